@@ -1,0 +1,51 @@
+# gkctl developer tasks. Quick start: `make demo`, `make test`.
+PYTHON ?= python3.11
+ifeq (, $(shell command -v $(PYTHON) 2>/dev/null))
+PYTHON := python3
+endif
+VENV := .venv
+BIN := $(VENV)/bin
+# constraints.txt pins the versions the test run was last green with, so that CI is
+# reproducible; pyproject.toml itself only states the lower bounds the code needs.
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
+
+.PHONY: demo test lint bench golden clean constraints
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
+	$(PIP_INSTALL) -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(PIP_INSTALL) -e '.[dev]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/gkctl validate
+	$(BIN)/gkctl due --unit 区经委 --as-of 2024-10-15
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check gkctl tests benchmarks
+	$(BIN)/ruff format --check gkctl tests benchmarks
+	$(BIN)/mypy
+
+golden: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest tests/test_reports.py --update-golden
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# Refresh the pinned versions after a deliberate upgrade (then run make test and commit).
+constraints: $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade -e '.[dev]'
+	{ echo "# Versions the test run was last green with (make test installs with -c constraints.txt)."; \
+	  echo "# pyproject.toml keeps the loose lower bounds; refresh this file with: make constraints"; \
+	  $(BIN)/python -m pip freeze --exclude-editable | grep -vi '^gkctl'; } > constraints.txt

@@ -1,0 +1,3 @@
+from gkctl.cli import main
+
+main()

@@ -1,0 +1,72 @@
+"""The one error family of gkctl, caught once in the command layer.
+
+Exit codes (documented in the README): 0 ok, 1 problems found, 2 usage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    PROBLEMS = 1
+    USAGE = 2
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem in a data file, at a 1-based line and column."""
+
+    file: str
+    line: int
+    column: int
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+class GkctlError(Exception):
+    """Base error: a message for the user (in Chinese) and an exit code."""
+
+    exit_code: ExitCode = ExitCode.PROBLEMS
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UsageError(GkctlError):
+    """Bad option or argument: unknown unit, unreadable date, missing data folder."""
+
+    exit_code = ExitCode.USAGE
+
+
+class DataError(GkctlError):
+    """The data files have problems; carries every one of them."""
+
+    exit_code = ExitCode.PROBLEMS
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        lines = [str(p) for p in self.problems]
+        lines.append(f"共发现 {len(self.problems)} 个问题，请先修正（gkctl validate 可列出全部问题）。")
+        super().__init__("\n".join(lines))
+
+
+class DeadlineError(GkctlError):
+    """A 时间节点 text the resolver cannot read."""
+
+    exit_code = ExitCode.PROBLEMS

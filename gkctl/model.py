@@ -1,0 +1,170 @@
+"""The plan and the unit directory as plain typed dataclasses (no CLI, no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class Pos:
+    """Where a value stands in its file, 1-based."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+NOWHERE = Pos("", 0, 0)
+
+
+class ProgressStatus(StrEnum):
+    DONE = "done"
+    DOING = "doing"
+
+
+class UnitKind(StrEnum):
+    DEPARTMENT = "department"
+    TOWN = "town"
+    SUBDISTRICT = "subdistrict"
+    PARK = "park"
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    number: str
+    issuer: str
+    published: date | None
+    year: int
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Progress:
+    date: date
+    unit: str
+    status: ProgressStatus
+    note: str = ""
+    link: str | None = None
+    pos: Pos = NOWHERE
+
+
+@dataclass(frozen=True)
+class Extension:
+    """A request to move a task's deadline (延期), recorded with the date it was asked."""
+
+    date: date
+    unit: str
+    to: date
+    reason: str
+    late: bool = False
+    pos: Pos = NOWHERE
+
+
+@dataclass(frozen=True)
+class MilestoneSpec:
+    name: str
+    deadline: str | None = None
+    due: date | None = None
+    pos: Pos = NOWHERE
+
+
+@dataclass(frozen=True)
+class Task:
+    id: int
+    section: str
+    name: str
+    content: str
+    text: str
+    units: tuple[str, ...]
+    deadline: str
+    due: date | None = None
+    milestones: tuple[MilestoneSpec, ...] = ()
+    progress: tuple[Progress, ...] = ()
+    extensions: tuple[Extension, ...] = ()
+    closed: date | None = None
+    closed_note: str = ""
+    notes: str = ""
+    pos: Pos = NOWHERE
+    # Position of each key's value, for messages that point into the task.
+    positions: dict[str, Pos] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def lead(self) -> str | None:
+        return self.units[0] if self.units else None
+
+
+@dataclass(frozen=True)
+class Plan:
+    document: Document
+    sections: tuple[Section, ...]
+    tasks: tuple[Task, ...]
+
+    def task(self, task_id: int) -> Task | None:
+        for task in self.tasks:
+            if task.id == task_id:
+                return task
+        return None
+
+    def section_title(self, section_id: str) -> str:
+        for section in self.sections:
+            if section.id == section_id:
+                return section.title
+        return ""
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str
+    kind: UnitKind
+    aliases: tuple[str, ...] = ()
+    full_name: str | None = None
+    source: str | None = None
+    pos: Pos = NOWHERE
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    meaning: str
+    members: tuple[UnitKind, ...]
+    relevant: bool = False
+    pos: Pos = NOWHERE
+
+
+@dataclass(frozen=True)
+class Directory:
+    units: tuple[Unit, ...]
+    groups: tuple[Group, ...]
+
+    def unit(self, name: str) -> Unit | None:
+        for unit in self.units:
+            if unit.name == name:
+                return unit
+        return None
+
+    def group(self, name: str) -> Group | None:
+        for group in self.groups:
+            if group.name == name:
+                return group
+        return None
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A loaded, valid plan with its unit directory."""
+
+    plan: Plan
+    directory: Directory
+    tasks_path: str
+    units_path: str

@@ -1,0 +1,154 @@
+"""Machine output: the versioned JSON envelope and Excel-friendly CSV (no Rich here).
+
+The JSON shape is a contract (tests/test_contract.py pins it; the README documents it):
+new keys may be added, existing keys keep their names, types and meaning while
+`version` stays 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from gkctl.deadlines import Deadline
+from gkctl.model import Dataset, Task
+from gkctl.status import STATUS_LABELS, TaskState, UnitSummary
+
+JSON_VERSION = 1
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    MARKDOWN = "markdown"
+    GITHUB = "github"
+
+
+def iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def milestones(dataset: Dataset, task: Task, deadline: Deadline) -> list[dict[str, Any]]:
+    """The deadline text's own dated clauses, then the task's `milestones:`."""
+    from gkctl import deadlines
+
+    out: list[dict[str, Any]] = [{"text": m.text, "due": iso(m.due)} for m in deadline.milestones]
+    doc = dataset.plan.document
+    for spec in task.milestones:
+        due = spec.due
+        if due is None and spec.deadline:
+            due = deadlines.resolve(spec.deadline, doc.year, doc.published).due
+        out.append({"text": spec.name, "due": iso(due)})
+    return out
+
+
+def deadline_record(deadline: Deadline, due: date | None = None) -> dict[str, Any]:
+    from gkctl.deadlines import workday_due
+
+    shown = due if due is not None else deadline.due
+    workday = workday_due(shown)
+    return {
+        "text": deadline.text,
+        "kind": deadline.kind.value,
+        "due": iso(shown),
+        "workday_due": iso(workday.date) if workday else None,
+        "milestones": [{"text": m.text, "due": iso(m.due)} for m in deadline.milestones],
+        "recurrence": deadline.recurrence.value if deadline.recurrence else None,
+    }
+
+
+def task_record(dataset: Dataset, s: TaskState, with_unit: bool = False) -> dict[str, Any]:
+    task = s.task
+    deadline = deadline_record(s.deadline, s.due)
+    deadline["milestones"] = milestones(dataset, task, s.deadline)
+    deadline["original_due"] = iso(s.original_due)
+    record: dict[str, Any] = {
+        "id": task.id,
+        "section": task.section,
+        "name": task.name,
+        "content": task.content,
+        "units": list(task.units),
+        "deadline": deadline,
+        "status": s.status.value,
+        "days_left": s.days_left,
+        "closed": iso(task.closed),
+        "extension": None if s.extension is None else {
+            "unit": s.extension.unit, "date": iso(s.extension.date), "to": iso(s.extension.to),
+            "reason": s.extension.reason},
+        "progress": [{"date": iso(p.date), "unit": p.unit, "status": p.status.value,
+                      "note": p.note, "link": p.link} for p in task.progress],
+    }
+    if with_unit and s.involvement is not None:
+        record["via"] = s.involvement.via
+        record["lead"] = s.involvement.lead
+        record["possible"] = s.involvement.possible
+    return record
+
+
+def tasks_json(dataset: Dataset, states: Iterable[TaskState], as_of: date,
+               unit: str | None = None) -> str:
+    envelope: dict[str, Any] = {"version": JSON_VERSION, "as_of": as_of.isoformat()}
+    if unit is not None:
+        envelope["unit"] = unit
+    envelope["tasks"] = [task_record(dataset, s, unit is not None) for s in states]
+    return dumps(envelope)
+
+
+def summaries_json(rows: Iterable[UnitSummary], as_of: date) -> str:
+    return dumps({
+        "version": JSON_VERSION,
+        "as_of": as_of.isoformat(),
+        "units": [{"unit": r.unit.name, "kind": r.unit.kind.value, "total": r.total,
+                   "possible": r.possible, "completion": round(r.completion, 4),
+                   **{k.value: v for k, v in r.counts.items()}} for r in rows],
+    })
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+CSV_COLUMNS = ["id", "section", "name", "content", "units", "deadline", "kind", "due",
+               "workday_due", "status", "status_label", "days_left"]
+
+
+def to_csv(header: list[str], rows: Iterable[list[Any]]) -> str:
+    """CSV for Excel: UTF-8 with a BOM so that Chinese text opens correctly."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return buffer.getvalue()
+
+
+def tasks_csv(states: Iterable[TaskState], with_unit: bool = False) -> str:
+    header = CSV_COLUMNS + (["via"] if with_unit else [])
+    rows = []
+    for s in states:
+        workday = s.workday.date if s.workday else None
+        row: list[Any] = [s.task.id, s.task.section, s.task.name, s.task.content,
+                          "、".join(s.task.units), s.task.deadline, s.deadline.kind.value,
+                          iso(s.due), iso(workday), s.status.value, STATUS_LABELS[s.status],
+                          s.days_left]
+        if with_unit:
+            row.append(s.involvement.via if s.involvement else "")
+        rows.append(row)
+    return to_csv(header, rows)
+
+
+def summaries_csv(rows: Iterable[UnitSummary]) -> str:
+    from gkctl.status import Status
+
+    statuses = [s.value for s in Status]
+    return to_csv(["unit", "kind", "total", *statuses, "possible", "completion"],
+                  [[r.unit.name, r.unit.kind.value, r.total,
+                    *(r.counts[Status(s)] for s in statuses), r.possible,
+                    f"{r.completion:.4f}"] for r in rows])

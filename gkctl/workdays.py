@@ -1,0 +1,44 @@
+"""Working days: Chinese statutory holidays and adjusted working weekends.
+
+chinese-calendar carries the State Council's yearly holiday notices; for a year it has no
+data for, only weekends count as days off, and callers are told so (calendar_known=False).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import lru_cache
+
+
+@lru_cache(maxsize=1)
+def _calendar() -> tuple[frozenset[date], frozenset[date], int, int]:
+    # Imported lazily: only views that show 最后工作日 pay for it.
+    from chinese_calendar import constants
+
+    holidays = frozenset(constants.holidays)
+    workdays = frozenset(constants.workdays)
+    years = [d.year for d in holidays]
+    return holidays, workdays, min(years), max(years)
+
+
+def calendar_covers(year: int) -> bool:
+    _, _, first, last = _calendar()
+    return first <= year <= last
+
+
+def is_workday(day: date) -> bool:
+    holidays, workdays, _, _ = _calendar()
+    if day in workdays:
+        return True
+    if day in holidays:
+        return False
+    return day.weekday() < 5
+
+
+@lru_cache(maxsize=4096)
+def last_workday(day: date) -> tuple[date, bool]:
+    """The last working day on or before `day`, and whether the holiday data covers it."""
+    current = day
+    while not is_workday(current):
+        current -= timedelta(days=1)
+    return current, calendar_covers(current.year) and calendar_covers(day.year)
