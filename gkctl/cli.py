@@ -55,9 +55,12 @@ def root(
 
 
 def _register() -> None:
-    from gkctl.commands import plan
+    # Each command module imports only what its own commands need at start-up; heavy
+    # libraries (jinja2, openpyxl, python-docx, icalendar) are imported inside commands.
+    from gkctl.commands import diff, exchange, plan, progress, report
 
-    plan.register(app)
+    for module in (plan, progress, report, diff, exchange):
+        module.register(app)
 
 
 _register()

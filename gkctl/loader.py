@@ -451,21 +451,45 @@ def _check_references(path: str, plan: Plan, read: list[_TaskNodes], directory: 
 
 def check(data_dir: Path) -> tuple[Dataset | None, list[Problem]]:
     """Read both files and return the dataset (None if unusable) with every problem, sorted."""
-    problems: list[Problem] = []
     tasks_path, units_path = data_dir / TASKS_FILE, data_dir / UNITS_FILE
-    tasks_shown, units_shown = _shown(tasks_path), _shown(units_path)
-    if units_path.is_file():
-        directory = _read_directory(yamlsrc.read(units_path, units_shown, problems), problems)
-    else:
-        problems.append(Problem(units_shown, 1, 1, "missing-file",
-                                "找不到单位名录 units.yaml（应与 tasks.yaml 放在同一目录）"))
-        directory = Directory((), ())
-    source = yamlsrc.read(tasks_path, tasks_shown, problems)
-    plan, read = _read_plan(source, problems)
-    if source.root is not None and directory.units:
-        _check_references(tasks_shown, plan, read, directory, problems)
+    problems: list[Problem] = []
+    units_raw = _read_raw(units_path, problems, "找不到单位名录 units.yaml（应与 tasks.yaml 放在同一目录）")
+    tasks_raw = _read_raw(tasks_path, problems, "找不到任务文件 tasks.yaml")
+    dataset, found = check_bytes(tasks_raw, units_raw, _shown(tasks_path), _shown(units_path))
+    return dataset, sorted(problems + found)
+
+
+def _read_raw(path: Path, problems: list[Problem], missing: str) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        problems.append(Problem(_shown(path), 1, 1, "missing-file", missing))
+    except OSError as exc:
+        problems.append(Problem(_shown(path), 1, 1, "unreadable", f"无法读取文件：{exc.strerror}"))
+    return None
+
+
+def check_bytes(tasks_raw: bytes | None, units_raw: bytes | None, tasks_shown: str,
+                units_shown: str) -> tuple[Dataset | None, list[Problem]]:
+    """Check the two files given as bytes (None: missing, already reported by the caller).
+
+    `*_shown` are the paths messages print. Used for files on disk, for revisions read
+    with `git show`, and for a write that must be valid before it replaces a file.
+    """
+    problems: list[Problem] = []
+    directory = Directory((), ())
+    if units_raw is not None:
+        directory = _read_directory(yamlsrc.read_bytes(units_raw, units_shown, problems), problems)
+    root_ok = False
+    plan, read = Plan(Document("", "", "", None, 0), (), ()), []
+    if tasks_raw is not None:
+        source = yamlsrc.read_bytes(tasks_raw, tasks_shown, problems)
+        plan, read = _read_plan(source, problems)
+        root_ok = source.root is not None
+        if root_ok and directory.units:
+            _check_references(tasks_shown, plan, read, directory, problems)
     problems.sort()
-    usable = source.root is not None and not problems
+    usable = root_ok and units_raw is not None and not problems
     dataset = Dataset(plan, directory, tasks_shown, units_shown) if usable else None
     return dataset, problems
 

@@ -175,6 +175,11 @@ def read(path: Path, shown: str, problems: list[Problem]) -> Source:
     except OSError as exc:
         problems.append(_problem(shown, 1, 1, "unreadable", f"无法读取文件：{exc.strerror}"))
         return Source(shown, "", None)
+    return read_bytes(raw, shown, problems)
+
+
+def read_bytes(raw: bytes, shown: str, problems: list[Problem]) -> Source:
+    """Parse a file's bytes (from disk, from `git show`, from a pending write)."""
     text = decode(shown, raw, problems)
     if text is None:
         return Source(shown, "", None)

@@ -1,0 +1,7 @@
+"""Placeholder: commands of this family are being written."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Nothing registered yet."""
