@@ -35,7 +35,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
 golden: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest tests/test_reports.py --update-golden
+	$(BIN)/python -m pytest -q --update-golden
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/run.py

@@ -2,6 +2,7 @@
 
 import os
 import sys
+from typing import Any
 
 import typer
 from typer.core import TyperGroup
@@ -16,7 +17,9 @@ class GkctlGroup(TyperGroup):
     """Turns a GkctlError into its message on stderr and its exit code, without a traceback
     (set GKCTL_DEBUG=1 for one)."""
 
-    def invoke(self, ctx: typer.Context) -> object:
+    # ctx is Any: recent Typer vendors click, older Typer uses click itself, and the
+    # override must fit both.
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except GkctlError as exc:
@@ -45,8 +48,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="显示版本号并退出。"),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="显示版本号并退出。"
+    ),
 ) -> None:
     """跟踪政务公开工作要点任务分解表：逐项、逐单位查看逾期、临期和待市级部署的任务。
 

@@ -101,8 +101,20 @@ FORMS_HELP = (
     "多个节点用逗号分开（6月底前完成初稿，11月底前完成）"
 )
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-              "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_NUM_RE = re.compile(r"[零〇一二两三四五六七八九十百]+(?=年|月|日|号|天|周|个月|季度|个工作日)")
 _DASHES = "-—–~～至到"
 
@@ -133,6 +145,7 @@ def normalize(text: str) -> str:
 
 # --- dates ------------------------------------------------------------------------------
 
+
 def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
@@ -151,8 +164,12 @@ def _check_month(month: int) -> int:
 
 def _next_occurrence(rec: Recurrence, day: int | None, as_of: date) -> date:
     """The first end of a period (month, quarter, half, year) on or after `as_of`."""
-    months = {Recurrence.MONTHLY: 1, Recurrence.QUARTERLY: 3,
-              Recurrence.HALF_YEARLY: 6, Recurrence.YEARLY: 12}[rec]
+    months = {
+        Recurrence.MONTHLY: 1,
+        Recurrence.QUARTERLY: 3,
+        Recurrence.HALF_YEARLY: 6,
+        Recurrence.YEARLY: 12,
+    }[rec]
     year, month = as_of.year, as_of.month
     while True:
         last_month = ((month - 1) // months + 1) * months
@@ -166,6 +183,7 @@ def _next_occurrence(rec: Recurrence, day: int | None, as_of: date) -> date:
 
 
 # --- the grammar ------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Ctx:
@@ -278,24 +296,38 @@ def _ongoing(m: re.Match[str], ctx: _Ctx) -> _Clause:
 
 
 def _recurring(m: re.Match[str], ctx: _Ctx) -> _Clause:
-    rec = {"月": Recurrence.MONTHLY, "季度": Recurrence.QUARTERLY,
-           "半年": Recurrence.HALF_YEARLY, "年": Recurrence.YEARLY}[m.group("r")]
+    rec = {
+        "月": Recurrence.MONTHLY,
+        "季度": Recurrence.QUARTERLY,
+        "半年": Recurrence.HALF_YEARLY,
+        "年": Recurrence.YEARLY,
+    }[m.group("r")]
     day = m.group("d")
     recurrence_day = int(day) if day else None
     if recurrence_day is not None and not 1 <= recurrence_day <= 31:
         raise ValueError(f"每月没有{recurrence_day}日")
     label = {"月": "每月", "季度": "每季度", "半年": "每半年", "年": "每年"}[m.group("r")]
     when = f"{recurrence_day}日" if recurrence_day else "最后一天"
-    return _Clause(Kind.RECURRING, None, f"{label}：每期{when}到期，按查看日期推算下一期",
-                   rec, recurrence_day)
+    return _Clause(
+        Kind.RECURRING, None, f"{label}：每期{when}到期，按查看日期推算下一期", rec, recurrence_day
+    )
 
 
 # Tried in order, first match wins: specific forms before the general ones they contain.
 _FORMS: list[tuple[re.Pattern[str], _Handler]] = [
-    (re.compile(r"(?:按照?|根据|依照)(?:市级|市里|全市|市|上级|国家|中央)(?:统一)?(?:部署|要求|安排)"),
-     _pending),
-    (re.compile(r"(?:发布|印发|出台|下发|公布)(?:之日)?(?:后|起)(?P<n>\d{1,6})"
-                r"(?P<unit>个工作日|个月|日|天|周)内?"), _relative),
+    (
+        re.compile(
+            r"(?:按照?|根据|依照)(?:市级|市里|全市|市|上级|国家|中央)(?:统一)?(?:部署|要求|安排)"
+        ),
+        _pending,
+    ),
+    (
+        re.compile(
+            r"(?:发布|印发|出台|下发|公布)(?:之日)?(?:后|起)(?P<n>\d{1,6})"
+            r"(?P<unit>个工作日|个月|日|天|周)内?"
+        ),
+        _relative,
+    ),
     (re.compile(r"每(?P<r>季度|半年|月|年)(?:末|底)?(?:(?P<d>\d{1,2})日)?"), _recurring),
     (re.compile(rf"(?P<a>\d{{4}})年?[{_DASHES}](?P<b>\d{{4}})年"), _span),
     (re.compile(_Y + r"(?P<m>\d{1,2})月(?P<d>\d{1,2})日"), _day),
@@ -344,19 +376,37 @@ def resolve(text: str, year: int, published: date | None = None) -> Deadline:
     plan_end = date(year, 12, 31)
     if len(resolved) == 1:
         only = resolved[0][1]
-        return Deadline(text, only.kind, only.due, (), only.recurrence, only.recurrence_day,
-                        plan_end, only.rule)
+        return Deadline(
+            text, only.kind, only.due, (), only.recurrence, only.recurrence_day, plan_end, only.rule
+        )
     kinds = {c.kind for _, c in resolved}
     if kinds & {Kind.PENDING, Kind.RECURRING}:
         raise DeadlineError(f"无法识别时间节点“{text}”：待部署或周期性的节点不能与其他节点并列。")
     milestones = tuple(Milestone(raw, c.due) for raw, c in resolved if c.due is not None)
     last = max(milestones, key=lambda ms: ms.due)
     kind = Kind.ONGOING if kinds == {Kind.ONGOING} else Kind.DATE
-    return Deadline(text, kind, last.due, milestones, None, None, plan_end,
-                    f"多个节点：以最后一个（{last.text}）为截止日期")
+    return Deadline(
+        text,
+        kind,
+        last.due,
+        milestones,
+        None,
+        None,
+        plan_end,
+        f"多个节点：以最后一个（{last.text}）为截止日期",
+    )
 
 
 def explicit(text: str, due: date, year: int) -> Deadline:
     """A deadline whose date was fixed in the data (`due:`), overriding resolution."""
-    return Deadline(text, Kind.DATE, due, (), None, None, date(year, 12, 31),
-                    f"已在任务中指定截止日期 {due.isoformat()}（due）", explicit=True)
+    return Deadline(
+        text,
+        Kind.DATE,
+        due,
+        (),
+        None,
+        None,
+        date(year, 12, 31),
+        f"已在任务中指定截止日期 {due.isoformat()}（due）",
+        explicit=True,
+    )

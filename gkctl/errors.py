@@ -62,7 +62,9 @@ class DataError(GkctlError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(problems)
         lines = [str(p) for p in self.problems]
-        lines.append(f"共发现 {len(self.problems)} 个问题，请先修正（gkctl validate 可列出全部问题）。")
+        lines.append(
+            f"共发现 {len(self.problems)} 个问题，请先修正（gkctl validate 可列出全部问题）。"
+        )
         super().__init__("\n".join(lines))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+import datetime
 from enum import StrEnum
 
 
@@ -39,7 +39,7 @@ class Document:
     title: str
     number: str
     issuer: str
-    published: date | None
+    published: datetime.date | None
     year: int
 
 
@@ -51,7 +51,7 @@ class Section:
 
 @dataclass(frozen=True)
 class Progress:
-    date: date
+    date: datetime.date
     unit: str
     status: ProgressStatus
     note: str = ""
@@ -63,9 +63,9 @@ class Progress:
 class Extension:
     """A request to move a task's deadline (延期), recorded with the date it was asked."""
 
-    date: date
+    date: datetime.date
     unit: str
-    to: date
+    to: datetime.date
     reason: str
     late: bool = False
     pos: Pos = NOWHERE
@@ -75,7 +75,7 @@ class Extension:
 class MilestoneSpec:
     name: str
     deadline: str | None = None
-    due: date | None = None
+    due: datetime.date | None = None
     pos: Pos = NOWHERE
 
 
@@ -88,11 +88,11 @@ class Task:
     text: str
     units: tuple[str, ...]
     deadline: str
-    due: date | None = None
+    due: datetime.date | None = None
     milestones: tuple[MilestoneSpec, ...] = ()
     progress: tuple[Progress, ...] = ()
     extensions: tuple[Extension, ...] = ()
-    closed: date | None = None
+    closed: datetime.date | None = None
     closed_note: str = ""
     notes: str = ""
     pos: Pos = NOWHERE

@@ -78,11 +78,24 @@ def task_record(dataset: Dataset, s: TaskState, with_unit: bool = False) -> dict
         "status": s.status.value,
         "days_left": s.days_left,
         "closed": iso(task.closed),
-        "extension": None if s.extension is None else {
-            "unit": s.extension.unit, "date": iso(s.extension.date), "to": iso(s.extension.to),
-            "reason": s.extension.reason},
-        "progress": [{"date": iso(p.date), "unit": p.unit, "status": p.status.value,
-                      "note": p.note, "link": p.link} for p in task.progress],
+        "extension": None
+        if s.extension is None
+        else {
+            "unit": s.extension.unit,
+            "date": iso(s.extension.date),
+            "to": iso(s.extension.to),
+            "reason": s.extension.reason,
+        },
+        "progress": [
+            {
+                "date": iso(p.date),
+                "unit": p.unit,
+                "status": p.status.value,
+                "note": p.note,
+                "link": p.link,
+            }
+            for p in task.progress
+        ],
     }
     if with_unit and s.involvement is not None:
         record["via"] = s.involvement.via
@@ -91,8 +104,9 @@ def task_record(dataset: Dataset, s: TaskState, with_unit: bool = False) -> dict
     return record
 
 
-def tasks_json(dataset: Dataset, states: Iterable[TaskState], as_of: date,
-               unit: str | None = None) -> str:
+def tasks_json(
+    dataset: Dataset, states: Iterable[TaskState], as_of: date, unit: str | None = None
+) -> str:
     envelope: dict[str, Any] = {"version": JSON_VERSION, "as_of": as_of.isoformat()}
     if unit is not None:
         envelope["unit"] = unit
@@ -101,21 +115,43 @@ def tasks_json(dataset: Dataset, states: Iterable[TaskState], as_of: date,
 
 
 def summaries_json(rows: Iterable[UnitSummary], as_of: date) -> str:
-    return dumps({
-        "version": JSON_VERSION,
-        "as_of": as_of.isoformat(),
-        "units": [{"unit": r.unit.name, "kind": r.unit.kind.value, "total": r.total,
-                   "possible": r.possible, "completion": round(r.completion, 4),
-                   **{k.value: v for k, v in r.counts.items()}} for r in rows],
-    })
+    return dumps(
+        {
+            "version": JSON_VERSION,
+            "as_of": as_of.isoformat(),
+            "units": [
+                {
+                    "unit": r.unit.name,
+                    "kind": r.unit.kind.value,
+                    "total": r.total,
+                    "possible": r.possible,
+                    "completion": round(r.completion, 4),
+                    **{k.value: v for k, v in r.counts.items()},
+                }
+                for r in rows
+            ],
+        }
+    )
 
 
 def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-CSV_COLUMNS = ["id", "section", "name", "content", "units", "deadline", "kind", "due",
-               "workday_due", "status", "status_label", "days_left"]
+CSV_COLUMNS = [
+    "id",
+    "section",
+    "name",
+    "content",
+    "units",
+    "deadline",
+    "kind",
+    "due",
+    "workday_due",
+    "status",
+    "status_label",
+    "days_left",
+]
 
 
 def to_csv(header: list[str], rows: Iterable[list[Any]]) -> str:
@@ -134,10 +170,20 @@ def tasks_csv(states: Iterable[TaskState], with_unit: bool = False) -> str:
     rows = []
     for s in states:
         workday = s.workday.date if s.workday else None
-        row: list[Any] = [s.task.id, s.task.section, s.task.name, s.task.content,
-                          "、".join(s.task.units), s.task.deadline, s.deadline.kind.value,
-                          iso(s.due), iso(workday), s.status.value, STATUS_LABELS[s.status],
-                          s.days_left]
+        row: list[Any] = [
+            s.task.id,
+            s.task.section,
+            s.task.name,
+            s.task.content,
+            "、".join(s.task.units),
+            s.task.deadline,
+            s.deadline.kind.value,
+            iso(s.due),
+            iso(workday),
+            s.status.value,
+            STATUS_LABELS[s.status],
+            s.days_left,
+        ]
         if with_unit:
             row.append(s.involvement.via if s.involvement else "")
         rows.append(row)
@@ -148,7 +194,17 @@ def summaries_csv(rows: Iterable[UnitSummary]) -> str:
     from gkctl.status import Status
 
     statuses = [s.value for s in Status]
-    return to_csv(["unit", "kind", "total", *statuses, "possible", "completion"],
-                  [[r.unit.name, r.unit.kind.value, r.total,
-                    *(r.counts[Status(s)] for s in statuses), r.possible,
-                    f"{r.completion:.4f}"] for r in rows])
+    return to_csv(
+        ["unit", "kind", "total", *statuses, "possible", "completion"],
+        [
+            [
+                r.unit.name,
+                r.unit.kind.value,
+                r.total,
+                *(r.counts[Status(s)] for s in statuses),
+                r.possible,
+                f"{r.completion:.4f}",
+            ]
+            for r in rows
+        ],
+    )

@@ -28,8 +28,21 @@ STATUS_STYLES = {
     Status.OPEN: "default",
     Status.DONE: "green",
 }
-KIND_LABELS = {Kind.DATE: "定期", Kind.ONGOING: "全年持续", Kind.PENDING: "待部署",
-               Kind.RECURRING: "周期性"}
+# Column heads for the per-unit summary, short enough for an 80-column terminal.
+SHORT_LABELS = {
+    Status.OVERDUE: "逾期",
+    Status.DUE_SOON: "临期",
+    Status.PENDING: "待部署",
+    Status.ONGOING: "持续",
+    Status.OPEN: "未到期",
+    Status.DONE: "完成",
+}
+KIND_LABELS = {
+    Kind.DATE: "定期",
+    Kind.ONGOING: "全年持续",
+    Kind.PENDING: "待部署",
+    Kind.RECURRING: "周期性",
+}
 
 
 def safe(value: object, style: str = "") -> Text:
@@ -78,10 +91,18 @@ def _how(s: TaskState) -> Text:
     return safe(f"{how.via}*" if how.possible else how.via, "dim" if how.possible else "")
 
 
-def task_table(states: Sequence[TaskState], with_unit: bool, title: str = "",
-               style: str = "") -> Table:
-    table = Table(title=title or None, title_style=style, title_justify="left",
-                  box=box.SIMPLE_HEAD, show_edge=False, expand=False, pad_edge=False)
+def task_table(
+    states: Sequence[TaskState], with_unit: bool, title: str = "", style: str = ""
+) -> Table:
+    table = Table(
+        title=title or None,
+        title_style=style,
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        expand=False,
+        pad_edge=False,
+    )
     # Fixed widths for all but the task text, so that the tables of one view line up and
     # the task text takes what the terminal has left.
     table.add_column("序号", justify="right", no_wrap=True, width=4)
@@ -91,65 +112,100 @@ def task_table(states: Sequence[TaskState], with_unit: bool, title: str = "",
     table.add_column("天数", width=8, no_wrap=True, justify="right")
     table.add_column("参与" if with_unit else "状态", width=11, overflow="fold")
     for s in states:
-        row: list[RenderableType] = [str(s.task.id), safe(short(s.task.content)),
-                                     safe(s.task.deadline), _due_cell(s), _days(s)]
-        row.append(_how(s) if with_unit else Text(STATUS_LABELS[s.status],
-                                                  style=STATUS_STYLES[s.status]))
+        row: list[RenderableType] = [
+            str(s.task.id),
+            safe(short(s.task.content)),
+            safe(s.task.deadline),
+            _due_cell(s),
+            _days(s),
+        ]
+        row.append(
+            _how(s) if with_unit else Text(STATUS_LABELS[s.status], style=STATUS_STYLES[s.status])
+        )
         table.add_row(*row)
     return table
 
 
-def due_view(states: Sequence[TaskState], unit: Unit | None, as_of: date, show_all: bool,
-             within: int) -> RenderableType:
+def due_view(
+    states: Sequence[TaskState], unit: Unit | None, as_of: date, show_all: bool, within: int
+) -> RenderableType:
     """The due view: one table per status section, most urgent first."""
     shown = list(STATUS_ORDER) if show_all else [Status.OVERDUE, Status.DUE_SOON, Status.PENDING]
     parts: list[RenderableType] = []
     who = unit.name if unit else "全部任务"
     parts.append(safe(f"{who} · 截至 {zh_date(as_of)} · 临期窗口 {within} 天", "bold"))
     counts = {st: sum(1 for s in states if s.status is st) for st in Status}
-    parts.append(Text("  ".join(f"{STATUS_LABELS[st]} {counts[st]}" for st in STATUS_ORDER),
-                      style="dim"))
+    parts.append(
+        Text("  ".join(f"{STATUS_LABELS[st]} {counts[st]}" for st in STATUS_ORDER), style="dim")
+    )
     for st in shown:
         group = [s for s in states if s.status is st]
         if not group:
             continue
         parts.append(Text(""))
-        parts.append(task_table(group, unit is not None,
-                                f"{STATUS_LABELS[st]}（{len(group)}）", STATUS_STYLES[st]))
+        parts.append(
+            task_table(
+                group, unit is not None, f"{STATUS_LABELS[st]}（{len(group)}）", STATUS_STYLES[st]
+            )
+        )
     if unit is not None and any(s.involvement and s.involvement.possible for s in states):
         parts.append(Text("\n* 任务写的是“各相关部门/各相关单位”，可能涉及本单位。", style="dim"))
     if not show_all:
         hidden = sum(counts[st] for st in Status if st not in shown)
         if hidden:
-            parts.append(Text(f"\n另有 {hidden} 项全年持续、未到期或已完成的任务，加 --all 显示。",
-                              style="dim"))
+            parts.append(
+                Text(
+                    f"\n另有 {hidden} 项全年持续、未到期或已完成的任务，加 --all 显示。",
+                    style="dim",
+                )
+            )
     return Group(*parts)
 
 
-def summary_table(rows: Sequence[UnitSummary], as_of: date) -> RenderableType:
-    table = Table(title=f"各单位任务情况 · 截至 {zh_date(as_of)}", title_justify="left",
-                  box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+def summary_table(rows: Sequence[UnitSummary], as_of: date, within: int) -> RenderableType:
+    table = Table(
+        title=f"各单位任务情况 · 截至 {zh_date(as_of)}",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+    )
     table.add_column("单位", no_wrap=True)
     table.add_column("任务", justify="right")
     for st in STATUS_ORDER:
-        table.add_column(STATUS_LABELS[st], justify="right", no_wrap=True)
-    table.add_column("完成率", justify="right")
-    table.add_column("可能涉及", justify="right")
+        table.add_column(SHORT_LABELS[st], justify="right", no_wrap=True)
+    table.add_column("完成率", justify="right", no_wrap=True)
+    table.add_column("可能涉及", justify="right", no_wrap=True)
     for r in rows:
         cells: list[RenderableType] = [safe(r.unit.name), str(r.total)]
         for st in STATUS_ORDER:
             n = r.counts[st]
-            cells.append(Text(str(n), style=STATUS_STYLES[st] if n and st in
-                              (Status.OVERDUE, Status.DUE_SOON) else ""))
+            cells.append(
+                Text(
+                    str(n),
+                    style=STATUS_STYLES[st]
+                    if n and st in (Status.OVERDUE, Status.DUE_SOON)
+                    else "",
+                )
+            )
         cells.append(f"{r.completion:.0%}")
         cells.append(str(r.possible))
         table.add_row(*cells)
-    note = Text("“可能涉及”是写作“各相关部门/各相关单位”的任务，不计入其他各列。", style="dim")
+    note = Text(
+        f"逾期、临期（{within} 天内到期）、待部署（待市级部署）、持续（全年持续）按单位计数；\n"
+        "“可能涉及”是写作“各相关部门/各相关单位”的任务，不计入其他各列。",
+        style="dim",
+    )
     return Group(table, note)
 
 
-def explain_deadline(deadline: Deadline, year: int, published: date | None,
-                     workday: date | None, calendar_known: bool) -> RenderableType:
+def explain_deadline(
+    deadline: Deadline,
+    year: int,
+    published: date | None,
+    workday: date | None,
+    calendar_known: bool,
+) -> RenderableType:
     table = Table(box=None, show_header=False, pad_edge=False)
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
@@ -160,8 +216,11 @@ def explain_deadline(deadline: Deadline, year: int, published: date | None,
     if deadline.kind is Kind.RECURRING:
         table.add_row("截止日期", "按查看日期推算（每期末）")
     else:
-        table.add_row("截止日期", f"{zh_date(deadline.due)}" +
-                      (f"（{deadline.due.isoformat()}）" if deadline.due else ""))
+        table.add_row(
+            "截止日期",
+            f"{zh_date(deadline.due)}"
+            + (f"（{deadline.due.isoformat()}）" if deadline.due else ""),
+        )
     if workday is not None and workday != deadline.due:
         note = "" if calendar_known else "（该年份无法定节假日数据，仅按周末推算）"
         table.add_row("最后工作日", f"{zh_date(workday)}（{workday.isoformat()}）{note}")
@@ -170,7 +229,9 @@ def explain_deadline(deadline: Deadline, year: int, published: date | None,
     return table
 
 
-def task_detail(dataset: Dataset, s: TaskState, milestones: list[dict[str, object]]) -> RenderableType:
+def task_detail(
+    dataset: Dataset, s: TaskState, milestones: list[dict[str, object]]
+) -> RenderableType:
     task = s.task
     table = Table(box=None, show_header=False, pad_edge=False)
     table.add_column(style="bold", no_wrap=True)
@@ -189,12 +250,19 @@ def task_detail(dataset: Dataset, s: TaskState, milestones: list[dict[str, objec
     table.add_row("截止日期", _due_cell(s))
     for m in milestones:
         table.add_row("节点", safe(f"{m['text']} → {m['due'] or '待定'}"))
-    table.add_row("状态", Text(STATUS_LABELS[s.status], style=STATUS_STYLES[s.status]) + _days_suffix(s))
+    table.add_row(
+        "状态", Text(STATUS_LABELS[s.status], style=STATUS_STYLES[s.status]) + _days_suffix(s)
+    )
     if task.closed:
         table.add_row("销号", safe(f"{task.closed.isoformat()} {task.closed_note}".strip()))
     for e in task.extensions:
-        table.add_row("延期", safe(f"{e.date.isoformat()} {e.unit} 申请延期至 {e.to.isoformat()}：{e.reason}"
-                                   + ("（逾期后申请）" if e.late else "")))
+        table.add_row(
+            "延期",
+            safe(
+                f"{e.date.isoformat()} {e.unit} 申请延期至 {e.to.isoformat()}：{e.reason}"
+                + ("（逾期后申请）" if e.late else "")
+            ),
+        )
     if task.progress:
         for p in task.progress:
             label = "已完成" if p.status.value == "done" else "推进中"
@@ -230,7 +298,6 @@ def unit_list(units: Sequence[Unit], groups: Sequence[object]) -> RenderableType
         assert isinstance(g, UnitGroup)
         table.add_row(safe(g.name), "统称", "", safe(g.meaning))
     return table
-
 
 
 def console(stderr: bool = False) -> Console:

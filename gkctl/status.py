@@ -25,8 +25,14 @@ class Status(StrEnum):
 
 
 # Order of the due view's sections and of sorting: what needs action first.
-STATUS_ORDER = (Status.OVERDUE, Status.DUE_SOON, Status.PENDING, Status.ONGOING, Status.OPEN,
-                Status.DONE)
+STATUS_ORDER = (
+    Status.OVERDUE,
+    Status.DUE_SOON,
+    Status.PENDING,
+    Status.ONGOING,
+    Status.OPEN,
+    Status.DONE,
+)
 
 STATUS_LABELS = {
     Status.OVERDUE: "已逾期",
@@ -75,12 +81,20 @@ def is_done(task: Task, unit: Unit | None, as_of: date) -> bool:
         return True
     if unit is None:
         return False
-    return any(p.unit == unit.name and p.status is ProgressStatus.DONE and p.date <= as_of
-               for p in task.progress)
+    return any(
+        p.unit == unit.name and p.status is ProgressStatus.DONE and p.date <= as_of
+        for p in task.progress
+    )
 
 
-def state(dataset: Dataset, task: Task, as_of: date, within: int = DEFAULT_WITHIN,
-          unit: Unit | None = None, how: Involvement | None = None) -> TaskState:
+def state(
+    dataset: Dataset,
+    task: Task,
+    as_of: date,
+    within: int = DEFAULT_WITHIN,
+    unit: Unit | None = None,
+    how: Involvement | None = None,
+) -> TaskState:
     deadline = task_deadline(dataset, task)
     original = deadline.due_on(as_of)
     extension = _extension(task, unit)
@@ -100,12 +114,18 @@ def state(dataset: Dataset, task: Task, as_of: date, within: int = DEFAULT_WITHI
         status = Status.ONGOING
     else:
         status = Status.OPEN
-    return TaskState(task, deadline, due, original, deadlines.workday_due(due), status, days,
-                     extension, how)
+    return TaskState(
+        task, deadline, due, original, deadlines.workday_due(due), status, days, extension, how
+    )
 
 
-def unit_states(dataset: Dataset, unit: Unit, as_of: date, within: int = DEFAULT_WITHIN,
-                direct_only: bool = False) -> list[TaskState]:
+def unit_states(
+    dataset: Dataset,
+    unit: Unit,
+    as_of: date,
+    within: int = DEFAULT_WITHIN,
+    direct_only: bool = False,
+) -> list[TaskState]:
     """The tasks that name the unit, directly or through a group, in a unit's view."""
     out = []
     for task in dataset.plan.tasks:
@@ -153,12 +173,16 @@ def summarize(states: Iterable[TaskState], unit: Unit) -> UnitSummary:
     return UnitSummary(unit, counts, total, possible)
 
 
-def unit_summaries(dataset: Dataset, as_of: date, within: int = DEFAULT_WITHIN,
-                   direct_only: bool = False) -> list[UnitSummary]:
+def unit_summaries(
+    dataset: Dataset, as_of: date, within: int = DEFAULT_WITHIN, direct_only: bool = False
+) -> list[UnitSummary]:
     """One summary per unit, most behind first (overdue, then due soon, then name order)."""
-    rows = [summarize(unit_states(dataset, unit, as_of, within, direct_only), unit)
-            for unit in dataset.directory.units]
+    rows = [
+        summarize(unit_states(dataset, unit, as_of, within, direct_only), unit)
+        for unit in dataset.directory.units
+    ]
     order = {u.name: i for i, u in enumerate(dataset.directory.units)}
-    rows.sort(key=lambda r: (-r.counts[Status.OVERDUE], -r.counts[Status.DUE_SOON],
-                             order[r.unit.name]))
+    rows.sort(
+        key=lambda r: (-r.counts[Status.OVERDUE], -r.counts[Status.DUE_SOON], order[r.unit.name])
+    )
     return rows

@@ -59,8 +59,11 @@ def lookup(directory: Directory, query: str) -> Unit:
     by_alias = [u for u in directory.units if query in u.aliases]
     if len(by_alias) == 1:
         return by_alias[0]
-    partial = [u for u in directory.units
-               if query and (query in u.name or any(query in a for a in u.aliases))]
+    partial = [
+        u
+        for u in directory.units
+        if query and (query in u.name or any(query in a for a in u.aliases))
+    ]
     if len(partial) == 1:
         return partial[0]
     if partial:
@@ -68,7 +71,9 @@ def lookup(directory: Directory, query: str) -> Unit:
         raise UsageError(f"单位“{query}”不明确，可能是：{names}。请写出完整名称。")
     group = directory.group(query)
     if group is not None:
-        raise UsageError(f"“{query}”是统称（{group.meaning}），请指定具体单位，例如“{_example(directory, group.members)}”。")
+        raise UsageError(
+            f"“{query}”是统称（{group.meaning}），请指定具体单位，例如“{_example(directory, group.members)}”。"
+        )
     hint = suggest(query, [u.name for u in directory.units])
     tip = f"是否为“{hint}”？" if hint else "可用 gkctl units 查看全部单位。"
     raise UsageError(f"未知单位“{query}”。{tip}")

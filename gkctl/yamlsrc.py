@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -24,14 +23,15 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 CORE = "tag:yaml.org,2002:"
-STR, INT, FLOAT, BOOL, NULL, TIMESTAMP = (CORE + t for t in
-                                          ("str", "int", "float", "bool", "null", "timestamp"))
+STR, INT, FLOAT, BOOL, NULL, TIMESTAMP = (
+    CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp")
+)
 SEQ, MAP = CORE + "seq", CORE + "map"
 _ALLOWED_TAGS = {STR, INT, FLOAT, BOOL, NULL, TIMESTAMP, SEQ, MAP}
 
 # The common libyaml/PyYAML problems, said in Chinese (the original follows in brackets).
 _SYNTAX_HINTS = {
-    "mapping values are not allowed here": "此处不能出现“键: 值”，多半是缩进不对或值里有未加引号的冒号",
+    "mapping values are not allowed": "此处不能出现“键: 值”，多半是缩进不对或值里有未加引号的冒号",
     "could not find expected ':'": "缺少冒号“:”",
     "did not find expected key": "缩进不一致或缺少键",
     "did not find expected '-' indicator": "列表项缩进不一致",
@@ -80,8 +80,7 @@ def decode(path: str, raw: bytes, problems: list[Problem]) -> str | None:
             hint = "看起来是 GBK 编码（Windows 办公软件常用），请用 UTF-8 编码另存后再提交"
         except UnicodeDecodeError:
             hint = "请用 UTF-8 编码保存"
-        problems.append(_problem(path, line, column, "encoding",
-                                 f"文件不是 UTF-8 编码：{hint}"))
+        problems.append(_problem(path, line, column, "encoding", f"文件不是 UTF-8 编码：{hint}"))
         return None
 
 
@@ -90,8 +89,15 @@ def _tab_problems(path: str, text: str) -> list[Problem]:
     for number, line in enumerate(text.splitlines(), start=1):
         indent = len(line) - len(line.lstrip(" \t"))
         if "\t" in line[:indent]:
-            found.append(_problem(path, number, line.index("\t") + 1, "tab",
-                                  "缩进中有制表符（Tab），YAML 只允许用空格缩进"))
+            found.append(
+                _problem(
+                    path,
+                    number,
+                    line.index("\t") + 1,
+                    "tab",
+                    "缩进中有制表符（Tab），YAML 只允许用空格缩进",
+                )
+            )
     return found
 
 
@@ -133,15 +139,25 @@ def _check_nodes(path: str, root: Node, problems: list[Problem]) -> bool:
     while stack:
         node = stack.pop()
         if id(node) in seen:
-            problems.append(_problem(
-                path, *_line_col(node), "alias",
-                "不支持 YAML 锚点与别名（&、*）：此处的内容被别名重复引用，请直接写出"))
+            problems.append(
+                _problem(
+                    path,
+                    *_line_col(node),
+                    "alias",
+                    "不支持 YAML 锚点与别名（&、*）：此处的内容被别名重复引用，请直接写出",
+                )
+            )
             return False
         seen.add(id(node))
         if node.tag not in _ALLOWED_TAGS:
-            problems.append(_problem(
-                path, *_line_col(node), "tag",
-                f"不允许使用 YAML 标签“{node.tag}”：数据文件只能包含文字、数字、日期、列表和映射"))
+            problems.append(
+                _problem(
+                    path,
+                    *_line_col(node),
+                    "tag",
+                    f"不允许使用 YAML 标签“{node.tag.replace(CORE, '!!')}”：数据文件只能包含文字、数字、日期、列表和映射",
+                )
+            )
             ok = False
             continue
         if isinstance(node, MappingNode):
@@ -150,10 +166,15 @@ def _check_nodes(path: str, root: Node, problems: list[Problem]) -> bool:
                 if isinstance(key, ScalarNode):
                     if key.value in keys:
                         first = keys[key.value].start_mark.line + 1
-                        problems.append(_problem(
-                            path, *_line_col(key), "duplicate-key",
-                            f"重复的键“{key.value}”（第 {first} 行已有）：YAML 会静默保留后一个，"
-                            "请删除或合并其中一个"))
+                        problems.append(
+                            _problem(
+                                path,
+                                *_line_col(key),
+                                "duplicate-key",
+                                f"重复的键“{key.value}”（第 {first} 行已有）：YAML 会静默保留后一个，"
+                                "请删除或合并其中一个",
+                            )
+                        )
                         ok = False
                     else:
                         keys[key.value] = key
@@ -166,16 +187,6 @@ def _check_nodes(path: str, root: Node, problems: list[Problem]) -> bool:
 
 def _line_col(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
-
-
-def read(path: Path, shown: str, problems: list[Problem]) -> Source:
-    """Read and parse one file; `shown` is the path as messages print it."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        problems.append(_problem(shown, 1, 1, "unreadable", f"无法读取文件：{exc.strerror}"))
-        return Source(shown, "", None)
-    return read_bytes(raw, shown, problems)
 
 
 def read_bytes(raw: bytes, shown: str, problems: list[Problem]) -> Source:

@@ -15,8 +15,12 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-golden", action="store_true", default=False,
-                     help="rewrite golden files from the current output instead of comparing")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite golden files from the current output instead of comparing",
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -69,6 +73,7 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
             return
         assert path.exists(), f"golden file {name} missing: run make golden"
         assert text == path.read_text(encoding="utf-8"), (
-            f"output differs from tests/golden/{name}; if the change is intended, run make golden")
+            f"output differs from tests/golden/{name}; if the change is intended, run make golden"
+        )
 
     return check

@@ -22,21 +22,30 @@ ENV_TODAY = "GKCTL_TODAY"
 
 DataOpt = Annotated[
     Path | None,
-    typer.Option("--data", help="数据目录（含 tasks.yaml 和 units.yaml）；默认 ./data，"
-                 "也可用环境变量 GKCTL_DATA 指定。", show_default=False),
+    typer.Option(
+        "--data",
+        help="数据目录（含 tasks.yaml 和 units.yaml）；默认 ./data，"
+        "也可用环境变量 GKCTL_DATA 指定。",
+        show_default=False,
+    ),
 ]
 AsOfOpt = Annotated[
     str | None,
-    typer.Option("--as-of", help="按哪一天查看（YYYY-MM-DD）；默认今天（北京时间），"
-                 "也可用环境变量 GKCTL_TODAY 指定。", show_default=False),
+    typer.Option(
+        "--as-of",
+        help="按哪一天查看（YYYY-MM-DD）；默认今天（北京时间），也可用环境变量 GKCTL_TODAY 指定。",
+        show_default=False,
+    ),
 ]
 WithinOpt = Annotated[
-    int, typer.Option("--within", min=0, max=3660, help="临期窗口：截止日期在多少天内算“即将到期”。"),
+    int,
+    typer.Option("--within", min=0, max=3660, help="临期窗口：截止日期在多少天内算“即将到期”。"),
 ]
 UnitOpt = Annotated[
     str | None,
-    typer.Option("--unit", "-u", help="单位名称、别名或名称的一部分，如 区经委、经委。",
-                 show_default=False),
+    typer.Option(
+        "--unit", "-u", help="单位名称、别名或名称的一部分，如 区经委、经委。", show_default=False
+    ),
 ]
 
 

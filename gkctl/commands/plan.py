@@ -48,8 +48,11 @@ def validate(
     data_dir = loader.find_data_dir(data)
     dataset, problems = loader.check(data_dir)
     if fmt is F.JSON:
-        write_stdout(output.dumps({"version": output.JSON_VERSION,
-                                   "problems": [p.as_dict() for p in problems]}))
+        write_stdout(
+            output.dumps(
+                {"version": output.JSON_VERSION, "problems": [p.as_dict() for p in problems]}
+            )
+        )
     elif fmt is F.GITHUB:
         write_stdout("".join(_github(p) for p in problems))
     else:
@@ -61,30 +64,49 @@ def validate(
     assert dataset is not None
     if fmt is F.TABLE:
         d = dataset.directory
-        print(f"数据有效：{len(dataset.plan.tasks)} 项任务，{len(d.units)} 个单位，"
-              f"{len(d.groups)} 个统称，计划年度 {dataset.plan.document.year}。")
+        print(
+            f"数据有效：{len(dataset.plan.tasks)} 项任务，{len(d.units)} 个单位，"
+            f"{len(d.groups)} 个统称，计划年度 {dataset.plan.document.year}。"
+        )
 
 
 def _github(p: Problem) -> str:
     # Workflow-command escaping: %, CR and LF in the message; also , and : in properties.
     def prop(v: str) -> str:
-        return v.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A") \
-            .replace(":", "%3A").replace(",", "%2C")
+        return (
+            v.replace("%", "%25")
+            .replace("\r", "%0D")
+            .replace("\n", "%0A")
+            .replace(":", "%3A")
+            .replace(",", "%2C")
+        )
 
     message = p.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return (f"::error file={prop(p.file)},line={p.line},col={p.column},"
-            f"title={prop('gkctl ' + p.code)}::{message}\n")
+    return (
+        f"::error file={prop(p.file)},line={p.line},col={p.column},"
+        f"title={prop('gkctl ' + p.code)}::{message}\n"
+    )
 
 
 def due(
     unit: UnitOpt = None,
     as_of: AsOfOpt = None,
     within: WithinOpt = status.DEFAULT_WITHIN,
-    show_all: Annotated[bool, typer.Option("--all", "-a", help="也显示全年持续、未到期和已完成的任务。")] = False,
-    direct: Annotated[bool, typer.Option("--direct", help="只看直接点名本单位的任务（不含各部门、各街镇等统称）。")] = False,
-    fail_on: Annotated[FailOn | None, typer.Option(
-        "--fail-on", help="有逾期（overdue）或逾期/临期（due_soon）任务时以退出码 1 结束，供 CI 使用。",
-        show_default=False)] = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", "-a", help="也显示全年持续、未到期和已完成的任务。")
+    ] = False,
+    direct: Annotated[
+        bool,
+        typer.Option("--direct", help="只看直接点名本单位的任务（不含各部门、各街镇等统称）。"),
+    ] = False,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option(
+            "--fail-on",
+            help="有逾期（overdue）或逾期/临期（due_soon）任务时以退出码 1 结束，供 CI 使用。",
+            show_default=False,
+        ),
+    ] = None,
     fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON, F.CSV)] = F.TABLE,
     data: DataOpt = None,
 ) -> None:
@@ -98,10 +120,19 @@ def due(
     warn_outside_plan_year(dataset, day)
     if unit is not None:
         found = lookup(dataset.directory, unit)
-        states = sorted(status.unit_states(dataset, found, day, within, direct), key=status.sort_key)
-        shown = states if show_all else [s for s in states if s.status in
-                                         (status.Status.OVERDUE, status.Status.DUE_SOON,
-                                          status.Status.PENDING)]
+        states = sorted(
+            status.unit_states(dataset, found, day, within, direct), key=status.sort_key
+        )
+        shown = (
+            states
+            if show_all
+            else [
+                s
+                for s in states
+                if s.status
+                in (status.Status.OVERDUE, status.Status.DUE_SOON, status.Status.PENDING)
+            ]
+        )
         if fmt is F.JSON:
             write_stdout(output.tasks_json(dataset, shown, day, found.name))
         elif fmt is F.CSV:
@@ -122,15 +153,18 @@ def due(
         else:
             from gkctl import render
 
-            _print(render.summary_table(rows, day))
+            _print(render.summary_table(rows, day, within))
     _fail_on(fail_on, states)
 
 
 def _fail_on(fail_on: FailOn | None, states: list[status.TaskState]) -> None:
     if fail_on is None:
         return
-    bad = {status.Status.OVERDUE} if fail_on is FailOn.OVERDUE else {
-        status.Status.OVERDUE, status.Status.DUE_SOON}
+    bad = (
+        {status.Status.OVERDUE}
+        if fail_on is FailOn.OVERDUE
+        else {status.Status.OVERDUE, status.Status.DUE_SOON}
+    )
     hits = [s for s in states if s.status in bad]
     if hits:
         warn(f"--fail-on {fail_on.value}：有 {len(hits)} 项任务符合条件。")
@@ -139,13 +173,30 @@ def _fail_on(fail_on: FailOn | None, states: list[status.TaskState]) -> None:
 
 def list_tasks(
     unit: UnitOpt = None,
-    section: Annotated[str | None, typer.Option("--section", help="部分编号：一、二、三、四、五。", show_default=False)] = None,
-    state: Annotated[list[status.Status] | None, typer.Option(
-        "--status", help="只列出这些状态（可重复）：overdue、due_soon、pending、ongoing、open、done。",
-        show_default=False)] = None,
-    due_before: Annotated[str | None, typer.Option("--due-before", help="截止日期不晚于此日（YYYY-MM-DD）。", show_default=False)] = None,
-    due_after: Annotated[str | None, typer.Option("--due-after", help="截止日期不早于此日（YYYY-MM-DD）。", show_default=False)] = None,
-    grep: Annotated[str | None, typer.Option("--grep", "-g", help="任务名称、内容或正文中包含的文字。", show_default=False)] = None,
+    section: Annotated[
+        str | None,
+        typer.Option("--section", help="部分编号：一、二、三、四、五。", show_default=False),
+    ] = None,
+    state: Annotated[
+        list[status.Status] | None,
+        typer.Option(
+            "--status",
+            help="只列出这些状态（可重复）：overdue、due_soon、pending、ongoing、open、done。",
+            show_default=False,
+        ),
+    ] = None,
+    due_before: Annotated[
+        str | None,
+        typer.Option("--due-before", help="截止日期不晚于此日（YYYY-MM-DD）。", show_default=False),
+    ] = None,
+    due_after: Annotated[
+        str | None,
+        typer.Option("--due-after", help="截止日期不早于此日（YYYY-MM-DD）。", show_default=False),
+    ] = None,
+    grep: Annotated[
+        str | None,
+        typer.Option("--grep", "-g", help="任务名称、内容或正文中包含的文字。", show_default=False),
+    ] = None,
     as_of: AsOfOpt = None,
     within: WithinOpt = status.DEFAULT_WITHIN,
     fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON, F.CSV)] = F.TABLE,
@@ -164,16 +215,21 @@ def list_tasks(
         ids = "、".join(s.id for s in dataset.plan.sections)
         raise UsageError(f"没有部分“{section}”，可用：{ids}。")
     found = lookup(dataset.directory, unit) if unit is not None else None
-    states = (status.unit_states(dataset, found, day, within) if found is not None
-              else status.plan_states(dataset, day, within))
+    states = (
+        status.unit_states(dataset, found, day, within)
+        if found is not None
+        else status.plan_states(dataset, day, within)
+    )
     wanted = set(state or ())
-    states = [s for s in states
-              if (section is None or s.task.section == section)
-              and (not wanted or s.status in wanted)
-              and (before is None or (s.due is not None and s.due <= before))
-              and (after is None or (s.due is not None and s.due >= after))
-              and (grep is None or grep in s.task.name or grep in s.task.content
-                   or grep in s.task.text)]
+    states = [
+        s
+        for s in states
+        if (section is None or s.task.section == section)
+        and (not wanted or s.status in wanted)
+        and (before is None or (s.due is not None and s.due <= before))
+        and (after is None or (s.due is not None and s.due >= after))
+        and (grep is None or grep in s.task.name or grep in s.task.content or grep in s.task.text)
+    ]
     if fmt is F.JSON:
         write_stdout(output.tasks_json(dataset, states, day, found.name if found else None))
     elif fmt is F.CSV:
@@ -211,8 +267,9 @@ def show(
         record["text"] = task.text
         record["notes"] = task.notes
         record["rule"] = s.deadline.rule
-        write_stdout(output.dumps({"version": output.JSON_VERSION, "as_of": day.isoformat(),
-                                   "task": record}))
+        write_stdout(
+            output.dumps({"version": output.JSON_VERSION, "as_of": day.isoformat(), "task": record})
+        )
     else:
         from gkctl import render
 
@@ -220,9 +277,25 @@ def show(
 
 
 def deadline(
-    text: Annotated[str, typer.Argument(help="时间节点文字，如 11月底前、按市级部署。", show_default=False)],
-    year: Annotated[int | None, typer.Option("--year", help="计划年度；默认取数据中的计划年度，没有数据时取今年。", show_default=False)] = None,
-    published: Annotated[str | None, typer.Option("--published", help="发布日期（YYYY-MM-DD），用于“发布后30日内”等写法。", show_default=False)] = None,
+    text: Annotated[
+        str, typer.Argument(help="时间节点文字，如 11月底前、按市级部署。", show_default=False)
+    ],
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            help="计划年度；默认取数据中的计划年度，没有数据时取今年。",
+            show_default=False,
+        ),
+    ] = None,
+    published: Annotated[
+        str | None,
+        typer.Option(
+            "--published",
+            help="发布日期（YYYY-MM-DD），用于“发布后30日内”等写法。",
+            show_default=False,
+        ),
+    ] = None,
     as_of: AsOfOpt = None,
     fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON)] = F.TABLE,
     data: DataOpt = None,
@@ -247,8 +320,11 @@ def deadline(
     from gkctl import render
 
     work = deadlines.workday_due(due_day)
-    _print(render.explain_deadline(resolved, year, pub, work.date if work else None,
-                                   work.calendar_known if work else True))
+    _print(
+        render.explain_deadline(
+            resolved, year, pub, work.date if work else None, work.calendar_known if work else True
+        )
+    )
 
 
 def _plan_defaults(data: Path | None) -> tuple[int | None, date | None]:
@@ -272,13 +348,32 @@ def units(
     dataset = load(data)
     d = dataset.directory
     if fmt is F.JSON:
-        write_stdout(output.dumps({
-            "version": output.JSON_VERSION,
-            "units": [{"name": u.name, "kind": u.kind.value, "aliases": list(u.aliases),
-                       "full_name": u.full_name, "source": u.source} for u in d.units],
-            "groups": [{"name": g.name, "meaning": g.meaning,
-                        "members": [k.value for k in g.members], "relevant": g.relevant}
-                       for g in d.groups]}))
+        write_stdout(
+            output.dumps(
+                {
+                    "version": output.JSON_VERSION,
+                    "units": [
+                        {
+                            "name": u.name,
+                            "kind": u.kind.value,
+                            "aliases": list(u.aliases),
+                            "full_name": u.full_name,
+                            "source": u.source,
+                        }
+                        for u in d.units
+                    ],
+                    "groups": [
+                        {
+                            "name": g.name,
+                            "meaning": g.meaning,
+                            "members": [k.value for k in g.members],
+                            "relevant": g.relevant,
+                        }
+                        for g in d.groups
+                    ],
+                }
+            )
+        )
         return
     from gkctl import render
 

@@ -1,0 +1,332 @@
+"""The reading commands through the CLI: due, list, show, deadline, units."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DATA
+
+AS_OF = "2024-10-15"
+
+
+def test_due_unit_table_golden(gk, golden) -> None:
+    result = gk("due", "--unit", "区经委", "--as-of", AS_OF)
+    assert result.exit_code == 0
+    golden("due-区经委-2024-10-15.txt", result.stdout)
+    assert "已逾期（3）" in result.stdout
+    assert "即将到期（3）" in result.stdout
+    assert "待市级部署（1）" in result.stdout
+
+
+def test_due_unit_all_golden(gk, golden) -> None:
+    result = gk("due", "--unit", "区经委", "--as-of", AS_OF, "--all")
+    assert result.exit_code == 0
+    golden("due-区经委-all-2024-10-15.txt", result.stdout)
+    for label in ("全年持续（28）", "未到期（8）"):
+        assert label in result.stdout
+
+
+def test_due_summary_golden(gk, golden) -> None:
+    result = gk("due", "--as-of", AS_OF)
+    assert result.exit_code == 0
+    golden("due-summary-2024-10-15.txt", result.stdout)
+    first_row = result.stdout.splitlines()[3]
+    assert first_row.split()[:3] == ["区政府办公室", "36", "7"]
+
+
+def test_due_json_for_unit(gk) -> None:
+    result = gk("due", "--unit", "经委", "--as-of", AS_OF, "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["unit"] == "区经委"
+    assert [(t["id"], t["status"], t["days_left"], t["via"]) for t in data["tasks"]] == [
+        (48, "overdue", -76, "各相关部门"),
+        (60, "overdue", -45, "各部门"),
+        (39, "overdue", -15, "各相关部门"),
+        (31, "due_soon", 16, "direct"),
+        (72, "due_soon", 16, "各部门"),
+        (73, "due_soon", 16, "各部门"),
+        (64, "pending", None, "各部门"),
+    ]
+    task31 = data["tasks"][3]
+    assert task31["lead"] is True and task31["possible"] is False
+    assert data["tasks"][0]["possible"] is True
+
+
+def test_due_direct_only(gk) -> None:
+    result = gk(
+        "due", "--unit", "区经委", "--as-of", AS_OF, "--direct", "--all", "--format", "json"
+    )
+    data = json.loads(result.stdout)
+    assert {t["via"] for t in data["tasks"]} == {"direct"}
+    assert [t["id"] for t in data["tasks"] if t["status"] == "due_soon"] == [31]
+    assert [t["id"] for t in data["tasks"]] == [31, 2, 8, 9, 10, 11, 19, 37]
+
+
+def test_due_csv_has_bom_and_rows(gk) -> None:
+    result = gk("due", "--unit", "区经委", "--as-of", AS_OF, "--format", "csv")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(result.stdout.lstrip("\ufeff"))))
+    assert rows[0][:3] == ["id", "section", "name"]
+    assert rows[0][-1] == "via"
+    assert [r[0] for r in rows[1:]] == ["48", "60", "39", "31", "72", "73", "64"]
+    assert rows[1][rows[0].index("status_label")] == "已逾期"
+
+
+def test_due_summary_json(gk) -> None:
+    result = gk("due", "--as-of", AS_OF, "--format", "json")
+    data = json.loads(result.stdout)
+    by_unit = {u["unit"]: u for u in data["units"]}
+    assert by_unit["区经委"]["overdue"] == 1
+    assert by_unit["区经委"]["possible"] == 14
+    assert by_unit["区政府办公室"]["total"] == 36
+
+
+def test_due_fail_on_overdue(gk) -> None:
+    result = gk("due", "--unit", "区经委", "--as-of", AS_OF, "--fail-on", "overdue")
+    assert result.exit_code == 1
+    assert "--fail-on overdue：有 3 项任务符合条件。" in result.stderr
+    early = gk("due", "--unit", "区经委", "--as-of", "2024-04-15", "--fail-on", "overdue")
+    assert early.exit_code == 0
+
+
+def test_due_ongoing_becomes_overdue_after_year_end(gk) -> None:
+    result = gk("due", "--unit", "区经委", "--as-of", "2025-01-02", "--format", "json")
+    data = json.loads(result.stdout)
+    statuses = {t["id"]: t["status"] for t in data["tasks"]}
+    assert statuses[2] == "overdue"  # 全年, direct
+    assert "不在计划年度 2024 年内" in result.stderr
+
+
+def test_due_window(gk) -> None:
+    narrow = json.loads(
+        gk("due", "--unit", "区经委", "--as-of", AS_OF, "--within", "5", "--format", "json").stdout
+    )
+    assert [t["id"] for t in narrow["tasks"] if t["status"] == "due_soon"] == []
+
+
+def test_due_as_of_from_environment(gk) -> None:
+    result = gk("due", "--unit", "区经委", "--format", "json", env={"GKCTL_TODAY": AS_OF})
+    assert json.loads(result.stdout)["as_of"] == AS_OF
+
+
+@pytest.mark.parametrize(
+    ("unit", "message"),
+    [
+        ("区经委员会", "未知单位“区经委员会”。是否为“区经委”？"),
+        ("区", "单位“区”不明确，可能是：区政府办公室、"),
+        ("各部门", "“各部门”是统称"),
+        ("火星办", "未知单位“火星办”。"),
+    ],
+)
+def test_unknown_or_ambiguous_unit(gk, unit: str, message: str) -> None:
+    result = gk("due", "--unit", unit, "--as-of", AS_OF)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_bad_as_of_is_usage_error(gk) -> None:
+    result = gk("due", "--as-of", "2024/10/15")
+    assert result.exit_code == 2
+    assert "--as-of“2024/10/15”无法识别，请写作 YYYY-MM-DD" in result.stderr
+
+
+def test_unsupported_format_is_usage_error(gk) -> None:
+    result = gk("due", "--format", "github")
+    assert result.exit_code == 2
+    assert "此命令不支持 --format github" in result.stderr
+
+
+def test_empty_result_is_not_an_error(gk) -> None:
+    result = gk("due", "--unit", "区经委", "--as-of", "2024-04-11", "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert [t["status"] for t in data["tasks"]] == ["pending"]
+    empty = gk("list", "--grep", "不存在的文字", "--format", "json")
+    assert empty.exit_code == 0
+    assert json.loads(empty.stdout)["tasks"] == []
+    assert "没有符合条件的任务" in empty.stderr
+    csv_out = gk("list", "--grep", "不存在的文字", "--format", "csv")
+    assert csv_out.stdout.count("\n") == 1  # header only
+
+
+def test_list_filters(gk) -> None:
+    def ids(*args: str) -> list[int]:
+        result = gk("list", "--as-of", AS_OF, "--format", "json", *args)
+        assert result.exit_code == 0
+        return [t["id"] for t in json.loads(result.stdout)["tasks"]]
+
+    assert ids("--section", "三") == list(range(49, 56))
+    assert ids("--status", "pending") == [40, 55, 64]
+    assert ids("--status", "overdue", "--section", "五") == [71]
+    assert ids("--due-before", "2024-05-31") == [35, 36, 41]
+    assert ids("--due-after", "2024-11-01", "--due-before", "2024-11-30") == [
+        28,
+        30,
+        38,
+        42,
+        43,
+        46,
+        47,
+        59,
+    ]
+    assert ids("--grep", "政府公报") == [54, 55]
+    # 26 names 各相关部门 (possibly the unit's), 28 names 各部门, 29 names it directly.
+    assert ids("--unit", "区财政局", "--section", "一") == [26, 28, 29]
+
+
+def test_list_unknown_section(gk) -> None:
+    result = gk("list", "--section", "六")
+    assert result.exit_code == 2
+    assert "没有部分“六”，可用：一、二、三、四、五。" in result.stderr
+
+
+def test_list_table(gk) -> None:
+    result = gk("list", "--section", "三", "--as-of", AS_OF)
+    assert result.exit_code == 0
+    assert "52" in result.stdout and "9月底前" in result.stdout and "已逾期" in result.stdout
+
+
+def test_show_task(gk, golden) -> None:
+    result = gk("show", "28", "--as-of", AS_OF)
+    assert result.exit_code == 0
+    golden("show-28-2024-10-15.txt", result.stdout)
+    assert "及时制定发布全区各级行政机关的年度重大行政决策目录" in result.stdout
+    assert "2024-11-30" in result.stdout and "工作日 11-29" in result.stdout
+    assert "牵头：区政府办公室" in result.stdout
+
+
+def test_show_milestone_and_json(gk) -> None:
+    result = gk("show", "75", "--as-of", AS_OF, "--format", "json")
+    task = json.loads(result.stdout)["task"]
+    assert task["deadline"]["milestones"] == [
+        {"text": "任务分解报送区政府办公室", "due": "2024-05-10"}
+    ]
+    assert task["status"] == "ongoing"
+    assert task["text"].startswith("根据本工作要点")
+
+
+def test_show_unknown_task(gk) -> None:
+    result = gk("show", "99")
+    assert result.exit_code == 2
+    assert "没有序号为 99 的任务（现有序号：1–75）。" in result.stderr
+
+
+def test_deadline_explain(gk) -> None:
+    result = gk("deadline", "十一月底前")
+    assert result.exit_code == 0
+    assert "2024年11月30日（2024-11-30）" in result.stdout
+    assert "最后工作日  2024年11月29日（2024-11-29）" in result.stdout
+
+
+def test_deadline_json(gk) -> None:
+    result = gk("deadline", "6月底前完成初稿，11月底前完成", "--format", "json")
+    assert json.loads(result.stdout) == {
+        "text": "6月底前完成初稿，11月底前完成",
+        "kind": "date",
+        "due": "2024-11-30",
+        "workday_due": "2024-11-29",
+        "milestones": [
+            {"text": "6月底前完成初稿", "due": "2024-06-30"},
+            {"text": "11月底前完成", "due": "2024-11-30"},
+        ],
+        "recurrence": None,
+    }
+
+
+def test_deadline_with_year_and_published(gk, tmp_path: Path) -> None:
+    result = gk(
+        "deadline",
+        "发布后30日内",
+        "--year",
+        "2025",
+        "--published",
+        "2025-03-01",
+        "--format",
+        "json",
+        data=tmp_path,
+    )
+    assert json.loads(result.stdout)["due"] == "2025-03-31"
+
+
+def test_deadline_pending_and_recurring(gk) -> None:
+    pending = json.loads(gk("deadline", "按市级部署", "--format", "json").stdout)
+    assert (pending["kind"], pending["due"], pending["workday_due"]) == ("pending", None, None)
+    monthly = json.loads(gk("deadline", "每月", "--as-of", AS_OF, "--format", "json").stdout)
+    assert (monthly["kind"], monthly["due"], monthly["recurrence"]) == (
+        "recurring",
+        "2024-10-31",
+        "monthly",
+    )
+
+
+def test_deadline_unreadable(gk) -> None:
+    result = gk("deadline", "尽快")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("无法识别时间节点“尽快”。可识别的写法：")
+
+
+def test_units_listing(gk) -> None:
+    result = gk("units", "--format", "json")
+    data = json.loads(result.stdout)
+    assert len(data["units"]) == 40
+    assert {
+        "name": "区经委",
+        "kind": "department",
+        "aliases": ["经委"],
+        "full_name": None,
+        "source": None,
+    } in data["units"]
+    table = gk("units")
+    assert "石化街道" in table.stdout and "单位名录补充" in table.stdout
+
+
+def test_version(gk) -> None:
+    result = gk("--version", data=None)
+    assert result.exit_code == 0
+    assert result.stdout.startswith("gkctl ")
+
+
+def test_markup_and_control_characters_print_literally(gk, data_copy: Path) -> None:
+    tasks = data_copy / "tasks.yaml"
+    text = tasks.read_text(encoding="utf-8")
+    hostile = '"[red]红字[/red] [link=http://evil.example]点我[/link] \\e[31mESC\\e[0m"'
+    text = text.replace(
+        "content: 用足用好集成式发布成果，推出更多政策集成应用产品。探索通过人工智能、大数据等新技术对惠企政策进行拆解与整合，打造针对性实用性强、服务面广的“政策服务包”。",
+        f"content: {hostile}",
+        1,
+    )
+    tasks.write_text(text, encoding="utf-8")
+    result = gk("due", "--unit", "区经委", "--as-of", AS_OF, data=data_copy)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "[red]红字[/red]" in out
+    assert "[link=http://evil.example]点我[/link]" in out
+    assert "\x1b" not in out
+    assert "\\x1b[31mESC" in out
+
+
+def test_no_data_is_usage_error_not_traceback(gk, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = gk("due", data=None)
+    assert result.exit_code == 2
+    assert "找不到数据文件 data/tasks.yaml" in result.stderr
+
+
+def test_python_m_gkctl_works(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "gkctl", "validate", "--data", str(DATA)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert "75 项任务" in result.stdout

@@ -1,0 +1,262 @@
+"""The 时间节点 resolver: every documented form, the bundled plan, and arbitrary text."""
+
+from datetime import date
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gkctl import deadlines
+from gkctl.deadlines import Kind, Recurrence, normalize, resolve, workday_due
+from gkctl.errors import DeadlineError
+from tests.conftest import DATA
+
+Y = 2024
+P = date(2024, 4, 10)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "due"),
+    [
+        ("全年", Kind.ONGOING, date(2024, 12, 31)),
+        ("年内", Kind.ONGOING, date(2024, 12, 31)),
+        ("持续推进", Kind.ONGOING, date(2024, 12, 31)),
+        ("长期坚持", Kind.ONGOING, date(2024, 12, 31)),
+        ("常态化", Kind.ONGOING, date(2024, 12, 31)),
+        ("11月底前", Kind.DATE, date(2024, 11, 30)),
+        ("11 月底前", Kind.DATE, date(2024, 11, 30)),
+        (" 11　月底前 ", Kind.DATE, date(2024, 11, 30)),
+        ("１１月底前", Kind.DATE, date(2024, 11, 30)),
+        ("十一月底前", Kind.DATE, date(2024, 11, 30)),
+        ("十二月底前", Kind.DATE, date(2024, 12, 31)),
+        ("二月底前", Kind.DATE, date(2024, 2, 29)),  # 2024 is a leap year
+        ("2月底前", Kind.DATE, date(2024, 2, 29)),
+        ("6月末", Kind.DATE, date(2024, 6, 30)),
+        ("9月份", Kind.DATE, date(2024, 9, 30)),
+        ("6月15日前", Kind.DATE, date(2024, 6, 15)),
+        ("6月15号前", Kind.DATE, date(2024, 6, 15)),
+        ("六月十五日前", Kind.DATE, date(2024, 6, 15)),
+        ("6月上旬", Kind.DATE, date(2024, 6, 10)),
+        ("6月中旬前", Kind.DATE, date(2024, 6, 20)),
+        ("6月下旬", Kind.DATE, date(2024, 6, 30)),
+        ("年底前", Kind.DATE, date(2024, 12, 31)),
+        ("年末前", Kind.DATE, date(2024, 12, 31)),
+        ("上半年", Kind.DATE, date(2024, 6, 30)),
+        ("下半年", Kind.DATE, date(2024, 12, 31)),
+        ("一季度", Kind.DATE, date(2024, 3, 31)),
+        ("第一季度末", Kind.DATE, date(2024, 3, 31)),
+        ("二季度", Kind.DATE, date(2024, 6, 30)),
+        ("三季度末", Kind.DATE, date(2024, 9, 30)),
+        ("第四季度", Kind.DATE, date(2024, 12, 31)),
+        ("2025年6月底前", Kind.DATE, date(2025, 6, 30)),
+        ("2024年12月31日前", Kind.DATE, date(2024, 12, 31)),
+        ("二〇二五年三月底前", Kind.DATE, date(2025, 3, 31)),
+        ("2025年底前", Kind.DATE, date(2025, 12, 31)),
+        ("2025年上半年", Kind.DATE, date(2025, 6, 30)),
+        ("2024-11-15", Kind.DATE, date(2024, 11, 15)),
+        ("2024—2026年", Kind.ONGOING, date(2026, 12, 31)),
+        ("2024-2026年", Kind.ONGOING, date(2026, 12, 31)),
+        ("2024年至2026年", Kind.ONGOING, date(2026, 12, 31)),
+        ("按市级部署", Kind.PENDING, None),
+        ("按上级部署", Kind.PENDING, None),
+        ("按国家部署", Kind.PENDING, None),
+        ("按市里要求", Kind.PENDING, None),
+        ("根据上级统一部署", Kind.PENDING, None),
+        ("发布后30日内", Kind.DATE, date(2024, 5, 10)),
+        ("于本工作要点发布后30日内报送", Kind.DATE, date(2024, 5, 10)),
+        ("印发后一个月内", Kind.DATE, date(2024, 5, 10)),
+        ("印发后两周内", Kind.DATE, date(2024, 4, 24)),
+        ("发布后10个工作日内", Kind.DATE, date(2024, 4, 24)),
+        ("11月底前完成", Kind.DATE, date(2024, 11, 30)),
+    ],
+)
+def test_forms(text: str, kind: Kind, due: date | None) -> None:
+    resolved = resolve(text, Y, P)
+    assert (resolved.kind, resolved.due) == (kind, due)
+    assert resolved.text == text
+    assert resolved.rule
+
+
+def test_milestones_last_is_due() -> None:
+    resolved = resolve("6月底前完成初稿，11月底前完成", Y, P)
+    assert resolved.kind is Kind.DATE
+    assert resolved.due == date(2024, 11, 30)
+    assert [(m.text, m.due) for m in resolved.milestones] == [
+        ("6月底前完成初稿", date(2024, 6, 30)),
+        ("11月底前完成", date(2024, 11, 30)),
+    ]
+
+
+def test_milestones_out_of_order_take_latest() -> None:
+    resolved = resolve("11月底前完成；6月底前启动", Y, P)
+    assert resolved.due == date(2024, 11, 30)
+    assert len(resolved.milestones) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "recurrence", "as_of", "due"),
+    [
+        ("每月", Recurrence.MONTHLY, date(2024, 10, 15), date(2024, 10, 31)),
+        ("每月10日前", Recurrence.MONTHLY, date(2024, 10, 15), date(2024, 11, 10)),
+        ("每月10日前", Recurrence.MONTHLY, date(2024, 10, 10), date(2024, 10, 10)),
+        ("每季度", Recurrence.QUARTERLY, date(2024, 10, 15), date(2024, 12, 31)),
+        ("每季度", Recurrence.QUARTERLY, date(2024, 4, 1), date(2024, 6, 30)),
+        ("每半年", Recurrence.HALF_YEARLY, date(2024, 5, 1), date(2024, 6, 30)),
+        ("每半年", Recurrence.HALF_YEARLY, date(2024, 7, 1), date(2024, 12, 31)),
+        ("每年", Recurrence.YEARLY, date(2024, 3, 1), date(2024, 12, 31)),
+        # After the plan year the last period stays due.
+        ("每月", Recurrence.MONTHLY, date(2025, 2, 3), date(2024, 12, 31)),
+    ],
+)
+def test_recurring(text: str, recurrence: Recurrence, as_of: date, due: date) -> None:
+    resolved = resolve(text, Y, P)
+    assert resolved.kind is Kind.RECURRING
+    assert resolved.due is None
+    assert resolved.recurrence is recurrence
+    assert resolved.due_on(as_of) == due
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("尽快", "无法识别时间节点“尽快”。可识别的写法："),
+        ("13月底前", "无法识别时间节点“13月底前”：月份 13 不存在。"),
+        ("2月30日前", "无法识别时间节点“2月30日前”：2024年2月没有30日。"),
+        ("6月前", "无法识别时间节点“6月前”：“6月前”有歧义，请写作“6月底前”或“5月底前”。"),
+        ("第五季度", "无法识别时间节点“第五季度”：第5季度不存在。"),
+        ("2026—2024年", "无法识别时间节点“2026—2024年”：年份区间 2026—2024 起止颠倒。"),
+        ("", "时间节点为空。"),
+        ("   ", "时间节点为空。"),
+        ("按市级部署，11月底前", "待部署或周期性的节点不能与其他节点并列"),
+        ("，，", "无法识别时间节点“，，”。"),
+    ],
+)
+def test_errors(text: str, message: str) -> None:
+    with pytest.raises(DeadlineError) as info:
+        resolve(text, Y, P)
+    assert message in info.value.message
+
+
+def test_relative_needs_publication_date() -> None:
+    with pytest.raises(DeadlineError, match="发布日期"):
+        resolve("发布后30日内", Y, None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "folded"),
+    [
+        ("十一月底前", "11月底前"),
+        ("１１ 月底前", "11月底前"),
+        ("第三季度末", "第3季度末"),
+        ("二〇二四年", "2024年"),
+        ("三十一日", "31日"),
+        ("全年", "全年"),
+        ("上半年", "上半年"),
+        ("一个月内", "1个月内"),
+    ],
+)
+def test_normalize(raw: str, folded: str) -> None:
+    assert normalize(raw) == folded
+
+
+def _bundled() -> list[dict[str, object]]:
+    with open(DATA / "tasks.yaml", encoding="utf-8") as handle:
+        return list(yaml.safe_load(handle)["tasks"])
+
+
+def _expected_due(text: str) -> tuple[Kind, date | None]:
+    if text == "全年":
+        return Kind.ONGOING, date(2024, 12, 31)
+    if text == "按市级部署":
+        return Kind.PENDING, None
+    month = int(text.removesuffix("月底前"))
+    ends = {3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30}
+    return Kind.DATE, date(2024, month, ends[month])
+
+
+@pytest.mark.parametrize("task", _bundled(), ids=lambda t: f"task{t['id']}")
+def test_every_bundled_deadline(task: dict[str, object]) -> None:
+    text = str(task["deadline"])
+    resolved = resolve(text, 2024, P)
+    assert (resolved.kind, resolved.due) == _expected_due(text)
+
+
+@pytest.mark.parametrize(
+    ("due", "workday"),
+    [
+        (date(2024, 11, 30), date(2024, 11, 29)),  # Saturday
+        (date(2024, 10, 31), date(2024, 10, 31)),  # Thursday
+        (date(2024, 6, 30), date(2024, 6, 28)),  # Sunday
+        (date(2024, 9, 30), date(2024, 9, 30)),  # Monday
+        (date(2024, 10, 6), date(2024, 9, 30)),  # National Day holiday
+        (date(2024, 9, 29), date(2024, 9, 29)),  # adjusted working Sunday
+        (date(2024, 5, 1), date(2024, 4, 30)),  # Labour Day
+    ],
+)
+def test_last_workday(due: date, workday: date) -> None:
+    result = workday_due(due)
+    assert result is not None
+    assert result.date == workday
+    assert result.calendar_known
+
+
+def test_workday_falls_back_to_weekends_outside_holiday_data() -> None:
+    result = workday_due(date(2099, 5, 2))  # a Saturday, beyond the holiday data
+    assert result is not None
+    assert result.date == date(2099, 5, 1)
+    assert result.calendar_known is False
+
+
+def test_explicit_due_overrides() -> None:
+    resolved = deadlines.explicit("按市级部署", date(2024, 12, 15), 2024)
+    assert (resolved.kind, resolved.due, resolved.explicit) == (Kind.DATE, date(2024, 12, 15), True)
+
+
+_FORM_WORDS = [
+    "全年",
+    "月",
+    "日",
+    "底",
+    "前",
+    "季度",
+    "上旬",
+    "中旬",
+    "半年",
+    "年",
+    "每",
+    "按",
+    "市级",
+    "部署",
+    "发布后",
+    "内",
+    "，",
+    "；",
+    "十",
+    "一",
+    "二",
+    "〇",
+    "１",
+    "—",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=40),
+        st.lists(
+            st.one_of(st.sampled_from(_FORM_WORDS), st.integers(-5, 99999).map(str)), max_size=8
+        ).map("".join),
+    )
+)
+def test_any_text_resolves_or_raises_deadline_error(text: str) -> None:
+    try:
+        resolved = resolve(text, Y, P)
+    except DeadlineError as exc:
+        assert exc.message
+        return
+    assert resolved.kind in set(Kind)
+    if resolved.kind in (Kind.DATE, Kind.ONGOING):
+        assert resolved.due is not None
+    assert resolved.due_on(date(2024, 10, 15)) is None or resolved.kind is not Kind.PENDING

@@ -1,0 +1,340 @@
+"""gkctl validate: every bad input file gives the exact message at the exact position."""
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from gkctl import loader
+from gkctl.deadlines import FORMS_HELP
+from tests.conftest import DATA, FIXTURES
+
+INVALID = FIXTURES / "invalid"
+
+# Each fixture in tests/fixtures/invalid/NAME.yaml, used as tasks.yaml beside the bundled
+# units.yaml, and the problems validate must report: (line, column, code, message).
+EXPECTED = {
+    "alias_as_unit": [(15, 13, "unknown-unit", "责任单位请写单位名称“区经委”（“经委”是它的别名）")],
+    "alias_bomb": [
+        (1, 4, "alias", "不支持 YAML 锚点与别名（&、*）：此处的内容被别名重复引用，请直接写出")
+    ],
+    "closed_not_date": [
+        (
+            23,
+            13,
+            "bad-date",
+            "任务 2 的销号日期（closed）应为日期，写作 YYYY-MM-DD（如 2024-11-30），这里是“yes”",
+        )
+    ],
+    "custom_tag": [
+        (
+            14,
+            14,
+            "tag",
+            "不允许使用 YAML 标签“!secret”：数据文件只能包含文字、数字、日期、列表和映射",
+        )
+    ],
+    "deadline_bad_month": [(16, 15, "deadline", "无法识别时间节点“13月底前”：月份 13 不存在。")],
+    "deadline_unreadable": [
+        (
+            16,
+            15,
+            "deadline",
+            "无法识别时间节点“尽快”。可识别的写法：全年、年内、持续推进、长期坚持、常态化；N月底前（如 11月底前、十一月底前）；N月N日前；N月上旬/中旬/下旬；年底前、年末前；上半年、下半年；一季度、第三季度末；2025年6月底前、2024—2026年；按市级部署、按上级部署、按国家部署、按市里要求；每月、每季度、每半年、每年；发布后30日内、印发后一个月内；多个节点用逗号分开（6月底前完成初稿，11月底前完成）",
+        )
+    ],
+    "duplicate_id": [(17, 9, "duplicate-id", "任务序号 1 重复（第 11 行已有）")],
+    "duplicate_key": [
+        (
+            17,
+            5,
+            "duplicate-key",
+            "重复的键“deadline”（第 16 行已有）：YAML 会静默保留后一个，请删除或合并其中一个",
+        )
+    ],
+    "empty_file": [(1, 1, "empty", "文件为空")],
+    "extension_bad_to": [
+        (
+            26,
+            13,
+            "bad-date",
+            "延期至（to）应为日期，写作 YYYY-MM-DD（如 2024-11-30），这里是“下个月”",
+        )
+    ],
+    "gbk_encoded": [
+        (
+            2,
+            10,
+            "encoding",
+            "文件不是 UTF-8 编码：看起来是 GBK 编码（Windows 办公软件常用），请用 UTF-8 编码另存后再提交",
+        )
+    ],
+    "id_negative": [(17, 9, "bad-id", "任务序号应为正整数，这里是 -3")],
+    "id_not_integer": [(11, 9, "type", "任务序号（id）应为整数，这里是文字")],
+    "id_zero": [(11, 9, "bad-id", "任务序号应为正整数，这里是 0")],
+    "missing_content": [(11, 5, "missing-key", "任务 1 缺少必填的键“content”")],
+    "missing_tasks_key": [(1, 1, "missing-key", "tasks.yaml 顶层缺少必填的键“tasks”")],
+    "not_utf8": [(20, 14, "encoding", "文件不是 UTF-8 编码：请用 UTF-8 编码保存")],
+    "only_comments": [(1, 1, "empty", "文件为空")],
+    "progress_bad_date": [
+        (
+            24,
+            15,
+            "bad-date",
+            "进展日期（date）应为日期，写作 YYYY-MM-DD（如 2024-11-30），这里是“2024-13-01”",
+        )
+    ],
+    "progress_bad_link": [
+        (
+            27,
+            15,
+            "bad-link",
+            "链接“ftp://example.org/x”不是有效的网址（应以 http:// 或 https:// 开头）",
+        )
+    ],
+    "progress_bad_status": [
+        (26, 17, "bad-status", "未知的进展状态“finished”，应为 done（已完成）或 doing（推进中）")
+    ],
+    "progress_missing_status": [(24, 9, "missing-key", "任务 2 的进展记录缺少必填的键“status”")],
+    "progress_unit_not_involved": [
+        (
+            24,
+            9,
+            "progress-unit",
+            "任务 2 的责任单位（区政府办公室、各部门）不包括“高新区”，不能记录它的进展",
+        )
+    ],
+    "progress_unknown_unit": [
+        (24, 9, "unknown-unit", "进展记录的单位“区财务局”不存在，是否为“区财政局”？")
+    ],
+    "published_bad_date": [
+        (
+            5,
+            14,
+            "bad-date",
+            "发布日期（published）应为日期，写作 YYYY-MM-DD（如 2024-11-30），这里是“2024年4月10日”",
+        )
+    ],
+    "python_tag": [
+        (
+            14,
+            14,
+            "tag",
+            "不允许使用 YAML 标签“!!python/object/apply:os.system”：数据文件只能包含文字、数字、日期、列表和映射",
+        )
+    ],
+    "syntax_bad_indent": [
+        (
+            13,
+            11,
+            "syntax",
+            "YAML 语法错误：此处不能出现“键: 值”，多半是缩进不对或值里有未加引号的冒号（mapping values are not allowed in this context）",
+        )
+    ],
+    "syntax_unclosed_quote": [
+        (
+            23,
+            1,
+            "syntax",
+            "YAML 语法错误：文件意外结束（引号或括号没有闭合？）（while scanning a quoted scalar found unexpected end of stream）",
+        )
+    ],
+    "tab_indent": [(13, 1, "tab", "缩进中有制表符（Tab），YAML 只允许用空格缩进")],
+    "top_level_list": [(1, 1, "type", "tasks.yaml 顶层应为映射（键: 值），这里是列表")],
+    "units_empty": [(15, 12, "empty-value", "任务 1 的责任单位（units）不能为空")],
+    "units_not_list": [(15, 12, "type", "任务 1 的责任单位（units）应为列表，这里是文字")],
+    "unknown_key_typo": [
+        (11, 5, "missing-key", "任务 1 缺少必填的键“deadline”"),
+        (16, 5, "unknown-key", "任务 1 中有未知的键“deadine”，是否为“deadline”？"),
+    ],
+    "unknown_section": [(18, 14, "unknown-section", "任务 2 的部分“六”不在 sections 中")],
+    "unknown_unit": [(15, 13, "unknown-unit", "未知责任单位“区经委员会”，是否为“区经委”？")],
+    "year_not_integer": [(6, 9, "type", "计划年度（year）应为整数，这里是文字")],
+}
+
+
+def _data_with(tmp_path: Path, tasks: Path | None = None, units: Path | None = None) -> Path:
+    target = tmp_path / "data"
+    target.mkdir()
+    shutil.copy(tasks or DATA / "tasks.yaml", target / "tasks.yaml")
+    shutil.copy(units or DATA / "units.yaml", target / "units.yaml")
+    return target
+
+
+def test_every_fixture_has_an_expectation() -> None:
+    assert {p.stem for p in INVALID.glob("*.yaml")} == set(EXPECTED)
+    assert len(EXPECTED) >= 25
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_invalid_fixture_json(case: str, tmp_path: Path, gk, monkeypatch) -> None:
+    _data_with(tmp_path, tasks=INVALID / f"{case}.yaml")
+    monkeypatch.chdir(tmp_path)
+    result = gk("validate", "--format", "json", data=Path("data"))
+    assert result.exit_code == 1, result.stderr
+    problems = json.loads(result.stdout)["problems"]
+    assert [(p["line"], p["column"], p["code"], p["message"]) for p in problems] == EXPECTED[case]
+    assert {p["file"] for p in problems} == {"data/tasks.yaml"}
+
+
+@pytest.mark.parametrize("case", ["unknown_unit", "duplicate_key", "tab_indent"])
+def test_invalid_fixture_text_has_file_line_column(
+    case: str, tmp_path: Path, gk, monkeypatch
+) -> None:
+    _data_with(tmp_path, tasks=INVALID / f"{case}.yaml")
+    monkeypatch.chdir(tmp_path)
+    result = gk("validate", data=Path("data"))
+    assert result.exit_code == 1
+    line, column, _, message = EXPECTED[case][0]
+    assert result.stdout.splitlines()[0] == f"data/tasks.yaml:{line}:{column}: {message}"
+    assert "共发现 1 个问题" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_github_annotations(tmp_path: Path, gk, monkeypatch) -> None:
+    _data_with(tmp_path, tasks=INVALID / "unknown_key_typo.yaml")
+    monkeypatch.chdir(tmp_path)
+    result = gk("validate", "--format", "github", data=Path("data"))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "::error file=data/tasks.yaml,line=11,col=5,title=gkctl missing-key::任务 1 缺少必填的键“deadline”",
+        "::error file=data/tasks.yaml,line=16,col=5,title=gkctl unknown-key::"
+        "任务 1 中有未知的键“deadine”，是否为“deadline”？",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        (
+            "unknown_kind",
+            [
+                (
+                    "data/units.yaml",
+                    105,
+                    11,
+                    "bad-kind",
+                    "未知的单位类型“bureau”（可用：department、town、subdistrict、park）",
+                )
+            ],
+        ),
+        (
+            "duplicate_alias",
+            [("data/units.yaml", 101, 5, "duplicate-unit", "名称或别名“经委”与单位“区经委”重复")],
+        ),
+        (
+            "unknown_group_member",
+            [
+                (
+                    "data/units.yaml",
+                    161,
+                    15,
+                    "bad-kind",
+                    "未知的单位类型“departments”，是否为“department”？"
+                    "（可用：department、town、subdistrict、park）",
+                )
+            ],
+        ),
+    ],
+)
+def test_invalid_units_file(
+    case: str, expected: list[tuple[object, ...]], tmp_path: Path, gk, monkeypatch
+) -> None:
+    _data_with(tmp_path, units=FIXTURES / "invalid_units" / f"{case}.yaml")
+    monkeypatch.chdir(tmp_path)
+    result = gk("validate", "--format", "json", data=Path("data"))
+    assert result.exit_code == 1
+    problems = json.loads(result.stdout)["problems"]
+    assert [
+        (p["file"], p["line"], p["column"], p["code"], p["message"]) for p in problems
+    ] == expected
+
+
+def test_bundled_data_is_valid(gk) -> None:
+    result = gk("validate")
+    assert result.exit_code == 0
+    assert result.stdout == "数据有效：75 项任务，40 个单位，5 个统称，计划年度 2024。\n"
+
+
+def test_bundled_data_json_has_no_problems(gk) -> None:
+    result = gk("validate", "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {"version": 1, "problems": []}
+
+
+def test_utf8_bom_is_accepted(tmp_path: Path, gk) -> None:
+    data = _data_with(tmp_path, tasks=FIXTURES / "valid_bom.yaml")
+    assert (data / "tasks.yaml").read_bytes().startswith(b"\xef\xbb\xbf")
+    result = gk("validate", data=data)
+    assert result.exit_code == 0, result.stdout
+    assert "2 项任务" in result.stdout
+
+
+def test_minimal_fixture_is_valid(tmp_path: Path, gk) -> None:
+    result = gk("validate", data=_data_with(tmp_path, tasks=FIXTURES / "valid_minimal.yaml"))
+    assert result.exit_code == 0
+
+
+def test_missing_data_folder_is_usage_error(tmp_path: Path, gk) -> None:
+    result = gk("validate", data=tmp_path / "nowhere")
+    assert result.exit_code == 2
+    assert "找不到数据文件" in result.stderr
+    assert "--data" in result.stderr
+
+
+def test_missing_units_file(tmp_path: Path, gk) -> None:
+    data = _data_with(tmp_path)
+    (data / "units.yaml").unlink()
+    result = gk("validate", "--format", "json", data=data)
+    assert result.exit_code == 1
+    problems = json.loads(result.stdout)["problems"]
+    assert [p["code"] for p in problems] == ["missing-file"]
+
+
+def test_data_from_environment(tmp_path: Path, gk, monkeypatch) -> None:
+    data = _data_with(tmp_path)
+    monkeypatch.chdir(tmp_path.parent)
+    monkeypatch.setenv("GKCTL_DATA", str(data))
+    result = gk("validate", data=None)
+    assert result.exit_code == 0
+
+
+def test_other_commands_refuse_invalid_data(tmp_path: Path, gk, monkeypatch) -> None:
+    _data_with(tmp_path, tasks=INVALID / "unknown_unit.yaml")
+    monkeypatch.chdir(tmp_path)
+    result = gk("due", "--unit", "区经委", "--as-of", "2024-10-15", data=Path("data"))
+    assert result.exit_code == 1
+    assert "data/tasks.yaml:15:13: 未知责任单位“区经委员会”，是否为“区经委”？" in result.stderr
+    assert result.stdout == ""
+
+
+def test_problems_are_all_collected_and_sorted(tmp_path: Path) -> None:
+    text = (FIXTURES / "valid_minimal.yaml").read_text(encoding="utf-8")
+    text = text.replace("units: [区经委]", "units: [区经委员会]").replace(
+        "deadline: 全年", "deadline: 尽快"
+    )
+    text = text.replace("  - id: 2", "  - id: 1")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "tasks.yaml").write_text(text, encoding="utf-8")
+    shutil.copy(DATA / "units.yaml", data / "units.yaml")
+    dataset, problems = loader.check(data)
+    assert dataset is None
+    assert [(p.line, p.code) for p in problems] == [
+        (15, "unknown-unit"),
+        (17, "duplicate-id"),
+        (22, "deadline"),
+    ]
+    assert problems[2].message.endswith(FORMS_HELP)
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
+    # Not a timing assertion (machines are noisy): the walk must refuse the first shared
+    # node rather than expand 9**9 references, so one call returns at all.
+    data = _data_with(tmp_path, tasks=INVALID / "alias_bomb.yaml")
+    started = time.process_time()
+    _, problems = loader.check(data)
+    assert [p.code for p in problems] == ["alias"]
+    assert time.process_time() - started < 60
