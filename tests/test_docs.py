@@ -1,0 +1,73 @@
+"""Help, README and behaviour must not drift apart."""
+
+import re
+
+import pytest
+import typer.main
+
+from gkctl.cli import app
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _commands() -> list[tuple[str, object]]:
+    root = typer.main.get_command(app)
+    found = []
+    for name, command in root.commands.items():  # type: ignore[attr-defined]
+        subcommands = getattr(command, "commands", None)
+        if subcommands:
+            found += [(f"{name} {sub}", c) for sub, c in subcommands.items()]
+        else:
+            found.append((name, command))
+    return found
+
+
+COMMANDS = _commands()
+
+
+def test_commands_are_registered() -> None:
+    names = {name for name, _ in COMMANDS}
+    assert {"validate", "due", "list", "show", "deadline", "units"} <= names
+
+
+@pytest.mark.parametrize(("name", "command"), COMMANDS, ids=[n for n, _ in COMMANDS])
+def test_command_documented(name: str, command: object) -> None:
+    help_text = getattr(command, "help", "") or ""
+    assert help_text.strip(), f"{name} has no help"
+    assert re.search(r"示例：gkctl ", help_text), f"{name}'s help ends without an example"
+    assert f"gkctl {name}" in README, f"README does not mention gkctl {name}"
+    for param in getattr(command, "params", []):
+        if getattr(param, "param_type_name", "") == "option" and param.name != "help":
+            assert param.help, f"{name} {param.opts} has no help"
+
+
+@pytest.mark.parametrize(("name", "command"), COMMANDS, ids=[n for n, _ in COMMANDS])
+def test_help_runs(gk, name: str, command: object) -> None:
+    result = gk(*name.split(), "--help", data=None)
+    assert result.exit_code == 0
+    assert "Usage" in result.stdout
+
+
+def test_readme_quick_start_is_two_make_commands() -> None:
+    quick = README.split("## 快速开始", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    commands = [line.split("#")[0].strip() for line in quick.strip().splitlines()]
+    assert commands == ["make demo", "make test"]
+
+
+def test_readme_exit_codes_match() -> None:
+    from gkctl.errors import ExitCode
+
+    for code in ExitCode:
+        assert f"| {int(code)} |" in README
+
+
+def test_makefile_targets_named_in_readme_exist() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    for target in re.findall(r"^make (\w+)", README, flags=re.M):
+        assert re.search(rf"^{target}:", makefile, flags=re.M), target
+
+
+def test_ci_runs_make_test() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make test" in ci
