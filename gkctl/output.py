@@ -28,6 +28,8 @@ class OutputFormat(StrEnum):
     CSV = "csv"
     MARKDOWN = "markdown"
     GITHUB = "github"
+    XLSX = "xlsx"
+    DOCX = "docx"
 
 
 def iso(day: date | None) -> str | None:

@@ -1,7 +1,307 @@
-"""Placeholder: commands of this family are being written."""
+"""Exchange with Word, Excel and calendars: import, export, ics."""
+
+import os
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
+from gkctl import atomic, loader, status
+from gkctl.commands.common import (
+    AsOfOpt,
+    DataOpt,
+    UnitOpt,
+    WithinOpt,
+    as_of_date,
+    check_format,
+    format_option,
+    load,
+    parse_date,
+    warn,
+    warn_outside_plan_year,
+    write_stdout,
+)
+from gkctl.errors import ExitCode, UsageError
+from gkctl.output import OutputFormat
+from gkctl.units import lookup
+
+F = OutputFormat
+REVIEW_FILE = "units.review.yaml"
+# Codes of the loader's problems that the import's own lists already explain.
+_LISTED = {"unknown-unit", "deadline"}
+
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="写出的文件路径。", show_default=False),
+]
+
+
+def _data_dir(data: Path | None) -> Path:
+    """Where the plan goes: --data, else $GKCTL_DATA, else ./data (it need not exist yet)."""
+    return data or Path(os.environ.get(loader.ENV_DATA) or "data")
+
+
+def import_table(
+    file: Annotated[
+        Path,
+        typer.Argument(help="任务分解表文件：.docx（Word）或 .xlsx（Excel）。", show_default=False),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="写出的计划文件；默认为数据目录中的 tasks.yaml。",
+            show_default=False,
+        ),
+    ] = None,
+    units: Annotated[
+        Path | None,
+        typer.Option(
+            "--units",
+            help="核对责任单位用的单位名录；默认取输出目录中的 units.yaml，没有时取数据目录中的。",
+            show_default=False,
+        ),
+    ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            min=2000,
+            max=2100,
+            help="计划年度；默认从标题（如“2024年……”）读出。",
+            show_default=False,
+        ),
+    ] = None,
+    published: Annotated[
+        str | None,
+        typer.Option(
+            "--published", help="发布日期（YYYY-MM-DD）；表格中没有时必须补上。", show_default=False
+        ),
+    ] = None,
+    title: Annotated[
+        str | None,
+        typer.Option(
+            "--title",
+            help="文件标题，如 2024年金山区政务公开工作要点；默认取表格标题或文件名。",
+            show_default=False,
+        ),
+    ] = None,
+    number: Annotated[
+        str | None,
+        typer.Option("--number", help="文号，如 金府办发〔2024〕5号。", show_default=False),
+    ] = None,
+    issuer: Annotated[
+        str | None,
+        typer.Option(
+            "--issuer", help="发文单位，如 上海市金山区人民政府办公室。", show_default=False
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")] = False,
+    data: DataOpt = None,
+) -> None:
+    """把 Word 或 Excel 的任务分解表导入为 tasks.yaml。
+
+    按表头文字找列（序号、任务名称、任务内容、责任单位、时间节点），识别“一、……”部分标题行、
+    合并的任务名称单元格和折行的单元格。不在单位名录中的责任单位连同“是否为”建议写入
+    units.review.yaml 供核对；无法识别的时间节点逐项列出。已有的输出文件不覆盖，除非加 --force。
+    退出码：0 已导入且能通过校验；1 已导入但还有需要人工处理的问题（见提示），或表格无法读取；
+    2 用法错误（文件不存在、格式不支持、输出文件已存在）。
+
+    示例：gkctl import 任务分解表.docx -o data/tasks.yaml --published 2024-04-10
+    """
+    from gkctl.exchange import table, yaml_out
+    from gkctl.model import Plan
+
+    suffix = file.suffix.lower()
+    if suffix in (".doc", ".xls", ".wps", ".et"):
+        raise UsageError(
+            f"不支持旧版格式 {suffix}：请在 Word 或 Excel 中另存为 .docx 或 .xlsx 后再导入。"
+        )
+    if suffix not in (".docx", ".xlsx", ".xlsm"):
+        raise UsageError(f"只能导入 .docx 或 .xlsx 文件，这里是“{file.name}”。")
+    if not file.is_file():
+        raise UsageError(f"找不到文件 {file}。")
+    data_dir = _data_dir(data)
+    out = output or data_dir / loader.TASKS_FILE
+    review = out.parent / REVIEW_FILE
+    if out.exists() and not force:
+        raise UsageError(f"{out} 已存在，未覆盖。要覆盖请加 --force，或用 -o 写到另一个文件。")
+    if not out.parent.is_dir():
+        raise UsageError(f"无法写入 {out}：目录 {out.parent} 不存在。")
+    if units is not None and not units.is_file():
+        raise UsageError(f"找不到单位名录 {units}。")
+    units_path = units or next(
+        (p for p in (out.parent / loader.UNITS_FILE, data_dir / loader.UNITS_FILE) if p.is_file()),
+        None,
+    )
+    given = table.DocumentHints(
+        title, number, issuer, parse_date(published, "--published") if published else None, year
+    )
+
+    if suffix == ".docx":
+        from gkctl.exchange.docx_io import read_docx
+
+        sheets = read_docx(file, str(file))
+    else:
+        from gkctl.exchange.xlsx_io import read_xlsx
+
+        sheets = read_xlsx(file, str(file))
+    imported = table.read_sheets(sheets, str(file))
+    document, missing = table.make_document(given, imported.found, file.stem)
+    plan = Plan(document, imported.sections, imported.tasks)
+    units_raw = units_path.read_bytes() if units_path else None
+    directory = (
+        table.read_directory(units_raw, str(units_path)) if units_raw and units_path else None
+    )
+    unknown = table.unknown_units(plan.tasks, directory)
+    if unknown and review.exists() and not force:
+        raise UsageError(f"{review} 已存在，未覆盖。要覆盖请加 --force。")
+    bad = table.unresolved_deadlines(plan)
+
+    text = yaml_out.plan_yaml(plan, _header(file, units_path, missing))
+    atomic.write_text(out, text)
+    if unknown:
+        atomic.write_text(review, yaml_out.units_review_yaml(unknown, _str(units_path), str(out)))
+    _, problems = loader.check_bytes(
+        text.encode("utf-8"), units_raw, str(out), _str(units_path) or ""
+    )
+    others = [p for p in problems if p.code not in _LISTED]
+
+    warn(f"已导入 {len(plan.tasks)} 项任务（{len(plan.sections)} 个部分）：{file} → {out}")
+    if missing:
+        warn(
+            f"注意：表格中没有{'、'.join(missing)}，已写作“{table.PLACEHOLDER}”，请在 {out} 的 document 中补全。"
+        )
+    if imported.placeholder_section:
+        warn(
+            f"注意：表格中没有“一、……”这样的部分标题行，全部任务归入部分“一”，标题写作“{table.PLACEHOLDER}”。"
+        )
+    if imported.joined:
+        warn(f"注意：有 {imported.joined} 行没有自己的序号，已并入上一项任务（多为跨页断开的行）。")
+    if unknown:
+        where = f"单位名录 {units_path} 中" if units_path else "单位名录中（没有找到 units.yaml）"
+        warn(f"有 {len(unknown)} 个责任单位不在{where}，已写入 {review} 供核对：")
+        for u in unknown:
+            ids = "、".join(str(i) for i in u.tasks)
+            hint = f"：是否为“{u.suggestion}”？" if u.suggestion else ""
+            warn(f"  {u.name}（任务 {ids}）{hint}")
+    if bad:
+        warn(f"有 {len(bad)} 个时间节点无法识别，请改写或在任务中填写 due（YYYY-MM-DD）：")
+        for b in bad:
+            warn(f"  任务 {b.task}：{b.reason}")
+    if others:
+        warn("其他问题：")
+        for p in others:
+            warn(f"  {p}")
+    if unknown or bad or others or units_raw is None:
+        warn("导入的计划还不能通过校验：处理上面列出的问题后，运行 gkctl validate 复查。")
+        raise typer.Exit(int(ExitCode.PROBLEMS))
+    warn(f"计划可以通过校验。可运行 gkctl validate --data {out.parent} 复查。")
+
+
+def _str(path: Path | None) -> str | None:
+    return str(path) if path is not None else None
+
+
+def _header(file: Path, units_path: Path | None, missing: tuple[str, ...]) -> list[str]:
+    lines = [
+        f"gkctl plan data, imported with `gkctl import` from {file.name}.",
+        "Values are the table's cells: cells wrapped over lines are joined, 责任单位 is split on 、,",
+        "a merged 任务名称 is repeated on every task it covers. There is no `text` key: a table",
+        "holds no body text.",
+    ]
+    if units_path is not None:
+        lines.append(f"Units were checked against {units_path}.")
+    if missing:
+        lines.append(
+            "To fill in by hand (written as 待填写): "
+            + ", ".join(m.split()[-1] for m in missing)
+            + "."
+        )
+    return lines
+
+
+def export(
+    fmt: Annotated[OutputFormat | None, format_option(F.XLSX, F.DOCX)] = None,
+    output: OutputOpt = None,
+    as_of: AsOfOpt = None,
+    within: WithinOpt = status.DEFAULT_WITHIN,
+    data: DataOpt = None,
+) -> None:
+    """导出任务分解表（Excel 或 Word），按办公室打印的样式，并加上截止日期和状态两列。
+
+    合并的任务名称、部分标题行、每页重复的表头、适合中文的列宽、A4 横向。不指定 --format
+    时按 -o 的扩展名，默认 xlsx；默认文件名如 任务分解表-2024-10-15.xlsx。导出的文件可以再用
+    gkctl import 导入。
+
+    示例：gkctl export --format docx --as-of 2024-10-15
+    """
+    from gkctl.exchange import table
+
+    by_suffix = {".xlsx": F.XLSX, ".docx": F.DOCX}
+    suffix = output.suffix.lower() if output is not None else ""
+    chosen = fmt or by_suffix.get(suffix, F.XLSX)
+    check_format(chosen, F.XLSX, F.DOCX)
+    if output is not None and suffix in by_suffix and by_suffix[suffix] is not chosen:
+        raise UsageError(f"-o {output} 的扩展名与 --format {chosen.value} 不符。")
+    dataset = load(data)
+    day = as_of_date(as_of)
+    warn_outside_plan_year(dataset, day)
+    path = output or Path(f"任务分解表-{day.isoformat()}.{chosen.value}")
+    laid_out = table.export_table(dataset, day, within)
+    if chosen is F.DOCX:
+        from gkctl.exchange.docx_io import write_docx
+
+        content = write_docx(laid_out)
+    else:
+        from gkctl.exchange.xlsx_io import write_xlsx
+
+        content = write_xlsx(laid_out)
+    atomic.write_bytes(path, content)
+    warn(
+        f"已写出 {path}：{len(dataset.plan.tasks)} 项任务、{len(dataset.plan.sections)} 个部分，"
+        f"状态截至 {day.isoformat()}。"
+    )
+
+
+def ics(
+    unit: UnitOpt = None,
+    as_of: AsOfOpt = None,
+    output: OutputOpt = None,
+    alarm_days: Annotated[
+        int, typer.Option("--alarm-days", min=0, max=60, help="提前几天提醒；0 表示不提醒。")
+    ] = 3,
+    within: WithinOpt = status.DEFAULT_WITHIN,
+    data: DataOpt = None,
+) -> None:
+    """导出截止日期日历（iCalendar .ics），可导入或订阅到 Outlook、手机日历。
+
+    每项任务、每个节点一个全天事件，截止前几天提醒；重新导入时按 UID 更新而不重复。
+    周期性任务取查看日期之后的下一期；待市级部署的任务暂无日期，不列入（在提示中列出）。
+    不指定 -o 时写到标准输出。
+
+    示例：gkctl ics --unit 区经委 -o 区经委.ics
+    """
+    from gkctl.exchange.ics import feed
+
+    dataset = load(data)
+    day = as_of_date(as_of)
+    warn_outside_plan_year(dataset, day)
+    found = lookup(dataset.directory, unit) if unit is not None else None
+    result = feed(dataset, day, found, alarm_days, within)
+    if output is not None:
+        atomic.write_bytes(output, result.data)
+        warn(f"已写出 {output}：{result.events} 个日历事件。")
+    else:
+        write_stdout(result.data.decode("utf-8"))
+        warn(f"共 {result.events} 个日历事件。")
+    if result.pending:
+        ids = "、".join(str(i) for i in result.pending)
+        warn(f"有 {len(result.pending)} 项任务待市级部署、暂无日期，未列入日历：任务 {ids}。")
+
 
 def register(app: typer.Typer) -> None:
-    """Nothing registered yet."""
+    app.command("import")(import_table)
+    app.command()(export)
+    app.command()(ics)

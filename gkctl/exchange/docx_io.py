@@ -1,0 +1,171 @@
+"""The 任务分解表 as a Word document (python-docx, imported inside the functions)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime, time
+from pathlib import Path
+from typing import Any
+
+from gkctl.errors import GkctlError
+from gkctl.exchange.table import ExportTable, HeadingRow, Sheet, TaskRow
+
+_FONT = "宋体"
+_HEADING_FONT = "黑体"
+_PAGE_WIDTH_CM, _PAGE_HEIGHT_CM, _MARGIN_CM = 29.7, 21.0, 2.0
+_CENTERED = {0, 1, 4, 5, 6}  # 序号, 任务名称, 时间节点, 截止日期, 状态
+
+
+def read_docx(path: Path, shown: str) -> list[Sheet]:
+    """Every table of the document as a Sheet, with the paragraphs above it.
+
+    python-docx gives a vertically merged cell's text in every row it covers and a
+    horizontally merged cell's text in every grid column it spans.
+    """
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise GkctlError(f"无法读取 {shown}：不是有效的 Word 文件（.docx）（{exc}）。") from None
+    props = document.core_properties
+    preamble: list[str] = []
+    sheets: list[Sheet] = []
+    for block in document.iter_inner_content():
+        if not isinstance(block, Table):
+            preamble.append(block.text)
+            continue
+        rows = tuple(
+            (n, tuple(cell.text for cell in row.cells)) for n, row in enumerate(block.rows, start=1)
+        )
+        sheets.append(Sheet(shown, rows, tuple(preamble), props.title or "", props.comments or ""))
+    return sheets
+
+
+def write_docx(table: ExportTable) -> bytes:
+    """The table as the office prints it: landscape A4, a title, the header row repeated
+    on every page (w:tblHeader), merged 任务名称, section rows spanning the table."""
+    import docx
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    document = docx.Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(_PAGE_WIDTH_CM), Cm(_PAGE_HEIGHT_CM)
+    for side in ("left_margin", "right_margin"):
+        setattr(section, side, Cm(_MARGIN_CM))
+    for side in ("top_margin", "bottom_margin"):
+        setattr(section, side, Cm(1.8))
+
+    normal = document.styles["Normal"]
+    normal.font.name = _FONT
+    normal.font.size = Pt(10.5)
+    # Word picks the font of Chinese text from the East Asian slot, not from w:ascii.
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), _FONT)
+
+    def font(run: Any, name: str, size: float, bold: bool = False) -> None:
+        run.font.name = name
+        run.font.size = Pt(size)
+        run.font.bold = bold
+        run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    font(title.add_run(table.title), _HEADING_FONT, 16)
+    subtitle = document.add_paragraph()
+    subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    subtitle.add_run(table.subtitle)
+
+    ncol = len(table.header)
+    grid = document.add_table(rows=1 + len(table.rows), cols=ncol)
+    grid.style = "Table Grid"
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid.autofit = False
+    usable = _PAGE_WIDTH_CM - 2 * _MARGIN_CM
+    total = sum(table.widths)
+    widths = [Cm(usable * w / total) for w in table.widths]
+    for j, column in enumerate(grid.columns):
+        column.width = widths[j]
+    rows = list(grid.rows)
+
+    header = rows[0]
+    header_pr = header._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")  # repeat this row at the top of every page
+    repeat.set(qn("w:val"), "true")
+    header_pr.append(repeat)
+    for j, cell in enumerate(header.cells):
+        _fill(cell, table.header[j], widths[j], centered=True)
+        font(cell.paragraphs[0].runs[0], _HEADING_FONT, 10.5, bold=True)
+
+    merges: list[tuple[int, int]] = []
+    headings: list[int] = []
+    for r, row in enumerate(table.rows, start=1):
+        cells = rows[r].cells
+        if isinstance(row, HeadingRow):
+            for j, cell in enumerate(cells):
+                cell.width = widths[j]
+            _fill(cells[0], row.text, widths[0], centered=False)
+            font(cells[0].paragraphs[0].runs[0], _HEADING_FONT, 10.5, bold=True)
+            headings.append(r)
+            continue
+        assert isinstance(row, TaskRow)
+        for j, cell in enumerate(cells):
+            text = "" if j == 1 and row.name_rows == 0 else row.cells[j]
+            _fill(cell, text, widths[j], centered=j in _CENTERED)
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        if row.name_rows > 1:
+            merges.append((r, r + row.name_rows - 1))
+    for r in headings:
+        grid.cell(r, 0).merge(grid.cell(r, ncol - 1))
+    for first, last in merges:
+        grid.cell(first, 1).merge(grid.cell(last, 1))
+
+    _page_footer(section, OxmlElement, qn)
+    props = document.core_properties
+    stamp = datetime.combine(table.as_of, time(0))
+    props.title = table.document.title
+    props.subject = "任务分解表"
+    props.comments = table.meta
+    props.author = props.last_modified_by = "gkctl"
+    props.created = props.modified = stamp
+    props.revision = 1
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _fill(cell: Any, text: str, width: Any, centered: bool) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    cell.width = width
+    paragraph = cell.paragraphs[0]
+    if text:
+        paragraph.add_run(text)
+    if centered:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _page_footer(section: Any, element: Any, qn: Any) -> None:
+    """第 N 页 in the footer, with a PAGE field that Word fills in."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run("第 ")
+    field = element("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = element("w:r")
+    text = element("w:t")
+    text.text = "1"
+    run.append(text)
+    field.append(run)
+    paragraph._p.append(field)
+    paragraph.add_run(" 页")

@@ -1,0 +1,140 @@
+"""An iCalendar feed (RFC 5545) of due dates: one all-day event per task and per milestone.
+
+The feed is reproducible: the same data and as-of date give the same bytes. UIDs depend
+only on the plan's 文号 and the task id (and the milestone's place), so a calendar that
+imports or subscribes to the feed again updates its events instead of adding copies;
+DTSTAMP is the as-of date, not the clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from gkctl import __version__, output, status
+from gkctl.model import Dataset, Document, Unit
+from gkctl.status import STATUS_LABELS, Status, TaskState
+
+DEFAULT_ALARM_DAYS = 3
+_SUMMARY_CHARS = 24
+
+
+@dataclass(frozen=True)
+class Feed:
+    data: bytes  # the calendar, CRLF line ends, UTF-8
+    events: int
+    pending: tuple[int, ...]  # tasks left out: no date yet (待市级部署)
+
+
+def uid(document: Document, task_id: int, milestone: int | None = None) -> str:
+    """gkctl-<hash of the 文号>-task-<id>[-m<k>]@gkctl: stable across runs and days."""
+    plan = hashlib.sha256(document.number.encode("utf-8")).hexdigest()[:10]
+    part = f"-m{milestone}" if milestone is not None else ""
+    return f"gkctl-{plan}-task-{task_id}{part}@gkctl"
+
+
+def _short(text: str, limit: int = _SUMMARY_CHARS) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _description(s: TaskState, as_of: date) -> str:
+    task = s.task
+    lines = [
+        f"任务名称：{task.name}",
+        f"任务内容：{task.content}",
+        f"责任单位：{'、'.join(task.units)}",
+        f"时间节点：{task.deadline}",
+        f"状态（截至 {as_of.isoformat()}）：{STATUS_LABELS[s.status]}",
+    ]
+    if s.extension is not None:
+        lines.append(f"已申请延期至 {s.extension.to.isoformat()}（{s.extension.reason}）")
+    if s.involvement is not None and s.involvement.via != "direct":
+        maybe = "，可能涉及" if s.involvement.possible else ""
+        lines.append(f"涉及方式：通过“{s.involvement.via}”{maybe}")
+    return "\n".join(lines)
+
+
+def feed(
+    dataset: Dataset,
+    as_of: date,
+    unit: Unit | None = None,
+    alarm_days: int = DEFAULT_ALARM_DAYS,
+    within: int = status.DEFAULT_WITHIN,
+) -> Feed:
+    """The feed for the whole plan, or for one unit (its extensions and groups counted).
+
+    Recurring deadlines appear at their next due date as of `as_of`. A milestone on the
+    task's own due date is the task's event already and is not repeated. alarm_days 0:
+    no alarm; done tasks get none either.
+    """
+    from icalendar import Alarm, Calendar, Event
+
+    doc = dataset.plan.document
+    if unit is not None:
+        states = status.unit_states(dataset, unit, as_of, within)
+    else:
+        states = status.plan_states(dataset, as_of, within)
+    stamp = datetime.combine(as_of, time(0), tzinfo=UTC)
+    name = doc.title + (f"（{unit.name}）" if unit is not None else "")
+
+    calendar = Calendar()
+    calendar.add("prodid", f"-//gkctl//gkctl {__version__}//ZH")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-caldesc", f"{doc.number} 截止日期（截至 {as_of.isoformat()}）")
+    calendar.add("x-wr-timezone", "Asia/Shanghai")
+
+    def event(key: str, day: date, summary: str, description: str, alarm: bool) -> None:
+        item = Event()
+        item.add("uid", key)
+        item.add("dtstamp", stamp)
+        item.add("dtstart", day)
+        item.add("dtend", day + timedelta(days=1))
+        item.add("summary", summary)
+        item.add("description", description)
+        item.add("transp", "TRANSPARENT")  # a due date, not a meeting: the day stays free
+        if alarm and alarm_days > 0:
+            reminder = Alarm()
+            reminder.add("action", "DISPLAY")
+            reminder.add("description", summary)
+            reminder.add("trigger", timedelta(days=-alarm_days))
+            item.add_component(reminder)
+        calendar.add_component(item)
+
+    pending: list[int] = []
+    count = 0
+    for s in states:
+        task = s.task
+        if s.due is None:
+            pending.append(task.id)
+            continue
+        done = s.status is Status.DONE
+        mark = "【已完成】" if done else ""
+        description = _description(s, as_of)
+        event(
+            uid(doc, task.id),
+            s.due,
+            f"{mark}任务{task.id}：{_short(task.content)}",
+            description,
+            not done,
+        )
+        count += 1
+        for k, milestone in enumerate(output.milestones(dataset, task, s.deadline), start=1):
+            if milestone["due"] is None:
+                continue
+            day = date.fromisoformat(milestone["due"])
+            if day == s.due:
+                continue
+            summary = f"{mark}任务{task.id} 节点：{_short(milestone['text'])}"
+            event(
+                uid(doc, task.id, k),
+                day,
+                summary,
+                f"节点：{milestone['text']}\n" + description,
+                not done,
+            )
+            count += 1
+    return Feed(calendar.to_ical(), count, tuple(pending))

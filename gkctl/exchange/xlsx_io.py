@@ -1,0 +1,171 @@
+"""The 任务分解表 as an Excel workbook (openpyxl, imported inside the functions)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from gkctl.errors import GkctlError
+from gkctl.exchange.table import ExportTable, HeadingRow, Sheet, TaskRow, lines_needed
+
+SHEET_TITLE = "任务分解表"
+_FONT = "宋体"
+_HEADING_FONT = "黑体"
+_LINE_HEIGHT = 14.5  # points per line of 11-point 宋体
+_CENTERED = {0, 1, 4, 5, 6}  # 序号, 任务名称, 时间节点, 截止日期, 状态
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_xlsx(path: Path, shown: str) -> list[Sheet]:
+    """Every worksheet as a Sheet, the active one first; merged ranges take the value of
+    their top-left cell in every cell they cover."""
+    from openpyxl import load_workbook
+
+    try:
+        # Not read-only: merged ranges are only known in the normal mode.
+        workbook = load_workbook(path, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
+        raise GkctlError(f"无法读取 {shown}：不是有效的 Excel 文件（.xlsx）（{exc}）。") from None
+    worksheets = list(workbook.worksheets)
+    active = workbook.active
+    if active in worksheets:
+        worksheets.remove(active)
+        worksheets.insert(0, active)
+    props = workbook.properties
+    return [_sheet(ws, shown, props.title or "", props.description or "") for ws in worksheets]
+
+
+def _sheet(ws: Any, shown: str, title: str, meta: str) -> Sheet:
+    grid = [
+        [_text(v) for v in row]
+        for row in ws.iter_rows(
+            min_row=1, max_row=ws.max_row, min_col=1, max_col=ws.max_column, values_only=True
+        )
+    ]
+    for merged in ws.merged_cells.ranges:
+        top = grid[merged.min_row - 1][merged.min_col - 1]
+        for r in range(merged.min_row - 1, min(merged.max_row, len(grid))):
+            for c in range(merged.min_col - 1, min(merged.max_col, len(grid[r]))):
+                grid[r][c] = top
+    rows = tuple((n, tuple(cells)) for n, cells in enumerate(grid, start=1))
+    return Sheet(shown, rows, (), title, meta)
+
+
+def write_xlsx(table: ExportTable) -> bytes:
+    """The table as the office prints it: title, header repeated on every page, merged
+    任务名称, section rows, landscape A4 fitted to the page width."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = SHEET_TITLE
+    ncol = len(table.header)
+    last = get_column_letter(ncol)
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    body = Font(name=_FONT, size=11)
+    wrap = Alignment(wrap_text=True, vertical="center")
+    middle = Alignment(wrap_text=True, vertical="center", horizontal="center")
+
+    ws.append([table.title])
+    ws.merge_cells(f"A1:{last}1")
+    ws["A1"].font = Font(name=_HEADING_FONT, size=16)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 30
+    ws.append([table.subtitle])
+    ws.merge_cells(f"A2:{last}2")
+    ws["A2"].font = body
+    ws["A2"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.append(list(table.header))
+    header_row = ws.max_row
+    for cell in ws[header_row]:
+        cell.font = Font(name=_HEADING_FONT, size=11, bold=True)
+        cell.alignment = middle
+        cell.border = border
+        cell.fill = PatternFill("solid", fgColor="D9D9D9")
+    ws.row_dimensions[header_row].height = 22
+
+    merges: list[tuple[int, int]] = []
+    for row in table.rows:
+        if isinstance(row, HeadingRow):
+            ws.append([row.text] + [None] * (ncol - 1))
+            r = ws.max_row
+            for cell in ws[r]:
+                cell.border = border
+            ws.merge_cells(f"A{r}:{last}{r}")
+            ws[f"A{r}"].font = Font(name=_HEADING_FONT, size=11, bold=True)
+            ws[f"A{r}"].alignment = Alignment(vertical="center")
+            ws.row_dimensions[r].height = 22
+            continue
+        ws.append(_values(row))
+        r = ws.max_row
+        for j, cell in enumerate(ws[r]):
+            cell.font = body
+            cell.border = border
+            cell.alignment = middle if j in _CENTERED else wrap
+        ws[f"F{r}"].number_format = "yyyy-mm-dd"
+        # A merged 任务名称 spreads over its rows; a single one must fit its own row.
+        lines = max(
+            lines_needed(text, table.widths[j])
+            for j, text in enumerate(row.cells)
+            if j != 1 or row.name_rows == 1
+        )
+        ws.row_dimensions[r].height = max(1, lines) * _LINE_HEIGHT + 6
+        if row.name_rows > 1:
+            merges.append((r, r + row.name_rows - 1))
+    # Merged after every row is in: a merged range counts as written, and ws.append would
+    # start below it.
+    for first, last_row in merges:
+        ws.merge_cells(start_row=first, start_column=2, end_row=last_row, end_column=2)
+
+    for j, width in enumerate(table.widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width + 1
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.freeze_panes = f"A{header_row + 1}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages as the rows need
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+    stamp = datetime.combine(table.as_of, time(0))
+    props = workbook.properties
+    props.title = table.document.title
+    props.subject = SHEET_TITLE
+    props.description = table.meta
+    props.creator = props.lastModifiedBy = "gkctl"
+    props.created = props.modified = stamp
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _values(row: TaskRow) -> list[Any]:
+    values: list[Any] = list(row.cells)
+    values[0] = int(row.cells[0])
+    if row.name_rows == 0:
+        values[1] = None  # covered by the merged cell above
+    if row.due is not None:
+        values[5] = row.due
+    return values
