@@ -7,6 +7,7 @@ line. `load()` is what every other command uses: the dataset, or a DataError.
 from __future__ import annotations
 
 import difflib
+import gc
 import os
 import re
 from dataclasses import dataclass
@@ -87,7 +88,7 @@ def find_data_dir(option: Path | None) -> Path:
     return chosen
 
 
-def _shown(path: Path) -> str:
+def shown(path: Path) -> str:
     """The path as messages print it: relative to the working directory where it can be."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
@@ -625,7 +626,7 @@ def check(data_dir: Path) -> tuple[Dataset | None, list[Problem]]:
         units_path, problems, "找不到单位名录 units.yaml（应与 tasks.yaml 放在同一目录）"
     )
     tasks_raw = _read_raw(tasks_path, problems, "找不到任务文件 tasks.yaml")
-    dataset, found = check_bytes(tasks_raw, units_raw, _shown(tasks_path), _shown(units_path))
+    dataset, found = check_bytes(tasks_raw, units_raw, shown(tasks_path), shown(units_path))
     return dataset, sorted(problems + found)
 
 
@@ -633,13 +634,28 @@ def _read_raw(path: Path, problems: list[Problem], missing: str) -> bytes | None
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        problems.append(Problem(_shown(path), 1, 1, "missing-file", missing))
+        problems.append(Problem(shown(path), 1, 1, "missing-file", missing))
     except OSError as exc:
-        problems.append(Problem(_shown(path), 1, 1, "unreadable", f"无法读取文件：{exc.strerror}"))
+        problems.append(Problem(shown(path), 1, 1, "unreadable", f"无法读取文件：{exc.strerror}"))
     return None
 
 
 def check_bytes(
+    tasks_raw: bytes | None, units_raw: bytes | None, tasks_shown: str, units_shown: str
+) -> tuple[Dataset | None, list[Problem]]:
+    # Loading builds hundreds of thousands of small objects and no reference cycles; with the
+    # cyclic collector running, its repeated passes over the growing heap cost four times the
+    # parse itself (10,000 tasks: 2.0 s against 0.45 s). Reference counting still frees.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _check_bytes(tasks_raw, units_raw, tasks_shown, units_shown)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _check_bytes(
     tasks_raw: bytes | None, units_raw: bytes | None, tasks_shown: str, units_shown: str
 ) -> tuple[Dataset | None, list[Problem]]:
     """Check the two files given as bytes (None: missing, already reported by the caller).
@@ -667,6 +683,21 @@ def check_bytes(
     usable = root_ok and units_raw is not None and not problems
     dataset = Dataset(plan, directory, tasks_shown, units_shown) if usable else None
     return dataset, problems
+
+
+def read_directory(units_raw: bytes, units_shown: str) -> tuple[Directory, list[Problem]]:
+    """units.yaml alone, with its own problems (the units a plan with problems still lists)."""
+    problems: list[Problem] = []
+    source = yamlsrc.read_bytes(units_raw, units_shown, problems)
+    directory = _read_directory(source, problems, set())
+    return directory, sorted(problems)
+
+
+def read_plan(tasks_raw: bytes, tasks_shown: str) -> tuple[Plan, list[Problem]]:
+    """tasks.yaml alone, not checked against a unit directory: the tasks that could be read."""
+    problems: list[Problem] = []
+    plan, _ = _read_plan(yamlsrc.read_bytes(tasks_raw, tasks_shown, problems), problems)
+    return plan, sorted(problems)
 
 
 def load(data_dir: Path) -> Dataset:

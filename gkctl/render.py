@@ -127,9 +127,15 @@ def task_table(
 
 
 def due_view(
-    states: Sequence[TaskState], unit: Unit | None, as_of: date, show_all: bool, within: int
+    states: Sequence[TaskState],
+    unit: Unit | None,
+    as_of: date,
+    show_all: bool,
+    within: int,
+    limit: int = 0,
 ) -> RenderableType:
-    """The due view: one table per status section, most urgent first."""
+    """The due view: one table per status section, most urgent first, each cut to `limit`
+    rows (0: all) so that a plan of thousands of tasks stays a readable dashboard."""
     shown = list(STATUS_ORDER) if show_all else [Status.OVERDUE, Status.DUE_SOON, Status.PENDING]
     parts: list[RenderableType] = []
     who = unit.name if unit else "全部任务"
@@ -143,11 +149,16 @@ def due_view(
         if not group:
             continue
         parts.append(Text(""))
+        cut = group[:limit] if limit else group
         parts.append(
             task_table(
-                group, unit is not None, f"{STATUS_LABELS[st]}（{len(group)}）", STATUS_STYLES[st]
+                cut, unit is not None, f"{STATUS_LABELS[st]}（{len(group)}）", STATUS_STYLES[st]
             )
         )
+        if len(cut) < len(group):
+            parts.append(
+                Text(f"……另有 {len(group) - len(cut)} 项，加 --limit 0 显示全部。", style="dim")
+            )
     if unit is not None and any(s.involvement and s.involvement.possible for s in states):
         parts.append(Text("\n* 任务写的是“各相关部门/各相关单位”，可能涉及本单位。", style="dim"))
     if not show_all:

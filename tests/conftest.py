@@ -23,15 +23,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.fixture(scope="session")
+def _cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("gkctl-cache")
+
+
 @pytest.fixture(autouse=True)
-def _stable_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+def _stable_terminal(monkeypatch: pytest.MonkeyPatch, _cache_dir: Path) -> None:
     # Fixed width, no colour, no inherited gkctl settings: output is byte-stable.
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("LINES", "50")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("TERM", "dumb")
-    for name in ("GKCTL_DATA", "GKCTL_TODAY", "GKCTL_DEBUG", "FORCE_COLOR"):
+    for name in ("GKCTL_DATA", "GKCTL_TODAY", "GKCTL_DEBUG", "FORCE_COLOR", "GKCTL_NO_CACHE"):
         monkeypatch.delenv(name, raising=False)
+    # The parsed-plan cache goes to a folder of the test session, never to ~/.cache.
+    monkeypatch.setenv("GKCTL_CACHE_DIR", str(_cache_dir))
 
 
 @pytest.fixture

@@ -7,8 +7,19 @@ import pytest
 AS_OF = "2024-10-15"
 STATUSES = {"done", "overdue", "due_soon", "pending", "ongoing", "open"}
 KINDS = {"date", "ongoing", "pending", "recurring"}
-TASK_KEYS = {"id", "section", "name", "content", "units", "deadline", "status", "days_left",
-             "closed", "extension", "progress"}
+TASK_KEYS = {
+    "id",
+    "section",
+    "name",
+    "content",
+    "units",
+    "deadline",
+    "status",
+    "days_left",
+    "closed",
+    "extension",
+    "progress",
+}
 UNIT_TASK_KEYS = TASK_KEYS | {"via", "lead", "possible"}
 DEADLINE_KEYS = {"text", "kind", "due", "workday_due", "milestones", "recurrence", "original_due"}
 
@@ -33,34 +44,50 @@ def _check_task(task: dict[str, object], keys: set[str]) -> None:
         assert set(milestone) == {"text", "due"}
 
 
-@pytest.mark.parametrize("args", [
-    ("list",),
-    ("list", "--unit", "区经委"),
-    ("due", "--unit", "区经委", "--all"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("list",),
+        ("list", "--unit", "区经委"),
+        ("due", "--unit", "区经委", "--all"),
+    ],
+)
 def test_task_envelope(gk, args: tuple[str, ...]) -> None:
     result = gk(*args, "--as-of", AS_OF, "--format", "json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     with_unit = "--unit" in args
-    assert list(data) == (["version", "as_of", "unit", "tasks"] if with_unit
-                          else ["version", "as_of", "tasks"])
+    assert list(data) == (
+        ["version", "as_of", "unit", "tasks"] if with_unit else ["version", "as_of", "tasks"]
+    )
     assert data["version"] == 1 and data["as_of"] == AS_OF
     assert data["tasks"]
     for task in data["tasks"]:
         _check_task(task, UNIT_TASK_KEYS if with_unit else TASK_KEYS)
     if with_unit:
-        assert {t["via"] for t in data["tasks"]} <= {"direct", "各部门", "各街镇", "街镇",
-                                                     "各相关部门", "各相关单位"}
+        assert {t["via"] for t in data["tasks"]} <= {
+            "direct",
+            "各部门",
+            "各街镇",
+            "街镇",
+            "各相关部门",
+            "各相关单位",
+        }
 
 
 def test_list_json_covers_every_task(gk) -> None:
     data = json.loads(gk("list", "--as-of", AS_OF, "--format", "json").stdout)
     assert [t["id"] for t in data["tasks"]] == list(range(1, 76))
     task28 = data["tasks"][27]
-    assert task28["deadline"] == {"text": "11月底前", "kind": "date", "due": "2024-11-30",
-                                  "workday_due": "2024-11-29", "milestones": [],
-                                  "recurrence": None, "original_due": "2024-11-30"}
+    assert task28["deadline"] == {
+        "text": "11月底前",
+        "kind": "date",
+        "due": "2024-11-30",
+        "workday_due": "2024-11-29",
+        "milestones": [],
+        "recurrence": None,
+        "original_due": "2024-11-30",
+    }
     assert task28["units"] == ["区政府办公室", "各部门", "街镇", "高新区"]
     assert task28["status"] == "open" and task28["days_left"] == 46
 
@@ -75,8 +102,14 @@ def test_summary_envelope(gk) -> None:
 
 def test_deadline_envelope(gk) -> None:
     data = json.loads(gk("deadline", "全年", "--format", "json").stdout)
-    assert data == {"text": "全年", "kind": "ongoing", "due": "2024-12-31",
-                    "workday_due": "2024-12-31", "milestones": [], "recurrence": None}
+    assert data == {
+        "text": "全年",
+        "kind": "ongoing",
+        "due": "2024-12-31",
+        "workday_due": "2024-12-31",
+        "milestones": [],
+        "recurrence": None,
+    }
 
 
 def test_validate_envelope(gk) -> None:

@@ -80,7 +80,10 @@ def as_of_date(option: str | None) -> date:
 
 
 def load(data: Path | None) -> Dataset:
-    return loader.load(loader.find_data_dir(data))
+    """The checked plan, through the parsed-plan cache (see gkctl/cache.py)."""
+    from gkctl import cache
+
+    return cache.load(loader.find_data_dir(data))
 
 
 def warn(message: str) -> None:

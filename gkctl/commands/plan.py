@@ -107,6 +107,14 @@ def due(
             show_default=False,
         ),
     ] = None,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit",
+            min=0,
+            help="表格中每一类最多显示多少项（0 为不限）；json 和 csv 总是输出全部。",
+        ),
+    ] = 50,
     fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON, F.CSV)] = F.TABLE,
     data: DataOpt = None,
 ) -> None:
@@ -140,7 +148,7 @@ def due(
         else:
             from gkctl import render
 
-            _print(render.due_view(states, found, day, show_all, within))
+            _print(render.due_view(states, found, day, show_all, within, limit))
         if not shown:
             warn(f"{found.name} 截至 {day.isoformat()} 没有需要关注的任务。")
     else:
