@@ -406,9 +406,9 @@ def _template_line(exc: BaseException) -> tuple[str, int] | None:
     found = None
     tb = exc.__traceback__
     while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if not filename.endswith(".py") and not filename.startswith("<frozen"):
-            found = (filename, tb.tb_lineno)
+        # jinja2.debug marks the frames it makes for template lines with this global.
+        if "__jinja_exception__" in tb.tb_frame.f_globals:
+            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
         tb = tb.tb_next
     return found
 

@@ -588,3 +588,14 @@ def _add_to_task(data: Path, task_id: int, extra: list[str]) -> None:
         end -= 1
     lines[end:end] = extra
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def test_error_in_an_included_template_names_that_file(gk, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("main.md.j2").write_text('# 标题\n{% include "part.md.j2" %}\n', encoding="utf-8")
+    Path("part.md.j2").write_text("片段\n{{ missing }}\n", encoding="utf-8")
+    result = gk("report", "-t", "main.md.j2", "--as-of", AS_OF)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "part.md.j2:2: 模板使用了未定义的变量（'missing' is undefined）"
+    )
