@@ -45,7 +45,8 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 # Characters a YAML file may hold as they are; everything else is written as an escape.
 # U+2028/U+2029 are printable to YAML but count as line breaks, U+FEFF is a BOM.
 _UNPRINTABLE = re.compile(
-    "[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\ufeff]")
+    "[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\ufeff]"
+)
 # A plain scalar may not start with an indicator; quoting those is simpler than knowing
 # which ones are safe where.
 _INDICATORS = set("-?:,[]{}#&*!|>'\"%@`")
@@ -69,6 +70,7 @@ class Edit:
 
 
 # --- scalars ---------------------------------------------------------------------------------
+
 
 def scalar(value: Value, flow: bool = False) -> str:
     """One value as YAML text on one line: plain where that reads back as the same string,
@@ -105,6 +107,7 @@ def _plain_ok(text: str, flow: bool) -> bool:
 
 # --- finding places in the text ----------------------------------------------------------------
 
+
 def _compose(text: str) -> MappingNode:
     root = yaml.compose(text, Loader=_Loader)
     if not isinstance(root, MappingNode):
@@ -128,8 +131,10 @@ def _task_node(root: MappingNode, task_id: int) -> MappingNode:
         key = _get(item, "id")
         if key is not None and isinstance(key[1], ScalarNode) and key[1].value == str(task_id):
             if item.flow_style:
-                raise EditError(f"任务 {task_id} 写成了流式映射（{{…}}），无法自动修改，"
-                                "请手工编辑或改写成逐行的“键: 值”。")
+                raise EditError(
+                    f"任务 {task_id} 写成了流式映射（{{…}}），无法自动修改，"
+                    "请手工编辑或改写成逐行的“键: 值”。"
+                )
             return item
     raise UsageError(f"没有序号为 {task_id} 的任务。")
 
@@ -201,19 +206,23 @@ def _insert_point(text: str, mapping: MappingNode, key: str, order: list[str]) -
         name = k.value if isinstance(k, ScalarNode) else ""
         if (order.index(name) if name in order else len(order)) <= rank:
             after = v
-    return _line_after(text, _content_end(text, after if after is not None
-                                          else mapping.value[-1][1]))
+    return _line_after(
+        text, _content_end(text, after if after is not None else mapping.value[-1][1])
+    )
 
 
 def _own_line(text: str, node: Node, task_id: int) -> int:
     start = _line_start(text, node.start_mark.index)
-    if text[start:node.start_mark.index].strip():
-        raise EditError(f"任务 {task_id} 的“{getattr(node, 'value', '')}”与其他内容写在同一行，"
-                        "无法自动修改，请手工编辑。")
+    if text[start : node.start_mark.index].strip():
+        raise EditError(
+            f"任务 {task_id} 的“{getattr(node, 'value', '')}”与其他内容写在同一行，"
+            "无法自动修改，请手工编辑。"
+        )
     return start
 
 
 # --- edits ------------------------------------------------------------------------------------
+
 
 def append_item(text: str, task_id: int, key: str, fields: Fields) -> Edit:
     """Append a mapping to the task's list `key` (creating the key where missing)."""
@@ -226,8 +235,9 @@ def append_item(text: str, task_id: int, key: str, fields: Fields) -> Edit:
         column = _key_column(task)
         dash = column + under
         lines = [" " * column + f"{key}:", *_item_lines(fields, dash, dash + after)]
-        return _with_bom(bom, _insert_lines(body, _insert_point(body, task, key,
-                                                                 list(loader.TASK_KEYS)), lines))
+        return _with_bom(
+            bom, _insert_lines(body, _insert_point(body, task, key, list(loader.TASK_KEYS)), lines)
+        )
     seq = found[1]
     if not isinstance(seq, SequenceNode):
         raise EditError(f"任务 {task_id} 的 {key} 不是列表，无法追加。")
@@ -301,6 +311,7 @@ def _with_bom(bom: str, edit: Edit) -> Edit:
 
 # --- checking an edit ---------------------------------------------------------------------------
 
+
 def verify(old: str, new: str, task_id: int, change: Callable[[dict[str, Any]], None]) -> None:
     """The new text must hold the old data with `change` made to the task, nothing else."""
     expected = yaml.load(old, Loader=_Loader)
@@ -308,11 +319,14 @@ def verify(old: str, new: str, task_id: int, change: Callable[[dict[str, Any]], 
         if task.get("id") == task_id:
             change(task)
     if yaml.load(new, Loader=_Loader) != expected:
-        raise GkctlError("内部错误：修改后的文件与预期内容不符，已放弃写入，文件未改动。"
-                         "请手工编辑 tasks.yaml，并报告这个问题。")
+        raise GkctlError(
+            "内部错误：修改后的文件与预期内容不符，已放弃写入，文件未改动。"
+            "请手工编辑 tasks.yaml，并报告这个问题。"
+        )
 
 
 # --- the write transaction ----------------------------------------------------------------------
+
 
 @contextmanager
 def locked(folder: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
@@ -327,8 +341,10 @@ def locked(folder: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
         end = time.monotonic() + timeout
         while not _try_lock(fd):
             if time.monotonic() >= end:
-                raise GkctlError(f"另一个 gkctl 正在写入 {folder / loader.TASKS_FILE}"
-                                 f"（锁文件 {path}），等待 {timeout:g} 秒后仍未结束，请稍后再试。")
+                raise GkctlError(
+                    f"另一个 gkctl 正在写入 {folder / loader.TASKS_FILE}"
+                    f"（锁文件 {path}），等待 {timeout:g} 秒后仍未结束，请稍后再试。"
+                )
             time.sleep(0.02)
         yield
     finally:
@@ -355,16 +371,12 @@ else:
         return True
 
 
-def shown(path: Path) -> str:
-    """A path as messages print it: relative to the working directory where it can be."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
-def write_tasks(data_dir: Path, build: Callable[[Dataset, str], Edit],
-                dry_run: bool = False, timeout: float = LOCK_TIMEOUT) -> tuple[Edit, Dataset]:
+def write_tasks(
+    data_dir: Path,
+    build: Callable[[Dataset, str], Edit],
+    dry_run: bool = False,
+    timeout: float = LOCK_TIMEOUT,
+) -> tuple[Edit, Dataset]:
     """Read, change and write tasks.yaml under the lock.
 
     `build` gets the valid dataset and the file's text and returns the edit (or raises).
@@ -373,7 +385,7 @@ def write_tasks(data_dir: Path, build: Callable[[Dataset, str], Edit],
     nothing is written.
     """
     tasks_path, units_path = data_dir / loader.TASKS_FILE, data_dir / loader.UNITS_FILE
-    tasks_shown, units_shown = shown(tasks_path), shown(units_path)
+    tasks_shown, units_shown = loader.shown(tasks_path), loader.shown(units_path)
     with locked(data_dir, timeout):
         try:
             tasks_raw, units_raw = tasks_path.read_bytes(), units_path.read_bytes()
@@ -386,8 +398,10 @@ def write_tasks(data_dir: Path, build: Callable[[Dataset, str], Edit],
         new_raw = edit.text.encode("utf-8")
         after, problems = loader.check_bytes(new_raw, units_raw, tasks_shown, units_shown)
         if problems or after is None:
-            if problems and all(p.file == tasks_shown and edit.first_line <= p.line
-                                <= edit.last_line for p in problems):
+            if problems and all(
+                p.file == tasks_shown and edit.first_line <= p.line <= edit.last_line
+                for p in problems
+            ):
                 raise UsageError("\n".join(p.message for p in problems) + "。未写入。")
             raise DataError(problems)
         if not dry_run and new_raw != tasks_raw:

@@ -1,0 +1,192 @@
+"""督办 statistics: per unit and per section, the tasks, done, overdue, due soon, the
+completion rate and the extensions asked, with a traffic light.
+
+Units are counted in their own view (status.unit_summaries): a task is done for a unit
+once it reports `done`, or once the task is closed; tasks that name only "the relevant
+ones" (各相关部门) are counted apart as `possible`. Sections are counted in the plan's view
+(status.plan_states): a task is done there once it is closed (销号).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from gkctl import output, status
+from gkctl.model import Dataset, Section, Unit
+from gkctl.status import Status
+
+
+class Light(StrEnum):
+    RED = "red"
+    YELLOW = "yellow"
+    GREEN = "green"
+
+
+LIGHT_LABELS = {Light.RED: "红灯", Light.YELLOW: "黄灯", Light.GREEN: "绿灯"}
+
+
+@dataclass(frozen=True)
+class Counts:
+    tasks: int
+    done: int
+    overdue: int
+    due_soon: int
+    extensions: int
+
+    @property
+    def completion(self) -> float:
+        return self.done / self.tasks if self.tasks else 0.0
+
+    @property
+    def light(self) -> Light:
+        """Red: something overdue; yellow: something due soon; green: on track or done."""
+        if self.overdue:
+            return Light.RED
+        if self.due_soon:
+            return Light.YELLOW
+        return Light.GREEN
+
+
+@dataclass(frozen=True)
+class UnitStats:
+    unit: Unit
+    counts: Counts
+    possible: int = 0
+
+
+@dataclass(frozen=True)
+class SectionStats:
+    section: Section
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class Stats:
+    as_of: date
+    within: int
+    units: tuple[UnitStats, ...]
+    sections: tuple[SectionStats, ...]
+
+
+def extension_counts(dataset: Dataset) -> dict[str, int]:
+    """How many extensions (延期) each unit has asked for, over the whole plan."""
+    asked = Counter(e.unit for task in dataset.plan.tasks for e in task.extensions)
+    return {unit.name: asked.get(unit.name, 0) for unit in dataset.directory.units}
+
+
+def _counts(by_status: dict[Status, int], tasks: int, extensions: int) -> Counts:
+    return Counts(
+        tasks,
+        by_status.get(Status.DONE, 0),
+        by_status.get(Status.OVERDUE, 0),
+        by_status.get(Status.DUE_SOON, 0),
+        extensions,
+    )
+
+
+def unit_stats(
+    dataset: Dataset, as_of: date, within: int = status.DEFAULT_WITHIN
+) -> list[UnitStats]:
+    """Per unit, most behind first (the order of status.unit_summaries)."""
+    asked = extension_counts(dataset)
+    return [
+        UnitStats(s.unit, _counts(s.counts, s.total, asked[s.unit.name]), s.possible)
+        for s in status.unit_summaries(dataset, as_of, within)
+    ]
+
+
+def section_stats(
+    dataset: Dataset, as_of: date, within: int = status.DEFAULT_WITHIN
+) -> list[SectionStats]:
+    """Per section of the plan, in the plan's order."""
+    states = status.plan_states(dataset, as_of, within)
+    rows = []
+    for section in dataset.plan.sections:
+        group = [s for s in states if s.task.section == section.id]
+        by_status = Counter(s.status for s in group)
+        asked = sum(len(s.task.extensions) for s in group)
+        rows.append(SectionStats(section, _counts(dict(by_status), len(group), asked)))
+    return rows
+
+
+def compute(dataset: Dataset, as_of: date, within: int = status.DEFAULT_WITHIN) -> Stats:
+    return Stats(
+        as_of,
+        within,
+        tuple(unit_stats(dataset, as_of, within)),
+        tuple(section_stats(dataset, as_of, within)),
+    )
+
+
+def _record(c: Counts) -> dict[str, object]:
+    return {
+        "tasks": c.tasks,
+        "done": c.done,
+        "overdue": c.overdue,
+        "due_soon": c.due_soon,
+        "completion": round(c.completion, 4),
+        "extensions": c.extensions,
+        "light": c.light.value,
+    }
+
+
+def to_json(result: Stats) -> str:
+    return output.dumps(
+        {
+            "version": output.JSON_VERSION,
+            "as_of": result.as_of.isoformat(),
+            "within": result.within,
+            "units": [
+                {
+                    "unit": r.unit.name,
+                    "kind": r.unit.kind.value,
+                    **_record(r.counts),
+                    "possible": r.possible,
+                }
+                for r in result.units
+            ],
+            "sections": [
+                {"section": r.section.id, "title": r.section.title, **_record(r.counts)}
+                for r in result.sections
+            ],
+        }
+    )
+
+
+CSV_COLUMNS = [
+    "scope",
+    "name",
+    "tasks",
+    "done",
+    "overdue",
+    "due_soon",
+    "completion",
+    "extensions",
+    "light",
+    "possible",
+]
+
+
+def to_csv(result: Stats) -> str:
+    """One table for Excel: the unit rows, then the section rows (`scope` tells them apart)."""
+
+    def row(scope: str, name: str, c: Counts, possible: int | None) -> list[object]:
+        return [
+            scope,
+            name,
+            c.tasks,
+            c.done,
+            c.overdue,
+            c.due_soon,
+            f"{c.completion:.4f}",
+            c.extensions,
+            c.light.value,
+            possible,
+        ]
+
+    rows = [row("unit", r.unit.name, r.counts, r.possible) for r in result.units]
+    rows += [row("section", r.section.id, r.counts, None) for r in result.sections]
+    return output.to_csv(CSV_COLUMNS, rows)
