@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -42,14 +43,19 @@ try:
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
-# Characters a YAML file may hold as they are; everything else is written as an escape.
-# U+2028/U+2029 are printable to YAML but count as line breaks, U+FEFF is a BOM.
-_UNPRINTABLE = re.compile(
-    "[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\ufeff]"
-)
 # A plain scalar may not start with an indicator; quoting those is simpler than knowing
 # which ones are safe where.
 _INDICATORS = set("-?:,[]{}#&*!|>'\"%@`")
+
+
+@cache
+def _unprintable() -> re.Pattern[str]:
+    """Characters a YAML file may not hold as they are (written as escapes): U+2028/U+2029
+    are printable to YAML but count as line breaks, U+FEFF is a BOM. Compiled on first use:
+    the astral range costs about 10 ms, which start-up should not pay."""
+    return re.compile(
+        "[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\ufeff]"
+    )
 
 
 class EditError(GkctlError):
@@ -82,7 +88,7 @@ def scalar(value: Value, flow: bool = False) -> str:
     if _plain_ok(value, flow):
         return value
     quoted = json.dumps(value, ensure_ascii=False)
-    return _UNPRINTABLE.sub(lambda m: _escape(m.group(0)), quoted)
+    return _unprintable().sub(lambda m: _escape(m.group(0)), quoted)
 
 
 def _escape(char: str) -> str:
@@ -93,7 +99,7 @@ def _escape(char: str) -> str:
 def _plain_ok(text: str, flow: bool) -> bool:
     if not text or text != text.strip() or text[0] in _INDICATORS:
         return False
-    if _UNPRINTABLE.search(text) or any(c in text for c in "\t\r\n"):
+    if _unprintable().search(text) or any(c in text for c in "\t\r\n"):
         return False
     if flow and any(c in text for c in ",[]{}"):
         return False

@@ -1,10 +1,10 @@
 """Recording what the units did: progress add, close, reopen, extend; and stats."""
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gkctl import loader, record, status
+from gkctl import loader, status
 from gkctl.commands.common import (
     AsOfOpt,
     DataOpt,
@@ -20,6 +20,9 @@ from gkctl.commands.common import (
 )
 from gkctl.model import ProgressStatus
 from gkctl.output import OutputFormat
+
+if TYPE_CHECKING:
+    from gkctl.record import Recorded
 
 F = OutputFormat
 
@@ -51,7 +54,7 @@ progress_app = typer.Typer(
 )
 
 
-def _report(done: record.Recorded, what: str) -> None:
+def _report(done: "Recorded", what: str) -> None:
     e = done.edit
     if not done.written:
         head = f"未写入（--dry-run）。将{what}，在 {done.path} 第 {e.first_line} 行添加："
@@ -93,6 +96,8 @@ def add(
     """
     now = today()
     when = parse_date(day, "--date") if day else now
+    from gkctl import record  # the writer is loaded only to write
+
     done = record.add_progress(
         loader.find_data_dir(data), task_id, unit, state, when, now, note, link, dry_run
     )
@@ -118,6 +123,8 @@ def close(
     """
     now = today()
     when = parse_date(day, "--date") if day else now
+    from gkctl import record  # the writer is loaded only to write
+
     done = record.close(loader.find_data_dir(data), task_id, when, now, note, dry_run)
     _report(done, f"为任务 {task_id} 销号（{when.isoformat()}）")
 
@@ -131,6 +138,8 @@ def reopen(
 
     示例：gkctl reopen 28
     """
+    from gkctl import record  # the writer is loaded only to write
+
     done = record.reopen(loader.find_data_dir(data), task_id, dry_run)
     if done.written:
         write_stdout(f"已撤销任务 {task_id} 的销号：{done.path}。\n")
@@ -169,6 +178,8 @@ def extend(
     now = today()
     when = parse_date(day, "--date") if day else now
     until = parse_date(to, "--to")
+    from gkctl import record  # the writer is loaded only to write
+
     done = record.extend(
         loader.find_data_dir(data), task_id, unit, until, reason, when, now, late, dry_run
     )
