@@ -23,10 +23,10 @@ import calendar
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
+from typing import NamedTuple
 
 from gkctl.errors import DeadlineError
 from gkctl.workdays import last_workday
@@ -46,14 +46,12 @@ class Recurrence(StrEnum):
     YEARLY = "yearly"
 
 
-@dataclass(frozen=True)
-class Milestone:
+class Milestone(NamedTuple):
     text: str
     due: date
 
 
-@dataclass(frozen=True)
-class Deadline:
+class Deadline(NamedTuple):
     """A resolved 时间节点. `due` is None for pending and recurring deadlines."""
 
     text: str
@@ -65,7 +63,7 @@ class Deadline:
     recurrence_day: int | None = None
     plan_end: date | None = None
     rule: str = ""
-    explicit: bool = field(default=False)
+    explicit: bool = False
 
     def due_on(self, as_of: date) -> date | None:
         """The date this deadline falls due for a view as of `as_of`.
@@ -79,8 +77,7 @@ class Deadline:
         return min(_next_occurrence(self.recurrence, self.recurrence_day, as_of), self.plan_end)
 
 
-@dataclass(frozen=True)
-class WorkdayDue:
+class WorkdayDue(NamedTuple):
     date: date
     calendar_known: bool
 
@@ -185,14 +182,12 @@ def _next_occurrence(rec: Recurrence, day: int | None, as_of: date) -> date:
 # --- the grammar ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Ctx:
+class _Ctx(NamedTuple):
     year: int
     published: date | None
 
 
-@dataclass(frozen=True)
-class _Clause:
+class _Clause(NamedTuple):
     kind: Kind
     due: date | None
     rule: str

@@ -5,8 +5,8 @@ Exit codes (documented in the README): 0 ok, 1 problems found, 2 usage.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 
 class ExitCode(IntEnum):
@@ -15,8 +15,7 @@ class ExitCode(IntEnum):
     USAGE = 2
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
+class Problem(NamedTuple):
     """One problem in a data file, at a 1-based line and column."""
 
     file: str

@@ -10,9 +10,9 @@ import difflib
 import gc
 import os
 import re
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -317,8 +317,7 @@ def _check_directory_names(
 # --- tasks.yaml -----------------------------------------------------------------------------
 
 
-@dataclass
-class _TaskNodes:
+class _TaskNodes(NamedTuple):
     task: Task
     unit_nodes: list[Node]
     deadline_node: Node | None

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import NamedTuple
 
 from gkctl import deadlines
 from gkctl.deadlines import Deadline, Kind, WorkdayDue
@@ -44,8 +44,7 @@ STATUS_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class TaskState:
+class TaskState(NamedTuple):
     """A task as one view sees it: its deadline, status and days left."""
 
     task: Task
@@ -146,8 +145,7 @@ def sort_key(s: TaskState) -> tuple[int, int, int]:
     return (STATUS_ORDER.index(s.status), due, s.task.id)
 
 
-@dataclass(frozen=True)
-class UnitSummary:
+class UnitSummary(NamedTuple):
     """Counts for the tasks that surely are the unit's; `possible` counts the tasks it may
     have through 各相关部门/各相关单位, which are kept out of the other counts."""
 

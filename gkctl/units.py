@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from gkctl.errors import UsageError
 from gkctl.model import Directory, Task, Unit
@@ -11,8 +11,7 @@ from gkctl.model import Directory, Task, Unit
 DIRECT = "direct"
 
 
-@dataclass(frozen=True)
-class Involvement:
+class Involvement(NamedTuple):
     """How a unit is named by a task.
 
     via: "direct" when the task names the unit itself, else the group name that covers it

@@ -9,7 +9,7 @@ than PyYAML's silent last-one-wins. libyaml's C parser is used where it is insta
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -46,8 +46,7 @@ _SYNTAX_HINTS = {
 }
 
 
-@dataclass
-class Source:
+class Source(NamedTuple):
     """One file's text and its parsed root node (None where it could not be parsed)."""
 
     path: str

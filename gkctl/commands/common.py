@@ -50,8 +50,15 @@ UnitOpt = Annotated[
 
 
 def format_option(*allowed: OutputFormat) -> Any:
+    """The shared --format option, showing only the formats this command supports."""
     names = "、".join(f.value for f in allowed)
-    return typer.Option("--format", "-f", help=f"输出格式：{names}。", case_sensitive=False)
+    return typer.Option(
+        "--format",
+        "-f",
+        help=f"输出格式：{names}。",
+        case_sensitive=False,
+        metavar="[" + "|".join(f.value for f in allowed) + "]",
+    )
 
 
 def check_format(chosen: OutputFormat, *allowed: OutputFormat) -> None:

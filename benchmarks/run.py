@@ -1,0 +1,237 @@
+"""gkctl benchmarks: whole commands timed as processes (make bench).
+
+Each figure is the median wall time of several runs and the peak memory (max RSS) of the
+process, and also a ratio to the import floor measured in the same run
+(`python -c "import typer, rich.console, rich.table, yaml"`), because machines are shared
+and noisy: ratios from one run compare; seconds from different days do not.
+
+    python benchmarks/run.py                  # all sizes: 75 (bundled), 1000, 10000, 50000
+    python benchmarks/run.py --sizes 75,1000  # a quicker look
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402  (the generator sits beside this script)
+
+BIN = Path(sys.executable).parent
+GKCTL = str(BIN / "gkctl")
+AS_OF = "2024-10-15"
+FLOOR = [sys.executable, "-c", "import typer, rich.console, rich.table, yaml"]
+RUNS = {75: 15, 1000: 7, 10000: 5, 50000: 3}
+
+
+@dataclass
+class Figure:
+    size: int
+    name: str
+    median_s: float
+    runs: list[float]
+    peak_mb: float
+    ratio: float = 0.0
+
+
+def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak RSS in MB of one process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {err}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def measure(
+    size: int, name: str, argv: list[str], env: dict[str, str], runs: int, cold: bool = False
+) -> Figure:
+    walls, peaks = [], []
+    if not cold:
+        run_once(argv, env)  # warm-up: fills the parsed-plan cache and the OS file cache
+    for _ in range(runs):
+        run_env = env
+        if cold:
+            fresh = tempfile.mkdtemp(prefix="gkctl-bench-cache-")
+            run_env = {**env, "GKCTL_CACHE_DIR": fresh}
+        wall, peak = run_once(argv, run_env)
+        if cold:
+            shutil.rmtree(run_env["GKCTL_CACHE_DIR"], ignore_errors=True)
+        walls.append(wall)
+        peaks.append(peak)
+    return Figure(size, name, statistics.median(walls), walls, max(peaks))
+
+
+def plan_dir(size: int, work: Path) -> Path:
+    if size == 75:
+        return ROOT / "data"
+    target = work / f"plan-{size}"
+    if not (target / "tasks.yaml").exists():
+        generate(size, target)
+    return target
+
+
+def commands(size: int, data: Path, report: bool) -> list[tuple[str, list[str], bool]]:
+    d = ["--data", str(data)]
+    out: list[tuple[str, list[str], bool]] = [
+        ("due (cold)", [GKCTL, "due", "--unit", "区经委", "--as-of", AS_OF, *d], True),
+        ("due (warm)", [GKCTL, "due", "--unit", "区经委", "--as-of", AS_OF, *d], False),
+        ("validate", [GKCTL, "validate", *d], False),
+        ("list --format json", [GKCTL, "list", "--as-of", AS_OF, "--format", "json", *d], False),
+    ]
+    if report:
+        out.append(("report", [GKCTL, "report", "--as-of", AS_OF, *d], False))
+    if size == 75:
+        out.append(("--help", [GKCTL, "--help"], False))
+    return out
+
+
+# (size, figure name) -> (limit, "s" for seconds or "x" for a ratio to the floor, or "mb")
+TARGETS = {
+    (75, "due (cold)"): (1.3, "x"),
+    (75, "due (warm)"): (1.3, "x"),
+    (75, "--help"): (1.2, "x"),
+    (10000, "due (cold)"): (2.0, "s"),
+    (10000, "due (warm)"): (0.5, "s"),
+    (10000, "validate"): (2.5, "s"),
+    (10000, "report"): (3.0, "s"),
+}
+
+
+def check_targets(figures: list[Figure]) -> list[dict[str, object]]:
+    results = []
+    by_key = {(f.size, f.name): f for f in figures}
+    for (size, name), (limit, unit) in TARGETS.items():
+        fig = by_key.get((size, name))
+        if fig is None:
+            continue
+        value = fig.ratio if unit == "x" else fig.median_s
+        results.append(
+            {
+                "size": size,
+                "command": name,
+                "value": round(value, 3),
+                "limit": limit,
+                "unit": unit,
+                "ok": value <= limit,
+            }
+        )
+    peak = [f for f in figures if f.size == 10000]
+    if peak:
+        worst = max(f.peak_mb for f in peak)
+        results.append(
+            {
+                "size": 10000,
+                "command": "peak memory",
+                "value": round(worst, 1),
+                "limit": 300,
+                "unit": "mb",
+                "ok": worst <= 300,
+            }
+        )
+    for name in ("due (cold)", "validate", "list --format json", "report"):
+        small, big = by_key.get((10000, name)), by_key.get((50000, name))
+        if small and big:
+            growth = big.median_s / small.median_s
+            results.append(
+                {
+                    "size": 50000,
+                    "command": f"{name} growth vs 10000",
+                    "value": round(growth, 2),
+                    "limit": 6.0,
+                    "unit": "x",
+                    "ok": growth <= 6.0,
+                }
+            )
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="75,1000,10000,50000")
+    parser.add_argument("--runs", type=int, default=0, help="runs per figure (default by size)")
+    parser.add_argument("--out", default=str(HERE / "results" / "latest.json"))
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
+    env.pop("GKCTL_NO_CACHE", None)
+    has_report = (
+        subprocess.run([GKCTL, "report", "--help"], capture_output=True, check=False).returncode
+        == 0
+    )
+    work = HERE / ".data"
+    work.mkdir(exist_ok=True)
+    cache = tempfile.mkdtemp(prefix="gkctl-bench-warm-")
+    env["GKCTL_CACHE_DIR"] = cache
+    floor = measure(0, "import floor", FLOOR, env, 15)
+    print(f"import floor: {floor.median_s * 1000:.0f} ms (median of {len(floor.runs)})", flush=True)
+    figures: list[Figure] = []
+    try:
+        for size in sizes:
+            data = plan_dir(size, work)
+            runs = args.runs or RUNS.get(size, 3)
+            for name, argv, cold in commands(size, data, has_report):
+                fig = measure(size, name, argv, env, runs, cold=cold)
+                fig.ratio = fig.median_s / floor.median_s
+                figures.append(fig)
+                print(
+                    f"{size:>6} {name:<20} {fig.median_s * 1000:>9.0f} ms {fig.ratio:>6.2f}x"
+                    f" {fig.peak_mb:>7.1f} MB",
+                    flush=True,
+                )
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    targets = check_targets(figures)
+    print("\ntargets:")
+    for t in targets:
+        mark = "ok  " if t["ok"] else "MISS"
+        print(
+            f"  {mark} {t['size']:>6} {t['command']:<32} {t['value']}{t['unit']}"
+            f" (limit {t['limit']}{t['unit']})"
+        )
+    result = {
+        "version": 1,
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
+        "floor_s": floor.median_s,
+        "figures": [
+            {
+                "size": f.size,
+                "command": f.name,
+                "median_s": round(f.median_s, 4),
+                "runs_s": [round(r, 4) for r in f.runs],
+                "peak_mb": round(f.peak_mb, 1),
+                "ratio_to_floor": round(f.ratio, 3),
+            }
+            for f in figures
+        ],
+        "targets": targets,
+    }
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten: {out}")
+
+
+if __name__ == "__main__":
+    main()
