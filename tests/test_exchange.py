@@ -1,0 +1,678 @@
+"""gkctl import / export / ics: Word and Excel tables built here like the real 任务分解表,
+the round trip through both formats on the bundled plan, and the calendar parsed back."""
+
+import re
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gkctl import loader, yamlsrc
+from gkctl.exchange import table, yaml_out
+from gkctl.model import Document, Plan, Section, Task
+from tests.conftest import DATA
+
+AS_OF = "2024-10-15"
+TITLE = "2024年测试区政务公开工作要点任务分解表"
+HEADER = ["序号", "任务名称", "任务内容", "责任单位", "时间节点"]
+MERGED = None  # the cell is merged into the one above it
+
+# Like the attachment of the 2024 document: a section row spanning the table, a 任务名称
+# merged down over three rows and wrapped, cells wrapped mid-word (汇龙湖区|域, 区市场监|管局),
+# a blank 任务名称 below a name (a merge written as an empty cell), a unit typo
+# (区经委员会 for 区经委) and a 时间节点 no resolver reads (待定).
+ROWS: list[tuple[str | None, ...]] = [
+    ("section", "一、融入中心服务大局，高质量深层次推进主动公开"),
+    (
+        "1",
+        "围绕落实重大战略任务做好\n信息公开",
+        "及时公开乐高乐园项目建设、汇龙湖区\n域连片开发等重大项目推进情况。",
+        "区国资委、\n区滨海办、山阳镇",
+        "全年",
+    ),
+    ("2", MERGED, "做好特色优势产业的信息公开。", "区经委员会", "11月底前"),
+    ("3", MERGED, "做好政策的发布和解读。", "区市场监\n管局、 区科委", "待定"),
+    ("section", "二、助力政策落地落实，全链条全周期优化公开服务"),
+    ("4", "深化政策解读", "做好政策解读。", "各部门、街镇、高新区", "按市级部署"),
+    ("5", "", "完成政策清单。", "区政府办公室", "6月底前完成初稿，11月底前完成"),
+]
+
+EXPECTED_BODY = """\
+document:
+  title: 2024年测试区政务公开工作要点
+  number: 待填写
+  issuer: 待填写
+  published: 2024-04-10
+  year: 2024
+
+sections:
+  - id: 一
+    title: 融入中心服务大局，高质量深层次推进主动公开
+  - id: 二
+    title: 助力政策落地落实，全链条全周期优化公开服务
+
+tasks:
+  - id: 1
+    section: 一
+    name: 围绕落实重大战略任务做好信息公开
+    content: 及时公开乐高乐园项目建设、汇龙湖区域连片开发等重大项目推进情况。
+    units: [区国资委, 区滨海办, 山阳镇]
+    deadline: 全年
+
+  - id: 2
+    section: 一
+    name: 围绕落实重大战略任务做好信息公开
+    content: 做好特色优势产业的信息公开。
+    units: [区经委员会]
+    deadline: 11月底前
+
+  - id: 3
+    section: 一
+    name: 围绕落实重大战略任务做好信息公开
+    content: 做好政策的发布和解读。
+    units: [区市场监管局, 区科委]
+    deadline: 待定
+
+  - id: 4
+    section: 二
+    name: 深化政策解读
+    content: 做好政策解读。
+    units: [各部门, 街镇, 高新区]
+    deadline: 按市级部署
+
+  - id: 5
+    section: 二
+    name: 深化政策解读
+    content: 完成政策清单。
+    units: [区政府办公室]
+    deadline: 6月底前完成初稿，11月底前完成
+"""
+
+
+def clean_rows() -> list[tuple[str | None, ...]]:
+    """ROWS with the typo and the unreadable 时间节点 corrected."""
+    out = []
+    for row in ROWS:
+        fixed = tuple({"区经委员会": "区经委", "待定": "10月底前"}.get(v or "", v) for v in row)
+        out.append(fixed)
+    return out
+
+
+def build_docx(path: Path, rows=ROWS, title: str = TITLE, header=HEADER) -> Path:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("附件")
+    document.add_paragraph(title)
+    grid = document.add_table(rows=1 + len(rows), cols=len(header))
+    for j, label in enumerate(header):
+        grid.cell(0, j).text = label
+    merges: list[tuple[int, int, int]] = []
+    for i, row in enumerate(rows, start=1):
+        if row[0] == "section":
+            grid.cell(i, 0).merge(grid.cell(i, len(header) - 1)).text = row[1] or ""
+            continue
+        for j, value in enumerate(row):
+            if value is MERGED:
+                start = next(r for r in range(i - 1, 0, -1) if rows[r - 1][j] is not MERGED)
+                merges.append((start, i, j))
+                continue
+            lines = value.split("\n")  # a wrapped cell: one paragraph per line, as Word keeps it
+            cell = grid.cell(i, j)
+            cell.text = lines[0]
+            for line in lines[1:]:
+                cell.add_paragraph(line)
+    for start, end, j in merges:
+        grid.cell(start, j).merge(grid.cell(end, j))
+    document.save(str(path))
+    return path
+
+
+def build_xlsx(path: Path, rows=ROWS, title: str = TITLE, header=HEADER) -> Path:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    notes = workbook.active
+    notes.title = "说明"
+    notes.append(["本表由区政府办公室汇总。"])
+    ws = workbook.create_sheet("任务分解表")
+    ws.append([title])
+    ws.append(header)
+    merges = [[1, 1, 1, len(header)]]  # [first row, first column, last row, last column]
+    running: dict[int, list[int]] = {}  # column -> the vertical merge it is in
+    for row in rows:
+        if row[0] == "section":
+            ws.append([row[1]])
+            merges.append([ws.max_row, 1, ws.max_row, len(header)])
+            continue
+        values: list[object] = [None if v is MERGED else v for v in row]
+        if (row[0] or "").isdigit():
+            values[0] = int(row[0] or 0)  # Excel keeps 序号 as a number
+        ws.append(values)
+        r = ws.max_row
+        for j, value in enumerate(row, start=1):
+            if value is not MERGED:
+                continue
+            if j in running and running[j][2] == r - 1:
+                running[j][2] = r
+            else:
+                running[j] = [r - 1, j, r, j]
+                merges.append(running[j])
+    # Merged once every row is in: ws.append would start below a merged range.
+    for first_row, first_col, last_row, last_col in merges:
+        ws.merge_cells(
+            start_row=first_row, start_column=first_col, end_row=last_row, end_column=last_col
+        )
+    workbook.active = 0  # the notes sheet: the reader must look further
+    workbook.save(str(path))
+    return path
+
+
+BUILDERS = {"docx": build_docx, "xlsx": build_xlsx}
+
+
+def _body(text: str) -> str:
+    return text.split("\n\n", 1)[1]
+
+
+def _tasks(plan: Plan) -> list[tuple[object, ...]]:
+    return [(t.id, t.section, t.name, t.content, t.units, t.deadline) for t in plan.tasks]
+
+
+# --- import --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_import_table_like_the_document(gk, tmp_path, fmt) -> None:
+    source = BUILDERS[fmt](tmp_path / f"任务分解表.{fmt}")
+    out = tmp_path / "tasks.yaml"
+    result = gk("import", str(source), "-o", str(out), "--published", "2024-04-10")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    text = out.read_text(encoding="utf-8")
+    assert _body(text) == EXPECTED_BODY
+    assert text.startswith(
+        f"# gkctl plan data, imported with `gkctl import` from 任务分解表.{fmt}."
+    )
+    err = result.stderr
+    assert f"已导入 5 项任务（2 个部分）：{source} → {out}" in err
+    assert "表格中没有文号 number、发文单位 issuer，已写作“待填写”" in err
+    assert (
+        f"有 1 个责任单位不在单位名录 {DATA / 'units.yaml'} 中，已写入 {tmp_path / 'units.review.yaml'} 供核对："
+        in err
+    )
+    assert "  区经委员会（任务 2）：是否为“区经委”？" in err
+    assert "有 1 个时间节点无法识别" in err
+    assert "  任务 3：无法识别时间节点“待定”。" in err
+    assert "导入的计划还不能通过校验" in err
+    review = (tmp_path / "units.review.yaml").read_text(encoding="utf-8")
+    assert "  # 见任务 2；是否为“区经委”？\n  - name: 区经委员会\n    kind: department\n" in review
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_import_clean_table_validates(gk, tmp_path, fmt) -> None:
+    source = BUILDERS[fmt](tmp_path / f"t.{fmt}", clean_rows())
+    shutil.copy(DATA / "units.yaml", tmp_path / "units.yaml")
+    out = tmp_path / "tasks.yaml"
+    result = gk(
+        "import", str(source), "-o", str(out), "--published", "2024-04-10",
+        "--number", "测府办发〔2024〕1号", "--issuer", "测试区人民政府办公室",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "计划可以通过校验" in result.stderr
+    assert "待填写" not in out.read_text(encoding="utf-8")
+    assert not (tmp_path / "units.review.yaml").exists()
+    plan = loader.load(tmp_path).plan
+    assert plan.document == Document(
+        "2024年测试区政务公开工作要点", "测府办发〔2024〕1号", "测试区人民政府办公室",
+        date(2024, 4, 10), 2024,
+    )  # fmt: skip
+    assert _tasks(plan)[1] == (
+        2, "一", "围绕落实重大战略任务做好信息公开", "做好特色优势产业的信息公开。", ("区经委",),
+        "11月底前",
+    )  # fmt: skip
+    validate = gk("validate", data=tmp_path)
+    assert validate.exit_code == 0
+
+
+def test_import_refuses_existing_output(gk, tmp_path) -> None:
+    source = build_xlsx(tmp_path / "t.xlsx", clean_rows())
+    out = tmp_path / "tasks.yaml"
+    out.write_text("keep me\n", encoding="utf-8")
+    result = gk("import", str(source), "-o", str(out), "--published", "2024-04-10")
+    assert result.exit_code == 2
+    assert result.stderr == f"{out} 已存在，未覆盖。要覆盖请加 --force，或用 -o 写到另一个文件。\n"
+    assert out.read_text(encoding="utf-8") == "keep me\n"
+    forced = gk("import", str(source), "-o", str(out), "--published", "2024-04-10", "--force")
+    assert forced.exit_code == 0, forced.stderr
+    assert out.read_text(encoding="utf-8").count("    section: ") == 5
+
+
+def test_import_default_output_is_the_data_folder(gk, tmp_path) -> None:
+    source = build_docx(tmp_path / "t.docx", clean_rows())
+    result = gk("import", str(source))  # --data is the bundled folder: its tasks.yaml exists
+    assert result.exit_code == 2
+    assert "tasks.yaml 已存在，未覆盖" in result.stderr
+    target = tmp_path / "new"
+    target.mkdir()
+    shutil.copy(DATA / "units.yaml", target)
+    result = gk("import", str(source), "--published", "2024-04-10", data=target)
+    assert result.exit_code == 0, result.stderr
+    assert (target / "tasks.yaml").is_file()
+
+
+def test_import_without_published_date(gk, tmp_path) -> None:
+    source = build_docx(tmp_path / "t.docx", clean_rows())
+    out = tmp_path / "tasks.yaml"
+    result = gk("import", str(source), "-o", str(out))
+    assert result.exit_code == 1
+    text = out.read_text(encoding="utf-8")
+    assert "  published: 待填写\n" in text
+    assert (
+        "表格中没有文号 number、发文单位 issuer、发布日期 published，已写作“待填写”"
+        in result.stderr
+    )
+    line = text.splitlines().index("  published: 待填写") + 1
+    assert re.search(rf"  {re.escape(str(out))}:{line}:14: .*published.*待填写", result.stderr)
+
+
+def test_import_needs_a_year(gk, tmp_path) -> None:
+    source = build_xlsx(tmp_path / "t.xlsx", clean_rows(), title="测试区政务公开工作要点任务分解表")
+    out = tmp_path / "tasks.yaml"
+    result = gk("import", str(source), "-o", str(out))
+    assert result.exit_code == 2
+    assert "无法从标题“测试区政务公开工作要点”判断计划年度，请用 --year 指定" in result.stderr
+    assert not out.exists()
+    ok = gk("import", str(source), "-o", str(out), "--year", "2025", "--published", "2025-03-01")
+    assert ok.exit_code == 0, ok.stderr
+    assert "  year: 2025\n" in out.read_text(encoding="utf-8")
+
+
+def test_import_without_units_file_writes_a_draft_directory(gk, tmp_path) -> None:
+    """Another district adopting gkctl: its own table, no units.yaml yet."""
+    exported = tmp_path / "t.xlsx"
+    assert gk("export", "-o", str(exported), "--as-of", AS_OF).exit_code == 0
+    target = tmp_path / "district"
+    target.mkdir()
+    result = gk("import", str(exported), data=target)
+    assert result.exit_code == 1
+    assert "单位名录中（没有找到 units.yaml）" in result.stderr
+    draft = target / "units.review.yaml"
+    text = draft.read_text(encoding="utf-8")
+    assert "  - name: 山阳镇\n    kind: town\n" in text
+    assert (
+        "  - name: 各相关部门\n    meaning: 待填写\n    members: [department]\n    relevant: true\n"
+        in text
+    )
+    draft.rename(target / "units.yaml")
+    assert gk("validate", data=target).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("t.doc", "不支持旧版格式 .doc：请在 Word 或 Excel 中另存为 .docx 或 .xlsx 后再导入。"),
+        ("t.xls", "不支持旧版格式 .xls：请在 Word 或 Excel 中另存为 .docx 或 .xlsx 后再导入。"),
+        ("t.csv", "只能导入 .docx 或 .xlsx 文件，这里是“t.csv”。"),
+    ],
+)
+def test_import_unsupported_files(gk, tmp_path, name, message) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"x")
+    result = gk("import", str(path), "-o", str(tmp_path / "tasks.yaml"))
+    assert result.exit_code == 2
+    assert result.stderr == message + "\n"
+
+
+def test_import_missing_file(gk, tmp_path) -> None:
+    result = gk("import", str(tmp_path / "no.docx"), "-o", str(tmp_path / "tasks.yaml"))
+    assert result.exit_code == 2
+    assert result.stderr == f"找不到文件 {tmp_path / 'no.docx'}。\n"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "kind"), [("docx", "Word 文件（.docx）"), ("xlsx", "Excel 文件（.xlsx）")]
+)
+def test_import_corrupt_file(gk, tmp_path, fmt, kind) -> None:
+    path = tmp_path / f"broken.{fmt}"
+    path.write_bytes(b"not a zip file")
+    out = tmp_path / "tasks.yaml"
+    result = gk("import", str(path), "-o", str(out))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"无法读取 {path}：不是有效的 {kind}")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_import_not_a_task_table(gk, tmp_path, fmt) -> None:
+    header = ["序号", "任务名称", "任务内容", "负责人", "备注"]
+    source = BUILDERS[fmt](tmp_path / f"t.{fmt}", [("1", "a", "b", "c", "d")], header=header)
+    result = gk("import", str(source), "-o", str(tmp_path / "tasks.yaml"))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"{source}：找不到任务分解表的表头（需要 序号、任务名称、任务内容、责任单位、时间节点 五列，"
+        "最接近的一行缺少：责任单位、时间节点）。\n"
+    )
+
+
+def test_import_reports_bad_rows_with_positions(gk, tmp_path) -> None:
+    rows = [
+        ("section", "一、公开"),
+        ("1", "名称", "内容。", "区经委", "全年"),
+        ("x", "名称", "内容。", "区经委", "全年"),
+        ("1", "名称", "内容。", "区经委", "全年"),
+        ("3", "名称", "内容。", "", "全年"),
+    ]
+    rows[3] = ("section", "二、公开")  # so that the repeated 1 is not a continuation
+    rows.append(("1", "名称", "内容。", "区经委", "全年"))
+    source = build_xlsx(tmp_path / "t.xlsx", rows)
+    out = tmp_path / "tasks.yaml"
+    result = gk("import", str(source), "-o", str(out))
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[:3] == [
+        f"{source}:5:1: 序号“x”不是正整数",
+        f"{source}:7:4: 任务 3 的责任单位为空",
+        f"{source}:8:1: 序号 1 重复（第 4 行已有）",
+    ]
+    assert not out.exists()
+
+
+def test_import_joins_rows_split_at_a_page_break(gk, tmp_path) -> None:
+    rows = [
+        ("section", "一、公开"),
+        ("1", "名称", "第一页上的半句，", "区经委、", "全年"),
+        ("", "", "第二页上的半句。", "区科委", ""),
+        ("2", "名称", "内容。", "区经委", "11月底前"),
+    ]
+    source = build_docx(tmp_path / "t.docx", rows)
+    out = tmp_path / "tasks.yaml"
+    result = gk("import", str(source), "-o", str(out), "--published", "2024-04-10")
+    assert result.exit_code == 0, result.stderr
+    assert "有 1 行没有自己的序号，已并入上一项任务" in result.stderr
+    plan = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert plan["tasks"][0]["content"] == "第一页上的半句，第二页上的半句。"
+    assert plan["tasks"][0]["units"] == ["区经委", "区科委"]
+
+
+def test_import_table_without_sections(gk, tmp_path) -> None:
+    rows = [("1", "名称", "内容。", "区经委", "全年"), ("2", MERGED, "内容二。", "区科委", "全年")]
+    source = build_xlsx(tmp_path / "t.xlsx", rows)
+    out = tmp_path / "tasks.yaml"
+    result = gk("import", str(source), "-o", str(out), "--published", "2024-04-10")
+    assert result.exit_code == 0, result.stderr
+    assert "全部任务归入部分“一”" in result.stderr
+    plan = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert plan["sections"] == [{"id": "一", "title": "待填写"}]
+    assert [t["name"] for t in plan["tasks"]] == ["名称", "名称"]
+
+
+# --- round trip -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
+def test_round_trip_bundled_plan(gk, tmp_path, fmt) -> None:
+    exported = tmp_path / f"任务分解表.{fmt}"
+    result = gk("export", "--format", fmt, "-o", str(exported), "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert result.stderr == f"已写出 {exported}：75 项任务、5 个部分，状态截至 {AS_OF}。\n"
+    shutil.copy(DATA / "units.yaml", tmp_path)
+    back = gk("import", str(exported), "-o", str(tmp_path / "tasks.yaml"))
+    assert back.exit_code == 0, back.stderr
+    original = loader.load(DATA).plan
+    imported = loader.load(tmp_path).plan
+    assert _tasks(imported) == _tasks(original)
+    assert imported.sections == original.sections
+    assert imported.document == original.document  # kept in the file's properties
+    assert all(t.text == "" for t in imported.tasks)
+
+
+# --- export -----------------------------------------------------------------------------------
+
+
+def test_export_xlsx_layout(gk, tmp_path, monkeypatch) -> None:
+    import openpyxl
+
+    monkeypatch.chdir(tmp_path)
+    result = gk("export", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    path = tmp_path / f"任务分解表-{AS_OF}.xlsx"
+    ws = openpyxl.load_workbook(path).active
+    assert [c.value for c in ws[3]] == [
+        "序号",
+        "任务名称",
+        "任务内容",
+        "责任单位",
+        "时间节点",
+        "截止日期",
+        "状态",
+    ]
+    assert ws.print_title_rows == "$3:$3"
+    assert ws.page_setup.orientation == "landscape"
+    assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
+    assert ws["A1"].value == "2024年金山区政务公开工作要点任务分解表"
+    assert ws["A4"].value == "一、融入中心服务大局，高质量深层次推进主动公开"
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert "A4:G4" in merged
+    assert "B5:B9" in merged  # tasks 1–5 share 围绕落实重大战略任务做好信息公开
+    assert [c.value for c in ws[5]][:2] == [1, "围绕落实重大战略任务做好信息公开"]
+    row31 = next(r for r in ws.iter_rows(min_row=4) if r[0].value == 31)
+    assert row31[5].value.date() == date(2024, 10, 31)
+    assert row31[6].value == "即将到期"
+    widths = [ws.column_dimensions[c].width for c in "ABCDEFG"]
+    assert widths[2] == max(widths)  # 任务内容 gets the room
+    assert all(w >= 7 for w in widths)
+
+
+def test_export_docx_layout(gk, tmp_path) -> None:
+    import docx
+    from docx.enum.section import WD_ORIENT
+    from docx.oxml.ns import qn
+
+    path = tmp_path / "t.docx"
+    result = gk("export", "-o", str(path), "--as-of", AS_OF)  # format from the extension
+    assert result.exit_code == 0, result.stderr
+    document = docx.Document(str(path))
+    assert document.sections[0].orientation == WD_ORIENT.LANDSCAPE
+    assert document.sections[0].page_width > document.sections[0].page_height
+    grid = document.tables[0]
+    header = grid.rows[0]
+    assert [c.text for c in header.cells][-2:] == ["截止日期", "状态"]
+    assert header._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert grid.rows[1].cells[0].text == grid.rows[1].cells[6].text  # the section row spans
+    names = [row.cells[1] for row in grid.rows[2:7]]
+    assert len({id(c._tc) for c in names}) == 1  # one merged 任务名称 cell
+    assert document.paragraphs[0].text == "2024年金山区政务公开工作要点任务分解表"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "json"], "此命令不支持 --format json，可用：xlsx、docx。"),
+        (["--format", "xlsx", "-o", "x.docx"], "-o x.docx 的扩展名与 --format xlsx 不符。"),
+    ],
+)
+def test_export_usage_errors(gk, args, message) -> None:
+    result = gk("export", *args, "--as-of", AS_OF)
+    assert result.exit_code == 2
+    assert result.stderr == message + "\n"
+
+
+# --- ics ----------------------------------------------------------------------------------------
+
+
+def _calendar(text: str):
+    from icalendar import Calendar
+
+    return Calendar.from_ical(text)
+
+
+def _events(text: str) -> dict[str, object]:
+    return {str(e["uid"]): e for e in _calendar(text).walk("VEVENT")}
+
+
+def test_ics_feed_parses_back(gk) -> None:
+    result = gk("ics", "--as-of", AS_OF)
+    assert result.exit_code == 0
+    events = _events(result.stdout)
+    assert len(events) == 73  # 75 tasks - 3 pending + the milestone of task 75
+    assert "有 3 项任务待市级部署、暂无日期，未列入日历：任务 40、55、64。" in result.stderr
+    assert "共 73 个日历事件。" in result.stderr
+    uids = list(events)
+    prefix = uids[0].split("-task-")[0]
+    assert all(re.fullmatch(prefix + r"-task-\d+(-m\d+)?@gkctl", u) for u in uids)
+    assert not any(f"-task-{i}@" in u for u in uids for i in (40, 55, 64))
+    task31 = events[f"{prefix}-task-31@gkctl"]
+    assert task31["dtstart"].params["VALUE"] == "DATE"
+    assert task31.decoded("dtstart") == date(2024, 10, 31)
+    assert task31.decoded("dtend") == date(2024, 11, 1)
+    assert str(task31["summary"]).startswith("任务31：")
+    assert "责任单位：区经委" in str(task31["description"])
+    alarms = task31.walk("VALARM")
+    assert len(alarms) == 1
+    assert alarms[0].decoded("trigger") == timedelta(days=-3)
+    milestone = events[f"{prefix}-task-75-m1@gkctl"]
+    assert milestone.decoded("dtstart") == date(2024, 5, 10)  # 发布后30日内 of 2024-04-10
+    assert "任务分解报送区政府办公室" in str(milestone["summary"])
+
+
+def test_ics_is_reproducible_and_uids_are_stable(gk, tmp_path) -> None:
+    first = gk("ics", "--as-of", AS_OF).stdout
+    assert gk("ics", "--as-of", AS_OF).stdout == first
+    later = gk("ics", "--as-of", "2024-11-20").stdout
+    assert set(_events(later)) == set(_events(first))
+    stamps = {e.decoded("dtstamp").date() for e in _events(later).values()}
+    assert stamps == {date(2024, 11, 20)}
+
+
+def test_ics_for_a_unit_to_file(gk, tmp_path) -> None:
+    path = tmp_path / "区经委.ics"
+    result = gk("ics", "--unit", "经委", "--as-of", AS_OF, "-o", str(path), "--alarm-days", "0")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert f"已写出 {path}：43 个日历事件。" in result.stderr
+    assert "任务 64。" in result.stderr
+    calendar = _calendar(path.read_bytes())
+    assert "（区经委）" in str(calendar["x-wr-calname"])
+    events = calendar.walk("VEVENT")
+    assert len(events) == 43
+    assert not calendar.walk("VALARM")
+    via_group = [e for e in events if "涉及方式：通过“各部门”" in str(e["description"])]
+    assert via_group
+
+
+def test_ics_recurring_and_done_tasks(gk, data_copy) -> None:
+    tasks = data_copy / "tasks.yaml"
+    text = tasks.read_text(encoding="utf-8")
+    text = text.replace("    deadline: 全年\n", "    deadline: 每季度\n", 1)  # task 1
+    text = re.sub(r"(  - id: 2\n(?:    .*\n)*?    deadline: .*\n)", r"\1    closed: 2024-04-30\n",
+                  text, count=1)  # fmt: skip
+    tasks.write_text(text, encoding="utf-8")
+    result = gk("ics", "--as-of", "2024-05-01", data=data_copy)
+    assert result.exit_code == 0, result.stderr
+    events = {str(e["uid"]).split("-task-")[1]: e for e in _calendar(result.stdout).walk("VEVENT")}
+    assert events["1@gkctl"].decoded("dtstart") == date(2024, 6, 30)  # next quarter's end
+    done = events["2@gkctl"]
+    assert str(done["summary"]).startswith("【已完成】任务2：")
+    assert not done.walk("VALARM")
+
+
+def test_ics_unknown_unit(gk) -> None:
+    result = gk("ics", "--unit", "区经委员会", "--as-of", AS_OF)
+    assert result.exit_code == 2
+    assert "是否为“区经委”？" in result.stderr
+
+
+# --- the core, directly ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "joined"),
+    [
+        ("围绕落实重大战略任务做好\n信息公开", "围绕落实重大战略任务做好信息公开"),
+        ("汇龙湖区\r\n域连片开发 ", "汇龙湖区域连片开发"),
+        ("  全年  ", "全年"),
+        ("7.0 版", "7.0 版"),  # spaces inside a line are the cell's own
+        ("", ""),
+    ],
+)
+def test_join_lines(cell, joined) -> None:
+    assert table.join_lines(cell) == joined
+
+
+@pytest.mark.parametrize(
+    ("cell", "units"),
+    [
+        (
+            "区国资委、\n区滨海办、山阳镇、\n区交通委",
+            ("区国资委", "区滨海办", "山阳镇", "区交通委"),
+        ),
+        ("区市场监\n管局、 区科委", ("区市场监管局", "区科委")),
+        ("区经委，区科委；区文旅局", ("区经委", "区科委", "区文旅局")),
+        ("区经委、、区经委、", ("区经委",)),
+        ("区 经委", ("区经委",)),
+    ],
+)
+def test_split_units(cell, units) -> None:
+    assert table.split_units(cell) == units
+
+
+@pytest.mark.parametrize(
+    ("texts", "title"),
+    [
+        (["附件", "2024年金山区政务公开工作要点任务分解表"], "2024年金山区政务公开工作要点"),
+        (["附件1：2025年某区政务公开工作要点任务分解表（试行）"], "2025年某区政务公开工作要点"),
+        (["附件"], None),
+    ],
+)
+def test_table_title(texts, title) -> None:
+    assert table.table_title(texts) == title
+
+
+def test_unknown_units_suggest_names_for_aliases_and_typos() -> None:
+    directory = loader.load(DATA).directory
+    tasks = [
+        Task(1, "一", "n", "c", "", ("区经委员会", "区经委"), "全年"),
+        Task(2, "一", "n", "c", "", ("经委", "区经委员会", "火星办"), "全年"),
+    ]
+    found = table.unknown_units(tasks, directory)
+    assert [(u.name, u.tasks, u.suggestion) for u in found] == [
+        ("区经委员会", (1, 2), "区经委"),
+        ("经委", (2,), "区经委"),
+        ("火星办", (2,), None),
+    ]
+
+
+def test_meta_round_trip() -> None:
+    document = loader.load(DATA).plan.document
+    hints = table.decode_meta(table.encode_meta(document))
+    assert hints == table.DocumentHints(
+        document.title, document.number, document.issuer, document.published, document.year
+    )
+    assert table.decode_meta("某某单位制表") == table.DocumentHints()
+    assert table.decode_meta("gkctl-document: {broken") == table.DocumentHints()
+
+
+_TEXT = st.text(min_size=1, max_size=40).filter(lambda s: s.strip() == s and s)
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=_TEXT, content=_TEXT, units=st.lists(_TEXT, min_size=1, max_size=4), deadline=_TEXT)
+def test_plan_yaml_reads_back_any_text(name, content, units, deadline) -> None:
+    plan = Plan(
+        Document("标题", "文号", "发文单位", date(2024, 4, 10), 2024),
+        (Section("一", "部分"),),
+        (Task(7, "一", name, content, "", tuple(units), deadline),),
+    )
+    # Read as gkctl reads it (libyaml where installed).
+    data = yaml.load(yaml_out.plan_yaml(plan, ["header"]), Loader=yamlsrc._Loader)
+    task = data["tasks"][0]
+    assert (task["name"], task["content"], task["units"], task["deadline"]) == (
+        name, content, units, deadline,
+    )  # fmt: skip
+    assert list(task) == ["id", "section", "name", "content", "units", "deadline"]
