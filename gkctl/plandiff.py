@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
@@ -218,7 +218,10 @@ def _entries(
     field_name: str, before: Iterable[dict[str, Any]], after: Iterable[dict[str, Any]]
 ) -> list[Change]:
     """Entries (progress, extensions, milestones) removed and added, as a multiset."""
-    key: Callable[[dict[str, Any]], tuple[Any, ...]] = lambda r: tuple(r.values())  # noqa: E731
+
+    def key(record: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(record.values())
+
     old, new = list(before), list(after)
     old_count, new_count = Counter(map(key, old)), Counter(map(key, new))
     out = []

@@ -5,6 +5,7 @@ One repository (module scope) holds three commits, tagged: `empty` (no plan yet)
 change the working tree work on a copy of it.
 """
 
+import itertools
 import json
 import os
 import shutil
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gkctl import gitsrc, loader, plandiff
 from gkctl.plandiff import ChangeKind, Op, Segment, text_diff
@@ -453,6 +456,9 @@ def test_markdown_escapes_yaml_text(gk: Run, work: Path) -> None:
         in out
     )
     assert "<b>" not in out and "[点此]" not in out
+    # The table shows the same text literally (Rich markup is never parsed from YAML text).
+    table = gk("diff", "HEAD", "--as-of", AS_OF, data=Path("data")).stdout
+    assert "[点此](http://x.example)" in table
 
 
 # --- where the two sides come from ---------------------------------------------------------
@@ -646,3 +652,19 @@ def test_pre_commit_hook_runs_validate_once_when_a_data_file_changes() -> None:
         (ROOT / "docs" / "pre-commit-config.example.yaml").read_text(encoding="utf-8")
     )
     assert [h["id"] for r in example["repos"] for h in r["hooks"]] == ["gkctl-validate"]
+
+
+@given(
+    st.text(alphabet="推进情况公开政务7.0 ab，。", max_size=30),
+    st.text(alphabet="推进情况公开政务8.0 ab，。", max_size=30),
+)
+def test_text_diff_rebuilds_both_texts_when_nothing_is_cut(before: str, after: str) -> None:
+    segments = text_diff(before, after, context=10**6, limit=10**6)
+    assert "".join(s.text for s in segments if s.op is not Op.INSERT) == (
+        before if before != after else ""
+    )
+    assert "".join(s.text for s in segments if s.op is not Op.DELETE) == (
+        after if before != after else ""
+    )
+    for one, two in itertools.pairwise(segments):
+        assert not (one.op is Op.EQUAL and two.op is Op.EQUAL)
