@@ -228,10 +228,12 @@ def document_rows(d: PlanDiff) -> list[Row]:
 
 
 def summary(d: PlanDiff) -> str:
-    parts = [
-        f"任务新增 {d.count(ChangeKind.ADDED)} 项、删除 {d.count(ChangeKind.REMOVED)} 项、"
-        f"修改 {d.count(ChangeKind.MODIFIED)} 项"
+    counts = [
+        (CHANGE_LABELS[k], d.count(k))
+        for k in (ChangeKind.ADDED, ChangeKind.REMOVED, ChangeKind.MODIFIED)
     ]
+    tasks = "、".join(f"{label} {n} 项" for label, n in counts if n)
+    parts = [f"任务{tasks}" if tasks else "任务没有变化"]
     if d.units:
         parts.append(f"单位名录 {len(d.units)} 处变更")
     if d.document:
