@@ -369,15 +369,18 @@ def test_import_reports_bad_rows_with_positions(gk, tmp_path) -> None:
     ]
     rows[3] = ("section", "二、公开")  # so that the repeated 1 is not a continuation
     rows.append(("1", "名称", "内容。", "区经委", "全年"))
+    rows.append(("section", "（一）小标题"))
     source = build_xlsx(tmp_path / "t.xlsx", rows)
     out = tmp_path / "tasks.yaml"
     result = gk("import", str(source), "-o", str(out))
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert lines[:3] == [
+    assert lines == [
         f"{source}:5:1: 序号“x”不是正整数",
         f"{source}:7:4: 任务 3 的责任单位为空",
         f"{source}:8:1: 序号 1 重复（第 4 行已有）",
+        f"{source}:9:1: 无法识别的通栏行“（一）小标题”：部分标题应写作“一、……”",
+        "表格中有 4 处问题（位置为 行:列），请在表格中修正后重新导入。",
     ]
     assert not out.exists()
 

@@ -57,6 +57,16 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _ProblemFn = Callable[[int, str, str, str], None]
 
 
+class TableError(DataError):
+    """Rows of the table that cannot become tasks, at row:column of the file (exit 1)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems)
+        lines = [str(p) for p in self.problems]
+        lines.append(f"表格中有 {len(lines)} 处问题（位置为 行:列），请在表格中修正后重新导入。")
+        self.message = "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class Sheet:
     """One table of a file as text.
@@ -183,7 +193,7 @@ class _Draft:
 def read_sheets(sheets: Sequence[Sheet], path: str) -> Imported:
     """The first sheet (or Word table) with a 任务分解表 header, read into tasks.
 
-    Raises GkctlError where no table has the header, DataError (row:column positions)
+    Raises GkctlError where no table has the header, TableError (row:column positions)
     where rows cannot become tasks.
     """
     best: dict[str, int] = {}
@@ -228,6 +238,12 @@ def _read(sheet: Sheet, header: _Header) -> Imported:
             previous = None
             continue
         task_id = _parse_id(id_text)
+        if heading is None and len(texts) == len(cells) > 1 and len(set(texts)) == 1:
+            problem(
+                number, "id", "bad-heading", f"无法识别的通栏行“{texts[0]}”：部分标题应写作“一、……”"
+            )
+            previous = None
+            continue
         if id_text and task_id is None:
             problem(number, "id", "bad-id", f"序号“{id_text}”不是正整数")
             previous = None
@@ -264,7 +280,7 @@ def _read(sheet: Sheet, header: _Header) -> Imported:
         placeholder = True
     tasks = _finish(drafts, sections, placeholder, problem)
     if problems:
-        raise DataError(problems)
+        raise TableError(problems)
     found = decode_meta(sheet.meta)
     title = found.title or table_title([*sheet.preamble, *_cells_before(sheet, header)])
     found = DocumentHints(
