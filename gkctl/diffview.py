@@ -18,6 +18,7 @@ from gkctl.plandiff import GROUP_KIND, Change, ChangeKind, Op, PlanDiff, TaskDif
 from gkctl.status import STATUS_LABELS, Status
 
 JSON_VERSION = 1
+SHOWN_IDS = 20  # task ids listed in one sentence; the rest are counted
 Span = tuple[str, str]
 Line = list[Span]
 Row = tuple[str, Line]  # a label (项目) and what changed
@@ -245,8 +246,9 @@ def overdue_note(d: PlanDiff) -> str:
     hits = [t.id for t in d.tasks if t.becomes_overdue]
     if not hits:
         return ""
-    ids = "、".join(str(i) for i in hits)
-    return f"注意：截至 {d.as_of.isoformat()}，任务 {ids} 因本次变更成为已逾期。"
+    ids = "、".join(str(i) for i in hits[:SHOWN_IDS])
+    ids += f" 等 {len(hits)} 项" if len(hits) > SHOWN_IDS else " "
+    return f"注意：截至 {d.as_of.isoformat()}，任务 {ids}因本次变更成为已逾期。"
 
 
 def title(base: Side, head: Side) -> Line:
