@@ -111,7 +111,8 @@ def _commit(repo: Repo, rev: str) -> str:
     if result.returncode != 0:
         raise UsageError(
             f"未知的版本“{rev}”：仓库 {repo.top} 中没有这个提交、分支或标签"
-            "（可用 git log --oneline 查看）；它也不是一个存在的文件或目录。"
+            "（可用 git log --oneline 查看；CI 中的浅克隆需先 git fetch 该分支）；"
+            "它也不是一个存在的文件或目录。"
         )
     return result.stdout.decode().strip()
 
