@@ -101,7 +101,9 @@ def _plain_ok(text: str, flow: bool) -> bool:
         return False
     if _unprintable().search(text) or any(c in text for c in "\t\r\n"):
         return False
-    if flow and any(c in text for c in ",[]{}"):
+    # In a flow list, "?" and ":" and " #" read differently in libyaml and in pure-Python
+    # PyYAML (e.g. [区经委?]); quote them so that either parser reads the same value.
+    if flow and any(c in text for c in ",[]{}?:#"):
         return False
     document = f"[{text}]" if flow else f"k: {text}"
     try:

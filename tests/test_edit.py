@@ -71,7 +71,9 @@ def test_scalar_is_plain_only_where_it_reads_back(value: edit.Value, written: st
         ("区经委", "区经委"),
         ("a, b", '"a, b"'),
         ("{x}", '"{x}"'),
-        ("https://example.org/a", "https://example.org/a"),
+        # ":" and "?" in a flow item read differently in libyaml and pure-Python PyYAML.
+        ("https://example.org/a", '"https://example.org/a"'),
+        ("区经委?", '"区经委?"'),
     ],
 )
 def test_scalar_in_a_flow_collection(value: str, written: str) -> None:
