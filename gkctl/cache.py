@@ -1,11 +1,16 @@
-"""A parsed-plan cache keyed on the bytes of the data files.
+"""A parsed-plan cache, keyed on the exact bytes of the data files.
 
 Reading a 10,000-task plan costs about a second of YAML parsing and checking; commands
 that only read the plan (due, list, show, report …) are run again and again on the same
-files. The cache stores the checked Dataset under a key made of gkctl's version, the
-Python version, the paths as shown in messages, and a SHA-256 of both files' bytes: an edit
-to either file, however small, is a different key, so a stale plan is never served. Only
-valid data is cached; invalid data is checked afresh every time and reported.
+files. The cache keeps, per data folder, the checked Dataset together with the very bytes
+of tasks.yaml and units.yaml it was made from; an entry is used only when both files are
+byte-for-byte what it holds (and gkctl and Python are the same versions), so an edit,
+however small, is always seen. Only valid data is cached: invalid data is checked afresh
+every time and reported.
+
+The entry also keeps the resolved deadlines and last working days, which are pure functions
+of the data, so that a warm run neither compiles the deadline grammar nor loads the
+holiday calendar.
 
 Where: $GKCTL_CACHE_DIR, else $XDG_CACHE_HOME/gkctl, else ~/.cache/gkctl. GKCTL_NO_CACHE=1
 turns it off. A cache that cannot be read or written is ignored, never an error: the plan
@@ -16,20 +21,21 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 import os
 import pickle
 import sys
+import zlib
 from pathlib import Path
+from typing import Any
 
-from gkctl import __version__
+from gkctl import __version__, deadlines, paths, workdays
 from gkctl.errors import DataError
 from gkctl.model import Dataset
 
 ENV_DIR = "GKCTL_CACHE_DIR"
 ENV_OFF = "GKCTL_NO_CACHE"
-KEEP = 16  # entries kept; older ones are removed when a new one is written
-_MAGIC = b"gkctl-cache-1\n"
+KEEP = 16  # entries kept; the oldest go when a new one is written
+_MAGIC = b"gkctl-cache-2\n"
 
 
 def cache_dir() -> Path | None:
@@ -41,72 +47,117 @@ def cache_dir() -> Path | None:
     return Path(base) / "gkctl"
 
 
-def key(tasks_raw: bytes, units_raw: bytes, tasks_shown: str, units_shown: str) -> str:
-    digest = hashlib.sha256()
-    for part in (__version__, sys.version, tasks_shown, units_shown):
-        digest.update(part.encode("utf-8") + b"\0")
-    for raw in (tasks_raw, units_raw):
-        digest.update(len(raw).to_bytes(8, "little"))
-        digest.update(raw)
-    return digest.hexdigest()
+def header(tasks_shown: str, units_shown: str) -> bytes:
+    """What besides the bytes must match: versions and the paths messages print."""
+    return "\0".join((__version__, sys.version, tasks_shown, units_shown)).encode("utf-8")
+
+
+def entry_name(data_dir: Path) -> str:
+    """One entry per data folder. A clash of two folders' names only makes a miss: the
+    entry is used only when the bytes it holds are the bytes on disk."""
+    where = str(data_dir.resolve()).encode("utf-8")
+    return f"{zlib.crc32(where):08x}-{zlib.adler32(where):08x}.cache"
 
 
 def load(data_dir: Path) -> Dataset:
     """The checked dataset of `data_dir`, from the cache where its bytes were seen before."""
-    from gkctl import loader
-
-    tasks_path, units_path = data_dir / loader.TASKS_FILE, data_dir / loader.UNITS_FILE
+    tasks_path, units_path = data_dir / paths.TASKS_FILE, data_dir / paths.UNITS_FILE
     try:
         tasks_raw, units_raw = tasks_path.read_bytes(), units_path.read_bytes()
     except OSError:
+        from gkctl import loader
+
         return loader.load(data_dir)  # reports the missing or unreadable file
-    tasks_shown, units_shown = loader.shown(tasks_path), loader.shown(units_path)
+    head = header(paths.shown(tasks_path), paths.shown(units_path))
     folder = cache_dir()
-    entry = (
-        folder / f"{key(tasks_raw, units_raw, tasks_shown, units_shown)}.pickle" if folder else None
-    )
+    entry = folder / entry_name(data_dir) if folder else None
     if entry is not None:
-        cached = _read(entry)
+        cached = _read(entry, head, tasks_raw, units_raw)
         if cached is not None:
             return cached
+    from gkctl import loader
+
+    tasks_shown, units_shown = paths.shown(tasks_path), paths.shown(units_path)
     dataset, problems = loader.check_bytes(tasks_raw, units_raw, tasks_shown, units_shown)
     if problems or dataset is None:
         raise DataError(problems)
     if entry is not None:
-        _write(entry, dataset)
+        _write(entry, head, tasks_raw, units_raw, dataset)
     return dataset
 
 
-def _read(entry: Path) -> Dataset | None:
+def _frame(*parts: bytes) -> bytes:
+    return b"".join(len(p).to_bytes(8, "little") + p for p in parts)
+
+
+def _read(entry: Path, head: bytes, tasks_raw: bytes, units_raw: bytes) -> Dataset | None:
     try:
         raw = entry.read_bytes()
     except OSError:
         return None
     if not raw.startswith(_MAGIC):
         return None
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # see loader.check_bytes: bulk object creation
+    view = memoryview(raw)[len(_MAGIC) :]
+    parts: list[memoryview] = []
     try:
-        dataset = pickle.loads(raw[len(_MAGIC) :])
+        for _ in range(4):
+            size = int.from_bytes(view[:8], "little")
+            if size > len(view) - 8:
+                return None
+            parts.append(view[8 : 8 + size])
+            view = view[8 + size :]
+    except ValueError:
+        return None
+    if parts[0] != head or parts[1] != tasks_raw or parts[2] != units_raw:
+        return None
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # bulk object creation, see loader.check_bytes
+    try:
+        stored: Any = pickle.loads(parts[3])
     except Exception:  # a damaged or foreign entry is a miss, never an error
         return None
     finally:
         if gc_was_enabled:
             gc.enable()
-    return dataset if isinstance(dataset, Dataset) else None
+    if not (isinstance(stored, tuple) and len(stored) == 3 and isinstance(stored[0], Dataset)):
+        return None
+    dataset: Dataset = stored[0]
+    deadlines.remember(stored[1])
+    workdays.remember(stored[2])
+    return dataset
 
 
-def _write(entry: Path, dataset: Dataset) -> None:
+def _memo(dataset: Dataset) -> tuple[dict[Any, Any], dict[Any, Any]]:
+    """The deadlines of the plan, resolved, and the last working day of each due date."""
+    doc = dataset.plan.document
+    texts = {t.deadline for t in dataset.plan.tasks}
+    texts |= {m.deadline for t in dataset.plan.tasks for m in t.milestones if m.deadline}
+    resolved = {}
+    for text in texts:
+        found = deadlines.resolve(text, doc.year, doc.published)
+        resolved[(text, doc.year, doc.published)] = found
+        for day in (found.due, *(m.due for m in found.milestones)):
+            if day is not None:
+                workdays.last_workday(day)
+    for task in dataset.plan.tasks:
+        for day in (task.due, *(e.to for e in task.extensions)):
+            if day is not None:
+                workdays.last_workday(day)
+    return resolved, workdays.memo()
+
+
+def _write(entry: Path, head: bytes, tasks_raw: bytes, units_raw: bytes, dataset: Dataset) -> None:
     from gkctl import atomic
 
     with contextlib.suppress(Exception):  # a read-only or full disk only loses speed
+        payload = pickle.dumps((dataset, *_memo(dataset)), protocol=pickle.HIGHEST_PROTOCOL)
         entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        atomic.write_bytes(entry, _MAGIC + pickle.dumps(dataset, protocol=pickle.HIGHEST_PROTOCOL))
+        atomic.write_bytes(entry, _MAGIC + _frame(head, tasks_raw, units_raw, payload))
         _prune(entry.parent)
 
 
 def _prune(folder: Path) -> None:
-    entries = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    entries = sorted(folder.glob("*.cache"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[KEEP:]:
         with contextlib.suppress(OSError):
             old.unlink()

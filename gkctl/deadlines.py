@@ -112,7 +112,7 @@ _CN_DIGITS = {
     "八": 8,
     "九": 9,
 }
-_CN_NUM_RE = re.compile(r"[零〇一二两三四五六七八九十百]+(?=年|月|日|号|天|周|个月|季度|个工作日)")
+_CN_NUM = r"[零〇一二两三四五六七八九十百]+(?=年|月|日|号|天|周|个月|季度|个工作日)"
 _DASHES = "-—–~～至到"
 
 
@@ -137,7 +137,7 @@ def normalize(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text)
     folded = "".join(folded.split())
     folded = folded.replace("号", "日")
-    return _CN_NUM_RE.sub(lambda m: str(_cn_to_int(m.group(0))), folded)
+    return _grammar().numerals.sub(lambda m: str(_cn_to_int(m.group(0))), folded)
 
 
 # --- dates ------------------------------------------------------------------------------
@@ -308,55 +308,89 @@ def _recurring(m: re.Match[str], ctx: _Ctx) -> _Clause:
     )
 
 
-# Tried in order, first match wins: specific forms before the general ones they contain.
-_FORMS: list[tuple[re.Pattern[str], _Handler]] = [
-    (
-        re.compile(
-            r"(?:按照?|根据|依照)(?:市级|市里|全市|市|上级|国家|中央)(?:统一)?(?:部署|要求|安排)"
+class _Grammar(NamedTuple):
+    forms: list[tuple[re.Pattern[str], _Handler]]
+    clauses: re.Pattern[str]
+    numerals: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _grammar() -> _Grammar:
+    """The compiled grammar, built on first use: compiling it costs ~8 ms, which a command
+    that never resolves a new deadline (one served from the plan cache) need not pay."""
+    # Tried in order, first match wins: specific forms before the general ones they contain.
+    forms: list[tuple[re.Pattern[str], _Handler]] = [
+        (
+            re.compile(
+                r"(?:按照?|根据|依照)(?:市级|市里|全市|市|上级|国家|中央)(?:统一)?(?:部署|要求|安排)"
+            ),
+            _pending,
         ),
-        _pending,
-    ),
-    (
-        re.compile(
-            r"(?:发布|印发|出台|下发|公布)(?:之日)?(?:后|起)(?P<n>\d{1,6})"
-            r"(?P<unit>个工作日|个月|日|天|周)内?"
+        (
+            re.compile(
+                r"(?:发布|印发|出台|下发|公布)(?:之日)?(?:后|起)(?P<n>\d{1,6})"
+                r"(?P<unit>个工作日|个月|日|天|周)内?"
+            ),
+            _relative,
         ),
-        _relative,
-    ),
-    (re.compile(r"每(?P<r>季度|半年|月|年)(?:末|底)?(?:(?P<d>\d{1,2})日)?"), _recurring),
-    (re.compile(rf"(?P<a>\d{{4}})年?[{_DASHES}](?P<b>\d{{4}})年"), _span),
-    (re.compile(_Y + r"(?P<m>\d{1,2})月(?P<d>\d{1,2})日"), _day),
-    (re.compile(_Y + r"(?P<m>\d{1,2})月(?P<p>[上中下])旬"), _period),
-    (re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"), _day),
-    (re.compile(r"(?P<m>\d{1,2})月前"), _ambiguous_month),
-    (re.compile(_Y + r"(?P<m>\d{1,2})月(?:份)?(?:底|末|内|$)"), _month),
-    (re.compile(_Y + r"第?(?P<q>\d)季度"), _quarter),
-    (re.compile(_Y + r"(?P<h>[上下])半年"), _half),
-    (re.compile(r"(?:(?P<y>\d{1,4})年|年)(?:底|末|终)"), _year_end),
-    (re.compile(r"全年|年内|持续推进|长期坚持|常态化|长期|持续"), _ongoing),
-]
-_CLAUSE_SPLIT = re.compile(r"[,;，；。]")
+        (re.compile(r"每(?P<r>季度|半年|月|年)(?:末|底)?(?:(?P<d>\d{1,2})日)?"), _recurring),
+        (re.compile(rf"(?P<a>\d{{4}})年?[{_DASHES}](?P<b>\d{{4}})年"), _span),
+        (re.compile(_Y + r"(?P<m>\d{1,2})月(?P<d>\d{1,2})日"), _day),
+        (re.compile(_Y + r"(?P<m>\d{1,2})月(?P<p>[上中下])旬"), _period),
+        (re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"), _day),
+        (re.compile(r"(?P<m>\d{1,2})月前"), _ambiguous_month),
+        (re.compile(_Y + r"(?P<m>\d{1,2})月(?:份)?(?:底|末|内|$)"), _month),
+        (re.compile(_Y + r"第?(?P<q>\d)季度"), _quarter),
+        (re.compile(_Y + r"(?P<h>[上下])半年"), _half),
+        (re.compile(r"(?:(?P<y>\d{1,4})年|年)(?:底|末|终)"), _year_end),
+        (re.compile(r"全年|年内|持续推进|长期坚持|常态化|长期|持续"), _ongoing),
+    ]
+    return _Grammar(forms, re.compile(r"[,;，；。]"), re.compile(_CN_NUM))
 
 
 def _resolve_clause(clause: str, ctx: _Ctx) -> _Clause | None:
-    for pattern, handler in _FORMS:
+    for pattern, handler in _grammar().forms:
         m = pattern.search(clause)
         if m:
             return handler(m, ctx)
     return None
 
 
-@lru_cache(maxsize=4096)
+# Resolved deadlines by (text, year, published). A plan repeats a handful of texts, and the
+# parsed-plan cache stores this table so that a warm run never compiles the grammar.
+_RESOLVED: dict[tuple[str, int, date | None], Deadline] = {}
+
+
+def memo() -> dict[tuple[str, int, date | None], Deadline]:
+    """What has been resolved so far (for the parsed-plan cache to keep)."""
+    return dict(_RESOLVED)
+
+
+def remember(entries: dict[tuple[str, int, date | None], Deadline]) -> None:
+    """Take back what a cache kept; resolution is pure, so the results are the same."""
+    _RESOLVED.update(entries)
+
+
 def resolve(text: str, year: int, published: date | None = None) -> Deadline:
     """Resolve `text` for a plan of `year` published on `published`.
 
     Raises DeadlineError (with the forms understood) for a text it cannot read.
     """
+    key = (text, year, published)
+    found = _RESOLVED.get(key)
+    if found is None:
+        if len(_RESOLVED) > 65536:  # a long-lived process fed arbitrary text stays bounded
+            _RESOLVED.clear()
+        found = _RESOLVED[key] = _resolve(text, year, published)
+    return found
+
+
+def _resolve(text: str, year: int, published: date | None = None) -> Deadline:
     if not isinstance(text, str) or not text.strip():
         raise DeadlineError("时间节点为空。" + FORMS_HELP)
     ctx = _Ctx(year, published)
     norm = normalize(text)
-    clauses = [c for c in _CLAUSE_SPLIT.split(norm) if c]
+    clauses = [c for c in _grammar().clauses.split(norm) if c]
     resolved: list[tuple[str, _Clause]] = []
     for clause in clauses:
         try:

@@ -6,9 +6,7 @@ line. `load()` is what every other command uses: the dataset, or a DataError.
 
 from __future__ import annotations
 
-import difflib
 import gc
-import os
 import re
 from datetime import date
 from pathlib import Path
@@ -17,7 +15,7 @@ from typing import NamedTuple
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from gkctl import deadlines, yamlsrc
-from gkctl.errors import DataError, DeadlineError, Problem, UsageError
+from gkctl.errors import DataError, DeadlineError, Problem
 from gkctl.model import (
     Dataset,
     Directory,
@@ -33,11 +31,14 @@ from gkctl.model import (
     Unit,
     UnitKind,
 )
-from gkctl.units import involvement, suggest
 
-TASKS_FILE = "tasks.yaml"
-UNITS_FILE = "units.yaml"
-ENV_DATA = "GKCTL_DATA"
+# Re-exported: callers may ask the loader for these too.
+from gkctl.paths import ENV_DATA as ENV_DATA
+from gkctl.paths import TASKS_FILE as TASKS_FILE
+from gkctl.paths import UNITS_FILE as UNITS_FILE
+from gkctl.paths import find_data_dir as find_data_dir
+from gkctl.paths import shown as shown
+from gkctl.units import involvement, suggest
 
 # Keys each mapping may hold: name -> required.
 DOCUMENT_KEYS = {"title": True, "number": True, "issuer": True, "published": True, "year": True}
@@ -77,25 +78,6 @@ _TYPE_NAMES = {
 }
 
 
-def find_data_dir(option: Path | None) -> Path:
-    """--data, else $GKCTL_DATA, else ./data; a missing folder is a usage error."""
-    chosen = option or (Path(os.environ[ENV_DATA]) if os.environ.get(ENV_DATA) else Path("data"))
-    if not (chosen / TASKS_FILE).is_file():
-        raise UsageError(
-            f"找不到数据文件 {chosen / TASKS_FILE}。请在含有 data/ 的目录中运行，"
-            f"或用 --data 目录、环境变量 {ENV_DATA} 指定数据目录。"
-        )
-    return chosen
-
-
-def shown(path: Path) -> str:
-    """The path as messages print it: relative to the working directory where it can be."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 class _Reader:
     """Typed access to nodes that records a problem instead of raising."""
 
@@ -119,6 +101,8 @@ class _Reader:
         for key, value in yamlsrc.items(node):
             name = key.value
             if name not in keys:
+                import difflib  # only a mistake needs suggestions
+
                 close = difflib.get_close_matches(name, list(keys), n=1, cutoff=0.6)
                 hint = f"是否为“{close[0]}”？" if close else f"可用的键：{'、'.join(keys)}。"
                 self.problem(key, "unknown-key", f"{what}中有未知的键“{name}”，{hint}")

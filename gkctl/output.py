@@ -7,29 +7,16 @@ new keys may be added, existing keys keep their names, types and meaning while
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Iterable
 from datetime import date
-from enum import StrEnum
 from typing import Any
 
 from gkctl.deadlines import Deadline
+from gkctl.formats import OutputFormat as OutputFormat  # re-exported
 from gkctl.model import Dataset, Task
 from gkctl.status import STATUS_LABELS, TaskState, UnitSummary
 
 JSON_VERSION = 1
-
-
-class OutputFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    CSV = "csv"
-    MARKDOWN = "markdown"
-    GITHUB = "github"
-    XLSX = "xlsx"
-    DOCX = "docx"
 
 
 def iso(day: date | None) -> str | None:
@@ -137,6 +124,8 @@ def summaries_json(rows: Iterable[UnitSummary], as_of: date) -> str:
 
 
 def dumps(data: Any) -> str:
+    import json  # only machine output needs it
+
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -158,6 +147,9 @@ CSV_COLUMNS = [
 
 def to_csv(header: list[str], rows: Iterable[list[Any]]) -> str:
     """CSV for Excel: UTF-8 with a BOM so that Chinese text opens correctly."""
+    import csv
+    import io
+
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")

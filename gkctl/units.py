@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import NamedTuple
 
 from gkctl.errors import UsageError
@@ -45,6 +44,8 @@ def suggest(word: str, candidates: list[str]) -> str | None:
     contained = [c for c in candidates if word in c or c in word]
     if len(contained) == 1:
         return contained[0]
+    import difflib  # only a mistake needs suggestions
+
     close = difflib.get_close_matches(word, contained or candidates, n=1, cutoff=0.5)
     return close[0] if close else None
 

@@ -35,10 +35,25 @@ def is_workday(day: date) -> bool:
     return day.weekday() < 5
 
 
-@lru_cache(maxsize=4096)
+# Answers by date. The parsed-plan cache stores this table with the plan, so that a warm run
+# need not load the holiday calendar at all.
+_LAST: dict[date, tuple[date, bool]] = {}
+
+
+def memo() -> dict[date, tuple[date, bool]]:
+    return dict(_LAST)
+
+
+def remember(entries: dict[date, tuple[date, bool]]) -> None:
+    _LAST.update(entries)
+
+
 def last_workday(day: date) -> tuple[date, bool]:
     """The last working day on or before `day`, and whether the holiday data covers it."""
-    current = day
-    while not is_workday(current):
-        current -= timedelta(days=1)
-    return current, calendar_covers(current.year) and calendar_covers(day.year)
+    found = _LAST.get(day)
+    if found is None:
+        current = day
+        while not is_workday(current):
+            current -= timedelta(days=1)
+        found = _LAST[day] = (current, calendar_covers(current.year) and calendar_covers(day.year))
+    return found

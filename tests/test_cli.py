@@ -330,3 +330,30 @@ def test_python_m_gkctl_works(tmp_path: Path) -> None:
     )
     assert result.returncode == 0
     assert "75 项任务" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["due", "--unt", "x"], "错误：没有选项 --unt，是否为 --unit？"),
+        (["nosuch"], "错误：没有命令“nosuch”，可用 gkctl -h 查看全部命令。"),
+        (["show"], "错误：缺少参数 task_id。"),
+        (["show", "abc"], "错误：task_id 的值无效：“abc”不是整数。"),
+        (["due", "--within", "99999"], "错误：--within 的值无效：99999 不在范围 0<=x<=3660 内。"),
+        (["due", "--fail-on", "x"], "错误：--fail-on 的值无效：“x”不是可选值之一："),
+        (["due", "a", "b"], "错误：多余的参数：a b。"),
+    ],
+)
+def test_usage_errors_are_chinese(gk, args: list[str], message: str) -> None:
+    result = gk(*args, data=None)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "用法：gkctl" in result.stderr or args == ["nosuch"]
+    assert "Error:" not in result.stderr and "Usage:" not in result.stderr
+
+
+def test_help_is_chinese(gk) -> None:
+    result = gk("due", "--help", data=None)
+    assert "-h, --help" in result.stdout and "显示帮助并退出。" in result.stdout
+    assert "Show this message" not in result.stdout
+    assert "[table|json|csv]" in result.stdout

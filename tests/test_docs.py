@@ -71,3 +71,15 @@ def test_makefile_targets_named_in_readme_exist() -> None:
 def test_ci_runs_make_test() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci
+
+
+def test_command_module_table_matches_registrations() -> None:
+    # main() builds only the module a command line names; the table must not drift.
+    from gkctl import cli
+
+    for module in cli.MODULES:
+        built = cli.build((module,))
+        names = {c.name or c.callback.__name__ for c in built.registered_commands}
+        names |= {g.typer_instance.info.name for g in built.registered_groups if g.typer_instance}
+        assert names == {n for n, m in cli.COMMAND_MODULES.items() if m == module}, module
+    assert set(cli.COMMAND_MODULES) == {name.split()[0] for name, _ in COMMANDS}

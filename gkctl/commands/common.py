@@ -10,10 +10,10 @@ from typing import Annotated, Any
 
 import typer
 
-from gkctl import loader
+from gkctl import paths
 from gkctl.errors import UsageError
+from gkctl.formats import OutputFormat
 from gkctl.model import Dataset
-from gkctl.output import OutputFormat
 
 # China has kept UTC+8 without daylight saving since 1991, so a fixed offset is exact and
 # needs no tz database (CI runners run in UTC).
@@ -90,7 +90,7 @@ def load(data: Path | None) -> Dataset:
     """The checked plan, through the parsed-plan cache (see gkctl/cache.py)."""
     from gkctl import cache
 
-    return cache.load(loader.find_data_dir(data))
+    return cache.load(paths.find_data_dir(data))
 
 
 def warn(message: str) -> None:

@@ -14,7 +14,7 @@ from gkctl.commands.common import (
     write_stdout,
 )
 from gkctl.errors import ExitCode
-from gkctl.output import OutputFormat
+from gkctl.formats import OutputFormat
 
 F = OutputFormat
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from gkctl import atomic, loader, status
+from gkctl import paths, status
 from gkctl.commands.common import (
     AsOfOpt,
     DataOpt,
@@ -22,7 +22,7 @@ from gkctl.commands.common import (
     write_stdout,
 )
 from gkctl.errors import ExitCode, UsageError
-from gkctl.output import OutputFormat
+from gkctl.formats import OutputFormat
 from gkctl.units import lookup
 
 F = OutputFormat
@@ -38,7 +38,7 @@ OutputOpt = Annotated[
 
 def _data_dir(data: Path | None) -> Path:
     """Where the plan goes: --data, else $GKCTL_DATA, else ./data (it need not exist yet)."""
-    return data or Path(os.environ.get(loader.ENV_DATA) or "data")
+    return data or Path(os.environ.get(paths.ENV_DATA) or "data")
 
 
 def import_table(
@@ -110,6 +110,7 @@ def import_table(
 
     示例：gkctl import 任务分解表.docx -o data/tasks.yaml --published 2024-04-10
     """
+    from gkctl import atomic, loader
     from gkctl.exchange import table, yaml_out
     from gkctl.model import Plan
 
@@ -123,7 +124,7 @@ def import_table(
     if not file.is_file():
         raise UsageError(f"找不到文件 {file}。")
     data_dir = _data_dir(data)
-    out = output or data_dir / loader.TASKS_FILE
+    out = output or data_dir / paths.TASKS_FILE
     review = out.parent / REVIEW_FILE
     if out.exists() and not force:
         raise UsageError(f"{out} 已存在，未覆盖。要覆盖请加 --force，或用 -o 写到另一个文件。")
@@ -132,7 +133,7 @@ def import_table(
     if units is not None and not units.is_file():
         raise UsageError(f"找不到单位名录 {units}。")
     units_path = units or next(
-        (p for p in (out.parent / loader.UNITS_FILE, data_dir / loader.UNITS_FILE) if p.is_file()),
+        (p for p in (out.parent / paths.UNITS_FILE, data_dir / paths.UNITS_FILE) if p.is_file()),
         None,
     )
     given = table.DocumentHints(
@@ -237,6 +238,7 @@ def export(
 
     示例：gkctl export --format docx --as-of 2024-10-15
     """
+    from gkctl import atomic
     from gkctl.exchange import table
 
     by_suffix = {".xlsx": F.XLSX, ".docx": F.DOCX}
@@ -283,6 +285,7 @@ def ics(
 
     示例：gkctl ics --unit 区经委 -o 区经委.ics
     """
+    from gkctl import atomic
     from gkctl.exchange.ics import feed
 
     dataset = load(data)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from gkctl import deadlines, loader, output, status
+from gkctl import status
 from gkctl.commands.common import (
     AsOfOpt,
     DataOpt,
@@ -24,7 +24,7 @@ from gkctl.commands.common import (
     write_stdout,
 )
 from gkctl.errors import ExitCode, Problem, UsageError
-from gkctl.output import OutputFormat
+from gkctl.formats import OutputFormat
 from gkctl.units import lookup
 
 F = OutputFormat
@@ -44,6 +44,8 @@ def validate(
 
     示例：gkctl validate --format github
     """
+    from gkctl import loader, output
+
     check_format(fmt, F.TABLE, F.JSON, F.GITHUB)
     data_dir = loader.find_data_dir(data)
     dataset, problems = loader.check(data_dir)
@@ -122,6 +124,8 @@ def due(
 
     示例：gkctl due --unit 区经委 --as-of 2024-10-15
     """
+    from gkctl import output
+
     check_format(fmt, F.TABLE, F.JSON, F.CSV)
     dataset = load(data)
     day = as_of_date(as_of)
@@ -214,6 +218,8 @@ def list_tasks(
 
     示例：gkctl list --section 二 --status overdue --grep 政策解读
     """
+    from gkctl import output
+
     check_format(fmt, F.TABLE, F.JSON, F.CSV)
     dataset = load(data)
     day = as_of_date(as_of)
@@ -261,6 +267,8 @@ def show(
 
     示例：gkctl show 28
     """
+    from gkctl import output
+
     check_format(fmt, F.TABLE, F.JSON)
     dataset = load(data)
     task = dataset.plan.task(task_id)
@@ -312,6 +320,8 @@ def deadline(
 
     示例：gkctl deadline "6月底前完成初稿，11月底前完成"
     """
+    from gkctl import deadlines, output
+
     check_format(fmt, F.TABLE, F.JSON)
     plan_year, plan_published = _plan_defaults(data)
     year = year or plan_year or today().year
@@ -352,6 +362,8 @@ def units(
 
     示例：gkctl units
     """
+    from gkctl import output
+
     check_format(fmt, F.TABLE, F.JSON)
     dataset = load(data)
     d = dataset.directory

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gkctl import loader, status
+from gkctl import paths, status
 from gkctl.commands.common import (
     AsOfOpt,
     DataOpt,
@@ -18,8 +18,8 @@ from gkctl.commands.common import (
     warn_outside_plan_year,
     write_stdout,
 )
+from gkctl.formats import OutputFormat
 from gkctl.model import ProgressStatus
-from gkctl.output import OutputFormat
 
 if TYPE_CHECKING:
     from gkctl.record import Recorded
@@ -99,7 +99,7 @@ def add(
     from gkctl import record  # the writer is loaded only to write
 
     done = record.add_progress(
-        loader.find_data_dir(data), task_id, unit, state, when, now, note, link, dry_run
+        paths.find_data_dir(data), task_id, unit, state, when, now, note, link, dry_run
     )
     label = "已完成" if state is ProgressStatus.DONE else "推进中"
     _report(
@@ -125,7 +125,7 @@ def close(
     when = parse_date(day, "--date") if day else now
     from gkctl import record  # the writer is loaded only to write
 
-    done = record.close(loader.find_data_dir(data), task_id, when, now, note, dry_run)
+    done = record.close(paths.find_data_dir(data), task_id, when, now, note, dry_run)
     _report(done, f"为任务 {task_id} 销号（{when.isoformat()}）")
 
 
@@ -140,7 +140,7 @@ def reopen(
     """
     from gkctl import record  # the writer is loaded only to write
 
-    done = record.reopen(loader.find_data_dir(data), task_id, dry_run)
+    done = record.reopen(paths.find_data_dir(data), task_id, dry_run)
     if done.written:
         write_stdout(f"已撤销任务 {task_id} 的销号：{done.path}。\n")
     else:
@@ -181,7 +181,7 @@ def extend(
     from gkctl import record  # the writer is loaded only to write
 
     done = record.extend(
-        loader.find_data_dir(data), task_id, unit, until, reason, when, now, late, dry_run
+        paths.find_data_dir(data), task_id, unit, until, reason, when, now, late, dry_run
     )
     _report(done, f"登记任务 {task_id} 的延期申请（延期至 {until.isoformat()}）")
 

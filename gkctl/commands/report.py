@@ -5,13 +5,14 @@ from typing import Annotated
 
 import typer
 
-from gkctl import loader, status
+from gkctl import paths, status
 from gkctl.commands.common import (
     AsOfOpt,
     DataOpt,
     UnitOpt,
     WithinOpt,
     as_of_date,
+    load,
     warn,
     warn_outside_plan_year,
     write_stdout,
@@ -60,8 +61,8 @@ def report(
     from gkctl import atomic
     from gkctl import report as core
 
-    data_dir = loader.find_data_dir(data)
-    dataset = loader.load(data_dir)
+    data_dir = paths.find_data_dir(data)
+    dataset = load(data_dir)
     day = as_of_date(as_of)
     ref = core.find_template(template, data_dir)
     needs_unit = ref.by_name and ref.name == f"unit{core.SUFFIX}"

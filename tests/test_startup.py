@@ -1,0 +1,67 @@
+"""Start-up: a command imports only what it needs (timing lives in benchmarks/, not here)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import DATA
+
+HEAVY = [
+    "jinja2",
+    "openpyxl",
+    "docx",
+    "icalendar",
+    "pydantic",
+    "gkctl.report",
+    "gkctl.plandiff",
+    "gkctl.edit",
+    "gkctl.exchange",
+    "rich.markdown",
+]
+PROBE = """
+import json, sys
+from gkctl.cli import main
+sys.argv = ["gkctl", *json.loads(sys.argv[1])]
+try:
+    main()
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def _modules_after(args: list[str], cache: Path) -> set[str]:
+    env = {**os.environ, "GKCTL_CACHE_DIR": str(cache), "NO_COLOR": "1"}
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(args)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return set(json.loads(result.stderr.strip().splitlines()[-1]))
+
+
+def test_due_imports_only_what_it_needs(tmp_path: Path) -> None:
+    args = ["due", "--unit", "区经委", "--as-of", "2024-10-15", "--data", str(DATA)]
+    cold = _modules_after(args, tmp_path)
+    assert not [m for m in HEAVY if m in cold]
+    assert "gkctl.commands.exchange" not in cold and "gkctl.commands.report" not in cold
+    warm = _modules_after(args, tmp_path)
+    assert not [m for m in HEAVY if m in warm]
+    # Served from the cache: no YAML parsing, no holiday calendar.
+    assert "yaml" not in warm and "chinese_calendar" not in warm and "gkctl.loader" not in warm
+
+
+def test_help_does_not_load_rich_help(tmp_path: Path) -> None:
+    loaded = _modules_after(["--help"], tmp_path)
+    assert "typer.rich_utils" not in loaded and "rich.markdown" not in loaded
+    assert "yaml" not in loaded
+
+
+def test_report_loads_jinja_only_for_itself(tmp_path: Path) -> None:
+    loaded = _modules_after(["report", "--as-of", "2024-10-15", "--data", str(DATA)], tmp_path)
+    assert "jinja2" in loaded
+    assert "openpyxl" not in loaded and "icalendar" not in loaded
