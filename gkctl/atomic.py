@@ -10,10 +10,21 @@ import os
 import tempfile
 from pathlib import Path
 
-from gkctl.errors import UsageError
+from gkctl.errors import GkctlError, UsageError, os_reason
 
 
-def write_bytes(path: Path, data: bytes) -> None:
+def write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
+    """Replace `path` with `data` atomically; `durable` also fsyncs the file and its folder
+    (a cache, which checks what it reads, can skip that cost). An operating-system error
+    becomes a GkctlError naming the file, and leaves the old file as it was."""
+    try:
+        _write(path, data, durable)
+    except OSError as exc:
+        reason = "这是一个目录，请给出文件名" if path.is_dir() else os_reason(exc)
+        raise GkctlError(f"无法写入 {path}：{reason}。原有文件（如有）未改动。") from None
+
+
+def _write(path: Path, data: bytes, durable: bool) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise UsageError(f"无法写入 {path}：目录 {folder} 不存在。")
@@ -22,7 +33,8 @@ def write_bytes(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         with contextlib.suppress(OSError):
             # Keep the permissions of the file being replaced (mkstemp makes it 0600).
             os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o644)
@@ -31,6 +43,8 @@ def write_bytes(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    if not durable:
+        return
     with contextlib.suppress(OSError):
         dir_fd = os.open(folder, os.O_RDONLY)
         try:

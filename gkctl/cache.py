@@ -35,7 +35,7 @@ from gkctl.model import Dataset
 ENV_DIR = "GKCTL_CACHE_DIR"
 ENV_OFF = "GKCTL_NO_CACHE"
 KEEP = 16  # entries kept; the oldest go when a new one is written
-_MAGIC = b"gkctl-cache-2\n"
+_MAGIC = b"gkctl-cache-5\n"
 
 
 def cache_dir() -> Path | None:
@@ -48,8 +48,25 @@ def cache_dir() -> Path | None:
 
 
 def header(tasks_shown: str, units_shown: str) -> bytes:
-    """What besides the bytes must match: versions and the paths messages print."""
-    return "\0".join((__version__, sys.version, tasks_shown, units_shown)).encode("utf-8")
+    """What besides the bytes must match: versions, the code, and the paths messages print."""
+    parts = (__version__, sys.version, _code_stamp(), tasks_shown, units_shown)
+    return "\0".join(parts).encode("utf-8")
+
+
+def _code_stamp() -> str:
+    """Size and modification time of every module of gkctl: an edited checker or model in a
+    development install makes every entry a miss, without waiting for a version bump."""
+    stamp = []
+    folders = [os.path.dirname(os.path.abspath(__file__))]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir() and not entry.name.startswith((".", "__")):
+                    folders.append(entry.path)
+                elif entry.name.endswith(".py"):
+                    info = entry.stat()
+                    stamp.append(f"{entry.path}:{info.st_size}:{info.st_mtime_ns}")
+    return "|".join(sorted(stamp))
 
 
 def entry_name(data_dir: Path) -> str:
@@ -97,17 +114,16 @@ def _read(entry: Path, head: bytes, tasks_raw: bytes, units_raw: bytes) -> Datas
         return None
     if not raw.startswith(_MAGIC):
         return None
-    view = memoryview(raw)[len(_MAGIC) :]
-    parts: list[memoryview] = []
-    try:
-        for _ in range(4):
-            size = int.from_bytes(view[:8], "little")
-            if size > len(view) - 8:
-                return None
-            parts.append(view[8 : 8 + size])
-            view = view[8 + size :]
-    except ValueError:
-        return None
+    # Four length-prefixed parts: header, tasks bytes, units bytes, pickle. Slices of bytes
+    # compare with memcmp (a memoryview compares item by item, 40 ms for 9 MB).
+    parts: list[bytes] = []
+    at = len(_MAGIC)
+    for _ in range(4):
+        size = int.from_bytes(raw[at : at + 8], "little")
+        if size > len(raw) - at - 8:
+            return None
+        parts.append(raw[at + 8 : at + 8 + size])
+        at += 8 + size
     if parts[0] != head or parts[1] != tasks_raw or parts[2] != units_raw:
         return None
     gc_was_enabled = gc.isenabled()
@@ -152,7 +168,9 @@ def _write(entry: Path, head: bytes, tasks_raw: bytes, units_raw: bytes, dataset
     with contextlib.suppress(Exception):  # a read-only or full disk only loses speed
         payload = pickle.dumps((dataset, *_memo(dataset)), protocol=pickle.HIGHEST_PROTOCOL)
         entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        atomic.write_bytes(entry, _MAGIC + _frame(head, tasks_raw, units_raw, payload))
+        atomic.write_bytes(
+            entry, _MAGIC + _frame(head, tasks_raw, units_raw, payload), durable=False
+        )
         _prune(entry.parent)
 
 

@@ -9,7 +9,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from gkctl import __version__
-from gkctl.errors import GkctlError
+from gkctl.errors import ExitCode, GkctlError, os_reason
 
 ENV_DEBUG = "GKCTL_DEBUG"
 
@@ -92,6 +92,14 @@ class GkctlGroup(TyperGroup):
                 raise
             print(exc.message, file=sys.stderr)
             raise typer.Exit(int(exc.exit_code)) from None
+        except OSError as exc:
+            # A file that cannot be read or written where no command expected it: still a
+            # message, not a traceback.
+            if os.environ.get(ENV_DEBUG):
+                raise
+            where = f" {exc.filename}" if exc.filename else ""
+            print(f"文件操作失败{where}：{os_reason(exc)}", file=sys.stderr)
+            raise typer.Exit(int(ExitCode.PROBLEMS)) from None
 
 
 class GkctlCommand(TyperCommand):

@@ -71,3 +71,20 @@ class DeadlineError(GkctlError):
     """A 时间节点 text the resolver cannot read."""
 
     exit_code = ExitCode.PROBLEMS
+
+
+def os_reason(exc: OSError) -> str:
+    """An operating-system error in Chinese (the system's own words where unknown)."""
+    import errno
+
+    reasons = {
+        errno.ENOENT: "文件或目录不存在",
+        errno.EACCES: "没有权限",
+        errno.EPERM: "没有权限",
+        errno.EISDIR: "这是一个目录，请给出文件名",
+        errno.ENOTDIR: "路径中有一段不是目录",
+        errno.ENOSPC: "磁盘空间不足",
+        errno.EROFS: "文件系统只读",
+        errno.EEXIST: "文件已存在",
+    }
+    return reasons.get(exc.errno or 0, exc.strerror or str(exc))

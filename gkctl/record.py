@@ -7,8 +7,8 @@ caller (`today` included): nothing here reads the clock.
 Rules:
 * progress and closing record what happened, so their date may not be after today;
 * an extension must move the deadline in force for that unit (its own latest extension,
-  else the task's due date) to a later day; asked after that deadline has passed, it is
-  refused unless `late` is given, and is then recorded with `late: true`;
+  else the task's due date) to a later day; asked after the original due date has passed,
+  it is refused unless `late` is given, and is then recorded with `late: true`;
 * a unit may only record for a task that names it (directly or through a group).
 """
 
@@ -208,11 +208,12 @@ def extend(
         )
         if to <= now.due:
             raise UsageError(f"延期至 {to.isoformat()} 不晚于{in_force}，不是延期。")
-        is_late = day > now.due
+        original = now.original_due if now.original_due is not None else now.due
+        is_late = day > original
         if is_late and not late:
             raise UsageError(
-                f"申请日期 {day.isoformat()} 已过{in_force}，属于逾期后申请延期；"
-                "如确需登记，请加 --late。"
+                f"申请日期 {day.isoformat()} 已过原截止日期 {original.isoformat()}，"
+                "属于逾期后申请延期；如确需登记，请加 --late。"
             )
         fields: edit.Fields = [("date", day), ("unit", unit.name), ("to", to), ("reason", reason)]
         fields += [("late", True)] if is_late else []

@@ -119,3 +119,9 @@ def test_warm_run_needs_no_grammar_or_calendar(data_copy: Path, tmp_path: Path) 
     assert "grammar 0" in second.stderr, second.stderr
     assert "calendar False False" in second.stderr, second.stderr
     assert second.stdout == first.stdout
+
+
+def test_edited_code_is_a_miss(tmp_path: Path, monkeypatch) -> None:
+    before = cache.header("t", "u")
+    monkeypatch.setattr(cache, "_code_stamp", lambda: "another build")
+    assert cache.header("t", "u") != before

@@ -357,3 +357,32 @@ def test_help_is_chinese(gk) -> None:
     assert "-h, --help" in result.stdout and "显示帮助并退出。" in result.stdout
     assert "Show this message" not in result.stdout
     assert "[table|json|csv]" in result.stdout
+
+
+def test_show_for_a_unit_follows_its_progress(gk, data_copy: Path) -> None:
+    tasks = data_copy / "tasks.yaml"
+    text = tasks.read_text(encoding="utf-8")
+    marker = "    units: [区政府办公室, 各部门, 街镇, 高新区]\n    deadline: 11月底前\n"
+    assert marker in text
+    entry = "    progress:\n      - date: 2024-10-01\n        unit: 区经委\n        status: done\n"
+    tasks.write_text(text.replace(marker, marker + entry, 1), encoding="utf-8")
+    own = json.loads(
+        gk("show", "28", "--unit", "经委", "--as-of", AS_OF, "-f", "json", data=data_copy).stdout
+    )["task"]
+    assert (own["status"], own["via"], own["lead"]) == ("done", "各部门", False)
+    plan_wide = json.loads(gk("show", "28", "--as-of", AS_OF, "-f", "json", data=data_copy).stdout)
+    assert plan_wide["task"]["status"] == "open"
+    table = gk("show", "28", "--unit", "经委", "--as-of", AS_OF, data=data_copy)
+    assert "已完成" in table.stdout
+    other = gk("show", "2", "--unit", "区财政局", data=data_copy)
+    assert other.exit_code == 2
+    assert "任务 2 的责任单位（区经委）不包括“区财政局”。" in other.stderr
+
+
+@pytest.mark.parametrize("target", ["folder", "missing/dir/x.md"])
+def test_unwritable_output_is_a_message_not_a_traceback(gk, tmp_path: Path, target: str) -> None:
+    (tmp_path / "folder").mkdir()
+    result = gk("report", "--as-of", AS_OF, "-o", str(tmp_path / target))
+    assert result.exit_code in (1, 2)
+    assert "无法写入" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout

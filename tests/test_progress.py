@@ -464,7 +464,7 @@ def test_a_late_extension_needs_late(gk: Run, data_copy: Path) -> None:
     assert (refused.exit_code, refused.stderr) == (
         2,
         (
-            "申请日期 2024-11-02 已过现行截止日期 2024-10-31，属于逾期后申请延期；"
+            "申请日期 2024-11-02 已过原截止日期 2024-10-31，属于逾期后申请延期；"
             "如确需登记，请加 --late。\n"
         ),
     )
@@ -480,23 +480,15 @@ def test_a_second_extension_is_judged_against_the_first(gk: Run, data_copy: Path
     env = {"GKCTL_TODAY": "2024-11-20"}
     first = ["extend", "31", "-u", "经委", "--to", "2024-11-30", "-r", "一", "--date", "2024-10-20"]
     assert gk(*first, data=data_copy, env=env).exit_code == 0
-    # After the original date, before the extended one: in time, so no --late needed.
-    second = gk(
-        "extend",
-        "31",
-        "-u",
-        "经委",
-        "--to",
-        "2024-12-15",
-        "-r",
-        "二",
-        "--date",
-        "2024-11-20",
-        data=data_copy,
-        env=env,
-    )
+    # After the original date (10-31), though before the extended one: the rule
+    # calls that late, so it needs --late and is recorded as such.
+    again = ["extend", "31", "-u", "经委", "--to", "2024-12-15", "-r", "二", "--date", "2024-11-20"]
+    refused = gk(*again, data=data_copy, env=env)
+    assert refused.exit_code == 2
+    assert "已过原截止日期 2024-10-31" in refused.stderr
+    second = gk(*again, "--late", data=data_copy, env=env)
     assert second.exit_code == 0, second.stderr
-    assert "late" not in second.stdout
+    assert "late: true" in second.stdout
     shorter = gk(
         "extend",
         "31",
@@ -508,6 +500,7 @@ def test_a_second_extension_is_judged_against_the_first(gk: Run, data_copy: Path
         "三",
         "--date",
         "2024-11-20",
+        "--late",
         data=data_copy,
         env=env,
     )

@@ -25,7 +25,7 @@ from gkctl.commands.common import (
 )
 from gkctl.errors import ExitCode, Problem, UsageError
 from gkctl.formats import OutputFormat
-from gkctl.units import lookup
+from gkctl.units import involvement, lookup
 
 F = OutputFormat
 
@@ -258,14 +258,16 @@ def list_tasks(
 
 def show(
     task_id: Annotated[int, typer.Argument(help="任务序号。", show_default=False)],
+    unit: UnitOpt = None,
     as_of: AsOfOpt = None,
     within: WithinOpt = status.DEFAULT_WITHIN,
     fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON)] = F.TABLE,
     data: DataOpt = None,
 ) -> None:
-    """显示一项任务的全部信息：要点原文、内容、责任单位、时间节点如何解析、进展。
+    """显示一项任务的全部信息：要点原文、内容、责任单位、时间节点如何解析、进展；
+    加 --unit 时按该单位的视角判断状态（它的完成报告和延期申请）。
 
-    示例：gkctl show 28
+    示例：gkctl show 28 --unit 区经委
     """
     from gkctl import output
 
@@ -277,9 +279,15 @@ def show(
         span = f"{min(ids)}–{max(ids)}" if ids else "无"
         raise UsageError(f"没有序号为 {task_id} 的任务（现有序号：{span}）。")
     day = as_of_date(as_of)
-    s = status.state(dataset, task, day, within)
+    found = lookup(dataset.directory, unit) if unit is not None else None
+    how = involvement(task, found, dataset.directory) if found is not None else None
+    if found is not None and how is None:
+        raise UsageError(
+            f"任务 {task_id} 的责任单位（{'、'.join(task.units)}）不包括“{found.name}”。"
+        )
+    s = status.state(dataset, task, day, within, found, how)
     if fmt is F.JSON:
-        record = output.task_record(dataset, s)
+        record = output.task_record(dataset, s, with_unit=found is not None)
         record["text"] = task.text
         record["notes"] = task.notes
         record["rule"] = s.deadline.rule
