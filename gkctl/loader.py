@@ -442,7 +442,7 @@ def _read_task(
         closed_note=r.text(f.get("closed_note"), "closed_note", required=False) or "",
         notes=r.text(f.get("notes"), "notes", required=False) or "",
         pos=yamlsrc.pos(r.path, node),
-        positions={k: yamlsrc.pos(r.path, v) for k, v in f.items()},
+        positions={k: (v.start_mark.line + 1, v.start_mark.column + 1) for k, v in f.items()},
     )
     return _TaskNodes(task, unit_nodes, f.get("deadline"))
 
