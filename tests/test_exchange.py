@@ -208,7 +208,11 @@ def test_import_table_like_the_document(gk, tmp_path, fmt) -> None:
     assert "  区经委员会（任务 2）：是否为“区经委”？" in err
     assert "有 1 个时间节点无法识别" in err
     assert "  任务 3：无法识别时间节点“待定”。" in err
-    assert "导入的计划还不能通过校验" in err
+    assert err.splitlines()[-1] == (
+        f"导入的计划还不能通过校验（校验时使用的单位名录是 {DATA / 'units.yaml'}，{tmp_path} 下没有 units.yaml）："
+        f"请处理上面列出的问题，把 {DATA / 'units.yaml'} 复制为 {tmp_path / 'units.yaml'}（或导入时加 --copy-units），"
+        f"再运行 gkctl validate --data {tmp_path} 复查。"
+    )
     review = (tmp_path / "units.review.yaml").read_text(encoding="utf-8")
     assert "  # 见任务 2；是否为“区经委”？\n  - name: 区经委员会\n    kind: department\n" in review
 
@@ -223,7 +227,9 @@ def test_import_clean_table_validates(gk, tmp_path, fmt) -> None:
         "--number", "测府办发〔2024〕1号", "--issuer", "测试区人民政府办公室",
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    assert "计划可以通过校验" in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"计划可以通过校验。可运行 gkctl validate --data {tmp_path} 复查。"
+    )
     assert "待填写" not in out.read_text(encoding="utf-8")
     assert not (tmp_path / "units.review.yaml").exists()
     plan = loader.load(tmp_path).plan
@@ -310,6 +316,122 @@ def test_import_without_units_file_writes_a_draft_directory(gk, tmp_path) -> Non
     )
     draft.rename(target / "units.yaml")
     assert gk("validate", data=target).exit_code == 0
+
+
+def test_import_creates_the_output_folder(gk, tmp_path) -> None:
+    """The folder is made (parents too); the closing line says which units.yaml was used
+    and how to make gkctl validate --data new check the same thing."""
+    source = build_xlsx(tmp_path / "t.xlsx", clean_rows())
+    new = tmp_path / "a" / "new"
+    out = new / "tasks.yaml"
+    result = gk("import", str(source), "-o", str(out), "--published", "2024-04-10")
+    assert result.exit_code == 0, result.stderr
+    assert out.is_file()
+    units = DATA / "units.yaml"
+    assert result.stderr.splitlines() == [
+        f"已新建目录 {new}。",
+        f"已导入 5 项任务（2 个部分）：{source} → {out}",
+        "注意：表格中没有文号 number、发文单位 issuer，已写作“待填写”，"
+        f"请在 {out} 的 document 中补全。",
+        f"计划可以通过校验（校验时使用的单位名录是 {units}，{new} 下没有 units.yaml）。"
+        f"请把 {units} 复制为 {new / 'units.yaml'}（或导入时加 --copy-units），"
+        f"再运行 gkctl validate --data {new} 复查。",
+    ]
+    assert not (new / "units.yaml").exists()  # never made up
+    missing = gk("validate", data=new)  # what the line warns about
+    assert missing.exit_code == 1
+    assert "units.yaml" in missing.stdout + missing.stderr
+    shutil.copy(units, new)
+    assert gk("validate", data=new).exit_code == 0  # and following it works
+
+
+def test_import_copy_units(gk, tmp_path) -> None:
+    source = build_docx(tmp_path / "t.docx", clean_rows())
+    new = tmp_path / "new"
+    out = new / "tasks.yaml"
+    args = ("import", str(source), "-o", str(out), "--published", "2024-04-10", "--copy-units")
+    result = gk(*args)
+    assert result.exit_code == 0, result.stderr
+    assert (new / "units.yaml").read_bytes() == (DATA / "units.yaml").read_bytes()
+    lines = result.stderr.splitlines()
+    assert f"已把单位名录 {DATA / 'units.yaml'} 复制为 {new / 'units.yaml'}。" in lines
+    assert lines[-1] == f"计划可以通过校验。可运行 gkctl validate --data {new} 复查。"
+    assert gk("validate", data=new).exit_code == 0
+    # Run again: the folder's own units.yaml is the one in use, nothing to copy.
+    again = gk(*args, "--force")
+    assert again.exit_code == 0, again.stderr
+    assert "复制" not in again.stderr
+
+
+def test_import_copy_units_refuses_to_replace_another_directory(gk, tmp_path) -> None:
+    source = build_xlsx(tmp_path / "t.xlsx", clean_rows())
+    own = tmp_path / "own.yaml"
+    shutil.copy(DATA / "units.yaml", own)
+    (tmp_path / "units.yaml").write_text("keep me\n", encoding="utf-8")
+    out = tmp_path / "tasks.yaml"
+    args = ("import", str(source), "-o", str(out), "--published", "2024-04-10")
+    result = gk(*args, "--units", str(own), "--copy-units")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{tmp_path / 'units.yaml'} 已存在，未用 {own} 覆盖。要覆盖请加 --force，或不加 --copy-units。\n"
+    )
+    assert not out.exists()
+    assert (tmp_path / "units.yaml").read_text(encoding="utf-8") == "keep me\n"
+    # Without --copy-units the import says the two directories differ.
+    kept = gk(*args, "--units", str(own))
+    assert kept.exit_code == 0, kept.stderr
+    assert kept.stderr.splitlines()[-1] == (
+        f"计划可以通过校验（校验时使用的单位名录是 {own}；gkctl validate 用的是 "
+        f"{tmp_path / 'units.yaml'}，结果可能不同）。可运行 gkctl validate --data {tmp_path} 复查。"
+    )
+
+
+def test_import_copy_units_needs_a_directory(gk, tmp_path) -> None:
+    source = build_xlsx(tmp_path / "t.xlsx", clean_rows())
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    new = tmp_path / "new"
+    result = gk("import", str(source), "-o", str(new / "tasks.yaml"), "--copy-units", data=empty)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "--copy-units：没有可复制的单位名录（输出目录和数据目录中都没有 units.yaml），"
+        "请用 --units 指定。\n"
+    )
+    assert not new.exists()
+
+
+def test_import_to_another_file_name_says_to_rename_it(gk, tmp_path) -> None:
+    source = build_xlsx(tmp_path / "t.xlsx", clean_rows())
+    shutil.copy(DATA / "units.yaml", tmp_path)
+    out = tmp_path / "plan.yaml"
+    result = gk("import", str(source), "-o", str(out), "--published", "2024-04-10")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"计划可以通过校验。请把 {out} 改名为 {tmp_path / 'tasks.yaml'}，"
+        f"再运行 gkctl validate --data {tmp_path} 复查。"
+    )
+
+
+def test_import_output_that_cannot_be_a_file(gk, tmp_path) -> None:
+    source = build_xlsx(tmp_path / "t.xlsx", clean_rows())
+    result = gk("import", str(source), "-o", str(tmp_path), "--force")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{tmp_path} 是一个目录，请给出文件名，如 {tmp_path / 'tasks.yaml'}。\n"
+    )
+    result = gk("import", str(source), "-o", str(source / "tasks.yaml"))
+    assert result.exit_code == 2
+    assert result.stderr == f"无法写入 {source / 'tasks.yaml'}：{source} 不是目录。\n"
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_import_folder_that_cannot_be_made(gk, tmp_path) -> None:
+    source = build_xlsx(tmp_path / "t.xlsx", clean_rows())
+    out = Path("/proc/gkctl-test/new/tasks.yaml")
+    result = gk("import", str(source), "-o", str(out), "--published", "2024-04-10")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("无法新建目录 /proc/gkctl-test/new：")
+    assert "Traceback" not in result.stderr + result.stdout
 
 
 @pytest.mark.parametrize(
@@ -506,6 +628,43 @@ def test_export_usage_errors(gk, args, message) -> None:
     assert result.stderr == message + "\n"
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-o", "x.pdf"],
+        ["-o", "x.xls"],
+        ["-o", "x"],
+        ["-o", "x.pdf", "--format", "xlsx"],
+        ["-o", "x.csv", "--format", "docx"],
+    ],
+)
+def test_export_refuses_other_extensions(gk, tmp_path, monkeypatch, args) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = gk("export", *args, "--as-of", AS_OF)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"-o {args[1]}：只能导出 .xlsx（Excel）或 .docx（Word）文件，请改用这两种扩展名之一。\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["export", "ics"])
+def test_write_errors_are_messages(gk, tmp_path, command) -> None:
+    """-o at a folder (named like a file) or into /proc: a Chinese message, no traceback."""
+    folder = tmp_path / "d.xlsx"
+    folder.mkdir()
+    result = gk(command, "-o", str(folder), "--as-of", AS_OF)
+    assert result.exit_code == 1
+    assert f"无法写入 {folder}：这是一个目录，请给出文件名。" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert list(folder.iterdir()) == []
+    if Path("/proc/self").is_dir():
+        proc = gk(command, "-o", "/proc/gkctl-test.xlsx", "--as-of", AS_OF)
+        assert proc.exit_code == 1
+        assert "无法写入 /proc/gkctl-test.xlsx：" in proc.stderr
+        assert "Traceback" not in proc.stderr + proc.stdout
+
+
 # --- ics ----------------------------------------------------------------------------------------
 
 
@@ -542,6 +701,21 @@ def test_ics_feed_parses_back(gk) -> None:
     milestone = events[f"{prefix}-task-75-m1@gkctl"]
     assert milestone.decoded("dtstart") == date(2024, 5, 10)  # 发布后30日内 of 2024-04-10
     assert "任务分解报送区政府办公室" in str(milestone["summary"])
+
+
+def test_ics_uids_tell_plans_without_a_number_apart() -> None:
+    from gkctl.exchange.ics import uid
+
+    bundled = loader.load(DATA).plan.document
+    # Pinned: a change here makes every subscribed calendar show the events twice.
+    assert uid(bundled, 31) == "gkctl-c75aaa17a6-task-31@gkctl"
+    assert uid(bundled, 75, 1) == "gkctl-c75aaa17a6-task-75-m1@gkctl"
+    a = Document("2024年甲区政务公开工作要点", "待填写", "待填写", None, 2024)
+    b = Document("2024年乙区政务公开工作要点", "待填写", "待填写", None, 2024)
+    c = Document("2024年甲区政务公开工作要点", "待填写", "待填写", None, 2025)
+    assert len({uid(d, 1) for d in (a, b, c)}) == 3
+    again = Document("2024年甲区政务公开工作要点", "待填写", "另一单位", date(2024, 4, 1), 2024)
+    assert uid(again, 1) == uid(a, 1)  # issuer and date are not part of the plan's identity
 
 
 def test_ics_is_reproducible_and_uids_are_stable(gk, tmp_path) -> None:

@@ -21,7 +21,7 @@ from gkctl.commands.common import (
     warn_outside_plan_year,
     write_stdout,
 )
-from gkctl.errors import ExitCode, UsageError
+from gkctl.errors import ExitCode, GkctlError, UsageError, os_reason
 from gkctl.formats import OutputFormat
 from gkctl.units import lookup
 
@@ -97,14 +97,27 @@ def import_table(
             "--issuer", help="发文单位，如 上海市金山区人民政府办公室。", show_default=False
         ),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")] = False,
+    copy_units: Annotated[
+        bool,
+        typer.Option(
+            "--copy-units",
+            help="把校验时用的单位名录原样复制到输出目录（那里还没有 units.yaml 时），"
+            "之后 gkctl validate --data 输出目录 即可复查。",
+        ),
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="覆盖已存在的输出文件（含 --copy-units 复制的）。")
+    ] = False,
     data: DataOpt = None,
 ) -> None:
     """把 Word 或 Excel 的任务分解表导入为 tasks.yaml。
 
     按表头文字找列（序号、任务名称、任务内容、责任单位、时间节点），识别“一、……”部分标题行、
     合并的任务名称单元格和折行的单元格。不在单位名录中的责任单位连同“是否为”建议写入
-    units.review.yaml 供核对；无法识别的时间节点逐项列出。已有的输出文件不覆盖，除非加 --force。
+    units.review.yaml 供核对；无法识别的时间节点逐项列出。已有的输出文件不覆盖，除非加
+    --force。输出目录不存在时自动新建。责任单位按输出目录中的 units.yaml
+    核对，没有时按数据目录中的 units.yaml；输出目录中没有 units.yaml 时会提示复制一份过去，也可加 --copy-units
+    由导入一并复制（只复制已有的单位名录，不会编造）。
 
     退出码：0 已导入且能通过校验；1 已导入但还有需要人工处理的问题（见提示），或表格无法读取；2 用法错误（文件不存在、格式不支持、输出文件已存在、无法判断计划年度）。
 
@@ -125,17 +138,21 @@ def import_table(
         raise UsageError(f"找不到文件 {file}。")
     data_dir = _data_dir(data)
     out = output or data_dir / paths.TASKS_FILE
-    review = out.parent / REVIEW_FILE
+    folder = out.parent
+    review = folder / REVIEW_FILE
+    if out.is_dir():
+        raise UsageError(f"{out} 是一个目录，请给出文件名，如 {out / paths.TASKS_FILE}。")
     if out.exists() and not force:
         raise UsageError(f"{out} 已存在，未覆盖。要覆盖请加 --force，或用 -o 写到另一个文件。")
-    if not out.parent.is_dir():
-        raise UsageError(f"无法写入 {out}：目录 {out.parent} 不存在。")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"无法写入 {out}：{folder} 不是目录。")
     if units is not None and not units.is_file():
         raise UsageError(f"找不到单位名录 {units}。")
     units_path = units or next(
-        (p for p in (out.parent / paths.UNITS_FILE, data_dir / paths.UNITS_FILE) if p.is_file()),
+        (p for p in (folder / paths.UNITS_FILE, data_dir / paths.UNITS_FILE) if p.is_file()),
         None,
     )
+    copy_to = _units_copy_target(copy_units, units_path, folder, force)
     given = table.DocumentHints(
         title, number, issuer, parse_date(published, "--published") if published else None, year
     )
@@ -161,7 +178,10 @@ def import_table(
     bad = table.unresolved_deadlines(plan)
 
     text = yaml_out.plan_yaml(plan, _header(file, units_path, missing))
+    created = _make_folder(folder)
     atomic.write_text(out, text)
+    if copy_to is not None and units_raw is not None:
+        atomic.write_bytes(copy_to, units_raw)
     if unknown:
         atomic.write_text(review, yaml_out.units_review_yaml(unknown, _str(units_path), str(out)))
     _, problems = loader.check_bytes(
@@ -169,7 +189,11 @@ def import_table(
     )
     others = [p for p in problems if p.code not in _LISTED]
 
+    if created:
+        warn(f"已新建目录 {folder}。")
     warn(f"已导入 {len(plan.tasks)} 项任务（{len(plan.sections)} 个部分）：{file} → {out}")
+    if copy_to is not None:
+        warn(f"已把单位名录 {units_path} 复制为 {copy_to}。")
     if missing:
         warn(
             f"注意：表格中没有{'、'.join(missing)}，已写作“{table.PLACEHOLDER}”，请在 {out} 的 document 中补全。"
@@ -196,9 +220,75 @@ def import_table(
         for p in others:
             warn(f"  {p}")
     if unknown or bad or others or units_raw is None:
-        warn("导入的计划还不能通过校验：处理上面列出的问题后，运行 gkctl validate 复查。")
+        warn(_recheck(out, units_path, copy_to is not None, passed=False))
         raise typer.Exit(int(ExitCode.PROBLEMS))
-    warn(f"计划可以通过校验。可运行 gkctl validate --data {out.parent} 复查。")
+    warn(_recheck(out, units_path, copy_to is not None, passed=True))
+
+
+def _units_copy_target(
+    copy_units: bool, units_path: Path | None, folder: Path, force: bool
+) -> Path | None:
+    """Where --copy-units copies the directory to; None when there is nothing to copy
+    (the output folder's own units.yaml is the one in use). Refuses, before anything is
+    written, when there is no directory to copy or a different one is already there."""
+    if not copy_units:
+        return None
+    if units_path is None:
+        raise UsageError(
+            "--copy-units：没有可复制的单位名录（输出目录和数据目录中都没有 units.yaml），"
+            "请用 --units 指定。"
+        )
+    target = folder / paths.UNITS_FILE
+    if _same_file(units_path, target):
+        return None
+    if target.exists() and not force:
+        raise UsageError(
+            f"{target} 已存在，未用 {units_path} 覆盖。要覆盖请加 --force，或不加 --copy-units。"
+        )
+    return target
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
+
+
+def _make_folder(folder: Path) -> bool:
+    """Create the output folder (and its parents) if missing; True if it was created."""
+    if folder.is_dir():
+        return False
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise GkctlError(f"无法新建目录 {folder}：{os_reason(exc)}。") from None
+    return True
+
+
+def _recheck(out: Path, units_path: Path | None, copied: bool, passed: bool) -> str:
+    """The closing line: whether the plan passed, and how to repeat the check with
+    gkctl validate, which reads tasks.yaml and units.yaml of one folder. The steps make
+    that true: the file named tasks.yaml, and the directory the import used next to it."""
+    folder = out.parent
+    beside = folder / paths.UNITS_FILE
+    steps: list[str] = []
+    used = ""
+    if out.name != paths.TASKS_FILE:
+        steps.append(f"把 {out} 改名为 {folder / paths.TASKS_FILE}")
+    if units_path is not None and not copied and not _same_file(units_path, beside):
+        if beside.exists():
+            used = f"（校验时使用的单位名录是 {units_path}；gkctl validate 用的是 {beside}，结果可能不同）"
+        else:
+            used = f"（校验时使用的单位名录是 {units_path}，{folder} 下没有 {paths.UNITS_FILE}）"
+            steps.append(f"把 {units_path} 复制为 {beside}（或导入时加 --copy-units）")
+    command = f"gkctl validate --data {folder}"
+    if not passed:
+        steps.insert(0, "处理上面列出的问题")
+        return f"导入的计划还不能通过校验{used}：请{'，'.join(steps)}，再运行 {command} 复查。"
+    if not steps:
+        return f"计划可以通过校验{used}。可运行 {command} 复查。"
+    return f"计划可以通过校验{used}。请{'，'.join(steps)}，再运行 {command} 复查。"
 
 
 def _str(path: Path | None) -> str | None:
@@ -233,8 +323,8 @@ def export(
     """导出任务分解表（Excel 或 Word），按办公室打印的样式，并加上截止日期和状态两列。
 
     合并的任务名称、部分标题行、每页重复的表头、适合中文的列宽、A4 横向。不指定 --format
-    时按 -o 的扩展名，默认 xlsx；默认文件名如 任务分解表-2024-10-15.xlsx。导出的文件可以再用
-    gkctl import 导入。
+    时按 -o 的扩展名，默认 xlsx；默认文件名如 任务分解表-2024-10-15.xlsx。-o 的扩展名只能是
+    .xlsx 或 .docx，且须与 --format 一致。导出的文件可以再用 gkctl import 导入。
 
     示例：gkctl export --format docx --as-of 2024-10-15
     """
@@ -242,10 +332,16 @@ def export(
     from gkctl.exchange import table
 
     by_suffix = {".xlsx": F.XLSX, ".docx": F.DOCX}
+    if fmt is not None:
+        check_format(fmt, F.XLSX, F.DOCX)
     suffix = output.suffix.lower() if output is not None else ""
+    if output is not None and suffix not in by_suffix:
+        # Office opens a file by its extension: xlsx bytes in x.pdf or x.xls only confuse it.
+        raise UsageError(
+            f"-o {output}：只能导出 .xlsx（Excel）或 .docx（Word）文件，请改用这两种扩展名之一。"
+        )
     chosen = fmt or by_suffix.get(suffix, F.XLSX)
-    check_format(chosen, F.XLSX, F.DOCX)
-    if output is not None and suffix in by_suffix and by_suffix[suffix] is not chosen:
+    if output is not None and by_suffix[suffix] is not chosen:
         raise UsageError(f"-o {output} 的扩展名与 --format {chosen.value} 不符。")
     dataset = load(data)
     day = as_of_date(as_of)

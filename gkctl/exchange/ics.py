@@ -1,9 +1,10 @@
 """An iCalendar feed (RFC 5545) of due dates: one all-day event per task and per milestone.
 
 The feed is reproducible: the same data and as-of date give the same bytes. UIDs depend
-only on the plan's 文号 and the task id (and the milestone's place), so a calendar that
-imports or subscribes to the feed again updates its events instead of adding copies;
-DTSTAMP is the as-of date, not the clock.
+only on the plan's 文号, title and year and the task id (and the milestone's place), so a
+calendar that imports or subscribes to the feed again updates its events instead of adding
+copies, and two plans do not share UIDs even when neither has a 文号 yet (imported tables
+without one all read 待填写); DTSTAMP is the as-of date, not the clock.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ class Feed:
 
 
 def uid(document: Document, task_id: int, milestone: int | None = None) -> str:
-    """gkctl-<hash of the 文号>-task-<id>[-m<k>]@gkctl: stable across runs and days."""
-    plan = hashlib.sha256(document.number.encode("utf-8")).hexdigest()[:10]
+    """gkctl-<hash of 文号, title, year>-task-<id>[-m<k>]@gkctl: stable across runs and days."""
+    # A unit separator keeps ("a", "bc") and ("ab", "c") apart.
+    seed = "\x1f".join((document.number, document.title, str(document.year)))
+    plan = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:10]
     part = f"-m{milestone}" if milestone is not None else ""
     return f"gkctl-{plan}-task-{task_id}{part}@gkctl"
 
