@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gkctl import output, status
+from gkctl import output, stats, status
 from gkctl.errors import GkctlError, UsageError
 from gkctl.model import Dataset, Extension, Progress, ProgressStatus, Unit
 from gkctl.status import STATUS_LABELS, STATUS_ORDER, Status, TaskState, UnitSummary
@@ -191,7 +191,9 @@ def _percent(done: int, total: int) -> int:
     return round(100 * done / total) if total else 0
 
 
-def unit_row(row: UnitSummary) -> dict[str, Any]:
+def unit_row(row: UnitSummary, extensions: int) -> dict[str, Any]:
+    """A unit's counts; `extensions` is how many extensions (延期) it has asked for, over
+    every task, whether or not they moved a deadline (stats.extension_counts)."""
     u = row.unit
     return {
         "name": u.name,
@@ -201,6 +203,7 @@ def unit_row(row: UnitSummary) -> dict[str, Any]:
         "possible": row.possible,
         "counts": {st.value: row.counts[st] for st in STATUS_ORDER},
         "completion": _percent(row.counts[Status.DONE], row.total),
+        "extensions": extensions,
     }
 
 
@@ -240,7 +243,11 @@ def build_context(
                 "with_progress": sum(1 for s in own if s.task.progress),
             }
         )
-    units = [unit_row(r) for r in status.unit_summaries(dataset, as_of, within)]
+    asked = stats.extension_counts(dataset)
+    units = [
+        unit_row(r, asked.get(r.unit.name, 0))
+        for r in status.unit_summaries(dataset, as_of, within)
+    ]
     late = [
         u for u in units if u["counts"][Status.OVERDUE.value] or u["counts"][Status.DUE_SOON.value]
     ]
@@ -294,7 +301,9 @@ def with_unit(
                 )
     progress.sort(key=lambda r: (r["date"], r["task"]))
     extensions.sort(key=lambda r: (r["date"], r["task"], r["to"]))
-    view = unit_row(summary)
+    # The unit view's `extensions` is the list of the unit's requests (as it always was);
+    # its length is the count that unit rows carry under the same name.
+    view = unit_row(summary, len(extensions))
     view.update(
         {
             "aliases": list(unit.aliases),

@@ -135,6 +135,70 @@ def test_unit_report_shows_records(gk, data_copy) -> None:
     assert "| 2024年12月15日（延期，原 2024年10月31日） | 剩61天 |" in out
 
 
+def _two_units_extend(data: Path) -> None:
+    """Extensions by two units: the lead of tasks 34 and 41 asks twice, a co-unit of 41 once
+    (whether a co-unit's request moves the plan's deadline is status.py's business; the
+    counts here are requests recorded, whatever they moved)."""
+    _add_to_task(
+        data,
+        34,
+        [
+            "    extensions:",
+            "      - {date: 2024-06-20, unit: 区政府办公室, to: 2024-11-30, reason: 评选延后}",
+        ],
+    )
+    _add_to_task(
+        data,
+        41,
+        [
+            "    extensions:",
+            "      - {date: 2024-03-25, unit: 区政府办公室, to: 2024-12-31, reason: 机制调整}",
+            "      - {date: 2024-04-10, unit: 区行政服务中心, to: 2024-06-30, reason: 系统改版,"
+            " late: true}",
+        ],
+    )
+
+
+def _column(table: str, header: str) -> dict[str, str]:
+    """A Markdown table's column as {first cell: cell under `header`}."""
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in table.splitlines()]
+    rows = [r for r in rows if r and r[0] and not set(r[0]) <= set("-: ")]
+    at = rows[0].index(header)
+    return {r[0]: r[at] for r in rows[1:]}
+
+
+def test_extensions_are_counted_per_unit(gk, data_copy) -> None:
+    _two_units_extend(data_copy)
+    assert gk("validate", data=data_copy).exit_code == 0
+    result = gk("report", "--as-of", AS_OF, data=data_copy)
+    assert result.exit_code == 0, result.stderr
+    behind = result.stdout.split("## 落后单位", 1)[1]
+    table = "\n".join(line for line in behind.splitlines() if line.startswith("|"))
+    asked = _column(table, "延期申请")
+    assert asked["区政府办公室"] == "2" and asked["区行政服务中心"] == "1"
+    assert {n: c for n, c in asked.items() if c != "0"} == {
+        "区政府办公室": "2",
+        "区行政服务中心": "1",
+    }
+    for name, count in [("区政府办公室", 2), ("区行政服务中心", 1), ("区经委", 0)]:
+        out = gk("report", "-t", "unit", "-u", name, "--as-of", AS_OF, data=data_copy).stdout
+        overview = out.split("## 概况", 1)[1].split("\n\n")[1]
+        assert overview.startswith("本单位承担 ") and overview.endswith(f"；申请延期 {count} 次。")
+    # The context: every unit row carries the count; the unit view lists the requests.
+    dataset = loader.load(data_copy)
+    context = core.build_context(dataset, date(2024, 10, 15))
+    counts = {u["name"]: u["extensions"] for u in context["units"]}
+    assert len(counts) == 40
+    assert {n: c for n, c in counts.items() if c} == {"区政府办公室": 2, "区行政服务中心": 1}
+    office = dataset.directory.unit("区政府办公室")
+    assert office is not None
+    view = core.with_unit(context, dataset, office, date(2024, 10, 15))["unit"]
+    assert [(e["task"], e["date"]) for e in view["extensions"]] == [
+        (41, "2024-03-25"),
+        (34, "2024-06-20"),
+    ]
+
+
 # --- Markdown escaping ------------------------------------------------------------------------
 
 
@@ -527,7 +591,16 @@ TASK_KEYS = {
     "role",
     "possible",
 }
-UNIT_KEYS = {"name", "kind", "kind_label", "total", "possible", "counts", "completion"}
+UNIT_KEYS = {
+    "name",
+    "kind",
+    "kind_label",
+    "total",
+    "possible",
+    "counts",
+    "completion",
+    "extensions",
+}
 UNIT_VIEW_KEYS = UNIT_KEYS | {
     "aliases",
     "full_name",
