@@ -74,7 +74,10 @@ class Deadline(NamedTuple):
         if self.kind is not Kind.RECURRING:
             return self.due
         assert self.recurrence is not None and self.plan_end is not None
-        return min(_next_occurrence(self.recurrence, self.recurrence_day, as_of), self.plan_end)
+        if as_of > self.plan_end:  # after the plan year the last period stays due
+            return self.plan_end
+        start = max(as_of, date(self.plan_end.year, 1, 1))  # never before the plan year
+        return min(_next_occurrence(self.recurrence, self.recurrence_day, start), self.plan_end)
 
 
 class WorkdayDue(NamedTuple):
@@ -210,7 +213,9 @@ def _pending(m: re.Match[str], ctx: _Ctx) -> _Clause:
 
 def _relative(m: re.Match[str], ctx: _Ctx) -> _Clause:
     if ctx.published is None:
-        raise ValueError("计划未写发布日期（document.published），无法推算")
+        raise ValueError(
+            "没有可用的发布日期，无法推算（计划中写 document.published，或用 --published 给出）"
+        )
     n, unit = int(m.group("n")), m.group("unit")
     start = ctx.published
     if unit in ("日", "天"):
@@ -265,7 +270,7 @@ def _month(m: re.Match[str], ctx: _Ctx) -> _Clause:
 
 
 def _ambiguous_month(m: re.Match[str], ctx: _Ctx) -> _Clause:
-    month = int(m.group("m"))
+    month = _check_month(int(m.group("m")))
     raise ValueError(f"“{month}月前”有歧义，请写作“{month}月底前”或“{month - 1 or 12}月底前”")
 
 
@@ -308,10 +313,14 @@ def _recurring(m: re.Match[str], ctx: _Ctx) -> _Clause:
     )
 
 
+_SPAN = rf"(?P<a>\d{{4}})年?[{_DASHES}](?P<b>\d{{4}})年"
+
+
 class _Grammar(NamedTuple):
     forms: list[tuple[re.Pattern[str], _Handler]]
     clauses: re.Pattern[str]
     numerals: re.Pattern[str]
+    span: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -329,12 +338,12 @@ def _grammar() -> _Grammar:
         (
             re.compile(
                 r"(?:发布|印发|出台|下发|公布)(?:之日)?(?:后|起)(?P<n>\d{1,6})"
-                r"(?P<unit>个工作日|个月|日|天|周)内?"
+                r"(?P<unit>个工作日|个月|月|日|天|周)内?"
             ),
             _relative,
         ),
         (re.compile(r"每(?P<r>季度|半年|月|年)(?:末|底)?(?:(?P<d>\d{1,2})日)?"), _recurring),
-        (re.compile(rf"(?P<a>\d{{4}})年?[{_DASHES}](?P<b>\d{{4}})年"), _span),
+        (re.compile(_SPAN), _span),
         (re.compile(_Y + r"(?P<m>\d{1,2})月(?P<d>\d{1,2})日"), _day),
         (re.compile(_Y + r"(?P<m>\d{1,2})月(?P<p>[上中下])旬"), _period),
         (re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"), _day),
@@ -345,10 +354,31 @@ def _grammar() -> _Grammar:
         (re.compile(r"(?:(?P<y>\d{1,4})年|年)(?:底|末|终)"), _year_end),
         (re.compile(r"全年|年内|持续推进|长期坚持|常态化|长期|持续"), _ongoing),
     ]
-    return _Grammar(forms, re.compile(r"[,;，；。]"), re.compile(_CN_NUM))
+    return _Grammar(forms, re.compile(r"[,;，；。、]"), re.compile(_CN_NUM), re.compile(_SPAN))
+
+
+_RELATIVE_YEARS = (("明年", 1), ("次年", 1), ("来年", 1), ("今年", 0), ("当年", 0), ("本年", 0))
+_RANGE = re.compile(r"^(.+?)(?:至|到|~|～)(.+)$")
 
 
 def _resolve_clause(clause: str, ctx: _Ctx) -> _Clause | None:
+    """One clause: a year word (明年 …) made explicit, a range (11月15日至11月30日) due at
+    its end, or one of the forms."""
+    for word, offset in _RELATIVE_YEARS:
+        if word in clause:
+            clause = clause.replace(word, f"{_check_year(ctx.year + offset)}年")
+    if not _grammar().span.search(clause):  # a span of years (2024至2026年) is a form
+        parts = _RANGE.match(clause)
+        if parts:
+            start, end = _resolve_form(parts.group(1), ctx), _resolve_form(parts.group(2), ctx)
+            if start and end and start.due and end.due and Kind.DATE in (start.kind, end.kind):
+                if end.due < start.due:
+                    raise ValueError(f"区间的结束日期 {end.due.isoformat()} 早于开始日期")
+                return _Clause(Kind.DATE, end.due, f"区间：以结束日期为截止日期（{end.rule}）")
+    return _resolve_form(clause, ctx)
+
+
+def _resolve_form(clause: str, ctx: _Ctx) -> _Clause | None:
     for pattern, handler in _grammar().forms:
         m = pattern.search(clause)
         if m:

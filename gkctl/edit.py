@@ -28,7 +28,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from gkctl import atomic, loader
-from gkctl.errors import DataError, GkctlError, UsageError
+from gkctl.errors import DataError, GkctlError, UsageError, os_reason
 from gkctl.model import Dataset
 
 Value = str | date | bool
@@ -344,7 +344,7 @@ def locked(folder: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise UsageError(f"无法创建锁文件 {path}：{exc.strerror}。") from None
+        raise UsageError(f"无法创建锁文件 {path}：{os_reason(exc)}。") from None
     try:
         end = time.monotonic() + timeout
         while not _try_lock(fd):
@@ -398,7 +398,7 @@ def write_tasks(
         try:
             tasks_raw, units_raw = tasks_path.read_bytes(), units_path.read_bytes()
         except OSError as exc:
-            raise UsageError(f"无法读取数据文件：{exc.filename}：{exc.strerror}。") from None
+            raise UsageError(f"无法读取数据文件：{exc.filename}：{os_reason(exc)}。") from None
         dataset, problems = loader.check_bytes(tasks_raw, units_raw, tasks_shown, units_shown)
         if problems or dataset is None:
             raise DataError(problems)

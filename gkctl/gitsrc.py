@@ -14,7 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from gkctl import loader
-from gkctl.errors import Problem, UsageError
+from gkctl.errors import Problem, UsageError, os_reason
 from gkctl.model import Dataset
 
 WORKTREE_LABEL = "工作区"
@@ -76,7 +76,7 @@ def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
             "找不到 git 命令：按版本比较需要安装 git；也可以直接比较两个数据目录：gkctl diff 旧目录 新目录"
         ) from None
     except OSError as exc:
-        raise UsageError(f"无法运行 git：{exc.strerror}") from None
+        raise UsageError(f"无法运行 git：{os_reason(exc)}") from None
 
 
 def _first_line(raw: bytes) -> str:
@@ -156,7 +156,7 @@ def _read(path: Path, missing: str) -> bytes:
     except FileNotFoundError:
         raise UsageError(missing) from None
     except OSError as exc:
-        raise UsageError(f"无法读取 {_shown(path)}：{exc.strerror}") from None
+        raise UsageError(f"无法读取 {_shown(path)}：{os_reason(exc)}") from None
 
 
 def read_files(tasks: Path, kind: SideKind, ref: str | None) -> Side:

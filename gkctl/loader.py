@@ -15,7 +15,7 @@ from typing import NamedTuple
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from gkctl import deadlines, yamlsrc
-from gkctl.errors import DataError, DeadlineError, Problem
+from gkctl.errors import DataError, DeadlineError, Problem, os_reason
 from gkctl.model import (
     Dataset,
     Directory,
@@ -63,7 +63,7 @@ PROGRESS_KEYS = {"date": True, "unit": True, "status": True, "note": False, "lin
 EXTENSION_KEYS = {"date": True, "unit": True, "to": True, "reason": True, "late": False}
 MILESTONE_KEYS = {"name": True, "deadline": False, "due": False}
 UNIT_KEYS = {"name": True, "kind": True, "aliases": False, "full_name": False, "source": False}
-GROUP_KEYS = {"name": True, "meaning": True, "members": True, "relevant": False}
+GROUP_KEYS = {"name": True, "meaning": True, "members": True, "relevant": False, "same_as": False}
 
 _LINK = re.compile(r"https?://[^\s/$.?#][^\s]*\Z", re.IGNORECASE)
 _TYPE_NAMES = {
@@ -252,6 +252,19 @@ def _read_directory(source: yamlsrc.Source, problems: list[Problem], broken: set
                     tuple(members),
                     r.boolean(f.get("relevant"), "relevant"),
                     yamlsrc.pos(source.path, node),
+                    r.text(f.get("same_as"), "同义统称（same_as）"),
+                )
+            )
+    names = {g.name for g in groups}
+    for group in groups:
+        if group.same_as is not None and group.same_as not in names - {group.name}:
+            problems.append(
+                Problem(
+                    source.path,
+                    group.pos.line,
+                    group.pos.column,
+                    "unknown-group",
+                    f"统称“{group.name}”的 same_as“{group.same_as}”不是另一个已定义的统称",
                 )
             )
     _check_directory_names(source.path, units, groups, problems)
@@ -307,6 +320,15 @@ class _TaskNodes(NamedTuple):
     deadline_node: Node | None
 
 
+def _value_of(node: Node, key: str) -> Node:
+    """The value node of `key` in a mapping node (the node itself where there is none)."""
+    if isinstance(node, MappingNode):
+        for k, v in yamlsrc.items(node):
+            if k.value == key:
+                return v
+    return node
+
+
 def _read_plan(source: yamlsrc.Source, problems: list[Problem]) -> tuple[Plan, list[_TaskNodes]]:
     r = _Reader(source.path, problems)
     empty = Plan(Document("", "", "", None, 0), (), ())
@@ -339,7 +361,7 @@ def _read_plan(source: yamlsrc.Source, problems: list[Problem]) -> tuple[Plan, l
         task = parsed.task
         if task.id in seen_ids:
             r.problem(
-                node.value[0][1] if isinstance(node, MappingNode) else node,
+                _value_of(node, "id"),
                 "duplicate-id",
                 f"任务序号 {task.id} 重复（第 {seen_ids[task.id]} 行已有）",
             )
@@ -619,7 +641,7 @@ def _read_raw(path: Path, problems: list[Problem], missing: str) -> bytes | None
     except FileNotFoundError:
         problems.append(Problem(shown(path), 1, 1, "missing-file", missing))
     except OSError as exc:
-        problems.append(Problem(shown(path), 1, 1, "unreadable", f"无法读取文件：{exc.strerror}"))
+        problems.append(Problem(shown(path), 1, 1, "unreadable", f"无法读取文件：{os_reason(exc)}"))
     return None
 
 

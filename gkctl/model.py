@@ -138,6 +138,12 @@ class Group(NamedTuple):
     members: tuple[UnitKind, ...]
     relevant: bool = False
     pos: Pos = NOWHERE
+    # Another group this one is a way of writing (街镇 after 各部门、 is 各街镇).
+    same_as: str | None = None
+
+    @property
+    def canonical(self) -> str:
+        return self.same_as or self.name
 
 
 class Directory(NamedTuple):

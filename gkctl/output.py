@@ -103,11 +103,19 @@ def tasks_json(
     return dumps(envelope)
 
 
-def summaries_json(rows: Iterable[UnitSummary], as_of: date) -> str:
+def tasks_records(dataset: Dataset, states: Iterable[TaskState]) -> list[dict[str, Any]]:
+    return [task_record(dataset, s) for s in states]
+
+
+def summaries_json(
+    rows: Iterable[UnitSummary], as_of: date, tasks: list[dict[str, Any]] | None = None
+) -> str:
+    """The plan-wide due view: the tasks that need attention, then one row per unit."""
     return dumps(
         {
             "version": JSON_VERSION,
             "as_of": as_of.isoformat(),
+            **({"tasks": tasks} if tasks is not None else {}),
             "units": [
                 {
                     "unit": r.unit.name,

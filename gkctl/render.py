@@ -7,11 +7,13 @@ characters made visible, so a task text holding "[red]" or an ESC byte prints li
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
+from typing import NamedTuple
 
 from rich import box
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -88,42 +90,95 @@ def _how(s: TaskState) -> Text:
         return Text("")
     if how.via == "direct":
         return Text("牵头" if how.lead else "配合")
-    return safe(f"{how.via}*" if how.possible else how.via, "dim" if how.possible else "")
+    return safe(how.via, "dim" if how.possible else "")
 
 
-def task_table(
-    states: Sequence[TaskState], with_unit: bool, title: str = "", style: str = ""
-) -> Table:
-    table = Table(
-        title=title or None,
-        title_style=style,
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        expand=False,
-        pad_edge=False,
-    )
-    # Fixed widths for all but the task text, so that the tables of one view line up and
-    # the task text takes what the terminal has left.
-    table.add_column("序号", justify="right", no_wrap=True, width=4)
-    table.add_column("任务", ratio=1, min_width=12, overflow="fold")
-    table.add_column("时间节点", width=10, overflow="fold")
-    table.add_column("截止日期", width=12, overflow="fold")
-    table.add_column("天数", width=8, no_wrap=True, justify="right")
-    table.add_column("参与" if with_unit else "状态", width=11, overflow="fold")
-    for s in states:
-        row: list[RenderableType] = [
-            str(s.task.id),
-            safe(short(s.task.content)),
-            safe(s.task.deadline),
-            _due_cell(s),
-            _days(s),
-        ]
-        row.append(
-            _how(s) if with_unit else Text(STATUS_LABELS[s.status], style=STATUS_STYLES[s.status])
-        )
-        table.add_row(*row)
-    return table
+class Section(NamedTuple):
+    """One block of a task listing: a title (may be empty), its rows, and how many more
+    rows were left out."""
+
+    title: str
+    style: str
+    states: Sequence[TaskState]
+    more: int = 0
+
+
+# Below this width a table of six columns leaves the task text a few characters; the
+# listing is then stacked: a line of facts, the task text under it.
+NARROW = 72
+
+
+class TaskListing:
+    """Tasks in sections: one table whose columns line up across the sections, or, in a
+    narrow terminal, each task as two lines."""
+
+    def __init__(self, sections: Sequence[Section], with_unit: bool) -> None:
+        self.sections = [sec for sec in sections if sec.states or sec.more]
+        self.with_unit = with_unit
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if options.max_width < NARROW:
+            yield from self._stacked()
+        else:
+            yield self._table()
+
+    def _last_cell(self, s: TaskState) -> Text:
+        if self.with_unit:
+            return _how(s)
+        return Text(STATUS_LABELS[s.status], style=STATUS_STYLES[s.status])
+
+    def _table(self) -> Table:
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+        table.add_column("序号", justify="right", no_wrap=True)
+        table.add_column("任务", ratio=1, min_width=10, overflow="fold")
+        table.add_column("时间节点", no_wrap=True)
+        table.add_column("截止日期", no_wrap=True)
+        table.add_column("天数", no_wrap=True, justify="right")
+        table.add_column("参与" if self.with_unit else "状态", no_wrap=True)
+        for i, sec in enumerate(self.sections):
+            if sec.title:
+                if i:
+                    table.add_row()
+                table.add_row("", Text(sec.title, style=f"bold {sec.style}".strip()))
+            for s in sec.states:
+                table.add_row(
+                    str(s.task.id),
+                    safe(short(s.task.content)),
+                    safe(s.task.deadline),
+                    _due_cell(s),
+                    _days(s),
+                    self._last_cell(s),
+                )
+            if sec.more:
+                table.add_row("", Text(_more(sec.more), style="dim"))
+        return table
+
+    def _stacked(self) -> Iterator[RenderableType]:
+        for i, sec in enumerate(self.sections):
+            if sec.title:
+                if i:
+                    yield Text("")
+                yield Text(sec.title, style=f"bold {sec.style}".strip())
+            for s in sec.states:
+                facts = Text(f"{s.task.id:>3}  ")
+                facts.append_text(safe(s.task.deadline))
+                facts.append(f"  {s.due.isoformat() if s.due else '待定'}  ")
+                facts.append_text(_days(s))
+                facts.append("  ")
+                facts.append_text(self._last_cell(s))
+                yield facts
+                yield Padding(safe(short(s.task.content)), (0, 0, 0, 5))
+            if sec.more:
+                yield Text(_more(sec.more), style="dim")
+
+
+def _more(count: int) -> str:
+    return f"……另有 {count} 项，加 --limit 0 显示全部。"
+
+
+def task_table(states: Sequence[TaskState], with_unit: bool) -> RenderableType:
+    """A plain listing of tasks (gkctl list)."""
+    return TaskListing([Section("", "", states)], with_unit)
 
 
 def due_view(
@@ -134,35 +189,45 @@ def due_view(
     within: int,
     limit: int = 0,
 ) -> RenderableType:
-    """The due view: one table per status section, most urgent first, each cut to `limit`
-    rows (0: all) so that a plan of thousands of tasks stays a readable dashboard."""
+    """The due view: sections by status, most urgent first, each cut to `limit` rows (0: all)
+    so that a plan of thousands of tasks stays a readable dashboard. In a unit's view the
+    tasks that only possibly concern it (各相关部门/各相关单位) come apart, after the rest."""
     shown = list(STATUS_ORDER) if show_all else [Status.OVERDUE, Status.DUE_SOON, Status.PENDING]
-    parts: list[RenderableType] = []
+    surely = [s for s in states if not (s.involvement and s.involvement.possible)]
+    maybe = [s for s in states if s.involvement and s.involvement.possible]
     who = unit.name if unit else "全部任务"
-    parts.append(safe(f"{who} · 截至 {zh_date(as_of)} · 临期窗口 {within} 天", "bold"))
-    counts = {st: sum(1 for s in states if s.status is st) for st in Status}
-    parts.append(
-        Text("  ".join(f"{STATUS_LABELS[st]} {counts[st]}" for st in STATUS_ORDER), style="dim")
-    )
+    parts: list[RenderableType] = [
+        safe(f"{who} · 截至 {zh_date(as_of)} · 临期窗口 {within} 天", "bold")
+    ]
+    counts = {st: sum(1 for s in surely if s.status is st) for st in Status}
+    line = "  ".join(f"{STATUS_LABELS[st]} {counts[st]}" for st in STATUS_ORDER)
+    if maybe:
+        line += f"  （另有可能涉及 {len(maybe)} 项）"
+    parts.append(Text(line, style="dim"))
+    sections = []
     for st in shown:
-        group = [s for s in states if s.status is st]
-        if not group:
-            continue
-        parts.append(Text(""))
+        group = [s for s in surely if s.status is st]
         cut = group[:limit] if limit else group
+        title = f"{STATUS_LABELS[st]}（{len(group)}）"
+        sections.append(Section(title, STATUS_STYLES[st], cut, len(group) - len(cut)))
+    maybe_shown = [s for s in maybe if s.status in shown]
+    if maybe_shown:
+        cut = maybe_shown[:limit] if limit else maybe_shown
+        title = f"可能涉及（{len(maybe_shown)}）"
+        sections.append(Section(title, "dim", cut, len(maybe_shown) - len(cut)))
+    if any(sec.states for sec in sections):
+        parts.append(Text(""))
+        parts.append(TaskListing(sections, unit is not None))
+    if maybe_shown:
         parts.append(
-            task_table(
-                cut, unit is not None, f"{STATUS_LABELS[st]}（{len(group)}）", STATUS_STYLES[st]
+            Text(
+                "\n可能涉及：任务写的是“各相关部门/各相关单位”，无法逐一列出，可能是本单位的。",
+                style="dim",
             )
         )
-        if len(cut) < len(group):
-            parts.append(
-                Text(f"……另有 {len(group) - len(cut)} 项，加 --limit 0 显示全部。", style="dim")
-            )
-    if unit is not None and any(s.involvement and s.involvement.possible for s in states):
-        parts.append(Text("\n* 任务写的是“各相关部门/各相关单位”，可能涉及本单位。", style="dim"))
     if not show_all:
         hidden = sum(counts[st] for st in Status if st not in shown)
+        hidden += sum(1 for s in maybe if s.status not in shown)
         if hidden:
             parts.append(
                 Text(
@@ -173,50 +238,65 @@ def due_view(
     return Group(*parts)
 
 
-def summary_table(rows: Sequence[UnitSummary], as_of: date, within: int) -> RenderableType:
-    table = Table(
-        title=f"各单位任务情况 · 截至 {zh_date(as_of)}",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        pad_edge=False,
-    )
-    table.add_column("单位", no_wrap=True)
-    table.add_column("任务", justify="right")
-    for st in STATUS_ORDER:
-        table.add_column(SHORT_LABELS[st], justify="right", no_wrap=True)
-    table.add_column("完成率", justify="right", no_wrap=True)
-    table.add_column("可能涉及", justify="right", no_wrap=True)
-    for r in rows:
-        cells: list[RenderableType] = [safe(r.unit.name), str(r.total)]
+class UnitSummaryView:
+    """Per-unit counts: a table, or one line per unit in a narrow terminal."""
+
+    def __init__(self, rows: Sequence[UnitSummary]) -> None:
+        self.rows = rows
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if options.max_width < NARROW:
+            for r in self.rows:
+                line = safe(r.unit.name, "bold")
+                line.append(f"  共{r.total}")
+                for st in STATUS_ORDER:
+                    n = r.counts[st]
+                    style = (
+                        STATUS_STYLES[st] if n and st in (Status.OVERDUE, Status.DUE_SOON) else ""
+                    )
+                    line.append(f" {SHORT_LABELS[st]}{n}", style=style)
+                line.append(f" 完成率{r.completion:.0%} 可能{r.possible}")
+                yield line
+            return
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+        table.add_column("单位", no_wrap=True)
+        table.add_column("任务", justify="right", no_wrap=True)
         for st in STATUS_ORDER:
-            n = r.counts[st]
-            cells.append(
-                Text(
-                    str(n),
-                    style=STATUS_STYLES[st]
-                    if n and st in (Status.OVERDUE, Status.DUE_SOON)
-                    else "",
-                )
-            )
-        cells.append(f"{r.completion:.0%}")
-        cells.append(str(r.possible))
-        table.add_row(*cells)
+            table.add_column(SHORT_LABELS[st], justify="right", no_wrap=True)
+        table.add_column("完成率", justify="right", no_wrap=True)
+        table.add_column("可能", justify="right", no_wrap=True)
+        for r in self.rows:
+            cells: list[RenderableType] = [safe(r.unit.name), str(r.total)]
+            for st in STATUS_ORDER:
+                n = r.counts[st]
+                style = STATUS_STYLES[st] if n and st in (Status.OVERDUE, Status.DUE_SOON) else ""
+                cells.append(Text(str(n), style=style))
+            cells.append(f"{r.completion:.0%}")
+            cells.append(str(r.possible))
+            table.add_row(*cells)
+        yield table
+
+
+def summary_table(rows: Sequence[UnitSummary], as_of: date, within: int) -> RenderableType:
+    title = Text(f"各单位任务情况 · 截至 {zh_date(as_of)}", style="bold")
     note = Text(
         f"逾期、临期（{within} 天内到期）、待部署（待市级部署）、持续（全年持续）按单位计数；\n"
-        "“可能涉及”是写作“各相关部门/各相关单位”的任务，不计入其他各列。",
+        "“可能”是写作“各相关部门/各相关单位”的任务（可能涉及），不计入其他各列。",
         style="dim",
     )
-    return Group(table, note)
+    return Group(title, UnitSummaryView(rows), note)
 
 
 def explain_deadline(
     deadline: Deadline,
     year: int,
     published: date | None,
+    due: date | None,
     workday: date | None,
     calendar_known: bool,
 ) -> RenderableType:
+    """How a 时间节点 resolves; `due` is the date in force (for a recurring deadline, the
+    end of the current period)."""
     table = Table(box=None, show_header=False, pad_edge=False)
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
@@ -224,15 +304,9 @@ def explain_deadline(
     table.add_row("类型", f"{KIND_LABELS[deadline.kind]}（{deadline.kind.value}）")
     table.add_row("规则", safe(deadline.rule))
     table.add_row("计划年度", f"{year}年" + (f"，发布于 {zh_date(published)}" if published else ""))
-    if deadline.kind is Kind.RECURRING:
-        table.add_row("截止日期", "按查看日期推算（每期末）")
-    else:
-        table.add_row(
-            "截止日期",
-            f"{zh_date(deadline.due)}"
-            + (f"（{deadline.due.isoformat()}）" if deadline.due else ""),
-        )
-    if workday is not None and workday != deadline.due:
+    label = "本期截止" if deadline.kind is Kind.RECURRING else "截止日期"
+    table.add_row(label, f"{zh_date(due)}" + (f"（{due.isoformat()}）" if due else ""))
+    if workday is not None and workday != due:
         note = "" if calendar_known else "（该年份无法定节假日数据，仅按周末推算）"
         table.add_row("最后工作日", f"{zh_date(workday)}（{workday.isoformat()}）{note}")
     for m in deadline.milestones:

@@ -241,7 +241,7 @@ def _involved(
         for unit_name in names:
             before = found.get(unit_name)
             if before is None:
-                found[unit_name] = Involvement(name, possible=group.relevant)
+                found[unit_name] = Involvement(group.canonical, possible=group.relevant)
             elif before.possible and not group.relevant:
-                found[unit_name] = Involvement(name)
+                found[unit_name] = Involvement(group.canonical)
     return found

@@ -32,8 +32,8 @@ def involvement(task: Task, unit: Unit, directory: Directory) -> Involvement | N
         if group is None or unit.kind not in group.members:
             continue
         if not group.relevant:
-            return Involvement(name)
-        possible = possible or Involvement(name, possible=True)
+            return Involvement(group.canonical)
+        possible = possible or Involvement(group.canonical, possible=True)
     return possible
 
 

@@ -31,6 +31,7 @@ _ALLOWED_TAGS = {STR, INT, FLOAT, BOOL, NULL, TIMESTAMP, SEQ, MAP}
 
 # The common libyaml/PyYAML problems, said in Chinese (the original follows in brackets).
 _SYNTAX_HINTS = {
+    "while scanning a quoted scalar": "从这里开始的引号没有闭合",
     "mapping values are not allowed": "此处不能出现“键: 值”，多半是缩进不对或值里有未加引号的冒号",
     "could not find expected ':'": "缺少冒号“:”",
     "did not find expected key": "缩进不一致或缺少键",
@@ -40,7 +41,6 @@ _SYNTAX_HINTS = {
     "found undefined alias": "使用了未定义的别名",
     "found unknown escape character": "双引号字符串中有未知的转义字符",
     "expected <block end>, but found": "缩进不一致",
-    "while scanning a quoted scalar": "引号没有闭合",
     "control characters are not allowed": "文件中有不允许的控制字符",
     "special characters are not allowed": "文件中有不允许的控制字符",
 }
@@ -101,11 +101,16 @@ def _tab_problems(path: str, text: str) -> list[Problem]:
 
 
 def _syntax_problem(path: str, exc: yaml.MarkedYAMLError) -> Problem:
-    mark = exc.problem_mark or exc.context_mark
+    # "while scanning a quoted scalar …" is found at the end of the file; the mistake is
+    # where the scanning began (the opening quote).
+    scanning = bool(exc.context and exc.context.startswith("while scanning"))
+    mark = (exc.context_mark if scanning else None) or exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     original = " ".join(p for p in (exc.context, exc.problem) if p)
-    hint = next((zh for en, zh in _SYNTAX_HINTS.items() if en in original), "无法解析")
-    return _problem(path, line, column, "syntax", f"YAML 语法错误：{hint}（{original}）")
+    hint = next((zh for en, zh in _SYNTAX_HINTS.items() if en in original), None)
+    # The parser's own words only where there is no Chinese for them.
+    message = f"YAML 语法错误：{hint}" if hint else f"YAML 语法错误：无法解析（{original}）"
+    return _problem(path, line, column, "syntax", message)
 
 
 def parse(path: str, text: str, problems: list[Problem]) -> Node | None:
@@ -115,9 +120,10 @@ def parse(path: str, text: str, problems: list[Problem]) -> Node | None:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        problem = _syntax_problem(path, exc)
-        if not any(t.line == problem.line for t in tabs):
-            problems.append(problem)
+        # A syntax error caused by a tab already reported is not said twice.
+        at = exc.problem_mark.line + 1 if exc.problem_mark else 0
+        if not (tabs and ("tab" in str(exc.problem) or any(t.line == at for t in tabs))):
+            problems.append(_syntax_problem(path, exc))
         return None
     except yaml.YAMLError as exc:  # reader errors carry no mark in some versions
         problems.append(_problem(path, 1, 1, "syntax", f"YAML 语法错误：无法解析（{exc}）"))
@@ -131,7 +137,11 @@ def parse(path: str, text: str, problems: list[Problem]) -> Node | None:
 
 
 def _check_nodes(path: str, root: Node, problems: list[Problem]) -> bool:
-    """Refuse foreign tags, aliases and duplicate keys. Visits each node once."""
+    """Refuse foreign tags, aliases and duplicate keys. Visits each node once.
+
+    False where the file must not be read further (a tag that would construct an object, an
+    alias); a duplicate key is reported and reading goes on (the first value counts), so
+    that one pasted line does not hide every other problem."""
     ok = True
     seen: set[int] = set()
     stack = [root]
@@ -174,7 +184,6 @@ def _check_nodes(path: str, root: Node, problems: list[Problem]) -> bool:
                                 "请删除或合并其中一个",
                             )
                         )
-                        ok = False
                     else:
                         keys[key.value] = key
                 stack.append(key)

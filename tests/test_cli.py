@@ -16,16 +16,20 @@ def test_due_unit_table_golden(gk, golden) -> None:
     result = gk("due", "--unit", "区经委", "--as-of", AS_OF)
     assert result.exit_code == 0
     golden("due-区经委-2024-10-15.txt", result.stdout)
-    assert "已逾期（3）" in result.stdout
+    assert "已逾期（1）" in result.stdout
     assert "即将到期（3）" in result.stdout
     assert "待市级部署（1）" in result.stdout
+    # Tasks of 各相关部门 come apart, after the unit's own.
+    assert "可能涉及（2）" in result.stdout
+    assert result.stdout.index("可能涉及（2）") > result.stdout.index("待市级部署（1）")
+    assert "（另有可能涉及 14 项）" in result.stdout
 
 
 def test_due_unit_all_golden(gk, golden) -> None:
     result = gk("due", "--unit", "区经委", "--as-of", AS_OF, "--all")
     assert result.exit_code == 0
     golden("due-区经委-all-2024-10-15.txt", result.stdout)
-    for label in ("全年持续（28）", "未到期（8）"):
+    for label in ("全年持续（22）", "未到期（2）", "可能涉及（14）"):
         assert label in result.stdout
 
 
@@ -35,6 +39,7 @@ def test_due_summary_golden(gk, golden) -> None:
     golden("due-summary-2024-10-15.txt", result.stdout)
     first_row = result.stdout.splitlines()[3]
     assert first_row.split()[:3] == ["区政府办公室", "36", "7"]
+    assert "可能" in result.stdout.splitlines()[1]
 
 
 def test_due_json_for_unit(gk) -> None:
@@ -89,7 +94,8 @@ def test_due_summary_json(gk) -> None:
 def test_due_fail_on_overdue(gk) -> None:
     result = gk("due", "--unit", "区经委", "--as-of", AS_OF, "--fail-on", "overdue")
     assert result.exit_code == 1
-    assert "--fail-on overdue：有 3 项任务符合条件。" in result.stderr
+    # The unit's own overdue task (60), not the two it only possibly has (48, 39).
+    assert "--fail-on overdue：有 1 项任务符合条件。" in result.stderr
     early = gk("due", "--unit", "区经委", "--as-of", "2024-04-15", "--fail-on", "overdue")
     assert early.exit_code == 0
 
@@ -236,6 +242,7 @@ def test_deadline_json(gk) -> None:
             {"text": "11月底前完成", "due": "2024-11-30"},
         ],
         "recurrence": None,
+        "workday_basis": "holidays",
     }
 
 
@@ -386,3 +393,25 @@ def test_unwritable_output_is_a_message_not_a_traceback(gk, tmp_path: Path, targ
     assert result.exit_code in (1, 2)
     assert "无法写入" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("width", ["40", "60", "80", "120"])
+def test_due_view_fits_any_terminal(gk, monkeypatch, width: str) -> None:
+    monkeypatch.setenv("COLUMNS", width)
+    result = gk("due", "--unit", "区政府办公室", "--as-of", "2024-12-31")
+    assert result.exit_code == 0
+    out = result.stdout
+    # Nothing is cut: long day counts, the involvement and every task id are all there.
+    assert "逾期275天" in out  # task 41, due 03-31
+    assert "2024-03-31" in out
+    for task_id in ("41", "36", "35"):
+        assert any(line.split()[:1] == [task_id] for line in out.splitlines()), task_id
+    assert max(len(line.rstrip()) for line in out.splitlines()) <= max(int(width), 40) * 2
+
+
+@pytest.mark.parametrize("width", ["60", "80"])
+def test_unit_summary_fits_narrow_terminals(gk, monkeypatch, width: str) -> None:
+    monkeypatch.setenv("COLUMNS", width)
+    result = gk("due", "--as-of", AS_OF)
+    assert "…" not in result.stdout
+    assert "区政府办公室" in result.stdout and "36" in result.stdout

@@ -94,7 +94,11 @@ def test_list_json_covers_every_task(gk) -> None:
 
 def test_summary_envelope(gk) -> None:
     data = json.loads(gk("due", "--as-of", AS_OF, "--format", "json").stdout)
-    assert list(data) == ["version", "as_of", "units"]
+    assert list(data) == ["version", "as_of", "tasks", "units"]
+    # Without --all: what needs attention, plan-wide.
+    assert {t["status"] for t in data["tasks"]} == {"overdue", "due_soon", "pending"}
+    for task in data["tasks"]:
+        _check_task(task, TASK_KEYS)
     for row in data["units"]:
         assert set(row) == {"unit", "kind", "total", "possible", "completion", *STATUSES}
         assert sum(row[s] for s in STATUSES) == row["total"]
@@ -109,6 +113,7 @@ def test_deadline_envelope(gk) -> None:
         "workday_due": "2024-12-31",
         "milestones": [],
         "recurrence": None,
+        "workday_basis": "holidays",
     }
 
 

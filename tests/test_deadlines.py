@@ -88,6 +88,12 @@ def test_milestones_last_is_due() -> None:
     ]
 
 
+def test_milestones_separated_by_enumeration_comma() -> None:
+    resolved = resolve("6月底前、11月底前", Y, P)
+    assert resolved.due == date(2024, 11, 30)
+    assert [m.due for m in resolved.milestones] == [date(2024, 6, 30), date(2024, 11, 30)]
+
+
 def test_milestones_out_of_order_take_latest() -> None:
     resolved = resolve("11月底前完成；6月底前启动", Y, P)
     assert resolved.due == date(2024, 11, 30)
@@ -139,7 +145,7 @@ def test_errors(text: str, message: str) -> None:
 
 
 def test_relative_needs_publication_date() -> None:
-    with pytest.raises(DeadlineError, match="发布日期"):
+    with pytest.raises(DeadlineError, match="没有可用的发布日期"):
         resolve("发布后30日内", Y, None)
 
 

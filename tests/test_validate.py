@@ -130,17 +130,10 @@ EXPECTED = {
             13,
             11,
             "syntax",
-            "YAML 语法错误：此处不能出现“键: 值”，多半是缩进不对或值里有未加引号的冒号（mapping values are not allowed in this context）",
+            "YAML 语法错误：此处不能出现“键: 值”，多半是缩进不对或值里有未加引号的冒号",
         )
     ],
-    "syntax_unclosed_quote": [
-        (
-            23,
-            1,
-            "syntax",
-            "YAML 语法错误：文件意外结束（引号或括号没有闭合？）（while scanning a quoted scalar found unexpected end of stream）",
-        )
-    ],
+    "syntax_unclosed_quote": [(14, 14, "syntax", "YAML 语法错误：从这里开始的引号没有闭合")],
     "tab_indent": [(13, 1, "tab", "缩进中有制表符（Tab），YAML 只允许用空格缩进")],
     "top_level_list": [(1, 1, "type", "tasks.yaml 顶层应为映射（键: 值），这里是列表")],
     "units_empty": [(15, 12, "empty-value", "任务 1 的责任单位（units）不能为空")],
@@ -338,3 +331,23 @@ def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
     _, problems = loader.check(data)
     assert [p.code for p in problems] == ["alias"]
     assert time.process_time() - started < 60
+
+
+def test_a_duplicate_key_does_not_hide_other_problems(tmp_path: Path) -> None:
+    text = (FIXTURES / "valid_minimal.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "    deadline: 11月底前\n", "    deadline: 11月底前\n    deadline: 12月底前\n"
+    )
+    text = text.replace("units: [区政府办公室, 各部门]", "units: [区政府办公室, 各部们]")
+    text = text.replace("  - id: 2\n", "  - id: 1\n")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "tasks.yaml").write_text(text, encoding="utf-8")
+    shutil.copy(DATA / "units.yaml", data / "units.yaml")
+    _, problems = loader.check(data)
+    assert [(p.line, p.code) for p in problems] == [
+        (17, "duplicate-key"),
+        (18, "duplicate-id"),
+        (22, "unknown-unit"),
+    ]
+    assert problems[2].message == "未知责任单位“各部们”，是否为“各部门”？"

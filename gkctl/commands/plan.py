@@ -28,6 +28,10 @@ from gkctl.formats import OutputFormat
 from gkctl.units import involvement, lookup
 
 F = OutputFormat
+DirectOpt = Annotated[
+    bool,
+    typer.Option("--direct", help="只看直接点名本单位的任务（不含各部门、各街镇等统称）。"),
+]
 
 
 def _print(renderable: object) -> None:
@@ -97,10 +101,7 @@ def due(
     show_all: Annotated[
         bool, typer.Option("--all", "-a", help="也显示全年持续、未到期和已完成的任务。")
     ] = False,
-    direct: Annotated[
-        bool,
-        typer.Option("--direct", help="只看直接点名本单位的任务（不含各部门、各街镇等统称）。"),
-    ] = False,
+    direct: DirectOpt = False,
     fail_on: Annotated[
         FailOn | None,
         typer.Option(
@@ -135,16 +136,7 @@ def due(
         states = sorted(
             status.unit_states(dataset, found, day, within, direct), key=status.sort_key
         )
-        shown = (
-            states
-            if show_all
-            else [
-                s
-                for s in states
-                if s.status
-                in (status.Status.OVERDUE, status.Status.DUE_SOON, status.Status.PENDING)
-            ]
-        )
+        shown = states if show_all else [s for s in states if s.status in ATTENTION]
         if fmt is F.JSON:
             write_stdout(output.tasks_json(dataset, shown, day, found.name))
         elif fmt is F.CSV:
@@ -155,11 +147,14 @@ def due(
             _print(render.due_view(states, found, day, show_all, within, limit))
         if not shown:
             warn(f"{found.name} 截至 {day.isoformat()} 没有需要关注的任务。")
+        # --fail-on judges the unit's own tasks, not those it only possibly has.
+        states = [s for s in states if not (s.involvement and s.involvement.possible)]
     else:
         states = sorted(status.plan_states(dataset, day, within), key=status.sort_key)
         rows = status.unit_summaries(dataset, day, within, direct)
         if fmt is F.JSON:
-            write_stdout(output.summaries_json(rows, day))
+            shown = states if show_all else [s for s in states if s.status in ATTENTION]
+            write_stdout(output.summaries_json(rows, day, output.tasks_records(dataset, shown)))
         elif fmt is F.CSV:
             write_stdout(output.summaries_csv(rows))
         else:
@@ -167,6 +162,10 @@ def due(
 
             _print(render.summary_table(rows, day, within))
     _fail_on(fail_on, states)
+
+
+# What the due view shows without --all: what needs action or waits for the city.
+ATTENTION = (status.Status.OVERDUE, status.Status.DUE_SOON, status.Status.PENDING)
 
 
 def _fail_on(fail_on: FailOn | None, states: list[status.TaskState]) -> None:
@@ -209,6 +208,7 @@ def list_tasks(
         str | None,
         typer.Option("--grep", "-g", help="任务名称、内容或正文中包含的文字。", show_default=False),
     ] = None,
+    direct: DirectOpt = False,
     as_of: AsOfOpt = None,
     within: WithinOpt = status.DEFAULT_WITHIN,
     fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON, F.CSV)] = F.TABLE,
@@ -223,14 +223,17 @@ def list_tasks(
     check_format(fmt, F.TABLE, F.JSON, F.CSV)
     dataset = load(data)
     day = as_of_date(as_of)
+    warn_outside_plan_year(dataset, day)
     before = parse_date(due_before, "--due-before") if due_before else None
     after = parse_date(due_after, "--due-after") if due_after else None
     if section is not None and section not in {s.id for s in dataset.plan.sections}:
         ids = "、".join(s.id for s in dataset.plan.sections)
         raise UsageError(f"没有部分“{section}”，可用：{ids}。")
     found = lookup(dataset.directory, unit) if unit is not None else None
+    if direct and found is None:
+        raise UsageError("--direct 要与 --unit 一起用。")
     states = (
-        status.unit_states(dataset, found, day, within)
+        status.unit_states(dataset, found, day, within, direct)
         if found is not None
         else status.plan_states(dataset, day, within)
     )
@@ -279,6 +282,7 @@ def show(
         span = f"{min(ids)}–{max(ids)}" if ids else "无"
         raise UsageError(f"没有序号为 {task_id} 的任务（现有序号：{span}）。")
     day = as_of_date(as_of)
+    warn_outside_plan_year(dataset, day)
     found = lookup(dataset.directory, unit) if unit is not None else None
     how = involvement(task, found, dataset.directory) if found is not None else None
     if found is not None and how is None:
@@ -332,32 +336,48 @@ def deadline(
 
     check_format(fmt, F.TABLE, F.JSON)
     plan_year, plan_published = _plan_defaults(data)
-    year = year or plan_year or today().year
-    if not 1 <= year <= 9998:
-        raise UsageError(f"--year {year} 不合理。")
-    pub = parse_date(published, "--published") if published else plan_published
-    resolved = deadlines.resolve(text, year, pub)
+    if year is not None and not 2000 <= year <= 2100:
+        raise UsageError(f"--year {year} 不合理（应在 2000–2100 之间）。")
+    chosen_year = year if year is not None else plan_year or today().year
+    # The plan's publication date belongs to the plan's year only.
+    pub = parse_date(published, "--published") if published else None
+    if pub is None and chosen_year == plan_year:
+        pub = plan_published
+    resolved = deadlines.resolve(text, chosen_year, pub)
     due_day: date | None = resolved.due
     if resolved.kind is deadlines.Kind.RECURRING:
         due_day = resolved.due_on(as_of_date(as_of))
+    work = deadlines.workday_due(due_day)
     if fmt is F.JSON:
-        write_stdout(output.dumps(output.deadline_record(resolved, due_day)))
+        record = output.deadline_record(resolved, due_day)
+        record["workday_basis"] = "holidays" if work is None or work.calendar_known else "weekends"
+        write_stdout(output.dumps(record))
         return
     from gkctl import render
 
-    work = deadlines.workday_due(due_day)
     _print(
         render.explain_deadline(
-            resolved, year, pub, work.date if work else None, work.calendar_known if work else True
+            resolved,
+            chosen_year,
+            pub,
+            due_day,
+            work.date if work else None,
+            work.calendar_known if work else True,
         )
     )
 
 
 def _plan_defaults(data: Path | None) -> tuple[int | None, date | None]:
-    """The plan's year and publication date, where a valid plan is at hand."""
+    """The plan's year and publication date, where a valid plan is at hand; the explanation
+    works without one (then --year, else this year)."""
+    from gkctl.errors import GkctlError
+
     try:
         dataset = load(data)
-    except Exception:  # no data here, or invalid: the explanation works without it
+    except UsageError:  # no data folder here
+        return None, None
+    except GkctlError:
+        warn("注意：数据目录中的计划有问题（gkctl validate 可查看），按 --year 或今年解析。")
         return None, None
     return dataset.plan.document.year, dataset.plan.document.published
 
