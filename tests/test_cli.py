@@ -344,8 +344,8 @@ def test_python_m_gkctl_works(tmp_path: Path) -> None:
     [
         (["due", "--unt", "x"], "错误：没有选项 --unt，是否为 --unit？"),
         (["nosuch"], "错误：没有命令“nosuch”，可用 gkctl -h 查看全部命令。"),
-        (["show"], "错误：缺少参数 task_id。"),
-        (["show", "abc"], "错误：task_id 的值无效：“abc”不是整数。"),
+        (["show"], "错误：缺少参数“序号”。"),
+        (["show", "abc"], "错误：参数“序号”的值无效：“abc”不是整数。"),
         (["due", "--within", "99999"], "错误：--within 的值无效：99999 不在范围 0<=x<=3660 内。"),
         (["due", "--fail-on", "x"], "错误：--fail-on 的值无效：“x”不是可选值之一："),
         (["due", "a", "b"], "错误：多余的参数：a b。"),

@@ -46,7 +46,7 @@ def test_command_documented(name: str, command: object) -> None:
 def test_help_runs(gk, name: str, command: object) -> None:
     result = gk(*name.split(), "--help", data=None)
     assert result.exit_code == 0
-    assert "Usage" in result.stdout
+    assert result.stdout.startswith("用法：gkctl")
 
 
 def test_readme_quick_start_is_two_make_commands() -> None:
