@@ -13,7 +13,7 @@ from typing import Any
 
 from gkctl.deadlines import Deadline
 from gkctl.formats import OutputFormat as OutputFormat  # re-exported
-from gkctl.model import Dataset, Task
+from gkctl.model import Dataset, Extension, Progress, Task
 from gkctl.status import STATUS_LABELS, TaskState, UnitSummary
 
 JSON_VERSION = 1
@@ -67,24 +67,8 @@ def task_record(dataset: Dataset, s: TaskState, with_unit: bool = False) -> dict
         "status": s.status.value,
         "days_left": s.days_left,
         "closed": iso(task.closed),
-        "extension": None
-        if s.extension is None
-        else {
-            "unit": s.extension.unit,
-            "date": iso(s.extension.date),
-            "to": iso(s.extension.to),
-            "reason": s.extension.reason,
-        },
-        "progress": [
-            {
-                "date": iso(p.date),
-                "unit": p.unit,
-                "status": p.status.value,
-                "note": p.note,
-                "link": p.link,
-            }
-            for p in task.progress
-        ],
+        "extension": None if s.extension is None else extension_record(s.extension),
+        "progress": [progress_record(p) for p in task.progress],
     }
     if with_unit and s.involvement is not None:
         record["via"] = s.involvement.via
@@ -101,6 +85,28 @@ def tasks_json(
         envelope["unit"] = unit
     envelope["tasks"] = [task_record(dataset, s, unit is not None) for s in states]
     return dumps(envelope)
+
+
+def progress_record(p: Progress) -> dict[str, Any]:
+    """A progress entry as machine output (JSON, diffs, report context)."""
+    return {
+        "date": p.date.isoformat(),
+        "unit": p.unit,
+        "status": p.status.value,
+        "note": p.note,
+        "link": p.link,
+    }
+
+
+def extension_record(e: Extension) -> dict[str, Any]:
+    """An extension request as machine output (JSON, diffs, report context)."""
+    return {
+        "date": e.date.isoformat(),
+        "unit": e.unit,
+        "to": e.to.isoformat(),
+        "reason": e.reason,
+        "late": e.late,
+    }
 
 
 def tasks_records(dataset: Dataset, states: Iterable[TaskState]) -> list[dict[str, Any]]:

@@ -20,7 +20,8 @@ from enum import StrEnum
 from typing import Any
 
 from gkctl import status
-from gkctl.model import Dataset, Directory, Extension, Group, MilestoneSpec, Progress, Task, Unit
+from gkctl.model import Dataset, Directory, Group, MilestoneSpec, Task, Unit
+from gkctl.output import extension_record, progress_record
 from gkctl.status import Status
 
 # Characters of unchanged text kept on each side of an edit, and the most characters of
@@ -183,26 +184,6 @@ def _context(text: str, first: bool, last: bool, context: int) -> str:
 
 def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
-
-
-def progress_record(p: Progress) -> dict[str, Any]:
-    return {
-        "date": p.date.isoformat(),
-        "unit": p.unit,
-        "status": p.status.value,
-        "note": p.note,
-        "link": p.link,
-    }
-
-
-def extension_record(e: Extension) -> dict[str, Any]:
-    return {
-        "date": e.date.isoformat(),
-        "unit": e.unit,
-        "to": e.to.isoformat(),
-        "reason": e.reason,
-        "late": e.late,
-    }
 
 
 def milestone_record(m: MilestoneSpec) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from rich.text import Text
 from gkctl.deadlines import Deadline, Kind
 from gkctl.model import Dataset, Unit
 from gkctl.status import STATUS_LABELS, STATUS_ORDER, Status, TaskState, UnitSummary
+from gkctl.text import short, zh_date
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 STATUS_STYLES = {
@@ -51,16 +52,6 @@ def safe(value: object, style: str = "") -> Text:
     """Literal text: no markup, control characters shown as \\xNN."""
     cleaned = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", str(value))
     return Text(cleaned, style=style)
-
-
-def zh_date(day: date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else "—"
-
-
-def short(text: str, limit: int = 60) -> str:
-    """The first sentence, cut to `limit` characters."""
-    first = re.split(r"(?<=[。；])", text, maxsplit=1)[0].rstrip("。；")
-    return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
 def _days(s: TaskState) -> Text:

@@ -22,7 +22,8 @@ from gkctl.diffview import (
 )
 from gkctl.gitsrc import Side
 from gkctl.plandiff import ChangeKind, PlanDiff
-from gkctl.render import safe, short, zh_date
+from gkctl.render import safe
+from gkctl.text import short, zh_date
 
 STYLES = {"": "", "value": "", "del": "red strike", "ins": "green", "warn": "bold red"}
 CHANGE_STYLES = {

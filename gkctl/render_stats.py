@@ -7,8 +7,9 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from gkctl.render import safe, zh_date
+from gkctl.render import safe
 from gkctl.stats import LIGHT_LABELS, Counts, Light, Stats
+from gkctl.text import zh_date
 
 LIGHT_STYLES = {Light.RED: "bold red", Light.YELLOW: "yellow", Light.GREEN: "green"}
 

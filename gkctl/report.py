@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from gkctl import output, stats, status
 from gkctl.errors import GkctlError, UsageError
-from gkctl.model import Dataset, Extension, Progress, ProgressStatus, Unit
+from gkctl.model import Dataset, Progress, ProgressStatus, Unit
+from gkctl.output import extension_record, progress_record
 from gkctl.status import STATUS_LABELS, STATUS_ORDER, Status, TaskState, UnitSummary
+from gkctl.text import short, zh_date
 
 if TYPE_CHECKING:
     from jinja2 import Template
@@ -63,14 +65,6 @@ def md_escape(value: object) -> str:
     return "<br>".join(lines)
 
 
-def zh_date(value: date | str | None, empty: str = "—") -> str:
-    """2024-11-30 (a date or its ISO text) -> 2024年11月30日; None -> `empty`."""
-    if value is None or value == "":
-        return empty
-    day = value if isinstance(value, date) else date.fromisoformat(str(value))
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 _URL_SAFE = re.compile(r"[^A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]")
 
 
@@ -82,12 +76,6 @@ def md_link(value: object) -> str:
     return (
         "<" + _URL_SAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode()), url) + ">"
     )
-
-
-def short(text: str, limit: int = 60) -> str:
-    """The first sentence, cut to `limit` characters (as the due view shows a task)."""
-    first = re.split(r"(?<=[。；])", text, maxsplit=1)[0].rstrip("。；")
-    return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
 # --- the context ------------------------------------------------------------------------
@@ -111,24 +99,7 @@ def _role(s: TaskState) -> str:
 
 
 def _progress(p: Progress) -> dict[str, Any]:
-    return {
-        "date": p.date.isoformat(),
-        "unit": p.unit,
-        "status": p.status.value,
-        "status_label": PROGRESS_LABELS[p.status],
-        "note": p.note,
-        "link": p.link,
-    }
-
-
-def _extension(e: Extension) -> dict[str, Any]:
-    return {
-        "date": e.date.isoformat(),
-        "unit": e.unit,
-        "to": e.to.isoformat(),
-        "reason": e.reason,
-        "late": e.late,
-    }
+    return {**progress_record(p), "status_label": PROGRESS_LABELS[p.status]}
 
 
 def task_dict(dataset: Dataset, s: TaskState) -> dict[str, Any]:
@@ -155,13 +126,14 @@ def task_dict(dataset: Dataset, s: TaskState) -> dict[str, Any]:
         "days_left": s.days_left,
         "days_label": _days_label(s),
         "extended": s.extended,
-        "extension": _extension(s.extension) if s.extension else None,
+        "extension": extension_record(s.extension) if s.extension else None,
         "closed": output.iso(task.closed),
         "closed_note": task.closed_note,
         "notes": task.notes,
         "progress": [_progress(p) for p in sorted(task.progress, key=lambda p: (p.date, p.unit))],
         "extensions": [
-            _extension(e) for e in sorted(task.extensions, key=lambda e: (e.date, e.unit, e.to))
+            extension_record(e)
+            for e in sorted(task.extensions, key=lambda e: (e.date, e.unit, e.to))
         ],
         "via": s.involvement.via if s.involvement else None,
         "role": _role(s),
@@ -297,7 +269,7 @@ def with_unit(
         for e in task.extensions:
             if e.unit == unit.name:
                 extensions.append(
-                    {"task": task.id, "task_summary": short(task.content), **_extension(e)}
+                    {"task": task.id, "task_summary": short(task.content), **extension_record(e)}
                 )
     progress.sort(key=lambda r: (r["date"], r["task"]))
     extensions.sort(key=lambda r: (r["date"], r["task"], r["to"]))

@@ -439,6 +439,7 @@ def test_extend_moves_the_units_deadline_and_shows_the_original(
         "date": "2024-10-20",
         "to": "2024-11-30",
         "reason": "等待市级平台上线",
+        "late": False,
     }
     table = gk("due", "-u", "经委", "--as-of", "2024-10-20", "--all", data=data_copy)
     assert "延期 原10-31" in table.stdout
