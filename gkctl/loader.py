@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gc
 import re
-from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
@@ -21,15 +20,12 @@ from gkctl.model import (
     Directory,
     Document,
     Extension,
-    Group,
     MilestoneSpec,
     Plan,
     Progress,
     ProgressStatus,
     Section,
     Task,
-    Unit,
-    UnitKind,
 )
 
 # Re-exported: callers may ask the loader for these too.
@@ -38,7 +34,9 @@ from gkctl.paths import TASKS_FILE as TASKS_FILE
 from gkctl.paths import UNITS_FILE as UNITS_FILE
 from gkctl.paths import find_data_dir as find_data_dir
 from gkctl.paths import shown as shown
+from gkctl.schema import Reader, value_of
 from gkctl.units import involvement, suggest
+from gkctl.unitsfile import read_directory_source
 
 # Keys each mapping may hold: name -> required.
 DOCUMENT_KEYS = {"title": True, "number": True, "issuer": True, "published": True, "year": True}
@@ -62,255 +60,8 @@ TASK_KEYS = {
 PROGRESS_KEYS = {"date": True, "unit": True, "status": True, "note": False, "link": False}
 EXTENSION_KEYS = {"date": True, "unit": True, "to": True, "reason": True, "late": False}
 MILESTONE_KEYS = {"name": True, "deadline": False, "due": False}
-UNIT_KEYS = {"name": True, "kind": True, "aliases": False, "full_name": False, "source": False}
-GROUP_KEYS = {"name": True, "meaning": True, "members": True, "relevant": False, "same_as": False}
 
 _LINK = re.compile(r"https?://[^\s/$.?#][^\s]*\Z", re.IGNORECASE)
-_TYPE_NAMES = {
-    yamlsrc.STR: "文字",
-    yamlsrc.INT: "整数",
-    yamlsrc.FLOAT: "小数",
-    yamlsrc.BOOL: "布尔值",
-    yamlsrc.NULL: "空值",
-    yamlsrc.TIMESTAMP: "日期",
-    yamlsrc.SEQ: "列表",
-    yamlsrc.MAP: "映射",
-}
-
-
-class _Reader:
-    """Typed access to nodes that records a problem instead of raising."""
-
-    def __init__(self, path: str, problems: list[Problem]) -> None:
-        self.path = path
-        self.problems = problems
-
-    def problem(self, node: Node, code: str, message: str) -> None:
-        p = yamlsrc.pos(self.path, node)
-        self.problems.append(Problem(p.file, p.line, p.column, code, message))
-
-    def _type_error(self, node: Node, what: str, expected: str) -> None:
-        found = _TYPE_NAMES.get(node.tag, node.tag)
-        self.problem(node, "type", f"{what}应为{expected}，这里是{found}")
-
-    def mapping(self, node: Node, keys: dict[str, bool], what: str) -> dict[str, Node] | None:
-        if not isinstance(node, MappingNode):
-            self._type_error(node, what, "映射（键: 值）")
-            return None
-        fields: dict[str, Node] = {}
-        for key, value in yamlsrc.items(node):
-            name = key.value
-            if name not in keys:
-                import difflib  # only a mistake needs suggestions
-
-                close = difflib.get_close_matches(name, list(keys), n=1, cutoff=0.6)
-                hint = f"是否为“{close[0]}”？" if close else f"可用的键：{'、'.join(keys)}。"
-                self.problem(key, "unknown-key", f"{what}中有未知的键“{name}”，{hint}")
-                continue
-            fields.setdefault(name, value)
-        for name, required in keys.items():
-            if required and name not in fields:
-                self.problem(node, "missing-key", f"{what}缺少必填的键“{name}”")
-        return fields
-
-    def sequence(self, node: Node, what: str) -> list[Node]:
-        if not isinstance(node, SequenceNode):
-            self._type_error(node, what, "列表")
-            return []
-        return list(node.value)
-
-    def text(self, node: Node | None, what: str, required: bool = True) -> str | None:
-        if node is None:
-            return None
-        if not isinstance(node, ScalarNode) or node.tag == yamlsrc.NULL:
-            self._type_error(node, what, "文字")
-            return None
-        if required and not node.value.strip():
-            self.problem(node, "empty-value", f"{what}不能为空")
-            return None
-        return str(node.value)
-
-    def integer(self, node: Node | None, what: str) -> int | None:
-        if node is None:
-            return None
-        if not isinstance(node, ScalarNode) or node.tag != yamlsrc.INT:
-            self._type_error(node, what, "整数")
-            return None
-        try:
-            return int(node.value.replace("_", ""), 0)
-        except ValueError:
-            self._type_error(node, what, "十进制整数")
-            return None
-
-    def boolean(self, node: Node | None, what: str) -> bool:
-        if node is None:
-            return False
-        if not isinstance(node, ScalarNode) or node.tag != yamlsrc.BOOL:
-            self._type_error(node, what, "true 或 false")
-            return False
-        return node.value.lower() in ("true", "yes", "on", "y")
-
-    def day(self, node: Node | None, what: str) -> date | None:
-        if node is None:
-            return None
-        if isinstance(node, ScalarNode) and node.tag in (yamlsrc.TIMESTAMP, yamlsrc.STR):
-            try:
-                return date.fromisoformat(node.value.strip())
-            except ValueError:
-                pass
-        self.problem(
-            node,
-            "bad-date",
-            f"{what}应为日期，写作 YYYY-MM-DD（如 2024-11-30），这里是“{_value(node)}”",
-        )
-        return None
-
-    def texts(self, node: Node | None, what: str) -> tuple[str, ...]:
-        if node is None:
-            return ()
-        out = []
-        for item in self.sequence(node, what):
-            value = self.text(item, f"{what}中的每一项")
-            if value is not None:
-                out.append(value)
-        return tuple(out)
-
-
-def _value(node: Node) -> str:
-    return node.value if isinstance(node, ScalarNode) else _TYPE_NAMES.get(node.tag, "?")
-
-
-# --- units.yaml -----------------------------------------------------------------------------
-
-
-def _read_directory(source: yamlsrc.Source, problems: list[Problem], broken: set[str]) -> Directory:
-    """The unit directory; names of units whose entries have problems go into `broken`, so
-    that tasks naming them do not repeat the same problem as unknown units."""
-    r = _Reader(source.path, problems)
-    units: list[Unit] = []
-    groups: list[Group] = []
-    if source.root is None:
-        return Directory((), ())
-    top = r.mapping(source.root, {"units": True, "groups": False}, "units.yaml 顶层")
-    if top is None:
-        return Directory((), ())
-    kinds = [k.value for k in UnitKind]
-    for node in r.sequence(top["units"], "units") if "units" in top else []:
-        f = r.mapping(node, UNIT_KEYS, "单位")
-        if f is None:
-            continue
-        name = r.text(f.get("name"), "单位名称（name）")
-        kind_text = r.text(f.get("kind"), "单位类型（kind）")
-        if kind_text is not None and kind_text not in kinds:
-            hint = suggest(kind_text, kinds)
-            r.problem(
-                f["kind"],
-                "bad-kind",
-                f"未知的单位类型“{kind_text}”"
-                + (f"，是否为“{hint}”？" if hint else "")
-                + f"（可用：{'、'.join(kinds)}）",
-            )
-            kind_text = None
-        if name is not None and kind_text is None:
-            broken.add(name)
-        if name is None or kind_text is None:
-            continue
-        units.append(
-            Unit(
-                name,
-                UnitKind(kind_text),
-                r.texts(f.get("aliases"), "别名（aliases）"),
-                r.text(f.get("full_name"), "全称（full_name）"),
-                r.text(f.get("source"), "来源（source）"),
-                yamlsrc.pos(source.path, node),
-            )
-        )
-    for node in r.sequence(top["groups"], "groups") if "groups" in top else []:
-        f = r.mapping(node, GROUP_KEYS, "统称")
-        if f is None:
-            continue
-        name = r.text(f.get("name"), "统称名称（name）")
-        members: list[UnitKind] = []
-        for member in r.sequence(f["members"], "members") if "members" in f else []:
-            value = r.text(member, "members 中的每一项")
-            if value in kinds:
-                members.append(UnitKind(value))
-            elif value is not None:
-                hint = suggest(value, kinds)
-                r.problem(
-                    member,
-                    "bad-kind",
-                    f"未知的单位类型“{value}”"
-                    + (f"，是否为“{hint}”？" if hint else "")
-                    + f"（可用：{'、'.join(kinds)}）",
-                )
-        if name is not None:
-            groups.append(
-                Group(
-                    name,
-                    r.text(f.get("meaning"), "含义（meaning）") or "",
-                    tuple(members),
-                    r.boolean(f.get("relevant"), "relevant"),
-                    yamlsrc.pos(source.path, node),
-                    r.text(f.get("same_as"), "同义统称（same_as）"),
-                )
-            )
-    names = {g.name for g in groups}
-    for group in groups:
-        if group.same_as is not None and group.same_as not in names - {group.name}:
-            problems.append(
-                Problem(
-                    source.path,
-                    group.pos.line,
-                    group.pos.column,
-                    "unknown-group",
-                    f"统称“{group.name}”的 same_as“{group.same_as}”不是另一个已定义的统称",
-                )
-            )
-    _check_directory_names(source.path, units, groups, problems)
-    return Directory(tuple(units), tuple(groups))
-
-
-def _check_directory_names(
-    path: str, units: list[Unit], groups: list[Group], problems: list[Problem]
-) -> None:
-    owner: dict[str, str] = {}
-    for unit in units:
-        for word in (unit.name, *unit.aliases):
-            if word in owner and owner[word] != unit.name:
-                problems.append(
-                    Problem(
-                        path,
-                        unit.pos.line,
-                        unit.pos.column,
-                        "duplicate-unit",
-                        f"名称或别名“{word}”与单位“{owner[word]}”重复",
-                    )
-                )
-            elif word in owner and word == unit.name:
-                problems.append(
-                    Problem(
-                        path,
-                        unit.pos.line,
-                        unit.pos.column,
-                        "duplicate-unit",
-                        f"单位“{word}”重复定义",
-                    )
-                )
-            owner[word] = unit.name
-    for group in groups:
-        if group.name in owner:
-            problems.append(
-                Problem(
-                    path,
-                    group.pos.line,
-                    group.pos.column,
-                    "duplicate-unit",
-                    f"统称“{group.name}”与单位“{owner[group.name]}”重名",
-                )
-            )
-
-
 # --- tasks.yaml -----------------------------------------------------------------------------
 
 
@@ -320,17 +71,8 @@ class _TaskNodes(NamedTuple):
     deadline_node: Node | None
 
 
-def _value_of(node: Node, key: str) -> Node:
-    """The value node of `key` in a mapping node (the node itself where there is none)."""
-    if isinstance(node, MappingNode):
-        for k, v in yamlsrc.items(node):
-            if k.value == key:
-                return v
-    return node
-
-
 def _read_plan(source: yamlsrc.Source, problems: list[Problem]) -> tuple[Plan, list[_TaskNodes]]:
-    r = _Reader(source.path, problems)
+    r = Reader(source.path, problems)
     empty = Plan(Document("", "", "", None, 0), (), ())
     if source.root is None:
         return empty, []
@@ -361,7 +103,7 @@ def _read_plan(source: yamlsrc.Source, problems: list[Problem]) -> tuple[Plan, l
         task = parsed.task
         if task.id in seen_ids:
             r.problem(
-                _value_of(node, "id"),
+                value_of(node, "id"),
                 "duplicate-id",
                 f"任务序号 {task.id} 重复（第 {seen_ids[task.id]} 行已有）",
             )
@@ -371,7 +113,7 @@ def _read_plan(source: yamlsrc.Source, problems: list[Problem]) -> tuple[Plan, l
     return Plan(document, tuple(sections), tuple(t.task for t in read)), read
 
 
-def _read_document(r: _Reader, node: Node | None) -> Document:
+def _read_document(r: Reader, node: Node | None) -> Document:
     if node is None:
         return Document("", "", "", None, 0)
     f = r.mapping(node, DOCUMENT_KEYS, "document")
@@ -391,7 +133,7 @@ def _read_document(r: _Reader, node: Node | None) -> Document:
 
 
 def _read_task(
-    r: _Reader, node: Node, document: Document, section_ids: list[str]
+    r: Reader, node: Node, document: Document, section_ids: list[str]
 ) -> _TaskNodes | None:
     f = r.mapping(node, TASK_KEYS, _task_label(node))
     if f is None:
@@ -478,7 +220,7 @@ def _task_label(node: Node) -> str:
     return "任务"
 
 
-def _read_progress(r: _Reader, node: Node, what: str) -> Progress | None:
+def _read_progress(r: Reader, node: Node, what: str) -> Progress | None:
     f = r.mapping(node, PROGRESS_KEYS, f"{what} 的进展记录")
     if f is None:
         return None
@@ -513,7 +255,7 @@ def _read_progress(r: _Reader, node: Node, what: str) -> Progress | None:
     )
 
 
-def _read_extension(r: _Reader, node: Node, what: str) -> Extension | None:
+def _read_extension(r: Reader, node: Node, what: str) -> Extension | None:
     f = r.mapping(node, EXTENSION_KEYS, f"{what} 的延期记录")
     if f is None:
         return None
@@ -529,7 +271,7 @@ def _read_extension(r: _Reader, node: Node, what: str) -> Extension | None:
     )
 
 
-def _read_milestone(r: _Reader, node: Node, what: str, document: Document) -> MilestoneSpec | None:
+def _read_milestone(r: Reader, node: Node, what: str, document: Document) -> MilestoneSpec | None:
     f = r.mapping(node, MILESTONE_KEYS, f"{what} 的节点（milestones）")
     if f is None:
         return None
@@ -559,7 +301,7 @@ def _check_references(
     problems: list[Problem],
     broken: set[str],
 ) -> None:
-    r = _Reader(path, problems)
+    r = Reader(path, problems)
     names = {u.name for u in directory.units} | {g.name for g in directory.groups} | broken
     alias_of = {a: u.name for u in directory.units for a in u.aliases}
     candidates = sorted(names)
@@ -672,7 +414,7 @@ def _check_bytes(
     directory = Directory((), ())
     broken: set[str] = set()
     if units_raw is not None:
-        directory = _read_directory(
+        directory = read_directory_source(
             yamlsrc.read_bytes(units_raw, units_shown, problems), problems, broken
         )
     root_ok = False
@@ -694,7 +436,7 @@ def read_directory(units_raw: bytes, units_shown: str) -> tuple[Directory, list[
     """units.yaml alone, with its own problems (the units a plan with problems still lists)."""
     problems: list[Problem] = []
     source = yamlsrc.read_bytes(units_raw, units_shown, problems)
-    directory = _read_directory(source, problems, set())
+    directory = read_directory_source(source, problems, set())
     return directory, sorted(problems)
 
 

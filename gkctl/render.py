@@ -71,7 +71,7 @@ def _due_cell(s: TaskState) -> Text:
     if s.workday is not None and s.workday.date != s.due:
         cell.append(f"\n工作日 {s.workday.date:%m-%d}", style="dim")
     if s.extension is not None and s.original_due is not None:
-        cell.append(f"\n延期 原{s.original_due:%m-%d}", style="magenta")
+        cell.append(f"\n已延期 原{s.original_due:%m-%d}", style="magenta")
     return cell
 
 
@@ -153,7 +153,10 @@ class TaskListing:
             for s in sec.states:
                 facts = Text(f"{s.task.id:>3}  ")
                 facts.append_text(safe(s.task.deadline))
-                facts.append(f"  {s.due.isoformat() if s.due else '待定'}  ")
+                facts.append(f"  {s.due.isoformat() if s.due else '待定'}")
+                if s.extension is not None:
+                    facts.append("（已延期）", style="magenta")
+                facts.append("  ")
                 facts.append_text(_days(s))
                 facts.append("  ")
                 facts.append_text(self._last_cell(s))

@@ -442,7 +442,7 @@ def test_extend_moves_the_units_deadline_and_shows_the_original(
         "late": False,
     }
     table = gk("due", "-u", "经委", "--as-of", "2024-10-20", "--all", data=data_copy)
-    assert "延期 原10-31" in table.stdout
+    assert "已延期 原10-31" in table.stdout
     shown = gk("show", "31", "--as-of", "2024-10-20", data=data_copy)
     assert "延期      2024-10-20 区经委 申请延期至 2024-11-30：等待市级平台上线" in shown.stdout
 
