@@ -19,7 +19,6 @@ period's last day.
 
 from __future__ import annotations
 
-import calendar
 import re
 import unicodedata
 from collections.abc import Callable
@@ -146,8 +145,15 @@ def normalize(text: str) -> str:
 # --- dates ------------------------------------------------------------------------------
 
 
+def _days_in(year: int, month: int) -> int:
+    """Days in a month (the calendar module costs start-up time for this one answer)."""
+    if month == 12:
+        return 31
+    return (date(year, month + 1, 1) - timedelta(days=1)).day
+
+
 def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
+    return date(year, month, _days_in(year, month))
 
 
 def _check_year(year: int) -> int:
@@ -251,7 +257,7 @@ def _span(m: re.Match[str], ctx: _Ctx) -> _Clause:
 
 def _day(m: re.Match[str], ctx: _Ctx) -> _Clause:
     year, month, day = _year(m, ctx), _check_month(int(m.group("m"))), int(m.group("d"))
-    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+    if not 1 <= day <= _days_in(year, month):
         raise ValueError(f"{year}年{month}月没有{day}日")
     return _Clause(Kind.DATE, date(year, month, day), "N月N日前：当日")
 
@@ -321,6 +327,7 @@ class _Grammar(NamedTuple):
     clauses: re.Pattern[str]
     numerals: re.Pattern[str]
     span: re.Pattern[str]
+    range: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -354,11 +361,16 @@ def _grammar() -> _Grammar:
         (re.compile(r"(?:(?P<y>\d{1,4})年|年)(?:底|末|终)"), _year_end),
         (re.compile(r"全年|年内|持续推进|长期坚持|常态化|长期|持续"), _ongoing),
     ]
-    return _Grammar(forms, re.compile(r"[,;，；。、]"), re.compile(_CN_NUM), re.compile(_SPAN))
+    return _Grammar(
+        forms,
+        re.compile(r"[,;，；。、]"),
+        re.compile(_CN_NUM),
+        re.compile(_SPAN),
+        re.compile(r"^(.+?)(?:至|到|~|～)(.+)$"),
+    )
 
 
 _RELATIVE_YEARS = (("明年", 1), ("次年", 1), ("来年", 1), ("今年", 0), ("当年", 0), ("本年", 0))
-_RANGE = re.compile(r"^(.+?)(?:至|到|~|～)(.+)$")
 
 
 def _resolve_clause(clause: str, ctx: _Ctx) -> _Clause | None:
@@ -368,7 +380,7 @@ def _resolve_clause(clause: str, ctx: _Ctx) -> _Clause | None:
         if word in clause:
             clause = clause.replace(word, f"{_check_year(ctx.year + offset)}年")
     if not _grammar().span.search(clause):  # a span of years (2024至2026年) is a form
-        parts = _RANGE.match(clause)
+        parts = _grammar().range.match(clause)
         if parts:
             start, end = _resolve_form(parts.group(1), ctx), _resolve_form(parts.group(2), ctx)
             if start and end and start.due and end.due and Kind.DATE in (start.kind, end.kind):

@@ -83,3 +83,14 @@ def test_command_module_table_matches_registrations() -> None:
         names |= {g.typer_instance.info.name for g in built.registered_groups if g.typer_instance}
         assert names == {n for n, m in cli.COMMAND_MODULES.items() if m == module}, module
     assert set(cli.COMMAND_MODULES) == {name.split()[0] for name, _ in COMMANDS}
+
+
+@pytest.mark.parametrize("name", sorted(__import__("gkctl.cli").cli.COMMAND_MODULES))
+def test_each_command_can_be_built_alone(name: str) -> None:
+    # main() builds only the command a command line names.
+    from gkctl import cli
+
+    built = cli.build((cli.COMMAND_MODULES[name],), only=name)
+    commands = [c.name or cli._command_name(c) for c in built.registered_commands]
+    groups = [g.typer_instance.info.name for g in built.registered_groups if g.typer_instance]
+    assert commands + groups == [name]

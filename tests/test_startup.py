@@ -49,6 +49,7 @@ def test_due_imports_only_what_it_needs(tmp_path: Path) -> None:
     cold = _modules_after(args, tmp_path)
     assert not [m for m in HEAVY if m in cold]
     assert "gkctl.commands.exchange" not in cold and "gkctl.commands.report" not in cold
+    assert "gkctl.clizh" not in cold  # Chinese click messages: only for help and errors
     warm = _modules_after(args, tmp_path)
     assert not [m for m in HEAVY if m in warm]
     # Served from the cache: no YAML parsing, no holiday calendar.
