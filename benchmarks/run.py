@@ -1,9 +1,10 @@
 """gkctl benchmarks: whole commands timed as processes (make bench).
 
 Each figure is the median wall time of several runs and the peak memory (max RSS) of the
-process, and also a ratio to the import floor measured in the same run
-(`python -c "import typer, rich.console, rich.table, yaml"`), because machines are shared
-and noisy: ratios from one run compare; seconds from different days do not.
+process, and also a ratio to the import floor (`python -c "import typer, rich.console,
+rich.table, yaml"`), run once before each measured run so that both medians see the same
+machine: machines are shared and noisy, so ratios taken side by side compare; seconds
+from different days do not.
 
     python benchmarks/run.py                  # all sizes: 75 (bundled), 1000, 10000, 50000
     python benchmarks/run.py --sizes 75,1000  # a quicker look
@@ -45,6 +46,7 @@ class Figure:
     runs: list[float]
     peak_mb: float
     ratio: float = 0.0
+    floor_s: float = 0.0
 
 
 def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -63,10 +65,12 @@ def run_once(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
 def measure(
     size: int, name: str, argv: list[str], env: dict[str, str], runs: int, cold: bool = False
 ) -> Figure:
-    walls, peaks = [], []
-    if not cold:
-        run_once(argv, env)  # warm-up: fills the parsed-plan cache and the OS file cache
+    """Median wall and peak memory of `runs` runs, each right after a run of the import
+    floor: the ratio compares medians taken side by side, whatever the machine is doing."""
+    walls, peaks, floors = [], [], []
+    run_once(argv, env)  # warm-up: bytecode, the OS file cache, the parsed-plan cache
     for _ in range(runs):
+        floors.append(run_once(FLOOR, env)[0])
         run_env = env
         if cold:
             fresh = tempfile.mkdtemp(prefix="gkctl-bench-cache-")
@@ -76,7 +80,9 @@ def measure(
             shutil.rmtree(run_env["GKCTL_CACHE_DIR"], ignore_errors=True)
         walls.append(wall)
         peaks.append(peak)
-    return Figure(size, name, statistics.median(walls), walls, max(peaks))
+    floor = statistics.median(floors)
+    median = statistics.median(walls)
+    return Figure(size, name, median, walls, max(peaks), median / floor, floor)
 
 
 def plan_dir(size: int, work: Path) -> Path:
@@ -172,6 +178,9 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
     env.pop("GKCTL_NO_CACHE", None)
+    # Measure what users run: an installed package has its bytecode compiled. (Some
+    # sandboxes set PYTHONDONTWRITEBYTECODE, which would recompile gkctl at every start.)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     has_report = (
         subprocess.run([GKCTL, "report", "--help"], capture_output=True, check=False).returncode
         == 0
@@ -189,7 +198,6 @@ def main() -> None:
             runs = args.runs or RUNS.get(size, 3)
             for name, argv, cold in commands(size, data, has_report):
                 fig = measure(size, name, argv, env, runs, cold=cold)
-                fig.ratio = fig.median_s / floor.median_s
                 figures.append(fig)
                 print(
                     f"{size:>6} {name:<20} {fig.median_s * 1000:>9.0f} ms {fig.ratio:>6.2f}x"
@@ -221,6 +229,7 @@ def main() -> None:
                 "median_s": round(f.median_s, 4),
                 "runs_s": [round(r, 4) for r in f.runs],
                 "peak_mb": round(f.peak_mb, 1),
+                "floor_s": round(f.floor_s, 4),
                 "ratio_to_floor": round(f.ratio, 3),
             }
             for f in figures
