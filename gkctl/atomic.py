@@ -37,7 +37,7 @@ def _write(path: Path, data: bytes, durable: bool) -> None:
                 os.fsync(handle.fileno())
         with contextlib.suppress(OSError):
             # Keep the permissions of the file being replaced (mkstemp makes it 0600).
-            os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o644)
+            os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else _new_file_mode())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -55,3 +55,10 @@ def _write(path: Path, data: bytes, durable: bool) -> None:
 
 def write_text(path: Path, text: str) -> None:
     write_bytes(path, text.encode("utf-8"))
+
+
+def _new_file_mode() -> int:
+    """What open() would give a new file: 0o666 less the umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask

@@ -43,14 +43,36 @@ def cache_dir() -> Path | None:
         return None
     if os.environ.get(ENV_DIR):
         return Path(os.environ[ENV_DIR])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    except RuntimeError:  # no HOME and no passwd entry (some containers): no cache
+        return None
     return Path(base) / "gkctl"
 
 
 def header(tasks_shown: str, units_shown: str) -> bytes:
     """What besides the bytes must match: versions, the code, and the paths messages print."""
-    parts = (__version__, sys.version, _code_stamp(), tasks_shown, units_shown)
+    parts = (__version__, sys.version, _code_stamp(), _holidays_stamp(), tasks_shown, units_shown)
     return "\0".join(parts).encode("utf-8")
+
+
+def _holidays_stamp() -> str:
+    """The holiday data the cached last working days came from (found without importing
+    it): a new chinesecalendar release makes entries a miss."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec("chinese_calendar")
+    except (ImportError, ValueError):
+        return ""
+    if spec is None or not spec.origin:
+        return ""
+    constants = os.path.join(os.path.dirname(spec.origin), "constants.py")
+    try:
+        info = os.stat(constants)
+    except OSError:
+        return ""
+    return f"{info.st_size}:{info.st_mtime_ns}"
 
 
 def _code_stamp() -> str:
@@ -85,7 +107,8 @@ def load(data_dir: Path) -> Dataset:
         from gkctl import loader
 
         return loader.load(data_dir)  # reports the missing or unreadable file
-    head = header(paths.shown(tasks_path), paths.shown(units_path))
+    tasks_shown, units_shown = paths.shown(tasks_path), paths.shown(units_path)
+    head = header(tasks_shown, units_shown)
     folder = cache_dir()
     entry = folder / entry_name(data_dir) if folder else None
     if entry is not None:
@@ -94,7 +117,6 @@ def load(data_dir: Path) -> Dataset:
             return cached
     from gkctl import loader
 
-    tasks_shown, units_shown = paths.shown(tasks_path), paths.shown(units_path)
     dataset, problems = loader.check_bytes(tasks_raw, units_raw, tasks_shown, units_shown)
     if problems or dataset is None:
         raise DataError(problems)
@@ -107,7 +129,25 @@ def _frame(*parts: bytes) -> bytes:
     return b"".join(len(p).to_bytes(8, "little") + p for p in parts)
 
 
+def _trusted(entry: Path) -> bool:
+    """An entry is unpickled only when this user owns it and its folder, and nobody else
+    may write to either: a cache folder others can write to must not run their code."""
+    return _trusted_folder(entry) and _trusted_folder(entry.parent)
+
+
+def _trusted_folder(path: Path) -> bool:
+    if not hasattr(os, "getuid"):  # no ownership to check (Windows): the user's profile
+        return True
+    try:
+        info = path.stat()
+    except OSError:
+        return False
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022
+
+
 def _read(entry: Path, head: bytes, tasks_raw: bytes, units_raw: bytes) -> Dataset | None:
+    if not _trusted(entry):
+        return None
     try:
         raw = entry.read_bytes()
     except OSError:
@@ -168,6 +208,8 @@ def _write(entry: Path, head: bytes, tasks_raw: bytes, units_raw: bytes, dataset
     with contextlib.suppress(Exception):  # a read-only or full disk only loses speed
         payload = pickle.dumps((dataset, *_memo(dataset)), protocol=pickle.HIGHEST_PROTOCOL)
         entry.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not _trusted_folder(entry.parent):
+            return  # a folder others may write to is never used (see _trusted)
         atomic.write_bytes(
             entry, _MAGIC + _frame(head, tasks_raw, units_raw, payload), durable=False
         )

@@ -69,6 +69,14 @@ class GkctlGroup(TyperGroup):
                 raise
             print(exc.message, file=sys.stderr)
             raise typer.Exit(int(exc.exit_code)) from None
+        except KeyboardInterrupt:
+            # Ctrl-C: said in Chinese here, before click turns it into "Aborted!".
+            print("\n已中断。", file=sys.stderr)
+            raise typer.Exit(130) from None
+        except BrokenPipeError:
+            # Output piped into `head` and the like, which stopped reading: nothing to say.
+            _quiet_stdout()
+            raise typer.Exit(int(ExitCode.PROBLEMS)) from None
         except OSError as exc:
             # A file that cannot be read or written where no command expected it: still a
             # message, not a traceback.
@@ -197,12 +205,24 @@ def _use_classes(typer_app: typer.Typer) -> None:
 
 
 def _command_of(argv: list[str]) -> str | None:
-    """The command a command line names, if gkctl has it; None for `gkctl --help` (which
-    lists them all) or an unknown command (which click reports, with suggestions)."""
+    """The command a command line names, if gkctl has it; None for `gkctl --help` and
+    `gkctl -h due` (help for gkctl itself, which lists them all) or an unknown command
+    (which click reports, with suggestions)."""
     for arg in argv:
+        if arg in ("-h", "--help", "--version"):
+            return None
         if not arg.startswith("-"):
             return arg if arg in COMMAND_MODULES else None
     return None
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that flushing at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def __getattr__(name: str) -> Any:
@@ -217,7 +237,5 @@ def __getattr__(name: str) -> Any:
 
 def main() -> None:
     command = _command_of(sys.argv[1:])
-    if command is None:
-        build()()
-    else:
-        build((COMMAND_MODULES[command],), only=command)()
+    app = build() if command is None else build((COMMAND_MODULES[command],), only=command)
+    app(prog_name="gkctl")  # also under `python -m gkctl`

@@ -254,7 +254,7 @@ class ChineseUsageError(_UsageError):  # type: ignore[misc]  # base found at run
     def show(self, file: Any = None) -> None:
         out = file or sys.stderr
         if self.ctx is not None:
-            # The usage line comes from _ChineseFormatter; a context of click's own (a
+            # The usage line comes from ChineseFormatter; a context of click's own (a
             # command gkctl did not give its classes) still gets the same words.
             usage = self.ctx.get_usage()
             if usage.startswith("Usage: "):

@@ -73,10 +73,13 @@ class Deadline(NamedTuple):
         if self.kind is not Kind.RECURRING:
             return self.due
         assert self.recurrence is not None and self.plan_end is not None
-        if as_of > self.plan_end:  # after the plan year the last period stays due
-            return self.plan_end
-        start = max(as_of, date(self.plan_end.year, 1, 1))  # never before the plan year
-        return min(_next_occurrence(self.recurrence, self.recurrence_day, start), self.plan_end)
+        # Every kind of period ends its year in December: the year's last occurrence.
+        year = self.plan_end.year
+        last = date(year, 12, min(self.recurrence_day or 31, 31))
+        if as_of > last:  # after it, the last one stays due (and is overdue)
+            return last
+        start = max(as_of, date(year, 1, 1))  # never before the plan year
+        return _next_occurrence(self.recurrence, self.recurrence_day, start)
 
 
 class WorkdayDue(NamedTuple):
@@ -277,7 +280,8 @@ def _month(m: re.Match[str], ctx: _Ctx) -> _Clause:
 
 def _ambiguous_month(m: re.Match[str], ctx: _Ctx) -> _Clause:
     month = _check_month(int(m.group("m")))
-    raise ValueError(f"“{month}月前”有歧义，请写作“{month}月底前”或“{month - 1 or 12}月底前”")
+    before = f"{month - 1}月底前" if month > 1 else f"{ctx.year - 1}年12月底前"
+    raise ValueError(f"“{month}月前”有歧义，请写作“{month}月底前”或“{before}”")
 
 
 def _quarter(m: re.Match[str], ctx: _Ctx) -> _Clause:
@@ -298,7 +302,8 @@ def _year_end(m: re.Match[str], ctx: _Ctx) -> _Clause:
 
 
 def _ongoing(m: re.Match[str], ctx: _Ctx) -> _Clause:
-    return _Clause(Kind.ONGOING, date(ctx.year, 12, 31), "全年持续：计划年度内持续推进，年底为限")
+    year = _year(m, ctx)
+    return _Clause(Kind.ONGOING, date(year, 12, 31), f"全年持续：{year}年内持续推进，年底为限")
 
 
 def _recurring(m: re.Match[str], ctx: _Ctx) -> _Clause:
@@ -328,6 +333,7 @@ class _Grammar(NamedTuple):
     numerals: re.Pattern[str]
     span: re.Pattern[str]
     range: re.Pattern[str]
+    dated: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -358,8 +364,11 @@ def _grammar() -> _Grammar:
         (re.compile(_Y + r"(?P<m>\d{1,2})月(?:份)?(?:底|末|内|$)"), _month),
         (re.compile(_Y + r"第?(?P<q>\d)季度"), _quarter),
         (re.compile(_Y + r"(?P<h>[上下])半年"), _half),
-        (re.compile(r"(?:(?P<y>\d{1,4})年|年)(?:底|末|终)"), _year_end),
-        (re.compile(r"全年|年内|持续推进|长期坚持|常态化|长期|持续"), _ongoing),
+        (re.compile(r"(?:(?P<y>\d{1,4})年年?|年)(?:底|末|终)"), _year_end),
+        (
+            re.compile(r"(?P<y>\d{1,4})年(?:内|全年)|全年|年内|持续推进|长期坚持|常态化|长期|持续"),
+            _ongoing,
+        ),
     ]
     return _Grammar(
         forms,
@@ -367,6 +376,7 @@ def _grammar() -> _Grammar:
         re.compile(_CN_NUM),
         re.compile(_SPAN),
         re.compile(r"^(.+?)(?:至|到|~|～)(.+)$"),
+        re.compile(r"\d+(?:月|日|季度|年)"),
     )
 
 
@@ -394,6 +404,10 @@ def _resolve_form(clause: str, ctx: _Ctx) -> _Clause | None:
     for pattern, handler in _grammar().forms:
         m = pattern.search(clause)
         if m:
+            rest = clause[: m.start()] + "，" + clause[m.end() :]
+            left = _grammar().dated.search(rest)
+            if left:  # 每年6月15日前: a date the form did not read must not be dropped
+                raise ValueError(f"其中“{left.group(0)}”无法与前后一起识别")
             return handler(m, ctx)
     return None
 

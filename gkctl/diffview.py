@@ -53,6 +53,7 @@ FIELD_LABELS = {
     "meaning": "含义",
     "members": "包含",
     "relevant": "相关单位统称",
+    "same_as": "同义统称",
     # document
     "title": "标题",
     "number": "文号",

@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from gkctl import atomic, loader
+from gkctl import atomic, loader, paths
 from gkctl.errors import DataError, GkctlError, UsageError, os_reason
 from gkctl.model import Dataset
 
@@ -123,6 +123,14 @@ def _compose(text: str) -> MappingNode:
     return root
 
 
+def _int(text: str) -> int | None:
+    """An id as the loader reads it (YAML ints: 28, 0x1c, 1_000)."""
+    try:
+        return int(text.replace("_", ""), 0)
+    except ValueError:
+        return None
+
+
 def _get(mapping: MappingNode, key: str) -> tuple[ScalarNode, Node] | None:
     for k, v in mapping.value:
         if isinstance(k, ScalarNode) and k.value == key:
@@ -137,7 +145,7 @@ def _task_node(root: MappingNode, task_id: int) -> MappingNode:
         if not isinstance(item, MappingNode):
             continue
         key = _get(item, "id")
-        if key is not None and isinstance(key[1], ScalarNode) and key[1].value == str(task_id):
+        if key is not None and isinstance(key[1], ScalarNode) and _int(key[1].value) == task_id:
             if item.flow_style:
                 raise EditError(
                     f"任务 {task_id} 写成了流式映射（{{…}}），无法自动修改，"
@@ -350,7 +358,7 @@ def locked(folder: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
         while not _try_lock(fd):
             if time.monotonic() >= end:
                 raise GkctlError(
-                    f"另一个 gkctl 正在写入 {folder / loader.TASKS_FILE}"
+                    f"另一个 gkctl 正在写入 {folder / paths.TASKS_FILE}"
                     f"（锁文件 {path}），等待 {timeout:g} 秒后仍未结束，请稍后再试。"
                 )
             time.sleep(0.02)
@@ -392,8 +400,8 @@ def write_tasks(
     added lines (UsageError, exit 2), else the file's (DataError, exit 1); either way
     nothing is written.
     """
-    tasks_path, units_path = data_dir / loader.TASKS_FILE, data_dir / loader.UNITS_FILE
-    tasks_shown, units_shown = loader.shown(tasks_path), loader.shown(units_path)
+    tasks_path, units_path = data_dir / paths.TASKS_FILE, data_dir / paths.UNITS_FILE
+    tasks_shown, units_shown = paths.shown(tasks_path), paths.shown(units_path)
     with locked(data_dir, timeout):
         try:
             tasks_raw, units_raw = tasks_path.read_bytes(), units_path.read_bytes()

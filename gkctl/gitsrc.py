@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from gkctl import loader
+from gkctl import loader, paths
 from gkctl.errors import Problem, UsageError, os_reason
 from gkctl.model import Dataset
 
@@ -120,7 +120,7 @@ def _commit(repo: Repo, rev: str) -> str:
 def read_revision(repo: Repo, rev: str) -> Side:
     commit = _commit(repo, rev)
     raw: list[bytes] = []
-    for name in (loader.TASKS_FILE, loader.UNITS_FILE):
+    for name in (paths.TASKS_FILE, paths.UNITS_FILE):
         path = f"{repo.prefix}{name}"
         result = _git(["cat-file", "blob", f"{commit}:{path}"], repo.top)
         if result.returncode != 0:
@@ -133,8 +133,8 @@ def read_revision(repo: Repo, rev: str) -> Side:
     return Side(
         SideKind.REVISION,
         rev,
-        prefix + loader.TASKS_FILE,
-        prefix + loader.UNITS_FILE,
+        prefix + paths.TASKS_FILE,
+        prefix + paths.UNITS_FILE,
         raw[0],
         raw[1],
     )
@@ -161,7 +161,7 @@ def _read(path: Path, missing: str) -> bytes:
 
 def read_files(tasks: Path, kind: SideKind, ref: str | None) -> Side:
     """A plan on disk: tasks.yaml and the units.yaml beside it."""
-    units = tasks.parent / loader.UNITS_FILE
+    units = tasks.parent / paths.UNITS_FILE
     return Side(
         kind,
         ref,
@@ -173,7 +173,7 @@ def read_files(tasks: Path, kind: SideKind, ref: str | None) -> Side:
 
 
 def _data_dir(option: Path | None) -> Path:
-    env = os.environ.get(loader.ENV_DATA)
+    env = os.environ.get(paths.ENV_DATA)
     return option or (Path(env) if env else Path("data"))
 
 
@@ -193,11 +193,11 @@ class Sources:
         """None: the working tree's data folder; an existing path: a tasks.yaml file or a data
         folder; anything else: a revision of the repository holding the data folder."""
         if spec is None:
-            folder = loader.find_data_dir(self.data)
-            return read_files(folder / loader.TASKS_FILE, SideKind.WORKTREE, None)
+            folder = paths.find_data_dir(self.data)
+            return read_files(folder / paths.TASKS_FILE, SideKind.WORKTREE, None)
         path = Path(spec)
         if path.is_dir():
-            return read_files(path / loader.TASKS_FILE, SideKind.FILES, spec)
+            return read_files(path / paths.TASKS_FILE, SideKind.FILES, spec)
         if path.is_file():
             return read_files(path, SideKind.FILES, spec)
         return read_revision(self.repo(), spec)

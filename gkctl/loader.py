@@ -27,13 +27,7 @@ from gkctl.model import (
     Section,
     Task,
 )
-
-# Re-exported: callers may ask the loader for these too.
-from gkctl.paths import ENV_DATA as ENV_DATA
-from gkctl.paths import TASKS_FILE as TASKS_FILE
-from gkctl.paths import UNITS_FILE as UNITS_FILE
-from gkctl.paths import find_data_dir as find_data_dir
-from gkctl.paths import shown as shown
+from gkctl.paths import TASKS_FILE, UNITS_FILE, shown
 from gkctl.schema import Reader, value_of
 from gkctl.units import involvement, suggest
 from gkctl.unitsfile import read_directory_source
@@ -91,7 +85,9 @@ def _read_plan(source: yamlsrc.Source, problems: list[Problem]) -> tuple[Plan, l
             r.text(f.get("id"), "部分编号（id）"),
             r.text(f.get("title"), "部分标题（title）"),
         )
-        if sid is not None:
+        if sid is not None and sid in {sec.id for sec in sections}:
+            r.problem(f["id"], "duplicate-section", f"部分编号“{sid}”重复")
+        elif sid is not None:
             sections.append(Section(sid, title or ""))
     read: list[_TaskNodes] = []
     seen_ids: dict[int, int] = {}
@@ -293,6 +289,22 @@ def _read_milestone(r: Reader, node: Node, what: str, document: Document) -> Mil
 # --- cross-checks -----------------------------------------------------------------------------
 
 
+def _check_deadlines(
+    path: str, plan: Plan, read: list[_TaskNodes], problems: list[Problem]
+) -> None:
+    """Every 时间节点 must resolve, whatever state units.yaml is in."""
+    if not plan.document.year:
+        return
+    r = Reader(path, problems)
+    for item in read:
+        if item.deadline_node is None:
+            continue
+        try:
+            deadlines.resolve(item.task.deadline, plan.document.year, plan.document.published)
+        except DeadlineError as exc:
+            r.problem(item.deadline_node, "deadline", exc.message)
+
+
 def _check_references(
     path: str,
     plan: Plan,
@@ -325,11 +337,6 @@ def _check_references(
                 f"未知责任单位“{word}”"
                 + (f"，是否为“{hint}”？" if hint else "，请先在 units.yaml 中登记"),
             )
-        if plan.document.year and item.deadline_node is not None:
-            try:
-                deadlines.resolve(task.deadline, plan.document.year, plan.document.published)
-            except DeadlineError as exc:
-                r.problem(item.deadline_node, "deadline", exc.message)
         entries: list[Progress | Extension] = [*task.progress, *task.extensions]
         for entry in entries:
             unit = directory.unit(entry.unit)
@@ -413,10 +420,11 @@ def _check_bytes(
     problems: list[Problem] = []
     directory = Directory((), ())
     broken: set[str] = set()
+    units_read = False
     if units_raw is not None:
-        directory = read_directory_source(
-            yamlsrc.read_bytes(units_raw, units_shown, problems), problems, broken
-        )
+        units_source = yamlsrc.read_bytes(units_raw, units_shown, problems)
+        directory = read_directory_source(units_source, problems, broken)
+        units_read = units_source.root is not None
     root_ok = False
     plan: Plan = Plan(Document("", "", "", None, 0), (), ())
     read: list[_TaskNodes] = []
@@ -424,7 +432,11 @@ def _check_bytes(
         source = yamlsrc.read_bytes(tasks_raw, tasks_shown, problems)
         plan, read = _read_plan(source, problems)
         root_ok = source.root is not None
-        if root_ok and directory.units:
+        if root_ok:
+            _check_deadlines(tasks_shown, plan, read, problems)
+        # Units are checked against a directory that could be read (an unreadable
+        # units.yaml is its own problem, not one more per task).
+        if root_ok and units_read:
             _check_references(tasks_shown, plan, read, directory, problems, broken)
     problems.sort()
     usable = root_ok and units_raw is not None and not problems

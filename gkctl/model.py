@@ -94,7 +94,6 @@ class Task(NamedTuple):
     closed_note: str = ""
     notes: str = ""
     pos: Pos = NOWHERE
-    # Position of each key's value, for messages that point into the task.
     # (line, column) of each key's value in the task's file, for messages that point into
     # the task. Plain tuples, not Pos: a 10,000-task plan holds 80,000 of them, and the
     # parsed-plan cache unpickles plain tuples several times faster. Never mutated.

@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from gkctl.deadlines import Deadline
-from gkctl.formats import OutputFormat as OutputFormat  # re-exported
 from gkctl.model import Dataset, Extension, Progress, Task
 from gkctl.status import STATUS_LABELS, TaskState, UnitSummary
 
@@ -169,8 +168,15 @@ def to_csv(header: list[str], rows: Iterable[list[Any]]) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else _cell(v) for v in row])
     return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    """Text that Excel would take for a formula (=, +, -, @ first) gets a leading '."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def tasks_csv(states: Iterable[TaskState], with_unit: bool = False) -> str:

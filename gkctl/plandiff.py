@@ -392,6 +392,8 @@ def _group_fields(old: Group, new: Group) -> list[Change]:
     )
     if old.relevant != new.relevant:
         out.append(Change("relevant", old.relevant, new.relevant))
+    if old.same_as != new.same_as:
+        out.append(Change("same_as", old.same_as, new.same_as))
     return out
 
 

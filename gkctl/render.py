@@ -21,6 +21,7 @@ from gkctl.deadlines import Deadline, Kind
 from gkctl.model import Dataset, Unit
 from gkctl.status import STATUS_LABELS, STATUS_ORDER, Status, TaskState, UnitSummary
 from gkctl.text import short, zh_date
+from gkctl.units import DIRECT
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 STATUS_STYLES = {
@@ -79,7 +80,7 @@ def _how(s: TaskState) -> Text:
     how = s.involvement
     if how is None:
         return Text("")
-    if how.via == "direct":
+    if how.via == DIRECT:
         return Text("牵头" if how.lead else "配合")
     return safe(how.via, "dim" if how.possible else "")
 
@@ -379,7 +380,7 @@ def unit_list(units: Sequence[Unit], groups: Sequence[object]) -> RenderableType
     return table
 
 
-def console(stderr: bool = False) -> Console:
+def console() -> Console:
     """A console for the command layer. Rich colours only a terminal and honours NO_COLOR;
     COLUMNS fixes the width (the tests set it)."""
-    return Console(stderr=stderr, highlight=False, emoji=False)
+    return Console(highlight=False, emoji=False)

@@ -24,6 +24,7 @@ from gkctl.model import Dataset, Progress, ProgressStatus, Unit
 from gkctl.output import extension_record, progress_record
 from gkctl.status import STATUS_LABELS, STATUS_ORDER, Status, TaskState, UnitSummary
 from gkctl.text import short, zh_date
+from gkctl.units import DIRECT
 
 if TYPE_CHECKING:
     from jinja2 import Template
@@ -93,7 +94,7 @@ def _role(s: TaskState) -> str:
     how = s.involvement
     if how is None:
         return ""
-    if how.via == "direct":
+    if how.via == DIRECT:
         return "牵头" if how.lead else "配合"
     return f"{how.via}（可能涉及）" if how.possible else how.via
 
@@ -102,8 +103,9 @@ def _progress(p: Progress) -> dict[str, Any]:
     return {**progress_record(p), "status_label": PROGRESS_LABELS[p.status]}
 
 
-def task_dict(dataset: Dataset, s: TaskState) -> dict[str, Any]:
-    """One task as templates see it (plan view, or a unit's view when s has involvement)."""
+def task_dict(dataset: Dataset, s: TaskState, as_of: date) -> dict[str, Any]:
+    """One task as templates see it (plan view, or a unit's view when s has involvement);
+    records made after `as_of` are not shown, as they do not count."""
     task = s.task
     return {
         "id": task.id,
@@ -130,10 +132,15 @@ def task_dict(dataset: Dataset, s: TaskState) -> dict[str, Any]:
         "closed": output.iso(task.closed),
         "closed_note": task.closed_note,
         "notes": task.notes,
-        "progress": [_progress(p) for p in sorted(task.progress, key=lambda p: (p.date, p.unit))],
+        "progress": [
+            _progress(p)
+            for p in sorted(task.progress, key=lambda p: (p.date, p.unit))
+            if p.date <= as_of
+        ],
         "extensions": [
             extension_record(e)
             for e in sorted(task.extensions, key=lambda e: (e.date, e.unit, e.to))
+            if e.date <= as_of
         ],
         "via": s.involvement.via if s.involvement else None,
         "role": _role(s),
@@ -186,7 +193,7 @@ def build_context(
     plan = dataset.plan
     doc = plan.document
     states = sorted(status.plan_states(dataset, as_of, within), key=status.sort_key)
-    urgent = [task_dict(dataset, s) for s in states]
+    urgent = [task_dict(dataset, s, as_of) for s in states]
     tasks = sorted(urgent, key=lambda t: t["id"])
     lead_order = {u.name: i for i, u in enumerate(dataset.directory.units)}
     overdue: dict[str, list[dict[str, Any]]] = {}
@@ -215,7 +222,7 @@ def build_context(
                 "with_progress": sum(1 for s in own if s.task.progress),
             }
         )
-    asked = stats.extension_counts(dataset)
+    asked = stats.extension_counts(dataset, as_of)
     units = [
         unit_row(r, asked.get(r.unit.name, 0))
         for r in status.unit_summaries(dataset, as_of, within)
@@ -257,17 +264,23 @@ def with_unit(
     """The context with `unit` filled in: the unit's own view of its tasks and records."""
     states = sorted(status.unit_states(dataset, unit, as_of, within), key=status.sort_key)
     summary = status.summarize(states, unit)
-    sure = [task_dict(dataset, s) for s in states if not (s.involvement and s.involvement.possible)]
-    possible = [task_dict(dataset, s) for s in states if s.involvement and s.involvement.possible]
+    sure = [
+        task_dict(dataset, s, as_of)
+        for s in states
+        if not (s.involvement and s.involvement.possible)
+    ]
+    possible = [
+        task_dict(dataset, s, as_of) for s in states if s.involvement and s.involvement.possible
+    ]
     progress, extensions = [], []
     for task in sorted(dataset.plan.tasks, key=lambda t: t.id):
         for p in task.progress:
-            if p.unit == unit.name:
+            if p.unit == unit.name and p.date <= as_of:
                 progress.append(
                     {"task": task.id, "task_summary": short(task.content), **_progress(p)}
                 )
         for e in task.extensions:
-            if e.unit == unit.name:
+            if e.unit == unit.name and e.date <= as_of:
                 extensions.append(
                     {"task": task.id, "task_summary": short(task.content), **extension_record(e)}
                 )
@@ -437,6 +450,8 @@ class Renderer:
             raise GkctlError(f"{shown}:{exc.lineno}: 模板语法错误：{exc.message}") from None
         except TemplateNotFound as exc:
             raise GkctlError(f"{ref.shown}: 找不到模板“{exc.name}”。") from None
+        except UnicodeDecodeError:
+            raise GkctlError(f"{ref.shown}: 模板不是 UTF-8 编码，请用 UTF-8 另存。") from None
 
     def render(self, context: dict[str, Any]) -> str:
         from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
@@ -459,6 +474,10 @@ class Renderer:
             raise GkctlError(f"{shown}:{exc.lineno}: 模板语法错误：{exc.message}") from None
         except TemplateNotFound as exc:
             raise GkctlError(f"{_where(exc, self.ref)}: 找不到模板“{exc.name}”。") from None
+        except UnicodeDecodeError:  # an included template that is not UTF-8
+            raise GkctlError(
+                f"{self.ref.shown}: 引用的模板不是 UTF-8 编码，请用 UTF-8 另存。"
+            ) from None
         except Exception as exc:  # anything a template's own expressions may raise
             raise GkctlError(
                 f"{_where(exc, self.ref)}: 渲染模板出错（{type(exc).__name__}: {exc}）。"

@@ -71,9 +71,15 @@ class Stats:
     sections: tuple[SectionStats, ...]
 
 
-def extension_counts(dataset: Dataset) -> dict[str, int]:
-    """How many extensions (延期) each unit has asked for, over the whole plan."""
-    asked = Counter(e.unit for task in dataset.plan.tasks for e in task.extensions)
+def extension_counts(dataset: Dataset, as_of: date | None = None) -> dict[str, int]:
+    """How many extensions (延期) each unit has asked for, over the whole plan, on or before
+    `as_of` (all of them without one)."""
+    asked = Counter(
+        e.unit
+        for task in dataset.plan.tasks
+        for e in task.extensions
+        if as_of is None or e.date <= as_of
+    )
     return {unit.name: asked.get(unit.name, 0) for unit in dataset.directory.units}
 
 
@@ -91,7 +97,7 @@ def unit_stats(
     dataset: Dataset, as_of: date, within: int = status.DEFAULT_WITHIN
 ) -> list[UnitStats]:
     """Per unit, most behind first (the order of status.unit_summaries)."""
-    asked = extension_counts(dataset)
+    asked = extension_counts(dataset, as_of)
     return [
         UnitStats(s.unit, _counts(s.counts, s.total, asked[s.unit.name]), s.possible)
         for s in status.unit_summaries(dataset, as_of, within)

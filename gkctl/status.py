@@ -133,7 +133,7 @@ def unit_states(
     out = []
     for task in dataset.plan.tasks:
         how = involvement(task, unit, dataset.directory)
-        if how is None or (direct_only and how.via != "direct"):
+        if how is None or (direct_only and how.via != DIRECT):
             continue
         out.append(state(dataset, task, as_of, within, unit, how))
     return out

@@ -98,6 +98,8 @@ def read_directory_source(
                     f"统称“{group.name}”的 same_as“{group.same_as}”不是另一个已定义的统称",
                 )
             )
+    if "units" in top and not units and not broken:
+        r.problem(top["units"], "empty-value", "units.yaml 中没有登记任何单位")
     _check_directory_names(source.path, units, groups, problems)
     return Directory(tuple(units), tuple(groups))
 
@@ -129,7 +131,19 @@ def _check_directory_names(
                     )
                 )
             owner[word] = unit.name
+    seen_groups: set[str] = set()
     for group in groups:
+        if group.name in seen_groups:
+            problems.append(
+                Problem(
+                    path,
+                    group.pos.line,
+                    group.pos.column,
+                    "duplicate-group",
+                    f"统称“{group.name}”重复定义",
+                )
+            )
+        seen_groups.add(group.name)
         if group.name in owner:
             problems.append(
                 Problem(

@@ -47,10 +47,9 @@ _SYNTAX_HINTS = {
 
 
 class Source(NamedTuple):
-    """One file's text and its parsed root node (None where it could not be parsed)."""
+    """One file's parsed root node (None where it could not be parsed)."""
 
     path: str
-    text: str
     root: Node | None
 
 
@@ -201,8 +200,8 @@ def read_bytes(raw: bytes, shown: str, problems: list[Problem]) -> Source:
     """Parse a file's bytes (from disk, from `git show`, from a pending write)."""
     text = decode(shown, raw, problems)
     if text is None:
-        return Source(shown, "", None)
-    return Source(shown, text, parse(shown, text, problems))
+        return Source(shown, None)
+    return Source(shown, parse(shown, text, problems))
 
 
 def items(node: MappingNode) -> Iterator[tuple[ScalarNode, Node]]:

@@ -125,3 +125,31 @@ def test_edited_code_is_a_miss(tmp_path: Path, monkeypatch) -> None:
     before = cache.header("t", "u")
     monkeypatch.setattr(cache, "_code_stamp", lambda: "another build")
     assert cache.header("t", "u") != before
+
+
+def test_a_folder_others_can_write_to_is_not_trusted(
+    gk, data_copy: Path, tmp_path: Path, monkeypatch
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    monkeypatch.setenv("GKCTL_CACHE_DIR", str(shared))
+    assert _due_soon_ids(gk, data_copy) == [31, 72, 73]
+    assert not list(shared.glob("*.cache"))  # nothing written there, nothing read
+
+
+def test_no_home_means_no_cache(monkeypatch) -> None:
+    monkeypatch.delenv("GKCTL_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert cache.cache_dir() is None
+
+
+def test_holiday_data_is_part_of_the_key(monkeypatch) -> None:
+    before = cache.header("t", "u")
+    monkeypatch.setattr(cache, "_holidays_stamp", lambda: "a newer calendar")
+    assert cache.header("t", "u") != before

@@ -415,3 +415,17 @@ def test_unit_summary_fits_narrow_terminals(gk, monkeypatch, width: str) -> None
     result = gk("due", "--as-of", AS_OF)
     assert "…" not in result.stdout
     assert "区政府办公室" in result.stdout and "36" in result.stdout
+
+
+def test_csv_cells_are_never_formulas(gk, data_copy: Path) -> None:
+    tasks = data_copy / "tasks.yaml"
+    text = tasks.read_text(encoding="utf-8")
+    text = text.replace("content: 常态长效做好重点企业", 'content: "=HYPERLINK(1)常态长效做好重点企业', 1)
+    text = text.replace("赋能企业发展。\n    text:", '赋能企业发展。"\n    text:', 1)
+    tasks.write_text(text, encoding="utf-8")
+    result = gk("list", "--grep", "HYPERLINK", "--format", "csv", data=data_copy)
+    assert result.exit_code == 0, result.stderr
+    row = list(csv.reader(io.StringIO(result.stdout.lstrip("\ufeff"))))[1]
+    assert row[3].startswith("'=HYPERLINK(1)")
+    days = gk("due", "--unit", "区经委", "--as-of", AS_OF, "--format", "csv")
+    assert ",-45," in days.stdout  # numbers keep their sign

@@ -69,6 +69,15 @@ P = date(2024, 4, 10)
         ("印发后两周内", Kind.DATE, date(2024, 4, 24)),
         ("发布后10个工作日内", Kind.DATE, date(2024, 4, 24)),
         ("11月底前完成", Kind.DATE, date(2024, 11, 30)),
+        ("印发后一月内", Kind.DATE, date(2024, 5, 10)),
+        ("发布后1月内", Kind.DATE, date(2024, 5, 10)),
+        ("明年6月底前", Kind.DATE, date(2025, 6, 30)),
+        ("次年一季度", Kind.DATE, date(2025, 3, 31)),
+        ("今年年底前", Kind.DATE, date(2024, 12, 31)),
+        ("11月15日至11月30日", Kind.DATE, date(2024, 11, 30)),
+        ("9月至10月", Kind.DATE, date(2024, 10, 31)),
+        ("2025年内", Kind.ONGOING, date(2025, 12, 31)),
+        ("明年全年", Kind.ONGOING, date(2025, 12, 31)),
     ],
 )
 def test_forms(text: str, kind: Kind, due: date | None) -> None:
@@ -111,8 +120,13 @@ def test_milestones_out_of_order_take_latest() -> None:
         ("每半年", Recurrence.HALF_YEARLY, date(2024, 5, 1), date(2024, 6, 30)),
         ("每半年", Recurrence.HALF_YEARLY, date(2024, 7, 1), date(2024, 12, 31)),
         ("每年", Recurrence.YEARLY, date(2024, 3, 1), date(2024, 12, 31)),
-        # After the plan year the last period stays due.
+        # After the plan year the last period stays due; before it, the first one is due.
         ("每月", Recurrence.MONTHLY, date(2025, 2, 3), date(2024, 12, 31)),
+        ("每月1日", Recurrence.MONTHLY, date(9999, 12, 31), date(2024, 12, 1)),
+        ("每月", Recurrence.MONTHLY, date(2023, 3, 1), date(2024, 1, 31)),
+        # With a day: late in the year the last occurrence stays due, not the year's end.
+        ("每月15日", Recurrence.MONTHLY, date(2024, 12, 20), date(2024, 12, 15)),
+        ("每月15日", Recurrence.MONTHLY, date(2025, 3, 1), date(2024, 12, 15)),
     ],
 )
 def test_recurring(text: str, recurrence: Recurrence, as_of: date, due: date) -> None:
@@ -136,6 +150,11 @@ def test_recurring(text: str, recurrence: Recurrence, as_of: date, due: date) ->
         ("   ", "时间节点为空。"),
         ("按市级部署，11月底前", "待部署或周期性的节点不能与其他节点并列"),
         ("，，", "无法识别时间节点“，，”。"),
+        ("0月前", "无法识别时间节点“0月前”：月份 0 不存在。"),
+        ("1月前", "请写作“1月底前”或“2023年12月底前”"),
+        ("11月30日至11月15日", "区间的结束日期 2024-11-15 早于开始日期"),
+        ("每年6月15日前", "其中“6月”无法与前后一起识别"),
+        ("每季度第一个月10日前", "其中“10日”无法与前后一起识别"),
     ],
 )
 def test_errors(text: str, message: str) -> None:

@@ -672,3 +672,12 @@ def test_error_in_an_included_template_names_that_file(gk, tmp_path, monkeypatch
     assert result.stderr.startswith(
         "part.md.j2:2: 模板使用了未定义的变量（'missing' is undefined）"
     )
+
+
+def test_non_utf8_template_is_a_message(gk, tmp_path) -> None:
+    template = tmp_path / "gbk.md.j2"
+    template.write_bytes("# 督办 {{ as_of }}\n".encode("gbk"))
+    result = gk("report", "-t", str(template), "--as-of", "2024-10-15")
+    assert result.exit_code == 1
+    assert "模板不是 UTF-8 编码" in result.stderr
+    assert "Traceback" not in result.stderr

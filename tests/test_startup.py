@@ -66,3 +66,48 @@ def test_report_loads_jinja_only_for_itself(tmp_path: Path) -> None:
     loaded = _modules_after(["report", "--as-of", "2024-10-15", "--data", str(DATA)], tmp_path)
     assert "jinja2" in loaded
     assert "openpyxl" not in loaded and "icalendar" not in loaded
+
+
+def _gkctl(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gkctl", *args], capture_output=True, text=True, check=False, cwd=cwd
+    )
+
+
+def test_main_help_before_a_command_lists_every_command() -> None:
+    result = _gkctl("-h", "due")
+    assert result.returncode == 0
+    assert result.stdout.startswith("用法：gkctl [选项] 命令")
+    for name in ("validate", "due", "list", "report", "diff", "import"):
+        assert f"  {name} " in result.stdout
+
+
+def test_main_builds_the_named_command() -> None:
+    result = _gkctl("due", "--unit", "区经委", "--as-of", "2024-10-15", "--data", str(DATA))
+    assert result.returncode == 0
+    assert result.stdout.startswith("区经委 · 截至 2024年10月15日")
+
+
+def test_closed_pipe_is_quiet(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gkctl",
+            "list",
+            "--as-of",
+            "2024-10-15",
+            "--format",
+            "json",
+            "--data",
+            str(DATA),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(10)
+    proc.stdout.close()  # like `| head -c 10`
+    err = proc.stderr.read().decode("utf-8")
+    proc.wait()
+    assert "Traceback" not in err and "Broken pipe" not in err

@@ -351,3 +351,31 @@ def test_a_duplicate_key_does_not_hide_other_problems(tmp_path: Path) -> None:
         (22, "unknown-unit"),
     ]
     assert problems[2].message == "未知责任单位“各部们”，是否为“各部门”？"
+
+
+def test_empty_unit_directory_still_checks_tasks(tmp_path: Path) -> None:
+    data = _data_with(tmp_path, tasks=INVALID / "deadline_unreadable.yaml")
+    (data / "units.yaml").write_text("units: []\n", encoding="utf-8")
+    _, problems = loader.check(data)
+    codes = [(p.file.rsplit("/", 1)[-1], p.code) for p in problems]
+    assert ("units.yaml", "empty-value") in codes
+    assert ("tasks.yaml", "deadline") in codes
+    assert ("tasks.yaml", "unknown-unit") in codes
+
+
+def test_duplicate_sections_and_groups(tmp_path: Path) -> None:
+    text = (FIXTURES / "valid_minimal.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "    title: 第一部分\n", "    title: 第一部分\n  - id: 一\n    title: 又一个第一部分\n"
+    )
+    units = (DATA / "units.yaml").read_text(encoding="utf-8")
+    units += "  - name: 各部门\n    meaning: 重复\n    members: [department]\n"
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "tasks.yaml").write_text(text, encoding="utf-8")
+    (data / "units.yaml").write_text(units, encoding="utf-8")
+    _, problems = loader.check(data)
+    assert {(p.code, p.message) for p in problems} == {
+        ("duplicate-section", "部分编号“一”重复"),
+        ("duplicate-group", "统称“各部门”重复定义"),
+    }

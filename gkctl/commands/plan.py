@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from gkctl import status
+from gkctl import paths, status
 from gkctl.commands.common import (
     AsOfOpt,
     DataOpt,
@@ -51,7 +51,7 @@ def validate(
     from gkctl import loader, output
 
     check_format(fmt, F.TABLE, F.JSON, F.GITHUB)
-    data_dir = loader.find_data_dir(data)
+    data_dir = paths.find_data_dir(data)
     dataset, problems = loader.check(data_dir)
     if fmt is F.JSON:
         write_stdout(
@@ -150,7 +150,11 @@ def due(
         # --fail-on judges the unit's own tasks, not those it only possibly has.
         states = [s for s in states if not (s.involvement and s.involvement.possible)]
     else:
-        states = sorted(status.plan_states(dataset, day, within), key=status.sort_key)
+        # The plan's own task states are needed only for JSON and --fail-on.
+        needed = fmt is F.JSON or fail_on is not None
+        states = (
+            sorted(status.plan_states(dataset, day, within), key=status.sort_key) if needed else []
+        )
         rows = status.unit_summaries(dataset, day, within, direct)
         if fmt is F.JSON:
             shown = states if show_all else [s for s in states if s.status in ATTENTION]
@@ -267,7 +271,8 @@ def show(
     fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON)] = F.TABLE,
     data: DataOpt = None,
 ) -> None:
-    """显示一项任务的全部信息：要点原文、内容、责任单位、时间节点如何解析、进展；
+    """显示一项任务的全部信息：要点原文、内容、责任单位、时间节点如何解析、进展。
+
     加 --unit 时按该单位的视角判断状态（它的完成报告和延期申请）。
 
     示例：gkctl show 28 --unit 区经委
@@ -335,7 +340,10 @@ def deadline(
     from gkctl import deadlines, output
 
     check_format(fmt, F.TABLE, F.JSON)
-    plan_year, plan_published = _plan_defaults(data)
+    # The plan supplies the year and publication date that were not given.
+    plan_year, plan_published = (
+        (None, None) if year is not None and published is not None else _plan_defaults(data)
+    )
     if year is not None and not 2000 <= year <= 2100:
         raise UsageError(f"--year {year} 不合理（应在 2000–2100 之间）。")
     chosen_year = year if year is not None else plan_year or today().year

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from gkctl import __version__, output, status
 from gkctl.model import Dataset, Document, Unit
 from gkctl.status import STATUS_LABELS, Status, TaskState
+from gkctl.units import DIRECT
 
 DEFAULT_ALARM_DAYS = 3
 _SUMMARY_CHARS = 24
@@ -52,7 +53,7 @@ def _description(s: TaskState, as_of: date) -> str:
     ]
     if s.extension is not None:
         lines.append(f"已申请延期至 {s.extension.to.isoformat()}（{s.extension.reason}）")
-    if s.involvement is not None and s.involvement.via != "direct":
+    if s.involvement is not None and s.involvement.via != DIRECT:
         maybe = "，可能涉及" if s.involvement.possible else ""
         lines.append(f"涉及方式：通过“{s.involvement.via}”{maybe}")
     return "\n".join(lines)

@@ -117,6 +117,8 @@ def write_xlsx(table: ExportTable) -> bytes:
         ws.append(_values(row))
         r = ws.max_row
         for j, cell in enumerate(ws[r]):
+            if cell.data_type == "f":  # text that starts with "=" is text, never a formula
+                cell.data_type = "s"
             cell.font = body
             cell.border = border
             cell.alignment = middle if j in _CENTERED else wrap
