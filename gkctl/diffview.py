@@ -16,6 +16,7 @@ from typing import Any
 from gkctl.gitsrc import Checked, Side
 from gkctl.plandiff import GROUP_KIND, Change, ChangeKind, Op, PlanDiff, TaskDiff, UnitDiff
 from gkctl.status import STATUS_LABELS, Status
+from gkctl.text import PROGRESS_LABELS, UNIT_KIND_LABELS
 
 JSON_VERSION = 1
 SHOWN_IDS = 20  # task ids listed in one sentence; the rest are counted
@@ -62,14 +63,7 @@ FIELD_LABELS = {
     "year": "计划年度",
     "sections": "部分",
 }
-KIND_LABELS = {
-    "department": "部门",
-    "town": "镇",
-    "subdistrict": "街道",
-    "park": "园区",
-    GROUP_KIND: "统称",
-}
-PROGRESS_LABELS = {"done": "已完成", "doing": "推进中"}
+KIND_LABELS = {**UNIT_KIND_LABELS, GROUP_KIND: "统称"}
 
 
 def _v(text: object) -> Span:

@@ -20,7 +20,7 @@ from rich.text import Text
 from gkctl.deadlines import Deadline, Kind
 from gkctl.model import Dataset, Unit
 from gkctl.status import STATUS_LABELS, STATUS_ORDER, Status, TaskState, UnitSummary
-from gkctl.text import short, zh_date
+from gkctl.text import PROGRESS_LABELS, UNIT_KIND_LABELS, short, zh_date
 from gkctl.units import DIRECT
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -345,7 +345,7 @@ def task_detail(
         )
     if task.progress:
         for p in task.progress:
-            label = "已完成" if p.status.value == "done" else "推进中"
+            label = PROGRESS_LABELS[p.status]
             line = f"{p.date.isoformat()} {p.unit} {label}" + (f"：{p.note}" if p.note else "")
             if p.link:
                 line += f"（{p.link}）"
@@ -370,10 +370,11 @@ def unit_list(units: Sequence[Unit], groups: Sequence[object]) -> RenderableType
     table.add_column("类型", no_wrap=True)
     table.add_column("别名")
     table.add_column("备注")
-    kinds = {"department": "部门", "town": "镇", "subdistrict": "街道", "park": "园区"}
     for u in units:
         note = "单位名录补充（文件未列出）" if u.source == "outside" else (u.full_name or "")
-        table.add_row(safe(u.name), kinds[u.kind.value], safe("、".join(u.aliases)), safe(note))
+        table.add_row(
+            safe(u.name), UNIT_KIND_LABELS[u.kind.value], safe("、".join(u.aliases)), safe(note)
+        )
     for g in groups:
         assert isinstance(g, UnitGroup)
         table.add_row(safe(g.name), "统称", "", safe(g.meaning))

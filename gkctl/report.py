@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from gkctl import output, stats, status
 from gkctl.errors import GkctlError, UsageError
-from gkctl.model import Dataset, Progress, ProgressStatus, Unit
+from gkctl.model import Dataset, Progress, Unit
 from gkctl.output import extension_record, progress_record
 from gkctl.status import STATUS_LABELS, STATUS_ORDER, Status, TaskState, UnitSummary
-from gkctl.text import short, zh_date
+from gkctl.text import PROGRESS_LABELS, UNIT_KIND_LABELS, short, zh_date
 from gkctl.units import DIRECT
 
 if TYPE_CHECKING:
@@ -32,8 +32,6 @@ if TYPE_CHECKING:
 BUILTIN = ("summary", "unit", "breakdown")
 SUFFIX = ".md.j2"
 BEHIND_LIMIT = 10  # how many units the summary lists as furthest behind
-KIND_LABELS = {"department": "部门", "town": "镇", "subdistrict": "街道", "park": "园区"}
-PROGRESS_LABELS = {ProgressStatus.DONE: "已完成", ProgressStatus.DOING: "推进中"}
 
 
 # --- Markdown helpers (also the template filters) -------------------------------------------
@@ -177,7 +175,7 @@ def unit_row(row: UnitSummary, extensions: int) -> dict[str, Any]:
     return {
         "name": u.name,
         "kind": u.kind.value,
-        "kind_label": KIND_LABELS[u.kind.value],
+        "kind_label": UNIT_KIND_LABELS[u.kind.value],
         "total": row.total,
         "possible": row.possible,
         "counts": {st.value: row.counts[st] for st in STATUS_ORDER},

@@ -7,6 +7,11 @@ from datetime import date
 
 _FIRST_SENTENCE = re.compile(r"(?<=[。；])")
 
+# How tables, reports and diffs name the kinds of unit and the progress statuses (keyed by
+# the stable English values; a StrEnum member looks up as its value).
+UNIT_KIND_LABELS = {"department": "部门", "town": "镇", "subdistrict": "街道", "park": "园区"}
+PROGRESS_LABELS = {"done": "已完成", "doing": "推进中"}
+
 
 def zh_date(value: date | str | None, empty: str = "—") -> str:
     """2024-11-30 (a date or its ISO text) -> 2024年11月30日; None -> `empty`."""

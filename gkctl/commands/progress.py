@@ -101,7 +101,9 @@ def add(
     done = record.add_progress(
         paths.find_data_dir(data), task_id, unit, state, when, now, note, link, dry_run
     )
-    label = "已完成" if state is ProgressStatus.DONE else "推进中"
+    from gkctl.text import PROGRESS_LABELS
+
+    label = PROGRESS_LABELS[state]
     _report(
         done,
         f"记录任务 {task_id} 的进展（{done.task.progress[-1].unit} {label}，{when.isoformat()}）",
