@@ -420,7 +420,9 @@ def test_unit_summary_fits_narrow_terminals(gk, monkeypatch, width: str) -> None
 def test_csv_cells_are_never_formulas(gk, data_copy: Path) -> None:
     tasks = data_copy / "tasks.yaml"
     text = tasks.read_text(encoding="utf-8")
-    text = text.replace("content: 常态长效做好重点企业", 'content: "=HYPERLINK(1)常态长效做好重点企业', 1)
+    text = text.replace(
+        "content: 常态长效做好重点企业", 'content: "=HYPERLINK(1)常态长效做好重点企业', 1
+    )
     text = text.replace("赋能企业发展。\n    text:", '赋能企业发展。"\n    text:', 1)
     tasks.write_text(text, encoding="utf-8")
     result = gk("list", "--grep", "HYPERLINK", "--format", "csv", data=data_copy)
