@@ -87,24 +87,24 @@ class GkctlGroup(TyperGroup):
             raise typer.Exit(int(ExitCode.PROBLEMS)) from None
 
 
+def _chinese_help(option: Any) -> Any:
+    if option is not None:
+        option.help = "显示帮助并退出。"
+    return option
+
+
 class GkctlCommand(TyperCommand):
     """A command whose help and -h/--help option are in Chinese like everything else."""
 
     context_class = _ChineseContext
 
     def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = "显示帮助并退出。"
-        return option
+        return _chinese_help(super().get_help_option(ctx))
 
 
 class GkctlHelpGroup(GkctlGroup):
     def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)
-        if option is not None:
-            option.help = "显示帮助并退出。"
-        return option
+        return _chinese_help(super().get_help_option(ctx))
 
 
 # Which module registers which top-level command. `gkctl due …` builds only the commands of

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from gkctl.gitsrc import Checked, Side
+from gkctl.output import iso
 from gkctl.plandiff import GROUP_KIND, Change, ChangeKind, Op, PlanDiff, TaskDiff, UnitDiff
 from gkctl.status import STATUS_LABELS, Status
 from gkctl.text import PROGRESS_LABELS, UNIT_KIND_LABELS
@@ -285,10 +286,6 @@ def side_record(side: Side) -> dict[str, Any]:
     }
 
 
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
 def _task_record(t: TaskDiff) -> dict[str, Any]:
     return {
         "id": t.id,
@@ -301,7 +298,7 @@ def _task_record(t: TaskDiff) -> dict[str, Any]:
             "before": t.status_before.value if t.status_before else None,
             "after": t.status_after.value if t.status_after else None,
         },
-        "due": {"before": _iso(t.due_before), "after": _iso(t.due_after)},
+        "due": {"before": iso(t.due_before), "after": iso(t.due_after)},
         "becomes_overdue": t.becomes_overdue,
         "changes": [c.as_dict() for c in t.changes],
     }

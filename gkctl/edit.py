@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from gkctl import atomic, loader, paths
+from gkctl import atomic, loader, paths, yamlsrc
 from gkctl.errors import DataError, GkctlError, UsageError, os_reason
 from gkctl.model import Dataset
 
@@ -38,10 +38,7 @@ LOCK_NAME = ".tasks.yaml.lock"
 LOCK_TIMEOUT = 10.0
 _BOM = "\ufeff"
 
-try:
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+_Loader = yamlsrc.LOADER
 
 # A plain scalar may not start with an indicator; quoting those is simpler than knowing
 # which ones are safe where.

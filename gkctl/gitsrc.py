@@ -7,7 +7,6 @@ the working tree, the index and HEAD are left as they are.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from dataclasses import dataclass
 from enum import StrEnum
@@ -143,20 +142,13 @@ def read_revision(repo: Repo, rev: str) -> Side:
 # --- files ---------------------------------------------------------------------------------
 
 
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def _read(path: Path, missing: str) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
         raise UsageError(missing) from None
     except OSError as exc:
-        raise UsageError(f"无法读取 {_shown(path)}：{os_reason(exc)}") from None
+        raise UsageError(f"无法读取 {paths.shown(path)}：{os_reason(exc)}") from None
 
 
 def read_files(tasks: Path, kind: SideKind, ref: str | None) -> Side:
@@ -165,16 +157,11 @@ def read_files(tasks: Path, kind: SideKind, ref: str | None) -> Side:
     return Side(
         kind,
         ref,
-        _shown(tasks),
-        _shown(units),
-        _read(tasks, f"找不到任务文件 {_shown(tasks)}。"),
-        _read(units, f"找不到单位名录 {_shown(units)}（应与 tasks.yaml 放在同一目录）。"),
+        paths.shown(tasks),
+        paths.shown(units),
+        _read(tasks, f"找不到任务文件 {paths.shown(tasks)}。"),
+        _read(units, f"找不到单位名录 {paths.shown(units)}（应与 tasks.yaml 放在同一目录）。"),
     )
-
-
-def _data_dir(option: Path | None) -> Path:
-    env = os.environ.get(paths.ENV_DATA)
-    return option or (Path(env) if env else Path("data"))
 
 
 class Sources:
@@ -186,7 +173,7 @@ class Sources:
 
     def repo(self) -> Repo:
         if self._repo is None:
-            self._repo = find_repo(_data_dir(self.data))
+            self._repo = find_repo(paths.data_dir(self.data))
         return self._repo
 
     def read(self, spec: str | None) -> Side:

@@ -115,6 +115,17 @@ class Plan(NamedTuple):
                 return task
         return None
 
+    def require(self, task_id: int) -> Task:
+        """The task, or a usage error that says which ids there are."""
+        from gkctl.errors import UsageError
+
+        task = self.task(task_id)
+        if task is None:
+            ids = [t.id for t in self.tasks]
+            span = f"{min(ids)}–{max(ids)}" if ids else "无"
+            raise UsageError(f"没有序号为 {task_id} 的任务（现有序号：{span}）。")
+        return task
+
     def section_title(self, section_id: str) -> str:
         for section in self.sections:
             if section.id == section_id:

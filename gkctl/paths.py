@@ -16,9 +16,14 @@ UNITS_FILE = "units.yaml"
 ENV_DATA = "GKCTL_DATA"
 
 
+def data_dir(option: Path | None) -> Path:
+    """--data, else $GKCTL_DATA, else ./data (whether it exists or not)."""
+    return option or Path(os.environ.get(ENV_DATA) or "data")
+
+
 def find_data_dir(option: Path | None) -> Path:
-    """--data, else $GKCTL_DATA, else ./data; a missing folder is a usage error."""
-    chosen = option or (Path(os.environ[ENV_DATA]) if os.environ.get(ENV_DATA) else Path("data"))
+    """The data folder as data_dir() chooses it; a missing plan is a usage error."""
+    chosen = data_dir(option)
     if not (chosen / TASKS_FILE).is_file():
         raise UsageError(
             f"找不到数据文件 {chosen / TASKS_FILE}。请在含有 data/ 的目录中运行，"

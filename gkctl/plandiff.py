@@ -21,7 +21,7 @@ from typing import Any
 
 from gkctl import status
 from gkctl.model import Dataset, Directory, Group, MilestoneSpec, Task, Unit
-from gkctl.output import extension_record, progress_record
+from gkctl.output import extension_record, iso, progress_record
 from gkctl.status import Status
 
 # Characters of unchanged text kept on each side of an edit, and the most characters of
@@ -182,12 +182,8 @@ def _context(text: str, first: bool, last: bool, context: int) -> str:
 # --- records -------------------------------------------------------------------------------
 
 
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
 def milestone_record(m: MilestoneSpec) -> dict[str, Any]:
-    return {"name": m.name, "deadline": m.deadline, "due": _iso(m.due)}
+    return {"name": m.name, "deadline": m.deadline, "due": iso(m.due)}
 
 
 # --- tasks ---------------------------------------------------------------------------------
@@ -247,11 +243,11 @@ def _deadline_change(
                 "deadline",
                 old.deadline,
                 new.deadline,
-                {"due_before": _iso(due_before), "due_after": _iso(due_after)},
+                {"due_before": iso(due_before), "due_after": iso(due_after)},
             )
         )
     if old.due != new.due:
-        out.append(Change("due", _iso(old.due), _iso(new.due)))
+        out.append(Change("due", iso(old.due), iso(new.due)))
     return out
 
 
@@ -278,7 +274,7 @@ def _task_changes(
     )
     if old.closed != new.closed:
         action = "closed" if old.closed is None else "reopened" if new.closed is None else "redated"
-        out.append(Change("closed", _iso(old.closed), _iso(new.closed), {"action": action}))
+        out.append(Change("closed", iso(old.closed), iso(new.closed), {"action": action}))
     for name in ("closed_note", "notes"):
         before, after = getattr(old, name), getattr(new, name)
         if before != after:
@@ -487,7 +483,7 @@ def _document(base: Dataset, head: Dataset) -> list[Change]:
         before, after = getattr(old, name), getattr(new, name)
         if before != after:
             if isinstance(before, date) or isinstance(after, date):
-                before, after = _iso(before), _iso(after)
+                before, after = iso(before), iso(after)
             out.append(Change(name, before, after))
     old_sections = [{"id": s.id, "title": s.title} for s in base.plan.sections]
     new_sections = [{"id": s.id, "title": s.title} for s in head.plan.sections]

@@ -54,12 +54,7 @@ def clean_text(value: str, what: str, required: bool = False) -> str:
 
 
 def _task(dataset: Dataset, task_id: int) -> Task:
-    task = dataset.plan.task(task_id)
-    if task is None:
-        ids = [t.id for t in dataset.plan.tasks]
-        span = f"{min(ids)}–{max(ids)}" if ids else "无"
-        raise UsageError(f"没有序号为 {task_id} 的任务（现有序号：{span}）。")
-    return task
+    return dataset.plan.require(task_id)
 
 
 def _unit(dataset: Dataset, task: Task, query: str, what: str) -> Unit:

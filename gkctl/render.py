@@ -19,7 +19,7 @@ from rich.text import Text
 
 from gkctl.deadlines import Deadline, Kind
 from gkctl.model import Dataset, Unit
-from gkctl.status import STATUS_LABELS, STATUS_ORDER, Status, TaskState, UnitSummary
+from gkctl.status import ATTENTION, STATUS_LABELS, STATUS_ORDER, Status, TaskState, UnitSummary
 from gkctl.text import PROGRESS_LABELS, UNIT_KIND_LABELS, short, zh_date
 from gkctl.units import DIRECT
 
@@ -187,7 +187,7 @@ def due_view(
     """The due view: sections by status, most urgent first, each cut to `limit` rows (0: all)
     so that a plan of thousands of tasks stays a readable dashboard. In a unit's view the
     tasks that only possibly concern it (各相关部门/各相关单位) come apart, after the rest."""
-    shown = list(STATUS_ORDER) if show_all else [Status.OVERDUE, Status.DUE_SOON, Status.PENDING]
+    shown = list(STATUS_ORDER) if show_all else list(ATTENTION)
     surely = [s for s in states if not (s.involvement and s.involvement.possible)]
     maybe = [s for s in states if s.involvement and s.involvement.possible]
     who = unit.name if unit else "全部任务"

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gkctl import output, stats, status
+from gkctl import output, paths, stats, status
 from gkctl.errors import GkctlError, UsageError
 from gkctl.model import Dataset, Progress, Unit
 from gkctl.output import extension_record, progress_record
@@ -320,13 +320,6 @@ def override_dir(data_dir: Path) -> Path:
     return data_dir.resolve().parent / "templates"
 
 
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def available(data_dir: Path, package_dir: Path | None = None) -> list[str]:
     names: set[str] = set()
     for folder in (override_dir(data_dir), builtin_dir(package_dir)):
@@ -357,10 +350,10 @@ def find_template(spec: str, data_dir: Path, package_dir: Path | None = None) ->
         for folder in defaults:
             candidate = folder / f"{spec}{SUFFIX}"
             if candidate.is_file():
-                return TemplateRef(candidate.name, defaults, _shown(candidate), True)
+                return TemplateRef(candidate.name, defaults, paths.shown(candidate), True)
     path = Path(spec)
     if path.is_file():
-        return TemplateRef(path.name, (path.resolve().parent, *defaults), _shown(path), False)
+        return TemplateRef(path.name, (path.resolve().parent, *defaults), paths.shown(path), False)
     if looks_like_path:
         raise UsageError(f"找不到模板文件 {spec}。")
     names = "、".join(available(data_dir, package_dir)) or "无"
@@ -410,7 +403,7 @@ def _where(exc: BaseException, ref: TemplateRef) -> str:
     if found is None:
         return ref.shown
     filename, line = found
-    shown = _shown(Path(filename)) if filename and not filename.startswith("<") else ref.shown
+    shown = paths.shown(Path(filename)) if filename and not filename.startswith("<") else ref.shown
     return f"{shown}:{line}"
 
 
@@ -444,7 +437,7 @@ class Renderer:
         try:
             self.template: Template = env.get_template(ref.name)
         except TemplateSyntaxError as exc:
-            shown = _shown(Path(exc.filename)) if exc.filename else ref.shown
+            shown = paths.shown(Path(exc.filename)) if exc.filename else ref.shown
             raise GkctlError(f"{shown}:{exc.lineno}: 模板语法错误：{exc.message}") from None
         except TemplateNotFound as exc:
             raise GkctlError(f"{ref.shown}: 找不到模板“{exc.name}”。") from None
@@ -468,7 +461,7 @@ class Renderer:
                 f"已被沙箱拒绝（{exc.message}）。"
             ) from None
         except TemplateSyntaxError as exc:  # an included template with a syntax error
-            shown = _shown(Path(exc.filename)) if exc.filename else self.ref.shown
+            shown = paths.shown(Path(exc.filename)) if exc.filename else self.ref.shown
             raise GkctlError(f"{shown}:{exc.lineno}: 模板语法错误：{exc.message}") from None
         except TemplateNotFound as exc:
             raise GkctlError(f"{_where(exc, self.ref)}: 找不到模板“{exc.name}”。") from None

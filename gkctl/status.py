@@ -34,6 +34,9 @@ STATUS_ORDER = (
     Status.DONE,
 )
 
+# What the due view shows without --all: what needs action or waits for the city.
+ATTENTION = (Status.OVERDUE, Status.DUE_SOON, Status.PENDING)
+
 STATUS_LABELS = {
     Status.OVERDUE: "已逾期",
     Status.DUE_SOON: "即将到期",

@@ -18,9 +18,9 @@ from gkctl.errors import Problem
 from gkctl.model import Pos
 
 try:
-    _Loader: type = yaml.CSafeLoader
+    LOADER: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    LOADER = yaml.SafeLoader
 
 CORE = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL, TIMESTAMP = (
@@ -117,7 +117,7 @@ def parse(path: str, text: str, problems: list[Problem]) -> Node | None:
     tabs = _tab_problems(path, text)
     problems.extend(tabs)
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=LOADER)
     except yaml.MarkedYAMLError as exc:
         # A syntax error caused by a tab already reported is not said twice.
         at = exc.problem_mark.line + 1 if exc.problem_mark else 0

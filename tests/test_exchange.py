@@ -847,7 +847,7 @@ def test_plan_yaml_reads_back_any_text(name, content, units, deadline) -> None:
         (Task(7, "一", name, content, "", tuple(units), deadline),),
     )
     # Read as gkctl reads it (libyaml where installed).
-    data = yaml.load(yaml_out.plan_yaml(plan, ["header"]), Loader=yamlsrc._Loader)
+    data = yaml.load(yaml_out.plan_yaml(plan, ["header"]), Loader=yamlsrc.LOADER)
     task = data["tasks"][0]
     assert (task["name"], task["content"], task["units"], task["deadline"]) == (
         name, content, units, deadline,

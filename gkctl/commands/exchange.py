@@ -1,6 +1,5 @@
 """Exchange with Word, Excel and calendars: import, export, ics."""
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -34,11 +33,6 @@ OutputOpt = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="写出的文件路径。", show_default=False),
 ]
-
-
-def _data_dir(data: Path | None) -> Path:
-    """Where the plan goes: --data, else $GKCTL_DATA, else ./data (it need not exist yet)."""
-    return data or Path(os.environ.get(paths.ENV_DATA) or "data")
 
 
 def import_table(
@@ -136,7 +130,7 @@ def import_table(
         raise UsageError(f"只能导入 .docx 或 .xlsx 文件，这里是“{file.name}”。")
     if not file.is_file():
         raise UsageError(f"找不到文件 {file}。")
-    data_dir = _data_dir(data)
+    data_dir = paths.data_dir(data)
     out = output or data_dir / paths.TASKS_FILE
     folder = out.parent
     review = folder / REVIEW_FILE

@@ -169,7 +169,7 @@ def due(
 
 
 # What the due view shows without --all: what needs action or waits for the city.
-ATTENTION = (status.Status.OVERDUE, status.Status.DUE_SOON, status.Status.PENDING)
+ATTENTION = status.ATTENTION
 
 
 def _fail_on(fail_on: FailOn | None, states: list[status.TaskState]) -> None:
@@ -281,11 +281,7 @@ def show(
 
     check_format(fmt, F.TABLE, F.JSON)
     dataset = load(data)
-    task = dataset.plan.task(task_id)
-    if task is None:
-        ids = [t.id for t in dataset.plan.tasks]
-        span = f"{min(ids)}–{max(ids)}" if ids else "无"
-        raise UsageError(f"没有序号为 {task_id} 的任务（现有序号：{span}）。")
+    task = dataset.plan.require(task_id)
     day = as_of_date(as_of)
     warn_outside_plan_year(dataset, day)
     found = lookup(dataset.directory, unit) if unit is not None else None
