@@ -33,6 +33,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check gkctl tests benchmarks
 	$(BIN)/ruff format --check gkctl tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 golden: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q --update-golden

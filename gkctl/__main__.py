@@ -1,3 +1,3 @@
-from gkctl.cli import main
+from gkctl.cli.app import main
 
 main()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from gkctl.cli import app
+from gkctl.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"

@@ -3,7 +3,7 @@
 import json
 from pathlib import Path
 
-from gkctl import cache
+from gkctl.store import cache
 
 
 def _due_soon_ids(gk, data: Path) -> list[int]:
@@ -106,10 +106,10 @@ def test_warm_run_needs_no_grammar_or_calendar(data_copy: Path, tmp_path: Path) 
 
     env = {**__import__("os").environ, "GKCTL_CACHE_DIR": str(tmp_path / "c"), "NO_COLOR": "1"}
     probe = (
-        "import sys; from gkctl.cli import main; sys.argv=['gkctl','due','--unit','区经委',"
+        "import sys; from gkctl.cli.app import main; sys.argv=['gkctl','due','--unit','区经委',"
         f"'--as-of','2024-10-15','--data',{str(data_copy)!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "from gkctl import deadlines\n"
+        "from gkctl.core import deadlines\n"
         "print('grammar', deadlines._grammar.cache_info().currsize, file=sys.stderr)\n"
         "print('calendar', 'chinese_calendar' in sys.modules, 'yaml' in sys.modules, file=sys.stderr)\n"
     )

@@ -8,8 +8,9 @@ import pytest
 import typer.main
 import typer.models
 
-from gkctl import __version__, cli
-from gkctl.cli import app
+from gkctl import __version__
+from gkctl.cli import app as appmod
+from gkctl.cli.app import app
 
 ENGLISH = ["Usage:", "Error:", "Options:", "Arguments:", "Commands:", "Try '"]
 CLICK_WORDS = [
@@ -250,10 +251,10 @@ def test_version(gk) -> None:
 
 def test_version_option_is_annotated() -> None:
     # STYLE.md: every option is Annotated[..., typer.Option(...)], its default a plain value.
-    version = typing.get_type_hints(cli.root, include_extras=True)["version"]
+    version = typing.get_type_hints(appmod.root, include_extras=True)["version"]
     assert typing.get_origin(version) is typing.Annotated
     kind, option = typing.get_args(version)
     assert kind is bool
     assert isinstance(option, typer.models.OptionInfo) and option.is_eager
     assert option.help == "显示版本号并退出。"
-    assert inspect.signature(cli.root).parameters["version"].default is False
+    assert inspect.signature(appmod.root).parameters["version"].default is False

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from gkctl import loader
-from gkctl.model import UnitKind
+from gkctl.core.model import UnitKind
+from gkctl.store import loader
 from tests.conftest import DATA, ROOT
 
 SEED = ROOT.parent / "shared" / "seed" / "jinshan-2024-gongkai-yaodian.txt"

@@ -7,9 +7,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gkctl import deadlines
-from gkctl.deadlines import Kind, Recurrence, normalize, resolve, workday_due
-from gkctl.errors import DeadlineError
+from gkctl.core import deadlines
+from gkctl.core.deadlines import Kind, Recurrence, normalize, resolve, workday_due
+from gkctl.core.errors import DeadlineError
 from tests.conftest import DATA
 
 Y = 2024

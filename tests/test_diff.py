@@ -18,8 +18,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gkctl import gitsrc, loader, plandiff
-from gkctl.plandiff import ChangeKind, Op, Segment, text_diff
+from gkctl.core import plandiff
+from gkctl.core.plandiff import ChangeKind, Op, Segment, text_diff
+from gkctl.store import gitsrc, loader
 from tests.conftest import DATA
 
 AS_OF = "2024-10-15"

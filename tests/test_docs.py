@@ -5,7 +5,7 @@ import re
 import pytest
 import typer.main
 
-from gkctl.cli import app
+from gkctl.cli.app import app
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -56,7 +56,7 @@ def test_readme_quick_start_is_two_make_commands() -> None:
 
 
 def test_readme_exit_codes_match() -> None:
-    from gkctl.errors import ExitCode
+    from gkctl.core.errors import ExitCode
 
     for code in ExitCode:
         assert f"| {int(code)} |" in README
@@ -75,22 +75,52 @@ def test_ci_runs_make_test() -> None:
 
 def test_command_module_table_matches_registrations() -> None:
     # main() builds only the module a command line names; the table must not drift.
-    from gkctl import cli
+    from gkctl.cli import app as appmod
 
-    for module in cli.MODULES:
-        built = cli.build((module,))
+    for module in appmod.MODULES:
+        built = appmod.build((module,))
         names = {c.name or c.callback.__name__ for c in built.registered_commands}
         names |= {g.typer_instance.info.name for g in built.registered_groups if g.typer_instance}
-        assert names == {n for n, m in cli.COMMAND_MODULES.items() if m == module}, module
-    assert set(cli.COMMAND_MODULES) == {name.split()[0] for name, _ in COMMANDS}
+        assert names == {n for n, m in appmod.COMMAND_MODULES.items() if m == module}, module
+    assert set(appmod.COMMAND_MODULES) == {name.split()[0] for name, _ in COMMANDS}
 
 
-@pytest.mark.parametrize("name", sorted(__import__("gkctl.cli").cli.COMMAND_MODULES))
+@pytest.mark.parametrize("name", sorted(__import__("gkctl.cli.app").cli.app.COMMAND_MODULES))
 def test_each_command_can_be_built_alone(name: str) -> None:
     # main() builds only the command a command line names.
-    from gkctl import cli
+    from gkctl.cli import app as appmod
 
-    built = cli.build((cli.COMMAND_MODULES[name],), only=name)
-    commands = [c.name or cli._command_name(c) for c in built.registered_commands]
+    built = appmod.build((appmod.COMMAND_MODULES[name],), only=name)
+    commands = [c.name or appmod._command_name(c) for c in built.registered_commands]
     groups = [g.typer_instance.info.name for g in built.registered_groups if g.typer_instance]
     assert commands + groups == [name]
+
+
+def _package_map() -> dict[str, set[str]]:
+    """The README's 代码地图: each package row and the module files it names."""
+    section = README.split("### 代码地图", 1)[1].split("\n## ", 1)[0]
+    rows: dict[str, set[str]] = {}
+    for line in section.splitlines():
+        found = re.match(r"\| `gkctl/([a-z_]+)/` \| (.*) \|$", line)
+        if found:
+            rows[found.group(1)] = set(re.findall(r"`([a-z_]+)(?:\.py|/)`", found.group(2)))
+    return rows
+
+
+def test_readme_package_map_matches_the_tree() -> None:
+    # A newcomer finds the room for a change from this table, so it must name every module.
+    package = ROOT / "gkctl"
+    loose = sorted(
+        p.name for p in package.glob("*.py") if p.name not in {"__init__.py", "__main__.py"}
+    )
+    assert loose == [], f"modules outside a layer package: {loose}"
+    layers = {p.name for p in package.iterdir() if (p / "__init__.py").is_file()}
+    mapped = _package_map()
+    assert set(mapped) == layers
+    for layer, named in mapped.items():
+        folder = package / layer
+        present = {p.stem for p in folder.glob("*.py") if p.stem != "__init__"}
+        present |= {p.name for p in folder.iterdir() if (p / "__init__.py").is_file()}
+        assert named == present, (
+            f"gkctl/{layer}/: README names {sorted(named)}, tree has {sorted(present)}"
+        )

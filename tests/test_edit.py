@@ -10,8 +10,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gkctl import edit, loader
-from gkctl.errors import DataError, GkctlError, UsageError
+from gkctl.core.errors import DataError, GkctlError, UsageError
+from gkctl.store import edit, loader
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 DAY = date(2024, 10, 15)

@@ -11,9 +11,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gkctl import loader, yamlsrc
+from gkctl.core.model import Document, Plan, Section, Task
 from gkctl.exchange import table, yaml_out
-from gkctl.model import Document, Plan, Section, Task
+from gkctl.store import loader, yamlsrc
 from tests.conftest import DATA
 
 AS_OF = "2024-10-15"

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from gkctl import loader
+from gkctl.store import loader
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "progress"
 PLAN = FIXTURES / "plan"
@@ -738,14 +738,14 @@ WRITER = """
 import sys, time
 from datetime import date
 from pathlib import Path
-from gkctl import record
-from gkctl.model import ProgressStatus
+from gkctl.store import writes
+from gkctl.core.model import ProgressStatus
 
 data, who, count, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
 while not go.exists():
     time.sleep(0.001)
 for i in range(count):
-    record.add_progress(data, 28, "区经委", ProgressStatus.DOING, date(2024, 10, 15),
+    writes.add_progress(data, 28, "区经委", ProgressStatus.DOING, date(2024, 10, 15),
                         date(2024, 10, 20), note=f"{who}-{i}")
 """
 
@@ -779,7 +779,7 @@ def stall(*args, **kwargs):
     time.sleep(60)
 
 setattr(os, name, stall)
-from gkctl.cli import app
+from gkctl.cli.app import app
 app(["progress", "add", "28", "--unit", "区经委", "--status", "done", "--date", "2024-10-15",
      "--data", data])
 """

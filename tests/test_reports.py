@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gkctl import loader
-from gkctl import report as core
+from gkctl.store import loader
+from gkctl.views import report as core
 from tests.conftest import DATA, ROOT
 
 AS_OF = "2024-10-15"
@@ -527,7 +527,7 @@ def test_installed_layout_renders(tmp_path) -> None:
         [
             sys.executable,
             "-c",
-            "import gkctl, sys; from gkctl.cli import main; "
+            "import gkctl, sys; from gkctl.cli.app import main; "
             "sys.argv = ['gkctl', 'report', '-t', 'breakdown', '--as-of', '2024-10-15', "
             "'--data', 'plan']; print(gkctl.__file__, file=sys.stderr); main()",
         ],
@@ -642,7 +642,7 @@ def test_context_is_plain_and_documented() -> None:
 
 def test_jinja_is_not_imported_by_other_commands() -> None:
     code = (
-        "import sys; from gkctl.cli import app; import gkctl.report; "
+        "import sys; from gkctl.cli.app import app; import gkctl.views.report; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jinja2', 'markupsafe')))"
     )
     run = subprocess.run(

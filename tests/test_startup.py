@@ -14,15 +14,15 @@ HEAVY = [
     "docx",
     "icalendar",
     "pydantic",
-    "gkctl.report",
-    "gkctl.plandiff",
-    "gkctl.edit",
+    "gkctl.views.report",
+    "gkctl.core.plandiff",
+    "gkctl.store.edit",
     "gkctl.exchange",
     "rich.markdown",
 ]
 PROBE = """
 import json, sys
-from gkctl.cli import main
+from gkctl.cli.app import main
 sys.argv = ["gkctl", *json.loads(sys.argv[1])]
 try:
     main()
@@ -48,12 +48,14 @@ def test_due_imports_only_what_it_needs(tmp_path: Path) -> None:
     args = ["due", "--unit", "区经委", "--as-of", "2024-10-15", "--data", str(DATA)]
     cold = _modules_after(args, tmp_path)
     assert not [m for m in HEAVY if m in cold]
-    assert "gkctl.commands.exchange" not in cold and "gkctl.commands.report" not in cold
-    assert "gkctl.clizh" not in cold  # Chinese click messages: only for help and errors
+    assert "gkctl.cli.commands.exchange" not in cold and "gkctl.cli.commands.report" not in cold
+    assert "gkctl.cli.clizh" not in cold  # Chinese click messages: only for help and errors
     warm = _modules_after(args, tmp_path)
     assert not [m for m in HEAVY if m in warm]
     # Served from the cache: no YAML parsing, no holiday calendar.
-    assert "yaml" not in warm and "chinese_calendar" not in warm and "gkctl.loader" not in warm
+    assert (
+        "yaml" not in warm and "chinese_calendar" not in warm and "gkctl.store.loader" not in warm
+    )
 
 
 def test_help_does_not_load_rich_help(tmp_path: Path) -> None:

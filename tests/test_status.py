@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from gkctl import loader, status
+from gkctl.core import status
+from gkctl.store import loader
 from tests.conftest import DATA, FIXTURES
 
 
@@ -24,7 +25,7 @@ def test_unit_summaries_match_unit_views(data, as_of: date, direct_only: bool) -
 
 
 def test_involved_matches_involvement() -> None:
-    from gkctl.units import involvement
+    from gkctl.core.units import involvement
 
     dataset = loader.load(DATA)
     by_name = {u.name: u for u in dataset.directory.units}

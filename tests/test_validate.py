@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gkctl import loader
-from gkctl.deadlines import FORMS_HELP
+from gkctl.core.deadlines import FORMS_HELP
+from gkctl.store import loader
 from tests.conftest import DATA, FIXTURES
 
 INVALID = FIXTURES / "invalid"

@@ -8,7 +8,7 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
-from gkctl.errors import GkctlError
+from gkctl.core.errors import GkctlError
 from gkctl.exchange.table import ExportTable, HeadingRow, Sheet, TaskRow
 
 _FONT = "宋体"

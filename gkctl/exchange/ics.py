@@ -13,10 +13,12 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from gkctl import __version__, output, status
-from gkctl.model import Dataset, Document, Unit
-from gkctl.status import STATUS_LABELS, Status, TaskState
-from gkctl.units import DIRECT
+from gkctl import __version__
+from gkctl.core import status
+from gkctl.core.model import Dataset, Document, Unit
+from gkctl.core.status import STATUS_LABELS, Status, TaskState
+from gkctl.core.units import DIRECT
+from gkctl.views import machine
 
 DEFAULT_ALARM_DAYS = 3
 _SUMMARY_CHARS = 24
@@ -126,7 +128,7 @@ def feed(
             not done,
         )
         count += 1
-        for k, milestone in enumerate(output.milestones(dataset, task, s.deadline), start=1):
+        for k, milestone in enumerate(machine.milestones(dataset, task, s.deadline), start=1):
             if milestone["due"] is None:
                 continue
             day = date.fromisoformat(milestone["due"])

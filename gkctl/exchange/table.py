@@ -26,10 +26,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from gkctl import deadlines, loader, status
-from gkctl.errors import DataError, DeadlineError, GkctlError, Problem, UsageError
-from gkctl.model import Dataset, Directory, Document, Plan, Section, Task
-from gkctl.units import suggest
+from gkctl.core import deadlines, status
+from gkctl.core.errors import DataError, DeadlineError, GkctlError, Problem, UsageError
+from gkctl.core.model import Dataset, Directory, Document, Plan, Section, Task
+from gkctl.core.units import suggest
+from gkctl.store import loader
 
 # Written where the table does not say (文号, 发文单位, 发布日期): the user fills it in.
 PLACEHOLDER = "待填写"

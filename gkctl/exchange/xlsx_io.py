@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from gkctl.errors import GkctlError
+from gkctl.core.errors import GkctlError
 from gkctl.exchange.table import ExportTable, HeadingRow, Sheet, TaskRow, lines_needed
 
 SHEET_TITLE = "任务分解表"

@@ -3,7 +3,7 @@
 PyYAML's dumper would sort or reflow keys, quote Chinese text and drop comments; the
 layout people read and diff in review is written here by hand instead: a comment header,
 document, sections, then tasks with their keys in a fixed order, units as a flow list,
-one blank line between tasks. Values go through gkctl.edit.scalar, the one writer of YAML
+one blank line between tasks. Values go through gkctl.store.edit.scalar, the one writer of YAML
 scalars (plain where that reads back as the same text, else double-quoted).
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gkctl.edit import scalar
+from gkctl.core.model import Plan, Task, UnitKind
 from gkctl.exchange.table import PLACEHOLDER, UnknownUnit
-from gkctl.model import Plan, Task, UnitKind
+from gkctl.store.edit import scalar
 
 
 def _task_lines(task: Task) -> list[str]:

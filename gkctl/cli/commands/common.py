@@ -1,0 +1,121 @@
+"""Options shared by the commands, and the few things only the command layer may do:
+read the clock, pick the data folder, and print."""
+
+import os
+import sys
+from datetime import date, datetime, timedelta, timezone
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from gkctl.cli.formats import OutputFormat
+from gkctl.core.errors import UsageError
+from gkctl.core.model import Dataset
+from gkctl.store import paths
+
+# China has kept UTC+8 without daylight saving since 1991, so a fixed offset is exact and
+# needs no tz database (CI runners run in UTC).
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+ENV_TODAY = "GKCTL_TODAY"
+
+DataOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        help="数据目录（含 tasks.yaml 和 units.yaml）；默认 ./data，"
+        "也可用环境变量 GKCTL_DATA 指定。",
+        show_default=False,
+    ),
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="按哪一天查看（YYYY-MM-DD）；默认今天（北京时间），也可用环境变量 GKCTL_TODAY 指定。",
+        show_default=False,
+    ),
+]
+WithinOpt = Annotated[
+    int,
+    typer.Option("--within", min=0, max=3660, help="临期窗口：截止日期在多少天内算“即将到期”。"),
+]
+UnitOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--unit", "-u", help="单位名称、别名或名称的一部分，如 区经委、经委。", show_default=False
+    ),
+]
+
+
+def format_option(*allowed: OutputFormat) -> Any:
+    """The shared --format option, showing only the formats this command supports."""
+    names = "、".join(f.value for f in allowed)
+    return typer.Option(
+        "--format",
+        "-f",
+        help=f"输出格式：{names}。",
+        case_sensitive=False,
+        metavar="[" + "|".join(f.value for f in allowed) + "]",
+    )
+
+
+def check_format(chosen: OutputFormat, *allowed: OutputFormat) -> None:
+    if chosen not in allowed:
+        names = "、".join(f.value for f in allowed)
+        raise UsageError(f"此命令不支持 --format {chosen.value}，可用：{names}。")
+
+
+def parse_date(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"{what}“{text}”无法识别，请写作 YYYY-MM-DD，如 2024-10-15。") from None
+
+
+def today() -> date:
+    """Today in Beijing time, unless GKCTL_TODAY says otherwise."""
+    forced = os.environ.get(ENV_TODAY)
+    if forced:
+        return parse_date(forced, f"环境变量 {ENV_TODAY}")
+    return datetime.now(SHANGHAI).date()
+
+
+def as_of_date(option: str | None) -> date:
+    return parse_date(option, "--as-of") if option else today()
+
+
+def load(data: Path | None) -> Dataset:
+    """The checked plan, through the parsed-plan cache (see gkctl/cache.py)."""
+    import gc
+
+    from gkctl.store import cache
+
+    dataset = cache.load(paths.find_data_dir(data))
+    # The plan lives as long as the command: keep the cyclic collector from walking its
+    # millions of objects again at every collection of what the command builds next (with
+    # 50,000 tasks those walks made a report grow faster than the plan).
+    gc.freeze()
+    return dataset
+
+
+def warn(message: str) -> None:
+    """A note for people on stderr, so that stdout stays clean for machine output."""
+    print(message, file=sys.stderr)
+
+
+def warn_outside_plan_year(dataset: Dataset, as_of: date) -> None:
+    year = dataset.plan.document.year
+    if as_of.year != year:
+        warn(f"注意：查看日期 {as_of.isoformat()} 不在计划年度 {year} 年内。")
+
+
+def write_stdout(text: str) -> None:
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+class FailOn(StrEnum):
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"

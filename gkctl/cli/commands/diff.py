@@ -1,0 +1,87 @@
+"""Comparing two revisions of the plan: gkctl diff."""
+
+from typing import Annotated
+
+import typer
+
+from gkctl.cli.commands.common import (
+    AsOfOpt,
+    DataOpt,
+    as_of_date,
+    check_format,
+    format_option,
+    warn,
+    write_stdout,
+)
+from gkctl.cli.formats import OutputFormat
+from gkctl.core.errors import ExitCode
+
+F = OutputFormat
+
+
+def diff(
+    base: Annotated[
+        str,
+        typer.Argument(
+            help="旧版本：git 版本（提交、分支、标签，如 main、HEAD~1），"
+            "或一个数据目录、一个 tasks.yaml 文件（取同目录的 units.yaml）。",
+            show_default=False,
+        ),
+    ],
+    head: Annotated[
+        str | None,
+        typer.Argument(
+            help="新版本，写法同上；省略时为工作区中的数据目录（--data）。", show_default=False
+        ),
+    ] = None,
+    fmt: Annotated[OutputFormat, format_option(F.TABLE, F.MARKDOWN, F.JSON)] = F.TABLE,
+    as_of: AsOfOpt = None,
+    data: DataOpt = None,
+) -> None:
+    """比较计划的两个版本，逐项说明任务和单位名录的变化，供审阅合并请求。
+
+    列出任务的增删，以及时间节点（含截止日期、是否因此逾期）、责任单位、内容、进展、延期、销号的变化。
+
+    按 git 版本比较时直接读取该版本的文件，不切换分支，也不改动工作区；也可比较两个数据目录或 tasks.yaml 文件。任一版本的数据有问题时，列出它的问题（退出码 1），不做比较。
+
+    markdown 格式可直接用作合并请求评论或 $GITHUB_STEP_SUMMARY。
+
+    示例：gkctl diff main --format markdown
+    """
+    check_format(fmt, F.TABLE, F.MARKDOWN, F.JSON)
+    day = as_of_date(as_of)
+    from gkctl.core import plandiff
+    from gkctl.store import gitsrc
+    from gkctl.views import diff, machine
+
+    base_side, head_side = gitsrc.read_sides(base, head, data)
+    old, new = gitsrc.check_sides(base_side, head_side)
+    if old.dataset is None or new.dataset is None:
+        invalid = [c for c in (old, new) if c.problems]
+        if fmt is F.JSON:
+            write_stdout(machine.dumps(diff.problems_json(old, new, day)))
+        elif fmt is F.MARKDOWN:
+            write_stdout(diff.problems_markdown(base_side, head_side, invalid))
+        else:
+            for c in invalid:
+                print(diff.invalid_heading(c))
+                print("\n".join(diff.problem_lines(c)))
+        for c in invalid:
+            warn(diff.invalid_note(c))
+        raise typer.Exit(int(ExitCode.PROBLEMS))
+    result = plandiff.compare(old.dataset, new.dataset, day)
+    if fmt is F.JSON:
+        write_stdout(machine.dumps(diff.to_json(result, base_side, head_side)))
+    elif fmt is F.MARKDOWN:
+        write_stdout(diff.markdown(result, base_side, head_side))
+    elif not result.empty:
+        from gkctl.views.diff_terminal import diff_view
+        from gkctl.views.terminal import console
+
+        console().print(diff_view(result, base_side, head_side))
+    if result.empty:
+        warn(f"{base_side.label} 与 {head_side.label} 的计划没有差异。")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(diff)

@@ -1,0 +1,401 @@
+"""Exchange with Word, Excel and calendars: import, export, ics."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gkctl.cli.commands.common import (
+    AsOfOpt,
+    DataOpt,
+    UnitOpt,
+    WithinOpt,
+    as_of_date,
+    check_format,
+    format_option,
+    load,
+    parse_date,
+    warn,
+    warn_outside_plan_year,
+    write_stdout,
+)
+from gkctl.cli.formats import OutputFormat
+from gkctl.core import status
+from gkctl.core.errors import ExitCode, GkctlError, UsageError, os_reason
+from gkctl.core.units import lookup
+from gkctl.store import paths
+
+F = OutputFormat
+REVIEW_FILE = "units.review.yaml"
+# Codes of the loader's problems that the import's own lists already explain.
+_LISTED = {"unknown-unit", "deadline"}
+
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="写出的文件路径。", show_default=False),
+]
+
+
+def import_table(
+    file: Annotated[
+        Path,
+        typer.Argument(help="任务分解表文件：.docx（Word）或 .xlsx（Excel）。", show_default=False),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="写出的计划文件；默认为数据目录中的 tasks.yaml。",
+            show_default=False,
+        ),
+    ] = None,
+    units: Annotated[
+        Path | None,
+        typer.Option(
+            "--units",
+            help="核对责任单位用的单位名录；默认取输出目录中的 units.yaml，没有时取数据目录中的。",
+            show_default=False,
+        ),
+    ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            min=2000,
+            max=2100,
+            help="计划年度；默认从标题（如“2024年……”）读出。",
+            show_default=False,
+        ),
+    ] = None,
+    published: Annotated[
+        str | None,
+        typer.Option(
+            "--published", help="发布日期（YYYY-MM-DD）；表格中没有时必须补上。", show_default=False
+        ),
+    ] = None,
+    title: Annotated[
+        str | None,
+        typer.Option(
+            "--title",
+            help="文件标题，如 2024年金山区政务公开工作要点；默认取表格标题或文件名。",
+            show_default=False,
+        ),
+    ] = None,
+    number: Annotated[
+        str | None,
+        typer.Option("--number", help="文号，如 金府办发〔2024〕5号。", show_default=False),
+    ] = None,
+    issuer: Annotated[
+        str | None,
+        typer.Option(
+            "--issuer", help="发文单位，如 上海市金山区人民政府办公室。", show_default=False
+        ),
+    ] = None,
+    copy_units: Annotated[
+        bool,
+        typer.Option(
+            "--copy-units",
+            help="把校验时用的单位名录原样复制到输出目录（那里还没有 units.yaml 时），"
+            "之后 gkctl validate --data 输出目录 即可复查。",
+        ),
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="覆盖已存在的输出文件（含 --copy-units 复制的）。")
+    ] = False,
+    data: DataOpt = None,
+) -> None:
+    """把 Word 或 Excel 的任务分解表导入为 tasks.yaml。
+
+    按表头文字找列（序号、任务名称、任务内容、责任单位、时间节点），识别“一、……”部分标题行、
+    合并的任务名称单元格和折行的单元格。不在单位名录中的责任单位连同“是否为”建议写入
+    units.review.yaml 供核对；无法识别的时间节点逐项列出。已有的输出文件不覆盖，除非加
+    --force。输出目录不存在时自动新建。责任单位按输出目录中的 units.yaml
+    核对，没有时按数据目录中的 units.yaml；输出目录中没有 units.yaml 时会提示复制一份过去，也可加 --copy-units
+    由导入一并复制（只复制已有的单位名录，不会编造）。
+
+    退出码：0 已导入且能通过校验；1 已导入但还有需要人工处理的问题（见提示），或表格无法读取；2 用法错误（文件不存在、格式不支持、输出文件已存在、无法判断计划年度）。
+
+    示例：gkctl import 任务分解表.docx -o data/tasks.yaml --published 2024-04-10
+    """
+    from gkctl.core.model import Plan
+    from gkctl.exchange import table, yaml_out
+    from gkctl.store import atomic, loader
+
+    suffix = file.suffix.lower()
+    if suffix in (".doc", ".xls", ".wps", ".et"):
+        raise UsageError(
+            f"不支持旧版格式 {suffix}：请在 Word 或 Excel 中另存为 .docx 或 .xlsx 后再导入。"
+        )
+    if suffix not in (".docx", ".xlsx", ".xlsm"):
+        raise UsageError(f"只能导入 .docx 或 .xlsx 文件，这里是“{file.name}”。")
+    if not file.is_file():
+        raise UsageError(f"找不到文件 {file}。")
+    data_dir = paths.data_dir(data)
+    out = output or data_dir / paths.TASKS_FILE
+    folder = out.parent
+    review = folder / REVIEW_FILE
+    if out.is_dir():
+        raise UsageError(f"{out} 是一个目录，请给出文件名，如 {out / paths.TASKS_FILE}。")
+    if out.exists() and not force:
+        raise UsageError(f"{out} 已存在，未覆盖。要覆盖请加 --force，或用 -o 写到另一个文件。")
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"无法写入 {out}：{folder} 不是目录。")
+    if units is not None and not units.is_file():
+        raise UsageError(f"找不到单位名录 {units}。")
+    units_path = units or next(
+        (p for p in (folder / paths.UNITS_FILE, data_dir / paths.UNITS_FILE) if p.is_file()),
+        None,
+    )
+    copy_to = _units_copy_target(copy_units, units_path, folder, force)
+    given = table.DocumentHints(
+        title, number, issuer, parse_date(published, "--published") if published else None, year
+    )
+
+    if suffix == ".docx":
+        from gkctl.exchange.docx_io import read_docx
+
+        sheets = read_docx(file, str(file))
+    else:
+        from gkctl.exchange.xlsx_io import read_xlsx
+
+        sheets = read_xlsx(file, str(file))
+    imported = table.read_sheets(sheets, str(file))
+    document, missing = table.make_document(given, imported.found, file.stem)
+    plan = Plan(document, imported.sections, imported.tasks)
+    units_raw = units_path.read_bytes() if units_path else None
+    directory = (
+        table.read_directory(units_raw, str(units_path)) if units_raw and units_path else None
+    )
+    unknown = table.unknown_units(plan.tasks, directory)
+    if unknown and review.exists() and not force:
+        raise UsageError(f"{review} 已存在，未覆盖。要覆盖请加 --force。")
+    bad = table.unresolved_deadlines(plan)
+
+    text = yaml_out.plan_yaml(plan, _header(file, units_path, missing))
+    created = _make_folder(folder)
+    atomic.write_text(out, text)
+    if copy_to is not None and units_raw is not None:
+        atomic.write_bytes(copy_to, units_raw)
+    if unknown:
+        atomic.write_text(review, yaml_out.units_review_yaml(unknown, _str(units_path), str(out)))
+    _, problems = loader.check_bytes(
+        text.encode("utf-8"), units_raw, str(out), _str(units_path) or ""
+    )
+    others = [p for p in problems if p.code not in _LISTED]
+
+    if created:
+        warn(f"已新建目录 {folder}。")
+    warn(f"已导入 {len(plan.tasks)} 项任务（{len(plan.sections)} 个部分）：{file} → {out}")
+    if copy_to is not None:
+        warn(f"已把单位名录 {units_path} 复制为 {copy_to}。")
+    if missing:
+        warn(
+            f"注意：表格中没有{'、'.join(missing)}，已写作“{table.PLACEHOLDER}”，请在 {out} 的 document 中补全。"
+        )
+    if imported.placeholder_section:
+        warn(
+            f"注意：表格中没有“一、……”这样的部分标题行，全部任务归入部分“一”，标题写作“{table.PLACEHOLDER}”。"
+        )
+    if imported.joined:
+        warn(f"注意：有 {imported.joined} 行没有自己的序号，已并入上一项任务（多为跨页断开的行）。")
+    if unknown:
+        where = f"单位名录 {units_path} 中" if units_path else "单位名录中（没有找到 units.yaml）"
+        warn(f"有 {len(unknown)} 个责任单位不在{where}，已写入 {review} 供核对：")
+        for u in unknown:
+            ids = "、".join(str(i) for i in u.tasks)
+            hint = f"：是否为“{u.suggestion}”？" if u.suggestion else ""
+            warn(f"  {u.name}（任务 {ids}）{hint}")
+    if bad:
+        warn(f"有 {len(bad)} 个时间节点无法识别，请改写或在任务中填写 due（YYYY-MM-DD）：")
+        for b in bad:
+            warn(f"  任务 {b.task}：{b.reason}")
+    if others:
+        warn("其他问题：")
+        for p in others:
+            warn(f"  {p}")
+    if unknown or bad or others or units_raw is None:
+        warn(_recheck(out, units_path, copy_to is not None, passed=False))
+        raise typer.Exit(int(ExitCode.PROBLEMS))
+    warn(_recheck(out, units_path, copy_to is not None, passed=True))
+
+
+def _units_copy_target(
+    copy_units: bool, units_path: Path | None, folder: Path, force: bool
+) -> Path | None:
+    """Where --copy-units copies the directory to; None when there is nothing to copy
+    (the output folder's own units.yaml is the one in use). Refuses, before anything is
+    written, when there is no directory to copy or a different one is already there."""
+    if not copy_units:
+        return None
+    if units_path is None:
+        raise UsageError(
+            "--copy-units：没有可复制的单位名录（输出目录和数据目录中都没有 units.yaml），"
+            "请用 --units 指定。"
+        )
+    target = folder / paths.UNITS_FILE
+    if _same_file(units_path, target):
+        return None
+    if target.exists() and not force:
+        raise UsageError(
+            f"{target} 已存在，未用 {units_path} 覆盖。要覆盖请加 --force，或不加 --copy-units。"
+        )
+    return target
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
+
+
+def _make_folder(folder: Path) -> bool:
+    """Create the output folder (and its parents) if missing; True if it was created."""
+    if folder.is_dir():
+        return False
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise GkctlError(f"无法新建目录 {folder}：{os_reason(exc)}。") from None
+    return True
+
+
+def _recheck(out: Path, units_path: Path | None, copied: bool, passed: bool) -> str:
+    """The closing line: whether the plan passed, and how to repeat the check with
+    gkctl validate, which reads tasks.yaml and units.yaml of one folder. The steps make
+    that true: the file named tasks.yaml, and the directory the import used next to it."""
+    folder = out.parent
+    beside = folder / paths.UNITS_FILE
+    steps: list[str] = []
+    used = ""
+    if out.name != paths.TASKS_FILE:
+        steps.append(f"把 {out} 改名为 {folder / paths.TASKS_FILE}")
+    if units_path is not None and not copied and not _same_file(units_path, beside):
+        if beside.exists():
+            used = f"（校验时使用的单位名录是 {units_path}；gkctl validate 用的是 {beside}，结果可能不同）"
+        else:
+            used = f"（校验时使用的单位名录是 {units_path}，{folder} 下没有 {paths.UNITS_FILE}）"
+            steps.append(f"把 {units_path} 复制为 {beside}（或导入时加 --copy-units）")
+    command = f"gkctl validate --data {folder}"
+    if not passed:
+        steps.insert(0, "处理上面列出的问题")
+        return f"导入的计划还不能通过校验{used}：请{'，'.join(steps)}，再运行 {command} 复查。"
+    if not steps:
+        return f"计划可以通过校验{used}。可运行 {command} 复查。"
+    return f"计划可以通过校验{used}。请{'，'.join(steps)}，再运行 {command} 复查。"
+
+
+def _str(path: Path | None) -> str | None:
+    return str(path) if path is not None else None
+
+
+def _header(file: Path, units_path: Path | None, missing: tuple[str, ...]) -> list[str]:
+    lines = [
+        f"gkctl plan data, imported with `gkctl import` from {file.name}.",
+        "Values are the table's cells: cells wrapped over lines are joined, 责任单位 is split on 、,",
+        "a merged 任务名称 is repeated on every task it covers. There is no `text` key: a table",
+        "holds no body text.",
+    ]
+    if units_path is not None:
+        lines.append(f"Units were checked against {units_path}.")
+    if missing:
+        lines.append(
+            "To fill in by hand (written as 待填写): "
+            + ", ".join(m.split()[-1] for m in missing)
+            + "."
+        )
+    return lines
+
+
+def export(
+    fmt: Annotated[OutputFormat | None, format_option(F.XLSX, F.DOCX)] = None,
+    output: OutputOpt = None,
+    as_of: AsOfOpt = None,
+    within: WithinOpt = status.DEFAULT_WITHIN,
+    data: DataOpt = None,
+) -> None:
+    """导出任务分解表（Excel 或 Word），按办公室打印的样式，并加上截止日期和状态两列。
+
+    合并的任务名称、部分标题行、每页重复的表头、适合中文的列宽、A4 横向。不指定 --format
+    时按 -o 的扩展名，默认 xlsx；默认文件名如 任务分解表-2024-10-15.xlsx。-o 的扩展名只能是
+    .xlsx 或 .docx，且须与 --format 一致。导出的文件可以再用 gkctl import 导入。
+
+    示例：gkctl export --format docx --as-of 2024-10-15
+    """
+    from gkctl.exchange import table
+    from gkctl.store import atomic
+
+    by_suffix = {".xlsx": F.XLSX, ".docx": F.DOCX}
+    if fmt is not None:
+        check_format(fmt, F.XLSX, F.DOCX)
+    suffix = output.suffix.lower() if output is not None else ""
+    if output is not None and suffix not in by_suffix:
+        # Office opens a file by its extension: xlsx bytes in x.pdf or x.xls only confuse it.
+        raise UsageError(
+            f"-o {output}：只能导出 .xlsx（Excel）或 .docx（Word）文件，请改用这两种扩展名之一。"
+        )
+    chosen = fmt or by_suffix.get(suffix, F.XLSX)
+    if output is not None and by_suffix[suffix] is not chosen:
+        raise UsageError(f"-o {output} 的扩展名与 --format {chosen.value} 不符。")
+    dataset = load(data)
+    day = as_of_date(as_of)
+    warn_outside_plan_year(dataset, day)
+    path = output or Path(f"任务分解表-{day.isoformat()}.{chosen.value}")
+    laid_out = table.export_table(dataset, day, within)
+    if chosen is F.DOCX:
+        from gkctl.exchange.docx_io import write_docx
+
+        content = write_docx(laid_out)
+    else:
+        from gkctl.exchange.xlsx_io import write_xlsx
+
+        content = write_xlsx(laid_out)
+    atomic.write_bytes(path, content)
+    warn(
+        f"已写出 {path}：{len(dataset.plan.tasks)} 项任务、{len(dataset.plan.sections)} 个部分，"
+        f"状态截至 {day.isoformat()}。"
+    )
+
+
+def ics(
+    unit: UnitOpt = None,
+    as_of: AsOfOpt = None,
+    output: OutputOpt = None,
+    alarm_days: Annotated[
+        int, typer.Option("--alarm-days", min=0, max=60, help="提前几天提醒；0 表示不提醒。")
+    ] = 3,
+    within: WithinOpt = status.DEFAULT_WITHIN,
+    data: DataOpt = None,
+) -> None:
+    """导出截止日期日历（iCalendar .ics），可导入或订阅到 Outlook、手机日历。
+
+    每项任务、每个节点一个全天事件，截止前几天提醒；重新导入时按 UID 更新而不重复。
+    周期性任务取查看日期之后的下一期；待市级部署的任务暂无日期，不列入（在提示中列出）。
+    不指定 -o 时写到标准输出。
+
+    示例：gkctl ics --unit 区经委 -o 区经委.ics
+    """
+    from gkctl.exchange.ics import feed
+    from gkctl.store import atomic
+
+    dataset = load(data)
+    day = as_of_date(as_of)
+    warn_outside_plan_year(dataset, day)
+    found = lookup(dataset.directory, unit) if unit is not None else None
+    result = feed(dataset, day, found, alarm_days, within)
+    if output is not None:
+        atomic.write_bytes(output, result.data)
+        warn(f"已写出 {output}：{result.events} 个日历事件。")
+    else:
+        write_stdout(result.data.decode("utf-8"))
+        warn(f"共 {result.events} 个日历事件。")
+    if result.pending:
+        ids = "、".join(str(i) for i in result.pending)
+        warn(f"有 {len(result.pending)} 项任务待市级部署、暂无日期，未列入日历：任务 {ids}。")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_table)
+    app.command()(export)
+    app.command()(ics)

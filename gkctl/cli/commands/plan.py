@@ -1,0 +1,446 @@
+"""Reading the plan: validate, due, list, show, deadline, units."""
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gkctl.cli.commands.common import (
+    AsOfOpt,
+    DataOpt,
+    FailOn,
+    UnitOpt,
+    WithinOpt,
+    as_of_date,
+    check_format,
+    format_option,
+    load,
+    parse_date,
+    today,
+    warn,
+    warn_outside_plan_year,
+    write_stdout,
+)
+from gkctl.cli.formats import OutputFormat
+from gkctl.core import status
+from gkctl.core.errors import ExitCode, Problem, UsageError
+from gkctl.core.units import involvement, lookup
+from gkctl.store import paths
+
+F = OutputFormat
+DirectOpt = Annotated[
+    bool,
+    typer.Option("--direct", help="只看直接点名本单位的任务（不含各部门、各街镇等统称）。"),
+]
+
+
+def _print(renderable: object) -> None:
+    from gkctl.views.terminal import console
+
+    console().print(renderable)
+
+
+def validate(
+    data: DataOpt = None,
+    fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON, F.GITHUB)] = F.TABLE,
+) -> None:
+    """检查数据文件：列出全部问题（文件:行:列），有问题时退出码为 1。
+
+    示例：gkctl validate --format github
+    """
+    from gkctl.store import loader
+    from gkctl.views import machine
+
+    check_format(fmt, F.TABLE, F.JSON, F.GITHUB)
+    data_dir = paths.find_data_dir(data)
+    dataset, problems = loader.check(data_dir)
+    if fmt is F.JSON:
+        write_stdout(
+            machine.dumps(
+                {"version": machine.JSON_VERSION, "problems": [p.as_dict() for p in problems]}
+            )
+        )
+    elif fmt is F.GITHUB:
+        write_stdout("".join(_github(p) for p in problems))
+    else:
+        for p in problems:
+            print(p)
+    if problems:
+        warn(f"共发现 {len(problems)} 个问题。")
+        raise typer.Exit(int(ExitCode.PROBLEMS))
+    assert dataset is not None
+    if fmt is F.TABLE:
+        d = dataset.directory
+        print(
+            f"数据有效：{len(dataset.plan.tasks)} 项任务，{len(d.units)} 个单位，"
+            f"{len(d.groups)} 个统称，计划年度 {dataset.plan.document.year}。"
+        )
+
+
+def _github(p: Problem) -> str:
+    # Workflow-command escaping: %, CR and LF in the message; also , and : in properties.
+    def prop(v: str) -> str:
+        return (
+            v.replace("%", "%25")
+            .replace("\r", "%0D")
+            .replace("\n", "%0A")
+            .replace(":", "%3A")
+            .replace(",", "%2C")
+        )
+
+    message = p.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return (
+        f"::error file={prop(p.file)},line={p.line},col={p.column},"
+        f"title={prop('gkctl ' + p.code)}::{message}\n"
+    )
+
+
+def due(
+    unit: UnitOpt = None,
+    as_of: AsOfOpt = None,
+    within: WithinOpt = status.DEFAULT_WITHIN,
+    show_all: Annotated[
+        bool, typer.Option("--all", "-a", help="也显示全年持续、未到期和已完成的任务。")
+    ] = False,
+    direct: DirectOpt = False,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option(
+            "--fail-on",
+            help="有逾期（overdue）或逾期/临期（due_soon）任务时以退出码 1 结束，供 CI 使用。",
+            show_default=False,
+        ),
+    ] = None,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit",
+            min=0,
+            help="表格中每一类最多显示多少项（0 为不限）；json 和 csv 总是输出全部。",
+        ),
+    ] = 50,
+    fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON, F.CSV)] = F.TABLE,
+    data: DataOpt = None,
+) -> None:
+    """看哪些任务已逾期、即将到期、待市级部署；不指定单位时按单位汇总，看谁落后。
+
+    示例：gkctl due --unit 区经委 --as-of 2024-10-15
+    """
+    from gkctl.views import machine
+
+    check_format(fmt, F.TABLE, F.JSON, F.CSV)
+    dataset = load(data)
+    day = as_of_date(as_of)
+    warn_outside_plan_year(dataset, day)
+    if unit is not None:
+        found = lookup(dataset.directory, unit)
+        states = sorted(
+            status.unit_states(dataset, found, day, within, direct), key=status.sort_key
+        )
+        shown = states if show_all else [s for s in states if s.status in ATTENTION]
+        if fmt is F.JSON:
+            write_stdout(machine.tasks_json(dataset, shown, day, found.name))
+        elif fmt is F.CSV:
+            write_stdout(machine.tasks_csv(shown, with_unit=True))
+        else:
+            from gkctl.views import terminal
+
+            _print(terminal.due_view(states, found, day, show_all, within, limit))
+        if not shown:
+            warn(f"{found.name} 截至 {day.isoformat()} 没有需要关注的任务。")
+        # --fail-on judges the unit's own tasks, not those it only possibly has.
+        states = [s for s in states if not (s.involvement and s.involvement.possible)]
+    else:
+        # The plan's own task states are needed only for JSON and --fail-on.
+        needed = fmt is F.JSON or fail_on is not None
+        states = (
+            sorted(status.plan_states(dataset, day, within), key=status.sort_key) if needed else []
+        )
+        rows = status.unit_summaries(dataset, day, within, direct)
+        if fmt is F.JSON:
+            shown = states if show_all else [s for s in states if s.status in ATTENTION]
+            write_stdout(machine.summaries_json(rows, day, machine.tasks_records(dataset, shown)))
+        elif fmt is F.CSV:
+            write_stdout(machine.summaries_csv(rows))
+        else:
+            from gkctl.views import terminal
+
+            _print(terminal.summary_table(rows, day, within))
+    _fail_on(fail_on, states)
+
+
+# What the due view shows without --all: what needs action or waits for the city.
+ATTENTION = status.ATTENTION
+
+
+def _fail_on(fail_on: FailOn | None, states: list[status.TaskState]) -> None:
+    if fail_on is None:
+        return
+    bad = (
+        {status.Status.OVERDUE}
+        if fail_on is FailOn.OVERDUE
+        else {status.Status.OVERDUE, status.Status.DUE_SOON}
+    )
+    hits = [s for s in states if s.status in bad]
+    if hits:
+        warn(f"--fail-on {fail_on.value}：有 {len(hits)} 项任务符合条件。")
+        raise typer.Exit(int(ExitCode.PROBLEMS))
+
+
+def list_tasks(
+    unit: UnitOpt = None,
+    section: Annotated[
+        str | None,
+        typer.Option("--section", help="部分编号：一、二、三、四、五。", show_default=False),
+    ] = None,
+    state: Annotated[
+        list[status.Status] | None,
+        typer.Option(
+            "--status",
+            help="只列出这些状态（可重复）：overdue、due_soon、pending、ongoing、open、done。",
+            show_default=False,
+        ),
+    ] = None,
+    due_before: Annotated[
+        str | None,
+        typer.Option("--due-before", help="截止日期不晚于此日（YYYY-MM-DD）。", show_default=False),
+    ] = None,
+    due_after: Annotated[
+        str | None,
+        typer.Option("--due-after", help="截止日期不早于此日（YYYY-MM-DD）。", show_default=False),
+    ] = None,
+    grep: Annotated[
+        str | None,
+        typer.Option("--grep", "-g", help="任务名称、内容或正文中包含的文字。", show_default=False),
+    ] = None,
+    direct: DirectOpt = False,
+    as_of: AsOfOpt = None,
+    within: WithinOpt = status.DEFAULT_WITHIN,
+    fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON, F.CSV)] = F.TABLE,
+    data: DataOpt = None,
+) -> None:
+    """列出任务，可按单位、部分、状态、截止日期和文字筛选。
+
+    示例：gkctl list --section 二 --status overdue --grep 政策解读
+    """
+    from gkctl.views import machine
+
+    check_format(fmt, F.TABLE, F.JSON, F.CSV)
+    dataset = load(data)
+    day = as_of_date(as_of)
+    warn_outside_plan_year(dataset, day)
+    before = parse_date(due_before, "--due-before") if due_before else None
+    after = parse_date(due_after, "--due-after") if due_after else None
+    if section is not None and section not in {s.id for s in dataset.plan.sections}:
+        ids = "、".join(s.id for s in dataset.plan.sections)
+        raise UsageError(f"没有部分“{section}”，可用：{ids}。")
+    found = lookup(dataset.directory, unit) if unit is not None else None
+    if direct and found is None:
+        raise UsageError("--direct 要与 --unit 一起用。")
+    states = (
+        status.unit_states(dataset, found, day, within, direct)
+        if found is not None
+        else status.plan_states(dataset, day, within)
+    )
+    wanted = set(state or ())
+    states = [
+        s
+        for s in states
+        if (section is None or s.task.section == section)
+        and (not wanted or s.status in wanted)
+        and (before is None or (s.due is not None and s.due <= before))
+        and (after is None or (s.due is not None and s.due >= after))
+        and (grep is None or grep in s.task.name or grep in s.task.content or grep in s.task.text)
+    ]
+    if fmt is F.JSON:
+        write_stdout(machine.tasks_json(dataset, states, day, found.name if found else None))
+    elif fmt is F.CSV:
+        write_stdout(machine.tasks_csv(states, with_unit=found is not None))
+    else:
+        from gkctl.views import terminal
+
+        _print(terminal.task_table(states, found is not None))
+    if not states:
+        warn("没有符合条件的任务。")
+
+
+def show(
+    task_id: Annotated[int, typer.Argument(help="任务序号。", show_default=False)],
+    unit: UnitOpt = None,
+    as_of: AsOfOpt = None,
+    within: WithinOpt = status.DEFAULT_WITHIN,
+    fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON)] = F.TABLE,
+    data: DataOpt = None,
+) -> None:
+    """显示一项任务的全部信息：要点原文、内容、责任单位、时间节点如何解析、进展。
+
+    加 --unit 时按该单位的视角判断状态（它的完成报告和延期申请）。
+
+    示例：gkctl show 28 --unit 区经委
+    """
+    from gkctl.views import machine
+
+    check_format(fmt, F.TABLE, F.JSON)
+    dataset = load(data)
+    task = dataset.plan.require(task_id)
+    day = as_of_date(as_of)
+    warn_outside_plan_year(dataset, day)
+    found = lookup(dataset.directory, unit) if unit is not None else None
+    how = involvement(task, found, dataset.directory) if found is not None else None
+    if found is not None and how is None:
+        raise UsageError(
+            f"任务 {task_id} 的责任单位（{'、'.join(task.units)}）不包括“{found.name}”。"
+        )
+    s = status.state(dataset, task, day, within, found, how)
+    if fmt is F.JSON:
+        record = machine.task_record(dataset, s, with_unit=found is not None)
+        record["text"] = task.text
+        record["notes"] = task.notes
+        record["rule"] = s.deadline.rule
+        write_stdout(
+            machine.dumps(
+                {"version": machine.JSON_VERSION, "as_of": day.isoformat(), "task": record}
+            )
+        )
+    else:
+        from gkctl.views import terminal
+
+        _print(terminal.task_detail(dataset, s, machine.milestones(dataset, task, s.deadline)))
+
+
+def deadline(
+    text: Annotated[
+        str, typer.Argument(help="时间节点文字，如 11月底前、按市级部署。", show_default=False)
+    ],
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year",
+            help="计划年度；默认取数据中的计划年度，没有数据时取今年。",
+            show_default=False,
+        ),
+    ] = None,
+    published: Annotated[
+        str | None,
+        typer.Option(
+            "--published",
+            help="发布日期（YYYY-MM-DD），用于“发布后30日内”等写法。",
+            show_default=False,
+        ),
+    ] = None,
+    as_of: AsOfOpt = None,
+    fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON)] = F.TABLE,
+    data: DataOpt = None,
+) -> None:
+    """解释一个时间节点如何解析为截止日期，提交前先检查新写的时间节点。
+
+    示例：gkctl deadline "6月底前完成初稿，11月底前完成"
+    """
+    from gkctl.core import deadlines
+    from gkctl.views import machine
+
+    check_format(fmt, F.TABLE, F.JSON)
+    # The plan supplies the year and publication date that were not given.
+    plan_year, plan_published = (
+        (None, None) if year is not None and published is not None else _plan_defaults(data)
+    )
+    if year is not None and not 2000 <= year <= 2100:
+        raise UsageError(f"--year {year} 不合理（应在 2000–2100 之间）。")
+    chosen_year = year if year is not None else plan_year or today().year
+    # The plan's publication date belongs to the plan's year only.
+    pub = parse_date(published, "--published") if published else None
+    if pub is None and chosen_year == plan_year:
+        pub = plan_published
+    resolved = deadlines.resolve(text, chosen_year, pub)
+    due_day: date | None = resolved.due
+    if resolved.kind is deadlines.Kind.RECURRING:
+        due_day = resolved.due_on(as_of_date(as_of))
+    work = deadlines.workday_due(due_day)
+    if fmt is F.JSON:
+        record = machine.deadline_record(resolved, due_day)
+        record["workday_basis"] = "holidays" if work is None or work.calendar_known else "weekends"
+        write_stdout(machine.dumps(record))
+        return
+    from gkctl.views import terminal
+
+    _print(
+        terminal.explain_deadline(
+            resolved,
+            chosen_year,
+            pub,
+            due_day,
+            work.date if work else None,
+            work.calendar_known if work else True,
+        )
+    )
+
+
+def _plan_defaults(data: Path | None) -> tuple[int | None, date | None]:
+    """The plan's year and publication date, where a valid plan is at hand; the explanation
+    works without one (then --year, else this year)."""
+    from gkctl.core.errors import GkctlError
+
+    try:
+        dataset = load(data)
+    except UsageError:  # no data folder here
+        return None, None
+    except GkctlError:
+        warn("注意：数据目录中的计划有问题（gkctl validate 可查看），按 --year 或今年解析。")
+        return None, None
+    return dataset.plan.document.year, dataset.plan.document.published
+
+
+def units(
+    fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON)] = F.TABLE,
+    data: DataOpt = None,
+) -> None:
+    """列出单位名录：单位、类型、别名，以及各部门、各街镇等统称。
+
+    示例：gkctl units
+    """
+    from gkctl.views import machine
+
+    check_format(fmt, F.TABLE, F.JSON)
+    dataset = load(data)
+    d = dataset.directory
+    if fmt is F.JSON:
+        write_stdout(
+            machine.dumps(
+                {
+                    "version": machine.JSON_VERSION,
+                    "units": [
+                        {
+                            "name": u.name,
+                            "kind": u.kind.value,
+                            "aliases": list(u.aliases),
+                            "full_name": u.full_name,
+                            "source": u.source,
+                        }
+                        for u in d.units
+                    ],
+                    "groups": [
+                        {
+                            "name": g.name,
+                            "meaning": g.meaning,
+                            "members": [k.value for k in g.members],
+                            "relevant": g.relevant,
+                        }
+                        for g in d.groups
+                    ],
+                }
+            )
+        )
+        return
+    from gkctl.views import terminal
+
+    _print(terminal.unit_list(d.units, d.groups))
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(validate)
+    app.command()(due)
+    app.command("list")(list_tasks)
+    app.command()(show)
+    app.command()(deadline)
+    app.command()(units)

@@ -1,0 +1,232 @@
+"""Recording what the units did: progress add, close, reopen, extend; and stats."""
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from gkctl.cli.commands.common import (
+    AsOfOpt,
+    DataOpt,
+    WithinOpt,
+    as_of_date,
+    check_format,
+    format_option,
+    load,
+    parse_date,
+    today,
+    warn_outside_plan_year,
+    write_stdout,
+)
+from gkctl.cli.formats import OutputFormat
+from gkctl.core import status
+from gkctl.core.model import ProgressStatus
+from gkctl.store import paths
+
+if TYPE_CHECKING:
+    from gkctl.store.writes import Recorded
+
+F = OutputFormat
+
+TaskArg = Annotated[int, typer.Argument(help="任务序号。", show_default=False)]
+RequiredUnitOpt = Annotated[
+    str,
+    typer.Option(
+        "--unit", "-u", help="单位名称、别名或名称的一部分，如 区经委、经委。", show_default=False
+    ),
+]
+DateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        help="日期（YYYY-MM-DD）；默认今天（北京时间）。不能晚于今天。",
+        show_default=False,
+    ),
+]
+DryRunOpt = Annotated[
+    bool,
+    typer.Option("--dry-run", help="只显示将要写入的内容，不修改文件。"),
+]
+
+progress_app = typer.Typer(
+    name="progress",
+    no_args_is_help=True,
+    help="记录各单位的工作进展（写入 tasks.yaml 中任务的 progress 列表）。\n\n"
+    "示例：gkctl progress add 28 --unit 区经委 --status done",
+)
+
+
+def _report(done: "Recorded", what: str) -> None:
+    e = done.edit
+    if not done.written:
+        head = f"未写入（--dry-run）。将{what}，在 {done.path} 第 {e.first_line} 行添加："
+    elif e.added:
+        last = f"–{e.last_line}" if e.last_line > e.first_line else ""
+        head = f"已{what}：{done.path} 第 {e.first_line}{last} 行。"
+    else:
+        head = f"已{what}：{done.path}。"
+    write_stdout(head + "\n" + e.added)
+
+
+@progress_app.command("add")
+def add(
+    task_id: TaskArg,
+    unit: RequiredUnitOpt,
+    state: Annotated[
+        ProgressStatus,
+        typer.Option(
+            "--status", "-s", help="done（已完成）或 doing（推进中）。", show_default=False
+        ),
+    ],
+    day: DateOpt = None,
+    note: Annotated[str, typer.Option("--note", "-n", help="说明，如完成情况、发布位置。")] = "",
+    link: Annotated[
+        str | None,
+        typer.Option(
+            "--link", help="公开网页的链接（http:// 或 https:// 开头）。", show_default=False
+        ),
+    ] = None,
+    dry_run: DryRunOpt = False,
+    data: DataOpt = None,
+) -> None:
+    """给一项任务追加一条单位进展记录：已完成（done）或推进中（doing）。
+
+    只在 tasks.yaml 中追加几行，文件其余内容（注释、顺序、引号、空行）一字不改；
+    写入前会重新校验，不合格则不写。单位已完成的任务在该单位的视图中显示为“已完成”。
+
+    示例：gkctl progress add 28 --unit 区经委 --status done --note 已发布年度目录
+    """
+    now = today()
+    when = parse_date(day, "--date") if day else now
+    from gkctl.store import writes  # the writer is loaded only to write
+
+    done = writes.add_progress(
+        paths.find_data_dir(data), task_id, unit, state, when, now, note, link, dry_run
+    )
+    from gkctl.views.labels import PROGRESS_LABELS
+
+    label = PROGRESS_LABELS[state]
+    _report(
+        done,
+        f"记录任务 {task_id} 的进展（{done.task.progress[-1].unit} {label}，{when.isoformat()}）",
+    )
+
+
+def close(
+    task_id: TaskArg,
+    day: DateOpt = None,
+    note: Annotated[str, typer.Option("--note", "-n", help="销号说明。")] = "",
+    dry_run: DryRunOpt = False,
+    data: DataOpt = None,
+) -> None:
+    """销号：区政府办公室确认任务已完成。
+
+    写入 closed（有说明时还有 closed_note）；销号后所有单位都视为已完成。
+
+    示例：gkctl close 28 --date 2024-11-29 --note 经核查已全部完成
+    """
+    now = today()
+    when = parse_date(day, "--date") if day else now
+    from gkctl.store import writes  # the writer is loaded only to write
+
+    done = writes.close(paths.find_data_dir(data), task_id, when, now, note, dry_run)
+    _report(done, f"为任务 {task_id} 销号（{when.isoformat()}）")
+
+
+def reopen(
+    task_id: TaskArg,
+    dry_run: DryRunOpt = False,
+    data: DataOpt = None,
+) -> None:
+    """撤销销号：删除 closed 和 closed_note，任务恢复按截止日期判断状态。
+
+    示例：gkctl reopen 28
+    """
+    from gkctl.store import writes  # the writer is loaded only to write
+
+    done = writes.reopen(paths.find_data_dir(data), task_id, dry_run)
+    if done.written:
+        write_stdout(f"已撤销任务 {task_id} 的销号：{done.path}。\n")
+    else:
+        write_stdout(f"未写入（--dry-run）。将撤销任务 {task_id} 的销号。\n")
+
+
+def extend(
+    task_id: TaskArg,
+    unit: RequiredUnitOpt,
+    to: Annotated[
+        str, typer.Option("--to", help="延期至哪一天（YYYY-MM-DD）。", show_default=False)
+    ],
+    reason: Annotated[str, typer.Option("--reason", "-r", help="延期理由。", show_default=False)],
+    late: Annotated[
+        bool, typer.Option("--late", help="允许在截止日期已过之后登记延期申请（记为 late: true）。")
+    ] = False,
+    day: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            help="申请日期（YYYY-MM-DD）；默认今天（北京时间）。不能晚于今天。",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: DryRunOpt = False,
+    data: DataOpt = None,
+) -> None:
+    """登记一个单位的延期申请：各视图按延期后的日期判断，并显示原截止日期。
+
+    延期至的日期须晚于现行截止日期（已延期的按最近一次延期）；现行截止日期已过之后
+    才申请的，须加 --late，记为 late: true。
+
+    示例：gkctl extend 31 --unit 区经委 --to 2024-11-30 --reason 等待市级平台上线 --date 2024-10-20
+    """
+    now = today()
+    when = parse_date(day, "--date") if day else now
+    until = parse_date(to, "--to")
+    from gkctl.store import writes  # the writer is loaded only to write
+
+    done = writes.extend(
+        paths.find_data_dir(data), task_id, unit, until, reason, when, now, late, dry_run
+    )
+    _report(done, f"登记任务 {task_id} 的延期申请（延期至 {until.isoformat()}）")
+
+
+def stats(
+    as_of: AsOfOpt = None,
+    within: WithinOpt = status.DEFAULT_WITHIN,
+    fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON, F.CSV)] = F.TABLE,
+    data: DataOpt = None,
+) -> None:
+    """督办统计：各单位、各部分的完成率、逾期、临期和延期，亮红黄绿灯。
+
+    每行列出任务数、已完成、已逾期、即将到期、完成率和延期次数；红灯：有逾期，
+    黄灯：有即将到期，绿灯：按期推进或已完成。
+
+    示例：gkctl stats --as-of 2024-10-15
+    """
+    from gkctl.core import stats as core
+
+    check_format(fmt, F.TABLE, F.JSON, F.CSV)
+    dataset = load(data)
+    day = as_of_date(as_of)
+    warn_outside_plan_year(dataset, day)
+    result = core.compute(dataset, day, within)
+    if fmt is F.JSON:
+        from gkctl.views import machine
+
+        write_stdout(machine.stats_json(result))
+    elif fmt is F.CSV:
+        from gkctl.views import machine
+
+        write_stdout(machine.stats_csv(result))
+    else:
+        from gkctl.views.stats import stats_view
+        from gkctl.views.terminal import console
+
+        console().print(stats_view(result))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(progress_app)
+    app.command()(close)
+    app.command()(reopen)
+    app.command()(extend)
+    app.command()(stats)

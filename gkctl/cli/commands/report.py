@@ -1,0 +1,105 @@
+"""Reports: Markdown rendered from Jinja2 templates (gkctl report)."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gkctl.cli.commands.common import (
+    AsOfOpt,
+    DataOpt,
+    UnitOpt,
+    WithinOpt,
+    as_of_date,
+    load,
+    warn,
+    warn_outside_plan_year,
+    write_stdout,
+)
+from gkctl.core import status
+from gkctl.core.errors import UsageError
+from gkctl.core.units import lookup
+from gkctl.store import paths
+
+
+def report(
+    template: Annotated[
+        str,
+        typer.Option(
+            "--template",
+            "-t",
+            help="模板名称（summary 督办情况汇总、unit 单位任务清单、breakdown "
+            "任务分解表）或模板文件路径。数据目录旁的 templates/ 中的同名模板优先于内置模板。",
+        ),
+    ] = "summary",
+    unit: UnitOpt = None,
+    each_unit: Annotated[
+        bool,
+        typer.Option(
+            "--each-unit",
+            help="为名录中的每个单位各生成一份报告，写入 -o 指定的目录（文件名为“单位.md”）。",
+        ),
+    ] = False,
+    as_of: AsOfOpt = None,
+    within: WithinOpt = status.DEFAULT_WITHIN,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="写入此文件（原子写入）；默认输出到标准输出。与 --each-unit 同用时为目录。",
+            show_default=False,
+        ),
+    ] = None,
+    data: DataOpt = None,
+) -> None:
+    """用模板生成 Markdown 报告：督办情况汇总、单位任务清单、任务分解表，或自定义模板。
+
+    同样的数据和查看日期总是生成完全相同的报告，便于比较两期报告的差别。
+
+    示例：gkctl report --template unit --unit 区经委 --as-of 2024-10-15 -o 区经委.md
+    """
+    from gkctl.store import atomic
+    from gkctl.views import report as core
+
+    data_dir = paths.find_data_dir(data)
+    dataset = load(data_dir)
+    day = as_of_date(as_of)
+    ref = core.find_template(template, data_dir)
+    needs_unit = ref.by_name and ref.name == f"unit{core.SUFFIX}"
+    if each_unit:
+        if unit is not None:
+            raise UsageError("--each-unit 与 --unit 不能同时使用。")
+        if out is None:
+            raise UsageError("--each-unit 需要用 -o 指定输出目录。")
+    elif needs_unit and unit is None:
+        raise UsageError(
+            "模板 unit 需要用 --unit 指定单位，如 --unit 区经委；"
+            "或用 --each-unit -o 目录 为每个单位各生成一份。"
+        )
+    found = lookup(dataset.directory, unit) if unit is not None else None
+    warn_outside_plan_year(dataset, day)
+    renderer = core.Renderer(ref)
+    context = core.build_context(dataset, day, within)
+    if each_unit:
+        assert out is not None
+        if out.exists() and not out.is_dir():
+            raise UsageError(f"--each-unit 的 -o 应为目录，{out} 是文件。")
+        out.mkdir(parents=True, exist_ok=True)
+        for u in dataset.directory.units:
+            text = renderer.render(core.with_unit(context, dataset, u, day, within))
+            atomic.write_text(out / core.unit_filename(u.name), text)
+        warn(f"已生成 {len(dataset.directory.units)} 份单位报告，写入 {out}。")
+        return
+    if found is not None:
+        context = core.with_unit(context, dataset, found, day, within)
+    text = renderer.render(context)
+    if out is None:
+        write_stdout(text)
+    else:
+        atomic.write_text(out, text)
+        warn(f"已写入 {out}。")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(report)

@@ -1,0 +1,497 @@
+"""Resolve a 时间节点 text (e.g. 11月底前, 全年, 按市级部署) into a deadline.
+
+No general-purpose date parser reads these cells correctly (dateparser reads 前 as "ago"),
+so this is a small grammar of its own over normalized text:
+
+* NFKC folds full-width digits and punctuation (１１月底前 -> 11月底前);
+* white space is dropped (the PDF extraction writes 11 月底前);
+* Chinese numerals become digits only where they stand before 年/月/日/号/天/周/季度/个月
+  (十一月底前 -> 11月底前, 第三季度末 -> 第3季度末), so 全年 and 上半年 stay as they are.
+
+The text is split into clauses on commas and semicolons; each clause must hold one form
+from the table below. A cell with several dated clauses (6月底前完成初稿，11月底前完成)
+yields milestones, the last date being the due date. A deadline means the end of that day.
+
+Period words: 上旬 ends on the 10th, 中旬 on the 20th, 下旬 on the month's last day; a
+deadline named by a period (N月中旬前) is met while that period lasts, so it resolves to the
+period's last day.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import date, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from typing import NamedTuple
+
+from gkctl.core.errors import DeadlineError
+from gkctl.core.workdays import last_workday
+
+
+class Kind(StrEnum):
+    DATE = "date"
+    ONGOING = "ongoing"
+    PENDING = "pending"
+    RECURRING = "recurring"
+
+
+class Recurrence(StrEnum):
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    HALF_YEARLY = "half_yearly"
+    YEARLY = "yearly"
+
+
+class Milestone(NamedTuple):
+    text: str
+    due: date
+
+
+class Deadline(NamedTuple):
+    """A resolved 时间节点. `due` is None for pending and recurring deadlines."""
+
+    text: str
+    kind: Kind
+    due: date | None
+    milestones: tuple[Milestone, ...] = ()
+    recurrence: Recurrence | None = None
+    # For recurring deadlines: day of the period's last month (None: its last day).
+    recurrence_day: int | None = None
+    plan_end: date | None = None
+    rule: str = ""
+    explicit: bool = False
+
+    def due_on(self, as_of: date) -> date | None:
+        """The date this deadline falls due for a view as of `as_of`.
+
+        Recurring deadlines fall due at the end of the current period, never after the
+        plan year ends (after it, the last one stays due).
+        """
+        if self.kind is not Kind.RECURRING:
+            return self.due
+        assert self.recurrence is not None and self.plan_end is not None
+        # Every kind of period ends its year in December: the year's last occurrence.
+        year = self.plan_end.year
+        last = date(year, 12, min(self.recurrence_day or 31, 31))
+        if as_of > last:  # after it, the last one stays due (and is overdue)
+            return last
+        start = max(as_of, date(year, 1, 1))  # never before the plan year
+        return _next_occurrence(self.recurrence, self.recurrence_day, start)
+
+
+class WorkdayDue(NamedTuple):
+    date: date
+    calendar_known: bool
+
+
+def workday_due(due: date | None) -> WorkdayDue | None:
+    """The last working day on or before `due` (Chinese public holidays counted)."""
+    if due is None:
+        return None
+    day, known = last_workday(due)
+    return WorkdayDue(day, known)
+
+
+FORMS_HELP = (
+    "可识别的写法：全年、年内、持续推进、长期坚持、常态化；N月底前（如 11月底前、十一月底前）；"
+    "N月N日前；N月上旬/中旬/下旬；年底前、年末前；上半年、下半年；一季度、第三季度末；"
+    "2025年6月底前、2024—2026年；按市级部署、按上级部署、按国家部署、按市里要求；"
+    "每月、每季度、每半年、每年；发布后30日内、印发后一个月内；"
+    "多个节点用逗号分开（6月底前完成初稿，11月底前完成）"
+)
+
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_NUM = r"[零〇一二两三四五六七八九十百]+(?=年|月|日|号|天|周|个月|季度|个工作日)"
+_DASHES = "-—–~～至到"
+
+
+def _cn_to_int(s: str) -> int:
+    if "十" not in s and "百" not in s:
+        return int("".join(str(_CN_DIGITS[c]) for c in s))
+    total = current = 0
+    for c in s:
+        if c == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif c == "百":
+            total += (current or 1) * 100
+            current = 0
+        else:
+            current = _CN_DIGITS[c]
+    return total + current
+
+
+def normalize(text: str) -> str:
+    """Fold a 时间节点 text to the form the grammar reads."""
+    folded = unicodedata.normalize("NFKC", text)
+    folded = "".join(folded.split())
+    folded = folded.replace("号", "日")
+    return _grammar().numerals.sub(lambda m: str(_cn_to_int(m.group(0))), folded)
+
+
+# --- dates ------------------------------------------------------------------------------
+
+
+def _days_in(year: int, month: int) -> int:
+    """Days in a month (the calendar module costs start-up time for this one answer)."""
+    if month == 12:
+        return 31
+    return (date(year, month + 1, 1) - timedelta(days=1)).day
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, _days_in(year, month))
+
+
+def _check_year(year: int) -> int:
+    if not 1 <= year <= 9998:
+        raise ValueError(f"年份 {year} 超出范围")
+    return year
+
+
+def _check_month(month: int) -> int:
+    if not 1 <= month <= 12:
+        raise ValueError(f"月份 {month} 不存在")
+    return month
+
+
+def _next_occurrence(rec: Recurrence, day: int | None, as_of: date) -> date:
+    """The first end of a period (month, quarter, half, year) on or after `as_of`."""
+    months = {
+        Recurrence.MONTHLY: 1,
+        Recurrence.QUARTERLY: 3,
+        Recurrence.HALF_YEARLY: 6,
+        Recurrence.YEARLY: 12,
+    }[rec]
+    year, month = as_of.year, as_of.month
+    while True:
+        last_month = ((month - 1) // months + 1) * months
+        end = _month_end(year, last_month)
+        candidate = end if day is None else date(year, last_month, min(day, end.day))
+        if candidate >= as_of:
+            return candidate
+        month = last_month + 1
+        if month > 12:
+            year, month = year + 1, 1
+
+
+# --- the grammar ------------------------------------------------------------------------
+
+
+class _Ctx(NamedTuple):
+    year: int
+    published: date | None
+
+
+class _Clause(NamedTuple):
+    kind: Kind
+    due: date | None
+    rule: str
+    recurrence: Recurrence | None = None
+    recurrence_day: int | None = None
+
+
+_Handler = Callable[[re.Match[str], _Ctx], _Clause]
+_Y = r"(?:(?P<y>\d{1,4})年)?"
+
+
+def _year(m: re.Match[str], ctx: _Ctx) -> int:
+    y = m.groupdict().get("y")
+    return _check_year(int(y)) if y else ctx.year
+
+
+def _pending(m: re.Match[str], ctx: _Ctx) -> _Clause:
+    return _Clause(Kind.PENDING, None, "待上级部署：暂无日期，确定后在任务中填写 due")
+
+
+def _relative(m: re.Match[str], ctx: _Ctx) -> _Clause:
+    if ctx.published is None:
+        raise ValueError(
+            "没有可用的发布日期，无法推算（计划中写 document.published，或用 --published 给出）"
+        )
+    n, unit = int(m.group("n")), m.group("unit")
+    start = ctx.published
+    if unit in ("日", "天"):
+        due = start + timedelta(days=n)
+    elif unit == "周":
+        due = start + timedelta(weeks=n)
+    elif unit == "个工作日":
+        due = _add_workdays(start, n)
+    else:
+        from dateutil.relativedelta import relativedelta  # only this form needs it
+
+        due = start + relativedelta(months=n)
+    return _Clause(Kind.DATE, due, f"发布后{n}{unit}内：发布日期 {start.isoformat()} 起算")
+
+
+def _add_workdays(start: date, n: int) -> date:
+    if n > 3660:
+        raise ValueError("工作日数过大")
+    day, left = start, n
+    while left > 0:
+        day += timedelta(days=1)
+        if last_workday(day)[0] == day:
+            left -= 1
+    return day
+
+
+def _span(m: re.Match[str], ctx: _Ctx) -> _Clause:
+    first, last = _check_year(int(m.group("a"))), _check_year(int(m.group("b")))
+    if last < first:
+        raise ValueError(f"年份区间 {first}—{last} 起止颠倒")
+    return _Clause(Kind.ONGOING, date(last, 12, 31), f"跨年度：持续到 {last} 年底")
+
+
+def _day(m: re.Match[str], ctx: _Ctx) -> _Clause:
+    year, month, day = _year(m, ctx), _check_month(int(m.group("m"))), int(m.group("d"))
+    if not 1 <= day <= _days_in(year, month):
+        raise ValueError(f"{year}年{month}月没有{day}日")
+    return _Clause(Kind.DATE, date(year, month, day), "N月N日前：当日")
+
+
+def _period(m: re.Match[str], ctx: _Ctx) -> _Clause:
+    year, month = _year(m, ctx), _check_month(int(m.group("m")))
+    part = m.group("p")
+    end = _month_end(year, month)
+    due = {"上": date(year, month, 10), "中": date(year, month, 20), "下": end}[part]
+    return _Clause(Kind.DATE, due, f"N月{part}旬：该旬最后一天")
+
+
+def _month(m: re.Match[str], ctx: _Ctx) -> _Clause:
+    year, month = _year(m, ctx), _check_month(int(m.group("m")))
+    return _Clause(Kind.DATE, _month_end(year, month), "N月底前：该月最后一天")
+
+
+def _ambiguous_month(m: re.Match[str], ctx: _Ctx) -> _Clause:
+    month = _check_month(int(m.group("m")))
+    before = f"{month - 1}月底前" if month > 1 else f"{ctx.year - 1}年12月底前"
+    raise ValueError(f"“{month}月前”有歧义，请写作“{month}月底前”或“{before}”")
+
+
+def _quarter(m: re.Match[str], ctx: _Ctx) -> _Clause:
+    year, q = _year(m, ctx), int(m.group("q"))
+    if not 1 <= q <= 4:
+        raise ValueError(f"第{q}季度不存在")
+    return _Clause(Kind.DATE, _month_end(year, q * 3), "季度：该季度最后一天")
+
+
+def _half(m: re.Match[str], ctx: _Ctx) -> _Clause:
+    year = _year(m, ctx)
+    due = date(year, 6, 30) if m.group("h") == "上" else date(year, 12, 31)
+    return _Clause(Kind.DATE, due, f"{m.group('h')}半年：该半年最后一天")
+
+
+def _year_end(m: re.Match[str], ctx: _Ctx) -> _Clause:
+    return _Clause(Kind.DATE, date(_year(m, ctx), 12, 31), "年底前：当年12月31日")
+
+
+def _ongoing(m: re.Match[str], ctx: _Ctx) -> _Clause:
+    year = _year(m, ctx)
+    return _Clause(Kind.ONGOING, date(year, 12, 31), f"全年持续：{year}年内持续推进，年底为限")
+
+
+def _recurring(m: re.Match[str], ctx: _Ctx) -> _Clause:
+    rec = {
+        "月": Recurrence.MONTHLY,
+        "季度": Recurrence.QUARTERLY,
+        "半年": Recurrence.HALF_YEARLY,
+        "年": Recurrence.YEARLY,
+    }[m.group("r")]
+    day = m.group("d")
+    recurrence_day = int(day) if day else None
+    if recurrence_day is not None and not 1 <= recurrence_day <= 31:
+        raise ValueError(f"每月没有{recurrence_day}日")
+    label = {"月": "每月", "季度": "每季度", "半年": "每半年", "年": "每年"}[m.group("r")]
+    when = f"{recurrence_day}日" if recurrence_day else "最后一天"
+    return _Clause(
+        Kind.RECURRING, None, f"{label}：每期{when}到期，按查看日期推算下一期", rec, recurrence_day
+    )
+
+
+_SPAN = rf"(?P<a>\d{{4}})年?[{_DASHES}](?P<b>\d{{4}})年"
+
+
+class _Grammar(NamedTuple):
+    forms: list[tuple[re.Pattern[str], _Handler]]
+    clauses: re.Pattern[str]
+    numerals: re.Pattern[str]
+    span: re.Pattern[str]
+    range: re.Pattern[str]
+    dated: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _grammar() -> _Grammar:
+    """The compiled grammar, built on first use: compiling it costs ~8 ms, which a command
+    that never resolves a new deadline (one served from the plan cache) need not pay."""
+    # Tried in order, first match wins: specific forms before the general ones they contain.
+    forms: list[tuple[re.Pattern[str], _Handler]] = [
+        (
+            re.compile(
+                r"(?:按照?|根据|依照)(?:市级|市里|全市|市|上级|国家|中央)(?:统一)?(?:部署|要求|安排)"
+            ),
+            _pending,
+        ),
+        (
+            re.compile(
+                r"(?:发布|印发|出台|下发|公布)(?:之日)?(?:后|起)(?P<n>\d{1,6})"
+                r"(?P<unit>个工作日|个月|月|日|天|周)内?"
+            ),
+            _relative,
+        ),
+        (re.compile(r"每(?P<r>季度|半年|月|年)(?:末|底)?(?:(?P<d>\d{1,2})日)?"), _recurring),
+        (re.compile(_SPAN), _span),
+        (re.compile(_Y + r"(?P<m>\d{1,2})月(?P<d>\d{1,2})日"), _day),
+        (re.compile(_Y + r"(?P<m>\d{1,2})月(?P<p>[上中下])旬"), _period),
+        (re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"), _day),
+        (re.compile(r"(?P<m>\d{1,2})月前"), _ambiguous_month),
+        (re.compile(_Y + r"(?P<m>\d{1,2})月(?:份)?(?:底|末|内|$)"), _month),
+        (re.compile(_Y + r"第?(?P<q>\d)季度"), _quarter),
+        (re.compile(_Y + r"(?P<h>[上下])半年"), _half),
+        (re.compile(r"(?:(?P<y>\d{1,4})年年?|年)(?:底|末|终)"), _year_end),
+        (
+            re.compile(r"(?P<y>\d{1,4})年(?:内|全年)|全年|年内|持续推进|长期坚持|常态化|长期|持续"),
+            _ongoing,
+        ),
+    ]
+    return _Grammar(
+        forms,
+        re.compile(r"[,;，；。、]"),
+        re.compile(_CN_NUM),
+        re.compile(_SPAN),
+        re.compile(r"^(.+?)(?:至|到|~|～)(.+)$"),
+        re.compile(r"\d+(?:月|日|季度|年)"),
+    )
+
+
+_RELATIVE_YEARS = (("明年", 1), ("次年", 1), ("来年", 1), ("今年", 0), ("当年", 0), ("本年", 0))
+
+
+def _resolve_clause(clause: str, ctx: _Ctx) -> _Clause | None:
+    """One clause: a year word (明年 …) made explicit, a range (11月15日至11月30日) due at
+    its end, or one of the forms."""
+    for word, offset in _RELATIVE_YEARS:
+        if word in clause:
+            clause = clause.replace(word, f"{_check_year(ctx.year + offset)}年")
+    if not _grammar().span.search(clause):  # a span of years (2024至2026年) is a form
+        parts = _grammar().range.match(clause)
+        if parts:
+            start, end = _resolve_form(parts.group(1), ctx), _resolve_form(parts.group(2), ctx)
+            if start and end and start.due and end.due and Kind.DATE in (start.kind, end.kind):
+                if end.due < start.due:
+                    raise ValueError(f"区间的结束日期 {end.due.isoformat()} 早于开始日期")
+                return _Clause(Kind.DATE, end.due, f"区间：以结束日期为截止日期（{end.rule}）")
+    return _resolve_form(clause, ctx)
+
+
+def _resolve_form(clause: str, ctx: _Ctx) -> _Clause | None:
+    for pattern, handler in _grammar().forms:
+        m = pattern.search(clause)
+        if m:
+            rest = clause[: m.start()] + "，" + clause[m.end() :]
+            left = _grammar().dated.search(rest)
+            if left:  # 每年6月15日前: a date the form did not read must not be dropped
+                raise ValueError(f"其中“{left.group(0)}”无法与前后一起识别")
+            return handler(m, ctx)
+    return None
+
+
+# Resolved deadlines by (text, year, published). A plan repeats a handful of texts, and the
+# parsed-plan cache stores this table so that a warm run never compiles the grammar.
+_RESOLVED: dict[tuple[str, int, date | None], Deadline] = {}
+
+
+def memo() -> dict[tuple[str, int, date | None], Deadline]:
+    """What has been resolved so far (for the parsed-plan cache to keep)."""
+    return dict(_RESOLVED)
+
+
+def remember(entries: dict[tuple[str, int, date | None], Deadline]) -> None:
+    """Take back what a cache kept; resolution is pure, so the results are the same."""
+    _RESOLVED.update(entries)
+
+
+def resolve(text: str, year: int, published: date | None = None) -> Deadline:
+    """Resolve `text` for a plan of `year` published on `published`.
+
+    Raises DeadlineError (with the forms understood) for a text it cannot read.
+    """
+    key = (text, year, published)
+    found = _RESOLVED.get(key)
+    if found is None:
+        if len(_RESOLVED) > 65536:  # a long-lived process fed arbitrary text stays bounded
+            _RESOLVED.clear()
+        found = _RESOLVED[key] = _resolve(text, year, published)
+    return found
+
+
+def _resolve(text: str, year: int, published: date | None = None) -> Deadline:
+    if not isinstance(text, str) or not text.strip():
+        raise DeadlineError("时间节点为空。" + FORMS_HELP)
+    ctx = _Ctx(year, published)
+    norm = normalize(text)
+    clauses = [c for c in _grammar().clauses.split(norm) if c]
+    resolved: list[tuple[str, _Clause]] = []
+    for clause in clauses:
+        try:
+            found = _resolve_clause(clause, ctx)
+        except (ValueError, OverflowError) as exc:
+            raise DeadlineError(f"无法识别时间节点“{text}”：{exc}。") from None
+        if found is None:
+            raise DeadlineError(f"无法识别时间节点“{text}”。{FORMS_HELP}")
+        resolved.append((clause, found))
+    if not resolved:
+        raise DeadlineError(f"无法识别时间节点“{text}”。{FORMS_HELP}")
+    plan_end = date(year, 12, 31)
+    if len(resolved) == 1:
+        only = resolved[0][1]
+        return Deadline(
+            text, only.kind, only.due, (), only.recurrence, only.recurrence_day, plan_end, only.rule
+        )
+    kinds = {c.kind for _, c in resolved}
+    if kinds & {Kind.PENDING, Kind.RECURRING}:
+        raise DeadlineError(f"无法识别时间节点“{text}”：待部署或周期性的节点不能与其他节点并列。")
+    milestones = tuple(Milestone(raw, c.due) for raw, c in resolved if c.due is not None)
+    last = max(milestones, key=lambda ms: ms.due)
+    kind = Kind.ONGOING if kinds == {Kind.ONGOING} else Kind.DATE
+    return Deadline(
+        text,
+        kind,
+        last.due,
+        milestones,
+        None,
+        None,
+        plan_end,
+        f"多个节点：以最后一个（{last.text}）为截止日期",
+    )
+
+
+def explicit(text: str, due: date, year: int) -> Deadline:
+    """A deadline whose date was fixed in the data (`due:`), overriding resolution."""
+    return Deadline(
+        text,
+        Kind.DATE,
+        due,
+        (),
+        None,
+        None,
+        date(year, 12, 31),
+        f"已在任务中指定截止日期 {due.isoformat()}（due）",
+        explicit=True,
+    )

@@ -1,0 +1,205 @@
+"""The plan and the unit directory as plain typed records (no CLI, no I/O).
+
+Records are NamedTuples rather than dataclasses: immutable all the same, and a tenth of
+the cost to define and to build, which start-up time and 10,000-task plans both feel.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import NamedTuple
+
+
+class Pos(NamedTuple):
+    """Where a value stands in its file, 1-based."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+NOWHERE = Pos("", 0, 0)
+
+
+class ProgressStatus(StrEnum):
+    DONE = "done"
+    DOING = "doing"
+
+
+class UnitKind(StrEnum):
+    DEPARTMENT = "department"
+    TOWN = "town"
+    SUBDISTRICT = "subdistrict"
+    PARK = "park"
+
+
+class Document(NamedTuple):
+    title: str
+    number: str
+    issuer: str
+    published: datetime.date | None
+    year: int
+
+
+class Section(NamedTuple):
+    id: str
+    title: str
+
+
+class Progress(NamedTuple):
+    date: datetime.date
+    unit: str
+    status: ProgressStatus
+    note: str = ""
+    link: str | None = None
+    pos: Pos = NOWHERE
+
+
+class Extension(NamedTuple):
+    """A request to move a task's deadline (延期), recorded with the date it was asked."""
+
+    date: datetime.date
+    unit: str
+    to: datetime.date
+    reason: str
+    late: bool = False
+    pos: Pos = NOWHERE
+
+
+class MilestoneSpec(NamedTuple):
+    name: str
+    deadline: str | None = None
+    due: datetime.date | None = None
+    pos: Pos = NOWHERE
+
+
+class Task(NamedTuple):
+    id: int
+    section: str
+    name: str
+    content: str
+    text: str
+    units: tuple[str, ...]
+    deadline: str
+    due: datetime.date | None = None
+    milestones: tuple[MilestoneSpec, ...] = ()
+    progress: tuple[Progress, ...] = ()
+    extensions: tuple[Extension, ...] = ()
+    closed: datetime.date | None = None
+    closed_note: str = ""
+    notes: str = ""
+    pos: Pos = NOWHERE
+    # (line, column) of each key's value in the task's file, for messages that point into
+    # the task. Plain tuples, not Pos: a 10,000-task plan holds 80,000 of them, and the
+    # parsed-plan cache unpickles plain tuples several times faster. Never mutated.
+    positions: Mapping[str, tuple[int, int]] = {}
+
+    @property
+    def lead(self) -> str | None:
+        return self.units[0] if self.units else None
+
+
+class Plan(NamedTuple):
+    document: Document
+    sections: tuple[Section, ...]
+    tasks: tuple[Task, ...]
+
+    def task(self, task_id: int) -> Task | None:
+        for task in self.tasks:
+            if task.id == task_id:
+                return task
+        return None
+
+    def require(self, task_id: int) -> Task:
+        """The task, or a usage error that says which ids there are."""
+        from gkctl.core.errors import UsageError
+
+        task = self.task(task_id)
+        if task is None:
+            ids = [t.id for t in self.tasks]
+            span = f"{min(ids)}–{max(ids)}" if ids else "无"
+            raise UsageError(f"没有序号为 {task_id} 的任务（现有序号：{span}）。")
+        return task
+
+    def section_title(self, section_id: str) -> str:
+        for section in self.sections:
+            if section.id == section_id:
+                return section.title
+        return ""
+
+
+class Unit(NamedTuple):
+    name: str
+    kind: UnitKind
+    aliases: tuple[str, ...] = ()
+    full_name: str | None = None
+    source: str | None = None
+    pos: Pos = NOWHERE
+
+
+class Group(NamedTuple):
+    name: str
+    meaning: str
+    members: tuple[UnitKind, ...]
+    relevant: bool = False
+    pos: Pos = NOWHERE
+    # Another group this one is a way of writing (街镇 after 各部门、 is 各街镇).
+    same_as: str | None = None
+
+    @property
+    def canonical(self) -> str:
+        return self.same_as or self.name
+
+
+class Directory(NamedTuple):
+    units: tuple[Unit, ...]
+    groups: tuple[Group, ...]
+
+    def unit(self, name: str) -> Unit | None:
+        for unit in self.units:
+            if unit.name == name:
+                return unit
+        return None
+
+    def group(self, name: str) -> Group | None:
+        for group in self.groups:
+            if group.name == name:
+                return group
+        return None
+
+
+class Dataset(NamedTuple):
+    """A loaded, valid plan with its unit directory."""
+
+    plan: Plan
+    directory: Directory
+    tasks_path: str
+    units_path: str
+
+
+def _reduce(self: tuple[object, ...]) -> tuple[object, tuple[object, ...]]:
+    return (tuple.__new__, (type(self), tuple(self)))
+
+
+# Unpickle records with the C-level tuple constructor instead of each NamedTuple's Python
+# __new__: the parsed-plan cache loads a 10,000-task plan a third faster (79 ms → 54 ms).
+for _record in (
+    Pos,
+    Document,
+    Section,
+    Progress,
+    Extension,
+    MilestoneSpec,
+    Task,
+    Plan,
+    Unit,
+    Group,
+    Directory,
+    Dataset,
+):
+    _record.__reduce__ = _reduce  # type: ignore[assignment,method-assign]

@@ -1,0 +1,35 @@
+"""Model records as plain dicts: the one shape of a progress or extension entry shared by
+machine output (JSON), the plan diff (which compares them) and the report context."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from gkctl.core.model import Extension, Progress
+
+
+def iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def progress_record(p: Progress) -> dict[str, Any]:
+    """A progress entry as machine output (JSON, diffs, report context)."""
+    return {
+        "date": p.date.isoformat(),
+        "unit": p.unit,
+        "status": p.status.value,
+        "note": p.note,
+        "link": p.link,
+    }
+
+
+def extension_record(e: Extension) -> dict[str, Any]:
+    """An extension request as machine output (JSON, diffs, report context)."""
+    return {
+        "date": e.date.isoformat(),
+        "unit": e.unit,
+        "to": e.to.isoformat(),
+        "reason": e.reason,
+        "late": e.late,
+    }

@@ -1,0 +1,127 @@
+"""督办 statistics: per unit and per section, the tasks, done, overdue, due soon, the
+completion rate and the extensions asked, with a traffic light.
+
+Units are counted in their own view (status.unit_summaries): a task is done for a unit
+once it reports `done`, or once the task is closed; tasks that name only "the relevant
+ones" (各相关部门) are counted apart as `possible`. Sections are counted in the plan's view
+(status.plan_states): a task is done there once it is closed (销号).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from gkctl.core import status
+from gkctl.core.model import Dataset, Section, Unit
+from gkctl.core.status import Status
+
+
+class Light(StrEnum):
+    RED = "red"
+    YELLOW = "yellow"
+    GREEN = "green"
+
+
+LIGHT_LABELS = {Light.RED: "红灯", Light.YELLOW: "黄灯", Light.GREEN: "绿灯"}
+
+
+@dataclass(frozen=True)
+class Counts:
+    tasks: int
+    done: int
+    overdue: int
+    due_soon: int
+    extensions: int
+
+    @property
+    def completion(self) -> float:
+        return self.done / self.tasks if self.tasks else 0.0
+
+    @property
+    def light(self) -> Light:
+        """Red: something overdue; yellow: something due soon; green: on track or done."""
+        if self.overdue:
+            return Light.RED
+        if self.due_soon:
+            return Light.YELLOW
+        return Light.GREEN
+
+
+@dataclass(frozen=True)
+class UnitStats:
+    unit: Unit
+    counts: Counts
+    possible: int = 0
+
+
+@dataclass(frozen=True)
+class SectionStats:
+    section: Section
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class Stats:
+    as_of: date
+    within: int
+    units: tuple[UnitStats, ...]
+    sections: tuple[SectionStats, ...]
+
+
+def extension_counts(dataset: Dataset, as_of: date | None = None) -> dict[str, int]:
+    """How many extensions (延期) each unit has asked for, over the whole plan, on or before
+    `as_of` (all of them without one)."""
+    asked = Counter(
+        e.unit
+        for task in dataset.plan.tasks
+        for e in task.extensions
+        if as_of is None or e.date <= as_of
+    )
+    return {unit.name: asked.get(unit.name, 0) for unit in dataset.directory.units}
+
+
+def _counts(by_status: dict[Status, int], tasks: int, extensions: int) -> Counts:
+    return Counts(
+        tasks,
+        by_status.get(Status.DONE, 0),
+        by_status.get(Status.OVERDUE, 0),
+        by_status.get(Status.DUE_SOON, 0),
+        extensions,
+    )
+
+
+def unit_stats(
+    dataset: Dataset, as_of: date, within: int = status.DEFAULT_WITHIN
+) -> list[UnitStats]:
+    """Per unit, most behind first (the order of status.unit_summaries)."""
+    asked = extension_counts(dataset, as_of)
+    return [
+        UnitStats(s.unit, _counts(s.counts, s.total, asked[s.unit.name]), s.possible)
+        for s in status.unit_summaries(dataset, as_of, within)
+    ]
+
+
+def section_stats(
+    dataset: Dataset, as_of: date, within: int = status.DEFAULT_WITHIN
+) -> list[SectionStats]:
+    """Per section of the plan, in the plan's order."""
+    states = status.plan_states(dataset, as_of, within)
+    rows = []
+    for section in dataset.plan.sections:
+        group = [s for s in states if s.task.section == section.id]
+        by_status = Counter(s.status for s in group)
+        asked = sum(len(s.task.extensions) for s in group)
+        rows.append(SectionStats(section, _counts(dict(by_status), len(group), asked)))
+    return rows
+
+
+def compute(dataset: Dataset, as_of: date, within: int = status.DEFAULT_WITHIN) -> Stats:
+    return Stats(
+        as_of,
+        within,
+        tuple(unit_stats(dataset, as_of, within)),
+        tuple(section_stats(dataset, as_of, within)),
+    )

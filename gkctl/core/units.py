@@ -1,0 +1,86 @@
+"""Which tasks belong to a unit, and finding a unit from what someone typed."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from gkctl.core.errors import UsageError
+from gkctl.core.model import Directory, Task, Unit
+
+DIRECT = "direct"
+
+
+class Involvement(NamedTuple):
+    """How a unit is named by a task.
+
+    via: "direct" when the task names the unit itself, else the group name that covers it
+    (各部门, 各街镇, 各相关部门 …); lead: the unit is named first (牵头); possible: the task
+    names only "the relevant ones", so it is possibly, not surely, the unit's.
+    """
+
+    via: str
+    lead: bool = False
+    possible: bool = False
+
+
+def involvement(task: Task, unit: Unit, directory: Directory) -> Involvement | None:
+    if unit.name in task.units:
+        return Involvement(DIRECT, lead=task.units[0] == unit.name)
+    possible: Involvement | None = None
+    for name in task.units:
+        group = directory.group(name)
+        if group is None or unit.kind not in group.members:
+            continue
+        if not group.relevant:
+            return Involvement(group.canonical)
+        possible = possible or Involvement(group.canonical, possible=True)
+    return possible
+
+
+def suggest(word: str, candidates: list[str]) -> str | None:
+    """The closest candidate, for a did-you-mean; containment counts before similarity."""
+    if not word:
+        return None
+    contained = [c for c in candidates if word in c or c in word]
+    if len(contained) == 1:
+        return contained[0]
+    import difflib  # only a mistake needs suggestions
+
+    close = difflib.get_close_matches(word, contained or candidates, n=1, cutoff=0.5)
+    return close[0] if close else None
+
+
+def lookup(directory: Directory, query: str) -> Unit:
+    """A unit by its name, an alias, or an unambiguous part of a name (经委 -> 区经委)."""
+    query = query.strip()
+    for unit in directory.units:
+        if query == unit.name:
+            return unit
+    by_alias = [u for u in directory.units if query in u.aliases]
+    if len(by_alias) == 1:
+        return by_alias[0]
+    partial = [
+        u
+        for u in directory.units
+        if query and (query in u.name or any(query in a for a in u.aliases))
+    ]
+    if len(partial) == 1:
+        return partial[0]
+    if partial:
+        names = "、".join(u.name for u in partial)
+        raise UsageError(f"单位“{query}”不明确，可能是：{names}。请写出完整名称。")
+    group = directory.group(query)
+    if group is not None:
+        raise UsageError(
+            f"“{query}”是统称（{group.meaning}），请指定具体单位，例如“{_example(directory, group.members)}”。"
+        )
+    hint = suggest(query, [u.name for u in directory.units])
+    tip = f"是否为“{hint}”？" if hint else "可用 gkctl units 查看全部单位。"
+    raise UsageError(f"未知单位“{query}”。{tip}")
+
+
+def _example(directory: Directory, kinds: tuple[object, ...]) -> str:
+    for unit in directory.units:
+        if unit.kind in kinds:
+            return unit.name
+    return directory.units[0].name if directory.units else ""

@@ -1,0 +1,422 @@
+"""Write data/tasks.yaml by editing its text, never by dumping it.
+
+A YAML dump would lose comments, key order, quoting and blank lines. Instead the file is
+composed into nodes (which know where they stand) and new lines are inserted at the right
+place, in the file's own indentation; nothing else changes, so `git diff` shows only the
+lines that were added. Every edit is checked twice before it may be written: the new text
+must hold exactly the old data plus the intended change (`verify`), and the transaction
+(`write_tasks`) re-validates it with the loader. Writers take a lock file, so two at once do
+not lose an entry, and write through gkctl.store.atomic, so a crash leaves the old file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from gkctl.core.errors import DataError, GkctlError, UsageError, os_reason
+from gkctl.core.model import Dataset
+from gkctl.store import atomic, loader, paths, yamlsrc
+
+Value = str | date | bool
+Fields = list[tuple[str, Value]]
+
+LOCK_NAME = ".tasks.yaml.lock"
+LOCK_TIMEOUT = 10.0
+_BOM = "\ufeff"
+
+_Loader = yamlsrc.LOADER
+
+# A plain scalar may not start with an indicator; quoting those is simpler than knowing
+# which ones are safe where.
+_INDICATORS = set("-?:,[]{}#&*!|>'\"%@`")
+
+
+@cache
+def _unprintable() -> re.Pattern[str]:
+    """Characters a YAML file may not hold as they are (written as escapes): U+2028/U+2029
+    are printable to YAML but count as line breaks, U+FEFF is a BOM. Compiled on first use:
+    the astral range costs about 10 ms, which start-up should not pay."""
+    return re.compile(
+        "[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\ufeff]"
+    )
+
+
+class EditError(GkctlError):
+    """The file is valid but written in a way the writer will not touch (exit 1)."""
+
+
+@dataclass(frozen=True)
+class Edit:
+    """The new text, and what was added to it (for the message and for blaming problems)."""
+
+    text: str
+    added: str = ""
+    first_line: int = 0  # 1-based line of the first added line in `text`; 0: nothing added
+
+    @property
+    def last_line(self) -> int:
+        return self.first_line + max(self.added.count("\n"), 1) - 1 if self.first_line else 0
+
+
+# --- scalars ---------------------------------------------------------------------------------
+
+
+def scalar(value: Value, flow: bool = False) -> str:
+    """One value as YAML text on one line: plain where that reads back as the same string,
+    else double-quoted with JSON escapes (which YAML reads the same way)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    if _plain_ok(value, flow):
+        return value
+    quoted = json.dumps(value, ensure_ascii=False)
+    return _unprintable().sub(lambda m: _escape(m.group(0)), quoted)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def _plain_ok(text: str, flow: bool) -> bool:
+    if not text or text != text.strip() or text[0] in _INDICATORS:
+        return False
+    if _unprintable().search(text) or any(c in text for c in "\t\r\n"):
+        return False
+    # In a flow list, "?" and ":" and " #" read differently in libyaml and in pure-Python
+    # PyYAML (e.g. [区经委?]); quote them so that either parser reads the same value.
+    if flow and any(c in text for c in ",[]{}?:#"):
+        return False
+    document = f"[{text}]" if flow else f"k: {text}"
+    try:
+        loaded = yaml.load(document, Loader=_Loader)
+    except yaml.YAMLError:
+        return False
+    return bool(loaded == ([text] if flow else {"k": text}))
+
+
+# --- finding places in the text ----------------------------------------------------------------
+
+
+def _compose(text: str) -> MappingNode:
+    root = yaml.compose(text, Loader=_Loader)
+    if not isinstance(root, MappingNode):
+        raise EditError("tasks.yaml 的顶层不是映射，无法自动修改。")
+    return root
+
+
+def _int(text: str) -> int | None:
+    """An id as the loader reads it (YAML ints: 28, 0x1c, 1_000)."""
+    try:
+        return int(text.replace("_", ""), 0)
+    except ValueError:
+        return None
+
+
+def _get(mapping: MappingNode, key: str) -> tuple[ScalarNode, Node] | None:
+    for k, v in mapping.value:
+        if isinstance(k, ScalarNode) and k.value == key:
+            return k, v
+    return None
+
+
+def _task_node(root: MappingNode, task_id: int) -> MappingNode:
+    found = _get(root, "tasks")
+    tasks = found[1] if found else None
+    for item in tasks.value if isinstance(tasks, SequenceNode) else []:
+        if not isinstance(item, MappingNode):
+            continue
+        key = _get(item, "id")
+        if key is not None and isinstance(key[1], ScalarNode) and _int(key[1].value) == task_id:
+            if item.flow_style:
+                raise EditError(
+                    f"任务 {task_id} 写成了流式映射（{{…}}），无法自动修改，"
+                    "请手工编辑或改写成逐行的“键: 值”。"
+                )
+            return item
+    raise UsageError(f"没有序号为 {task_id} 的任务。")
+
+
+def _content_end(text: str, node: Node) -> int:
+    """Where the node's text ends: after its last character, not after the comments and
+    blank lines a block collection's (or block scalar's) end mark also takes in."""
+    while isinstance(node, MappingNode | SequenceNode) and not node.flow_style and node.value:
+        last = node.value[-1]
+        node = last[1] if isinstance(node, MappingNode) else last
+    start, end = node.start_mark.index, node.end_mark.index
+    while end > start and text[end - 1] in " \t\r\n":
+        end -= 1
+    return end
+
+
+def _line_after(text: str, offset: int) -> int:
+    """The start of the line after the one holding `offset` (the end of text if none)."""
+    newline = text.find("\n", offset)
+    return len(text) if newline < 0 else newline + 1
+
+
+def _line_start(text: str, offset: int) -> int:
+    return text.rfind("\n", 0, offset) + 1
+
+
+def _newline(text: str) -> str:
+    first = text.find("\n")
+    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _insert_lines(text: str, offset: int, lines: list[str]) -> Edit:
+    newline = _newline(text)
+    block = "".join(line + newline for line in lines)
+    lead = newline if offset == len(text) and text and not text.endswith("\n") else ""
+    new = text[:offset] + lead + block + text[offset:]
+    return Edit(new, block, _line_of(new, offset + len(lead)))
+
+
+def _key_column(mapping: MappingNode) -> int:
+    key: Node = mapping.value[0][0]
+    return int(key.start_mark.column)
+
+
+def _seq_offsets(root: MappingNode) -> tuple[int, int]:
+    """How this file indents a block list under its key (0 for `key:\\n- x`), and the key
+    of a mapping after the dash (2 for `- id: 1`); taken from the tasks list itself."""
+    found = _get(root, "tasks")
+    under, after = 2, 2
+    if found and isinstance(found[1], SequenceNode) and not found[1].flow_style:
+        key, seq = found
+        under = max(seq.start_mark.column - key.start_mark.column, 0)
+        first = seq.value[0] if seq.value else None
+        if isinstance(first, MappingNode) and first.value and not first.flow_style:
+            after = max(_key_column(first) - seq.start_mark.column, 2)
+    return under, after
+
+
+def _insert_point(text: str, mapping: MappingNode, key: str, order: list[str]) -> int:
+    """Where a new key goes: after the last key that comes before it in the loader's order
+    (comments above the following key stay with that key)."""
+    rank = order.index(key) if key in order else len(order)
+    after: Node | None = None
+    for k, v in mapping.value:
+        name = k.value if isinstance(k, ScalarNode) else ""
+        if (order.index(name) if name in order else len(order)) <= rank:
+            after = v
+    return _line_after(
+        text, _content_end(text, after if after is not None else mapping.value[-1][1])
+    )
+
+
+def _own_line(text: str, node: Node, task_id: int) -> int:
+    start = _line_start(text, node.start_mark.index)
+    if text[start : node.start_mark.index].strip():
+        raise EditError(
+            f"任务 {task_id} 的“{getattr(node, 'value', '')}”与其他内容写在同一行，"
+            "无法自动修改，请手工编辑。"
+        )
+    return start
+
+
+# --- edits ------------------------------------------------------------------------------------
+
+
+def append_item(text: str, task_id: int, key: str, fields: Fields) -> Edit:
+    """Append a mapping to the task's list `key` (creating the key where missing)."""
+    bom, body = _split_bom(text)
+    root = _compose(body)
+    task = _task_node(root, task_id)
+    under, after = _seq_offsets(root)
+    found = _get(task, key)
+    if found is None:
+        column = _key_column(task)
+        dash = column + under
+        lines = [" " * column + f"{key}:", *_item_lines(fields, dash, dash + after)]
+        return _with_bom(
+            bom, _insert_lines(body, _insert_point(body, task, key, list(loader.TASK_KEYS)), lines)
+        )
+    seq = found[1]
+    if not isinstance(seq, SequenceNode):
+        raise EditError(f"任务 {task_id} 的 {key} 不是列表，无法追加。")
+    if seq.flow_style:
+        return _with_bom(bom, _append_flow(body, seq, fields))
+    dash = seq.start_mark.column
+    first = seq.value[0]
+    if isinstance(first, MappingNode) and first.value and not first.flow_style:
+        after = max(_key_column(first) - dash, 2)
+    offset = _line_after(body, _content_end(body, seq))
+    return _with_bom(bom, _insert_lines(body, offset, _item_lines(fields, dash, dash + after)))
+
+
+def _item_lines(fields: Fields, dash: int, column: int) -> list[str]:
+    lines = []
+    for number, (name, value) in enumerate(fields):
+        lead = " " * dash + "-" + " " * (column - dash - 1) if number == 0 else " " * column
+        lines.append(f"{lead}{name}: {scalar(value)}")
+    return lines
+
+
+def _append_flow(text: str, seq: SequenceNode, fields: Fields) -> Edit:
+    close = seq.end_mark.index - 1
+    if text[close] != "]":
+        raise EditError("无法识别流式列表的结尾“]”，请手工编辑。")
+    at = close
+    while at > seq.start_mark.index + 1 and text[at - 1] in " \t\r\n":
+        at -= 1
+    item = "{" + ", ".join(f"{name}: {scalar(value, flow=True)}" for name, value in fields) + "}"
+    glue = ", " if seq.value and text[at - 1] != "," else (" " if seq.value else "")
+    added = glue + item
+    return Edit(text[:at] + added + text[at:], added, _line_of(text, at))
+
+
+def insert_keys(text: str, task_id: int, fields: Fields) -> Edit:
+    """Add scalar keys the task does not have yet, as one block where the first belongs."""
+    bom, body = _split_bom(text)
+    task = _task_node(_compose(body), task_id)
+    for name, _ in fields:
+        if _get(task, name) is not None:
+            raise EditError(f"任务 {task_id} 已有 {name}。")
+    column = " " * _key_column(task)
+    lines = [f"{column}{name}: {scalar(value)}" for name, value in fields]
+    offset = _insert_point(body, task, fields[0][0], list(loader.TASK_KEYS))
+    return _with_bom(bom, _insert_lines(body, offset, lines))
+
+
+def remove_keys(text: str, task_id: int, keys: list[str]) -> Edit:
+    """Remove the lines of the task's keys that are present (with their values)."""
+    bom, body = _split_bom(text)
+    task = _task_node(_compose(body), task_id)
+    spans = []
+    for name in keys:
+        found = _get(task, name)
+        if found is None:
+            continue
+        k, v = found
+        spans.append((_own_line(body, k, task_id), _line_after(body, _content_end(body, v))))
+    for start, end in sorted(spans, reverse=True):
+        body = body[:start] + body[end:]
+    return Edit(bom + body)
+
+
+def _split_bom(text: str) -> tuple[str, str]:
+    return (_BOM, text[1:]) if text.startswith(_BOM) else ("", text)
+
+
+def _with_bom(bom: str, edit: Edit) -> Edit:
+    return Edit(bom + edit.text, edit.added, edit.first_line) if bom else edit
+
+
+# --- checking an edit ---------------------------------------------------------------------------
+
+
+def verify(old: str, new: str, task_id: int, change: Callable[[dict[str, Any]], None]) -> None:
+    """The new text must hold the old data with `change` made to the task, nothing else."""
+    expected = yaml.load(old, Loader=_Loader)
+    for task in expected["tasks"]:
+        if task.get("id") == task_id:
+            change(task)
+    if yaml.load(new, Loader=_Loader) != expected:
+        raise GkctlError(
+            "内部错误：修改后的文件与预期内容不符，已放弃写入，文件未改动。"
+            "请手工编辑 tasks.yaml，并报告这个问题。"
+        )
+
+
+# --- the write transaction ----------------------------------------------------------------------
+
+
+@contextmanager
+def locked(folder: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold the data folder's lock file. Waiting is measured with a monotonic timer, not the
+    calendar clock. The lock goes with the process, so a killed writer leaves none."""
+    path = folder / LOCK_NAME
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise UsageError(f"无法创建锁文件 {path}：{os_reason(exc)}。") from None
+    try:
+        end = time.monotonic() + timeout
+        while not _try_lock(fd):
+            if time.monotonic() >= end:
+                raise GkctlError(
+                    f"另一个 gkctl 正在写入 {folder / paths.TASKS_FILE}"
+                    f"（锁文件 {path}），等待 {timeout:g} 秒后仍未结束，请稍后再试。"
+                )
+            time.sleep(0.02)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+if sys.platform == "win32":  # pragma: no cover - the tests run on Linux
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
+
+def write_tasks(
+    data_dir: Path,
+    build: Callable[[Dataset, str], Edit],
+    dry_run: bool = False,
+    timeout: float = LOCK_TIMEOUT,
+) -> tuple[Edit, Dataset]:
+    """Read, change and write tasks.yaml under the lock.
+
+    `build` gets the valid dataset and the file's text and returns the edit (or raises).
+    A problem the loader finds in the new text is the input's fault when it stands in the
+    added lines (UsageError, exit 2), else the file's (DataError, exit 1); either way
+    nothing is written.
+    """
+    tasks_path, units_path = data_dir / paths.TASKS_FILE, data_dir / paths.UNITS_FILE
+    tasks_shown, units_shown = paths.shown(tasks_path), paths.shown(units_path)
+    with locked(data_dir, timeout):
+        try:
+            tasks_raw, units_raw = tasks_path.read_bytes(), units_path.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"无法读取数据文件：{exc.filename}：{os_reason(exc)}。") from None
+        dataset, problems = loader.check_bytes(tasks_raw, units_raw, tasks_shown, units_shown)
+        if problems or dataset is None:
+            raise DataError(problems)
+        edit = build(dataset, tasks_raw.decode("utf-8"))
+        new_raw = edit.text.encode("utf-8")
+        after, problems = loader.check_bytes(new_raw, units_raw, tasks_shown, units_shown)
+        if problems or after is None:
+            if problems and all(
+                p.file == tasks_shown and edit.first_line <= p.line <= edit.last_line
+                for p in problems
+            ):
+                raise UsageError("\n".join(p.message for p in problems) + "。未写入。")
+            raise DataError(problems)
+        if not dry_run and new_raw != tasks_raw:
+            atomic.write_bytes(tasks_path, new_raw)
+    return edit, after

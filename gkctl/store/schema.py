@@ -1,0 +1,133 @@
+"""Typed reading of YAML nodes: every value checked, every problem recorded with its
+position, nothing raised. The loader's readers for tasks.yaml and units.yaml stand on it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from gkctl.core.errors import Problem
+from gkctl.store import yamlsrc
+
+_TYPE_NAMES = {
+    yamlsrc.STR: "文字",
+    yamlsrc.INT: "整数",
+    yamlsrc.FLOAT: "小数",
+    yamlsrc.BOOL: "布尔值",
+    yamlsrc.NULL: "空值",
+    yamlsrc.TIMESTAMP: "日期",
+    yamlsrc.SEQ: "列表",
+    yamlsrc.MAP: "映射",
+}
+
+
+class Reader:
+    """Typed access to nodes that records a problem instead of raising."""
+
+    def __init__(self, path: str, problems: list[Problem]) -> None:
+        self.path = path
+        self.problems = problems
+
+    def problem(self, node: Node, code: str, message: str) -> None:
+        p = yamlsrc.pos(self.path, node)
+        self.problems.append(Problem(p.file, p.line, p.column, code, message))
+
+    def _type_error(self, node: Node, what: str, expected: str) -> None:
+        found = _TYPE_NAMES.get(node.tag, node.tag)
+        self.problem(node, "type", f"{what}应为{expected}，这里是{found}")
+
+    def mapping(self, node: Node, keys: dict[str, bool], what: str) -> dict[str, Node] | None:
+        if not isinstance(node, MappingNode):
+            self._type_error(node, what, "映射（键: 值）")
+            return None
+        fields: dict[str, Node] = {}
+        for key, value in yamlsrc.items(node):
+            name = key.value
+            if name not in keys:
+                import difflib  # only a mistake needs suggestions
+
+                close = difflib.get_close_matches(name, list(keys), n=1, cutoff=0.6)
+                hint = f"是否为“{close[0]}”？" if close else f"可用的键：{'、'.join(keys)}。"
+                self.problem(key, "unknown-key", f"{what}中有未知的键“{name}”，{hint}")
+                continue
+            fields.setdefault(name, value)
+        for name, required in keys.items():
+            if required and name not in fields:
+                self.problem(node, "missing-key", f"{what}缺少必填的键“{name}”")
+        return fields
+
+    def sequence(self, node: Node, what: str) -> list[Node]:
+        if not isinstance(node, SequenceNode):
+            self._type_error(node, what, "列表")
+            return []
+        return list(node.value)
+
+    def text(self, node: Node | None, what: str, required: bool = True) -> str | None:
+        if node is None:
+            return None
+        if not isinstance(node, ScalarNode) or node.tag == yamlsrc.NULL:
+            self._type_error(node, what, "文字")
+            return None
+        if required and not node.value.strip():
+            self.problem(node, "empty-value", f"{what}不能为空")
+            return None
+        return str(node.value)
+
+    def integer(self, node: Node | None, what: str) -> int | None:
+        if node is None:
+            return None
+        if not isinstance(node, ScalarNode) or node.tag != yamlsrc.INT:
+            self._type_error(node, what, "整数")
+            return None
+        try:
+            return int(node.value.replace("_", ""), 0)
+        except ValueError:
+            self._type_error(node, what, "十进制整数")
+            return None
+
+    def boolean(self, node: Node | None, what: str) -> bool:
+        if node is None:
+            return False
+        if not isinstance(node, ScalarNode) or node.tag != yamlsrc.BOOL:
+            self._type_error(node, what, "true 或 false")
+            return False
+        return node.value.lower() in ("true", "yes", "on", "y")
+
+    def day(self, node: Node | None, what: str) -> date | None:
+        if node is None:
+            return None
+        if isinstance(node, ScalarNode) and node.tag in (yamlsrc.TIMESTAMP, yamlsrc.STR):
+            try:
+                return date.fromisoformat(node.value.strip())
+            except ValueError:
+                pass
+        self.problem(
+            node,
+            "bad-date",
+            f"{what}应为日期，写作 YYYY-MM-DD（如 2024-11-30），这里是“{value_text(node)}”",
+        )
+        return None
+
+    def texts(self, node: Node | None, what: str) -> tuple[str, ...]:
+        if node is None:
+            return ()
+        out = []
+        for item in self.sequence(node, what):
+            value = self.text(item, f"{what}中的每一项")
+            if value is not None:
+                out.append(value)
+        return tuple(out)
+
+
+def value_text(node: Node) -> str:
+    return node.value if isinstance(node, ScalarNode) else _TYPE_NAMES.get(node.tag, "?")
+
+
+def value_of(node: Node, key: str) -> Node:
+    """The value node of `key` in a mapping node (the node itself where there is none)."""
+    if isinstance(node, MappingNode):
+        for k, v in yamlsrc.items(node):
+            if k.value == key:
+                return v
+    return node

@@ -1,0 +1,222 @@
+"""Record progress (进展), closing (销号) and extensions (延期) in tasks.yaml.
+
+The checks a person's input must pass come here, against the data as it stands under the
+write lock; the text edit and the write itself are gkctl.store.edit's. Dates are given by the
+caller (`today` included): nothing here reads the clock.
+
+Rules:
+* progress and closing record what happened, so their date may not be after today;
+* an extension must move the deadline in force for that unit (its own latest extension,
+  else the task's due date) to a later day; asked after the original due date has passed,
+  it is refused unless `late` is given, and is then recorded with `late: true`;
+* a unit may only record for a task that names it (directly or through a group).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from gkctl.core import status
+from gkctl.core.errors import UsageError
+from gkctl.core.model import Dataset, ProgressStatus, Task, Unit
+from gkctl.core.units import involvement, lookup
+from gkctl.store import edit
+
+# C0 and C1 control characters (tab and line feed allowed) and lone surrogates, which
+# come from command-line bytes that are not UTF-8.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a write did: the task as it now reads, and the lines added."""
+
+    task: Task
+    edit: edit.Edit
+    path: str
+    written: bool
+
+
+def clean_text(value: str, what: str, required: bool = False) -> str:
+    text = value.strip()
+    bad = _BAD_CHARS.search(text)
+    if bad is not None:
+        raise UsageError(
+            f"{what}中有控制字符或无法识别的字符（第 {bad.start() + 1} 个字符），请删去后重试。"
+        )
+    if required and not text:
+        raise UsageError(f"{what}不能为空。")
+    return text
+
+
+def _task(dataset: Dataset, task_id: int) -> Task:
+    return dataset.plan.require(task_id)
+
+
+def _unit(dataset: Dataset, task: Task, query: str, what: str) -> Unit:
+    unit = lookup(dataset.directory, query)
+    if involvement(task, unit, dataset.directory) is None:
+        raise UsageError(
+            f"任务 {task.id} 的责任单位（{'、'.join(task.units)}）不包括“{unit.name}”，"
+            f"不能记录它的{what}。"
+        )
+    return unit
+
+
+def _not_future(day: date, today: date, what: str) -> None:
+    if day > today:
+        raise UsageError(
+            f"{what} {day.isoformat()} 晚于今天（{today.isoformat()}）：只能记录已经发生的事。"
+        )
+
+
+def _write(
+    data_dir: Path, task_id: int, dry_run: bool, build: Callable[[Dataset, str], edit.Edit]
+) -> Recorded:
+    done, after = edit.write_tasks(data_dir, build, dry_run)
+    task = after.plan.task(task_id)
+    assert task is not None
+    return Recorded(task, done, after.tasks_path, not dry_run)
+
+
+def add_progress(
+    data_dir: Path,
+    task_id: int,
+    unit_query: str,
+    state: ProgressStatus,
+    day: date,
+    today: date,
+    note: str = "",
+    link: str | None = None,
+    dry_run: bool = False,
+) -> Recorded:
+    """Append a progress entry: date, unit, status, and note and link where given."""
+    note = clean_text(note, "说明")
+    link = clean_text(link, "链接", required=True) if link is not None else None
+    _not_future(day, today, "进展日期")
+
+    def build(dataset: Dataset, text: str) -> edit.Edit:
+        task = _task(dataset, task_id)
+        unit = _unit(dataset, task, unit_query, "进展")
+        for p in task.progress:
+            if (p.date, p.unit, p.status, p.note, p.link) == (day, unit.name, state, note, link):
+                raise UsageError(
+                    f"任务 {task_id} 已有同样的进展记录（{p.pos.file} 第 {p.pos.line} 行），"
+                    "未重复写入。"
+                )
+        fields: edit.Fields = [("date", day), ("unit", unit.name), ("status", state.value)]
+        fields += [("note", note)] if note else []
+        fields += [("link", link)] if link else []
+        done = edit.append_item(text, task_id, "progress", fields)
+        edit.verify(
+            text, done.text, task_id, lambda t: t.setdefault("progress", []).append(dict(fields))
+        )
+        return done
+
+    return _write(data_dir, task_id, dry_run, build)
+
+
+def close(
+    data_dir: Path, task_id: int, day: date, today: date, note: str = "", dry_run: bool = False
+) -> Recorded:
+    """Close (销号) a task: `closed:` and, with a note, `closed_note:`."""
+    note = clean_text(note, "销号说明")
+    _not_future(day, today, "销号日期")
+
+    def build(dataset: Dataset, text: str) -> edit.Edit:
+        task = _task(dataset, task_id)
+        if task.closed is not None:
+            raise UsageError(
+                f"任务 {task_id} 已于 {task.closed.isoformat()} 销号；"
+                f"如需改动，请先运行 gkctl reopen {task_id}。"
+            )
+        base = text
+        if "closed_note" in task.positions:  # a note left without its date: replace it
+            base = edit.remove_keys(text, task_id, ["closed_note"]).text
+        fields: edit.Fields = [("closed", day)] + ([("closed_note", note)] if note else [])
+        done = edit.insert_keys(base, task_id, fields)
+
+        def change(t: dict[str, Any]) -> None:
+            t.pop("closed_note", None)
+            t.update(fields)
+
+        edit.verify(text, done.text, task_id, change)
+        return done
+
+    return _write(data_dir, task_id, dry_run, build)
+
+
+def reopen(data_dir: Path, task_id: int, dry_run: bool = False) -> Recorded:
+    """Undo a closing: remove `closed:` and `closed_note:`."""
+
+    def build(dataset: Dataset, text: str) -> edit.Edit:
+        task = _task(dataset, task_id)
+        if task.closed is None and "closed_note" not in task.positions:
+            raise UsageError(f"任务 {task_id} 尚未销号，无需撤销。")
+        done = edit.remove_keys(text, task_id, ["closed", "closed_note"])
+
+        def change(t: dict[str, Any]) -> None:
+            t.pop("closed", None)
+            t.pop("closed_note", None)
+
+        edit.verify(text, done.text, task_id, change)
+        return done
+
+    return _write(data_dir, task_id, dry_run, build)
+
+
+def extend(
+    data_dir: Path,
+    task_id: int,
+    unit_query: str,
+    to: date,
+    reason: str,
+    day: date,
+    today: date,
+    late: bool = False,
+    dry_run: bool = False,
+) -> Recorded:
+    """Record a unit's request to move its deadline (延期) to `to`, asked on `day`."""
+    reason = clean_text(reason, "延期理由", required=True)
+    _not_future(day, today, "申请日期")
+
+    def build(dataset: Dataset, text: str) -> edit.Edit:
+        task = _task(dataset, task_id)
+        unit = _unit(dataset, task, unit_query, "延期")
+        if task.closed is not None and task.closed <= day:
+            raise UsageError(f"任务 {task_id} 已于 {task.closed.isoformat()} 销号，无需延期。")
+        if status.is_done(task, unit, day):
+            raise UsageError(f"{unit.name} 已报告完成任务 {task_id}，无需延期。")
+        now = status.state(dataset, task, day, unit=unit)
+        if now.due is None:
+            raise UsageError(
+                f"任务 {task_id} 的时间节点“{task.deadline}”没有确定的截止日期，无需延期。"
+            )
+        in_force = f"现行截止日期 {now.due.isoformat()}" + (
+            f"（已延期，原 {now.original_due.isoformat()}）"
+            if now.extension is not None and now.original_due is not None
+            else ""
+        )
+        if to <= now.due:
+            raise UsageError(f"延期至 {to.isoformat()} 不晚于{in_force}，不是延期。")
+        original = now.original_due if now.original_due is not None else now.due
+        is_late = day > original
+        if is_late and not late:
+            raise UsageError(
+                f"申请日期 {day.isoformat()} 已过原截止日期 {original.isoformat()}，"
+                "属于逾期后申请延期；如确需登记，请加 --late。"
+            )
+        fields: edit.Fields = [("date", day), ("unit", unit.name), ("to", to), ("reason", reason)]
+        fields += [("late", True)] if is_late else []
+        done = edit.append_item(text, task_id, "extensions", fields)
+        edit.verify(
+            text, done.text, task_id, lambda t: t.setdefault("extensions", []).append(dict(fields))
+        )
+        return done
+
+    return _write(data_dir, task_id, dry_run, build)

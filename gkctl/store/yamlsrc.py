@@ -1,0 +1,210 @@
+"""Read a YAML file safely into a node tree that keeps every position.
+
+Safety: nothing is constructed from tags (only the YAML core tags are allowed), anchors
+and aliases are refused (which also stops alias-expansion bombs: the composer shares
+nodes, and the walk refuses the first shared one), and duplicate keys are problems rather
+than PyYAML's silent last-one-wins. libyaml's C parser is used where it is installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NamedTuple
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from gkctl.core.errors import Problem
+from gkctl.core.model import Pos
+
+try:
+    LOADER: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    LOADER = yaml.SafeLoader
+
+CORE = "tag:yaml.org,2002:"
+STR, INT, FLOAT, BOOL, NULL, TIMESTAMP = (
+    CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp")
+)
+SEQ, MAP = CORE + "seq", CORE + "map"
+_ALLOWED_TAGS = {STR, INT, FLOAT, BOOL, NULL, TIMESTAMP, SEQ, MAP}
+
+# The common libyaml/PyYAML problems, said in Chinese (the original follows in brackets).
+_SYNTAX_HINTS = {
+    "while scanning a quoted scalar": "从这里开始的引号没有闭合",
+    "mapping values are not allowed": "此处不能出现“键: 值”，多半是缩进不对或值里有未加引号的冒号",
+    "could not find expected ':'": "缺少冒号“:”",
+    "did not find expected key": "缩进不一致或缺少键",
+    "did not find expected '-' indicator": "列表项缩进不一致",
+    "found character that cannot start any token": "出现了不能开始一个值的字符",
+    "found unexpected end of stream": "文件意外结束（引号或括号没有闭合？）",
+    "found undefined alias": "使用了未定义的别名",
+    "found unknown escape character": "双引号字符串中有未知的转义字符",
+    "expected <block end>, but found": "缩进不一致",
+    "control characters are not allowed": "文件中有不允许的控制字符",
+    "special characters are not allowed": "文件中有不允许的控制字符",
+}
+
+
+class Source(NamedTuple):
+    """One file's parsed root node (None where it could not be parsed)."""
+
+    path: str
+    root: Node | None
+
+
+def pos(path: str, node: Node) -> Pos:
+    mark = node.start_mark
+    return Pos(path, mark.line + 1, mark.column + 1)
+
+
+def _problem(path: str, line: int, column: int, code: str, message: str) -> Problem:
+    return Problem(path, line, column, code, message)
+
+
+def decode(path: str, raw: bytes, problems: list[Problem]) -> str | None:
+    """UTF-8 (a BOM is accepted); otherwise a problem that names GBK where it fits."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        line_start = before.rfind(b"\n") + 1
+        column = len(before[line_start:].decode("utf-8", errors="replace")) + 1
+        try:
+            raw.decode("gbk")
+            hint = "看起来是 GBK 编码（Windows 办公软件常用），请用 UTF-8 编码另存后再提交"
+        except UnicodeDecodeError:
+            hint = "请用 UTF-8 编码保存"
+        problems.append(_problem(path, line, column, "encoding", f"文件不是 UTF-8 编码：{hint}"))
+        return None
+
+
+def _tab_problems(path: str, text: str) -> list[Problem]:
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        indent = len(line) - len(line.lstrip(" \t"))
+        if "\t" in line[:indent]:
+            found.append(
+                _problem(
+                    path,
+                    number,
+                    line.index("\t") + 1,
+                    "tab",
+                    "缩进中有制表符（Tab），YAML 只允许用空格缩进",
+                )
+            )
+    return found
+
+
+def _syntax_problem(path: str, exc: yaml.MarkedYAMLError) -> Problem:
+    # "while scanning a quoted scalar …" is found at the end of the file; the mistake is
+    # where the scanning began (the opening quote).
+    scanning = bool(exc.context and exc.context.startswith("while scanning"))
+    mark = (exc.context_mark if scanning else None) or exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    original = " ".join(p for p in (exc.context, exc.problem) if p)
+    hint = next((zh for en, zh in _SYNTAX_HINTS.items() if en in original), None)
+    # The parser's own words only where there is no Chinese for them.
+    message = f"YAML 语法错误：{hint}" if hint else f"YAML 语法错误：无法解析（{original}）"
+    return _problem(path, line, column, "syntax", message)
+
+
+def parse(path: str, text: str, problems: list[Problem]) -> Node | None:
+    """Compose `text` into nodes; syntax errors, tabs and unsafe constructs become problems."""
+    tabs = _tab_problems(path, text)
+    problems.extend(tabs)
+    try:
+        root = yaml.compose(text, Loader=LOADER)
+    except yaml.MarkedYAMLError as exc:
+        # A syntax error caused by a tab already reported is not said twice.
+        at = exc.problem_mark.line + 1 if exc.problem_mark else 0
+        if not (tabs and ("tab" in str(exc.problem) or any(t.line == at for t in tabs))):
+            problems.append(_syntax_problem(path, exc))
+        return None
+    except yaml.YAMLError as exc:  # reader errors carry no mark in some versions
+        problems.append(_problem(path, 1, 1, "syntax", f"YAML 语法错误：无法解析（{exc}）"))
+        return None
+    if root is None or (isinstance(root, ScalarNode) and root.tag == NULL and not root.value):
+        problems.append(_problem(path, 1, 1, "empty", "文件为空"))
+        return None
+    if not _check_nodes(path, root, problems):
+        return None
+    return root
+
+
+def _check_nodes(path: str, root: Node, problems: list[Problem]) -> bool:
+    """Refuse foreign tags, aliases and duplicate keys. Visits each node once.
+
+    False where the file must not be read further (a tag that would construct an object, an
+    alias); a duplicate key is reported and reading goes on (the first value counts), so
+    that one pasted line does not hide every other problem."""
+    ok = True
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            problems.append(
+                _problem(
+                    path,
+                    *_line_col(node),
+                    "alias",
+                    "不支持 YAML 锚点与别名（&、*）：此处的内容被别名重复引用，请直接写出",
+                )
+            )
+            return False
+        seen.add(id(node))
+        if node.tag not in _ALLOWED_TAGS:
+            problems.append(
+                _problem(
+                    path,
+                    *_line_col(node),
+                    "tag",
+                    f"不允许使用 YAML 标签“{node.tag.replace(CORE, '!!')}”：数据文件只能包含文字、数字、日期、列表和映射",
+                )
+            )
+            ok = False
+            continue
+        if isinstance(node, MappingNode):
+            keys: dict[str, Node] = {}
+            for key, value in node.value:
+                if isinstance(key, ScalarNode):
+                    if key.value in keys:
+                        first = keys[key.value].start_mark.line + 1
+                        problems.append(
+                            _problem(
+                                path,
+                                *_line_col(key),
+                                "duplicate-key",
+                                f"重复的键“{key.value}”（第 {first} 行已有）：YAML 会静默保留后一个，"
+                                "请删除或合并其中一个",
+                            )
+                        )
+                    else:
+                        keys[key.value] = key
+                stack.append(key)
+                stack.append(value)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return ok
+
+
+def _line_col(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def read_bytes(raw: bytes, shown: str, problems: list[Problem]) -> Source:
+    """Parse a file's bytes (from disk, from `git show`, from a pending write)."""
+    text = decode(shown, raw, problems)
+    if text is None:
+        return Source(shown, None)
+    return Source(shown, parse(shown, text, problems))
+
+
+def items(node: MappingNode) -> Iterator[tuple[ScalarNode, Node]]:
+    for key, value in node.value:
+        if isinstance(key, ScalarNode):
+            yield key, value

@@ -1,0 +1,271 @@
+"""Machine output: the versioned JSON envelope and Excel-friendly CSV (no Rich here).
+
+The JSON shape is a contract (tests/test_contract.py pins it; the README documents it):
+new keys may be added, existing keys keep their names, types and meaning while
+`version` stays 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from gkctl.core.deadlines import Deadline
+from gkctl.core.model import Dataset, Task
+from gkctl.core.records import extension_record, iso, progress_record
+from gkctl.core.stats import Counts, Stats
+from gkctl.core.status import STATUS_LABELS, TaskState, UnitSummary
+
+JSON_VERSION = 1
+
+
+def milestones(dataset: Dataset, task: Task, deadline: Deadline) -> list[dict[str, Any]]:
+    """The deadline text's own dated clauses, then the task's `milestones:`."""
+    from gkctl.core import deadlines
+
+    out: list[dict[str, Any]] = [{"text": m.text, "due": iso(m.due)} for m in deadline.milestones]
+    doc = dataset.plan.document
+    for spec in task.milestones:
+        due = spec.due
+        if due is None and spec.deadline:
+            due = deadlines.resolve(spec.deadline, doc.year, doc.published).due
+        out.append({"text": spec.name, "due": iso(due)})
+    return out
+
+
+def deadline_record(deadline: Deadline, due: date | None = None) -> dict[str, Any]:
+    from gkctl.core.deadlines import workday_due
+
+    shown = due if due is not None else deadline.due
+    workday = workday_due(shown)
+    return {
+        "text": deadline.text,
+        "kind": deadline.kind.value,
+        "due": iso(shown),
+        "workday_due": iso(workday.date) if workday else None,
+        "milestones": [{"text": m.text, "due": iso(m.due)} for m in deadline.milestones],
+        "recurrence": deadline.recurrence.value if deadline.recurrence else None,
+    }
+
+
+def task_record(dataset: Dataset, s: TaskState, with_unit: bool = False) -> dict[str, Any]:
+    task = s.task
+    deadline = deadline_record(s.deadline, s.due)
+    deadline["milestones"] = milestones(dataset, task, s.deadline)
+    deadline["original_due"] = iso(s.original_due)
+    record: dict[str, Any] = {
+        "id": task.id,
+        "section": task.section,
+        "name": task.name,
+        "content": task.content,
+        "units": list(task.units),
+        "deadline": deadline,
+        "status": s.status.value,
+        "days_left": s.days_left,
+        "closed": iso(task.closed),
+        "extension": None if s.extension is None else extension_record(s.extension),
+        "progress": [progress_record(p) for p in task.progress],
+    }
+    if with_unit and s.involvement is not None:
+        record["via"] = s.involvement.via
+        record["lead"] = s.involvement.lead
+        record["possible"] = s.involvement.possible
+    return record
+
+
+def tasks_json(
+    dataset: Dataset, states: Iterable[TaskState], as_of: date, unit: str | None = None
+) -> str:
+    envelope: dict[str, Any] = {"version": JSON_VERSION, "as_of": as_of.isoformat()}
+    if unit is not None:
+        envelope["unit"] = unit
+    envelope["tasks"] = [task_record(dataset, s, unit is not None) for s in states]
+    return dumps(envelope)
+
+
+def tasks_records(dataset: Dataset, states: Iterable[TaskState]) -> list[dict[str, Any]]:
+    return [task_record(dataset, s) for s in states]
+
+
+def summaries_json(
+    rows: Iterable[UnitSummary], as_of: date, tasks: list[dict[str, Any]] | None = None
+) -> str:
+    """The plan-wide due view: the tasks that need attention, then one row per unit."""
+    return dumps(
+        {
+            "version": JSON_VERSION,
+            "as_of": as_of.isoformat(),
+            **({"tasks": tasks} if tasks is not None else {}),
+            "units": [
+                {
+                    "unit": r.unit.name,
+                    "kind": r.unit.kind.value,
+                    "total": r.total,
+                    "possible": r.possible,
+                    "completion": round(r.completion, 4),
+                    **{k.value: v for k, v in r.counts.items()},
+                }
+                for r in rows
+            ],
+        }
+    )
+
+
+def dumps(data: Any) -> str:
+    import json  # only machine output needs it
+
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+CSV_COLUMNS = [
+    "id",
+    "section",
+    "name",
+    "content",
+    "units",
+    "deadline",
+    "kind",
+    "due",
+    "workday_due",
+    "status",
+    "status_label",
+    "days_left",
+]
+
+
+def to_csv(header: list[str], rows: Iterable[list[Any]]) -> str:
+    """CSV for Excel: UTF-8 with a BOM so that Chinese text opens correctly."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else _cell(v) for v in row])
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    """Text that Excel would take for a formula (=, +, -, @ first) gets a leading '."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def tasks_csv(states: Iterable[TaskState], with_unit: bool = False) -> str:
+    header = CSV_COLUMNS + (["via"] if with_unit else [])
+    rows = []
+    for s in states:
+        workday = s.workday.date if s.workday else None
+        row: list[Any] = [
+            s.task.id,
+            s.task.section,
+            s.task.name,
+            s.task.content,
+            "、".join(s.task.units),
+            s.task.deadline,
+            s.deadline.kind.value,
+            iso(s.due),
+            iso(workday),
+            s.status.value,
+            STATUS_LABELS[s.status],
+            s.days_left,
+        ]
+        if with_unit:
+            row.append(s.involvement.via if s.involvement else "")
+        rows.append(row)
+    return to_csv(header, rows)
+
+
+def summaries_csv(rows: Iterable[UnitSummary]) -> str:
+    from gkctl.core.status import Status
+
+    statuses = [s.value for s in Status]
+    return to_csv(
+        ["unit", "kind", "total", *statuses, "possible", "completion"],
+        [
+            [
+                r.unit.name,
+                r.unit.kind.value,
+                r.total,
+                *(r.counts[Status(s)] for s in statuses),
+                r.possible,
+                f"{r.completion:.4f}",
+            ]
+            for r in rows
+        ],
+    )
+
+
+def _counts_record(c: Counts) -> dict[str, object]:
+    return {
+        "tasks": c.tasks,
+        "done": c.done,
+        "overdue": c.overdue,
+        "due_soon": c.due_soon,
+        "completion": round(c.completion, 4),
+        "extensions": c.extensions,
+        "light": c.light.value,
+    }
+
+
+def stats_json(result: Stats) -> str:
+    return dumps(
+        {
+            "version": JSON_VERSION,
+            "as_of": result.as_of.isoformat(),
+            "within": result.within,
+            "units": [
+                {
+                    "unit": r.unit.name,
+                    "kind": r.unit.kind.value,
+                    **_counts_record(r.counts),
+                    "possible": r.possible,
+                }
+                for r in result.units
+            ],
+            "sections": [
+                {"section": r.section.id, "title": r.section.title, **_counts_record(r.counts)}
+                for r in result.sections
+            ],
+        }
+    )
+
+
+STATS_CSV_COLUMNS = [
+    "scope",
+    "name",
+    "tasks",
+    "done",
+    "overdue",
+    "due_soon",
+    "completion",
+    "extensions",
+    "light",
+    "possible",
+]
+
+
+def stats_csv(result: Stats) -> str:
+    """One table for Excel: the unit rows, then the section rows (`scope` tells them apart)."""
+
+    def row(scope: str, name: str, c: Counts, possible: int | None) -> list[object]:
+        return [
+            scope,
+            name,
+            c.tasks,
+            c.done,
+            c.overdue,
+            c.due_soon,
+            f"{c.completion:.4f}",
+            c.extensions,
+            c.light.value,
+            possible,
+        ]
+
+    rows = [row("unit", r.unit.name, r.counts, r.possible) for r in result.units]
+    rows += [row("section", r.section.id, r.counts, None) for r in result.sections]
+    return to_csv(STATS_CSV_COLUMNS, rows)

@@ -1,0 +1,486 @@
+"""Markdown reports: the template context built from the dataset, and rendering with Jinja2.
+
+The context holds only plain dicts, lists, str, int, bool and None (never dataclasses), so
+that templates see a small documented surface (README, “报告模板可用的变量”) and can do
+nothing with it but read. Every template renders in Jinja's SandboxedEnvironment with
+StrictUndefined, and every `{{ … }}` value that is a plain string is Markdown-escaped on
+output (see `md_escape`), so a task text can never break a table or inject markup.
+
+jinja2 is imported inside the functions that need it: other commands never pay for it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gkctl.core import stats, status
+from gkctl.core.errors import GkctlError, UsageError
+from gkctl.core.model import Dataset, Progress, Unit
+from gkctl.core.records import extension_record, iso, progress_record
+from gkctl.core.status import STATUS_LABELS, STATUS_ORDER, Status, TaskState, UnitSummary
+from gkctl.core.units import DIRECT
+from gkctl.store import paths
+from gkctl.views import machine
+from gkctl.views.labels import PROGRESS_LABELS, UNIT_KIND_LABELS, short, zh_date
+
+if TYPE_CHECKING:
+    from jinja2 import Template
+
+BUILTIN = ("summary", "unit", "breakdown")
+SUFFIX = ".md.j2"
+BEHIND_LIMIT = 10  # how many units the summary lists as furthest behind
+
+
+# --- Markdown helpers (also the template filters) -------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_INLINE = re.compile(r"([\\`*_\[\]|~$])")
+# What opens a block when it starts a line: heading, list item, quote, setext underline.
+_BLOCK_START = re.compile(r"^(?:([#+=-])|(\d+)([.)]))")
+
+
+def _escape_block(m: re.Match[str]) -> str:
+    # "1." is escaped on its dot: a backslash before a digit would print.
+    return f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\{m.group(3)}"
+
+
+def md_escape(value: object) -> str:
+    """Text for a Markdown table cell or inline position, rendered literally.
+
+    &, < and > become entities (no HTML); \\ ` * _ [ ] | ~ $ are backslash-escaped (no
+    emphasis, code, links, table cells or math); "://" and "www." are broken up so GitHub
+    does not autolink them; a leading #, -, +, = or "1." is escaped (no heading or list);
+    line breaks become <br> and control characters are shown as \\xNN.
+    """
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _INLINE.sub(r"\\\1", text)
+    text = text.replace("://", "\\://").replace("www.", "www\\.")
+    lines = [_BLOCK_START.sub(_escape_block, line.strip()) for line in text.split("\n")]
+    return "<br>".join(lines)
+
+
+_URL_SAFE = re.compile(r"[^A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]")
+
+
+def md_link(value: object) -> str:
+    """An http(s) address as a Markdown autolink <…>; anything else as escaped text."""
+    url = str(value)
+    if not re.match(r"https?://[^\s]+\Z", url, re.IGNORECASE):
+        return md_escape(url)
+    return (
+        "<" + _URL_SAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode()), url) + ">"
+    )
+
+
+# --- the context ------------------------------------------------------------------------
+
+
+def _days_label(s: TaskState) -> str:
+    if s.days_left is None or s.status is Status.DONE:
+        return ""
+    if s.days_left < 0:
+        return f"逾期{-s.days_left}天"
+    return "今天到期" if s.days_left == 0 else f"剩{s.days_left}天"
+
+
+def _role(s: TaskState) -> str:
+    how = s.involvement
+    if how is None:
+        return ""
+    if how.via == DIRECT:
+        return "牵头" if how.lead else "配合"
+    return f"{how.via}（可能涉及）" if how.possible else how.via
+
+
+def _progress(p: Progress) -> dict[str, Any]:
+    return {**progress_record(p), "status_label": PROGRESS_LABELS[p.status]}
+
+
+def task_dict(dataset: Dataset, s: TaskState, as_of: date) -> dict[str, Any]:
+    """One task as templates see it (plan view, or a unit's view when s has involvement);
+    records made after `as_of` are not shown, as they do not count."""
+    task = s.task
+    return {
+        "id": task.id,
+        "section": task.section,
+        "section_title": dataset.plan.section_title(task.section),
+        "name": task.name,
+        "content": task.content,
+        "summary": short(task.content),
+        "text": task.text,
+        "units": list(task.units),
+        "lead": task.lead,
+        "deadline": task.deadline,
+        "kind": s.deadline.kind.value,
+        "due": iso(s.due),
+        "original_due": iso(s.original_due),
+        "workday_due": iso(s.workday.date) if s.workday else None,
+        "milestones": machine.milestones(dataset, task, s.deadline),
+        "status": s.status.value,
+        "status_label": STATUS_LABELS[s.status],
+        "days_left": s.days_left,
+        "days_label": _days_label(s),
+        "extended": s.extended,
+        "extension": extension_record(s.extension) if s.extension else None,
+        "closed": iso(task.closed),
+        "closed_note": task.closed_note,
+        "notes": task.notes,
+        "progress": [
+            _progress(p)
+            for p in sorted(task.progress, key=lambda p: (p.date, p.unit))
+            if p.date <= as_of
+        ],
+        "extensions": [
+            extension_record(e)
+            for e in sorted(task.extensions, key=lambda e: (e.date, e.unit, e.to))
+            if e.date <= as_of
+        ],
+        "via": s.involvement.via if s.involvement else None,
+        "role": _role(s),
+        "possible": bool(s.involvement and s.involvement.possible),
+    }
+
+
+def _counts(states: Iterable[TaskState]) -> dict[str, int]:
+    counts = {st.value: 0 for st in STATUS_ORDER}
+    for s in states:
+        counts[s.status.value] += 1
+    return counts
+
+
+def _by_status(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": st.value,
+            "label": STATUS_LABELS[st],
+            "tasks": [t for t in tasks if t["status"] == st.value],
+        }
+        for st in STATUS_ORDER
+    ]
+
+
+def _percent(done: int, total: int) -> int:
+    return round(100 * done / total) if total else 0
+
+
+def unit_row(row: UnitSummary, extensions: int) -> dict[str, Any]:
+    """A unit's counts; `extensions` is how many extensions (延期) it has asked for, over
+    every task, whether or not they moved a deadline (stats.extension_counts)."""
+    u = row.unit
+    return {
+        "name": u.name,
+        "kind": u.kind.value,
+        "kind_label": UNIT_KIND_LABELS[u.kind.value],
+        "total": row.total,
+        "possible": row.possible,
+        "counts": {st.value: row.counts[st] for st in STATUS_ORDER},
+        "completion": _percent(row.counts[Status.DONE], row.total),
+        "extensions": extensions,
+    }
+
+
+def build_context(
+    dataset: Dataset, as_of: date, within: int = status.DEFAULT_WITHIN
+) -> dict[str, Any]:
+    """Everything about the plan as of a date; `unit` is None (see `with_unit`)."""
+    plan = dataset.plan
+    doc = plan.document
+    states = sorted(status.plan_states(dataset, as_of, within), key=status.sort_key)
+    urgent = [task_dict(dataset, s, as_of) for s in states]
+    tasks = sorted(urgent, key=lambda t: t["id"])
+    lead_order = {u.name: i for i, u in enumerate(dataset.directory.units)}
+    overdue: dict[str, list[dict[str, Any]]] = {}
+    for t in urgent:
+        if t["status"] == Status.OVERDUE.value:
+            overdue.setdefault(t["lead"] or "", []).append(t)
+    overdue_by_lead = [
+        {"unit": name, "tasks": group}
+        for name, group in sorted(
+            overdue.items(),
+            key=lambda kv: (-len(kv[1]), lead_order.get(kv[0], len(lead_order)), kv[0]),
+        )
+    ]
+    sections = []
+    for section in plan.sections:
+        own = [s for s in states if s.task.section == section.id]
+        counts = _counts(own)
+        sections.append(
+            {
+                "id": section.id,
+                "title": section.title,
+                "total": len(own),
+                "counts": counts,
+                "done": counts[Status.DONE.value],
+                "completion": _percent(counts[Status.DONE.value], len(own)),
+                "with_progress": sum(1 for s in own if s.task.progress),
+            }
+        )
+    asked = stats.extension_counts(dataset, as_of)
+    units = [
+        unit_row(r, asked.get(r.unit.name, 0))
+        for r in status.unit_summaries(dataset, as_of, within)
+    ]
+    late = [
+        u for u in units if u["counts"][Status.OVERDUE.value] or u["counts"][Status.DUE_SOON.value]
+    ]
+    return {
+        "as_of": as_of.isoformat(),
+        "within": within,
+        "document": {
+            "title": doc.title,
+            "number": doc.number,
+            "issuer": doc.issuer,
+            "published": iso(doc.published),
+            "year": doc.year,
+        },
+        "statuses": [{"key": st.value, "label": STATUS_LABELS[st]} for st in STATUS_ORDER],
+        "total": len(tasks),
+        "counts": _counts(states),
+        "tasks": tasks,
+        "by_status": _by_status(urgent),
+        "overdue_by_lead": overdue_by_lead,
+        "sections": sections,
+        "units": units,
+        "behind": late[:BEHIND_LIMIT],
+        "behind_total": len(late),
+        "unit": None,
+    }
+
+
+def with_unit(
+    context: dict[str, Any],
+    dataset: Dataset,
+    unit: Unit,
+    as_of: date,
+    within: int = status.DEFAULT_WITHIN,
+) -> dict[str, Any]:
+    """The context with `unit` filled in: the unit's own view of its tasks and records."""
+    states = sorted(status.unit_states(dataset, unit, as_of, within), key=status.sort_key)
+    summary = status.summarize(states, unit)
+    sure = [
+        task_dict(dataset, s, as_of)
+        for s in states
+        if not (s.involvement and s.involvement.possible)
+    ]
+    possible = [
+        task_dict(dataset, s, as_of) for s in states if s.involvement and s.involvement.possible
+    ]
+    progress, extensions = [], []
+    for task in sorted(dataset.plan.tasks, key=lambda t: t.id):
+        for p in task.progress:
+            if p.unit == unit.name and p.date <= as_of:
+                progress.append(
+                    {"task": task.id, "task_summary": short(task.content), **_progress(p)}
+                )
+        for e in task.extensions:
+            if e.unit == unit.name and e.date <= as_of:
+                extensions.append(
+                    {"task": task.id, "task_summary": short(task.content), **extension_record(e)}
+                )
+    progress.sort(key=lambda r: (r["date"], r["task"]))
+    extensions.sort(key=lambda r: (r["date"], r["task"], r["to"]))
+    # The unit view's `extensions` is the list of the unit's requests (as it always was);
+    # its length is the count that unit rows carry under the same name.
+    view = unit_row(summary, len(extensions))
+    view.update(
+        {
+            "aliases": list(unit.aliases),
+            "full_name": unit.full_name,
+            "tasks": sure,
+            "by_status": _by_status(sure),
+            "possible_tasks": possible,
+            "progress": progress,
+            "extensions": extensions,
+        }
+    )
+    return {**context, "unit": view}
+
+
+# --- finding templates --------------------------------------------------------------------
+
+
+def builtin_dir(package_dir: Path | None = None) -> Path:
+    """The built-in templates: gkctl/templates inside an installed wheel, else the
+    repository's templates/ folder beside the package (a source checkout)."""
+    if package_dir is None:
+        import gkctl
+
+        package_dir = Path(gkctl.__file__).resolve().parent
+    inside = package_dir / "templates"
+    return inside if inside.is_dir() else package_dir.parent / "templates"
+
+
+def override_dir(data_dir: Path) -> Path:
+    """A templates/ folder next to the data folder overrides built-in templates by name."""
+    return data_dir.resolve().parent / "templates"
+
+
+def available(data_dir: Path, package_dir: Path | None = None) -> list[str]:
+    names: set[str] = set()
+    for folder in (override_dir(data_dir), builtin_dir(package_dir)):
+        if folder.is_dir():
+            names.update(p.name[: -len(SUFFIX)] for p in folder.glob(f"*{SUFFIX}"))
+    return sorted(
+        names, key=lambda n: (n not in BUILTIN, BUILTIN.index(n) if n in BUILTIN else 0, n)
+    )
+
+
+@dataclass(frozen=True)
+class TemplateRef:
+    """A template to load: its name in the loader, and the folders the loader searches
+    (a path's own folder first, so that it may include files beside it)."""
+
+    name: str
+    search: tuple[Path, ...]
+    shown: str
+    by_name: bool
+
+
+def find_template(spec: str, data_dir: Path, package_dir: Path | None = None) -> TemplateRef:
+    """NAME (summary, unit, breakdown or NAME.md.j2 in a templates/ folder next to the data)
+    or PATH (anything with a / or a dot, or an existing file)."""
+    defaults = tuple(d for d in (override_dir(data_dir), builtin_dir(package_dir)) if d.is_dir())
+    looks_like_path = any(c in spec for c in "/\\.")
+    if not looks_like_path:
+        for folder in defaults:
+            candidate = folder / f"{spec}{SUFFIX}"
+            if candidate.is_file():
+                return TemplateRef(candidate.name, defaults, paths.shown(candidate), True)
+    path = Path(spec)
+    if path.is_file():
+        return TemplateRef(path.name, (path.resolve().parent, *defaults), paths.shown(path), False)
+    if looks_like_path:
+        raise UsageError(f"找不到模板文件 {spec}。")
+    names = "、".join(available(data_dir, package_dir)) or "无"
+    raise UsageError(f"没有名为“{spec}”的模板，可用：{names}；也可以给出模板文件的路径。")
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+
+def _safe_text(value: object) -> Any:
+    from markupsafe import Markup
+
+    return Markup(md_escape(value))
+
+
+def _finalize(value: object) -> object:
+    """Applied to every {{ … }} value: plain strings are Markdown-escaped. Markup (macro
+    output, |safe, |md) passes as it is, so nothing is escaped twice."""
+    from markupsafe import Markup
+
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return Markup(md_escape(value))
+    return value
+
+
+def _link(value: object) -> Any:
+    from markupsafe import Markup
+
+    return Markup(md_link(value))
+
+
+def _template_line(exc: BaseException) -> tuple[str, int] | None:
+    """Where in a template a render-time error happened: Jinja rewrites the traceback so
+    that template frames carry the template's file name and line."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        # jinja2.debug marks the frames it makes for template lines with this global.
+        if "__jinja_exception__" in tb.tb_frame.f_globals:
+            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def _where(exc: BaseException, ref: TemplateRef) -> str:
+    found = _template_line(exc)
+    if found is None:
+        return ref.shown
+    filename, line = found
+    shown = paths.shown(Path(filename)) if filename and not filename.startswith("<") else ref.shown
+    return f"{shown}:{line}"
+
+
+class Renderer:
+    """A compiled template, ready to render any number of contexts."""
+
+    def __init__(self, ref: TemplateRef) -> None:
+        from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError
+        from jinja2.sandbox import SandboxedEnvironment
+
+        self.ref = ref
+        env = SandboxedEnvironment(
+            loader=FileSystemLoader([str(p) for p in ref.search], encoding="utf-8"),
+            undefined=StrictUndefined,
+            autoescape=True,  # with _finalize: Markdown escaping, and macros return Markup
+            finalize=_finalize,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+        )
+        env.filters.update(
+            {
+                "md": _safe_text,
+                "e": _safe_text,
+                "escape": _safe_text,
+                "zh_date": zh_date,
+                "link": _link,
+            }
+        )
+        try:
+            self.template: Template = env.get_template(ref.name)
+        except TemplateSyntaxError as exc:
+            shown = paths.shown(Path(exc.filename)) if exc.filename else ref.shown
+            raise GkctlError(f"{shown}:{exc.lineno}: 模板语法错误：{exc.message}") from None
+        except TemplateNotFound as exc:
+            raise GkctlError(f"{ref.shown}: 找不到模板“{exc.name}”。") from None
+        except UnicodeDecodeError:
+            raise GkctlError(f"{ref.shown}: 模板不是 UTF-8 编码，请用 UTF-8 另存。") from None
+
+    def render(self, context: dict[str, Any]) -> str:
+        from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
+        from jinja2.exceptions import SecurityError
+
+        try:
+            text = self.template.render(context)
+        except UndefinedError as exc:
+            raise GkctlError(
+                f"{_where(exc, self.ref)}: 模板使用了未定义的变量（{exc.message}）。"
+                "可用的变量见 README 的“报告模板可用的变量”。"
+            ) from None
+        except SecurityError as exc:
+            raise GkctlError(
+                f"{_where(exc, self.ref)}: 模板试图访问不允许的属性，"
+                f"已被沙箱拒绝（{exc.message}）。"
+            ) from None
+        except TemplateSyntaxError as exc:  # an included template with a syntax error
+            shown = paths.shown(Path(exc.filename)) if exc.filename else self.ref.shown
+            raise GkctlError(f"{shown}:{exc.lineno}: 模板语法错误：{exc.message}") from None
+        except TemplateNotFound as exc:
+            raise GkctlError(f"{_where(exc, self.ref)}: 找不到模板“{exc.name}”。") from None
+        except UnicodeDecodeError:  # an included template that is not UTF-8
+            raise GkctlError(
+                f"{self.ref.shown}: 引用的模板不是 UTF-8 编码，请用 UTF-8 另存。"
+            ) from None
+        except Exception as exc:  # anything a template's own expressions may raise
+            raise GkctlError(
+                f"{_where(exc, self.ref)}: 渲染模板出错（{type(exc).__name__}: {exc}）。"
+            ) from None
+        # One final newline, whatever the template's last line does.
+        return text.rstrip("\n") + "\n"
+
+
+def unit_filename(name: str) -> str:
+    """A file name for a unit's report (unit names hold no path characters, but a data
+    file could)."""
+    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(". ") or "_"
+    return f"{cleaned}.md"

@@ -1,0 +1,387 @@
+"""Rich renderers: each returns a renderable; only the command layer prints.
+
+Text from the YAML goes in as rich.text.Text (never parsed as markup), with control
+characters made visible, so a task text holding "[red]" or an ESC byte prints literally.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import NamedTuple
+
+from rich import box
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from gkctl.core.deadlines import Deadline, Kind
+from gkctl.core.model import Dataset, Unit
+from gkctl.core.status import ATTENTION, STATUS_LABELS, STATUS_ORDER, Status, TaskState, UnitSummary
+from gkctl.core.units import DIRECT
+from gkctl.views.labels import PROGRESS_LABELS, UNIT_KIND_LABELS, short, zh_date
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+STATUS_STYLES = {
+    Status.OVERDUE: "bold red",
+    Status.DUE_SOON: "yellow",
+    Status.PENDING: "cyan",
+    Status.ONGOING: "blue",
+    Status.OPEN: "default",
+    Status.DONE: "green",
+}
+# Column heads for the per-unit summary, short enough for an 80-column terminal.
+SHORT_LABELS = {
+    Status.OVERDUE: "逾期",
+    Status.DUE_SOON: "临期",
+    Status.PENDING: "待部署",
+    Status.ONGOING: "持续",
+    Status.OPEN: "未到期",
+    Status.DONE: "完成",
+}
+KIND_LABELS = {
+    Kind.DATE: "定期",
+    Kind.ONGOING: "全年持续",
+    Kind.PENDING: "待部署",
+    Kind.RECURRING: "周期性",
+}
+
+
+def safe(value: object, style: str = "") -> Text:
+    """Literal text: no markup, control characters shown as \\xNN."""
+    cleaned = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", str(value))
+    return Text(cleaned, style=style)
+
+
+def _days(s: TaskState) -> Text:
+    if s.days_left is None or s.status is Status.DONE:
+        return Text("")
+    if s.days_left < 0:
+        return Text(f"逾期{-s.days_left}天", style="red")
+    if s.days_left == 0:
+        return Text("今天到期", style="yellow")
+    return Text(f"剩{s.days_left}天")
+
+
+def _due_cell(s: TaskState) -> Text:
+    if s.due is None:
+        return Text("待定", style="cyan")
+    cell = Text(s.due.isoformat())
+    if s.workday is not None and s.workday.date != s.due:
+        cell.append(f"\n工作日 {s.workday.date:%m-%d}", style="dim")
+    if s.extension is not None and s.original_due is not None:
+        cell.append(f"\n已延期 原{s.original_due:%m-%d}", style="magenta")
+    return cell
+
+
+def _how(s: TaskState) -> Text:
+    how = s.involvement
+    if how is None:
+        return Text("")
+    if how.via == DIRECT:
+        return Text("牵头" if how.lead else "配合")
+    return safe(how.via, "dim" if how.possible else "")
+
+
+class Section(NamedTuple):
+    """One block of a task listing: a title (may be empty), its rows, and how many more
+    rows were left out."""
+
+    title: str
+    style: str
+    states: Sequence[TaskState]
+    more: int = 0
+
+
+# Below this width a table of six columns leaves the task text a few characters; the
+# listing is then stacked: a line of facts, the task text under it.
+NARROW = 72
+
+
+class TaskListing:
+    """Tasks in sections: one table whose columns line up across the sections, or, in a
+    narrow terminal, each task as two lines."""
+
+    def __init__(self, sections: Sequence[Section], with_unit: bool) -> None:
+        self.sections = [sec for sec in sections if sec.states or sec.more]
+        self.with_unit = with_unit
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if options.max_width < NARROW:
+            yield from self._stacked()
+        else:
+            yield self._table()
+
+    def _last_cell(self, s: TaskState) -> Text:
+        if self.with_unit:
+            return _how(s)
+        return Text(STATUS_LABELS[s.status], style=STATUS_STYLES[s.status])
+
+    def _table(self) -> Table:
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+        table.add_column("序号", justify="right", no_wrap=True)
+        table.add_column("任务", ratio=1, min_width=10, overflow="fold")
+        table.add_column("时间节点", no_wrap=True)
+        table.add_column("截止日期", no_wrap=True)
+        table.add_column("天数", no_wrap=True, justify="right")
+        table.add_column("参与" if self.with_unit else "状态", no_wrap=True)
+        for i, sec in enumerate(self.sections):
+            if sec.title:
+                if i:
+                    table.add_row()
+                table.add_row("", Text(sec.title, style=f"bold {sec.style}".strip()))
+            for s in sec.states:
+                table.add_row(
+                    str(s.task.id),
+                    safe(short(s.task.content)),
+                    safe(s.task.deadline),
+                    _due_cell(s),
+                    _days(s),
+                    self._last_cell(s),
+                )
+            if sec.more:
+                table.add_row("", Text(_more(sec.more), style="dim"))
+        return table
+
+    def _stacked(self) -> Iterator[RenderableType]:
+        for i, sec in enumerate(self.sections):
+            if sec.title:
+                if i:
+                    yield Text("")
+                yield Text(sec.title, style=f"bold {sec.style}".strip())
+            for s in sec.states:
+                facts = Text(f"{s.task.id:>3}  ")
+                facts.append_text(safe(s.task.deadline))
+                facts.append(f"  {s.due.isoformat() if s.due else '待定'}")
+                if s.extension is not None:
+                    facts.append("（已延期）", style="magenta")
+                facts.append("  ")
+                facts.append_text(_days(s))
+                facts.append("  ")
+                facts.append_text(self._last_cell(s))
+                yield facts
+                yield Padding(safe(short(s.task.content)), (0, 0, 0, 5))
+            if sec.more:
+                yield Text(_more(sec.more), style="dim")
+
+
+def _more(count: int) -> str:
+    return f"……另有 {count} 项，加 --limit 0 显示全部。"
+
+
+def task_table(states: Sequence[TaskState], with_unit: bool) -> RenderableType:
+    """A plain listing of tasks (gkctl list)."""
+    return TaskListing([Section("", "", states)], with_unit)
+
+
+def due_view(
+    states: Sequence[TaskState],
+    unit: Unit | None,
+    as_of: date,
+    show_all: bool,
+    within: int,
+    limit: int = 0,
+) -> RenderableType:
+    """The due view: sections by status, most urgent first, each cut to `limit` rows (0: all)
+    so that a plan of thousands of tasks stays a readable dashboard. In a unit's view the
+    tasks that only possibly concern it (各相关部门/各相关单位) come apart, after the rest."""
+    shown = list(STATUS_ORDER) if show_all else list(ATTENTION)
+    surely = [s for s in states if not (s.involvement and s.involvement.possible)]
+    maybe = [s for s in states if s.involvement and s.involvement.possible]
+    who = unit.name if unit else "全部任务"
+    parts: list[RenderableType] = [
+        safe(f"{who} · 截至 {zh_date(as_of)} · 临期窗口 {within} 天", "bold")
+    ]
+    counts = {st: sum(1 for s in surely if s.status is st) for st in Status}
+    line = "  ".join(f"{STATUS_LABELS[st]} {counts[st]}" for st in STATUS_ORDER)
+    if maybe:
+        line += f"  （另有可能涉及 {len(maybe)} 项）"
+    parts.append(Text(line, style="dim"))
+    sections = []
+    for st in shown:
+        group = [s for s in surely if s.status is st]
+        cut = group[:limit] if limit else group
+        title = f"{STATUS_LABELS[st]}（{len(group)}）"
+        sections.append(Section(title, STATUS_STYLES[st], cut, len(group) - len(cut)))
+    maybe_shown = [s for s in maybe if s.status in shown]
+    if maybe_shown:
+        cut = maybe_shown[:limit] if limit else maybe_shown
+        title = f"可能涉及（{len(maybe_shown)}）"
+        sections.append(Section(title, "dim", cut, len(maybe_shown) - len(cut)))
+    if any(sec.states for sec in sections):
+        parts.append(Text(""))
+        parts.append(TaskListing(sections, unit is not None))
+    if maybe_shown:
+        parts.append(
+            Text(
+                "\n可能涉及：任务写的是“各相关部门/各相关单位”，无法逐一列出，可能是本单位的。",
+                style="dim",
+            )
+        )
+    if not show_all:
+        hidden = sum(counts[st] for st in Status if st not in shown)
+        hidden += sum(1 for s in maybe if s.status not in shown)
+        if hidden:
+            parts.append(
+                Text(
+                    f"\n另有 {hidden} 项全年持续、未到期或已完成的任务，加 --all 显示。",
+                    style="dim",
+                )
+            )
+    return Group(*parts)
+
+
+class UnitSummaryView:
+    """Per-unit counts: a table, or one line per unit in a narrow terminal."""
+
+    def __init__(self, rows: Sequence[UnitSummary]) -> None:
+        self.rows = rows
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if options.max_width < NARROW:
+            for r in self.rows:
+                line = safe(r.unit.name, "bold")
+                line.append(f"  共{r.total}")
+                for st in STATUS_ORDER:
+                    n = r.counts[st]
+                    style = (
+                        STATUS_STYLES[st] if n and st in (Status.OVERDUE, Status.DUE_SOON) else ""
+                    )
+                    line.append(f" {SHORT_LABELS[st]}{n}", style=style)
+                line.append(f" 完成率{r.completion:.0%} 可能{r.possible}")
+                yield line
+            return
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+        table.add_column("单位", no_wrap=True)
+        table.add_column("任务", justify="right", no_wrap=True)
+        for st in STATUS_ORDER:
+            table.add_column(SHORT_LABELS[st], justify="right", no_wrap=True)
+        table.add_column("完成率", justify="right", no_wrap=True)
+        table.add_column("可能", justify="right", no_wrap=True)
+        for r in self.rows:
+            cells: list[RenderableType] = [safe(r.unit.name), str(r.total)]
+            for st in STATUS_ORDER:
+                n = r.counts[st]
+                style = STATUS_STYLES[st] if n and st in (Status.OVERDUE, Status.DUE_SOON) else ""
+                cells.append(Text(str(n), style=style))
+            cells.append(f"{r.completion:.0%}")
+            cells.append(str(r.possible))
+            table.add_row(*cells)
+        yield table
+
+
+def summary_table(rows: Sequence[UnitSummary], as_of: date, within: int) -> RenderableType:
+    title = Text(f"各单位任务情况 · 截至 {zh_date(as_of)}", style="bold")
+    note = Text(
+        f"逾期、临期（{within} 天内到期）、待部署（待市级部署）、持续（全年持续）按单位计数；\n"
+        "“可能”是写作“各相关部门/各相关单位”的任务（可能涉及），不计入其他各列。",
+        style="dim",
+    )
+    return Group(title, UnitSummaryView(rows), note)
+
+
+def explain_deadline(
+    deadline: Deadline,
+    year: int,
+    published: date | None,
+    due: date | None,
+    workday: date | None,
+    calendar_known: bool,
+) -> RenderableType:
+    """How a 时间节点 resolves; `due` is the date in force (for a recurring deadline, the
+    end of the current period)."""
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    table.add_row("时间节点", safe(deadline.text))
+    table.add_row("类型", f"{KIND_LABELS[deadline.kind]}（{deadline.kind.value}）")
+    table.add_row("规则", safe(deadline.rule))
+    table.add_row("计划年度", f"{year}年" + (f"，发布于 {zh_date(published)}" if published else ""))
+    label = "本期截止" if deadline.kind is Kind.RECURRING else "截止日期"
+    table.add_row(label, f"{zh_date(due)}" + (f"（{due.isoformat()}）" if due else ""))
+    if workday is not None and workday != due:
+        note = "" if calendar_known else "（该年份无法定节假日数据，仅按周末推算）"
+        table.add_row("最后工作日", f"{zh_date(workday)}（{workday.isoformat()}）{note}")
+    for m in deadline.milestones:
+        table.add_row("节点", safe(f"{m.text} → {m.due.isoformat()}"))
+    return table
+
+
+def task_detail(
+    dataset: Dataset, s: TaskState, milestones: list[dict[str, object]]
+) -> RenderableType:
+    task = s.task
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    section = dataset.plan.section_title(task.section)
+    table.add_row("序号", str(task.id))
+    table.add_row("部分", safe(f"{task.section}、{section}"))
+    table.add_row("任务名称", safe(task.name))
+    table.add_row("任务内容", safe(task.content))
+    if task.text:
+        table.add_row("要点原文", safe(task.text))
+    lead = task.lead if task.lead and dataset.directory.unit(task.lead) else None
+    table.add_row("责任单位", safe("、".join(task.units) + (f"（牵头：{lead}）" if lead else "")))
+    table.add_row("时间节点", safe(task.deadline))
+    table.add_row("解析", safe(s.deadline.rule))
+    table.add_row("截止日期", _due_cell(s))
+    for m in milestones:
+        table.add_row("节点", safe(f"{m['text']} → {m['due'] or '待定'}"))
+    table.add_row(
+        "状态", Text(STATUS_LABELS[s.status], style=STATUS_STYLES[s.status]) + _days_suffix(s)
+    )
+    if task.closed:
+        table.add_row("销号", safe(f"{task.closed.isoformat()} {task.closed_note}".strip()))
+    for e in task.extensions:
+        table.add_row(
+            "延期",
+            safe(
+                f"{e.date.isoformat()} {e.unit} 申请延期至 {e.to.isoformat()}：{e.reason}"
+                + ("（逾期后申请）" if e.late else "")
+            ),
+        )
+    if task.progress:
+        for p in task.progress:
+            label = PROGRESS_LABELS[p.status]
+            line = f"{p.date.isoformat()} {p.unit} {label}" + (f"：{p.note}" if p.note else "")
+            if p.link:
+                line += f"（{p.link}）"
+            table.add_row("进展", safe(line))
+    else:
+        table.add_row("进展", Text("暂无进展记录", style="dim"))
+    if task.notes:
+        table.add_row("备注", safe(task.notes))
+    return table
+
+
+def _days_suffix(s: TaskState) -> Text:
+    days = _days(s)
+    return Text("  ") + days if days.plain else Text("")
+
+
+def unit_list(units: Sequence[Unit], groups: Sequence[object]) -> RenderableType:
+    from gkctl.core.model import Group as UnitGroup
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("单位", no_wrap=True)
+    table.add_column("类型", no_wrap=True)
+    table.add_column("别名")
+    table.add_column("备注")
+    for u in units:
+        note = "单位名录补充（文件未列出）" if u.source == "outside" else (u.full_name or "")
+        table.add_row(
+            safe(u.name), UNIT_KIND_LABELS[u.kind.value], safe("、".join(u.aliases)), safe(note)
+        )
+    for g in groups:
+        assert isinstance(g, UnitGroup)
+        table.add_row(safe(g.name), "统称", "", safe(g.meaning))
+    return table
+
+
+def console() -> Console:
+    """A console for the command layer. Rich colours only a terminal and honours NO_COLOR;
+    COLUMNS fixes the width (the tests set it)."""
+    return Console(highlight=False, emoji=False)
