@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gkctl.core.deadlines import Deadline
 from gkctl.core.model import Dataset, Task
 from gkctl.core.records import extension_record, iso, progress_record
-from gkctl.core.stats import Counts, Stats
 from gkctl.core.status import STATUS_LABELS, TaskState, UnitSummary
+
+if TYPE_CHECKING:
+    # Only `gkctl stats` needs these; due/list JSON should not load the stats module.
+    from gkctl.core.stats import Counts, Stats
 
 JSON_VERSION = 1
 
