@@ -5,8 +5,8 @@ import json
 import pytest
 
 AS_OF = "2024-10-15"
-STATUSES = {"done", "overdue", "due_soon", "pending", "ongoing", "open"}
-KINDS = {"date", "ongoing", "pending", "recurring"}
+STATUSES = {"done", "overdue", "due_soon", "pending", "ongoing", "open", "undated"}
+KINDS = {"date", "ongoing", "pending", "recurring", "undated"}
 TASK_KEYS = {
     "id",
     "section",
@@ -119,4 +119,4 @@ def test_deadline_envelope(gk) -> None:
 
 def test_validate_envelope(gk) -> None:
     data = json.loads(gk("validate", "--format", "json").stdout)
-    assert data == {"version": 1, "problems": []}
+    assert data == {"version": 1, "problems": [], "warnings": []}

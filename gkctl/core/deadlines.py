@@ -36,6 +36,8 @@ class Kind(StrEnum):
     ONGOING = "ongoing"
     PENDING = "pending"
     RECURRING = "recurring"
+    # No 时间节点 at all (a table without a deadline column): shown as 未明确时限, no date.
+    UNDATED = "undated"
 
 
 class Recurrence(StrEnum):
@@ -51,7 +53,7 @@ class Milestone(NamedTuple):
 
 
 class Deadline(NamedTuple):
-    """A resolved 时间节点. `due` is None for pending and recurring deadlines."""
+    """A resolved 时间节点. `due` is None for pending, recurring and undated deadlines."""
 
     text: str
     kind: Kind
@@ -479,6 +481,20 @@ def _resolve(text: str, year: int, published: date | None = None) -> Deadline:
         None,
         plan_end,
         f"多个节点：以最后一个（{last.text}）为截止日期",
+    )
+
+
+UNDATED_LABEL = "未明确时限"
+
+
+def undated(year: int) -> Deadline:
+    """The deadline of a task that has no 时间节点: no date until one is written in."""
+    return Deadline(
+        "",
+        Kind.UNDATED,
+        None,
+        plan_end=date(year, 12, 31),
+        rule=f"{UNDATED_LABEL}：任务没有时间节点；确定后在任务中填写 deadline 或 due",
     )
 
 

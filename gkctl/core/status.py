@@ -22,6 +22,8 @@ class Status(StrEnum):
     PENDING = "pending"
     ONGOING = "ongoing"
     OPEN = "open"
+    # No 时间节点 at all (imported from a table without a deadline column): 未明确时限.
+    UNDATED = "undated"
 
 
 # Order of the due view's sections and of sorting: what needs action first.
@@ -29,18 +31,21 @@ STATUS_ORDER = (
     Status.OVERDUE,
     Status.DUE_SOON,
     Status.PENDING,
+    Status.UNDATED,
     Status.ONGOING,
     Status.OPEN,
     Status.DONE,
 )
 
-# What the due view shows without --all: what needs action or waits for the city.
-ATTENTION = (Status.OVERDUE, Status.DUE_SOON, Status.PENDING)
+# What the due view shows without --all: what needs action, waits for the city, or still
+# needs a date.
+ATTENTION = (Status.OVERDUE, Status.DUE_SOON, Status.PENDING, Status.UNDATED)
 
 STATUS_LABELS = {
     Status.OVERDUE: "已逾期",
     Status.DUE_SOON: "即将到期",
     Status.PENDING: "待市级部署",
+    Status.UNDATED: deadlines.UNDATED_LABEL,
     Status.ONGOING: "全年持续",
     Status.OPEN: "未到期",
     Status.DONE: "已完成",
@@ -69,6 +74,8 @@ def task_deadline(dataset: Dataset, task: Task) -> Deadline:
     doc = dataset.plan.document
     if task.due is not None:
         return deadlines.explicit(task.deadline, task.due, doc.year)
+    if not task.deadline:
+        return deadlines.undated(doc.year)
     return deadlines.resolve(task.deadline, doc.year, doc.published)
 
 
@@ -111,7 +118,7 @@ def state(
     if is_done(task, unit, as_of):
         status = Status.DONE
     elif due is None:
-        status = Status.PENDING
+        status = Status.UNDATED if deadline.kind is Kind.UNDATED else Status.PENDING
     elif days is not None and days < 0:
         status = Status.OVERDUE
     elif days is not None and days <= within:
@@ -144,6 +151,14 @@ def unit_states(
 
 def plan_states(dataset: Dataset, as_of: date, within: int = DEFAULT_WITHIN) -> list[TaskState]:
     return [state(dataset, task, as_of, within) for task in dataset.plan.tasks]
+
+
+def listed(counts: dict[Status, int]) -> tuple[Status, ...]:
+    """The statuses a view gives a row or column: 未明确时限 only where some task has it,
+    so a plan whose every task has a 时间节点 reads as it always did."""
+    if counts.get(Status.UNDATED):
+        return STATUS_ORDER
+    return tuple(st for st in STATUS_ORDER if st is not Status.UNDATED)
 
 
 def sort_key(s: TaskState) -> tuple[int, int, int]:

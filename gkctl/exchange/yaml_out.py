@@ -27,7 +27,8 @@ def _task_lines(task: Task) -> list[str]:
         lines.append(f"    text: {scalar(task.text)}")
     units = ", ".join(scalar(u, flow=True) for u in task.units)
     lines.append(f"    units: [{units}]")
-    lines.append(f"    deadline: {scalar(task.deadline)}")
+    if task.deadline:  # no key: the source gave no 时间节点 (未明确时限)
+        lines.append(f"    deadline: {scalar(task.deadline)}")
     return lines
 
 

@@ -189,7 +189,7 @@ def _read(entry: Path, head: bytes, tasks_raw: bytes, units_raw: bytes) -> Datas
 def _memo(dataset: Dataset) -> tuple[dict[Any, Any], dict[Any, Any]]:
     """The deadlines of the plan, resolved, and the last working day of each due date."""
     doc = dataset.plan.document
-    texts = {t.deadline for t in dataset.plan.tasks}
+    texts = {t.deadline for t in dataset.plan.tasks if t.deadline}  # "": undated, no grammar
     texts |= {m.deadline for t in dataset.plan.tasks for m in t.milestones if m.deadline}
     resolved = {}
     for text in texts:

@@ -43,7 +43,9 @@ TASK_KEYS = {
     "content": True,
     "text": False,
     "units": True,
-    "deadline": True,
+    # Absent where the source gave none (a table without a deadline column): the task is
+    # 未明确时限, which validate warns about rather than refuses.
+    "deadline": False,
     "due": False,
     "milestones": False,
     "progress": False,
@@ -182,11 +184,10 @@ def _read_task(
         section,
         r.text(f.get("name"), f"{what} 的任务名称（name）"),
         r.text(f.get("content"), f"{what} 的任务内容（content）"),
-        deadline,
     )
-    if any(v is None for v in required) or not units:
+    if any(v is None for v in required) or not units or (deadline is None and "deadline" in f):
         return None
-    assert task_id is not None and section is not None and deadline is not None
+    assert task_id is not None and section is not None
     task = Task(
         id=task_id,
         section=section,
@@ -194,7 +195,7 @@ def _read_task(
         content=required[3] or "",
         text=r.text(f.get("text"), f"{what} 的正文（text）") or "",
         units=units,
-        deadline=deadline,
+        deadline=deadline or "",
         due=r.day(f.get("due"), f"{what} 的截止日期（due）"),
         milestones=milestones,
         progress=progress,
@@ -458,6 +459,21 @@ def read_plan(tasks_raw: bytes, tasks_shown: str) -> tuple[Plan, list[Problem]]:
     problems: list[Problem] = []
     plan, _ = _read_plan(yamlsrc.read_bytes(tasks_raw, tasks_shown, problems), problems)
     return plan, sorted(problems)
+
+
+def warnings(plan: Plan) -> list[Problem]:
+    """What validate reports without failing: tasks with no 时间节点 and no due date."""
+    return [
+        Problem(
+            t.pos.file,
+            t.pos.line,
+            t.pos.column,
+            "undated",
+            f"任务 {t.id} 未明确时限（没有时间节点）：确定后写 deadline（时间节点）或 due（日期）",
+        )
+        for t in plan.tasks
+        if not t.deadline and t.due is None
+    ]
 
 
 def load(data_dir: Path) -> Dataset:

@@ -13,6 +13,13 @@ UNIT_KIND_LABELS = {"department": "部门", "town": "镇", "subdistrict": "街�
 PROGRESS_LABELS = {"done": "已完成", "doing": "推进中"}
 
 
+def deadline_text(text: str) -> str:
+    """A 时间节点 as a person reads it: an empty one (no deadline in the source) is 未明确时限."""
+    from gkctl.core.deadlines import UNDATED_LABEL
+
+    return text or UNDATED_LABEL
+
+
 def zh_date(value: date | str | None, empty: str = "—") -> str:
     """2024-11-30 (a date or its ISO text) -> 2024年11月30日; None -> `empty`."""
     if value is None or value == "":

@@ -12,6 +12,7 @@ jinja2 is imported inside the functions that need it: other commands never pay f
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -26,7 +27,7 @@ from gkctl.core.status import STATUS_LABELS, STATUS_ORDER, Status, TaskState, Un
 from gkctl.core.units import DIRECT
 from gkctl.store import paths
 from gkctl.views import machine
-from gkctl.views.labels import PROGRESS_LABELS, UNIT_KIND_LABELS, short, zh_date
+from gkctl.views.labels import PROGRESS_LABELS, UNIT_KIND_LABELS, deadline_text, short, zh_date
 
 if TYPE_CHECKING:
     from jinja2 import Template
@@ -117,7 +118,7 @@ def task_dict(dataset: Dataset, s: TaskState, as_of: date) -> dict[str, Any]:
         "text": task.text,
         "units": list(task.units),
         "lead": task.lead,
-        "deadline": task.deadline,
+        "deadline": deadline_text(task.deadline),
         "kind": s.deadline.kind.value,
         "due": iso(s.due),
         "original_due": iso(s.original_due),
@@ -240,7 +241,10 @@ def build_context(
             "published": iso(doc.published),
             "year": doc.year,
         },
-        "statuses": [{"key": st.value, "label": STATUS_LABELS[st]} for st in STATUS_ORDER],
+        "statuses": [
+            {"key": st.value, "label": STATUS_LABELS[st]}
+            for st in status.listed(Counter(s.status for s in states))
+        ],
         "total": len(tasks),
         "counts": _counts(states),
         "tasks": tasks,

@@ -19,15 +19,24 @@ from rich.text import Text
 
 from gkctl.core.deadlines import Deadline, Kind
 from gkctl.core.model import Dataset, Unit
-from gkctl.core.status import ATTENTION, STATUS_LABELS, STATUS_ORDER, Status, TaskState, UnitSummary
+from gkctl.core.status import (
+    ATTENTION,
+    STATUS_LABELS,
+    STATUS_ORDER,
+    Status,
+    TaskState,
+    UnitSummary,
+    listed,
+)
 from gkctl.core.units import DIRECT
-from gkctl.views.labels import PROGRESS_LABELS, UNIT_KIND_LABELS, short, zh_date
+from gkctl.views.labels import PROGRESS_LABELS, UNIT_KIND_LABELS, deadline_text, short, zh_date
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 STATUS_STYLES = {
     Status.OVERDUE: "bold red",
     Status.DUE_SOON: "yellow",
     Status.PENDING: "cyan",
+    Status.UNDATED: "magenta",
     Status.ONGOING: "blue",
     Status.OPEN: "default",
     Status.DONE: "green",
@@ -37,6 +46,7 @@ SHORT_LABELS = {
     Status.OVERDUE: "逾期",
     Status.DUE_SOON: "临期",
     Status.PENDING: "待部署",
+    Status.UNDATED: "未明确",
     Status.ONGOING: "持续",
     Status.OPEN: "未到期",
     Status.DONE: "完成",
@@ -46,6 +56,7 @@ KIND_LABELS = {
     Kind.ONGOING: "全年持续",
     Kind.PENDING: "待部署",
     Kind.RECURRING: "周期性",
+    Kind.UNDATED: "未明确时限",
 }
 
 
@@ -67,7 +78,7 @@ def _days(s: TaskState) -> Text:
 
 def _due_cell(s: TaskState) -> Text:
     if s.due is None:
-        return Text("待定", style="cyan")
+        return Text("未明确" if s.status is Status.UNDATED else "待定", style="cyan")
     cell = Text(s.due.isoformat())
     if s.workday is not None and s.workday.date != s.due:
         cell.append(f"\n工作日 {s.workday.date:%m-%d}", style="dim")
@@ -136,7 +147,7 @@ class TaskListing:
                 table.add_row(
                     str(s.task.id),
                     safe(short(s.task.content)),
-                    safe(s.task.deadline),
+                    safe(deadline_text(s.task.deadline)),
                     _due_cell(s),
                     _days(s),
                     self._last_cell(s),
@@ -153,7 +164,7 @@ class TaskListing:
                 yield Text(sec.title, style=f"bold {sec.style}".strip())
             for s in sec.states:
                 facts = Text(f"{s.task.id:>3}  ")
-                facts.append_text(safe(s.task.deadline))
+                facts.append_text(safe(deadline_text(s.task.deadline)))
                 facts.append(f"  {s.due.isoformat() if s.due else '待定'}")
                 if s.extension is not None:
                     facts.append("（已延期）", style="magenta")
@@ -195,7 +206,7 @@ def due_view(
         safe(f"{who} · 截至 {zh_date(as_of)} · 临期窗口 {within} 天", "bold")
     ]
     counts = {st: sum(1 for s in surely if s.status is st) for st in Status}
-    line = "  ".join(f"{STATUS_LABELS[st]} {counts[st]}" for st in STATUS_ORDER)
+    line = "  ".join(f"{STATUS_LABELS[st]} {counts[st]}" for st in listed(counts))
     if maybe:
         line += f"  （另有可能涉及 {len(maybe)} 项）"
     parts.append(Text(line, style="dim"))
@@ -240,11 +251,12 @@ class UnitSummaryView:
         self.rows = rows
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        columns = listed({st: sum(r.counts[st] for r in self.rows) for st in Status})
         if options.max_width < NARROW:
             for r in self.rows:
                 line = safe(r.unit.name, "bold")
                 line.append(f"  共{r.total}")
-                for st in STATUS_ORDER:
+                for st in columns:
                     n = r.counts[st]
                     style = (
                         STATUS_STYLES[st] if n and st in (Status.OVERDUE, Status.DUE_SOON) else ""
@@ -256,13 +268,13 @@ class UnitSummaryView:
         table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
         table.add_column("单位", no_wrap=True)
         table.add_column("任务", justify="right", no_wrap=True)
-        for st in STATUS_ORDER:
+        for st in columns:
             table.add_column(SHORT_LABELS[st], justify="right", no_wrap=True)
         table.add_column("完成率", justify="right", no_wrap=True)
         table.add_column("可能", justify="right", no_wrap=True)
         for r in self.rows:
             cells: list[RenderableType] = [safe(r.unit.name), str(r.total)]
-            for st in STATUS_ORDER:
+            for st in columns:
                 n = r.counts[st]
                 style = STATUS_STYLES[st] if n and st in (Status.OVERDUE, Status.DUE_SOON) else ""
                 cells.append(Text(str(n), style=style))
@@ -325,7 +337,7 @@ def task_detail(
         table.add_row("要点原文", safe(task.text))
     lead = task.lead if task.lead and dataset.directory.unit(task.lead) else None
     table.add_row("责任单位", safe("、".join(task.units) + (f"（牵头：{lead}）" if lead else "")))
-    table.add_row("时间节点", safe(task.deadline))
+    table.add_row("时间节点", safe(deadline_text(task.deadline)))
     table.add_row("解析", safe(s.deadline.rule))
     table.add_row("截止日期", _due_cell(s))
     for m in milestones:

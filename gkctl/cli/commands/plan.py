@@ -55,30 +55,40 @@ def validate(
     check_format(fmt, F.TABLE, F.JSON, F.GITHUB)
     data_dir = paths.find_data_dir(data)
     dataset, problems = loader.check(data_dir)
+    # Warnings (未明确时限) never fail the check: the table gave no deadline to copy.
+    notes = loader.warnings(dataset.plan) if dataset is not None else []
     if fmt is F.JSON:
         write_stdout(
             machine.dumps(
-                {"version": machine.JSON_VERSION, "problems": [p.as_dict() for p in problems]}
+                {
+                    "version": machine.JSON_VERSION,
+                    "problems": [p.as_dict() for p in problems],
+                    "warnings": [p.as_dict() for p in notes],
+                }
             )
         )
     elif fmt is F.GITHUB:
         write_stdout("".join(_github(p) for p in problems))
+        write_stdout("".join(_github(p, "warning") for p in notes))
     else:
         for p in problems:
             print(p)
+        for p in notes:
+            warn(f"{p.file}:{p.line}:{p.column}: 警告：{p.message}")
     if problems:
         warn(f"共发现 {len(problems)} 个问题。")
         raise typer.Exit(int(ExitCode.PROBLEMS))
     assert dataset is not None
     if fmt is F.TABLE:
         d = dataset.directory
+        undated = f"，其中 {len(notes)} 项未明确时限" if notes else ""
         print(
-            f"数据有效：{len(dataset.plan.tasks)} 项任务，{len(d.units)} 个单位，"
+            f"数据有效：{len(dataset.plan.tasks)} 项任务{undated}，{len(d.units)} 个单位，"
             f"{len(d.groups)} 个统称，计划年度 {dataset.plan.document.year}。"
         )
 
 
-def _github(p: Problem) -> str:
+def _github(p: Problem, level: str = "error") -> str:
     # Workflow-command escaping: %, CR and LF in the message; also , and : in properties.
     def prop(v: str) -> str:
         return (
@@ -91,7 +101,7 @@ def _github(p: Problem) -> str:
 
     message = p.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return (
-        f"::error file={prop(p.file)},line={p.line},col={p.column},"
+        f"::{level} file={prop(p.file)},line={p.line},col={p.column},"
         f"title={prop('gkctl ' + p.code)}::{message}\n"
     )
 
@@ -198,7 +208,7 @@ def list_tasks(
         list[status.Status] | None,
         typer.Option(
             "--status",
-            help="只列出这些状态（可重复）：overdue、due_soon、pending、ongoing、open、done。",
+            help="只列出这些状态（可重复）：overdue、due_soon、pending、undated、ongoing、open、done。",
             show_default=False,
         ),
     ] = None,
