@@ -16,18 +16,18 @@ import os
 import re
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from gkctl.core.errors import DataError, GkctlError, UsageError, os_reason
+from gkctl.core.errors import DataError, GkctlError, Problem, UsageError, os_reason
 from gkctl.core.model import Dataset
 from gkctl.store import atomic, loader, paths, yamlsrc
 
@@ -397,6 +397,134 @@ def write_tasks(
     added lines (UsageError, exit 2), else the file's (DataError, exit 1); either way
     nothing is written.
     """
+
+    def change(dataset: Dataset, text: str, check: Check) -> tuple[Edit, Dataset, str]:
+        done = build(dataset, text)
+        after, problems = check(done.text)
+        if problems or after is None:
+            raise _blame(problems, check.shown, done)
+        return done, after, done.text
+
+    return _transaction(data_dir, change, dry_run, timeout)
+
+
+class Step(NamedTuple):
+    """One entry of a multi-entry write: the task it adds to, and how (as for write_tasks);
+    `build` returns None where there is nothing to add (already recorded)."""
+
+    task_id: int
+    build: Callable[[Dataset, str], Edit | None]
+
+
+class Steps(NamedTuple):
+    """What a multi-entry write did: per step, its edit (None: nothing to add) or the error
+    that refused it; the dataset after; whether the file was written."""
+
+    results: tuple[Edit | GkctlError | None, ...]
+    after: Dataset
+    written: bool
+
+    @property
+    def refused(self) -> bool:
+        return any(isinstance(r, GkctlError) for r in self.results)
+
+
+def write_steps(
+    data_dir: Path, steps: Sequence[Step], dry_run: bool = False, timeout: float = LOCK_TIMEOUT
+) -> Steps:
+    """Several entries in one write: all of them or none.
+
+    Each step is built on the text the steps before it left, and judged against the data
+    as they left it (the data is re-read only when a step returns to a task an earlier
+    step changed: a step\'s checks read its own task). A step that raises is recorded and
+    the rest are still tried, so that every refusal can be reported at once; then nothing
+    is written. The loader re-validates the final text; where it objects, the steps are
+    replayed one at a time to find the one to blame.
+    """
+
+    def change(dataset: Dataset, text: str, check: Check) -> tuple[Steps, Dataset, str]:
+        results: list[Edit | GkctlError | None] = []
+        current, texts = dataset, [text]
+        touched: set[int] = set()
+        for step in steps:
+            try:
+                if step.task_id in touched:
+                    current, touched = _checked(check, texts[-1]), set()
+                done = step.build(current, texts[-1])
+            except GkctlError as exc:
+                results.append(exc)
+                continue
+            results.append(done)
+            if done is not None:
+                texts.append(done.text)
+                touched.add(step.task_id)
+        if any(isinstance(r, GkctlError) for r in results):
+            return Steps(tuple(results), dataset, False), dataset, text
+        after, problems = check(texts[-1])
+        if problems or after is None:
+            index, error = _blame_step(check, results, problems)
+            results[index] = error
+            return Steps(tuple(results), dataset, False), dataset, text
+        return Steps(tuple(results), after, texts[-1] != text and not dry_run), after, texts[-1]
+
+    steps_done, _ = _transaction(data_dir, change, dry_run, timeout)
+    return steps_done
+
+
+class Check:
+    """The loader run on a candidate text of tasks.yaml, with the directory as read."""
+
+    def __init__(self, units_raw: bytes, shown: str, units_shown: str) -> None:
+        self.units_raw, self.shown, self.units_shown = units_raw, shown, units_shown
+
+    def __call__(self, text: str) -> tuple[Dataset | None, list[Problem]]:
+        return loader.check_bytes(
+            text.encode("utf-8"), self.units_raw, self.shown, self.units_shown
+        )
+
+
+def _checked(check: Check, text: str) -> Dataset:
+    dataset, problems = check(text)
+    if problems or dataset is None:
+        raise DataError(problems)
+    return dataset
+
+
+def _blame(problems: list[Problem], shown: str, done: Edit) -> GkctlError:
+    """The input\'s fault (exit 2) when every problem stands in the added lines."""
+    if problems and all(
+        p.file == shown and done.first_line <= p.line <= done.last_line for p in problems
+    ):
+        return UsageError("\n".join(p.message for p in problems) + "。未写入。")
+    return DataError(problems)
+
+
+def _blame_step(
+    check: Check, results: list[Edit | GkctlError | None], problems: list[Problem]
+) -> tuple[int, GkctlError]:
+    """Replay the edits in order; the first whose text the loader refuses is to blame
+    (each step\'s text holds the steps before it, which passed). Where none is (which the
+    final check makes impossible), the problems are the file\'s."""
+    for index, result in enumerate(results):
+        if isinstance(result, Edit):
+            _, found = check(result.text)
+            if found:
+                return index, _blame(found, check.shown, result)
+    raise DataError(problems)
+
+
+_T = TypeVar("_T")
+
+
+def _transaction(
+    data_dir: Path,
+    change: Callable[[Dataset, str, Check], tuple[_T, Dataset, str]],
+    dry_run: bool,
+    timeout: float,
+) -> tuple[_T, Dataset]:
+    """The one way tasks.yaml is written: under the lock, read both files, refuse an
+    invalid plan, let `change` make and check the new text, then replace the file
+    atomically unless this is a dry run or nothing changed."""
     tasks_path, units_path = data_dir / paths.TASKS_FILE, data_dir / paths.UNITS_FILE
     tasks_shown, units_shown = paths.shown(tasks_path), paths.shown(units_path)
     with locked(data_dir, timeout):
@@ -407,16 +535,9 @@ def write_tasks(
         dataset, problems = loader.check_bytes(tasks_raw, units_raw, tasks_shown, units_shown)
         if problems or dataset is None:
             raise DataError(problems)
-        edit = build(dataset, tasks_raw.decode("utf-8"))
-        new_raw = edit.text.encode("utf-8")
-        after, problems = loader.check_bytes(new_raw, units_raw, tasks_shown, units_shown)
-        if problems or after is None:
-            if problems and all(
-                p.file == tasks_shown and edit.first_line <= p.line <= edit.last_line
-                for p in problems
-            ):
-                raise UsageError("\n".join(p.message for p in problems) + "。未写入。")
-            raise DataError(problems)
+        check = Check(units_raw, tasks_shown, units_shown)
+        result, after, new_text = change(dataset, tasks_raw.decode("utf-8"), check)
+        new_raw = new_text.encode("utf-8")
         if not dry_run and new_raw != tasks_raw:
             atomic.write_bytes(tasks_path, new_raw)
-    return edit, after
+    return result, after

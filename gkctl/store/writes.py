@@ -4,6 +4,10 @@ The checks a person's input must pass come here, against the data as it stands u
 write lock; the text edit and the write itself are gkctl.store.edit's. Dates are given by the
 caller (`today` included): nothing here reads the clock.
 
+Each record is a step (progress_step, extension_step): the checks of its arguments, made
+at once, and a build that checks it against the data and makes the edit. `progress add`
+and `extend` write one step; `record_all` writes many in one replace of the file.
+
 Rules:
 * progress and closing record what happened, so their date may not be after today;
 * an extension must move the deadline in force for that unit (its own latest extension,
@@ -96,19 +100,44 @@ def add_progress(
     dry_run: bool = False,
 ) -> Recorded:
     """Append a progress entry: date, unit, status, and note and link where given."""
+    step = progress_step(task_id, unit_query, state, day, today, note, link)
+    return _write(data_dir, task_id, dry_run, _required(step))
+
+
+def progress_step(
+    task_id: int,
+    unit_query: str,
+    state: ProgressStatus,
+    day: date,
+    today: date,
+    note: str = "",
+    link: str | None = None,
+    resent: bool = False,
+) -> edit.Step:
+    """The checks and the edit of `progress add`, as one step of a write. The arguments
+    are checked now; the rest against the data under the lock.
+
+    `resent`: the entry may be a report sent again (a returned form imported twice): what
+    is recorded already is not added again (the step returns None), and a report that
+    contradicts the unit's recorded ones is refused rather than added beside them."""
     note = clean_text(note, "说明")
     link = clean_text(link, "链接", required=True) if link is not None else None
     _not_future(day, today, "进展日期")
 
-    def build(dataset: Dataset, text: str) -> edit.Edit:
+    def build(dataset: Dataset, text: str) -> edit.Edit | None:
         task = _task(dataset, task_id)
         unit = _unit(dataset, task, unit_query, "进展")
+        entry = (day, unit.name, state, note, link)
         for p in task.progress:
-            if (p.date, p.unit, p.status, p.note, p.link) == (day, unit.name, state, note, link):
+            if (p.date, p.unit, p.status, p.note, p.link) == entry:
+                if resent:
+                    return None
                 raise UsageError(
                     f"任务 {task_id} 已有同样的进展记录（{p.pos.file} 第 {p.pos.line} 行），"
                     "未重复写入。"
                 )
+        if resent and _already_reported(task, unit, state, note, link, day):
+            return None
         fields: edit.Fields = [("date", day), ("unit", unit.name), ("status", state.value)]
         fields += [("note", note)] if note else []
         fields += [("link", link)] if link else []
@@ -118,7 +147,45 @@ def add_progress(
         )
         return done
 
-    return _write(data_dir, task_id, dry_run, build)
+    return edit.Step(task_id, build)
+
+
+def _already_reported(
+    task: Task, unit: Unit, state: ProgressStatus, note: str, link: str | None, day: date
+) -> bool:
+    """Whether a report sent again is one the unit has recorded (True), is new (False),
+    or contradicts what it recorded (UsageError). A unit is done once: another 已完成
+    on another date, or 推进中 after its 已完成, contradicts it; 推进中 with the same note
+    and link is the same report whatever date it was given."""
+    own = [p for p in task.progress if p.unit == unit.name]
+    done = [p for p in own if p.status is ProgressStatus.DONE]
+    if done:
+        first = done[0]
+        said = f"{first.date.isoformat()} 报告已完成（{first.pos.file} 第 {first.pos.line} 行）"
+        if state is ProgressStatus.DOING:
+            raise UsageError(f"{unit.name} 已于 {said}，表中却为推进中；请核对。")
+        if first.date != day or (first.note, first.link) != (note, link):
+            raise UsageError(
+                f"{unit.name} 已于 {said}，与表中（{day.isoformat()}"
+                f"{'，' + note if note else ''}）不同；请核对后改正表格，或手工编辑。"
+            )
+    return any(p.status is ProgressStatus.DOING and (p.note, p.link) == (note, link) for p in own)
+
+
+def record_all(data_dir: Path, steps: list[edit.Step], dry_run: bool = False) -> edit.Steps:
+    """Several entries (progress_step, extension_step) in one write: all or none."""
+    return edit.write_steps(data_dir, steps, dry_run)
+
+
+def _required(step: edit.Step) -> Callable[[Dataset, str], edit.Edit]:
+    """A step's build for a single write, where nothing-to-add cannot happen."""
+
+    def build(dataset: Dataset, text: str) -> edit.Edit:
+        done = step.build(dataset, text)
+        assert done is not None
+        return done
+
+    return build
 
 
 def close(
@@ -182,12 +249,33 @@ def extend(
     dry_run: bool = False,
 ) -> Recorded:
     """Record a unit's request to move its deadline (延期) to `to`, asked on `day`."""
+    step = extension_step(task_id, unit_query, to, reason, day, today, late)
+    return _write(data_dir, task_id, dry_run, _required(step))
+
+
+def extension_step(
+    task_id: int,
+    unit_query: str,
+    to: date,
+    reason: str,
+    day: date,
+    today: date,
+    late: bool = False,
+    resent: bool = False,
+) -> edit.Step:
+    """The checks and the edit of `extend`, as one step of a write (see progress_step;
+    with `resent`, a request the unit has recorded with the same 延期至 and reason is not
+    added again)."""
     reason = clean_text(reason, "延期理由", required=True)
     _not_future(day, today, "申请日期")
 
-    def build(dataset: Dataset, text: str) -> edit.Edit:
+    def build(dataset: Dataset, text: str) -> edit.Edit | None:
         task = _task(dataset, task_id)
         unit = _unit(dataset, task, unit_query, "延期")
+        if resent and any(
+            (e.unit, e.to, e.reason) == (unit.name, to, reason) for e in task.extensions
+        ):
+            return None
         if task.closed is not None and task.closed <= day:
             raise UsageError(f"任务 {task_id} 已于 {task.closed.isoformat()} 销号，无需延期。")
         if status.is_done(task, unit, day):
@@ -219,4 +307,4 @@ def extend(
         )
         return done
 
-    return _write(data_dir, task_id, dry_run, build)
+    return edit.Step(task_id, build)
