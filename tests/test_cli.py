@@ -278,6 +278,27 @@ def test_deadline_unreadable(gk) -> None:
     assert result.stderr.startswith("无法识别时间节点“尽快”。可识别的写法：")
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("一" * 4301 + "月底前", "时间节点过长（4304 个字符，最多 200 个）。\n"),
+        ("11月底XYZ", "无法识别时间节点“11月底XYZ”：“11月底”后面的“XYZ”无法识别（"),
+    ],
+)
+def test_deadline_refused_cleanly(gk, data_copy: Path, text: str, message: str) -> None:
+    assert gk("deadline", text).stderr.startswith(message)
+    # The same text in the plan: validate and due say so, with its position, no traceback.
+    tasks = data_copy / "tasks.yaml"
+    tasks.write_text(
+        tasks.read_text(encoding="utf-8").replace("deadline: 11月底前", f"deadline: {text}", 1),
+        encoding="utf-8",
+    )
+    checked = gk("validate", data=data_copy)
+    assert checked.exit_code == 1
+    assert ": " + message.rstrip("\n") in checked.stdout + checked.stderr
+    assert gk("due", data=data_copy).exit_code == 1
+
+
 def test_units_listing(gk) -> None:
     result = gk("units", "--format", "json")
     data = json.loads(result.stdout)

@@ -107,6 +107,7 @@ def test_summary_envelope(gk) -> None:
 def test_deadline_envelope(gk) -> None:
     data = json.loads(gk("deadline", "全年", "--format", "json").stdout)
     assert data == {
+        "version": 1,
         "text": "全年",
         "kind": "ongoing",
         "due": "2024-12-31",

@@ -77,6 +77,26 @@ P = date(2024, 4, 10)
         ("11月15日至11月30日", Kind.DATE, date(2024, 11, 30)),
         ("9月至10月", Kind.DATE, date(2024, 10, 31)),
         ("2025年内", Kind.ONGOING, date(2025, 12, 31)),
+        # Forms seen in other governments' tables (issue 15).
+        ("2022年11—12月", Kind.DATE, date(2022, 12, 31)),
+        ("11-12月", Kind.DATE, date(2024, 12, 31)),
+        ("2025年1月11日-2025年10月底", Kind.DATE, date(2025, 10, 31)),
+        ("2024年11月15日至12月底", Kind.DATE, date(2024, 12, 31)),
+        ("2024-11-15至2024-12-20", Kind.DATE, date(2024, 12, 20)),
+        ("实时更新", Kind.ONGOING, date(2024, 12, 31)),
+        ("随时更新", Kind.ONGOING, date(2024, 12, 31)),
+        ("全年持续推进", Kind.ONGOING, date(2024, 12, 31)),
+        ("按省统一部署", Kind.PENDING, None),
+        ("按省里要求", Kind.PENDING, None),
+        ("5月5号前", Kind.DATE, date(2024, 5, 5)),
+        # A complete form may be followed by 前 and the documented action words only.
+        ("6月底前完成初稿", Kind.DATE, date(2024, 6, 30)),
+        ("10月底前报送", Kind.DATE, date(2024, 10, 31)),
+        ("于6月底前上报", Kind.DATE, date(2024, 6, 30)),
+        ("三季度末启动", Kind.DATE, date(2024, 9, 30)),
+        ("年底前印发", Kind.DATE, date(2024, 12, 31)),
+        ("2034年底前", Kind.DATE, date(2034, 12, 31)),
+        ("2000年1月1日前", Kind.DATE, date(2000, 1, 1)),
         ("明年全年", Kind.ONGOING, date(2025, 12, 31)),
     ],
 )
@@ -127,6 +147,17 @@ def test_milestones_out_of_order_take_latest() -> None:
         # With a day: late in the year the last occurrence stays due, not the year's end.
         ("每月15日", Recurrence.MONTHLY, date(2024, 12, 20), date(2024, 12, 15)),
         ("每月15日", Recurrence.MONTHLY, date(2025, 3, 1), date(2024, 12, 15)),
+        # A day in a given month of the period (issue 15).
+        ("每季度最后一个月的30日前", Recurrence.QUARTERLY, date(2024, 10, 15), date(2024, 12, 30)),
+        ("每季度最后一个月的30日前", Recurrence.QUARTERLY, date(2024, 3, 31), date(2024, 6, 30)),
+        ("每个季度第1个月的20日前", Recurrence.QUARTERLY, date(2024, 10, 15), date(2024, 10, 20)),
+        # After the year's last occurrence (10-20), it stays due.
+        ("每个季度第1个月的20日前", Recurrence.QUARTERLY, date(2024, 10, 21), date(2024, 10, 20)),
+        ("每个季度第一个月的20日前", Recurrence.QUARTERLY, date(2024, 5, 2), date(2024, 7, 20)),
+        ("每季度第一个月10日前", Recurrence.QUARTERLY, date(2024, 2, 1), date(2024, 4, 10)),
+        ("每半年第1个月", Recurrence.HALF_YEARLY, date(2024, 2, 1), date(2024, 7, 31)),
+        ("每年6月15日前", Recurrence.YEARLY, date(2024, 2, 1), date(2024, 6, 15)),
+        ("每年6月底前", Recurrence.YEARLY, date(2024, 7, 1), date(2024, 6, 30)),
     ],
 )
 def test_recurring(text: str, recurrence: Recurrence, as_of: date, due: date) -> None:
@@ -153,14 +184,79 @@ def test_recurring(text: str, recurrence: Recurrence, as_of: date, due: date) ->
         ("0月前", "无法识别时间节点“0月前”：月份 0 不存在。"),
         ("1月前", "请写作“1月底前”或“2023年12月底前”"),
         ("11月30日至11月15日", "区间的结束日期 2024-11-15 早于开始日期"),
-        ("每年6月15日前", "其中“6月”无法与前后一起识别"),
-        ("每季度第一个月10日前", "其中“10日”无法与前后一起识别"),
+        # Typos and stray digits are errors, never another date (issue 12, item 13).
+        ("111月底前", "无法识别时间节点“111月底前”：月份 111 不存在。"),
+        ("12024年6月底前", "：年份 12024 不在 2000—2034 年之间（计划年度 2024，年份请写四位数）。"),
+        ("9年底前", "：年份 9 不在 2000—2034 年之间"),
+        ("1999年底前", "：年份 1999 不在 2000—2034 年之间"),
+        ("2035年6月底前", "：年份 2035 不在 2000—2034 年之间"),
+        ("2024—2099年", "：年份 2099 不在 2000—2034 年之间"),
+        ("发布后99999日内", "：“发布后99999日”过长（最多 3660日）。"),
+        (
+            "11月底钱",
+            "无法识别时间节点“11月底钱”：“11月底”后面的“钱”无法识别（节点之后只可跟“前”或 完成初稿、完成、报送",
+        ),
+        ("11月底XYZ", "：“11月底”后面的“XYZ”无法识别"),
+        ("11月底前完成了", "：“11月底”后面的“了”无法识别"),
+        ("约11月底前", "：其中“约”无法识别。"),
+        ("全年6月", "：其中“全年”无法识别。"),
+        ("5号前", "：“5日”没有写月份，请写作“N月5日前”，每月都要做的写“每月5日前”。"),
+        ("6月份前", "：“6月前”有歧义"),
+        ("每季度第4个月10日前", "：每季度没有第4个月。"),
+        ("每月第2个月", "：每月没有第2个月。"),
+        ("2025年6月前", "“6月前”有歧义，请写作“6月底前”或“5月底前”"),
+        ("2022年12—11月", "月份区间 12—11 起止颠倒"),
     ],
 )
 def test_errors(text: str, message: str) -> None:
     with pytest.raises(DeadlineError) as info:
         resolve(text, Y, P)
     assert message in info.value.message
+
+
+def test_rules_of_new_forms() -> None:
+    assert resolve("每季度最后一个月的30日前", Y, P).rule == (
+        "每季度：每期最后一个月30日到期，按查看日期推算下一期"
+    )
+    assert resolve("每年6月15日前", Y, P).rule == "每年：每期6月15日到期，按查看日期推算下一期"
+    assert (
+        resolve("每季度", Y, P).rule == "每季度：每期最后一个月最后一天到期，按查看日期推算下一期"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("一" * 4300 + "月底前", "时间节点过长（4303 个字符，最多 200 个）。"),
+        ("1" * 50000 + "月底前", "时间节点过长（50003 个字符，最多 200 个）。"),
+        ("1" * 150 + "月底前", "：数字“111111111111…”过长。"),
+        ("一" * 7 + "月底前", "：数字“一一一一一一一”过长。"),
+        ("发布后1234567日内", "：数字“1234567”过长。"),
+    ],
+)
+def test_long_input_is_refused_early(text: str, message: str) -> None:
+    with pytest.raises(DeadlineError) as info:
+        resolve(text, Y, P)
+    assert message in info.value.message
+    assert len(info.value.message) < 400  # the text itself is not echoed when it is huge
+
+
+def test_long_digit_runs_take_linear_time() -> None:
+    import time
+
+    started = time.perf_counter()
+    for n in (199, 5000, 50000):
+        with pytest.raises(DeadlineError):
+            resolve("1" * n + "月底前", Y, P)
+        with pytest.raises(DeadlineError):
+            resolve("一" * n + "月底前", Y, P)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_relative_date_beyond_the_plan_is_refused() -> None:
+    with pytest.raises(DeadlineError) as info:
+        resolve("发布后3660日内", 2020, P)
+    assert "：年份 2034 不在 2000—2030 年之间" in info.value.message
 
 
 def test_relative_needs_publication_date() -> None:

@@ -8,13 +8,18 @@ so this is a small grammar of its own over normalized text:
 * Chinese numerals become digits only where they stand before 年/月/日/号/天/周/季度/个月
   (十一月底前 -> 11月底前, 第三季度末 -> 第3季度末), so 全年 and 上半年 stay as they are.
 
-The text is split into clauses on commas and semicolons; each clause must hold one form
-from the table below. A cell with several dated clauses (6月底前完成初稿，11月底前完成)
+The text is split into clauses on commas and semicolons; each clause must be one form from
+the table below, read whole: a typo (11月底钱) or a stray digit (111月底前) is an error, not a
+date the grammar guessed. After a complete form only 前 and a short list of action words
+(ACTIONS: 完成、报送 …) may follow. A cell with several dated clauses (6月底前完成初稿，11月底前完成)
 yields milestones, the last date being the due date. A deadline means the end of that day.
 
 Period words: 上旬 ends on the 10th, 中旬 on the 20th, 下旬 on the month's last day; a
 deadline named by a period (N月中旬前) is met while that period lasts, so it resolves to the
 period's last day.
+
+Input is bounded before any number is read (MAX_LENGTH characters, MAX_DIGITS digits in a
+number), so hostile text costs linear time and never builds a huge integer.
 """
 
 from __future__ import annotations
@@ -47,6 +52,14 @@ class Recurrence(StrEnum):
     YEARLY = "yearly"
 
 
+_PERIOD_MONTHS = {
+    Recurrence.MONTHLY: 1,
+    Recurrence.QUARTERLY: 3,
+    Recurrence.HALF_YEARLY: 6,
+    Recurrence.YEARLY: 12,
+}
+
+
 class Milestone(NamedTuple):
     text: str
     due: date
@@ -60,11 +73,13 @@ class Deadline(NamedTuple):
     due: date | None
     milestones: tuple[Milestone, ...] = ()
     recurrence: Recurrence | None = None
-    # For recurring deadlines: day of the period's last month (None: its last day).
+    # For recurring deadlines: day of the period's month (None: its last day) ...
     recurrence_day: int | None = None
     plan_end: date | None = None
     rule: str = ""
     explicit: bool = False
+    # ... and which month of the period (1 = first; None: the period's last month).
+    recurrence_month: int | None = None
 
     def due_on(self, as_of: date) -> date | None:
         """The date this deadline falls due for a view as of `as_of`.
@@ -75,13 +90,16 @@ class Deadline(NamedTuple):
         if self.kind is not Kind.RECURRING:
             return self.due
         assert self.recurrence is not None and self.plan_end is not None
-        # Every kind of period ends its year in December: the year's last occurrence.
         year = self.plan_end.year
-        last = date(year, 12, min(self.recurrence_day or 31, 31))
+        # The year's last occurrence: in the last period, which ends in December.
+        months = _PERIOD_MONTHS[self.recurrence]
+        last = _occurrence(
+            year, 12 - months + 1, months, self.recurrence_month, self.recurrence_day
+        )
         if as_of > last:  # after it, the last one stays due (and is overdue)
             return last
         start = max(as_of, date(year, 1, 1))  # never before the plan year
-        return _next_occurrence(self.recurrence, self.recurrence_day, start)
+        return _next_occurrence(self.recurrence, self.recurrence_month, self.recurrence_day, start)
 
 
 class WorkdayDue(NamedTuple):
@@ -97,12 +115,21 @@ def workday_due(due: date | None) -> WorkdayDue | None:
     return WorkdayDue(day, known)
 
 
+# Words accepted after a complete form (6月底前完成初稿, 发布后30日内报送): what is done by
+# then. Anything else after a form is an error, so that 11月底钱 is not read as 11月底前.
+ACTIONS = ("完成初稿", "完成", "报送", "上报", "启动", "印发", "发布", "出台", "公开")
+MAX_LENGTH = 200
+MAX_DIGITS = 6
+
 FORMS_HELP = (
-    "可识别的写法：全年、年内、持续推进、长期坚持、常态化；N月底前（如 11月底前、十一月底前）；"
-    "N月N日前；N月上旬/中旬/下旬；年底前、年末前；上半年、下半年；一季度、第三季度末；"
-    "2025年6月底前、2024—2026年；按市级部署、按上级部署、按国家部署、按市里要求；"
-    "每月、每季度、每半年、每年；发布后30日内、印发后一个月内；"
-    "多个节点用逗号分开（6月底前完成初稿，11月底前完成）"
+    "可识别的写法：全年、年内、持续推进、长期坚持、常态化、实时更新；N月底前（如 11月底前、十一月底前）；"
+    "N月N日前、N月N号前；N月上旬/中旬/下旬；年底前、年末前；上半年、下半年；一季度、第三季度末；"
+    "2025年6月底前、2024—2026年、2022年11—12月、2025年1月11日-2025年10月底；"
+    "按市级部署、按上级部署、按国家部署、按市里要求、按省里要求；"
+    "每月、每季度、每半年、每年、每月10日前、每季度最后一个月的30日前；"
+    "发布后30日内、印发后一个月内；"
+    "多个节点用逗号分开（6月底前完成初稿，11月底前完成）；"
+    "节点之后只可跟“前”或 " + "、".join(ACTIONS)
 )
 
 _CN_DIGITS = {
@@ -139,12 +166,14 @@ def _cn_to_int(s: str) -> int:
     return total + current
 
 
+def _fold(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(folded.split()).replace("号", "日")
+
+
 def normalize(text: str) -> str:
     """Fold a 时间节点 text to the form the grammar reads."""
-    folded = unicodedata.normalize("NFKC", text)
-    folded = "".join(folded.split())
-    folded = folded.replace("号", "日")
-    return _grammar().numerals.sub(lambda m: str(_cn_to_int(m.group(0))), folded)
+    return _grammar().numerals.sub(lambda m: str(_cn_to_int(m.group(0))), _fold(text))
 
 
 # --- dates ------------------------------------------------------------------------------
@@ -161,36 +190,30 @@ def _month_end(year: int, month: int) -> date:
     return date(year, month, _days_in(year, month))
 
 
-def _check_year(year: int) -> int:
-    if not 1 <= year <= 9998:
-        raise ValueError(f"年份 {year} 超出范围")
-    return year
-
-
 def _check_month(month: int) -> int:
     if not 1 <= month <= 12:
         raise ValueError(f"月份 {month} 不存在")
     return month
 
 
-def _next_occurrence(rec: Recurrence, day: int | None, as_of: date) -> date:
-    """The first end of a period (month, quarter, half, year) on or after `as_of`."""
-    months = {
-        Recurrence.MONTHLY: 1,
-        Recurrence.QUARTERLY: 3,
-        Recurrence.HALF_YEARLY: 6,
-        Recurrence.YEARLY: 12,
-    }[rec]
-    year, month = as_of.year, as_of.month
+def _occurrence(year: int, start: int, months: int, which: int | None, day: int | None) -> date:
+    """The due day in the period of `months` months starting at month `start`."""
+    month = start + (which or months) - 1
+    end = _days_in(year, month)
+    return date(year, month, min(day or end, end))
+
+
+def _next_occurrence(rec: Recurrence, which: int | None, day: int | None, as_of: date) -> date:
+    """The first due day of a period (month, quarter, half, year) on or after `as_of`."""
+    months = _PERIOD_MONTHS[rec]
+    year, start = as_of.year, (as_of.month - 1) // months * months + 1
     while True:
-        last_month = ((month - 1) // months + 1) * months
-        end = _month_end(year, last_month)
-        candidate = end if day is None else date(year, last_month, min(day, end.day))
+        candidate = _occurrence(year, start, months, which, day)
         if candidate >= as_of:
             return candidate
-        month = last_month + 1
-        if month > 12:
-            year, month = year + 1, 1
+        start += months
+        if start > 12:
+            year, start = year + 1, 1
 
 
 # --- the grammar ------------------------------------------------------------------------
@@ -200,6 +223,22 @@ class _Ctx(NamedTuple):
     year: int
     published: date | None
 
+    @property
+    def first_year(self) -> int:
+        return 2000
+
+    @property
+    def last_year(self) -> int:
+        return self.year + 10
+
+    def check_year(self, year: int) -> int:
+        if not self.first_year <= year <= self.last_year:
+            raise ValueError(
+                f"年份 {year} 不在 {self.first_year}—{self.last_year} 年之间"
+                f"（计划年度 {self.year}，年份请写四位数）"
+            )
+        return year
+
 
 class _Clause(NamedTuple):
     kind: Kind
@@ -207,19 +246,23 @@ class _Clause(NamedTuple):
     rule: str
     recurrence: Recurrence | None = None
     recurrence_day: int | None = None
+    recurrence_month: int | None = None
 
 
 _Handler = Callable[[re.Match[str], _Ctx], _Clause]
-_Y = r"(?:(?P<y>\d{1,4})年)?"
+_Y = r"(?:(?P<y>\d+)年)?"
 
 
 def _year(m: re.Match[str], ctx: _Ctx) -> int:
     y = m.groupdict().get("y")
-    return _check_year(int(y)) if y else ctx.year
+    return ctx.check_year(int(y)) if y else ctx.year
 
 
 def _pending(m: re.Match[str], ctx: _Ctx) -> _Clause:
     return _Clause(Kind.PENDING, None, "待上级部署：暂无日期，确定后在任务中填写 due")
+
+
+_RELATIVE_LIMITS = {"日": 3660, "天": 3660, "周": 520, "个工作日": 2600, "个月": 120, "月": 120}
 
 
 def _relative(m: re.Match[str], ctx: _Ctx) -> _Clause:
@@ -228,6 +271,8 @@ def _relative(m: re.Match[str], ctx: _Ctx) -> _Clause:
             "没有可用的发布日期，无法推算（计划中写 document.published，或用 --published 给出）"
         )
     n, unit = int(m.group("n")), m.group("unit")
+    if n > _RELATIVE_LIMITS[unit]:
+        raise ValueError(f"“发布后{n}{unit}”过长（最多 {_RELATIVE_LIMITS[unit]}{unit}）")
     start = ctx.published
     if unit in ("日", "天"):
         due = start + timedelta(days=n)
@@ -243,8 +288,6 @@ def _relative(m: re.Match[str], ctx: _Ctx) -> _Clause:
 
 
 def _add_workdays(start: date, n: int) -> date:
-    if n > 3660:
-        raise ValueError("工作日数过大")
     day, left = start, n
     while left > 0:
         day += timedelta(days=1)
@@ -254,10 +297,18 @@ def _add_workdays(start: date, n: int) -> date:
 
 
 def _span(m: re.Match[str], ctx: _Ctx) -> _Clause:
-    first, last = _check_year(int(m.group("a"))), _check_year(int(m.group("b")))
+    first, last = ctx.check_year(int(m.group("a"))), ctx.check_year(int(m.group("b")))
     if last < first:
         raise ValueError(f"年份区间 {first}—{last} 起止颠倒")
     return _Clause(Kind.ONGOING, date(last, 12, 31), f"跨年度：持续到 {last} 年底")
+
+
+def _month_span(m: re.Match[str], ctx: _Ctx) -> _Clause:
+    year = _year(m, ctx)
+    first, last = _check_month(int(m.group("a"))), _check_month(int(m.group("m")))
+    if last < first:
+        raise ValueError(f"月份区间 {first}—{last} 起止颠倒")
+    return _Clause(Kind.DATE, _month_end(year, last), "N—M月：以最后一个月的月底为截止日期")
 
 
 def _day(m: re.Match[str], ctx: _Ctx) -> _Clause:
@@ -265,6 +316,11 @@ def _day(m: re.Match[str], ctx: _Ctx) -> _Clause:
     if not 1 <= day <= _days_in(year, month):
         raise ValueError(f"{year}年{month}月没有{day}日")
     return _Clause(Kind.DATE, date(year, month, day), "N月N日前：当日")
+
+
+def _day_only(m: re.Match[str], ctx: _Ctx) -> _Clause:
+    d = m.group("d")
+    raise ValueError(f"“{d}日”没有写月份，请写作“N月{d}日前”，每月都要做的写“每月{d}日前”")
 
 
 def _period(m: re.Match[str], ctx: _Ctx) -> _Clause:
@@ -281,8 +337,8 @@ def _month(m: re.Match[str], ctx: _Ctx) -> _Clause:
 
 
 def _ambiguous_month(m: re.Match[str], ctx: _Ctx) -> _Clause:
-    month = _check_month(int(m.group("m")))
-    before = f"{month - 1}月底前" if month > 1 else f"{ctx.year - 1}年12月底前"
+    year, month = _year(m, ctx), _check_month(int(m.group("m")))
+    before = f"{month - 1}月底前" if month > 1 else f"{year - 1}年12月底前"
     raise ValueError(f"“{month}月前”有歧义，请写作“{month}月底前”或“{before}”")
 
 
@@ -308,34 +364,61 @@ def _ongoing(m: re.Match[str], ctx: _Ctx) -> _Clause:
     return _Clause(Kind.ONGOING, date(year, 12, 31), f"全年持续：{year}年内持续推进，年底为限")
 
 
+_RECURRENCE_WORDS = {
+    "月": (Recurrence.MONTHLY, "每月"),
+    "季度": (Recurrence.QUARTERLY, "每季度"),
+    "半年": (Recurrence.HALF_YEARLY, "每半年"),
+    "年": (Recurrence.YEARLY, "每年"),
+}
+
+
 def _recurring(m: re.Match[str], ctx: _Ctx) -> _Clause:
-    rec = {
-        "月": Recurrence.MONTHLY,
-        "季度": Recurrence.QUARTERLY,
-        "半年": Recurrence.HALF_YEARLY,
-        "年": Recurrence.YEARLY,
-    }[m.group("r")]
-    day = m.group("d")
-    recurrence_day = int(day) if day else None
-    if recurrence_day is not None and not 1 <= recurrence_day <= 31:
-        raise ValueError(f"每月没有{recurrence_day}日")
-    label = {"月": "每月", "季度": "每季度", "半年": "每半年", "年": "每年"}[m.group("r")]
-    when = f"{recurrence_day}日" if recurrence_day else "最后一天"
+    groups = m.groupdict()
+    rec, label = _RECURRENCE_WORDS[groups.get("r") or "年"]
+    months = _PERIOD_MONTHS[rec]
+    which = int(groups["k"]) if groups.get("k") else None
+    if which is not None and not 1 <= which <= months:
+        raise ValueError(f"{label}没有第{which}个月")
+    day = int(groups["d"]) if groups.get("d") else None
+    if day is not None and not 1 <= day <= 31:
+        raise ValueError(f"{label}没有{day}日")
+    if which is not None and rec is Recurrence.YEARLY:
+        when = f"{which}月{day}日" if day else f"{which}月底"
+    else:
+        month = "" if months == 1 else (f"第{which}个月" if which else "最后一个月")
+        when = month + (f"{day}日" if day else "最后一天")
     return _Clause(
-        Kind.RECURRING, None, f"{label}：每期{when}到期，按查看日期推算下一期", rec, recurrence_day
+        Kind.RECURRING,
+        None,
+        f"{label}：每期{when}到期，按查看日期推算下一期",
+        rec,
+        day,
+        which,
     )
 
 
 _SPAN = rf"(?P<a>\d{{4}})年?[{_DASHES}](?P<b>\d{{4}})年"
+# Before a form: 于 (于6月底前); before a relative form, what was published.
+_HEAD = r"(?:于|在)?"
+_PUBLISHED = r"(?:本(?:工作要点|要点|方案|通知|计划|意见|文件))?"
+_TAIL = r"(?:之前|以前|前)?(?:" + "|".join(ACTIONS) + ")?"
+_ONGOING_WORDS = r"(?:持续推进|长期坚持|常态化推进|常态化|长期|持续|实时更新|随时更新)"
+
+
+class _Form(NamedTuple):
+    whole: re.Pattern[str]  # the form with what may stand around it, matched whole
+    core: re.Pattern[str]  # the form alone, searched to say what was left unread
+    handler: _Handler
 
 
 class _Grammar(NamedTuple):
-    forms: list[tuple[re.Pattern[str], _Handler]]
+    forms: list[_Form]
     clauses: re.Pattern[str]
     numerals: re.Pattern[str]
-    span: re.Pattern[str]
-    range: re.Pattern[str]
-    dated: re.Pattern[str]
+    long_number: re.Pattern[str]
+    dash: re.Pattern[str]
+    tail: re.Pattern[str]
+    year_head: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -343,75 +426,123 @@ def _grammar() -> _Grammar:
     """The compiled grammar, built on first use: compiling it costs ~8 ms, which a command
     that never resolves a new deadline (one served from the plan cache) need not pay."""
     # Tried in order, first match wins: specific forms before the general ones they contain.
-    forms: list[tuple[re.Pattern[str], _Handler]] = [
+    table: list[tuple[str, _Handler]] = [
         (
-            re.compile(
-                r"(?:按照?|根据|依照)(?:市级|市里|全市|市|上级|国家|中央)(?:统一)?(?:部署|要求|安排)"
-            ),
+            r"(?:按照?|根据|依照)(?:市级|市里|全市|市|省级|省里|全省|省|上级|国家|中央)"
+            r"(?:统一)?(?:部署|要求|安排)",
             _pending,
         ),
         (
-            re.compile(
-                r"(?:发布|印发|出台|下发|公布)(?:之日)?(?:后|起)(?P<n>\d{1,6})"
-                r"(?P<unit>个工作日|个月|月|日|天|周)内?"
-            ),
+            _PUBLISHED + r"(?:发布|印发|出台|下发|公布)(?:之日)?(?:后|起)(?P<n>\d+)"
+            r"(?P<unit>个工作日|个月|月|日|天|周)内?",
             _relative,
         ),
-        (re.compile(r"每(?P<r>季度|半年|月|年)(?:末|底)?(?:(?P<d>\d{1,2})日)?"), _recurring),
-        (re.compile(_SPAN), _span),
-        (re.compile(_Y + r"(?P<m>\d{1,2})月(?P<d>\d{1,2})日"), _day),
-        (re.compile(_Y + r"(?P<m>\d{1,2})月(?P<p>[上中下])旬"), _period),
-        (re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"), _day),
-        (re.compile(r"(?P<m>\d{1,2})月前"), _ambiguous_month),
-        (re.compile(_Y + r"(?P<m>\d{1,2})月(?:份)?(?:底|末|内|$)"), _month),
-        (re.compile(_Y + r"第?(?P<q>\d)季度"), _quarter),
-        (re.compile(_Y + r"(?P<h>[上下])半年"), _half),
-        (re.compile(r"(?:(?P<y>\d{1,4})年年?|年)(?:底|末|终)"), _year_end),
+        (r"每年(?P<k>\d+)月(?:(?P<d>\d+)日|底|末)", _recurring),
         (
-            re.compile(r"(?P<y>\d{1,4})年(?:内|全年)|全年|年内|持续推进|长期坚持|常态化|长期|持续"),
+            r"每个?(?P<r>季度|半年|月|年)的?(?:第(?P<k>\d+)个月|最后1个月|末月)?的?"
+            r"(?:末|底)?(?:(?P<d>\d+)日)?",
+            _recurring,
+        ),
+        (_SPAN, _span),
+        (_Y + rf"(?P<a>\d+)月?[{_DASHES}](?P<m>\d+)月(?:份)?(?:底|末)?", _month_span),
+        (_Y + r"(?P<m>\d+)月(?P<d>\d+)日", _day),
+        (_Y + r"(?P<m>\d+)月(?P<p>[上中下])旬", _period),
+        (r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})", _day),
+        (_Y + r"(?P<m>\d+)月份?前", _ambiguous_month),
+        (_Y + r"(?P<m>\d+)月(?:份)?(?:底|末|内)?", _month),
+        (_Y + r"第?(?P<q>\d+)季度(?:末|底)?", _quarter),
+        (_Y + r"(?P<h>[上下])半年(?:末|底)?", _half),
+        (r"(?:(?P<y>\d+)年年?|年)(?:底|末|终)", _year_end),
+        (
+            r"(?:(?:(?P<y>\d+)年(?:内|全年)|全年|年内)"
+            + _ONGOING_WORDS
+            + "?|"
+            + _ONGOING_WORDS
+            + ")",
             _ongoing,
         ),
+        (r"(?P<d>\d+)日", _day_only),
+    ]
+    forms = [
+        _Form(re.compile(_HEAD + core + _TAIL), re.compile(core), handler)
+        for core, handler in table
     ]
     return _Grammar(
         forms,
         re.compile(r"[,;，；。、]"),
         re.compile(_CN_NUM),
-        re.compile(_SPAN),
-        re.compile(r"^(.+?)(?:至|到|~|～)(.+)$"),
-        re.compile(r"\d+(?:月|日|季度|年)"),
+        re.compile(rf"\d{{{MAX_DIGITS + 1},}}"),
+        re.compile(rf"[{_DASHES}]"),
+        re.compile(_TAIL),
+        re.compile(r"^\d{4}年"),
     )
 
 
 _RELATIVE_YEARS = (("明年", 1), ("次年", 1), ("来年", 1), ("今年", 0), ("当年", 0), ("本年", 0))
 
 
-def _resolve_clause(clause: str, ctx: _Ctx) -> _Clause | None:
-    """One clause: a year word (明年 …) made explicit, a range (11月15日至11月30日) due at
-    its end, or one of the forms."""
+def _resolve_clause(clause: str, ctx: _Ctx) -> _Clause:
+    """One clause: a year word (明年 …) made explicit, then one form read whole, or a range
+    of two forms (11月15日至11月30日, 2025年1月11日-2025年10月底) due at its end."""
     for word, offset in _RELATIVE_YEARS:
         if word in clause:
-            clause = clause.replace(word, f"{_check_year(ctx.year + offset)}年")
-    if not _grammar().span.search(clause):  # a span of years (2024至2026年) is a form
-        parts = _grammar().range.match(clause)
-        if parts:
-            start, end = _resolve_form(parts.group(1), ctx), _resolve_form(parts.group(2), ctx)
-            if start and end and start.due and end.due and Kind.DATE in (start.kind, end.kind):
-                if end.due < start.due:
-                    raise ValueError(f"区间的结束日期 {end.due.isoformat()} 早于开始日期")
-                return _Clause(Kind.DATE, end.due, f"区间：以结束日期为截止日期（{end.rule}）")
-    return _resolve_form(clause, ctx)
+            clause = clause.replace(word, f"{ctx.check_year(ctx.year + offset)}年")
+    found = _resolve_form(clause, ctx)
+    if found is not None:
+        return found
+    found = _resolve_range(clause, ctx)
+    if found is not None:
+        return found
+    raise ValueError(_unread(clause))
 
 
 def _resolve_form(clause: str, ctx: _Ctx) -> _Clause | None:
-    for pattern, handler in _grammar().forms:
-        m = pattern.search(clause)
+    for form in _grammar().forms:
+        m = form.whole.fullmatch(clause)
         if m:
-            rest = clause[: m.start()] + "，" + clause[m.end() :]
-            left = _grammar().dated.search(rest)
-            if left:  # 每年6月15日前: a date the form did not read must not be dropped
-                raise ValueError(f"其中“{left.group(0)}”无法与前后一起识别")
-            return handler(m, ctx)
+            return form.handler(m, ctx)
     return None
+
+
+def _resolve_range(clause: str, ctx: _Ctx) -> _Clause | None:
+    """Try each dash as the range's middle; a split that reads on both sides wins."""
+    failure: ValueError | None = None
+    for dash in _grammar().dash.finditer(clause):
+        left, right = clause[: dash.start()], clause[dash.end() :]
+        year = _grammar().year_head.match(left)
+        if year and not _grammar().year_head.match(right):
+            right = year.group(0) + right  # 2024年11月15日至12月底: the year holds for both
+        try:
+            start, end = _resolve_form(left, ctx), _resolve_form(right, ctx)
+        except ValueError as exc:
+            failure = failure or exc
+            continue
+        if start and end and start.due and end.due and Kind.DATE in (start.kind, end.kind):
+            if end.due < start.due:
+                raise ValueError(f"区间的结束日期 {end.due.isoformat()} 早于开始日期")
+            return _Clause(Kind.DATE, end.due, f"区间：以结束日期为截止日期（{end.rule}）")
+    if failure is not None:
+        raise failure
+    return None
+
+
+def _unread(clause: str) -> str:
+    """Say which part of a clause no form reads: what is left around the longest form."""
+    best: re.Match[str] | None = None
+    for form in _grammar().forms:
+        m = form.core.search(clause)
+        if m and (best is None or len(m.group(0)) > len(best.group(0))):
+            best = m
+    if best is None:
+        return ""
+    before = clause[: best.start()].removeprefix("于").removeprefix("在")
+    after = clause[best.end() :]
+    after = after[_grammar().tail.match(after).end() :]  # type: ignore[union-attr]
+    if before and after:
+        return f"其中“{before}”和“{after}”无法识别"
+    if before:
+        return f"其中“{before}”无法识别"
+    return f"“{best.group(0)}”后面的“{after}”无法识别（节点之后只可跟“前”或 {'、'.join(ACTIONS)}）"
 
 
 # Resolved deadlines by (text, year, published). A plan repeats a handful of texts, and the
@@ -443,20 +574,43 @@ def resolve(text: str, year: int, published: date | None = None) -> Deadline:
     return found
 
 
+def _normalize_bounded(text: str) -> str:
+    """normalize(), refusing long text and long numbers before any number is converted."""
+    folded = _fold(text)
+    if len(folded) > MAX_LENGTH:
+        raise DeadlineError(f"时间节点过长（{len(folded)} 个字符，最多 {MAX_LENGTH} 个）。")
+    cn_run = max((len(m.group(0)) for m in _grammar().numerals.finditer(folded)), default=0)
+    if cn_run > MAX_DIGITS:
+        long = _grammar().numerals.search(folded)
+        assert long is not None
+        raise DeadlineError(f"无法识别时间节点“{text}”：数字“{_clip(long.group(0))}”过长。")
+    norm = normalize(folded)
+    long = _grammar().long_number.search(norm)
+    if long:
+        raise DeadlineError(f"无法识别时间节点“{text}”：数字“{_clip(long.group(0))}”过长。")
+    return norm
+
+
+def _clip(number: str) -> str:
+    return number if len(number) <= 12 else number[:12] + "…"
+
+
 def _resolve(text: str, year: int, published: date | None = None) -> Deadline:
     if not isinstance(text, str) or not text.strip():
         raise DeadlineError("时间节点为空。" + FORMS_HELP)
     ctx = _Ctx(year, published)
-    norm = normalize(text)
+    norm = _normalize_bounded(text)
     clauses = [c for c in _grammar().clauses.split(norm) if c]
     resolved: list[tuple[str, _Clause]] = []
     for clause in clauses:
         try:
             found = _resolve_clause(clause, ctx)
+            if found.due is not None:
+                ctx.check_year(found.due.year)  # 发布后3000日内 lands years away
         except (ValueError, OverflowError) as exc:
+            if not str(exc):
+                raise DeadlineError(f"无法识别时间节点“{text}”。{FORMS_HELP}") from None
             raise DeadlineError(f"无法识别时间节点“{text}”：{exc}。") from None
-        if found is None:
-            raise DeadlineError(f"无法识别时间节点“{text}”。{FORMS_HELP}")
         resolved.append((clause, found))
     if not resolved:
         raise DeadlineError(f"无法识别时间节点“{text}”。{FORMS_HELP}")
@@ -464,7 +618,15 @@ def _resolve(text: str, year: int, published: date | None = None) -> Deadline:
     if len(resolved) == 1:
         only = resolved[0][1]
         return Deadline(
-            text, only.kind, only.due, (), only.recurrence, only.recurrence_day, plan_end, only.rule
+            text,
+            only.kind,
+            only.due,
+            (),
+            only.recurrence,
+            only.recurrence_day,
+            plan_end,
+            only.rule,
+            recurrence_month=only.recurrence_month,
         )
     kinds = {c.kind for _, c in resolved}
     if kinds & {Kind.PENDING, Kind.RECURRING}:

@@ -368,7 +368,7 @@ def deadline(
         due_day = resolved.due_on(as_of_date(as_of))
     work = deadlines.workday_due(due_day)
     if fmt is F.JSON:
-        record = machine.deadline_record(resolved, due_day)
+        record = {"version": machine.JSON_VERSION, **machine.deadline_record(resolved, due_day)}
         record["workday_basis"] = "holidays" if work is None or work.calendar_known else "weekends"
         write_stdout(machine.dumps(record))
         return
