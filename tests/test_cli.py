@@ -233,6 +233,7 @@ def test_deadline_explain(gk) -> None:
 def test_deadline_json(gk) -> None:
     result = gk("deadline", "6月底前完成初稿，11月底前完成", "--format", "json")
     assert json.loads(result.stdout) == {
+        "version": 1,
         "text": "6月底前完成初稿，11月底前完成",
         "kind": "date",
         "due": "2024-11-30",
