@@ -75,6 +75,23 @@ EXPECTED = {
     "id_not_integer": [(11, 9, "type", "任务序号（id）应为整数，这里是文字")],
     "id_zero": [(11, 9, "bad-id", "任务序号应为正整数，这里是 0")],
     "missing_content": [(11, 5, "missing-key", "任务 1 缺少必填的键“content”")],
+    # Every problem of a task, not only its first class (issue 15, item 9).
+    "missing_key_and_unknown_unit": [
+        (11, 5, "missing-key", "任务 1 缺少必填的键“content”"),
+        (14, 13, "unknown-unit", "未知责任单位“区经委员会”，是否为“区经委”？"),
+        (
+            15,
+            15,
+            "deadline",
+            "无法识别时间节点“11月底钱”：“11月底”后面的“钱”无法识别（节点之后只可跟“前”或 完成初稿、完成、报送、上报、启动、印发、发布、出台、公开）。",
+        ),
+        (
+            17,
+            15,
+            "bad-date",
+            "进展日期（date）应为日期，写作 YYYY-MM-DD（如 2024-11-30），这里是“2024-13-01”",
+        ),
+    ],
     "missing_tasks_key": [(1, 1, "missing-key", "tasks.yaml 顶层缺少必填的键“tasks”")],
     "not_utf8": [(20, 14, "encoding", "文件不是 UTF-8 编码：请用 UTF-8 编码保存")],
     "only_comments": [(1, 1, "empty", "文件为空")],

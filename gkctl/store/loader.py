@@ -66,6 +66,9 @@ class _TaskNodes(NamedTuple):
     task: Task
     unit_nodes: list[Node]
     deadline_node: Node | None
+    # False for a task missing a required value: it stays out of the plan, but its units,
+    # deadline and records are still checked, so that validate lists all its problems.
+    complete: bool = True
 
 
 def _read_plan(source: yamlsrc.Source, problems: list[Problem]) -> tuple[Plan, list[_TaskNodes]]:
@@ -100,6 +103,9 @@ def _read_plan(source: yamlsrc.Source, problems: list[Problem]) -> tuple[Plan, l
         if parsed is None:
             continue
         task = parsed.task
+        if not parsed.complete:
+            read.append(parsed)
+            continue
         if task.id in seen_ids:
             r.problem(
                 value_of(node, "id"),
@@ -109,7 +115,7 @@ def _read_plan(source: yamlsrc.Source, problems: list[Problem]) -> tuple[Plan, l
         else:
             seen_ids[task.id] = task.pos.line
         read.append(parsed)
-    return Plan(document, tuple(sections), tuple(t.task for t in read)), read
+    return Plan(document, tuple(sections), tuple(t.task for t in read if t.complete)), read
 
 
 def _read_document(r: Reader, node: Node | None) -> Document:
@@ -185,12 +191,12 @@ def _read_task(
         r.text(f.get("name"), f"{what} 的任务名称（name）"),
         r.text(f.get("content"), f"{what} 的任务内容（content）"),
     )
-    if any(v is None for v in required) or not units or (deadline is None and "deadline" in f):
-        return None
-    assert task_id is not None and section is not None
+    complete = not (
+        any(v is None for v in required) or not units or (deadline is None and "deadline" in f)
+    )
     task = Task(
-        id=task_id,
-        section=section,
+        id=task_id or 0,
+        section=section or "",
         name=required[2] or "",
         content=required[3] or "",
         text=r.text(f.get("text"), f"{what} 的正文（text）") or "",
@@ -206,7 +212,8 @@ def _read_task(
         pos=yamlsrc.pos(r.path, node),
         positions={k: (v.start_mark.line + 1, v.start_mark.column + 1) for k, v in f.items()},
     )
-    return _TaskNodes(task, unit_nodes, f.get("deadline"))
+    deadline_node = f.get("deadline") if deadline is not None else None
+    return _TaskNodes(task, unit_nodes, deadline_node, complete)
 
 
 def _task_label(node: Node) -> str:
