@@ -124,12 +124,13 @@ COMMAND_MODULES = {
     "extend": "progress",
     "stats": "progress",
     "report": "report",
+    "site": "site",
     "diff": "diff",
     "import": "exchange",
     "export": "exchange",
     "ics": "exchange",
 }
-MODULES = ("plan", "progress", "report", "diff", "exchange")
+MODULES = ("plan", "progress", "report", "site", "diff", "exchange")
 
 
 def _version(value: bool) -> None:

@@ -11,6 +11,14 @@ _FIRST_SENTENCE = re.compile(r"(?<=[。；])")
 # the stable English values; a StrEnum member looks up as its value).
 UNIT_KIND_LABELS = {"department": "部门", "town": "镇", "subdistrict": "街道", "park": "园区"}
 PROGRESS_LABELS = {"done": "已完成", "doing": "推进中"}
+# Kinds of 时间节点 (core.deadlines.Kind values).
+KIND_LABELS = {
+    "date": "定期",
+    "ongoing": "全年持续",
+    "pending": "待部署",
+    "recurring": "周期性",
+    "undated": "未明确时限",
+}
 
 
 def deadline_text(text: str) -> str:

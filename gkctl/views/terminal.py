@@ -29,7 +29,14 @@ from gkctl.core.status import (
     listed,
 )
 from gkctl.core.units import DIRECT
-from gkctl.views.labels import PROGRESS_LABELS, UNIT_KIND_LABELS, deadline_text, short, zh_date
+from gkctl.views.labels import (
+    KIND_LABELS,
+    PROGRESS_LABELS,
+    UNIT_KIND_LABELS,
+    deadline_text,
+    short,
+    zh_date,
+)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 STATUS_STYLES = {
@@ -50,13 +57,6 @@ SHORT_LABELS = {
     Status.ONGOING: "持续",
     Status.OPEN: "未到期",
     Status.DONE: "完成",
-}
-KIND_LABELS = {
-    Kind.DATE: "定期",
-    Kind.ONGOING: "全年持续",
-    Kind.PENDING: "待部署",
-    Kind.RECURRING: "周期性",
-    Kind.UNDATED: "未明确时限",
 }
 
 

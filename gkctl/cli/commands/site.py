@@ -1,0 +1,65 @@
+"""The plan as a static web site (gkctl site)."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gkctl.cli.commands.common import (
+    AsOfOpt,
+    DataOpt,
+    WithinOpt,
+    as_of_date,
+    load,
+    warn,
+    warn_outside_plan_year,
+)
+from gkctl.core import status
+from gkctl.core.errors import UsageError
+
+
+def site(
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="写入此目录（不存在时新建）：index.html、units/、tasks/ 和 site.css。"
+            "目录里上一次生成的、这次已没有的单位页和任务页会被删除。",
+            show_default=False,
+        ),
+    ],
+    as_of: AsOfOpt = None,
+    within: WithinOpt = status.DEFAULT_WITHIN,
+    data: DataOpt = None,
+) -> None:
+    """生成静态网站：首页是督办看板（各单位红黄绿灯、各状态任务数、各月到期任务图、各部分进展），
+    另有每个单位一页、每项任务一页。
+
+    网页不加载任何网络资源（图表由 gkctl 画成内嵌 SVG，不用网络字体），可以直接用浏览器打开，
+    也可以放到内网服务器或 GitHub Pages 上。同样的数据和查看日期总是生成完全相同的文件。
+
+    示例：gkctl site --as-of 2024-10-15 -o site
+    """
+    from gkctl.store import atomic
+    from gkctl.views import site as view
+
+    dataset = load(data)
+    day = as_of_date(as_of)
+    warn_outside_plan_year(dataset, day)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"-o 应为目录，{out} 是文件。")
+    files = view.build(dataset, day, within)
+    for stale in view.stale_pages(out, files):
+        stale.unlink()
+    for name, text in files.items():
+        target = out / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic.write_text(target, text)
+    units = sum(1 for name in files if name.startswith("units/"))
+    tasks = sum(1 for name in files if name.startswith("tasks/"))
+    warn(f"已生成网站 {out}：首页 index.html、{units} 个单位页、{tasks} 个任务页。")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(site)

@@ -1,0 +1,134 @@
+"""Charts as inline SVG text, drawn by gkctl itself: no chart library, no script, no request.
+
+Every chart carries its numbers as text too (a <title> per bar for a pointer, the figures
+beside each bar), so that it reads without colour and in print. Colours come from
+`status_colours`, which gives every member of the Status enum a colour, including members
+added after this module was written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+from gkctl.core.status import STATUS_ORDER, Status
+
+# Light backgrounds need dark text; the palette keeps contrast with white text instead.
+_KNOWN = {
+    Status.OVERDUE: "#c62828",
+    Status.DUE_SOON: "#b26a00",
+    Status.PENDING: "#6a1b9a",
+    Status.ONGOING: "#1565c0",
+    Status.OPEN: "#546e7a",
+    Status.DONE: "#2e7d32",
+}
+# For statuses this table does not name yet (each gets the next one, in STATUS_ORDER).
+_SPARE = ("#00796b", "#ad1457", "#4e342e", "#283593", "#558b2f")
+
+
+def status_colours() -> dict[str, str]:
+    """A colour for every status value, in the order of STATUS_ORDER (and then any
+    status that order leaves out)."""
+    out: dict[str, str] = {}
+    spare = iter(_SPARE)
+    for st in (*STATUS_ORDER, *(s for s in Status if s not in STATUS_ORDER)):
+        out[st.value] = _KNOWN.get(st) or next(spare, "#616161")
+    return out
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar: its label under the axis and its parts, (status value, label, count)."""
+
+    label: str
+    parts: tuple[tuple[str, str, int], ...]
+
+    @property
+    def total(self) -> int:
+        return sum(n for _, _, n in self.parts)
+
+
+def _num(value: float) -> str:
+    # Fixed decimals: the same numbers give the same bytes on every platform.
+    text = f"{value:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def column_chart(bars: Sequence[Bar], title: str, colours: dict[str, str]) -> str:
+    """Stacked columns, one per bar (deadlines by month), with the total above each."""
+    width, height = 720, 260
+    left, right, top, bottom = 36, 8, 20, 34
+    plot_w, plot_h = width - left - right, height - top - bottom
+    most = max((b.total for b in bars), default=0) or 1
+    step = _nice_step(most)
+    ceiling = -(-most // step) * step
+    slot = plot_w / max(len(bars), 1)
+    bar_w = min(40.0, slot * 0.7)
+    out = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for tick in range(0, ceiling + 1, step):
+        y = top + plot_h - plot_h * tick / ceiling
+        out.append(
+            f'<line class="grid" x1="{left}" x2="{width - right}" y1="{_num(y)}" y2="{_num(y)}"/>'
+            f'<text class="tick" x="{left - 6}" y="{_num(y + 4)}" text-anchor="end">{tick}</text>'
+        )
+    for i, bar in enumerate(bars):
+        x = left + slot * i + (slot - bar_w) / 2
+        y = top + plot_h
+        for value, label, count in bar.parts:
+            if not count:
+                continue
+            h = plot_h * count / ceiling
+            y -= h
+            out.append(
+                f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(bar_w)}" height="{_num(h)}" '
+                f'fill="{colours[value]}" data-status="{escape(value)}">'
+                f"<title>{escape(bar.label)} {escape(label)} {count} 项</title></rect>"
+            )
+        cx = _num(x + bar_w / 2)
+        if bar.total:
+            out.append(
+                f'<text class="total" x="{cx}" y="{_num(y - 4)}" text-anchor="middle">'
+                f"{bar.total}</text>"
+            )
+        out.append(
+            f'<text class="axis" x="{cx}" y="{height - bottom + 18}" text-anchor="middle">'
+            f"{escape(bar.label)}</text>"
+        )
+    out.append("</svg>")
+    return "".join(out)
+
+
+def stacked_bar(parts: Sequence[tuple[str, str, int]], label: str, colours: dict[str, str]) -> str:
+    """One horizontal bar of 100% split by status (a section's tasks)."""
+    total = sum(n for _, _, n in parts) or 1
+    out = [
+        f'<svg class="bar" viewBox="0 0 100 6" preserveAspectRatio="none" role="img" '
+        f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">'
+    ]
+    x = 0.0
+    for value, name, count in parts:
+        if not count:
+            continue
+        w = 100 * count / total
+        out.append(
+            f'<rect x="{_num(x)}" y="0" width="{_num(w)}" height="6" fill="{colours[value]}">'
+            f"<title>{escape(name)} {count} 项</title></rect>"
+        )
+        x += w
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _nice_step(most: int) -> int:
+    """A grid step that gives about four lines: 1, 2, 5, 10, 20, 50 …"""
+    step = 1
+    while True:
+        for m in (1, 2, 5):
+            if most / (step * m) <= 5:
+                return step * m
+        step *= 10

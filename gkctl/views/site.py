@@ -1,0 +1,235 @@
+"""The plan as a static web site (gkctl site): an index with the board of lights, the status
+totals, a chart of deadlines by month and the progress of each section; a page per unit and
+a page per task.
+
+Nothing is counted here. The figures come from the functions behind `gkctl stats`
+(core.stats.compute) and the reports (views.report.build_context / with_unit), so that the
+site, `stats` and the 通报 agree by construction. The pages load nothing from the network
+(no script, no web font, charts drawn as inline SVG by views.charts) and link only to one
+another and to site.css by relative paths, so the site works from file://, on an intranet
+server and on GitHub Pages alike. Templates are gkctl's own (templates/site/), rendered with
+autoescape: every text from the YAML is escaped. No generation time is written: the same
+data and date give the same bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from gkctl.core import stats as core_stats
+from gkctl.core import status
+from gkctl.core.model import Dataset
+from gkctl.core.status import STATUS_LABELS, STATUS_ORDER
+from gkctl.views import charts, report
+from gkctl.views.labels import KIND_LABELS, deadline_text, zh_date
+
+GENERATOR = "gkctl"
+_WEB = re.compile(r"https?://[^\s]+\Z", re.IGNORECASE)
+STYLESHEET = "site.css"
+NO_DATE = "待定"
+OTHER_YEARS = "其他年份"
+
+
+def unit_page(name: str) -> str:
+    """The unit page's path inside the site (the report's file-name rule, as .html)."""
+    return "units/" + report.unit_filename(name)[: -len(".md")] + ".html"
+
+
+def task_page(task_id: int) -> str:
+    return f"tasks/{task_id}.html"
+
+
+def href(path: str, root: str) -> str:
+    """A relative link to a page of the site, percent-encoded (unit names are Chinese)."""
+    return root + quote(path)
+
+
+def _status_parts(counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    return [(st.value, STATUS_LABELS[st], counts.get(st.value, 0)) for st in STATUS_ORDER]
+
+
+def month_bars(tasks: Iterable[dict[str, Any]], year: int) -> list[charts.Bar]:
+    """How many tasks fall due in each month of the plan year, by status; tasks with no
+    date (待市级部署, 未明确时限) under 待定, dates outside the year under 其他年份 (only
+    if any)."""
+    buckets: dict[str, dict[str, int]] = {f"{m}月": {} for m in range(1, 13)}
+    other: dict[str, int] = {}
+    undated: dict[str, int] = {}
+    for t in tasks:
+        due = t["due"]
+        if due is None:
+            bucket = undated
+        elif int(due[:4]) != year:
+            bucket = other
+        else:
+            bucket = buckets[f"{int(due[5:7])}月"]
+        bucket[t["status"]] = bucket.get(t["status"], 0) + 1
+    rows = list(buckets.items())
+    if other:
+        rows.append((OTHER_YEARS, other))
+    rows.append((NO_DATE, undated))
+    return [charts.Bar(label, tuple(_status_parts(counts))) for label, counts in rows]
+
+
+def _light(c: core_stats.Counts) -> dict[str, str]:
+    return {"key": c.light.value, "label": core_stats.LIGHT_LABELS[c.light]}
+
+
+def _counts(c: core_stats.Counts) -> dict[str, Any]:
+    return {
+        "tasks": c.tasks,
+        "done": c.done,
+        "overdue": c.overdue,
+        "due_soon": c.due_soon,
+        # Written as `gkctl stats` writes it in its table.
+        "completion": f"{c.completion:.0%}",
+        "completion_value": round(100 * c.completion, 1),
+        "extensions": c.extensions,
+        "light": _light(c),
+    }
+
+
+def build(dataset: Dataset, as_of: date, within: int = status.DEFAULT_WITHIN) -> dict[str, str]:
+    """Every file of the site: relative path -> text."""
+    from markupsafe import Markup
+
+    context = report.build_context(dataset, as_of, within)
+    result = core_stats.compute(dataset, as_of, within)
+    colours = charts.status_colours()
+    statuses = [
+        {"key": st.value, "label": STATUS_LABELS[st], "colour": colours[st.value]}
+        for st in STATUS_ORDER
+    ]
+    lights = {u.unit.name: u for u in result.units}
+    board = [
+        {
+            "name": u.unit.name,
+            "page": unit_page(u.unit.name),
+            "possible": u.possible,
+            **_counts(u.counts),
+        }
+        for u in result.units
+    ]
+    section_counts = {s["id"]: s for s in context["sections"]}
+    sections = []
+    for s in result.sections:
+        own = section_counts[s.section.id]
+        label = f"{s.section.id}、{s.section.title}"
+        sections.append(
+            {
+                "id": s.section.id,
+                "title": s.section.title,
+                "by_status": own["counts"],
+                "bar": Markup(charts.stacked_bar(_status_parts(own["counts"]), label, colours)),
+                **_counts(s.counts),
+            }
+        )
+    bars = month_bars(context["tasks"], context["document"]["year"])
+    chart_title = f"各月到期任务数（按状态），截至 {zh_date(as_of)}"
+    base = {
+        **context,
+        "generator": GENERATOR,
+        "stylesheet": STYLESHEET,
+        "status_list": statuses,
+        "colours": colours,
+    }
+    render = _renderer()
+    files: dict[str, str] = {
+        STYLESHEET: _stylesheet(colours),
+        "index.html": render(
+            "index.html.j2",
+            {
+                **base,
+                "root": "",
+                "board": board,
+                "sections_stats": sections,
+                "chart": Markup(charts.column_chart(bars, chart_title, colours)),
+                "chart_title": chart_title,
+                "months": [
+                    {"label": b.label, "total": b.total, "parts": list(b.parts)} for b in bars
+                ],
+            },
+        ),
+    }
+    for unit in dataset.directory.units:
+        view = report.with_unit(context, dataset, unit, as_of, within)
+        files[unit_page(unit.name)] = render(
+            "unit.html.j2",
+            {**base, **view, "root": "../", "unit_light": _light(lights[unit.name].counts)},
+        )
+    known = {u.name for u in dataset.directory.units}
+    groups = {g.name: g.meaning for g in dataset.directory.groups}
+    for t, task in zip(
+        context["tasks"], sorted(dataset.plan.tasks, key=lambda x: x.id), strict=True
+    ):
+        deadline = status.task_deadline(dataset, task)
+        files[task_page(task.id)] = render(
+            "task.html.j2",
+            {
+                **base,
+                "root": "../",
+                "task": t,
+                "rule": deadline.rule,
+                "kind_label": KIND_LABELS[deadline.kind.value],
+                "unit_links": [
+                    {
+                        "name": name,
+                        "page": unit_page(name) if name in known else None,
+                        "meaning": groups.get(name, ""),
+                    }
+                    for name in task.units
+                ],
+            },
+        )
+    return files
+
+
+def _stylesheet(colours: dict[str, str]) -> str:
+    """site.css, with a swatch colour for every status (the chart's colours)."""
+    text = (report.builtin_dir() / "site" / STYLESHEET).read_text(encoding="utf-8")
+    rules = "".join(
+        f".s-{key} .swatch {{ background: {colour}; }}\n" for key, colour in colours.items()
+    )
+    return text.rstrip("\n") + "\n" + rules
+
+
+def _renderer() -> Callable[[str, dict[str, Any]], str]:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    env = Environment(
+        loader=FileSystemLoader(str(report.builtin_dir() / "site"), encoding="utf-8"),
+        undefined=StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters.update({"zh_date": zh_date, "href": href, "deadline_text": deadline_text})
+    # Only http(s) addresses become links: a javascript: or file: link in the data stays text.
+    env.tests["web_link"] = lambda value: bool(_WEB.match(str(value or "")))
+
+    def render(name: str, context: dict[str, Any]) -> str:
+        return env.get_template(name).render(context).rstrip("\n") + "\n"
+
+    return render
+
+
+def stale_pages(out: Path, written: Iterable[str]) -> list[Path]:
+    """Pages of an earlier build that this one no longer has (a task or unit removed), in
+    a folder that an earlier `gkctl site` wrote (its index.html names gkctl)."""
+    index = out / "index.html"
+    if not index.is_file():
+        return []
+    if f'<meta name="generator" content="{GENERATOR}">' not in index.read_text(
+        encoding="utf-8", errors="replace"
+    ):
+        return []
+    keep = set(written)
+    found = [p for folder in ("units", "tasks") for p in sorted((out / folder).glob("*.html"))]
+    return [p for p in found if p.relative_to(out).as_posix() not in keep]

@@ -1,0 +1,300 @@
+"""gkctl site: the files it writes, and the site as a real browser shows it.
+
+The browser tests open the pages in headless Chromium (tests/browser.py) at desktop and
+phone widths. Where no Chromium can be found they are skipped with the reason; `.ci/run`
+installs one, so CI runs them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from gkctl.core.status import Status
+from gkctl.views import charts, site
+from tests import browser
+from tests.conftest import DATA, FIXTURES
+
+AS_OF = "2024-10-15"
+PLAN = FIXTURES / "site" / "plan"
+
+
+def _build(gk, out: Path, data: Path = DATA, *extra: str) -> None:
+    result = gk("site", "--as-of", AS_OF, "-o", str(out), *extra, data=data)
+    assert result.exit_code == 0, result.output
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def _stats(gk, data: Path = DATA) -> dict:
+    result = gk("stats", "--as-of", AS_OF, "--format", "json", data=data)
+    assert result.exit_code == 0
+    return json.loads(result.stdout)
+
+
+# --- the files -----------------------------------------------------------------------------
+
+
+def test_site_writes_index_unit_and_task_pages(gk, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = gk("site", "--as-of", AS_OF, "-o", str(out))
+    assert result.exit_code == 0
+    assert result.stderr == f"已生成网站 {out}：首页 index.html、40 个单位页、75 个任务页。\n"
+    assert result.stdout == ""
+    files = _files(out)
+    assert "index.html" in files and "site.css" in files
+    assert "units/区经委.html" in files and "tasks/75.html" in files
+    assert sum(1 for f in files if f.startswith("tasks/")) == 75
+
+
+def test_same_data_and_date_give_the_same_bytes(gk, tmp_path: Path) -> None:
+    _build(gk, tmp_path / "a")
+    _build(gk, tmp_path / "b")
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
+    _build(gk, tmp_path / "c", DATA, "--within", "10")
+    assert _files(tmp_path / "c")["index.html"] != _files(tmp_path / "a")["index.html"]
+
+
+def test_text_from_the_yaml_is_escaped(gk, tmp_path: Path) -> None:
+    _build(gk, tmp_path / "s", PLAN)
+    page = (tmp_path / "s" / "tasks" / "1.html").read_text(encoding="utf-8")
+    assert "<script>" not in page and "<b>粗</b>" not in page
+    assert (
+        "九月底前完成&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;，A&amp;B 与 “引号”。" in page
+    )
+    assert "逾期的任务&lt;b&gt;粗&lt;/b&gt;" in page
+    two = (tmp_path / "s" / "tasks" / "2.html").read_text(encoding="utf-8")
+    assert "已公开 &lt;i&gt;斜&lt;/i&gt;" in two
+    assert 'href="https://example.org/a?b=1&amp;c=2"' in two
+    assert 'rel="noopener noreferrer"' in two
+
+
+def test_no_page_asks_for_anything_outside_the_site(gk, tmp_path: Path) -> None:
+    _build(gk, tmp_path / "s", PLAN)
+    for name, data in _files(tmp_path / "s").items():
+        text = data.decode("utf-8")
+        assert "<script" not in text, name
+        assert "@import" not in text and "@font-face" not in text and "url(" not in text, name
+        # The only absolute addresses: the SVG namespace and progress links in the data.
+        for found in re.findall(r"https?://[^\s\"'<>)]+", text):
+            assert found in ("http://www.w3.org/2000/svg", "https://example.org/a?b=1&amp;c=2")
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for key, value in attrs:
+            if key in ("href", "src") and value is not None:
+                self.links.append(value)
+
+
+def _internal_links(root: Path) -> Iterator[tuple[str, str, Path]]:
+    for page in sorted(root.rglob("*.html")):
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for link in parser.links:
+            if urlsplit(link).scheme in ("http", "https"):
+                continue
+            target = (page.parent / unquote(urlsplit(link).path)).resolve()
+            yield page.relative_to(root).as_posix(), link, target
+
+
+def test_every_link_resolves_to_a_file_of_the_site(gk, tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    _build(gk, out)
+    links = list(_internal_links(out))
+    assert len(links) > 1000
+    for page, link, target in links:
+        assert target.is_file(), f"{page}: {link}"
+        assert target.is_relative_to(out.resolve()), f"{page}: {link}"
+
+
+def test_stale_pages_of_an_earlier_build_are_removed(gk, tmp_path: Path, data_copy: Path) -> None:
+    out = tmp_path / "s"
+    _build(gk, out, data_copy)
+    mine = out / "notes.txt"
+    mine.write_text("kept", encoding="utf-8")
+    text = (data_copy / "tasks.yaml").read_text(encoding="utf-8")
+    cut = text.index("\n  - id: 75\n")
+    (data_copy / "tasks.yaml").write_text(text[: cut + 1], encoding="utf-8")
+    _build(gk, out, data_copy)
+    assert not (out / "tasks" / "75.html").exists()
+    assert (out / "tasks" / "74.html").exists() and mine.exists()
+
+
+def test_output_that_is_a_file_is_a_usage_error(gk, tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    target.write_text("", encoding="utf-8")
+    result = gk("site", "--as-of", AS_OF, "-o", str(target))
+    assert result.exit_code == 2
+    assert result.stderr == f"-o 应为目录，{target} 是文件。\n"
+
+
+def test_month_chart_counts_every_task_once(gk) -> None:
+    from gkctl.store import loader
+    from gkctl.views import report
+
+    dataset = loader.load(DATA)
+    from datetime import date
+
+    context = report.build_context(dataset, date(2024, 10, 15))
+    bars = site.month_bars(context["tasks"], 2024)
+    assert [b.label for b in bars] == [f"{m}月" for m in range(1, 13)] + ["待定"]
+    assert sum(b.total for b in bars) == 75
+    assert bars[-1].total == context["counts"]["pending"]
+    for key in context["counts"]:
+        assert sum(n for b in bars for k, _, n in b.parts if k == key) == context["counts"][key]
+
+
+def test_every_status_has_a_colour_and_a_swatch() -> None:
+    colours = charts.status_colours()
+    assert set(colours) == {s.value for s in Status}
+    assert len(set(colours.values())) == len(colours)
+    css = site._stylesheet(colours)
+    for key, colour in colours.items():
+        assert f".s-{key} .swatch {{ background: {colour}; }}" in css
+
+
+# --- in a real browser -----------------------------------------------------------------------
+
+EXECUTABLE = browser.find()
+needs_browser = pytest.mark.skipif(
+    EXECUTABLE is None,
+    reason="no Chromium found (install Debian's chromium package, or set GKCTL_CHROMIUM; "
+    ".ci/run installs it)",
+)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[browser.Browser]:
+    assert EXECUTABLE is not None
+    b = browser.Browser(EXECUTABLE)
+    try:
+        yield b
+    finally:
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from typer.testing import CliRunner
+
+    from gkctl.cli.app import app
+
+    out = tmp_path_factory.mktemp("site")
+    result = CliRunner().invoke(
+        app, ["site", "--as-of", AS_OF, "-o", str(out), "--data", str(DATA)]
+    )
+    assert result.exit_code == 0, result.output
+    return out
+
+
+WIDTHS = [pytest.param(1280, False, id="desktop"), pytest.param(390, True, id="phone")]
+
+
+@needs_browser
+@pytest.mark.parametrize(("width", "mobile"), WIDTHS)
+@pytest.mark.parametrize("page", ["index.html", "units/区经委.html", "tasks/28.html"])
+def test_page_renders_from_disk_with_no_request_off_the_machine(
+    chromium: browser.Browser, built: Path, page: str, width: int, mobile: bool
+) -> None:
+    url = (built / page).as_uri()
+    chromium.open(url, width, 900, mobile)
+    assert chromium.evaluate("document.readyState") == "complete"
+    # site.css applied (the Content-Security-Policy lets the site's own stylesheet in).
+    assert (
+        chromium.evaluate("getComputedStyle(document.querySelector('header.top')).display")
+        == "flex"
+    )
+    # Nothing wider than the screen: wide tables scroll inside their own box.
+    assert chromium.evaluate("document.documentElement.scrollWidth") <= width
+    assert browser.png_colours(chromium.screenshot()) > 10
+    requests = chromium.requests()
+    assert requests and all(r.startswith("file://") for r in requests), requests
+    assert {unquote(r) for r in requests} <= {unquote(url), (built / "site.css").as_uri()}
+
+
+@needs_browser
+def test_numbers_in_the_page_are_those_of_stats(chromium: browser.Browser, built: Path, gk) -> None:
+    chromium.open((built / "index.html").as_uri(), 1280)
+    rows = chromium.evaluate(
+        """Array.from(document.querySelectorAll('table.units tbody tr')).map(tr => [
+             tr.dataset.unit, tr.querySelector('.light').textContent.trim(),
+             Object.fromEntries(Array.from(tr.querySelectorAll('td[data-key]'))
+               .map(td => [td.dataset.key, td.textContent.trim()]))])"""
+    )
+    sections = chromium.evaluate(
+        """Array.from(document.querySelectorAll('table.sections tbody tr')).map(tr => [
+             tr.dataset.section, tr.querySelector('.light').textContent.trim(),
+             Object.fromEntries(Array.from(tr.querySelectorAll('td[data-key]'))
+               .map(td => [td.dataset.key, td.textContent.trim()]))])"""
+    )
+    tiles = chromium.evaluate(
+        "Array.from(document.querySelectorAll('ul.board li .name')).map(e => e.textContent)"
+    )
+    stats = _stats(gk)
+    words = {"red": "●红灯", "yellow": "●黄灯", "green": "●绿灯"}
+
+    def expected(record: dict, extra: tuple[str, ...] = ()) -> dict[str, str]:
+        keys = ("tasks", "done", "overdue", "due_soon", "extensions", *extra)
+        out = {k: str(record[k]) for k in keys}
+        out["completion"] = f"{record['completion']:.0%}"
+        return out
+
+    assert [r[0] for r in rows] == [u["unit"] for u in stats["units"]] == tiles
+    for (_, light, cells), unit in zip(rows, stats["units"], strict=True):
+        assert light == words[unit["light"]]
+        assert cells == expected(unit, ("possible",))
+    assert [s[0] for s in sections] == [s["section"] for s in stats["sections"]]
+    for (_, light, cells), section in zip(sections, stats["sections"], strict=True):
+        assert light == words[section["light"]]
+        assert cells == expected(section)
+
+
+@needs_browser
+def test_status_totals_and_chart_agree_with_the_plan(
+    chromium: browser.Browser, built: Path, gk
+) -> None:
+    chromium.open((built / "index.html").as_uri(), 1280)
+    totals = chromium.evaluate(
+        """Object.fromEntries(Array.from(document.querySelectorAll('#totals [data-status]'))
+             .map(e => [e.dataset.status, Number(e.textContent)]))"""
+    )
+    listed = json.loads(gk("list", "--as-of", AS_OF, "--format", "json").stdout)["tasks"]
+    expected = {s.value: 0 for s in Status}
+    for t in listed:
+        expected[t["status"]] += 1
+    assert totals == expected
+    assert chromium.evaluate("Number(document.querySelector('[data-total]').textContent)") == 75
+    bars = chromium.evaluate(
+        """Array.from(document.querySelectorAll('svg.chart rect')).map(r => r.dataset.status)"""
+    )
+    assert set(bars) <= set(expected)
+    in_table = chromium.evaluate(
+        """Array.from(document.querySelectorAll('table.months td[data-status]'))
+             .reduce((n, td) => n + Number(td.textContent), 0)"""
+    )
+    assert in_table == 75
+
+
+@needs_browser
+def test_every_link_in_the_browser_opens_a_file_of_the_site(
+    chromium: browser.Browser, built: Path
+) -> None:
+    chromium.open((built / "index.html").as_uri(), 1280)
+    links = chromium.evaluate("Array.from(document.links).map(a => a.href)")
+    assert len(links) >= 1 + 40 * 2
+    for link in links:
+        assert link.startswith("file://"), link
+        assert Path(unquote(urlsplit(link).path)).is_file(), link
