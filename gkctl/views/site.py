@@ -24,7 +24,6 @@ from urllib.parse import quote
 from gkctl.core import stats as core_stats
 from gkctl.core import status
 from gkctl.core.model import Dataset
-from gkctl.core.status import STATUS_LABELS, STATUS_ORDER
 from gkctl.views import charts, report
 from gkctl.views.labels import KIND_LABELS, deadline_text, zh_date
 
@@ -49,11 +48,16 @@ def href(path: str, root: str) -> str:
     return root + quote(path)
 
 
-def _status_parts(counts: dict[str, int]) -> list[tuple[str, str, int]]:
-    return [(st.value, STATUS_LABELS[st], counts.get(st.value, 0)) for st in STATUS_ORDER]
+def _status_parts(
+    counts: dict[str, int], shown: Iterable[dict[str, str]]
+) -> list[tuple[str, str, int]]:
+    """(status, label, count) for each status the views show (the report's `statuses`)."""
+    return [(s["key"], s["label"], counts.get(s["key"], 0)) for s in shown]
 
 
-def month_bars(tasks: Iterable[dict[str, Any]], year: int) -> list[charts.Bar]:
+def month_bars(
+    tasks: Iterable[dict[str, Any]], year: int, shown: list[dict[str, str]]
+) -> list[charts.Bar]:
     """How many tasks fall due in each month of the plan year, by status; tasks with no
     date (待市级部署, 未明确时限) under 待定, dates outside the year under 其他年份 (only
     if any)."""
@@ -73,7 +77,7 @@ def month_bars(tasks: Iterable[dict[str, Any]], year: int) -> list[charts.Bar]:
     if other:
         rows.append((OTHER_YEARS, other))
     rows.append((NO_DATE, undated))
-    return [charts.Bar(label, tuple(_status_parts(counts))) for label, counts in rows]
+    return [charts.Bar(label, tuple(_status_parts(counts, shown))) for label, counts in rows]
 
 
 def _light(c: core_stats.Counts) -> dict[str, str]:
@@ -101,10 +105,8 @@ def build(dataset: Dataset, as_of: date, within: int = status.DEFAULT_WITHIN) ->
     context = report.build_context(dataset, as_of, within)
     result = core_stats.compute(dataset, as_of, within)
     colours = charts.status_colours()
-    statuses = [
-        {"key": st.value, "label": STATUS_LABELS[st], "colour": colours[st.value]}
-        for st in STATUS_ORDER
-    ]
+    # The statuses the report lists (未明确时限 only where some task has it).
+    statuses = [{**s, "colour": colours[s["key"]]} for s in context["statuses"]]
     lights = {u.unit.name: u for u in result.units}
     board = [
         {
@@ -125,11 +127,15 @@ def build(dataset: Dataset, as_of: date, within: int = status.DEFAULT_WITHIN) ->
                 "id": s.section.id,
                 "title": s.section.title,
                 "by_status": own["counts"],
-                "bar": Markup(charts.stacked_bar(_status_parts(own["counts"]), label, colours)),
+                "bar": Markup(
+                    charts.stacked_bar(
+                        _status_parts(own["counts"], context["statuses"]), label, colours
+                    )
+                ),
                 **_counts(s.counts),
             }
         )
-    bars = month_bars(context["tasks"], context["document"]["year"])
+    bars = month_bars(context["tasks"], context["document"]["year"], context["statuses"])
     chart_title = f"各月到期任务数（按状态），截至 {zh_date(as_of)}"
     base = {
         **context,
