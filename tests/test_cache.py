@@ -153,3 +153,124 @@ def test_holiday_data_is_part_of_the_key(monkeypatch) -> None:
     before = cache.header("t", "u")
     monkeypatch.setattr(cache, "_holidays_stamp", lambda: "a newer calendar")
     assert cache.header("t", "u") != before
+
+
+def _load_counting(monkeypatch) -> list[str]:
+    """Record each full check of the data: a run served from the cache makes none."""
+    from gkctl.store import loader
+
+    checked: list[str] = []
+    original = loader.check_bytes
+
+    def counting(tasks_raw, units_raw, tasks_shown, units_shown):
+        checked.append(tasks_shown)
+        return original(tasks_raw, units_raw, tasks_shown, units_shown)
+
+    monkeypatch.setattr(loader, "check_bytes", counting)
+    return checked
+
+
+def test_hit_from_any_working_directory(data_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("GKCTL_CACHE_DIR", str(tmp_path / "cache"))
+    checked = _load_counting(monkeypatch)
+    root = data_copy.parent
+    (root / "sub" / "deeper").mkdir(parents=True)
+    monkeypatch.chdir(root)
+    first = cache.load(Path("data"))
+    monkeypatch.chdir(root / "sub" / "deeper")
+    second = cache.load(Path("../../data"))
+    monkeypatch.chdir(tmp_path.parent)
+    third = cache.load(data_copy)
+    assert checked == ["data/tasks.yaml"]  # loaded once, then hit twice
+    # Positions say the path as seen from where the command runs, as a fresh load would.
+    for dataset, shown in [
+        (first, "data"),
+        (second, "../../data"),
+        (third, str(data_copy.relative_to(tmp_path.parent))),
+    ]:
+        assert dataset.tasks_path == f"{shown}/tasks.yaml"
+        assert dataset.units_path == f"{shown}/units.yaml"
+        task = dataset.plan.tasks[-1]
+        assert task.pos.file == f"{shown}/tasks.yaml"
+        assert dataset.directory.units[0].pos.file == f"{shown}/units.yaml"
+        assert dataset.plan == first.plan._replace(
+            tasks=tuple(_moved(t, f"{shown}/tasks.yaml") for t in first.plan.tasks)
+        )
+
+
+def _moved(task, path: str):
+    return task._replace(
+        pos=task.pos._replace(file=path),
+        milestones=tuple(m._replace(pos=m.pos._replace(file=path)) for m in task.milestones),
+        progress=tuple(p._replace(pos=p.pos._replace(file=path)) for p in task.progress),
+        extensions=tuple(e._replace(pos=e.pos._replace(file=path)) for e in task.extensions),
+    )
+
+
+def test_hit_through_a_symlinked_data_folder(
+    gk, data_copy: Path, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("GKCTL_CACHE_DIR", str(tmp_path / "cache"))
+    checked = _load_counting(monkeypatch)
+    link = tmp_path / "linked"
+    link.symlink_to(data_copy, target_is_directory=True)
+    assert _due_soon_ids(gk, data_copy) == [31, 72, 73]
+    assert _due_soon_ids(gk, link) == [31, 72, 73]
+    assert len(checked) == 1
+    assert len(list((tmp_path / "cache").glob("*.cache"))) == 1
+    # An edit made through the link is seen through the real folder, and the other way.
+    tasks = link / "tasks.yaml"
+    text = tasks.read_text(encoding="utf-8")
+    marker = "units: [区经委, 各相关部门]\n    deadline: 10月底前"
+    tasks.write_text(text.replace(marker, marker.replace("10月", "12月")), encoding="utf-8")
+    assert _due_soon_ids(gk, data_copy) == [72, 73]
+    assert _due_soon_ids(gk, link) == [72, 73]
+    assert len(checked) == 2
+
+
+def test_entry_holds_neither_the_files_nor_the_paths(
+    gk, data_copy: Path, tmp_path: Path, monkeypatch
+) -> None:
+    # Only a digest of the files is kept (a warm run need not read the entry's copy of
+    # 90 MB to compare it), and no path that depends on where gkctl ran.
+    monkeypatch.setenv("GKCTL_CACHE_DIR", str(tmp_path / "cache"))
+    assert _due_soon_ids(gk, data_copy) == [31, 72, 73]
+    (entry,) = (tmp_path / "cache").glob("*.cache")
+    raw = entry.read_bytes()
+    assert str(data_copy).encode() not in raw
+    assert b"deadline: 10\xe6\x9c\x88\xe5\xba\x95\xe5\x89\x8d" not in raw
+    assert (data_copy / "units.yaml").read_bytes()[:200] not in raw
+    assert cache.fingerprint((data_copy / "tasks.yaml").read_bytes()).encode() in raw
+
+
+def test_fingerprint_sees_one_byte() -> None:
+    data = bytes(range(256)) * 40000  # large enough for the other SHA-256 implementation
+    small = data[:1000]
+    for sample in (small, data):
+        changed = bytearray(sample)
+        changed[len(sample) // 2] ^= 1
+        assert cache.fingerprint(sample) != cache.fingerprint(bytes(changed))
+        assert cache.fingerprint(sample) != cache.fingerprint(sample + b"\n")
+        assert cache.fingerprint(sample).split(":")[0] == str(len(sample))
+    import hashlib
+
+    assert cache.fingerprint(data) == f"{len(data)}:{hashlib.sha256(data).hexdigest()}"
+    assert cache.fingerprint(small) == f"{len(small)}:{hashlib.sha256(small).hexdigest()}"
+
+
+def test_pickled_with_the_collector_off(gk, data_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("GKCTL_CACHE_DIR", str(tmp_path / "cache"))
+    import gc
+
+    seen: list[bool] = []
+    original = cache._memo
+
+    def watching(dataset):
+        seen.append(gc.isenabled())
+        return original(dataset)
+
+    monkeypatch.setattr(cache, "_memo", watching)
+    assert gc.isenabled()
+    assert _due_soon_ids(gk, data_copy) == [31, 72, 73]
+    assert seen == [False]
+    assert gc.isenabled()
