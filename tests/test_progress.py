@@ -825,3 +825,5 @@ def test_a_writer_killed_mid_write_leaves_the_old_file(
     )
     assert after.exit_code == 0, after.stderr
     assert len(loader.load(data_copy).plan.task(28).progress) == 1  # type: ignore[union-attr]
+    # ... and removes the dead writer's temporary file.
+    assert list(data_copy.glob(".tasks.yaml.*.tmp")) == []

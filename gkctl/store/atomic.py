@@ -1,60 +1,169 @@
-"""Atomic file writes: a temporary file in the same folder, fsync, then rename.
+"""Writing files without losing anything: atomic replacement, through links, never over a
+hand edit.
 
-A reader (or a crash) sees the old file or the new one, never half of one.
+* A regular file (or a new one) is replaced atomically: a temporary file in the same folder,
+  fsync, then rename. A reader (or a crash) sees the old file or the new one, never half.
+* A symbolic link is written through: the file it points to is replaced and the link stays.
+* A file with other hard links, or a read-only one, is refused: replacing it would silently
+  break the link or the mode, which is what its owner set up.
+* A FIFO, a terminal or a device (`-o /dev/stdout`) is not a file to replace: it is written
+  to directly. A directory is refused.
+* `expect`: the bytes the caller read. Just before the rename the file is read again; if
+  someone (an editor) saved it meanwhile, FileChanged is raised and nothing is replaced, so
+  the caller can redo its change on the new bytes.
+* The temporary file's name carries the writer's process id: one left by a writer that was
+  killed (kill -9 leaves no chance to clean up) is removed by the next write to that file.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
+import sys
 import tempfile
 from pathlib import Path
 
 from gkctl.core.errors import GkctlError, UsageError, os_reason
 
 
-def write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
-    """Replace `path` with `data` atomically; `durable` also fsyncs the file and its folder
-    (a cache, which checks what it reads, can skip that cost). An operating-system error
-    becomes a GkctlError naming the file, and leaves the old file as it was."""
+class FileChanged(GkctlError):
+    """The file is no longer the bytes the caller read: someone else saved it meanwhile."""
+
+
+def write_bytes(path: Path, data: bytes, durable: bool = True, expect: bytes | None = None) -> Path:
+    """Write `data` to `path` as the module says; return the file actually written (the
+    target of a link). `durable` also fsyncs the file and its folder (a cache, which checks
+    what it reads, can skip that cost). An operating-system error becomes a GkctlError
+    naming the file, and leaves the old file as it was."""
     try:
-        _write(path, data, durable)
+        return _write(path, data, durable, expect)
     except OSError as exc:
         reason = "这是一个目录，请给出文件名" if path.is_dir() else os_reason(exc)
         raise GkctlError(f"无法写入 {path}：{reason}。原有文件（如有）未改动。") from None
 
 
-def _write(path: Path, data: bytes, durable: bool) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
+def write_text(path: Path, text: str) -> Path:
+    return write_bytes(path, text.encode("utf-8"))
+
+
+def target(path: Path) -> Path:
+    """The file a write to `path` changes: the end of its chain of links (the path itself
+    where it is not a link, or where the link points nowhere yet)."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def _write(path: Path, data: bytes, durable: bool, expect: bytes | None) -> Path:
+    try:
+        st: os.stat_result | None = os.stat(path)  # follows links
+    except FileNotFoundError:
+        st = None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise GkctlError(f"无法写入 {path}：这是一个目录，请给出文件名。")
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        _write_in_place(path, data)
+        return path
+    real = target(path)
+    if st is not None:
+        _refuse_shared_or_read_only(path, real, st)
+    folder = real.parent if str(real.parent) else Path(".")
     if not folder.is_dir():
         raise UsageError(f"无法写入 {path}：目录 {folder} 不存在。")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    remove_stale_temporaries(real)
+    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.{os.getpid()}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             if durable:
                 os.fsync(handle.fileno())
+        # Keep the permissions of the file being replaced (mkstemp makes it 0600).
         with contextlib.suppress(OSError):
-            # Keep the permissions of the file being replaced (mkstemp makes it 0600).
-            os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else _new_file_mode())
-        os.replace(tmp, path)
+            os.chmod(tmp, st.st_mode & 0o7777 if st is not None else _new_file_mode())
+        if expect is not None:
+            _check_unchanged(real, expect)
+        os.replace(tmp, real)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    if not durable:
-        return
-    with contextlib.suppress(OSError):
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    if durable:
+        with contextlib.suppress(OSError):
+            dir_fd = os.open(folder, os.O_RDONLY)
+            try:
+                os.fsync(dir_fd)
+            finally:
+                os.close(dir_fd)
+    return real
 
 
-def write_text(path: Path, text: str) -> None:
-    write_bytes(path, text.encode("utf-8"))
+def _write_in_place(path: Path, data: bytes) -> None:
+    """A FIFO, terminal or device: opened and written as it is (it cannot be half-replaced,
+    and replacing it would turn it into a regular file that nothing reads)."""
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
+def _refuse_shared_or_read_only(path: Path, real: Path, st: os.stat_result) -> None:
+    shown = f"{path}（链接到 {real}）" if real != path else str(path)
+    if st.st_nlink > 1:
+        raise GkctlError(
+            f"无法写入 {shown}：该文件还有 {st.st_nlink - 1} 个硬链接，替换它会使那些链接"
+            "仍指向旧内容。请先解除硬链接（如复制一份再改名覆盖），原有文件未改动。"
+        )
+    # Root may write anything, so the mode bits, not access(), say what the owner meant.
+    if not st.st_mode & 0o222 or not os.access(real, os.W_OK):
+        raise GkctlError(
+            f"无法写入 {shown}：文件是只读的（权限 {stat.filemode(st.st_mode)}）。"
+            "如确需修改，请先加上写权限（chmod u+w），原有文件未改动。"
+        )
+
+
+def _check_unchanged(path: Path, expect: bytes) -> None:
+    """The last look before the rename: the file still holds the bytes that were read."""
+    try:
+        with open(path, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size == len(expect) and handle.read() == expect:
+                return
+    except FileNotFoundError:
+        pass
+    raise FileChanged(f"{path} 在读取之后被其他程序修改了，未写入。")
+
+
+def _temporary_prefix(real: Path) -> str:
+    return f".{real.name}."
+
+
+def remove_stale_temporaries(real: Path) -> None:
+    """Remove the temporary files of writers of `real` that no longer run."""
+    prefix = _temporary_prefix(real)
+    folder = real.parent if str(real.parent) else Path(".")
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            name = entry.name
+            if not (name.startswith(prefix) and name.endswith(".tmp")):
+                continue
+            pid = name[len(prefix) :].split(".", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid() or sys.platform == "win32":  # Windows: kill(pid, 0) is Ctrl+C
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # another user's process, or not a pid at all: leave it alone
+    return True
 
 
 def _new_file_mode() -> int:

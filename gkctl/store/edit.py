@@ -524,20 +524,52 @@ def _transaction(
 ) -> tuple[_T, Dataset]:
     """The one way tasks.yaml is written: under the lock, read both files, refuse an
     invalid plan, let `change` make and check the new text, then replace the file
-    atomically unless this is a dry run or nothing changed."""
+    atomically unless this is a dry run or nothing changed.
+
+    A symbolic link is written through (the lock goes beside the file it points to, so two
+    data folders linking one file still queue). The lock orders gkctl's writers only: a
+    person saving the file in an editor meanwhile is caught just before the rename, and the
+    change is then made again on what they saved, so neither side is lost. A dry run takes
+    no lock: it writes nothing, and a read-only folder must not stop a preview."""
     tasks_path, units_path = data_dir / paths.TASKS_FILE, data_dir / paths.UNITS_FILE
-    tasks_shown, units_shown = paths.shown(tasks_path), paths.shown(units_path)
-    with locked(data_dir, timeout):
-        try:
-            tasks_raw, units_raw = tasks_path.read_bytes(), units_path.read_bytes()
-        except OSError as exc:
-            raise UsageError(f"无法读取数据文件：{exc.filename}：{os_reason(exc)}。") from None
-        dataset, problems = loader.check_bytes(tasks_raw, units_raw, tasks_shown, units_shown)
-        if problems or dataset is None:
-            raise DataError(problems)
-        check = Check(units_raw, tasks_shown, units_shown)
-        result, after, new_text = change(dataset, tasks_raw.decode("utf-8"), check)
-        new_raw = new_text.encode("utf-8")
-        if not dry_run and new_raw != tasks_raw:
-            atomic.write_bytes(tasks_path, new_raw)
+    real = atomic.target(tasks_path)
+    shown = paths.shown(real), paths.shown(units_path)
+    if dry_run:
+        return _attempt(tasks_path, units_path, shown, change, dry_run)
+    with locked(real.parent, timeout):
+        for _ in range(_RETRIES):
+            try:
+                return _attempt(tasks_path, units_path, shown, change, dry_run)
+            except atomic.FileChanged:
+                continue
+    raise GkctlError(
+        f"{shown[0]} 在写入期间一再被其他程序修改（{_RETRIES} 次），未写入。"
+        "请先保存并关闭编辑器中的这个文件，再重试。"
+    )
+
+
+# How often a write is redone on a file that keeps changing under it before giving up.
+_RETRIES = 5
+
+
+def _attempt(
+    tasks_path: Path,
+    units_path: Path,
+    shown: tuple[str, str],
+    change: Callable[[Dataset, str, Check], tuple[_T, Dataset, str]],
+    dry_run: bool,
+) -> tuple[_T, Dataset]:
+    tasks_shown, units_shown = shown
+    try:
+        tasks_raw, units_raw = tasks_path.read_bytes(), units_path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"无法读取数据文件：{exc.filename}：{os_reason(exc)}。") from None
+    dataset, problems = loader.check_bytes(tasks_raw, units_raw, tasks_shown, units_shown)
+    if problems or dataset is None:
+        raise DataError(problems)
+    check = Check(units_raw, tasks_shown, units_shown)
+    result, after, new_text = change(dataset, tasks_raw.decode("utf-8"), check)
+    new_raw = new_text.encode("utf-8")
+    if not dry_run and new_raw != tasks_raw:
+        atomic.write_bytes(tasks_path, new_raw, expect=tasks_raw)
     return result, after

@@ -1,0 +1,250 @@
+"""Nothing lost: writes go through symbolic links, refuse hard links and read-only files,
+write FIFOs and devices in place, never replace a hand edit saved meanwhile, and clean up
+after a killed writer (issue 12, items 1-4)."""
+
+import os
+import stat
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gkctl.core.errors import GkctlError
+from gkctl.core.model import ProgressStatus
+from gkctl.store import atomic, edit, loader, writes
+
+ROOT = Path(__file__).resolve().parent.parent
+TODAY = {"GKCTL_TODAY": "2024-10-20"}
+ADD = ["progress", "add", "28", "-u", "区经委", "-s", "doing", "--date", "2024-10-15"]
+
+Run = Callable[..., Any]
+
+
+def notes(data: Path, task_id: int = 28) -> list[str]:
+    task = loader.load(data).plan.task(task_id)
+    assert task is not None
+    return [p.note for p in task.progress]
+
+
+# --- item 1: the data file behind a link, hard links, read-only files --------------------------
+
+
+def test_a_symlinked_tasks_file_is_written_through_the_link(
+    gk: Run, data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (data_copy / "tasks.yaml").rename(shared / "tasks.yaml")
+    (data_copy / "tasks.yaml").symlink_to(Path("..") / "shared" / "tasks.yaml")
+    before = (shared / "tasks.yaml").read_bytes()
+    monkeypatch.chdir(tmp_path)
+    result = gk(*ADD, data=Path("data"), env=TODAY)
+    assert result.exit_code == 0, result.stderr
+    assert "）：shared/tasks.yaml 第 253–256 行。" in result.stdout
+    link = data_copy / "tasks.yaml"
+    assert link.is_symlink() and os.readlink(link) == "../shared/tasks.yaml"
+    after = (shared / "tasks.yaml").read_bytes()
+    assert after.startswith(before[: before.index(b"id: 28")]) and len(after) > len(before)
+    assert len(notes(data_copy)) == 1
+    # The lock sits beside the file written, so two folders linking it queue on one lock.
+    assert (shared / edit.LOCK_NAME).exists()
+
+
+def test_a_hard_linked_tasks_file_is_refused(gk: Run, data_copy: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other-name.yaml"
+    os.link(data_copy / "tasks.yaml", other)
+    before = other.read_bytes()
+    result = gk(*ADD, data=data_copy, env=TODAY)
+    assert result.exit_code == 1
+    assert "该文件还有 1 个硬链接，替换它会使那些链接仍指向旧内容" in result.stderr
+    assert other.read_bytes() == before == (data_copy / "tasks.yaml").read_bytes()
+    assert os.stat(other).st_ino == os.stat(data_copy / "tasks.yaml").st_ino
+
+
+def test_a_read_only_tasks_file_is_refused(gk: Run, data_copy: Path) -> None:
+    path = data_copy / "tasks.yaml"
+    before = path.read_bytes()
+    path.chmod(0o444)
+    result = gk(*ADD, data=data_copy, env=TODAY)
+    assert result.exit_code == 1
+    assert "文件是只读的（权限 -r--r--r--）" in result.stderr
+    assert path.read_bytes() == before and stat.S_IMODE(path.stat().st_mode) == 0o444
+    # A preview needs no write permission, on the file or on its folder (no lock either).
+    data_copy.chmod(0o555)
+    try:
+        preview = gk(*ADD, "--dry-run", data=data_copy, env=TODAY)
+    finally:
+        data_copy.chmod(0o755)
+    assert preview.exit_code == 0, preview.stderr
+    assert preview.stdout.startswith("未写入（--dry-run）")
+
+
+# --- item 2: -o onto links, FIFOs, devices and folders ----------------------------------------
+
+
+def test_output_through_a_symlink_replaces_the_target_not_the_link(gk: Run, tmp_path: Path) -> None:
+    real = tmp_path / "real.md"
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "out.md"
+    link.symlink_to(real)
+    result = gk("report", "--as-of", "2024-10-20", "-o", str(link))
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink()
+    assert real.read_text(encoding="utf-8").startswith("# ")
+
+
+def test_output_to_a_fifo_writes_into_it(gk: Run, tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "to-pipe"
+    link.symlink_to(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()))
+    reader.start()
+    result = gk("ics", "--as-of", "2024-10-20", "-o", str(link))
+    reader.join(10)
+    assert result.exit_code == 0, result.stderr
+    assert got and got[0].startswith(b"BEGIN:VCALENDAR")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and link.is_symlink()
+
+
+def test_output_to_a_full_device_is_an_error_and_the_device_stays(gk: Run, tmp_path: Path) -> None:
+    # A private copy of /dev/full where the test may make one (as root, as in CI containers):
+    # code that replaced the node would otherwise replace the machine's own /dev/full.
+    device = tmp_path / "full"
+    try:
+        os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+    except (PermissionError, AttributeError):
+        device = Path("/dev/full")  # not root: nobody here can replace it anyway
+    if not stat.S_ISCHR(os.stat(device).st_mode):
+        pytest.skip("no /dev/full here")
+    result = gk("report", "--as-of", "2024-10-20", "-o", str(device))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"无法写入 {device}：磁盘空间不足。")
+    assert stat.S_ISCHR(os.stat(device).st_mode)
+
+
+def test_output_to_stdout_device_writes_to_stdout(tmp_path: Path) -> None:
+    link = tmp_path / "out"
+    link.symlink_to("/proc/self/fd/1")
+    done = subprocess.run(
+        [sys.executable, "-m", "gkctl", "report", "--as-of", "2024-10-20", "-o", str(link)],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout.decode().startswith("# ")
+    assert link.is_symlink()
+
+
+def test_output_to_a_folder_is_refused(gk: Run, tmp_path: Path) -> None:
+    result = gk("report", "--as-of", "2024-10-20", "-o", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stderr == f"无法写入 {tmp_path}：这是一个目录，请给出文件名。\n"
+
+
+# --- item 3: a hand edit saved between gkctl's read and its rename -----------------------------
+
+EDITOR = """
+import sys
+from pathlib import Path
+path = Path(sys.argv[1])
+text = path.read_text(encoding="utf-8")
+path.write_text(text.replace("document:", "# saved by hand\\ndocument:", 1), encoding="utf-8")
+"""
+
+
+def test_a_hand_edit_saved_during_a_write_is_kept(
+    data_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process saves the file after gkctl read it and before it renames: the
+    write is redone on the saved bytes, so both the hand edit and the entry are there."""
+    path = data_copy / "tasks.yaml"
+    real_build = edit.append_item
+    calls = []
+
+    def append_then_someone_saves(text: str, *args: Any) -> edit.Edit:
+        done = real_build(text, *args)
+        if not calls:
+            subprocess.run([sys.executable, "-c", EDITOR, str(path)], check=True)
+        calls.append(1)
+        return done
+
+    monkeypatch.setattr(edit, "append_item", append_then_someone_saves)
+    writes.add_progress(
+        data_copy, 28, "区经委", ProgressStatus.DOING, date(2024, 10, 15), date(2024, 10, 20), "x"
+    )
+    text = path.read_text(encoding="utf-8")
+    assert "# saved by hand\ndocument:" in text
+    assert notes(data_copy) == ["x"]
+    assert len(calls) == 2  # the change was made again on the saved text
+
+
+def test_a_file_that_keeps_changing_is_refused(
+    data_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = data_copy / "tasks.yaml"
+    real_build = edit.append_item
+
+    def always_someone_saves(text: str, *args: Any) -> edit.Edit:
+        done = real_build(text, *args)
+        subprocess.run([sys.executable, "-c", EDITOR, str(path)], check=True)
+        return done
+
+    monkeypatch.setattr(edit, "append_item", always_someone_saves)
+    with pytest.raises(GkctlError) as caught:
+        writes.add_progress(
+            data_copy, 28, "区经委", ProgressStatus.DOING, date(2024, 10, 15), date(2024, 10, 20)
+        )
+    assert "在写入期间一再被其他程序修改（5 次），未写入" in caught.value.message
+    assert path.read_text(encoding="utf-8").count("# saved by hand") == 5
+    assert notes(data_copy) == []
+
+
+def test_atomic_write_refuses_when_the_file_is_not_what_was_read(tmp_path: Path) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(b"new")
+    with pytest.raises(atomic.FileChanged):
+        atomic.write_bytes(path, b"mine", expect=b"old")
+    assert path.read_bytes() == b"new"
+    assert list(tmp_path.iterdir()) == [path]
+
+
+# --- item 4: a killed writer's temporary file ---------------------------------------------------
+
+
+def test_stale_temporaries_of_dead_writers_are_removed(tmp_path: Path) -> None:
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    pid = int(dead.stdout)
+    stale = tmp_path / f".out.md.{pid}.abcd1234.tmp"
+    live = tmp_path / f".out.md.{os.getppid()}.abcd1234.tmp"
+    other = tmp_path / f".other.md.{pid}.abcd1234.tmp"
+    for p in (stale, live, other):
+        p.write_bytes(b"half")
+    atomic.write_bytes(tmp_path / "out.md", b"whole")
+    assert not stale.exists() and live.exists() and other.exists()
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "data/.tasks.yaml.lock",
+        "elsewhere/plan/.tasks.yaml.lock",
+        "elsewhere/.tasks.yaml.123.x1y2.tmp",
+        ".tasks.yaml.9.abc.tmp",
+    ],
+)
+def test_lock_and_temporaries_are_ignored_by_git_wherever_the_data_is(name: str) -> None:
+    done = subprocess.run(["git", "check-ignore", "--no-index", "-q", name], cwd=ROOT, check=False)
+    assert done.returncode == 0
