@@ -68,10 +68,11 @@ def test_one_refused_entry_writes_nothing_and_every_refusal_is_named(data_copy: 
     errors = [r.message if isinstance(r, GkctlError) else None for r in done.results]
     assert errors[:3] == [None, None, None]
     assert errors[3] == "任务 2 的责任单位（区经委）不包括“区发改委”，不能记录它的进展。"
-    # Judged against the data as the steps before it left it: 11-30 is now in force.
-    assert (
-        errors[4]
-        == "延期至 2024-10-01 不晚于现行截止日期 2024-11-30（已延期，原 2024-10-31），不是延期。"
+    # Judged against the data as the steps before it left it: the unit's request for 11-30
+    # now waits for the office's decision (issue 18), so it may not ask again.
+    assert errors[4] == (
+        "区经委 已于 2024-10-18 申请任务 31 延期至 2024-11-30，尚待区政府办公室决定"
+        "（gkctl approve 或 gkctl reject），决定之后才能再次申请。"
     )
 
 

@@ -5,7 +5,9 @@ import json
 import pytest
 
 AS_OF = "2024-10-15"
-STATUSES = {"done", "overdue", "due_soon", "pending", "ongoing", "open", "undated"}
+STATUSES = {"done", "overdue", "due_soon", "pending", "ongoing", "open", "undated", "reported"}
+# A unit's own counts never hold `reported` (its done report is `done` in its view).
+UNIT_STATUSES = STATUSES - {"reported"}
 KINDS = {"date", "ongoing", "pending", "recurring", "undated"}
 TASK_KEYS = {
     "id",
@@ -18,7 +20,22 @@ TASK_KEYS = {
     "days_left",
     "closed",
     "extension",
+    "extension_request",
+    "extensions",
+    "reported",
     "progress",
+}
+PROGRESS_KEYS = {"date", "unit", "status", "note", "link", "returned", "return_reason"}
+EXTENSION_KEYS = {
+    "date",
+    "unit",
+    "to",
+    "reason",
+    "late",
+    "decision",
+    "decided",
+    "decision_note",
+    "legacy",
 }
 UNIT_TASK_KEYS = TASK_KEYS | {"via", "lead", "possible"}
 DEADLINE_KEYS = {"text", "kind", "due", "workday_due", "milestones", "recurrence", "original_due"}
@@ -42,6 +59,13 @@ def _check_task(task: dict[str, object], keys: set[str]) -> None:
         assert deadline[key] is None or _is_date(deadline[key])
     for milestone in deadline["milestones"]:
         assert set(milestone) == {"text", "due"}
+    reported = task["reported"]
+    assert isinstance(reported, dict) and set(reported) == {"units", "count", "expected"}
+    assert reported["count"] == len(reported["units"]) <= reported["expected"]
+    for entry in task["progress"]:  # type: ignore[attr-defined]
+        assert set(entry) == PROGRESS_KEYS
+    for entry in [*task["extensions"], task["extension"], task["extension_request"]]:  # type: ignore[misc]
+        assert entry is None or set(entry) == EXTENSION_KEYS
 
 
 @pytest.mark.parametrize(
@@ -100,8 +124,8 @@ def test_summary_envelope(gk) -> None:
     for task in data["tasks"]:
         _check_task(task, TASK_KEYS)
     for row in data["units"]:
-        assert set(row) == {"unit", "kind", "total", "possible", "completion", *STATUSES}
-        assert sum(row[s] for s in STATUSES) == row["total"]
+        assert set(row) == {"unit", "kind", "total", "possible", "completion", *UNIT_STATUSES}
+        assert sum(row[s] for s in UNIT_STATUSES) == row["total"]
 
 
 def test_deadline_envelope(gk) -> None:

@@ -262,6 +262,8 @@ def test_progress_closed_extension_due_and_notes(diff_json: dict[str, Any]) -> N
         "status": "doing",
         "note": "已发布政策解读",
         "link": None,
+        "returned": None,
+        "return_reason": "",
     }
     closed = _change(diff_json, 4, "closed")
     assert (closed["before"], closed["after"], closed["action"]) == (None, "2024-09-01", "closed")

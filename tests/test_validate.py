@@ -63,6 +63,30 @@ EXPECTED = {
             "延期至（to）应为日期，写作 YYYY-MM-DD（如 2024-11-30），这里是“下个月”",
         )
     ],
+    "extension_bad_decision": [
+        (
+            28,
+            19,
+            "bad-decision",
+            "未知的决定“agreed”，应为 requested（待批）、approved（批准）或 rejected（不批准）",
+        )
+    ],
+    "extension_decided_before_asked": [
+        (29, 18, "bad-date", "决定日期 2024-04-30 早于申请日期 2024-05-01")
+    ],
+    "extension_rejected_without_reason": [
+        (28, 19, "missing-key", "不批准（rejected）须写明理由（decision_note）")
+    ],
+    "extension_approved_without_date": [
+        (28, 19, "missing-key", "已决定的申请须写明决定日期（decided）")
+    ],
+    "progress_returned_before_report": [
+        (27, 19, "bad-date", "退办日期 2024-04-20 早于报送日期 2024-05-01")
+    ],
+    "progress_returned_without_reason": [
+        (27, 19, "bad-return", "只有已完成（done）的进展才能退办（returned）"),
+        (27, 19, "missing-key", "退办须写明理由（return_reason）"),
+    ],
     "gbk_encoded": [
         (
             2,
@@ -395,3 +419,34 @@ def test_duplicate_sections_and_groups(tmp_path: Path) -> None:
         ("duplicate-section", "部分编号“一”重复"),
         ("duplicate-group", "统称“各部门”重复定义"),
     }
+
+
+def test_a_legacy_extension_is_a_warning_not_a_problem(tmp_path: Path, gk) -> None:
+    """An extension entry from before decisions existed reads as approved on the day it was
+    asked; validate warns (exit 0) at the entry's position, in every format."""
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copyfile(DATA / "units.yaml", data / "units.yaml")
+    text = (INVALID / "extension_bad_to.yaml").read_text(encoding="utf-8")
+    (data / "tasks.yaml").write_text(text.replace("下个月", "2024-12-31"), encoding="utf-8")
+    message = (
+        "任务 2 的延期记录（区财政局，至 2024-12-31）没有 decision，按旧格式视为已于申请日 "
+        "2024-05-01 批准；如果只是申请、尚待区政府办公室决定，请加一行 decision: requested"
+    )
+    table = gk("validate", data=data)
+    assert table.exit_code == 0
+    assert table.stderr == f"{data / 'tasks.yaml'}:24:9: 警告：{message}\n"
+    doc = json.loads(gk("validate", "-f", "json", data=data).stdout)
+    assert doc["problems"] == []
+    assert [(n["line"], n["column"], n["code"]) for n in doc["warnings"]] == [
+        (24, 9, "legacy-extension")
+    ]
+    github = gk("validate", "-f", "github", data=data)
+    assert github.exit_code == 0 and github.stdout.startswith("::warning file=")
+    shown = gk("show", "2", "--as-of", "2024-06-01", "-f", "json", data=data)
+    extension = json.loads(shown.stdout)["task"]["extensions"][0]
+    assert (extension["decision"], extension["decided"], extension["legacy"]) == (
+        "approved",
+        "2024-05-01",
+        True,
+    )

@@ -31,6 +31,14 @@ class ProgressStatus(StrEnum):
     DOING = "doing"
 
 
+class Decision(StrEnum):
+    """The office's answer to an extension request (延期申请)."""
+
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
 class UnitKind(StrEnum):
     DEPARTMENT = "department"
     TOWN = "town"
@@ -58,10 +66,27 @@ class Progress(NamedTuple):
     note: str = ""
     link: str | None = None
     pos: Pos = NOWHERE
+    # The office sent a done report back (退办) on this day, for this reason.
+    returned: datetime.date | None = None
+    return_reason: str = ""
+
+    def done_on(self, as_of: datetime.date) -> bool:
+        """A done report made on or before that day and not sent back by then."""
+        return (
+            self.status is ProgressStatus.DONE
+            and self.date <= as_of
+            and (self.returned is None or self.returned > as_of)
+        )
 
 
 class Extension(NamedTuple):
-    """A request to move a task's deadline (延期), recorded with the date it was asked."""
+    """A request to move a task's deadline (延期), recorded with the date it was asked, and
+    the office's decision on it.
+
+    An entry written before decisions existed has no `decision:`; it reads as approved on
+    the day it was asked (what every view already assumed), with `legacy` set so that
+    validate can say so.
+    """
 
     date: datetime.date
     unit: str
@@ -69,6 +94,24 @@ class Extension(NamedTuple):
     reason: str
     late: bool = False
     pos: Pos = NOWHERE
+    decision: Decision = Decision.REQUESTED
+    decided: datetime.date | None = None
+    decision_note: str = ""
+    legacy: bool = False
+
+    def approved_on(self, as_of: datetime.date) -> bool:
+        """Whether the request moves the deadline as of that day: approved on or before it."""
+        return (
+            self.decision is Decision.APPROVED
+            and self.decided is not None
+            and self.decided <= as_of
+        )
+
+    def open_on(self, as_of: datetime.date) -> bool:
+        """Asked on or before that day and not decided by then (延期申请待批)."""
+        return self.date <= as_of and (
+            self.decision is Decision.REQUESTED or self.decided is None or self.decided > as_of
+        )
 
 
 class MilestoneSpec(NamedTuple):

@@ -21,15 +21,22 @@ def progress_record(p: Progress) -> dict[str, Any]:
         "status": p.status.value,
         "note": p.note,
         "link": p.link,
+        "returned": iso(p.returned),
+        "return_reason": p.return_reason,
     }
 
 
 def extension_record(e: Extension) -> dict[str, Any]:
-    """An extension request as machine output (JSON, diffs, report context)."""
+    """An extension request as machine output (JSON, diffs, report context), with the
+    office's decision; `legacy`: no decision was written (read as approved on the day asked)."""
     return {
         "date": e.date.isoformat(),
         "unit": e.unit,
         "to": e.to.isoformat(),
         "reason": e.reason,
         "late": e.late,
+        "decision": e.decision.value,
+        "decided": iso(e.decided),
+        "decision_note": e.decision_note,
+        "legacy": e.legacy,
     }

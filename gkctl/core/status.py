@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from gkctl.core import deadlines
 from gkctl.core.deadlines import Deadline, Kind, WorkdayDue
-from gkctl.core.model import Dataset, Extension, Group, ProgressStatus, Task, Unit, UnitKind
+from gkctl.core.model import Dataset, Directory, Extension, Group, Progress, Task, Unit, UnitKind
 from gkctl.core.units import DIRECT, Involvement, involvement
 
 DEFAULT_WITHIN = 30
@@ -24,6 +24,9 @@ class Status(StrEnum):
     OPEN = "open"
     # No 时间节点 at all (imported from a table without a deadline column): 未明确时限.
     UNDATED = "undated"
+    # Every unit the task surely names has reported it done; the office has yet to close it
+    # (已报完成，待销号). Plan-wide only: a unit's own view of its done report is `done`.
+    REPORTED = "reported"
 
 
 # Order of the due view's sections and of sorting: what needs action first.
@@ -34,8 +37,12 @@ STATUS_ORDER = (
     Status.UNDATED,
     Status.ONGOING,
     Status.OPEN,
+    Status.REPORTED,
     Status.DONE,
 )
+
+# The statuses a unit's own view can have (its done report is `done` there).
+UNIT_STATUS_ORDER = tuple(st for st in STATUS_ORDER if st is not Status.REPORTED)
 
 # What the due view shows without --all: what needs action, waits for the city, or still
 # needs a date.
@@ -48,8 +55,22 @@ STATUS_LABELS = {
     Status.UNDATED: deadlines.UNDATED_LABEL,
     Status.ONGOING: "全年持续",
     Status.OPEN: "未到期",
+    Status.REPORTED: "已报完成，待销号",
     Status.DONE: "已完成",
 }
+
+
+class Reported(NamedTuple):
+    """Who has reported a task done (and not had it sent back) among the units it is
+    expected from: the units it names, and every member of a group it surely covers
+    (各部门, 各街镇). Units it only possibly concerns (各相关部门) are not expected."""
+
+    units: tuple[str, ...]
+    expected: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.expected) and len(self.units) == len(self.expected)
 
 
 class TaskState(NamedTuple):
@@ -64,6 +85,11 @@ class TaskState(NamedTuple):
     days_left: int | None
     extension: Extension | None = None
     involvement: Involvement | None = None
+    # The request of this view's unit (plan-wide: the lead's) that waits for a decision.
+    request: Extension | None = None
+    reported: Reported | None = None
+    # In a unit's view: its done report that the office sent back, while it has no other.
+    returned: Progress | None = None
 
     @property
     def extended(self) -> bool:
@@ -80,24 +106,73 @@ def task_deadline(dataset: Dataset, task: Task) -> Deadline:
 
 
 def _extension(task: Task, unit: Unit | None, as_of: date) -> Extension | None:
-    """The extension a view judges the task by: the unit's own latest request in its view;
-    in the plan-wide view, the lead unit's (it answers for the task) — never another
-    unit's. A request counts from the day it was made."""
+    """The extension a view judges the task by: the unit's own in its view; in the
+    plan-wide view, the lead unit's (it answers for the task) — never another unit's.
+    Only an approved request counts, from the day of the decision."""
     who = unit.name if unit is not None else task.lead
-    asked = [e for e in task.extensions if e.unit == who and e.date <= as_of]
-    return max(asked, key=lambda e: (e.to, e.date)) if asked else None
+    granted = [e for e in task.extensions if e.unit == who and e.approved_on(as_of)]
+    return max(granted, key=lambda e: (e.to, e.decided or e.date)) if granted else None
+
+
+def open_request(task: Task, unit_name: str | None, as_of: date) -> Extension | None:
+    """The unit's request that waits for the office's decision on that day (the latest)."""
+    waiting = [e for e in task.extensions if e.unit == unit_name and e.open_on(as_of)]
+    return max(waiting, key=lambda e: e.date) if waiting else None
 
 
 def is_done(task: Task, unit: Unit | None, as_of: date) -> bool:
-    """Closed (销号) by the office on or before as_of, or done by the unit in its own view."""
+    """Closed (销号) by the office on or before as_of, or reported done by the unit (and not
+    sent back) in its own view."""
     if task.closed is not None and task.closed <= as_of:
         return True
     if unit is None:
         return False
-    return any(
-        p.unit == unit.name and p.status is ProgressStatus.DONE and p.date <= as_of
+    return any(p.unit == unit.name and p.done_on(as_of) for p in task.progress)
+
+
+_MEMBERS: dict[int, tuple[Directory, dict[str, tuple[str, ...]], frozenset[str]]] = {}
+
+
+def _members(directory: Directory) -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
+    """Each group's member units (groups of "the relevant ones" have none that are sure),
+    and the unit names; worked out once per directory."""
+    known = _MEMBERS.get(id(directory))
+    if known is None or known[0] is not directory:
+        groups = {
+            g.name: ()
+            if g.relevant
+            else tuple(u.name for u in directory.units if u.kind in g.members)
+            for g in directory.groups
+        }
+        known = (directory, groups, frozenset(u.name for u in directory.units))
+        _MEMBERS.clear()
+        _MEMBERS[id(directory)] = known
+    return known[1], known[2]
+
+
+def expected_units(dataset: Dataset, task: Task) -> tuple[str, ...]:
+    """The units a task is expected to be reported done by: those it names, then the
+    members of each group that surely covers them, in that order, each once."""
+    groups, names = _members(dataset.directory)
+    out = [n for n in task.units if n in names]
+    for name in task.units:
+        out += groups.get(name, ())
+    return tuple(dict.fromkeys(out))
+
+
+def reported(dataset: Dataset, task: Task, as_of: date) -> Reported:
+    expected = expected_units(dataset, task)
+    done = {p.unit for p in task.progress if p.done_on(as_of)}
+    return Reported(tuple(u for u in expected if u in done), expected)
+
+
+def _returned(task: Task, unit: Unit, as_of: date) -> Progress | None:
+    back = [
+        p
         for p in task.progress
-    )
+        if p.unit == unit.name and p.returned is not None and p.returned <= as_of
+    ]
+    return max(back, key=lambda p: (p.returned, p.date)) if back else None
 
 
 def state(
@@ -115,8 +190,17 @@ def state(
     if extension is not None and original is not None and extension.to <= original:
         extension, due = None, original
     days = (due - as_of).days if due is not None else None
-    if is_done(task, unit, as_of):
+    closed = task.closed is not None and task.closed <= as_of
+    who = reported(dataset, task, as_of) if task.progress else Reported((), ())
+    done = is_done(task, unit, as_of)
+    back = _returned(task, unit, as_of) if unit is not None and not done else None
+    request = (
+        None if closed or done else open_request(task, unit.name if unit else task.lead, as_of)
+    )
+    if done:
         status = Status.DONE
+    elif unit is None and who.complete:
+        status = Status.REPORTED
     elif due is None:
         status = Status.UNDATED if deadline.kind is Kind.UNDATED else Status.PENDING
     elif days is not None and days < 0:
@@ -128,7 +212,18 @@ def state(
     else:
         status = Status.OPEN
     return TaskState(
-        task, deadline, due, original, deadlines.workday_due(due), status, days, extension, how
+        task,
+        deadline,
+        due,
+        original,
+        deadlines.workday_due(due),
+        status,
+        days,
+        extension,
+        how,
+        request,
+        who if who.units else None,
+        back,
     )
 
 
@@ -154,11 +249,11 @@ def plan_states(dataset: Dataset, as_of: date, within: int = DEFAULT_WITHIN) -> 
 
 
 def listed(counts: dict[Status, int]) -> tuple[Status, ...]:
-    """The statuses a view gives a row or column: 未明确时限 only where some task has it,
-    so a plan whose every task has a 时间节点 reads as it always did."""
-    if counts.get(Status.UNDATED):
-        return STATUS_ORDER
-    return tuple(st for st in STATUS_ORDER if st is not Status.UNDATED)
+    """The statuses a view gives a row or column: 未明确时限 and 已报完成，待销号 only where
+    some task has them, so a plan whose every task has a 时间节点 reads as it always did,
+    and a unit's own counts (which never hold `reported`) show no empty column."""
+    rare = (Status.UNDATED, Status.REPORTED)
+    return tuple(st for st in STATUS_ORDER if st not in rare or counts.get(st))
 
 
 def sort_key(s: TaskState) -> tuple[int, int, int]:

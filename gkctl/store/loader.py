@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import re
+from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
@@ -17,6 +18,7 @@ from gkctl.core import deadlines
 from gkctl.core.errors import DataError, DeadlineError, Problem, os_reason
 from gkctl.core.model import (
     Dataset,
+    Decision,
     Directory,
     Document,
     Extension,
@@ -54,8 +56,25 @@ TASK_KEYS = {
     "closed_note": False,
     "notes": False,
 }
-PROGRESS_KEYS = {"date": True, "unit": True, "status": True, "note": False, "link": False}
-EXTENSION_KEYS = {"date": True, "unit": True, "to": True, "reason": True, "late": False}
+PROGRESS_KEYS = {
+    "date": True,
+    "unit": True,
+    "status": True,
+    "note": False,
+    "link": False,
+    "returned": False,
+    "return_reason": False,
+}
+EXTENSION_KEYS = {
+    "date": True,
+    "unit": True,
+    "to": True,
+    "reason": True,
+    "late": False,
+    "decision": False,
+    "decided": False,
+    "decision_note": False,
+}
 MILESTONE_KEYS = {"name": True, "deadline": False, "due": False}
 
 _LINK = re.compile(r"https?://[^\s/$.?#][^\s]*\Z", re.IGNORECASE)
@@ -248,6 +267,24 @@ def _read_progress(r: Reader, node: Node, what: str) -> Progress | None:
             f["link"], "bad-link", f"链接“{link}”不是有效的网址（应以 http:// 或 https:// 开头）"
         )
         link = None
+    returned = r.day(f.get("returned"), "退办日期（returned）")
+    return_reason = r.text(f.get("return_reason"), "退办理由（return_reason）")
+    if "returned" in f and status is not None and status is not ProgressStatus.DONE:
+        r.problem(f["returned"], "bad-return", "只有已完成（done）的进展才能退办（returned）")
+    if returned is not None and "return_reason" not in f:
+        r.problem(f["returned"], "missing-key", "退办须写明理由（return_reason）")
+    if "return_reason" in f and "returned" not in f:
+        r.problem(
+            f["return_reason"],
+            "missing-key",
+            "有退办理由（return_reason），缺少退办日期（returned）",
+        )
+    if returned is not None and day is not None and returned < day:
+        r.problem(
+            f["returned"],
+            "bad-date",
+            f"退办日期 {returned.isoformat()} 早于报送日期 {day.isoformat()}",
+        )
     if day is None or unit is None or status is None:
         return None
     return Progress(
@@ -257,6 +294,8 @@ def _read_progress(r: Reader, node: Node, what: str) -> Progress | None:
         r.text(f.get("note"), "说明（note）", required=False) or "",
         link,
         yamlsrc.pos(r.path, node),
+        returned,
+        return_reason or "",
     )
 
 
@@ -269,11 +308,64 @@ def _read_extension(r: Reader, node: Node, what: str) -> Extension | None:
         r.text(f.get("unit"), "申请单位（unit）"),
         r.text(f.get("reason"), "延期理由（reason）"),
     )
+    decision, decided, note = _read_decision(r, f, day)
     if day is None or to is None or unit is None or reason is None:
         return None
+    legacy = "decision" not in f
     return Extension(
-        day, unit, to, reason, r.boolean(f.get("late"), "late"), yamlsrc.pos(r.path, node)
+        day,
+        unit,
+        to,
+        reason,
+        r.boolean(f.get("late"), "late"),
+        yamlsrc.pos(r.path, node),
+        # Written before decisions existed: approved on the day it was asked, which is how
+        # every view read it then (README, “延期申请与决定”).
+        Decision.APPROVED if legacy else decision or Decision.REQUESTED,
+        day if legacy else decided,
+        note,
+        legacy,
     )
+
+
+def _read_decision(
+    r: Reader, f: dict[str, Node], asked: date | None
+) -> tuple[Decision | None, date | None, str]:
+    """`decision`, `decided` and `decision_note` of an extension entry, checked together."""
+    text = r.text(f.get("decision"), "决定（decision）")
+    decision = None
+    if text is not None:
+        try:
+            decision = Decision(text)
+        except ValueError:
+            r.problem(
+                f["decision"],
+                "bad-decision",
+                f"未知的决定“{text}”，应为 requested（待批）、approved（批准）或 rejected（不批准）",
+            )
+    decided = r.day(f.get("decided"), "决定日期（decided）")
+    note = r.text(f.get("decision_note"), "决定说明（decision_note）", required=False) or ""
+    if "decision" not in f:
+        for key in ("decided", "decision_note"):
+            if key in f:
+                r.problem(f[key], "missing-key", f"有 {key}，缺少决定（decision）")
+        return None, None, note
+    if decision is Decision.REQUESTED:
+        for key in ("decided", "decision_note"):
+            if key in f:
+                r.problem(f[key], "bad-decision", f"待批（requested）的申请不应有 {key}")
+    elif decision is not None:
+        if "decided" not in f:
+            r.problem(f["decision"], "missing-key", "已决定的申请须写明决定日期（decided）")
+        if decision is Decision.REJECTED and not note.strip():
+            r.problem(f["decision"], "missing-key", "不批准（rejected）须写明理由（decision_note）")
+    if decided is not None and asked is not None and decided < asked:
+        r.problem(
+            f["decided"],
+            "bad-date",
+            f"决定日期 {decided.isoformat()} 早于申请日期 {asked.isoformat()}",
+        )
+    return decision, decided, note
 
 
 def _read_milestone(r: Reader, node: Node, what: str, document: Document) -> MilestoneSpec | None:
@@ -469,8 +561,10 @@ def read_plan(tasks_raw: bytes, tasks_shown: str) -> tuple[Plan, list[Problem]]:
 
 
 def warnings(plan: Plan) -> list[Problem]:
-    """What validate reports without failing: tasks with no 时间节点 and no due date."""
-    return [
+    """What validate reports without failing: tasks with no 时间节点 and no due date, and
+    extension entries written before requests and decisions existed (no `decision`), which
+    count as approved on the day asked."""
+    undated = [
         Problem(
             t.pos.file,
             t.pos.line,
@@ -481,6 +575,21 @@ def warnings(plan: Plan) -> list[Problem]:
         for t in plan.tasks
         if not t.deadline and t.due is None
     ]
+    legacy = [
+        Problem(
+            e.pos.file,
+            e.pos.line,
+            e.pos.column,
+            "legacy-extension",
+            f"任务 {t.id} 的延期记录（{e.unit}，至 {e.to.isoformat()}）没有 decision，"
+            f"按旧格式视为已于申请日 {e.date.isoformat()} 批准；"
+            "如果只是申请、尚待区政府办公室决定，请加一行 decision: requested",
+        )
+        for t in plan.tasks
+        for e in t.extensions
+        if e.legacy
+    ]
+    return sorted(undated + legacy)
 
 
 def load(data_dir: Path) -> Dataset:

@@ -10,9 +10,11 @@ and `extend` write one step; `record_all` writes many in one replace of the file
 
 Rules:
 * progress and closing record what happened, so their date may not be after today;
-* an extension must move the deadline in force for that unit (its own latest extension,
+* an extension is a request (`decision: requested`) until the office approves or rejects
+  it; it must move the deadline in force for that unit (its own latest approved extension,
   else the task's due date) to a later day; asked after the original due date has passed,
-  it is refused unless `late` is given, and is then recorded with `late: true`;
+  it is refused unless `late` is given, and is then recorded with `late: true`; a unit
+  with a request still waiting may not ask again;
 * a unit may only record for a task that names it (directly or through a group).
 """
 
@@ -27,7 +29,7 @@ from typing import Any
 
 from gkctl.core import status
 from gkctl.core.errors import UsageError
-from gkctl.core.model import Dataset, ProgressStatus, Task, Unit
+from gkctl.core.model import Dataset, Decision, ProgressStatus, Task, Unit
 from gkctl.core.units import involvement, lookup
 from gkctl.store import edit
 
@@ -158,7 +160,8 @@ def _already_reported(
     on another date, or 推进中 after its 已完成, contradicts it; 推进中 with the same note
     and link is the same report whatever date it was given."""
     own = [p for p in task.progress if p.unit == unit.name]
-    done = [p for p in own if p.status is ProgressStatus.DONE]
+    # A report the office sent back (退办) is no longer the unit's word: it may report again.
+    done = [p for p in own if p.status is ProgressStatus.DONE and p.returned is None]
     if done:
         first = done[0]
         said = f"{first.date.isoformat()} 报告已完成（{first.pos.file} 第 {first.pos.line} 行）"
@@ -280,6 +283,13 @@ def extension_step(
             raise UsageError(f"任务 {task_id} 已于 {task.closed.isoformat()} 销号，无需延期。")
         if status.is_done(task, unit, day):
             raise UsageError(f"{unit.name} 已报告完成任务 {task_id}，无需延期。")
+        waiting = status.open_request(task, unit.name, day)
+        if waiting is not None:
+            raise UsageError(
+                f"{unit.name} 已于 {waiting.date.isoformat()} 申请任务 {task_id} 延期至 "
+                f"{waiting.to.isoformat()}，尚待区政府办公室决定（gkctl approve 或 gkctl reject），"
+                "决定之后才能再次申请。"
+            )
         now = status.state(dataset, task, day, unit=unit)
         if now.due is None:
             raise UsageError(
@@ -301,6 +311,7 @@ def extension_step(
             )
         fields: edit.Fields = [("date", day), ("unit", unit.name), ("to", to), ("reason", reason)]
         fields += [("late", True)] if is_late else []
+        fields += [("decision", Decision.REQUESTED.value)]
         done = edit.append_item(text, task_id, "extensions", fields)
         edit.verify(
             text, done.text, task_id, lambda t: t.setdefault("extensions", []).append(dict(fields))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from gkctl.core.deadlines import Deadline
 from gkctl.core.model import Dataset, Task
 from gkctl.core.records import extension_record, iso, progress_record
-from gkctl.core.status import STATUS_LABELS, TaskState, UnitSummary
+from gkctl.core.status import STATUS_LABELS, Status, TaskState, UnitSummary
 
 if TYPE_CHECKING:
     # Only `gkctl stats` needs these; due/list JSON should not load the stats module.
@@ -68,6 +68,9 @@ def task_record(dataset: Dataset, s: TaskState, with_unit: bool = False) -> dict
         "days_left": s.days_left,
         "closed": iso(task.closed),
         "extension": None if s.extension is None else extension_record(s.extension),
+        "extension_request": None if s.request is None else extension_record(s.request),
+        "extensions": [extension_record(e) for e in task.extensions],
+        "reported": reported_record(dataset, s),
         "progress": [progress_record(p) for p in task.progress],
     }
     if with_unit and s.involvement is not None:
@@ -75,6 +78,15 @@ def task_record(dataset: Dataset, s: TaskState, with_unit: bool = False) -> dict
         record["lead"] = s.involvement.lead
         record["possible"] = s.involvement.possible
     return record
+
+
+def reported_record(dataset: Dataset, s: TaskState) -> dict[str, Any]:
+    """Who has reported the task done among the units it is expected from (已报 n/m)."""
+    from gkctl.core.status import expected_units
+
+    units = list(s.reported.units) if s.reported else []
+    expected = len(s.reported.expected) if s.reported else len(expected_units(dataset, s.task))
+    return {"units": units, "count": len(units), "expected": expected}
 
 
 def tasks_json(
@@ -107,7 +119,7 @@ def summaries_json(
                     "total": r.total,
                     "possible": r.possible,
                     "completion": round(r.completion, 4),
-                    **{k.value: v for k, v in r.counts.items()},
+                    **{k.value: v for k, v in r.counts.items() if k is not Status.REPORTED},
                 }
                 for r in rows
             ],
@@ -134,6 +146,8 @@ CSV_COLUMNS = [
     "status",
     "status_label",
     "days_left",
+    "reported",
+    "expected",
 ]
 
 
@@ -158,10 +172,11 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def tasks_csv(states: Iterable[TaskState], with_unit: bool = False) -> str:
+def tasks_csv(dataset: Dataset, states: Iterable[TaskState], with_unit: bool = False) -> str:
     header = CSV_COLUMNS + (["via"] if with_unit else [])
     rows = []
     for s in states:
+        who = reported_record(dataset, s)
         workday = s.workday.date if s.workday else None
         row: list[Any] = [
             s.task.id,
@@ -176,6 +191,8 @@ def tasks_csv(states: Iterable[TaskState], with_unit: bool = False) -> str:
             s.status.value,
             STATUS_LABELS[s.status],
             s.days_left,
+            who["count"],
+            who["expected"],
         ]
         if with_unit:
             row.append(s.involvement.via if s.involvement else "")
@@ -184,9 +201,10 @@ def tasks_csv(states: Iterable[TaskState], with_unit: bool = False) -> str:
 
 
 def summaries_csv(rows: Iterable[UnitSummary]) -> str:
-    from gkctl.core.status import Status
+    from gkctl.core.status import UNIT_STATUS_ORDER, Status
 
-    statuses = [s.value for s in Status]
+    # Enum order, as before; a unit's own counts never hold `reported`.
+    statuses = [s.value for s in Status if s in UNIT_STATUS_ORDER]
     return to_csv(
         ["unit", "kind", "total", *statuses, "possible", "completion"],
         [

@@ -84,7 +84,7 @@ def md_link(value: object) -> str:
 
 
 def _days_label(s: TaskState) -> str:
-    if s.days_left is None or s.status is Status.DONE:
+    if s.days_left is None or s.status in (Status.DONE, Status.REPORTED):
         return ""
     if s.days_left < 0:
         return f"逾期{-s.days_left}天"
@@ -130,6 +130,9 @@ def task_dict(dataset: Dataset, s: TaskState, as_of: date) -> dict[str, Any]:
         "days_label": _days_label(s),
         "extended": s.extended,
         "extension": extension_record(s.extension) if s.extension else None,
+        "extension_request": extension_record(s.request) if s.request else None,
+        "reported": machine.reported_record(dataset, s),
+        "returned": _progress(s.returned) if s.returned else None,
         "closed": iso(task.closed),
         "closed_note": task.closed_note,
         "notes": task.notes,

@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gkctl.core.deadlines import Deadline, Kind
-from gkctl.core.model import Dataset, Unit
+from gkctl.core.model import Dataset, Decision, Extension, Progress, Unit
 from gkctl.core.status import (
     ATTENTION,
     STATUS_LABELS,
@@ -46,6 +46,7 @@ STATUS_STYLES = {
     Status.UNDATED: "magenta",
     Status.ONGOING: "blue",
     Status.OPEN: "default",
+    Status.REPORTED: "green",
     Status.DONE: "green",
 }
 # Column heads for the per-unit summary, short enough for an 80-column terminal.
@@ -56,6 +57,7 @@ SHORT_LABELS = {
     Status.UNDATED: "未明确",
     Status.ONGOING: "持续",
     Status.OPEN: "未到期",
+    Status.REPORTED: "待销号",
     Status.DONE: "完成",
 }
 
@@ -67,7 +69,7 @@ def safe(value: object, style: str = "") -> Text:
 
 
 def _days(s: TaskState) -> Text:
-    if s.days_left is None or s.status is Status.DONE:
+    if s.days_left is None or s.status in (Status.DONE, Status.REPORTED):
         return Text("")
     if s.days_left < 0:
         return Text(f"逾期{-s.days_left}天", style="red")
@@ -84,7 +86,22 @@ def _due_cell(s: TaskState) -> Text:
         cell.append(f"\n工作日 {s.workday.date:%m-%d}", style="dim")
     if s.extension is not None and s.original_due is not None:
         cell.append(f"\n已延期 原{s.original_due:%m-%d}", style="magenta")
+    for note, style in notes(s):
+        cell.append(f"\n{note}", style=style)
     return cell
+
+
+def notes(s: TaskState) -> list[tuple[str, str]]:
+    """Short lines on where the cycle stands: a request waiting for the office, a report
+    sent back, how many of the expected units have reported."""
+    out = []
+    if s.request is not None:
+        out.append((f"延期申请待批 至{s.request.to:%m-%d}", "magenta"))
+    if s.returned is not None and s.status is not Status.DONE:
+        out.append(("已退办", "red"))
+    if s.reported is not None and s.status is not Status.DONE and s.involvement is None:
+        out.append((f"已报 {len(s.reported.units)}/{len(s.reported.expected)}", "green"))
+    return out
 
 
 def _how(s: TaskState) -> Text:
@@ -168,6 +185,8 @@ class TaskListing:
                 facts.append(f"  {s.due.isoformat() if s.due else '待定'}")
                 if s.extension is not None:
                     facts.append("（已延期）", style="magenta")
+                for note, style in notes(s):
+                    facts.append(f"（{note}）", style=style)
                 facts.append("  ")
                 facts.append_text(_days(s))
                 facts.append("  ")
@@ -321,8 +340,33 @@ def explain_deadline(
     return table
 
 
+def extension_line(e: Extension, as_of: date) -> str:
+    """An extension entry with the decision as it stands on that day."""
+    line = f"{e.date.isoformat()} {e.unit} 申请延期至 {e.to.isoformat()}：{e.reason}"
+    line += "（逾期后申请）" if e.late else ""
+    if e.decided is not None and e.decided <= as_of and e.decision is not Decision.REQUESTED:
+        word = "批准" if e.decision is Decision.APPROVED else "不批准"
+        line += f"；{e.decided.isoformat()} {word}" + (
+            f"：{e.decision_note}" if e.decision_note else ""
+        )
+        line += "（未写决定，按旧格式视为批准）" if e.legacy else ""
+    elif e.date <= as_of:
+        line += "；待批"
+    return line
+
+
+def progress_line(p: Progress, as_of: date) -> str:
+    line = f"{p.date.isoformat()} {p.unit} {PROGRESS_LABELS[p.status]}"
+    line += f"：{p.note}" if p.note else ""
+    if p.link:
+        line += f"（{p.link}）"
+    if p.returned is not None and p.returned <= as_of:
+        line += f"；{p.returned.isoformat()} 退办：{p.return_reason}"
+    return line
+
+
 def task_detail(
-    dataset: Dataset, s: TaskState, milestones: list[dict[str, object]]
+    dataset: Dataset, s: TaskState, milestones: list[dict[str, object]], as_of: date
 ) -> RenderableType:
     task = s.task
     table = Table(box=None, show_header=False, pad_edge=False)
@@ -345,23 +389,21 @@ def task_detail(
     table.add_row(
         "状态", Text(STATUS_LABELS[s.status], style=STATUS_STYLES[s.status]) + _days_suffix(s)
     )
+    if s.reported is not None and s.status is not Status.DONE:
+        table.add_row(
+            "已报",
+            safe(
+                f"{len(s.reported.units)}/{len(s.reported.expected)}："
+                + "、".join(s.reported.units)
+            ),
+        )
     if task.closed:
         table.add_row("销号", safe(f"{task.closed.isoformat()} {task.closed_note}".strip()))
     for e in task.extensions:
-        table.add_row(
-            "延期",
-            safe(
-                f"{e.date.isoformat()} {e.unit} 申请延期至 {e.to.isoformat()}：{e.reason}"
-                + ("（逾期后申请）" if e.late else "")
-            ),
-        )
+        table.add_row("延期", safe(extension_line(e, as_of)))
     if task.progress:
         for p in task.progress:
-            label = PROGRESS_LABELS[p.status]
-            line = f"{p.date.isoformat()} {p.unit} {label}" + (f"：{p.note}" if p.note else "")
-            if p.link:
-                line += f"（{p.link}）"
-            table.add_row("进展", safe(line))
+            table.add_row("进展", safe(progress_line(p, as_of)))
     else:
         table.add_row("进展", Text("暂无进展记录", style="dim"))
     if task.notes:

@@ -47,6 +47,9 @@ def validate(
 ) -> None:
     """检查数据文件：列出全部问题（文件:行:列），有问题时退出码为 1。
 
+    未明确时限的任务、没有写 decision 的旧延期记录（按已于申请日批准处理）作为警告列出，
+    不算问题。
+
     示例：gkctl validate --format github
     """
     from gkctl.store import loader
@@ -55,7 +58,8 @@ def validate(
     check_format(fmt, F.TABLE, F.JSON, F.GITHUB)
     data_dir = paths.find_data_dir(data)
     dataset, problems = loader.check(data_dir)
-    # Warnings (未明确时限) never fail the check: the table gave no deadline to copy.
+    # Warnings never fail the check: 未明确时限 (the table gave no deadline to copy), and
+    # extension entries from before decisions (they read as approved on the day asked).
     notes = loader.warnings(dataset.plan) if dataset is not None else []
     if fmt is F.JSON:
         write_stdout(
@@ -81,7 +85,8 @@ def validate(
     assert dataset is not None
     if fmt is F.TABLE:
         d = dataset.directory
-        undated = f"，其中 {len(notes)} 项未明确时限" if notes else ""
+        count = sum(1 for p in notes if p.code == "undated")
+        undated = f"，其中 {count} 项未明确时限" if count else ""
         print(
             f"数据有效：{len(dataset.plan.tasks)} 项任务{undated}，{len(d.units)} 个单位，"
             f"{len(d.groups)} 个统称，计划年度 {dataset.plan.document.year}。"
@@ -152,7 +157,7 @@ def due(
         if fmt is F.JSON:
             write_stdout(machine.tasks_json(dataset, shown, day, found.name))
         elif fmt is F.CSV:
-            write_stdout(machine.tasks_csv(shown, with_unit=True))
+            write_stdout(machine.tasks_csv(dataset, shown, with_unit=True))
         else:
             from gkctl.views import terminal
 
@@ -208,7 +213,7 @@ def list_tasks(
         list[status.Status] | None,
         typer.Option(
             "--status",
-            help="只列出这些状态（可重复）：overdue、due_soon、pending、undated、ongoing、open、done。",
+            help="只列出这些状态（可重复）：overdue、due_soon、pending、undated、ongoing、open、reported（已报完成，待销号）、done。",
             show_default=False,
         ),
     ] = None,
@@ -266,7 +271,7 @@ def list_tasks(
     if fmt is F.JSON:
         write_stdout(machine.tasks_json(dataset, states, day, found.name if found else None))
     elif fmt is F.CSV:
-        write_stdout(machine.tasks_csv(states, with_unit=found is not None))
+        write_stdout(machine.tasks_csv(dataset, states, with_unit=found is not None))
     else:
         from gkctl.views import terminal
 
@@ -316,7 +321,7 @@ def show(
     else:
         from gkctl.views import terminal
 
-        _print(terminal.task_detail(dataset, s, machine.milestones(dataset, task, s.deadline)))
+        _print(terminal.task_detail(dataset, s, machine.milestones(dataset, task, s.deadline), day))
 
 
 def deadline(

@@ -1,0 +1,113 @@
+"""What changed in a period (since, as_of]: the 通报's 本期变化.
+
+One computation for every view that reports a period (the Markdown report's `--since`,
+the HTML site's): progress reported, reports sent back, tasks closed, tasks that became
+overdue, extension requests and the office's decisions — each dated inside the period.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import NamedTuple
+
+from gkctl.core import status
+from gkctl.core.errors import UsageError
+from gkctl.core.model import Dataset, Extension, Progress, Task, Unit
+from gkctl.core.status import Status, TaskState
+from gkctl.core.units import involvement
+
+
+class ProgressChange(NamedTuple):
+    task: Task
+    progress: Progress
+
+
+class ExtensionChange(NamedTuple):
+    task: Task
+    extension: Extension
+
+
+class Changes(NamedTuple):
+    """Everything dated in (since, as_of], oldest first. With a unit: that unit's own
+    entries, and its tasks as its own view sees them."""
+
+    since: date
+    as_of: date
+    progress: tuple[ProgressChange, ...]  # entries dated in the period
+    returned: tuple[ProgressChange, ...]  # done reports the office sent back in the period
+    closed: tuple[Task, ...]  # closed (销号) in the period
+    became_overdue: tuple[TaskState, ...]  # overdue at as_of, not at since (state at as_of)
+    requests: tuple[ExtensionChange, ...]  # extension requests made in the period
+    decisions: tuple[ExtensionChange, ...]  # approved or rejected in the period
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.progress
+            or self.returned
+            or self.closed
+            or self.became_overdue
+            or self.requests
+            or self.decisions
+        )
+
+
+def _inside(day: date | None, since: date, as_of: date) -> bool:
+    return day is not None and since < day <= as_of
+
+
+def changes(dataset: Dataset, since: date, as_of: date, unit: Unit | None = None) -> Changes:
+    """The period's changes for the whole plan, or for one unit (`unit`)."""
+    if since >= as_of:
+        raise UsageError(
+            f"--since {since.isoformat()} 应早于查看日期 {as_of.isoformat()}"
+            "（本期为 since 之后到查看日期为止）。"
+        )
+    progress: list[ProgressChange] = []
+    returned: list[ProgressChange] = []
+    closed: list[Task] = []
+    overdue: list[TaskState] = []
+    requests: list[ExtensionChange] = []
+    decisions: list[ExtensionChange] = []
+    for task in dataset.plan.tasks:
+        how = involvement(task, unit, dataset.directory) if unit is not None else None
+        if unit is not None and (how is None or how.possible):
+            continue
+        who = unit.name if unit is not None else None
+        for p in task.progress:
+            if who is not None and p.unit != who:
+                continue
+            if _inside(p.date, since, as_of):
+                progress.append(ProgressChange(task, p))
+            if _inside(p.returned, since, as_of):
+                returned.append(ProgressChange(task, p))
+        for e in task.extensions:
+            if who is not None and e.unit != who:
+                continue
+            if _inside(e.date, since, as_of):
+                requests.append(ExtensionChange(task, e))
+            if not e.legacy and e.decided is not None and _inside(e.decided, since, as_of):
+                decisions.append(ExtensionChange(task, e))
+        if _inside(task.closed, since, as_of):
+            closed.append(task)
+        now = status.state(dataset, task, as_of, unit=unit, how=how)
+        if now.status is Status.OVERDUE:
+            before = status.state(dataset, task, since, unit=unit, how=how)
+            if before.status is not Status.OVERDUE:
+                overdue.append(now)
+    progress.sort(key=lambda c: (c.progress.date, c.task.id, c.progress.unit))
+    returned.sort(key=lambda c: (c.progress.returned or c.progress.date, c.task.id))
+    closed.sort(key=lambda t: (t.closed or as_of, t.id))
+    overdue.sort(key=lambda s: (s.due or as_of, s.task.id))
+    requests.sort(key=lambda c: (c.extension.date, c.task.id, c.extension.unit))
+    decisions.sort(key=lambda c: (c.extension.decided or as_of, c.task.id, c.extension.unit))
+    return Changes(
+        since,
+        as_of,
+        tuple(progress),
+        tuple(returned),
+        tuple(closed),
+        tuple(overdue),
+        tuple(requests),
+        tuple(decisions),
+    )
