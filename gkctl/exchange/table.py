@@ -1,19 +1,11 @@
-"""The 任务分解表 as rows of cells: a table read into a plan, and a plan laid out as a table.
+"""The 任务分解表 as rows of cells: what the file readers give, and a plan laid out as a table.
 
 The readers (docx_io, xlsx_io) reduce a file to a `Sheet`: rows of cell texts in which a
 merged cell's value stands in every cell it covers (python-docx does this for Word;
-xlsx_io fills openpyxl's merged ranges from their top-left cell). Everything about the
-layout lives here, the same for both formats:
-
-* the header row is found by its labels (序号, 任务名称, 任务内容, 责任单位, 时间节点,
-  or the few other labels offices use), so column order and extra columns do not matter;
-* a row holding one text such as 一、融入中心服务大局… (spanning the row or not) opens a
-  section;
-* a 任务名称 cell left empty continues the name above (a merge written as blank cells);
-* a row without its own 序号 (or repeating the one above, where 序号 is merged) continues
-  the task above, as a table converted from PDF splits a task at a page break;
-* a cell wrapped over lines is joined without spaces (the lines of a Chinese cell are
-  one text), and 责任单位 is split on 、 (also ，and ；).
+xlsx_io fills openpyxl's merged ranges from their top-left cell). Reading a sheet into
+tasks is `headers` (which column holds what), `unitcells` (a 责任单位 cell as unit names)
+and `taskrows` (the rows as sections and tasks); this module holds what they share, the
+plan's document fields, the import's checks and the table `gkctl export` writes.
 """
 
 from __future__ import annotations
@@ -22,40 +14,26 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from gkctl.core import deadlines, status
-from gkctl.core.errors import DataError, DeadlineError, GkctlError, Problem, UsageError
-from gkctl.core.model import Dataset, Directory, Document, Plan, Section, Task
+from gkctl.core.errors import DataError, DeadlineError, Problem, UsageError
+from gkctl.core.model import Dataset, Directory, Document, Plan, Task
 from gkctl.core.units import suggest
 from gkctl.store import loader
 
 # Written where the table does not say (文号, 发文单位, 发布日期): the user fills it in.
 PLACEHOLDER = "待填写"
 
-# Field -> labels a header cell may carry (compared without spaces, NFKC-folded).
-HEADERS: dict[str, tuple[str, ...]] = {
-    "id": ("序号", "编号"),
-    "name": ("任务名称", "工作任务", "重点任务", "任务"),
-    "content": ("任务内容", "工作内容", "具体内容", "主要内容", "工作要求"),
-    "units": ("责任单位", "责任部门", "牵头单位", "责任主体"),
-    "deadline": ("时间节点", "完成时限", "完成时间", "时间要求", "时限要求"),
-}
-LABELS = {name: labels[0] for name, labels in HEADERS.items()}
 EXPORT_HEADER = ("序号", "任务名称", "任务内容", "责任单位", "时间节点", "截止日期", "状态")
 # Widest a column grows (in the width of a Latin letter; a Chinese character counts two).
 _WIDTH_CAPS = (6, 16, 60, 24, 14, 12, 12)
 NO_DUE = "待定"
 META_PREFIX = "gkctl-document:"
 
-_SECTION = re.compile(r"(?P<id>[一二三四五六七八九十]+)\s*[、.．]\s*(?P<title>\S.*)")
-_UNIT_SPLIT = re.compile(r"[、，,；;]+")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
-
-# (row, column field, code, message): a problem at a cell of the table.
-_ProblemFn = Callable[[int, str, str, str], None]
 
 
 class TableError(DataError):
@@ -96,16 +74,6 @@ class DocumentHints:
     year: int | None = None
 
 
-@dataclass(frozen=True)
-class Imported:
-    path: str
-    sections: tuple[Section, ...]
-    tasks: tuple[Task, ...]
-    found: DocumentHints  # from the file: its gkctl properties, else the title above the table
-    joined: int = 0  # rows joined to the task above (a task split over rows)
-    placeholder_section: bool = False  # the table had no section rows
-
-
 # --- text -------------------------------------------------------------------------------
 
 
@@ -113,25 +81,6 @@ def join_lines(text: str) -> str:
     """A wrapped cell's lines as one text: each line stripped, joined without spaces."""
     lines = re.split(r"\r\n|[\r\n\v\u2028\u2029]", text)
     return "".join(line.strip() for line in lines)
-
-
-def split_units(text: str) -> tuple[str, ...]:
-    """区国资委、\\n区滨海办、 山阳镇 -> (区国资委, 区滨海办, 山阳镇); no name holds a space."""
-    parts = (re.sub(r"\s+", "", part) for part in _UNIT_SPLIT.split(join_lines(text)))
-    out: list[str] = []
-    for part in parts:
-        if part and part not in out:
-            out.append(part)
-    return tuple(out)
-
-
-def _label(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-
-
-def _parse_id(text: str) -> int | None:
-    folded = _label(text).rstrip(".、．")
-    return int(folded) if folded.isdigit() and int(folded) > 0 else None
 
 
 def display_width(text: str) -> int:
@@ -150,206 +99,6 @@ def table_title(texts: Iterable[str]) -> str | None:
         if title:
             return title
     return None
-
-
-# --- reading a table -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Header:
-    index: int
-    columns: dict[str, int]
-    labels: tuple[str, ...]
-
-
-def _find_header(sheet: Sheet) -> _Header | dict[str, int]:
-    """The header row, else the most labels any row had (for the message)."""
-    best: dict[str, int] = {}
-    for index, (_, cells) in enumerate(sheet.rows):
-        labels = tuple(_label(c) for c in cells)
-        columns: dict[str, int] = {}
-        for name, names in HEADERS.items():
-            for j, label in enumerate(labels):
-                if label in names and j not in columns.values():
-                    columns[name] = j
-                    break
-        if len(columns) == len(HEADERS):
-            return _Header(index, columns, labels)
-        if len(columns) > len(best):
-            best = columns
-    return best
-
-
-@dataclass
-class _Draft:
-    row: int
-    id: int
-    section: str | None
-    name: str
-    content: str
-    units: list[str]
-    deadline: str
-
-
-def read_sheets(sheets: Sequence[Sheet], path: str) -> Imported:
-    """The first sheet (or Word table) with a 任务分解表 header, read into tasks.
-
-    Raises GkctlError where no table has the header, TableError (row:column positions)
-    where rows cannot become tasks.
-    """
-    best: dict[str, int] = {}
-    for sheet in sheets:
-        found = _find_header(sheet)
-        if isinstance(found, _Header):
-            return _read(sheet, found)
-        if len(found) > len(best):
-            best = found
-    wanted = "、".join(LABELS.values())
-    if not sheets:
-        raise GkctlError(f"{path}：文件中没有表格。需要一张含 {wanted} 列的任务分解表。")
-    missing = [label for name, label in LABELS.items() if name not in best]
-    detail = f"最接近的一行缺少：{'、'.join(missing)}" if best else "没有一行像表头"
-    raise GkctlError(f"{path}：找不到任务分解表的表头（需要 {wanted} 五列，{detail}）。")
-
-
-def _read(sheet: Sheet, header: _Header) -> Imported:
-    problems: list[Problem] = []
-    cols = header.columns
-    sections: list[Section] = []
-    drafts: list[_Draft] = []
-    section: str | None = None
-    previous: list[str] | None = None
-    joined = 0
-
-    def problem(row: int, column: str, code: str, message: str) -> None:
-        problems.append(Problem(sheet.path, row, cols[column] + 1, code, message))
-
-    for number, raw in sheet.rows[header.index + 1 :]:
-        cells = [join_lines(c) for c in raw]
-        cells += [""] * (max(cols.values()) + 1 - len(cells))
-        texts = [c for c in cells if c]
-        if not texts or tuple(_label(c) for c in raw) == header.labels:
-            continue  # empty, or the header repeated on a later page
-        id_text = cells[cols["id"]]
-        heading = _SECTION.fullmatch(texts[0]) if len(set(texts)) == 1 else None
-        if heading is not None and _parse_id(id_text) is None:
-            section = heading["id"]
-            if section not in {s.id for s in sections}:
-                sections.append(Section(section, heading["title"].strip()))
-            previous = None
-            continue
-        task_id = _parse_id(id_text)
-        if heading is None and len(texts) == len(cells) > 1 and len(set(texts)) == 1:
-            problem(
-                number, "id", "bad-heading", f"无法识别的通栏行“{texts[0]}”：部分标题应写作“一、……”"
-            )
-            previous = None
-            continue
-        if id_text and task_id is None:
-            problem(number, "id", "bad-id", f"序号“{id_text}”不是正整数")
-            previous = None
-            continue
-        last = drafts[-1] if drafts else None
-        if task_id is None or (last is not None and task_id == last.id and previous is not None):
-            if last is None or previous is None:
-                problem(number, "id", "orphan-row", "这一行没有序号，也不接在某项任务之后")
-                continue
-            _continue(last, cells, previous, cols)
-            joined += 1
-            previous = cells
-            continue
-        name = cells[cols["name"]]
-        if not name and last is not None and last.section == section:
-            name = last.name  # a merged 任务名称 written as blank cells below the first
-        units = list(split_units(raw[cols["units"]] if cols["units"] < len(raw) else ""))
-        drafts.append(
-            _Draft(
-                number,
-                task_id,
-                section,
-                name,
-                cells[cols["content"]],
-                units,
-                cells[cols["deadline"]],
-            )
-        )
-        previous = cells
-
-    placeholder = False
-    if not sections and drafts:
-        sections.append(Section("一", PLACEHOLDER))
-        placeholder = True
-    tasks = _finish(drafts, sections, placeholder, problem)
-    if problems:
-        raise TableError(problems)
-    found = decode_meta(sheet.meta)
-    title = found.title or table_title([*sheet.preamble, *_cells_before(sheet, header)])
-    found = DocumentHints(
-        title or sheet.title.strip() or None,
-        found.number,
-        found.issuer,
-        found.published,
-        found.year,
-    )
-    return Imported(sheet.path, tuple(sections), tuple(tasks), found, joined, placeholder)
-
-
-def _cells_before(sheet: Sheet, header: _Header) -> list[str]:
-    return [cell for _, cells in sheet.rows[: header.index] for cell in cells if cell]
-
-
-def _continue(task: _Draft, cells: list[str], previous: list[str], cols: dict[str, int]) -> None:
-    """Add a continuation row to the task above; a cell equal to the one above is a merge."""
-
-    def new(column: str) -> str:
-        j = cols[column]
-        return cells[j] if cells[j] and cells[j] != previous[j] else ""
-
-    task.content += new("content")
-    task.deadline += new("deadline")
-    for unit in split_units(new("units")):
-        if unit not in task.units:
-            task.units.append(unit)
-
-
-def _finish(
-    drafts: list[_Draft], sections: list[Section], placeholder: bool, problem: _ProblemFn
-) -> list[Task]:
-    tasks: list[Task] = []
-    seen: dict[int, int] = {}
-    default = sections[0].id if placeholder else None
-    for d in drafts:
-        what = f"任务 {d.id}"
-        if d.id in seen:
-            problem(d.row, "id", "duplicate-id", f"序号 {d.id} 重复（第 {seen[d.id]} 行已有）")
-            continue
-        seen[d.id] = d.row
-        checks = (
-            ("name", d.name, "任务名称"),
-            ("content", d.content, "任务内容"),
-            ("units", "、".join(d.units), "责任单位"),
-            ("deadline", d.deadline, "时间节点"),
-        )
-        empty = [(column, label) for column, value, label in checks if not value]
-        for column, label in empty:
-            problem(d.row, column, "empty-value", f"{what} 的{label}为空")
-        section = d.section or default
-        if section is None:
-            problem(d.row, "id", "no-section", f"{what} 在第一个部分标题（如“一、……”）之前")
-            continue
-        if not empty:
-            tasks.append(
-                Task(
-                    id=d.id,
-                    section=section,
-                    name=d.name,
-                    content=d.content,
-                    text="",
-                    units=tuple(d.units),
-                    deadline=d.deadline,
-                )
-            )
-    return tasks
 
 
 # --- the document ----------------------------------------------------------------------------
@@ -482,6 +231,8 @@ def unresolved_deadlines(plan: Plan) -> list[BadDeadline]:
     doc = plan.document
     out = []
     for task in plan.tasks:
+        if not task.deadline:  # 未明确时限: nothing to read
+            continue
         try:
             deadlines.resolve(task.deadline, doc.year, doc.published)
         except DeadlineError as exc:

@@ -29,6 +29,8 @@ def _task_lines(task: Task) -> list[str]:
     lines.append(f"    units: [{units}]")
     if task.deadline:  # no key: the source gave no 时间节点 (未明确时限)
         lines.append(f"    deadline: {scalar(task.deadline)}")
+    if task.notes:
+        lines.append(f"    notes: {scalar(task.notes)}")
     return lines
 
 
@@ -71,11 +73,20 @@ def guess_kind(name: str) -> UnitKind:
 
 
 def _group_members(name: str) -> list[UnitKind]:
-    if "街镇" in name:
+    if "街镇" in name or "镇街" in name or ("镇" in name and "街道" in name):
         return [UnitKind.TOWN, UnitKind.SUBDISTRICT]
+    if "镇" in name:
+        return [UnitKind.TOWN, UnitKind.SUBDISTRICT] if "办" in name else [UnitKind.TOWN]
+    if "街道" in name:
+        return [UnitKind.SUBDISTRICT]
     if "单位" in name:
         return list(UnitKind)
     return [UnitKind.DEPARTMENT]
+
+
+def is_group(name: str) -> bool:
+    """各部门, 各科室, 各镇（办）, 相关部门: a collective name, not one unit."""
+    return name.startswith(("各", "相关"))
 
 
 def units_review_yaml(
@@ -85,7 +96,8 @@ def units_review_yaml(
 
     Each entry says where the unit is used and the closest known name: a typo is fixed in
     tasks.yaml, a new unit is moved into units.yaml (kinds are guessed from the name).
-    Names beginning with 各 are written as groups. Without a units.yaml this file is a
+    Names beginning with 各 or 相关 are written as groups (those with 相关, as a list ending
+    in 等 becomes, as relevant: true). Without a units.yaml this file is a
     first draft of one.
     """
     where = units_file or "units.yaml（尚不存在）"
@@ -93,11 +105,11 @@ def units_review_yaml(
         f"# gkctl import：以下责任单位不在 {where} 中，请逐个核对。",
         f"# - 若是笔误（见“是否为”），请在 {tasks_file} 中改为正确名称；",
         "# - 若是新单位，请把条目移入 units.yaml，并核对 kind（department 部门、town 镇、",
-        "#   subdistrict 街道、park 园区）；以“各”开头的统称请核对 meaning 和 members。",
+        "#   subdistrict 街道、park 园区）；统称（各科室、各相关单位……）请写明 meaning，核对 members。",
         "",
         "units:",
     ]
-    groups = [u for u in unknown if u.name.startswith("各")]
+    groups = [u for u in unknown if is_group(u.name)]
     for unit in unknown:
         if unit in groups:
             continue

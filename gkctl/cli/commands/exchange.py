@@ -1,7 +1,7 @@
 """Exchange with Word, Excel and calendars: import, export, ics."""
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -24,6 +24,9 @@ from gkctl.core import status
 from gkctl.core.errors import ExitCode, GkctlError, UsageError, os_reason
 from gkctl.core.units import lookup
 from gkctl.store import paths
+
+if TYPE_CHECKING:
+    from gkctl.exchange.taskrows import Imported
 
 F = OutputFormat
 REVIEW_FILE = "units.review.yaml"
@@ -103,23 +106,37 @@ def import_table(
     force: Annotated[
         bool, typer.Option("--force", help="覆盖已存在的输出文件（含 --copy-units 复制的）。")
     ] = False,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            help="按列字母（或序号）指定各列，表头的说法认不出时用，如 "
+            "任务名称=B,任务内容=C,责任单位=D,时间节点=E；还可用 序号、部分、牵头单位、配合单位、备注。",
+            show_default=False,
+        ),
+    ] = None,
     data: DataOpt = None,
 ) -> None:
     """把 Word 或 Excel 的任务分解表导入为 tasks.yaml。
 
-    按表头文字找列（序号、任务名称、任务内容、责任单位、时间节点），识别“一、……”部分标题行、
-    合并的任务名称单元格和折行的单元格。不在单位名录中的责任单位连同“是否为”建议写入
-    units.review.yaml 供核对；无法识别的时间节点逐项列出。已有的输出文件不覆盖，除非加
-    --force。输出目录不存在时自动新建。责任单位按输出目录中的 units.yaml
-    核对，没有时按数据目录中的 units.yaml；输出目录中没有 units.yaml 时会提示复制一份过去，也可加 --copy-units
-    由导入一并复制（只复制已有的单位名录，不会编造）。
+    按表头的说法找列（任务名称/工作任务/重点任务……、任务内容/具体要求/工作要求……、
+    责任单位/牵头单位+配合单位……、时间节点/完成时限……、序号/编号），并报告每一列用作了什么；
+    认不出时用 --columns 指定。识别“一、……”部分标题行或合并的部分列、合并和折行的单元格；
+    没有序号列时按任务文字开头的“1.”“（1）”或表中顺序编号；没有时间节点的任务记作“未明确时限”。
+    责任单位按 、，；空格和换行拆开，“X牵头，Y配合”“X（牵头）”排成牵头在前，以“等”结尾的
+    记作可能涉及的统称；别名按单位名录改写为单位名称。没有对应字段的列写入任务的 notes。
+    不在单位名录中的责任单位连同“是否为”建议写入 units.review.yaml 供核对（没有单位名录时，
+    它就是单位名录的初稿）；无法识别的时间节点逐项列出；最后说明下一步做什么。
+    已有的输出文件不覆盖，除非加 --force。输出目录不存在时自动新建。责任单位按输出目录中的
+    units.yaml 核对，没有时按数据目录中的；输出目录中没有 units.yaml 时会提示复制一份过去，
+    也可加 --copy-units 由导入一并复制（只复制已有的单位名录，不会编造）。
 
     退出码：0 已导入且能通过校验；1 已导入但还有需要人工处理的问题（见提示），或表格无法读取；2 用法错误（文件不存在、格式不支持、输出文件已存在、无法判断计划年度）。
 
     示例：gkctl import 任务分解表.docx -o data/tasks.yaml --published 2024-04-10
     """
     from gkctl.core.model import Plan
-    from gkctl.exchange import table, yaml_out
+    from gkctl.exchange import headers, table, taskrows, yaml_out
     from gkctl.store import atomic, loader
 
     suffix = file.suffix.lower()
@@ -151,6 +168,11 @@ def import_table(
     given = table.DocumentHints(
         title, number, issuer, parse_date(published, "--published") if published else None, year
     )
+    hand = headers.parse_hand(columns) if columns is not None else None
+    units_raw = units_path.read_bytes() if units_path else None
+    directory = (
+        table.read_directory(units_raw, str(units_path)) if units_raw and units_path else None
+    )
 
     if suffix == ".docx":
         from gkctl.exchange.docx_io import read_docx
@@ -160,19 +182,15 @@ def import_table(
         from gkctl.exchange.xlsx_io import read_xlsx
 
         sheets = read_xlsx(file, str(file))
-    imported = table.read_sheets(sheets, str(file))
+    imported = taskrows.read_sheets(sheets, str(file), hand, directory)
     document, missing = table.make_document(given, imported.found, file.stem)
     plan = Plan(document, imported.sections, imported.tasks)
-    units_raw = units_path.read_bytes() if units_path else None
-    directory = (
-        table.read_directory(units_raw, str(units_path)) if units_raw and units_path else None
-    )
     unknown = table.unknown_units(plan.tasks, directory)
     if unknown and review.exists() and not force:
         raise UsageError(f"{review} 已存在，未覆盖。要覆盖请加 --force。")
     bad = table.unresolved_deadlines(plan)
 
-    text = yaml_out.plan_yaml(plan, _header(file, units_path, missing))
+    text = yaml_out.plan_yaml(plan, _header(file, units_path, missing, imported))
     created = _make_folder(folder)
     atomic.write_text(out, text)
     if copy_to is not None and units_raw is not None:
@@ -199,6 +217,8 @@ def import_table(
         )
     if imported.joined:
         warn(f"注意：有 {imported.joined} 行没有自己的序号，已并入上一项任务（多为跨页断开的行）。")
+    for line in _report_lines(imported, len(plan.tasks)):
+        warn(line)
     if unknown:
         where = f"单位名录 {units_path} 中" if units_path else "单位名录中（没有找到 units.yaml）"
         warn(f"有 {len(unknown)} 个责任单位不在{where}，已写入 {review} 供核对：")
@@ -215,7 +235,8 @@ def import_table(
         for p in others:
             warn(f"  {p}")
     if unknown or bad or others or units_raw is None:
-        warn(_recheck(out, units_path, copy_to is not None, passed=False))
+        draft = review if unknown and units_path is None else None
+        warn(_recheck(out, units_path, copy_to is not None, passed=False, draft=draft))
         raise typer.Exit(int(ExitCode.PROBLEMS))
     warn(_recheck(out, units_path, copy_to is not None, passed=True))
 
@@ -261,7 +282,9 @@ def _make_folder(folder: Path) -> bool:
     return True
 
 
-def _recheck(out: Path, units_path: Path | None, copied: bool, passed: bool) -> str:
+def _recheck(
+    out: Path, units_path: Path | None, copied: bool, passed: bool, draft: Path | None = None
+) -> str:
     """The closing line: whether the plan passed, and how to repeat the check with
     gkctl validate, which reads tasks.yaml and units.yaml of one folder. The steps make
     that true: the file named tasks.yaml, and the directory the import used next to it."""
@@ -278,6 +301,12 @@ def _recheck(out: Path, units_path: Path | None, copied: bool, passed: bool) -> 
             used = f"（校验时使用的单位名录是 {units_path}，{folder} 下没有 {paths.UNITS_FILE}）"
             steps.append(f"把 {units_path} 复制为 {beside}（或导入时加 --copy-units）")
     command = f"gkctl validate --data {folder}"
+    if draft is not None:
+        # A new office: the review file is the first draft of its unit directory.
+        steps.append(
+            f"核对 {draft}（单位名称、kind 类型、统称的 meaning 和 members）后改名为 {beside}"
+            f"（mv {draft} {beside}）"
+        )
     if not passed:
         steps.insert(0, "处理上面列出的问题")
         return f"导入的计划还不能通过校验{used}：请{'，'.join(steps)}，再运行 {command} 复查。"
@@ -290,13 +319,24 @@ def _str(path: Path | None) -> str | None:
     return str(path) if path is not None else None
 
 
-def _header(file: Path, units_path: Path | None, missing: tuple[str, ...]) -> list[str]:
+def _header(
+    file: Path, units_path: Path | None, missing: tuple[str, ...], imported: "Imported"
+) -> list[str]:
     lines = [
         f"gkctl plan data, imported with `gkctl import` from {file.name}.",
-        "Values are the table's cells: cells wrapped over lines are joined, 责任单位 is split on 、,",
-        "a merged 任务名称 is repeated on every task it covers. There is no `text` key: a table",
-        "holds no body text.",
+        "Values are the table's cells: cells wrapped over lines are joined, 责任单位 is split",
+        "into units (lead first), a merged 任务名称 is repeated on every task it covers, columns",
+        "for no field are kept in notes. There is no `text` key: a table holds no body text.",
+        "A task without a deadline key had no 时间节点 in the table (未明确时限).",
     ]
+    report = imported.report
+    if report is not None:
+        used = [
+            f"{headers_letter(c.index)} {c.label or '-'} -> {c.field or 'notes'}"
+            for c in report.layout.columns
+            if c.label or c.field
+        ]
+        lines.append("Columns: " + "; ".join(used) + ".")
     if units_path is not None:
         lines.append(f"Units were checked against {units_path}.")
     if missing:
@@ -306,6 +346,82 @@ def _header(file: Path, units_path: Path | None, missing: tuple[str, ...]) -> li
             + "."
         )
     return lines
+
+
+def headers_letter(index: int) -> str:
+    from gkctl.exchange.headers import letter
+
+    return letter(index)
+
+
+_FIELD_USE = {
+    "id": "序号",
+    "section": "部分（合并的“一、……”单元格）",
+    "name": "任务名称",
+    "content": "任务内容",
+    "lead": "责任单位（排在前面，第一个为牵头单位）",
+    "co": "责任单位（配合，排在牵头单位之后）",
+    "deadline": "时间节点",
+    "notes": "备注（写入 notes）",
+}
+
+
+def _ids(ids: list[int], limit: int = 12) -> str:
+    shown = "、".join(str(i) for i in ids[:limit])
+    return shown + (f" 等 {len(ids)} 项" if len(ids) > limit else "")
+
+
+def _report_lines(imported: "Imported", total: int) -> list[str]:
+    """What the import took each column for, and what it did beyond copying cells."""
+    report = imported.report
+    if report is None:
+        return []
+    out: list[str] = []
+    layout = report.layout
+    where = "、".join(str(n) for n in report.header_rows)
+    out.append(f"表头在第 {where} 行，各列用作：" if where else "没有表头行，各列用作：")
+    for c in layout.columns:
+        use = (
+            _FIELD_USE[c.field]
+            if c.field
+            else "没有对应的项，文字写入 notes（如需另作他用，请用 --columns 指定）"
+        )
+        why = f"（{c.how}）" if c.how else ""
+        out.append(f"  {c.name} → {use}{why}")
+    fields = {c.field for c in layout.columns}
+    if "deadline" not in fields:
+        out.append("表格没有时间节点列：任务的时间节点空着，记作“未明确时限”（没有编造日期）。")
+    numbering = {
+        "typed": "没有序号列：序号取自任务文字开头的编号（如“1.”“（1）”），已从文字中去掉。",
+        "order": f"没有序号列：任务按表中顺序编为 1–{total}。",
+        "order-typed": f"没有序号列，文字开头的编号不连续或在各部分中重新开始：任务按表中顺序编为 1–{total}，"
+        "文字开头的编号已去掉。",
+        "renumbered": f"序号在各部分中重新开始：任务按表中顺序编为 1–{total}。",
+    }.get(report.numbering)
+    if numbering:
+        out.append(numbering)
+    if report.derived_names:
+        out.append("表格没有单独的任务名称列：任务名称（name）取任务内容的第一句，请核对。")
+    if report.renamed:
+        out.append(f"按单位名录把 {len(report.renamed)} 个责任单位的写法改为单位名称：")
+        for (written, name), ids in report.renamed.items():
+            out.append(f"  {written} → {name}（任务 {_ids(ids)}）")
+    if report.relevant:
+        out.append(
+            f"有 {len(report.relevant)} 处责任单位以“等”结尾，记作可能涉及的统称（relevant），"
+            "原文写入 notes："
+        )
+        for task, written, group in report.relevant:
+            out.append(f"  任务 {task}：“{written}” → {group}")
+    if report.undated and "deadline" in fields:
+        out.append(
+            f"有 {len(report.undated)} 项任务的时间节点为空，记作“未明确时限”：任务 {_ids(report.undated)}。"
+        )
+    if report.skipped:
+        out.append(f"表格中有 {len(report.skipped)} 行不是任务，未导入：")
+        for row, text in report.skipped:
+            out.append(f"  第 {row} 行：{text}")
+    return out
 
 
 def export(

@@ -1,0 +1,477 @@
+"""The rows under a 任务分解表's header, read into sections and tasks.
+
+The layout (which column holds what) comes from `headers`; a unit cell's names from
+`unitcells`. Here, row by row:
+
+* a row holding one text such as 一、融入中心服务大局… (spanning the row or not) opens a
+  section, as does a new value in a column of such headings merged down over its rows;
+* a row holding one text that starts with 注/说明/备注 (notes under the table) is skipped
+  and named in the report;
+* a 任务名称 cell left empty continues the name above (a merge written as blank cells);
+* a row without its own 序号 (or repeating the one above, where 序号 is merged) continues
+  the task above, as a table converted from PDF splits a task at a page break;
+* without a 序号 column, tasks are numbered by a typed 1./（1） at the start of their text
+  (taken off the text) where every task has one and they run in order, else in the order
+  of the table; numbers that start again in each section are numbered through in order;
+* a cell wrapped over lines is joined without spaces (the lines of a Chinese cell are
+  one text), except in unit cells, where a line may hold one unit;
+* columns for no field, and 备注, are kept in each task's notes under their label;
+* an empty or missing 时间节点 stays empty: the task is 未明确时限, nothing is made up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from gkctl.core.errors import GkctlError, Problem, UsageError
+from gkctl.core.model import Directory, Section, Task
+from gkctl.exchange import headers, unitcells
+from gkctl.exchange.headers import Layout, letter
+from gkctl.exchange.table import (
+    PLACEHOLDER,
+    DocumentHints,
+    Sheet,
+    TableError,
+    decode_meta,
+    join_lines,
+    table_title,
+)
+
+_NUMERALS = "一二三四五六七八九十"
+_NOTE = re.compile(r"^(?:注|备注|说明|附注|填表说明|注释)\s*\d*\s*[:：.、]")
+_TYPED = re.compile(r"^\s*(?:[（(]\s*(?P<a>\d{1,3})\s*[)）]|(?P<b>\d{1,3})\s*[.、．)）](?!\d))\s*")
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+@dataclass
+class ImportReport:
+    """What the import did beyond copying cells, for the person to check."""
+
+    layout: Layout
+    header_rows: tuple[int, ...]  # as the file counts rows
+    numbering: str = "column"  # column, renumbered, typed, order, order-typed
+    derived_names: bool = False
+    section_column: int | None = None
+    renamed: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    relevant: list[tuple[int, str, str]] = field(default_factory=list)  # task, written, group
+    undated: list[int] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # row, text (notes, 1 2 3 …)
+
+
+@dataclass(frozen=True)
+class Imported:
+    path: str
+    sections: tuple[Section, ...]
+    tasks: tuple[Task, ...]
+    found: DocumentHints  # from the file: its gkctl properties, else the title above the table
+    joined: int = 0  # rows joined to the task above (a task split over rows)
+    placeholder_section: bool = False  # the table had no section rows
+    report: ImportReport | None = None
+
+
+@dataclass
+class _Draft:
+    row: int
+    id: int | None
+    section: str | None
+    name: str
+    content: str
+    lead: list[str]
+    co: list[str]
+    deadline: str
+    notes: list[tuple[str, str]]
+    typed: int | None = None
+
+
+def read_sheets(
+    sheets: Sequence[Sheet],
+    path: str,
+    hand: dict[str, int] | None = None,
+    directory: Directory | None = None,
+) -> Imported:
+    """The first sheet (or Word table) with a 任务分解表 header, read into tasks.
+
+    `hand` maps fields to column indexes (--columns); `directory` is the units.yaml the
+    unit names are matched against. Raises GkctlError where no table has a header,
+    TableError (row:column positions) where rows cannot become tasks.
+    """
+    for sheet in sheets:
+        layout = headers.find_layout(sheet.rows, hand)
+        if layout is not None:
+            return _Reader(sheet, layout, unitcells.Matcher(directory)).read()
+    if not sheets:
+        raise GkctlError(f"{path}：文件中没有表格。需要一张有任务文字列和责任单位列的任务分解表。")
+    if hand:
+        widest = max(len(cells) for sheet in sheets for _, cells in sheet.rows) if sheets else 0
+        raise UsageError(
+            f"{path}：--columns 用到了列 {letter(max(hand.values()))}，"
+            f"但文件中最宽的表格只有 {widest} 列。"
+        )
+    raise GkctlError(f"{path}：找不到任务分解表的表头。{_closest(sheets)}")
+
+
+def _closest(sheets: Sequence[Sheet]) -> str:
+    best: tuple[int, int, list[str]] = (0, 0, [])
+    for sheet in sheets:
+        for number, cells in sheet.rows:
+            found = [
+                f"{headers.FIELD_LABELS[f]}（{letter(j)}列“{join_lines(c)}”）"
+                for j, c in enumerate(cells)
+                if (f := headers.field_of(join_lines(c))) is not None
+            ]
+            if len(found) > best[0]:
+                best = (len(found), number, found)
+    need = (
+        "需要一行同时有任务文字的列（如 任务名称、工作任务、任务内容、具体要求）"
+        "和责任单位的列（如 责任单位、责任部门、牵头单位）"
+    )
+    detail = (
+        f"最接近的是第 {best[1]} 行，认出了：{'、'.join(best[2])}。"
+        if best[2]
+        else "没有一行像表头。"
+    )
+    return (
+        f"{need}；{detail}表头用了别的说法时，可用 --columns 指定各列，"
+        "如 --columns 任务名称=B,任务内容=C,责任单位=D,时间节点=E。"
+    )
+
+
+def typed_number(text: str) -> tuple[int | None, str]:
+    """A number typed at the start of a task's text, and the text without it:
+    1.积极推进… / （1）… / 1、… / ①… -> (1, 积极推进…); (None, text) where there is none."""
+    stripped = text.lstrip()
+    if stripped and stripped[0] in _CIRCLED:
+        return _CIRCLED.index(stripped[0]) + 1, stripped[1:].lstrip()
+    m = _TYPED.match(text)
+    if m is None or not text[m.end() :].strip():
+        return None, text
+    return int(m["a"] or m["b"]), text[m.end() :]
+
+
+def first_sentence(text: str, limit: int = 40) -> str:
+    """A task's name made from its content where the table has no name column: the first
+    sentence, cut at a comma or at `limit` characters when longer."""
+    first = re.split(r"[。；;！!？?]", text, maxsplit=1)[0].strip()
+    if len(first) <= limit:
+        return first or text[:limit]
+    comma = re.split(r"[，,：:]", first, maxsplit=1)[0]
+    return comma if 4 <= len(comma) <= limit else first[: limit - 1] + "…"
+
+
+def _first(columns: list[int]) -> int | None:
+    return columns[0] if columns else None
+
+
+def _parse_id(text: str) -> int | None:
+    import unicodedata
+
+    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).strip("().、．")
+    return int(folded) if folded.isdigit() and int(folded) > 0 else None
+
+
+class _Reader:
+    def __init__(self, sheet: Sheet, layout: Layout, matcher: unitcells.Matcher) -> None:
+        self.sheet, self.layout, self.matcher = sheet, layout, matcher
+        self.problems: list[Problem] = []
+        self.sections: list[Section] = []
+        self.drafts: list[_Draft] = []
+        self.joined = 0
+        numbers = tuple(sheet.rows[i][0] for i in layout.header)
+        self.report = ImportReport(layout, numbers)
+        self.report.skipped += [(sheet.rows[i][0], "列序号行") for i in layout.skipped]
+        f = layout.first
+        self.id_col, self.name_col, self.content_col = f("id"), f("name"), f("content")
+        self.section_col, self.deadline_col = f("section"), f("deadline")
+        self.lead_cols, self.co_cols = layout.all("lead"), layout.all("co")
+        self.note_cols = [
+            c for c in layout.columns if c.field in (None, "notes") and c.index != self.section_col
+        ]
+        self.report.section_column = self.section_col
+
+    def problem(self, row: int, column: int | None, code: str, message: str) -> None:
+        where = column + 1 if column is not None else 1
+        self.problems.append(Problem(self.sheet.path, row, where, code, message))
+
+    def _open_section(self, sid: str | None, title: str) -> str:
+        if sid is None:  # a heading without its own number (类别 column): numbered in order
+            known = {s.title: s.id for s in self.sections}
+            if title in known:
+                return known[title]
+            n = len(self.sections) + 1
+            sid = _NUMERALS[n - 1] if n <= 10 else str(n)
+        if sid not in {s.id for s in self.sections}:
+            self.sections.append(Section(sid, title))
+        return sid
+
+    def read(self) -> Imported:
+        rows = self.sheet.rows
+        header_cells = {tuple(headers.fold(c) for c in rows[i][1]) for i in self.layout.header}
+        width = len(self.layout.columns)
+        section: str | None = None
+        section_value = ""
+        previous: list[str] | None = None
+        for number, raw in rows[self.layout.body_start :]:
+            raw_cells = list(raw) + [""] * (width - len(raw))
+            cells = [join_lines(c) for c in raw_cells]
+            texts = [c for c in cells if c]
+            if not texts or tuple(headers.fold(c) for c in raw) in header_cells:
+                continue  # empty, or the header repeated on a later page
+            id_text = cells[self.id_col] if self.id_col is not None else ""
+            single = texts[0] if len(set(texts)) == 1 else None
+            if single is not None and _parse_id(id_text) is None:
+                found = headers.heading(single)
+                if found is not None:
+                    section = self._open_section(*found)
+                    previous = None
+                    continue
+                if _NOTE.match(single):
+                    self.report.skipped.append((number, single))
+                    previous = None
+                    continue
+                if len(texts) == len(cells) > 1:
+                    self.problem(
+                        number,
+                        self.id_col,
+                        "bad-heading",
+                        f"无法识别的通栏行“{single}”：部分标题应写作“一、……”",
+                    )
+                    previous = None
+                    continue
+            if self._numeral_heading(cells):
+                rest = [c for j, c in enumerate(cells) if c and j != self.id_col]
+                section = self._open_section(cells[self.id_col or 0].rstrip("、.．"), rest[0])
+                previous = None
+                continue
+            if self.section_col is not None and cells[self.section_col] != section_value:
+                section_value = cells[self.section_col]
+                if section_value:
+                    found = headers.heading(section_value)
+                    section = self._open_section(*(found or (None, section_value)))
+                    previous = None
+            task_id = _parse_id(id_text)
+            if self.id_col is not None and id_text and task_id is None:
+                self.problem(number, self.id_col, "bad-id", f"序号“{id_text}”不是正整数")
+                previous = None
+                continue
+            last = self.drafts[-1] if self.drafts else None
+            if self._continues(task_id, cells, previous, last):
+                if last is None or previous is None:
+                    self.problem(
+                        number, self.id_col, "orphan-row", "这一行没有序号，也不接在某项任务之后"
+                    )
+                    continue
+                self._continue(last, cells, raw_cells, previous)
+                self.joined += 1
+                previous = cells
+                continue
+            self.drafts.append(self._draft(number, task_id, section, cells, raw_cells, last))
+            previous = cells
+        return self._finish()
+
+    def _numeral_heading(self, cells: list[str]) -> bool:
+        """一 | 深化主动公开 | (empty) …: the section number in the 序号 column, its title
+        beside it, nothing in the unit and deadline columns."""
+        if self.id_col is None:
+            return False
+        if not re.fullmatch(f"[{_NUMERALS}]+[、.．]?", cells[self.id_col]):
+            return False
+        rest = {c for j, c in enumerate(cells) if c and j != self.id_col}
+        units = [cells[j] for j in (*self.lead_cols, *self.co_cols) if cells[j]]
+        return len(rest) == 1 and not units
+
+    def _continues(
+        self, task_id: int | None, cells: list[str], previous: list[str] | None, last: _Draft | None
+    ) -> bool:
+        if self.id_col is not None:
+            return task_id is None or (
+                last is not None and task_id == last.id and previous is not None
+            )
+        text = self._text(cells)
+        if not text:
+            return True  # units or a deadline only: the rest of the task above
+        # A content cell merged down over two rows (one task, two rows of units).
+        return previous is not None and self._text(previous) == text and last is not None
+
+    def _text(self, cells: list[str]) -> str:
+        cols = [c for c in (self.name_col, self.content_col) if c is not None]
+        return "".join(cells[c] for c in cols)
+
+    def _draft(
+        self,
+        number: int,
+        task_id: int | None,
+        section: str | None,
+        cells: list[str],
+        raw: list[str],
+        last: _Draft | None,
+    ) -> _Draft:
+        name = cells[self.name_col] if self.name_col is not None else ""
+        content = cells[self.content_col] if self.content_col is not None else ""
+        if self.name_col is not None and not name and last is not None and last.section == section:
+            name = last.name  # a merged 任务名称 written as blank cells below the first
+        typed = None
+        if self.id_col is None:
+            if self.name_col is not None and name:
+                typed, name = typed_number(name)
+            elif content:
+                typed, content = typed_number(content)
+        return _Draft(
+            number,
+            task_id,
+            section,
+            name,
+            content,
+            [raw[j] for j in self.lead_cols if raw[j].strip()],
+            [raw[j] for j in self.co_cols if raw[j].strip()],
+            cells[self.deadline_col] if self.deadline_col is not None else "",
+            [(self._label(c.index), cells[c.index]) for c in self.note_cols if cells[c.index]],
+            typed,
+        )
+
+    def _label(self, j: int) -> str:
+        label = self.layout.columns[j].label
+        return label or f"{letter(j)}列"
+
+    def _continue(
+        self, task: _Draft, cells: list[str], raw: list[str], previous: list[str]
+    ) -> None:
+        """Add a continuation row to the task above; a cell equal to the one above is a merge."""
+
+        def new(j: int | None) -> str:
+            if j is None:
+                return ""
+            return cells[j] if cells[j] and cells[j] != previous[j] else ""
+
+        task.content += new(self.content_col)
+        task.deadline += new(self.deadline_col)
+        task.lead += [raw[j] for j in self.lead_cols if new(j)]
+        task.co += [raw[j] for j in self.co_cols if new(j)]
+        task.notes += [(self._label(c.index), new(c.index)) for c in self.note_cols if new(c.index)]
+
+    # --- the tasks ------------------------------------------------------------------------
+
+    def _number(self) -> None:
+        drafts = self.drafts
+        report = self.report
+        if self.id_col is None:
+            typed = [d.typed for d in drafts]
+            if typed and all(t is not None for t in typed) and typed == sorted(set(typed)):  # type: ignore[type-var]
+                report.numbering = "typed"
+                for d in drafts:
+                    d.id = d.typed
+            else:
+                report.numbering = "order-typed" if any(t is not None for t in typed) else "order"
+                for n, d in enumerate(drafts, start=1):
+                    d.id = n
+            return
+        ids = [d.id for d in drafts]
+        if len(set(ids)) == len(ids):
+            return
+        # 1, 2, 3 in each section again: numbered through, in the table's order.
+        by_section: dict[str | None, list[int | None]] = {}
+        for d in drafts:
+            by_section.setdefault(d.section, []).append(d.id)
+        if len(by_section) > 1 and all(
+            v == list(range(1, len(v) + 1)) for v in by_section.values()
+        ):
+            report.numbering = "renumbered"
+            for n, d in enumerate(drafts, start=1):
+                d.id = n
+
+    def _finish(self) -> Imported:
+        placeholder = False
+        if not self.sections and self.drafts:
+            self.sections.append(Section("一", PLACEHOLDER))
+            placeholder = True
+        self._number()
+        default = self.sections[0].id if placeholder else None
+        tasks: list[Task] = []
+        seen: dict[int, int] = {}
+        report = self.report
+        for d in self.drafts:
+            assert d.id is not None
+            what = f"任务 {d.id}"
+            if d.id in seen:
+                self.problem(
+                    d.row,
+                    self.id_col,
+                    "duplicate-id",
+                    f"序号 {d.id} 重复（第 {seen[d.id]} 行已有）",
+                )
+                continue
+            seen[d.id] = d.row
+            name = d.name
+            if self.name_col is None and d.content:
+                name = first_sentence(d.content)
+                report.derived_names = True
+            units = unitcells.parse(d.lead, d.co, self.matcher)
+            checks = (
+                (
+                    self.name_col if self.name_col is not None else self.content_col,
+                    name,
+                    "任务名称",
+                ),
+                (self.content_col, d.content, "任务内容"),
+                (_first(self.lead_cols + self.co_cols), "、".join(units.names), "责任单位"),
+            )
+            empty = [(column, label) for column, value, label in checks if not value]
+            for column, label in empty:
+                self.problem(d.row, column, "empty-value", f"{what} 的{label}为空")
+            section = d.section or default
+            if section is None:
+                self.problem(
+                    d.row, self.id_col, "no-section", f"{what} 在第一个部分标题（如“一、……”）之前"
+                )
+                continue
+            if empty:
+                continue
+            for pair in units.renamed:
+                report.renamed.setdefault(pair, []).append(d.id)
+            report.relevant += [(d.id, written, group) for written, group in units.relevant]
+            if not d.deadline:
+                report.undated.append(d.id)
+            notes = [f"{label}：{text}" for label, text in d.notes]
+            if units.leads > 1 or units.relevant:
+                cells = "；".join(join_lines(c) for c in (*d.lead, *d.co))
+                notes.insert(0, f"责任单位原文：{cells}")
+            tasks.append(
+                Task(
+                    id=d.id,
+                    section=section,
+                    name=name,
+                    content=d.content,
+                    text="",
+                    units=tuple(units.names),
+                    deadline=d.deadline,
+                    notes="；".join(notes),
+                )
+            )
+        if self.problems:
+            raise TableError(self.problems)
+        sheet = self.sheet
+        found = decode_meta(sheet.meta)
+        before = [
+            cell
+            for _, cells in sheet.rows[: min(self.layout.header, default=0)]
+            for cell in cells
+            if cell
+        ]
+        title = found.title or table_title([*sheet.preamble, *before])
+        found = DocumentHints(
+            title or sheet.title.strip() or None,
+            found.number,
+            found.issuer,
+            found.published,
+            found.year,
+        )
+        return Imported(
+            sheet.path,
+            tuple(self.sections),
+            tuple(tasks),
+            found,
+            self.joined,
+            placeholder,
+            report,
+        )
