@@ -115,7 +115,11 @@ def field_of(label: str) -> str | None:
         if found == "lead" and re.search("配合|协办|参与|协助", qualifier):
             return "co"
         return found
-    contained = [w for w in _BY_WORD if w not in _EXACT_ONLY and w in word]
+    contained = [
+        w
+        for w in _BY_WORD
+        if w not in _EXACT_ONLY and _BY_WORD[w] != "section" and w in word and not heading(word)
+    ]
     if not contained:
         return None
     best = max(contained, key=len)
@@ -147,7 +151,9 @@ class Column:
     @property
     def name(self) -> str:
         """How the report names the column: B 列“工作任务”."""
-        return f"{letter(self.index)} 列“{self.label}”" if self.label else f"{letter(self.index)} 列"
+        return (
+            f"{letter(self.index)} 列“{self.label}”" if self.label else f"{letter(self.index)} 列"
+        )
 
 
 @dataclass(frozen=True)
@@ -277,7 +283,8 @@ def find_layout(rows: Rows, hand: dict[str, int] | None = None) -> Layout | None
         sub_found = _fields(sub)
         if (
             sub_found
-            and not any(_NUMBER.fullmatch(c) for c in sub if c)
+            and not _is_title(sub)
+            and not any(_NUMBER.fullmatch(c) or heading(c) for c in sub if c)
             and all(len(c) <= 12 for c in sub)
         ):
             header.append(below)
