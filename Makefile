@@ -34,6 +34,9 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check gkctl tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(BIN)/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
+	$(BIN)/zizmor --offline --quiet .github
 
 golden: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q --update-golden

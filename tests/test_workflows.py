@@ -20,10 +20,86 @@ from tests.conftest import ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 GOLDEN = ROOT / "tests" / "golden"
-ACTIONS = {"actions/checkout@v4", "actions/setup-python@v5", "actions/upload-artifact@v4"}
+# Every action is pinned to a commit (a tag can be moved), with the tag in a comment.
+PINNED = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
+PINNED_LINE = re.compile(r"^\s*(?:- )?uses: [\w.-]+/[\w.-]+@[0-9a-f]{40} # v\d+(?:\.\d+)*$")
+# The inputs of the actions used, from their action.yml at the pinned commits, and the values
+# of those that take a fixed set: a misspelt input or value (if-no-fiels-found, cache: pipp)
+# is ignored by GitHub with a warning, so it fails here.
+ACTION_INPUTS: dict[str, dict[str, set[str] | None]] = {
+    "actions/checkout": dict.fromkeys(
+        [
+            "allow-unsafe-pr-checkout",
+            "clean",
+            "fetch-depth",
+            "fetch-tags",
+            "filter",
+            "github-server-url",
+            "lfs",
+            "path",
+            "persist-credentials",
+            "ref",
+            "repository",
+            "set-safe-directory",
+            "show-progress",
+            "sparse-checkout",
+            "sparse-checkout-cone-mode",
+            "ssh-key",
+            "ssh-known-hosts",
+            "ssh-strict",
+            "ssh-user",
+            "submodules",
+            "token",
+        ]
+    ),
+    "actions/setup-python": {
+        **dict.fromkeys(
+            [
+                "allow-prereleases",
+                "architecture",
+                "cache-dependency-path",
+                "check-latest",
+                "freethreaded",
+                "python-version",
+                "python-version-file",
+                "token",
+                "update-environment",
+            ]
+        ),
+        "cache": {"pip", "pipenv", "poetry"},
+    },
+    "actions/upload-artifact": {
+        **dict.fromkeys(
+            [
+                "compression-level",
+                "include-hidden-files",
+                "name",
+                "overwrite",
+                "path",
+                "retention-days",
+            ]
+        ),
+        "if-no-files-found": {"warn", "error", "ignore"},
+    },
+    "actions/download-artifact": dict.fromkeys(
+        [
+            "artifact-ids",
+            "github-token",
+            "merge-multiple",
+            "name",
+            "path",
+            "pattern",
+            "repository",
+            "run-id",
+        ]
+    ),
+}
+# GitHub-hosted runner labels (a misspelt one, ubuntu-lates, waits for a runner for ever).
+RUNNERS = {"ubuntu-latest", "ubuntu-24.04", "ubuntu-22.04"}
 # What a run: line may start with: gkctl, or a shell builtin (no other tool, so that the
 # local run proves what GitHub will run).
 ALLOWED = {"gkctl", "echo", "printf", "cd", "test", "[", ":", "set", "export", "exit"}
+BASH = shutil.which("bash") or "/bin/bash"
 INSTALL = re.compile(r"^\s*(pip3?|python3?(\.\d+)? -m pip)\s")
 GIT_ENV = {
     # The test repository must not depend on the user's git configuration.
@@ -45,35 +121,40 @@ def _load(name: str) -> dict[str, Any]:
     return data
 
 
-def _expand(value: object, inputs: dict[str, str]) -> str:
-    """The few ${{ }} expressions the workflows may use: inputs.NAME."""
+def _expand(value: object, inputs: dict[str, str], context: dict[str, str] | None = None) -> str:
+    """The few ${{ }} expressions the workflows may use: inputs.NAME, and the context values
+    the simulated event provides (github.event.pull_request.number …)."""
 
     def one(m: re.Match[str]) -> str:
         expr = m.group(1).strip()
-        if not expr.startswith("inputs."):
+        if expr.startswith("inputs."):
+            return inputs.get(expr.removeprefix("inputs."), "")
+        if context is None or expr not in context:
             pytest.fail(f"workflow expression not supported locally: {expr}")
-        return inputs.get(expr.removeprefix("inputs."), "")
+        return context[expr]
 
     return re.sub(r"\$\{\{(.*?)\}\}", one, str(value))
 
 
-_TERM = re.compile(r"github\.event_name\s*(==|!=)\s*'([^']*)'")
+_TERM = re.compile(r"([\w.]+)\s*(==|!=)\s*'([^']*)'")
 
 
-def condition_holds(expr: object, event: str) -> bool:
-    """The few `if:` conditions the workflows may use: `github.event_name == 'NAME'` (or
-    !=), joined with && and ||, with or without ${{ }}. Anything else fails the test, so
-    that a new condition cannot be skipped (or run) by mistake."""
+def condition_holds(expr: object, event: str, context: dict[str, str] | None = None) -> bool:
+    """The few `if:` conditions the workflows may use: `github.event_name == 'NAME'` (or !=,
+    or another value of the simulated event's context), joined with && and ||, with or
+    without ${{ }}. Anything else fails the test, so that a new condition cannot be skipped
+    (or run) by mistake."""
     text = str(expr).strip()
     if text.startswith("${{") and text.endswith("}}"):
         text = text[3:-2].strip()
+    values = {**(context or {}), "github.event_name": event}
 
     def term(part: str) -> bool:
         m = _TERM.fullmatch(part.strip())
-        if m is None:
+        if m is None or m.group(1) not in values:
             pytest.fail(f"workflow condition not supported locally: {part.strip()}")
         # GitHub compares strings ignoring case.
-        return (m.group(2).casefold() == event.casefold()) == (m.group(1) == "==")
+        return (m.group(3).casefold() == values[m.group(1)].casefold()) == (m.group(2) == "==")
 
     return any(all(term(p) for p in either.split("&&")) for either in text.split("||"))
 
@@ -86,10 +167,13 @@ def condition_holds(expr: object, event: str) -> bool:
         ("${{ github.event_name != 'schedule' }}", "push", True),
         ("github.event_name == 'push' || github.event_name == 'Schedule'", "schedule", True),
         ("github.event_name == 'push' && github.event_name != 'push'", "push", False),
+        ("github.event.workflow_run.conclusion == 'success'", "workflow_run", True),
+        ("github.event.workflow_run.conclusion == 'failure'", "workflow_run", False),
     ],
 )
 def test_condition_evaluator(expr, event, expected) -> None:
-    assert condition_holds(expr, event) is expected
+    context = {"github.event.workflow_run.conclusion": "success"}
+    assert condition_holds(expr, event, context) is expected
 
 
 def git(repo: Path, *args: str) -> str:
@@ -119,32 +203,35 @@ def run_workflow(
     inputs: dict[str, str] | None = None,
     repo: Path | None = None,
     env: dict[str, str] | None = None,
+    context: dict[str, str] | None = None,
+    path: str | None = None,
 ) -> dict[str, Any]:
     """Run every job's run: steps as `event` would; return the repo copy, the step summary,
     what ran and what its `if:` left out. `env` stands for what GitHub sets for the event
-    (GITHUB_BASE_REF …); `repo` is a prepared copy (default: a fresh one)."""
+    (GITHUB_BASE_REF …), `context` for the event's ${{ }} values; `repo` is a prepared copy
+    (default: a fresh one); `path` replaces PATH's head (default: this virtualenv)."""
     workflow = _load(name)
     assert event in workflow["on"], f"{name} does not run on {event}"
     repo = repo or _repo_copy(tmp_path)
     summary = tmp_path / "step-summary.md"
     summary.write_text("", encoding="utf-8")
     base = {k: v for k, v in os.environ.items() if not k.startswith(("GKCTL_", "GITHUB_"))}
-    base["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{base.get('PATH', '')}"
+    base["PATH"] = path or f"{Path(sys.executable).parent}{os.pathsep}{base.get('PATH', '')}"
     base["GITHUB_STEP_SUMMARY"] = str(summary)
     base["GITHUB_WORKSPACE"] = str(repo)
     base["GITHUB_EVENT_NAME"] = event
     base.update(env or {})
     ran, skipped, not_this_event, artifacts = [], [], [], []
     for job in workflow["jobs"].values():
-        if "if" in job and not condition_holds(job["if"], event):
+        if "if" in job and not condition_holds(job["if"], event, context):
             continue
-        job_env = {k: _expand(v, inputs or {}) for k, v in job.get("env", {}).items()}
+        job_env = {k: _expand(v, inputs or {}, context) for k, v in job.get("env", {}).items()}
         for step in job["steps"]:
-            if "if" in step and not condition_holds(step["if"], event):
+            if "if" in step and not condition_holds(step["if"], event, context):
                 not_this_event.append(step.get("run", step.get("uses")))
                 continue
             if "uses" in step:
-                assert step["uses"] in ACTIONS, step["uses"]
+                assert PINNED.match(step["uses"]), step["uses"]
                 if step["uses"].startswith("actions/upload-artifact"):
                     artifacts.append(step["with"]["path"])
                 continue
@@ -156,10 +243,10 @@ def run_workflow(
             step_env = {
                 **base,
                 **job_env,
-                **{k: _expand(v, inputs or {}) for k, v in step.get("env", {}).items()},
+                **{k: _expand(v, inputs or {}, context) for k, v in step.get("env", {}).items()},
             }
             result = subprocess.run(
-                ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+                [BASH, "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
                 cwd=repo,
                 env=step_env,
                 capture_output=True,
@@ -203,6 +290,11 @@ def test_set_up_python_311_and_install(name) -> None:
 
 
 DIFF_STEP = 'gkctl diff "origin/$GITHUB_BASE_REF" --format markdown >> "$GITHUB_STEP_SUMMARY"'
+KEEP_STEP = (
+    'gkctl diff "origin/$GITHUB_BASE_REF" --format markdown > plan-diff.md\n'
+    "printf '%s\\n' \"$PR_NUMBER\" > pr-number.txt\n"
+)
+UPLOAD_DIFF = "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02"
 
 
 def test_validate_workflow_on_push(tmp_path) -> None:
@@ -211,8 +303,9 @@ def test_validate_workflow_on_push(tmp_path) -> None:
     assert done["workflow"]["on"]["push"] == {"branches": ["main"]}
     assert "gkctl validate --format github" in done["ran"]
     assert len(done["skipped"]) == 1
-    assert done["not_this_event"] == [DIFF_STEP]
+    assert done["not_this_event"] == [DIFF_STEP, KEEP_STEP, UPLOAD_DIFF]
     assert done["summary"] == ""
+    assert done["artifacts"] == []
 
 
 def test_checkout_fetches_the_base_branch() -> None:
@@ -253,8 +346,13 @@ def test_validate_workflow_on_pull_request_shows_the_plan_diff(tmp_path) -> None
         "pull_request",
         repo=repo,
         env={"GITHUB_BASE_REF": "main", "GKCTL_TODAY": "2024-10-15"},
+        context={"github.event.pull_request.number": "7"},
     )
-    assert done["ran"][-1] == DIFF_STEP and done["not_this_event"] == []
+    assert done["ran"][-2:] == [DIFF_STEP, KEEP_STEP] and done["not_this_event"] == []
+    # The same Markdown is kept, with the pull request's number, for plan-diff-comment.yml.
+    assert done["artifacts"] == ["plan-diff.md\npr-number.txt\n"]
+    assert (repo / "plan-diff.md").read_text(encoding="utf-8") == done["summary"]
+    assert (repo / "pr-number.txt").read_text(encoding="utf-8") == "7\n"
     summary = done["summary"]
     assert summary.startswith("## 计划变更：origin/main → 工作区\n"), summary
     assert "- **任务 41**（修改）" in summary
@@ -270,7 +368,12 @@ def test_validate_workflow_fails_without_the_base_branch(tmp_path) -> None:
     failed = r"(?s)step \"Show the plan changes on the run's page\" failed.*未知的版本“origin/main”"
     with pytest.raises(AssertionError, match=failed):
         run_workflow(
-            "validate.yml", tmp_path, "pull_request", repo=repo, env={"GITHUB_BASE_REF": "main"}
+            "validate.yml",
+            tmp_path,
+            "pull_request",
+            repo=repo,
+            env={"GITHUB_BASE_REF": "main"},
+            context={"github.event.pull_request.number": "7"},
         )
     assert (tmp_path / "step-summary.md").read_text(encoding="utf-8") == ""
 
@@ -317,3 +420,217 @@ def test_report_workflow_on_schedule_uses_today(tmp_path) -> None:
     done = run_workflow("report.yml", tmp_path, "schedule", {})
     assert done["summary"].startswith("# 2024年金山区政务公开工作要点 督办情况汇总\n")
     assert (done["repo"] / "out" / "summary.md").read_text(encoding="utf-8") == done["summary"]
+
+
+# --- what GitHub would silently accept: checked here and by make lint's linters -------------
+
+ALL = sorted(p.name for p in WORKFLOWS.glob("*.yml"))
+
+
+def test_workflows_are_the_expected_ones() -> None:
+    assert ALL == ["ci.yml", "plan-diff-comment.yml", "report.yml", "validate.yml"]
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_actions_pinned_with_known_inputs(name) -> None:
+    text = (WORKFLOWS / name).read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if re.match(r"^\s*(- )?uses:", line):
+            assert PINNED_LINE.match(line), f"{name}: pin to a commit, tag in a comment: {line}"
+    for job in _load(name)["jobs"].values():
+        assert job["runs-on"] in RUNNERS or job["runs-on"].startswith("${{"), job["runs-on"]
+        for step in job["steps"]:
+            if "uses" not in step:
+                continue
+            action = step["uses"].split("@")[0]
+            assert action in ACTION_INPUTS, f"{name}: add {action}'s inputs to ACTION_INPUTS"
+            known = ACTION_INPUTS[action]
+            for key, value in step.get("with", {}).items():
+                assert key in known, f"{name}: {action} has no input {key!r}"
+                choices = known[key]
+                assert choices is None or value in choices, f"{name}: {key}: {value!r}"
+            if action == "actions/checkout":
+                assert step["with"]["persist-credentials"] is False
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_least_privilege_and_one_run_at_a_time(name) -> None:
+    workflow = _load(name)
+    assert "permissions" in workflow
+    assert set(workflow["concurrency"]) == {"group", "cancel-in-progress"}
+    assert workflow["concurrency"]["group"].startswith("${{ github.workflow }}-")
+    # Only the comment workflow may write, and never checks out anything.
+    for job_name, job in workflow["jobs"].items():
+        granted = {**workflow["permissions"], **job.get("permissions", {})}
+        writes = {k for k, v in granted.items() if v == "write"}
+        if name == "plan-diff-comment.yml":
+            assert writes == {"pull-requests"}
+            assert not any("checkout" in s.get("uses", "") for s in job["steps"])
+        else:
+            assert writes == set(), f"{name}:{job_name}"
+
+
+def test_ci_runs_lint_and_tests_on_every_python() -> None:
+    workflow = _load("ci.yml")
+    assert set(workflow["on"]) == {"pull_request", "push"}
+    job = workflow["jobs"]["test"]
+    assert job["strategy"]["matrix"]["python-version"] == ["3.11", "3.12", "3.13"]
+    runs = [s["run"] for s in job["steps"] if "run" in s]
+    assert runs == ["make lint PYTHON=python", "make test PYTHON=python"]
+    setup = next(s for s in job["steps"] if "setup-python" in s.get("uses", ""))
+    assert setup["with"]["cache"] == "pip"
+
+
+def test_dependabot_watches_actions_and_pip_weekly() -> None:
+    config = yaml.safe_load((ROOT / ".github" / "dependabot.yml").read_text(encoding="utf-8"))
+    watched = {(u["package-ecosystem"], u["schedule"]["interval"]) for u in config["updates"]}
+    assert watched == {("github-actions", "weekly"), ("pip", "weekly")}
+
+
+@pytest.mark.parametrize(
+    ("name", "good", "typo"),
+    [
+        ("report.yml", "runs-on: ubuntu-latest", "runs-on: ubuntu-lates"),
+        ("report.yml", "if-no-files-found: error", "if-no-fiels-found: error"),
+        ("report.yml", "cache: pip\n", "cache: pipp\n"),
+    ],
+)
+def test_typos_fail(name, good, typo, tmp_path, monkeypatch) -> None:
+    # The issue's typos: each one fails a test here (contents: reed fails make lint's
+    # check-jsonschema instead, see test_typo_in_permissions_fails_the_schema).
+    text = (WORKFLOWS / name).read_text(encoding="utf-8")
+    assert good in text
+    folder = tmp_path / "workflows"
+    folder.mkdir()
+    (folder / name).write_text(text.replace(good, typo, 1), encoding="utf-8")
+    monkeypatch.setattr(sys.modules[__name__], "WORKFLOWS", folder)
+    with pytest.raises(AssertionError):
+        test_actions_pinned_with_known_inputs(name)
+
+
+def _schema_check(folder: Path) -> subprocess.CompletedProcess[str]:
+    tool = Path(sys.executable).parent / "check-jsonschema"
+    if not tool.exists():
+        pytest.skip("check-jsonschema is not installed (pip install -e '.[dev]')")
+    files = sorted(str(p) for p in folder.glob("*.yml"))
+    return subprocess.run(
+        [str(tool), "--builtin-schema", "vendor.github-workflows", *files],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_typo_in_permissions_fails_the_schema(tmp_path) -> None:
+    assert _schema_check(WORKFLOWS).returncode == 0
+    text = (WORKFLOWS / "report.yml").read_text(encoding="utf-8")
+    (tmp_path / "report.yml").write_text(
+        text.replace("contents: read", "contents: reed", 1), encoding="utf-8"
+    )
+    failed = _schema_check(tmp_path)
+    assert failed.returncode == 1
+    assert "reed" in failed.stdout + failed.stderr
+
+
+# --- the pull-request comment, with a stand-in for gh ------------------------------------------
+
+FAKE_GH = (
+    "#!"
+    + BASH
+    + """
+# A stand-in for gh: records each call, answers the two queries from the environment, and
+# keeps the body of what would be posted. Builtins only, like the workflow itself.
+printf '%s\\n' "$*" >> "$GH_LOG"
+case "$*" in
+  *"/pulls/"*) printf '%s\\n' "$FAKE_HEAD" ;;
+  *"--paginate"*) [[ -z "$FAKE_COMMENT" ]] || printf '%s\\n' "$FAKE_COMMENT" ;;
+  *"body=@"*)
+    for arg in "$@"; do
+      [[ "$arg" != body=@* ]] || printf '%s\\n' "$(< "${arg#body=@}")" > "$GH_LOG.body"
+    done ;;
+esac
+"""
+)
+
+SHA = "0123456789abcdef0123456789abcdef01234567"
+
+
+def _comment_run(tmp_path: Path, pr: str, diff: str, head: str = SHA, comment: str = "") -> Any:
+    repo = tmp_path / "base"
+    (repo / "plan-diff").mkdir(parents=True)
+    (repo / "plan-diff" / "pr-number.txt").write_text(pr, encoding="utf-8")
+    (repo / "plan-diff" / "plan-diff.md").write_text(diff, encoding="utf-8")
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "gh").write_text(FAKE_GH, encoding="utf-8")
+    (tools / "gh").chmod(0o755)
+    log = tmp_path / "gh.log"
+    log.write_text("", encoding="utf-8")
+    context = {
+        "github.event.workflow_run.event": "pull_request",
+        "github.event.workflow_run.conclusion": "success",
+        "github.event.workflow_run.head_sha": SHA,
+        "github.event.workflow_run.id": "42",
+        "github.token": "not-a-token",
+        "github.repository": "owner/plans",
+    }
+    # PATH holds gh alone: the script may use nothing else than gh and bash's builtins.
+    done = run_workflow(
+        "plan-diff-comment.yml",
+        tmp_path,
+        "workflow_run",
+        repo=repo,
+        context=context,
+        env={"GH_LOG": str(log), "FAKE_HEAD": head, "FAKE_COMMENT": comment},
+        path=str(tools),
+    )
+    body = tmp_path / "gh.log.body"
+    return (
+        done,
+        log.read_text(encoding="utf-8").splitlines(),
+        (body.read_text(encoding="utf-8") if body.exists() else None),
+    )
+
+
+DIFF = "## 计划变更：origin/main → 工作区\n\n- **任务 41**（修改）\n"
+
+
+def test_comment_posted_once_then_updated(tmp_path) -> None:
+    _, calls, body = _comment_run(tmp_path / "first", "7\n", DIFF)
+    assert calls[0] == "api repos/owner/plans/pulls/7 --jq .head.sha"
+    assert calls[-1] == (
+        "api --method POST repos/owner/plans/issues/7/comments -F body=@plan-diff/comment.md"
+    )
+    assert body == "<!-- gkctl-plan-diff -->\n\n" + DIFF.rstrip("\n") + "\n"
+    # The next push finds the comment (by its marker) and edits it: one comment per PR.
+    _, calls, body = _comment_run(tmp_path / "again", "7\n", DIFF, comment="9001")
+    assert calls[-1] == (
+        "api --method PATCH repos/owner/plans/issues/comments/9001 -F body=@plan-diff/comment.md"
+    )
+    assert body is not None and body.startswith("<!-- gkctl-plan-diff -->\n")
+
+
+def test_no_comment_for_a_pull_request_without_plan_changes(tmp_path) -> None:
+    same = "## 计划变更：origin/main → 工作区\n\n截至 2024-10-15，两个版本的计划没有差异。\n"
+    _, calls, body = _comment_run(tmp_path, "7\n", same)
+    assert body is None and len(calls) == 2  # the head check and the search, nothing posted
+
+
+def test_comment_skipped_when_the_pull_request_moved_on(tmp_path) -> None:
+    _, calls, body = _comment_run(tmp_path, "7\n", DIFF, head="f" * 40)
+    assert body is None and calls == ["api repos/owner/plans/pulls/7 --jq .head.sha"]
+
+
+@pytest.mark.parametrize("pr", ["7; rm -rf /\n", "$(id)\n", "\n", "../../x\n"])
+def test_untrusted_pull_request_number_is_refused(tmp_path, pr) -> None:
+    # The artifact comes from a run of the pull request's code: its number is checked.
+    with pytest.raises(AssertionError, match=r"pr-number\.txt is not a number"):
+        _comment_run(tmp_path, pr, DIFF)
+    assert (tmp_path / "gh.log").read_text(encoding="utf-8") == ""
+
+
+def test_long_diff_is_cut_to_fit_a_comment(tmp_path) -> None:
+    long = "## 计划变更\n\n" + "- 一行变更\n" * 20000
+    _, _, body = _comment_run(tmp_path, "7\n", long)
+    assert body is not None and len(body) < 65536
+    assert body.endswith("（变更过长，已截断；完整内容见 validate 运行页面。）\n")
