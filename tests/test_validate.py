@@ -186,6 +186,39 @@ EXPECTED = {
     "unknown_section": [(18, 14, "unknown-section", "任务 2 的部分“六”不在 sections 中")],
     "unknown_unit": [(15, 13, "unknown-unit", "未知责任单位“区经委员会”，是否为“区经委”？")],
     "year_not_integer": [(6, 9, "type", "计划年度（year）应为整数，这里是文字")],
+    # Files every write used to crash on (issue 12 item 5): a written-out tag must fit its
+    # value, and a key must be text; dates are YYYY-MM-DD within ten years of the plan year.
+    "tag_int_mismatch": [
+        (16, 15, "tag", "标签“!!int”与这里的值“11月底前”不符，请删去标签或改正值")
+    ],
+    "tag_bool_mismatch": [(22, 15, "tag", "标签“!!bool”与这里的值“maybe”不符，请删去标签或改正值")],
+    "tag_null_on_list": [(15, 12, "tag", "标签“!!null”与这里的列表不符，请删去标签或改正值")],
+    "complex_key": [(17, 7, "complex-key", "键只能是文字，不能是列表或映射（“? ”开头的复杂键）")],
+    "due_out_of_range": [
+        (
+            17,
+            10,
+            "date-range",
+            "任务 1 的截止日期（due）：日期 9999-12-31 超出计划年度 2024 年前后 10 年"
+            "（2014-01-01 至 2034-12-31）",
+        )
+    ],
+    "extension_to_far": [
+        (
+            20,
+            13,
+            "date-range",
+            "延期至（to）：日期 2099-12-31 超出计划年度 2024 年前后 10 年（2014-01-01 至 2034-12-31）",
+        )
+    ],
+    "date_not_iso": [
+        (
+            17,
+            13,
+            "bad-date",
+            "任务 1 的销号日期（closed）应为日期，写作 YYYY-MM-DD（如 2024-11-30），这里是“20241015”",
+        )
+    ],
 }
 
 

@@ -102,12 +102,19 @@ def _plain_ok(text: str, flow: bool) -> bool:
     # PyYAML (e.g. [区经委?]); quote them so that either parser reads the same value.
     if flow and any(c in text for c in ",[]{}?:#"):
         return False
+    # Composed, not loaded: the tag the parser gives the text must be plain text, so a
+    # date-like note (2024-13-45), a number or true is quoted, and nothing is constructed
+    # (a date that is no date would raise).
     document = f"[{text}]" if flow else f"k: {text}"
     try:
-        loaded = yaml.load(document, Loader=_Loader)
+        root = yaml.compose(document, Loader=_Loader)
     except yaml.YAMLError:
         return False
-    return bool(loaded == ([text] if flow else {"k": text}))
+    if flow:
+        node = root.value[0] if isinstance(root, SequenceNode) and len(root.value) == 1 else None
+    else:
+        node = root.value[0][1] if isinstance(root, MappingNode) and len(root.value) == 1 else None
+    return isinstance(node, ScalarNode) and node.tag == yamlsrc.STR and node.value == text
 
 
 # --- finding places in the text ----------------------------------------------------------------
@@ -327,15 +334,26 @@ def _with_bom(bom: str, edit: Edit) -> Edit:
 
 def verify(old: str, new: str, task_id: int, change: Callable[[dict[str, Any]], None]) -> None:
     """The new text must hold the old data with `change` made to the task, nothing else."""
-    expected = yaml.load(old, Loader=_Loader)
+    expected = _plain(old)
     for task in expected["tasks"]:
         if task.get("id") == task_id:
             change(task)
-    if yaml.load(new, Loader=_Loader) != expected:
+    if _plain(new) != expected:
         raise GkctlError(
             "内部错误：修改后的文件与预期内容不符，已放弃写入，文件未改动。"
             "请手工编辑 tasks.yaml，并报告这个问题。"
         )
+
+
+def _plain(text: str) -> Any:
+    """The file as data, read by the loader's own parser (yamlsrc), so that what validate
+    accepts a write can compare: constructing it with yaml.load instead crashed on values
+    the loader reads as text (notes: 2024-02-30)."""
+    problems: list[Problem] = []
+    root = yamlsrc.parse("tasks.yaml", text.removeprefix(_BOM), problems)
+    if root is None or problems:
+        raise EditError("\n".join(str(p) for p in problems) or "tasks.yaml 无法读取。")
+    return yamlsrc.plain(root)
 
 
 # --- the write transaction ----------------------------------------------------------------------

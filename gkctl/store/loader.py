@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from gkctl.core import deadlines
+from gkctl.core import dates, deadlines
 from gkctl.core.errors import DataError, DeadlineError, Problem, os_reason
 from gkctl.core.model import (
     Dataset,
@@ -147,6 +147,7 @@ def _read_document(r: Reader, node: Node | None) -> Document:
     if year is not None and not 2000 <= year <= 2100:
         r.problem(f["year"], "bad-year", f"计划年度 {year} 不合理（应在 2000–2100 之间）")
         year = None
+    r.year = year or 0  # from here on, dates are bounded by the plan year
     return Document(
         r.text(f.get("title"), "标题（title）") or "",
         r.text(f.get("number"), "文号（number）") or "",
@@ -379,9 +380,13 @@ def _read_milestone(r: Reader, node: Node, what: str, document: Document) -> Mil
         r.problem(node, "missing-key", "节点需要 deadline（时间节点文字）或 due（日期）")
     if text is not None and due is None and document.year:
         try:
-            deadlines.resolve(text, document.year, document.published)
+            resolved = deadlines.resolve(text, document.year, document.published)
         except DeadlineError as exc:
             r.problem(f["deadline"], "deadline", exc.message)
+        else:
+            far = dates.out_of_range(resolved.due, document.year) if resolved.due else None
+            if far is not None:
+                r.problem(f["deadline"], "date-range", f"节点时间“{text}”：{far}")
     if name is None:
         return None
     return MilestoneSpec(name, text, due, yamlsrc.pos(r.path, node))
@@ -401,9 +406,19 @@ def _check_deadlines(
         if item.deadline_node is None:
             continue
         try:
-            deadlines.resolve(item.task.deadline, plan.document.year, plan.document.published)
+            resolved = deadlines.resolve(
+                item.task.deadline, plan.document.year, plan.document.published
+            )
         except DeadlineError as exc:
             r.problem(item.deadline_node, "deadline", exc.message)
+            continue
+        for day in (resolved.due, *(m.due for m in resolved.milestones)):
+            far = dates.out_of_range(day, plan.document.year) if day is not None else None
+            if far is not None:
+                r.problem(
+                    item.deadline_node, "date-range", f"时间节点“{item.task.deadline}”：{far}"
+                )
+                break
 
 
 def _check_references(

@@ -7,6 +7,7 @@ from datetime import date
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from gkctl.core import dates
 from gkctl.core.errors import Problem
 from gkctl.store import yamlsrc
 
@@ -25,9 +26,10 @@ _TYPE_NAMES = {
 class Reader:
     """Typed access to nodes that records a problem instead of raising."""
 
-    def __init__(self, path: str, problems: list[Problem]) -> None:
+    def __init__(self, path: str, problems: list[Problem], year: int = 0) -> None:
         self.path = path
         self.problems = problems
+        self.year = year  # the plan year, which bounds every date (0: not known yet)
 
     def problem(self, node: Node, code: str, message: str) -> None:
         p = yamlsrc.pos(self.path, node)
@@ -99,9 +101,15 @@ class Reader:
             return None
         if isinstance(node, ScalarNode) and node.tag in (yamlsrc.TIMESTAMP, yamlsrc.STR):
             try:
-                return date.fromisoformat(node.value.strip())
+                day = dates.parse_iso(node.value)
             except ValueError:
                 pass
+            else:
+                far = dates.out_of_range(day, self.year)
+                if far is None:
+                    return day
+                self.problem(node, "date-range", f"{what}：{far}")
+                return None
         self.problem(
             node,
             "bad-date",

@@ -168,9 +168,32 @@ def _check_nodes(path: str, root: Node, problems: list[Problem]) -> bool:
             )
             ok = False
             continue
+        if not _tag_fits(node):
+            problems.append(
+                _problem(
+                    path,
+                    *_line_col(node),
+                    "tag",
+                    f"标签“{node.tag.replace(CORE, '!!')}”与这里的{_shape(node)}不符，"
+                    "请删去标签或改正值",
+                )
+            )
+            ok = False
+            continue
         if isinstance(node, MappingNode):
             keys: dict[str, Node] = {}
             for key, value in node.value:
+                if not isinstance(key, ScalarNode):
+                    problems.append(
+                        _problem(
+                            path,
+                            *_line_col(key),
+                            "complex-key",
+                            "键只能是文字，不能是列表或映射（“? ”开头的复杂键）",
+                        )
+                    )
+                    ok = False
+                    continue
                 if isinstance(key, ScalarNode):
                     if key.value in keys:
                         first = keys[key.value].start_mark.line + 1
@@ -190,6 +213,60 @@ def _check_nodes(path: str, root: Node, problems: list[Problem]) -> bool:
         elif isinstance(node, SequenceNode):
             stack.extend(node.value)
     return ok
+
+
+_SCALAR_TAGS = {STR, INT, FLOAT, BOOL, NULL, TIMESTAMP}
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_RESOLVER = yaml.resolver.Resolver()
+
+
+def _shape(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "映射"
+    if isinstance(node, SequenceNode):
+        return "列表"
+    return f"值“{node.value}”"
+
+
+def _tag_fits(node: Node) -> bool:
+    """A tag written out (`!!int 全年`, `!!null [a]`) must fit what it tags; the tags the
+    parser gives by itself always do (except a date-like text that is no date, such as
+    2024-02-30, which is read as text and refused where a date is meant)."""
+    if isinstance(node, MappingNode):
+        return node.tag == MAP
+    if isinstance(node, SequenceNode):
+        return node.tag == SEQ
+    if not isinstance(node, ScalarNode) or node.tag not in _SCALAR_TAGS:
+        return False
+    if node.tag == STR:
+        return True
+    plain_style = not node.style  # None in PyYAML, "" in libyaml
+    implicit = _RESOLVER.resolve(ScalarNode, node.value, (True, False))  # type: ignore[no-untyped-call]  # PyYAML is untyped
+    return (plain_style and implicit == node.tag) or _constructs(node)
+
+
+def _constructs(node: ScalarNode) -> bool:
+    try:
+        _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+    except Exception:  # PyYAML raises ValueError, TypeError or ConstructorError here
+        return False
+    return True
+
+
+def plain(node: Node) -> object:
+    """The node as plain data (dict, list, str, int, date, …), as the writers compare
+    files before and after an edit. Never raises on a file that parse() accepted: a
+    date-like text that is no date (2024-02-30) is its text, as the loader reads it."""
+    if isinstance(node, MappingNode):
+        return {plain(k): plain(v) for k, v in node.value}
+    if isinstance(node, SequenceNode):
+        return [plain(item) for item in node.value]
+    if node.tag == STR:
+        return node.value
+    try:
+        return _CONSTRUCTOR.yaml_constructors[node.tag](_CONSTRUCTOR, node)
+    except Exception:  # as in _constructs: the loader reads such a value as its text
+        return node.value
 
 
 def _line_col(node: Node) -> tuple[int, int]:

@@ -68,10 +68,20 @@ def check_format(chosen: OutputFormat, *allowed: OutputFormat) -> None:
 
 
 def parse_date(text: str, what: str) -> date:
+    """Exactly YYYY-MM-DD, within the years any plan may hold; an empty text is an error,
+    not today (which would silently answer another question)."""
+    from gkctl.core import dates
+
+    if not text.strip():
+        raise UsageError(f"{what}不能为空，请写作 YYYY-MM-DD，如 2024-10-15。")
     try:
-        return date.fromisoformat(text.strip())
+        day = dates.parse_iso(text)
     except ValueError:
         raise UsageError(f"{what}“{text}”无法识别，请写作 YYYY-MM-DD，如 2024-10-15。") from None
+    far = dates.out_of_range(day, 0)
+    if far is not None:
+        raise UsageError(f"{what}：{far}。")
+    return day
 
 
 def today() -> date:
@@ -83,7 +93,7 @@ def today() -> date:
 
 
 def as_of_date(option: str | None) -> date:
-    return parse_date(option, "--as-of") if option else today()
+    return parse_date(option, "--as-of") if option is not None else today()
 
 
 def load(data: Path | None) -> Dataset:

@@ -166,7 +166,11 @@ def import_table(
     )
     copy_to = _units_copy_target(copy_units, units_path, folder, force)
     given = table.DocumentHints(
-        title, number, issuer, parse_date(published, "--published") if published else None, year
+        title,
+        number,
+        issuer,
+        parse_date(published, "--published") if published is not None else None,
+        year,
     )
     hand = headers.parse_hand(columns) if columns is not None else None
     units_raw = units_path.read_bytes() if units_path else None

@@ -245,8 +245,8 @@ def list_tasks(
     dataset = load(data)
     day = as_of_date(as_of)
     warn_outside_plan_year(dataset, day)
-    before = parse_date(due_before, "--due-before") if due_before else None
-    after = parse_date(due_after, "--due-after") if due_after else None
+    before = parse_date(due_before, "--due-before") if due_before is not None else None
+    after = parse_date(due_after, "--due-after") if due_after is not None else None
     if section is not None and section not in {s.id for s in dataset.plan.sections}:
         ids = "、".join(s.id for s in dataset.plan.sections)
         raise UsageError(f"没有部分“{section}”，可用：{ids}。")
@@ -364,7 +364,7 @@ def deadline(
         raise UsageError(f"--year {year} 不合理（应在 2000–2100 之间）。")
     chosen_year = year if year is not None else plan_year or today().year
     # The plan's publication date belongs to the plan's year only.
-    pub = parse_date(published, "--published") if published else None
+    pub = parse_date(published, "--published") if published is not None else None
     if pub is None and chosen_year == plan_year:
         pub = plan_published
     resolved = deadlines.resolve(text, chosen_year, pub)

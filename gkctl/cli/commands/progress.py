@@ -96,7 +96,7 @@ def add(
     示例：gkctl progress add 28 --unit 区经委 --status done --note 已发布年度目录
     """
     now = today()
-    when = parse_date(day, "--date") if day else now
+    when = parse_date(day, "--date") if day is not None else now
     from gkctl.store import writes  # the writer is loaded only to write
 
     done = writes.add_progress(
@@ -125,7 +125,7 @@ def close(
     示例：gkctl close 28 --date 2024-11-29 --note 经核查已全部完成
     """
     now = today()
-    when = parse_date(day, "--date") if day else now
+    when = parse_date(day, "--date") if day is not None else now
     from gkctl.store import writes  # the writer is loaded only to write
 
     done = writes.close(paths.find_data_dir(data), task_id, when, now, note, dry_run)
@@ -179,7 +179,7 @@ def extend(
     示例：gkctl extend 31 --unit 区经委 --to 2024-11-30 --reason 等待市级平台上线 --date 2024-10-20
     """
     now = today()
-    when = parse_date(day, "--date") if day else now
+    when = parse_date(day, "--date") if day is not None else now
     until = parse_date(to, "--to")
     from gkctl.store import writes  # the writer is loaded only to write
 

@@ -1,0 +1,41 @@
+"""Calendar dates as gkctl reads them: exactly YYYY-MM-DD, and only near the plan's year.
+
+Python's date.fromisoformat also takes 20241015 and 2024-W42-2, which every message
+describes as wrong; and a date at the end of the calendar (9999-12-31) passes every
+check and then overflows whatever adds a day to it (an ICS event's end). So dates are read
+strictly and kept within ten years either side of the plan year.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+SPAN_YEARS = 10
+# Plan years are 2000-2100 (the loader's rule), so no date gkctl keeps lies outside these.
+EARLIEST, LATEST = date(2000 - SPAN_YEARS, 1, 1), date(2100 + SPAN_YEARS, 12, 31)
+
+
+def parse_iso(text: str) -> date:
+    """YYYY-MM-DD and nothing else; ValueError otherwise."""
+    text = text.strip()
+    if not _ISO.fullmatch(text):
+        raise ValueError(text)
+    return date.fromisoformat(text)
+
+
+def plan_range(year: int) -> tuple[date, date]:
+    """The dates a plan of `year` may hold (any plan's where the year is unknown)."""
+    if not year:
+        return EARLIEST, LATEST
+    return date(year - SPAN_YEARS, 1, 1), date(year + SPAN_YEARS, 12, 31)
+
+
+def out_of_range(day: date, year: int) -> str | None:
+    """A message where `day` lies outside the plan's range, else None."""
+    first, last = plan_range(year)
+    if first <= day <= last:
+        return None
+    around = f"计划年度 {year} 年前后 {SPAN_YEARS} 年" if year else "合理范围"
+    return f"日期 {day.isoformat()} 超出{around}（{first.isoformat()} 至 {last.isoformat()}）"

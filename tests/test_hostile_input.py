@@ -1,0 +1,121 @@
+"""Nothing crashes: what validate accepts every write can handle, text that looks like a
+date is written quoted, dates stay near the plan year (issue 12, items 5, 6 and 8)."""
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gkctl.store import loader
+
+TODAY = {"GKCTL_TODAY": "2024-10-20"}
+Run = Callable[..., Any]
+
+
+def with_task_2(data: Path, extra: str) -> None:
+    """Add lines to task 2 of a copy of the bundled plan (after its deadline)."""
+    path = data / "tasks.yaml"
+    text = path.read_text(encoding="utf-8")
+    marker = "    deadline: 全年\n\n  - id: 3"
+    assert marker in text
+    path.write_text(text.replace(marker, f"    deadline: 全年\n{extra}\n  - id: 3", 1), "utf-8")
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        ["progress", "add", "2", "-u", "经委", "-s", "doing", "--note", "x"],
+        ["close", "2", "--note", "x"],
+        ["extend", "2", "-u", "经委", "--to", "2025-01-31", "--reason", "x", "--late"],
+    ],
+)
+def test_a_date_like_note_the_loader_reads_as_text_does_not_stop_writes(
+    gk: Run, data_copy: Path, write: list[str]
+) -> None:
+    with_task_2(data_copy, "    notes: 2024-02-30\n")
+    assert gk("validate", data=data_copy).exit_code == 0
+    result = gk(*write, data=data_copy, env=TODAY)
+    assert result.exit_code == 0, result.stderr
+    assert "notes: 2024-02-30\n" in (data_copy / "tasks.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("write", "key"),
+    [
+        (["progress", "add", "2", "-u", "经委", "-s", "doing", "--note"], "note"),
+        (["close", "2", "--note"], "closed_note"),
+        (["extend", "2", "-u", "经委", "--to", "2025-01-31", "--late", "--reason"], "reason"),
+    ],
+)
+@pytest.mark.parametrize("text", ["2024-13-45", "2024-10-15", "12", "true", "null", "1:30"])
+def test_text_that_looks_like_another_type_is_written_quoted(
+    gk: Run, data_copy: Path, write: list[str], key: str, text: str
+) -> None:
+    result = gk(*write, text, data=data_copy, env=TODAY)
+    assert result.exit_code == 0, result.stderr
+    assert f'{key}: "{text}"\n' in result.stdout
+    task = loader.load(data_copy).plan.task(2)
+    assert task is not None
+    found = {
+        "note": [p.note for p in task.progress],
+        "closed_note": [task.closed_note],
+        "reason": [e.reason for e in task.extensions],
+    }[key]
+    assert found == [text]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--to", "9999-12-31"],
+            "--to：日期 9999-12-31 超出合理范围（1990-01-01 至 2110-12-31）。\n",
+        ),
+        (
+            ["--to", "2099-12-31"],
+            "延期至（to）：日期 2099-12-31 超出计划年度 2024 年前后 10 年"
+            "（2014-01-01 至 2034-12-31）。未写入。\n",
+        ),
+    ],
+)
+def test_an_extension_to_the_end_of_the_calendar_is_refused(
+    gk: Run, data_copy: Path, args: list[str], message: str
+) -> None:
+    before = (data_copy / "tasks.yaml").read_bytes()
+    result = gk("extend", "28", "-u", "区经委", *args, "--reason", "x", data=data_copy, env=TODAY)
+    assert result.exit_code == 2
+    assert result.stderr == message
+    assert (data_copy / "tasks.yaml").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("", "--as-of不能为空，请写作 YYYY-MM-DD，如 2024-10-15。\n"),
+        ("20241015", "--as-of“20241015”无法识别，请写作 YYYY-MM-DD，如 2024-10-15。\n"),
+        ("2024-W42-2", "--as-of“2024-W42-2”无法识别，请写作 YYYY-MM-DD，如 2024-10-15。\n"),
+        ("85357-01-01", "--as-of“85357-01-01”无法识别，请写作 YYYY-MM-DD，如 2024-10-15。\n"),
+        ("9999-12-31", "--as-of：日期 9999-12-31 超出合理范围（1990-01-01 至 2110-12-31）。\n"),
+    ],
+)
+@pytest.mark.parametrize("command", ["due", "ics", "report"])
+def test_as_of_is_a_real_date_in_range(gk: Run, command: str, value: str, message: str) -> None:
+    result = gk(command, "--as-of", value)
+    assert result.exit_code == 2
+    assert result.stderr == message
+
+
+def test_ics_at_the_edges_of_the_range_does_not_overflow(gk: Run) -> None:
+    for day in ("1990-01-01", "2110-12-31"):
+        result = gk("ics", "--as-of", day)
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout.startswith("BEGIN:VCALENDAR")
+
+
+def test_a_far_due_date_stops_ics_at_validate(gk: Run, data_copy: Path) -> None:
+    with_task_2(data_copy, "    due: 9999-12-31\n")
+    result = gk("ics", "--as-of", "2024-10-20", data=data_copy)
+    assert result.exit_code == 1
+    assert "截止日期（due）：日期 9999-12-31 超出计划年度 2024 年前后 10 年" in result.stderr
+    assert "Traceback" not in result.stderr
