@@ -274,3 +274,26 @@ def test_pickled_with_the_collector_off(gk, data_copy: Path, tmp_path: Path, mon
     assert _due_soon_ids(gk, data_copy) == [31, 72, 73]
     assert seen == [False]
     assert gc.isenabled()
+
+
+def test_plan_in_slices_reads_back_whole(data_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    # Large plans are pickled a slice of tasks at a time; 75 tasks by 7 make eleven slices,
+    # the last one short.
+    from gkctl.store import loader
+
+    monkeypatch.setenv("GKCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "_TASKS_PER_PICKLE", 7)
+    checked = _load_counting(monkeypatch)
+    fresh, problems = loader.check(data_copy)
+    assert not problems
+    written = cache.load(data_copy)
+    read = cache.load(data_copy)
+    assert len(checked) == 2  # loader.check above, then the miss; the last load hit
+    assert read == written == fresh
+    assert [t.id for t in read.plan.tasks] == list(range(1, 76))
+    # A slice missing from the end is a miss, not a shorter plan.
+    (entry,) = (tmp_path / "cache").glob("*.cache")
+    raw = entry.read_bytes()
+    entry.write_bytes(raw[: raw.rindex(b"\x80\x05")])
+    assert cache.load(data_copy) == fresh
+    assert len(checked) == 3
