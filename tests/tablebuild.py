@@ -43,6 +43,21 @@ def _spans(grid: Grid) -> tuple[list[tuple[int, int, int]], list[tuple[int, int,
     return across, down
 
 
+def _widths(grid: Grid) -> list[int]:
+    """Each column as wide as an office would make it: its longest line, within limits."""
+    width = max(len(row) for row in grid)
+    out = []
+    for c in range(width):
+        texts = [
+            row[c]
+            for row in grid
+            if c < len(row) and row[c] not in (LEFT, UP) and LEFT not in row[c + 1 : c + 2]
+        ]
+        longest = max((len(line) for t in texts for line in t.split("\n")), default=2)
+        out.append(min(max(longest, 3), 24))
+    return out
+
+
 def build_docx(path: Path, grid: Grid, above: list[str] = (), below: list[str] = ()) -> Path:  # type: ignore[assignment]
     import docx
 
@@ -52,6 +67,14 @@ def build_docx(path: Path, grid: Grid, above: list[str] = (), below: list[str] =
     width = max(len(row) for row in grid)
     table = document.add_table(rows=len(grid), cols=width)
     table.style = "Table Grid"
+    table.autofit = False
+    from docx.shared import Cm
+
+    widths = _widths(grid)
+    for c, w in enumerate(widths):
+        table.columns[c].width = Cm(16 * w / sum(widths))  # the grid LibreOffice lays out by
+        for cell in table.columns[c].cells:
+            cell.width = Cm(16 * w / sum(widths))
     for r, row in enumerate(grid):
         for c, value in enumerate(row):
             if value in (LEFT, UP) or not value:
@@ -74,7 +97,8 @@ def build_docx(path: Path, grid: Grid, above: list[str] = (), below: list[str] =
 
 def build_xlsx(path: Path, grid: Grid, above: list[str] = (), below: list[str] = ()) -> Path:  # type: ignore[assignment]
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment
+    from openpyxl.styles import Alignment, Border, Side
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
     ws = workbook.active
@@ -98,9 +122,13 @@ def build_xlsx(path: Path, grid: Grid, above: list[str] = (), below: list[str] =
             ws.append(values)
         else:
             ws.append(values)
-        for c, value in enumerate(values, start=1):
-            if isinstance(value, str) and "\n" in value:
-                ws.cell(ws.max_row, c).alignment = Alignment(wrap_text=True)
+        lines = max((v.count("\n") + 1 for v in values if isinstance(v, str)), default=1)
+        ws.row_dimensions[ws.max_row].height = 16 * lines  # LibreOffice does not grow rows
+        thin = Side(style="thin")
+        for c in range(1, width + 1):
+            cell = ws.cell(ws.max_row, c)
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
     across, down = _spans(grid)
     merges += [(top + r, first + 1, top + r, last + 1) for r, first, last in across]
     merges += [(top + first, c + 1, top + last, c + 1) for c, first, last in down]
@@ -111,9 +139,12 @@ def build_xlsx(path: Path, grid: Grid, above: list[str] = (), below: list[str] =
         ws.merge_cells(
             start_row=first_row, start_column=first_col, end_row=last_row, end_column=last_col
         )
-    for c in range(1, width + 1):
-        ws.column_dimensions[chr(64 + c)].width = 12 if c > 1 else 6
-    ws.column_dimensions[chr(64 + min(width, 3))].width = 40
+    for c, w in enumerate(_widths(grid), start=1):
+        ws.column_dimensions[get_column_letter(c)].width = 2 * w + 2
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     workbook.save(str(path))
     return path
 

@@ -575,7 +575,8 @@ def test_round_trip_bundled_plan(gk, tmp_path, fmt) -> None:
     assert _tasks(imported) == _tasks(original)
     assert imported.sections == original.sections
     assert imported.document == original.document  # kept in the file's properties
-    assert all(t.text == "" for t in imported.tasks)
+    assert all(t.text == "" and t.notes == "" for t in imported.tasks)
+    assert "  F 列“截止日期” → 不导入（gkctl export 按时间节点算出的列）" in back.stderr
 
 
 # --- export -----------------------------------------------------------------------------------

@@ -440,7 +440,7 @@ def test_unit_columns_lead_first() -> None:
         ("责任主体", "lead"), ("牵头单位", "lead"), ("配合单位", "co"), ("协办单位", "co"),
         ("参与单位", "co"), ("责任单位（配合）", "co"), ("时间节点", "deadline"),
         ("完成时限", "deadline"), ("时限要求", "deadline"), ("完成时间", "deadline"),
-        ("时间安排", "deadline"), ("完成时限（2024年）", "deadline"), ("备注", "notes"),
+        ("时间安排", "deadline"), ("完成时限（2024年）", "deadline"), ("截止日期", "deadline"), ("备注", "notes"),
         ("任务分解表", None), ("联系人", None), ("", None),
     ],
 )  # fmt: skip

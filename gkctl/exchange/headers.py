@@ -22,6 +22,9 @@ from gkctl.core.errors import UsageError
 # first. `notes` columns (备注) and unmapped ones go into each task's notes with their label.
 FIELDS = ("id", "section", "name", "content", "lead", "co", "deadline", "notes")
 
+# A column left out on purpose (gkctl export's own 截止日期 and 状态).
+SKIP = "skip"
+
 FIELD_LABELS = {
     "id": "序号",
     "section": "部分",
@@ -62,7 +65,7 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
     "deadline": (
         "时间节点", "完成时限", "时限要求", "完成时间", "时间安排", "时间要求", "完成期限",
         "进度安排", "时限", "办结时限", "完成时间节点", "时间进度", "推进时限", "完成节点",
-        "时间", "时间进度安排", "完成时限要求", "期限",
+        "时间", "时间进度安排", "完成时限要求", "期限", "截止日期", "截止时间",
     ),
     "notes": ("备注", "说明", "附注"),
 }  # fmt: skip
@@ -389,6 +392,19 @@ def _resolve(
     for k in leads[1:]:
         if labels[k] != labels[leads[0]]:
             fields[k] = "co"
+    # The 截止日期 and 状态 that gkctl export adds beside 时间节点 are worked out from it.
+    if "deadline" in fields.values():
+        computed = {fold(labels[k]): k for k in range(width)}
+        if (
+            "截止日期" in computed
+            and "状态" in computed
+            and fields[computed["截止日期"]] == "deadline"
+        ):
+            first = next(k for k in range(width) if fields[k] == "deadline")
+            if first != computed["截止日期"]:
+                for word in ("截止日期", "状态"):
+                    fields[computed[word]] = SKIP
+                    how[computed[word]] = "gkctl export 按时间节点算出的列"
     # Each of id/section/name/content/deadline once: a repeat is kept as a note.
     seen: set[str] = set()
     for k in range(width):

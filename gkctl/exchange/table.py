@@ -31,6 +31,7 @@ EXPORT_HEADER = ("序号", "任务名称", "任务内容", "责任单位", "时�
 # Widest a column grows (in the width of a Latin letter; a Chinese character counts two).
 _WIDTH_CAPS = (6, 16, 60, 24, 14, 12, 12)
 NO_DUE = "待定"
+NO_DATE = "未明确"  # no 时间节点 at all (未明确时限)
 META_PREFIX = "gkctl-document:"
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
@@ -285,7 +286,7 @@ def export_table(dataset: Dataset, as_of: date, within: int = status.DEFAULT_WIT
             task.content,
             "、".join(task.units),
             task.deadline,
-            due.isoformat() if due else NO_DUE,
+            due.isoformat() if due else (NO_DATE if not task.deadline else NO_DUE),
             status.STATUS_LABELS[s.status],
         )
         rows.append(TaskRow(cells, due, 1))

@@ -54,7 +54,7 @@ SHORT_LABELS = {
     Status.OVERDUE: "逾期",
     Status.DUE_SOON: "临期",
     Status.PENDING: "待部署",
-    Status.UNDATED: "未明确",
+    Status.UNDATED: "未明",
     Status.ONGOING: "持续",
     Status.OPEN: "未到期",
     Status.REPORTED: "待销号",
@@ -305,9 +305,14 @@ class UnitSummaryView:
 
 def summary_table(rows: Sequence[UnitSummary], as_of: date, within: int) -> RenderableType:
     title = Text(f"各单位任务情况 · 截至 {zh_date(as_of)}", style="bold")
+    undated = (
+        "\n未明：未明确时限（任务没有时间节点）。"
+        if any(r.counts[Status.UNDATED] for r in rows)
+        else ""
+    )
     note = Text(
         f"逾期、临期（{within} 天内到期）、待部署（待市级部署）、持续（全年持续）按单位计数；\n"
-        "“可能”是写作“各相关部门/各相关单位”的任务（可能涉及），不计入其他各列。",
+        "“可能”是写作“各相关部门/各相关单位”的任务（可能涉及），不计入其他各列。" + undated,
         style="dim",
     )
     return Group(title, UnitSummaryView(rows), note)
