@@ -366,7 +366,7 @@ def test_first_draft_from_an_empty_folder(gk, tmp_path, monkeypatch) -> None:
     assert result.exit_code == 1
     assert source.exists() and (tmp_path / "data" / "tasks.yaml").is_file()
     assert result.stderr.splitlines()[-1] == (
-        "导入的计划还不能通过校验：请处理上面列出的问题，核对 data/units.review.yaml"
+        "导入的计划还不能通过校验：请核对 data/units.review.yaml"
         "（单位名称、kind 类型、统称的 meaning 和 members）后改名为 data/units.yaml"
         "（mv data/units.review.yaml data/units.yaml），再运行 gkctl validate --data data 复查。"
     )

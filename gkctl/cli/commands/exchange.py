@@ -240,7 +240,12 @@ def import_table(
             warn(f"  {p}")
     if unknown or bad or others or units_raw is None:
         draft = review if unknown and units_path is None else None
-        warn(_recheck(out, units_path, copy_to is not None, passed=False, draft=draft))
+        only_units = draft is not None and not bad and not others
+        warn(
+            _recheck(
+                out, units_path, copy_to is not None, False, draft=draft, only_units=only_units
+            )
+        )
         raise typer.Exit(int(ExitCode.PROBLEMS))
     warn(_recheck(out, units_path, copy_to is not None, passed=True))
 
@@ -287,7 +292,12 @@ def _make_folder(folder: Path) -> bool:
 
 
 def _recheck(
-    out: Path, units_path: Path | None, copied: bool, passed: bool, draft: Path | None = None
+    out: Path,
+    units_path: Path | None,
+    copied: bool,
+    passed: bool,
+    draft: Path | None = None,
+    only_units: bool = False,
 ) -> str:
     """The closing line: whether the plan passed, and how to repeat the check with
     gkctl validate, which reads tasks.yaml and units.yaml of one folder. The steps make
@@ -312,7 +322,8 @@ def _recheck(
             f"（mv {draft} {beside}）"
         )
     if not passed:
-        steps.insert(0, "处理上面列出的问题")
+        if not only_units:  # the draft step above is all there is to do
+            steps.insert(0, "处理上面列出的问题")
         return f"导入的计划还不能通过校验{used}：请{'，'.join(steps)}，再运行 {command} 复查。"
     if not steps:
         return f"计划可以通过校验{used}。可运行 {command} 复查。"
