@@ -12,6 +12,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import yaml
 
 from gkctl.exchange import headers, taskrows, unitcells
@@ -473,3 +475,33 @@ def test_layout_reads_spans_and_second_header_row() -> None:
     assert layout.header == (0, 1)
     assert [c.field for c in layout.columns] == ["id", "name", "content", "lead", "co", "deadline"]
     assert loader  # the module the import validates with
+
+
+# --- any table: tasks or a clear message, never a crash ----------------------------------------
+
+_WORDS = [
+    "", "", "序号", "工作任务", "具体要求", "责任单位", "牵头单位", "配合单位", "完成时限", "备注",
+    "一、公开", "二、解读", "1", "2", "（3）", "1.做好公开。", "区经委、区科委", "区府办牵头，各科室配合",
+    "区科委\n区财政局", "区经委等", "全年", "11月底前", "注：说明", "待定", "类别", "十、",
+]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    grid=st.lists(
+        st.lists(st.sampled_from(_WORDS), min_size=1, max_size=6), min_size=1, max_size=8
+    ),
+    hand=st.none() | st.just({"content": 1, "lead": 2}),
+)
+def test_any_table_reads_or_says_why(grid, hand) -> None:
+    from gkctl.core.errors import GkctlError
+
+    rows = tuple((n, tuple(cells)) for n, cells in enumerate(grid, start=1))
+    try:
+        imported = taskrows.read_sheets([Sheet("t.xlsx", rows)], "t.xlsx", hand)
+    except GkctlError as exc:
+        assert exc.message
+        return
+    for task in imported.tasks:
+        assert task.id > 0 and task.name and task.content and task.units
+        assert task.section in {s.id for s in imported.sections}
