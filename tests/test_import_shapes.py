@@ -12,9 +12,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-import yaml
 
 from gkctl.exchange import headers, taskrows, unitcells
 from gkctl.exchange.table import Sheet
