@@ -123,6 +123,10 @@ COMMAND_MODULES = {
     "reopen": "progress",
     "extend": "progress",
     "stats": "progress",
+    "approve": "office",
+    "reject": "office",
+    "return": "office",
+    "review": "office",
     "report": "report",
     "site": "site",
     "diff": "diff",
@@ -130,7 +134,7 @@ COMMAND_MODULES = {
     "export": "exchange",
     "ics": "exchange",
 }
-MODULES = ("plan", "progress", "report", "site", "diff", "exchange")
+MODULES = ("plan", "progress", "office", "report", "site", "diff", "exchange")
 
 
 def _version(value: bool) -> None:

@@ -292,6 +292,65 @@ def _append_flow(text: str, seq: SequenceNode, fields: Fields) -> Edit:
     return Edit(text[:at] + added + text[at:], added, _line_of(text, at))
 
 
+def set_item_keys(text: str, task_id: int, key: str, index: int, fields: Fields) -> Edit:
+    """Set keys of the `index`-th mapping in the task's list `key` (a decision on a request,
+    a report sent back): a key it has gets its value replaced in place, a key it lacks is
+    added after its last line (or before the `}` of a flow mapping). The edit's `added`
+    is the whole entry as it now reads, so that the message shows it and a problem in it
+    is blamed on the input."""
+    bom, body = _split_bom(text)
+    task = _task_node(_compose(body), task_id)
+    found = _get(task, key)
+    seq = found[1] if found else None
+    if not isinstance(seq, SequenceNode) or not 0 <= index < len(seq.value):
+        raise EditError(f"任务 {task_id} 的 {key} 中没有第 {index + 1} 项。")
+    item = seq.value[index]
+    if not isinstance(item, MappingNode) or not item.value:
+        raise EditError(f"任务 {task_id} 的 {key} 第 {index + 1} 项不是映射，无法修改。")
+    patches: list[tuple[int, int, str]] = []  # (start, end, new text), applied from the end
+    missing: Fields = []
+    for name, value in fields:
+        pair = _get(item, name)
+        if pair is None:
+            missing.append((name, value))
+            continue
+        node = pair[1]
+        start, end = node.start_mark.index, node.end_mark.index
+        if not isinstance(node, ScalarNode) or "\n" in body[start:end]:
+            raise EditError(
+                f"任务 {task_id} 的 {key} 第 {index + 1} 项的 {name} 不是一行的值，"
+                "无法自动修改，请手工编辑。"
+            )
+        patches.append((start, end, scalar(value, flow=bool(item.flow_style))))
+    if item.flow_style:
+        close = item.end_mark.index - 1
+        if body[close] != "}":
+            raise EditError("无法识别流式映射的结尾“}”，请手工编辑。")
+        at = close
+        while body[at - 1] in " \t":
+            at -= 1
+        added = "".join(f", {n}: {scalar(v, flow=True)}" for n, v in missing)
+        if added:
+            patches.append((at, at, added))
+    elif missing:
+        column = " " * _key_column(item)
+        newline = _newline(body)
+        at = _line_after(body, _content_end(body, item))
+        lead = newline if at == len(body) and not body.endswith("\n") else ""
+        block = lead + "".join(f"{column}{n}: {scalar(v)}{newline}" for n, v in missing)
+        patches.append((at, at, block))
+    for start, end, new in sorted(patches, reverse=True):
+        body = body[:start] + new + body[end:]
+    # The entry as it now reads: from its first line to the end of its last.
+    edited = _task_node(_compose(body), task_id)
+    pair = _get(edited, key)
+    assert pair is not None and isinstance(pair[1], SequenceNode)
+    node = pair[1].value[index]
+    first = _line_start(body, node.start_mark.index)
+    last = _line_after(body, _content_end(body, node))
+    return Edit(bom + body, body[first:last], _line_of(body, first))
+
+
 def insert_keys(text: str, task_id: int, fields: Fields) -> Edit:
     """Add scalar keys the task does not have yet, as one block where the first belongs."""
     bom, body = _split_bom(text)

@@ -1,4 +1,5 @@
-"""Record progress (进展), closing (销号) and extensions (延期) in tasks.yaml.
+"""Record progress (进展), closing (销号), extensions (延期) and the office's decisions on
+them (approve, reject, 退办) in tasks.yaml.
 
 The checks a person's input must pass come here, against the data as it stands under the
 write lock; the text edit and the write itself are gkctl.store.edit's. Dates are given by the
@@ -15,7 +16,9 @@ Rules:
   else the task's due date) to a later day; asked after the original due date has passed,
   it is refused unless `late` is given, and is then recorded with `late: true`; a unit
   with a request still waiting may not ask again;
-* a unit may only record for a task that names it (directly or through a group).
+* a unit may only record for a task that names it (directly or through a group);
+* the office decides a unit's waiting request, or sends back its latest done report, on a
+  day not before the request or report and not after today.
 """
 
 from __future__ import annotations
@@ -319,3 +322,102 @@ def extension_step(
         return done
 
     return edit.Step(task_id, build)
+
+
+# --- the office's decisions: approve, reject, return ---------------------------------------------
+
+
+def decide(
+    data_dir: Path,
+    task_id: int,
+    unit_query: str,
+    decision: Decision,
+    day: date,
+    today: date,
+    note: str = "",
+    dry_run: bool = False,
+) -> Recorded:
+    """Approve or reject the unit's waiting extension request: `decision`, `decided` and,
+    with a note (required to reject), `decision_note` are written into its entry."""
+    rejecting = decision is Decision.REJECTED
+    note = clean_text(note, "不批准的理由" if rejecting else "批准说明", required=rejecting)
+    _not_future(day, today, "决定日期")
+
+    def build(dataset: Dataset, text: str) -> edit.Edit:
+        task = _task(dataset, task_id)
+        unit = _unit(dataset, task, unit_query, "延期决定")
+        if task.closed is not None and task.closed <= day:
+            raise UsageError(f"任务 {task_id} 已于 {task.closed.isoformat()} 销号，无需决定延期。")
+        waiting = [
+            (i, e)
+            for i, e in enumerate(task.extensions)
+            if e.unit == unit.name and e.decision is Decision.REQUESTED
+        ]
+        if not waiting:
+            raise UsageError(
+                f"{unit.name} 在任务 {task_id} 上没有待批的延期申请"
+                f"（可用 gkctl show {task_id} 查看延期记录）。"
+            )
+        index, asked = max(waiting, key=lambda pair: pair[1].date)
+        if day < asked.date:
+            raise UsageError(
+                f"决定日期 {day.isoformat()} 早于申请日期 {asked.date.isoformat()}："
+                "只能在申请之后决定。"
+            )
+        fields: edit.Fields = [("decision", decision.value), ("decided", day)]
+        fields += [("decision_note", note)] if note else []
+        return _set_entry(text, task_id, "extensions", index, fields)
+
+    return _write(data_dir, task_id, dry_run, build)
+
+
+def return_report(
+    data_dir: Path,
+    task_id: int,
+    unit_query: str,
+    reason: str,
+    day: date,
+    today: date,
+    dry_run: bool = False,
+) -> Recorded:
+    """Send the unit's done report back (退办): `returned` and `return_reason` are written
+    into its latest done entry that has not been sent back. The task is then judged by its
+    date again, for the unit and plan-wide."""
+    reason = clean_text(reason, "退办理由", required=True)
+    _not_future(day, today, "退办日期")
+
+    def build(dataset: Dataset, text: str) -> edit.Edit:
+        task = _task(dataset, task_id)
+        unit = _unit(dataset, task, unit_query, "退办")
+        if task.closed is not None and task.closed <= day:
+            raise UsageError(
+                f"任务 {task_id} 已于 {task.closed.isoformat()} 销号；"
+                f"如需退办，请先运行 gkctl reopen {task_id}。"
+            )
+        reports = [
+            (i, p)
+            for i, p in enumerate(task.progress)
+            if p.unit == unit.name and p.status is ProgressStatus.DONE and p.returned is None
+        ]
+        if not reports:
+            raise UsageError(f"{unit.name} 在任务 {task_id} 上没有可退办的完成报告。")
+        index, report = max(reports, key=lambda pair: pair[1].date)
+        if day < report.date:
+            raise UsageError(
+                f"退办日期 {day.isoformat()} 早于 {unit.name} 的完成报告（{report.date.isoformat()}）："
+                "只能退办已经报送的完成报告。"
+            )
+        fields: edit.Fields = [("returned", day), ("return_reason", reason)]
+        return _set_entry(text, task_id, "progress", index, fields)
+
+    return _write(data_dir, task_id, dry_run, build)
+
+
+def _set_entry(text: str, task_id: int, key: str, index: int, fields: edit.Fields) -> edit.Edit:
+    done = edit.set_item_keys(text, task_id, key, index, fields)
+
+    def change(t: dict[str, Any]) -> None:
+        t[key][index].update(dict(fields))
+
+    edit.verify(text, done.text, task_id, change)
+    return done

@@ -17,7 +17,8 @@ from gkctl.core.records import extension_record, iso, progress_record
 from gkctl.core.status import STATUS_LABELS, Status, TaskState, UnitSummary
 
 if TYPE_CHECKING:
-    # Only `gkctl stats` needs these; due/list JSON should not load the stats module.
+    # Only `gkctl stats` and `gkctl review` need these; due/list JSON should not load them.
+    from gkctl.core.review import Queue
     from gkctl.core.stats import Counts, Stats
 
 JSON_VERSION = 1
@@ -290,3 +291,58 @@ def stats_csv(result: Stats) -> str:
     rows = [row("unit", r.unit.name, r.counts, r.possible) for r in result.units]
     rows += [row("section", r.section.id, r.counts, None) for r in result.sections]
     return to_csv(STATS_CSV_COLUMNS, rows)
+
+
+def review_json(q: Queue) -> str:
+    """The office's queue (gkctl review)."""
+    return dumps(
+        {
+            "version": JSON_VERSION,
+            "as_of": q.as_of.isoformat(),
+            "to_close": [
+                {
+                    "id": c.state.task.id,
+                    "name": c.state.task.name,
+                    "units": list(c.state.task.units),
+                    "reported_on": c.reported_on.isoformat(),
+                    "days_waiting": (q.as_of - c.reported_on).days,
+                    "due": iso(c.state.due),
+                    "reported": {
+                        "units": list(c.state.reported.units) if c.state.reported else [],
+                        "count": len(c.state.reported.units) if c.state.reported else 0,
+                        "expected": len(c.state.reported.expected) if c.state.reported else 0,
+                    },
+                    "reports": [progress_record(p) for p in c.reports],
+                }
+                for c in q.to_close
+            ],
+            "extension_requests": [
+                {
+                    "id": w.state.task.id,
+                    "name": w.state.task.name,
+                    **extension_record(w.request),
+                    "days_waiting": w.days,
+                    "due": iso(w.state.due),
+                    "status": w.state.status.value,
+                }
+                for w in q.requests
+            ],
+            "chase": [
+                {
+                    "unit": c.unit.name,
+                    "tasks": [
+                        {
+                            "id": t.state.task.id,
+                            "name": t.state.task.name,
+                            "due": iso(t.state.due),
+                            "days_overdue": -(t.state.days_left or 0),
+                            "lead": bool(t.state.involvement and t.state.involvement.lead),
+                            "last_progress": iso(t.last_progress),
+                        }
+                        for t in c.tasks
+                    ],
+                }
+                for c in q.chase
+            ],
+        }
+    )

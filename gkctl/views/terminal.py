@@ -78,7 +78,7 @@ def _days(s: TaskState) -> Text:
     return Text(f"剩{s.days_left}天")
 
 
-def _due_cell(s: TaskState) -> Text:
+def _due_cell(s: TaskState, reported: bool = True) -> Text:
     if s.due is None:
         return Text("未明确" if s.status is Status.UNDATED else "待定", style="cyan")
     cell = Text(s.due.isoformat())
@@ -86,20 +86,26 @@ def _due_cell(s: TaskState) -> Text:
         cell.append(f"\n工作日 {s.workday.date:%m-%d}", style="dim")
     if s.extension is not None and s.original_due is not None:
         cell.append(f"\n已延期 原{s.original_due:%m-%d}", style="magenta")
-    for note, style in notes(s):
+    for note, style in notes(s, reported):
         cell.append(f"\n{note}", style=style)
     return cell
 
 
-def notes(s: TaskState) -> list[tuple[str, str]]:
+def notes(s: TaskState, reported: bool = True) -> list[tuple[str, str]]:
     """Short lines on where the cycle stands: a request waiting for the office, a report
-    sent back, how many of the expected units have reported."""
+    sent back, how many of the expected units have reported (plan-wide, while some have
+    not: a `reported` task says so in its status)."""
     out = []
     if s.request is not None:
         out.append((f"延期申请待批 至{s.request.to:%m-%d}", "magenta"))
     if s.returned is not None and s.status is not Status.DONE:
         out.append(("已退办", "red"))
-    if s.reported is not None and s.status is not Status.DONE and s.involvement is None:
+    if (
+        reported
+        and s.reported is not None
+        and s.status not in (Status.DONE, Status.REPORTED)
+        and s.involvement is None
+    ):
         out.append((f"已报 {len(s.reported.units)}/{len(s.reported.expected)}", "green"))
     return out
 
@@ -388,7 +394,7 @@ def task_detail(
     table.add_row("责任单位", safe("、".join(task.units) + (f"（牵头：{lead}）" if lead else "")))
     table.add_row("时间节点", safe(deadline_text(task.deadline)))
     table.add_row("解析", safe(s.deadline.rule))
-    table.add_row("截止日期", _due_cell(s))
+    table.add_row("截止日期", _due_cell(s, reported=False))
     for m in milestones:
         table.add_row("节点", safe(f"{m['text']} → {m['due'] or '待定'}"))
     table.add_row(

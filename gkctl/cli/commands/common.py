@@ -121,6 +121,20 @@ def warn_outside_plan_year(dataset: Dataset, as_of: date) -> None:
         warn(f"注意：查看日期 {as_of.isoformat()} 不在计划年度 {year} 年内。")
 
 
+def print_trimmed(renderable: object) -> None:
+    """Print a Rich renderable; piped, without the spaces Rich pads each line with (a
+    terminal shows none of them, a file or a diff would)."""
+    from gkctl.views.terminal import console
+
+    out = console()
+    if out.is_terminal:
+        out.print(renderable)
+        return
+    with out.capture() as captured:
+        out.print(renderable)
+    write_stdout("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
+
+
 def write_stdout(text: str) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()
