@@ -117,7 +117,15 @@ def _read_plan(source: yamlsrc.Source, problems: list[Problem]) -> tuple[Plan, l
     read: list[_TaskNodes] = []
     seen_ids: dict[int, int] = {}
     section_ids = [s.id for s in sections]
-    for node in r.sequence(top["tasks"], "tasks") if "tasks" in top else []:
+    nodes = r.sequence(top["tasks"], "tasks") if "tasks" in top else []
+    if isinstance(top.get("tasks"), SequenceNode):
+        # The nodes of a 100,000-task file take 900 MB. Each task's go once it is read (but
+        # for the few _TaskNodes keeps): the plan grows as the tree shrinks, in the same
+        # memory. The tree is not used after this.
+        top["tasks"].value = []
+    nodes.reverse()
+    while nodes:
+        node = nodes.pop()
         parsed = _read_task(r, node, document, section_ids)
         if parsed is None:
             continue
