@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from gkctl.core.errors import GkctlError
+from gkctl.exchange.docx_layout import column_widths, pinned, set_table_widths
 from gkctl.exchange.table import ExportTable, HeadingRow, Sheet, TaskRow
 
 _FONT = "宋体"
 _HEADING_FONT = "黑体"
 _PAGE_WIDTH_CM, _PAGE_HEIGHT_CM, _MARGIN_CM = 29.7, 21.0, 2.0
 _CENTERED = {0, 1, 4, 5, 6}  # 序号, 任务名称, 时间节点, 截止日期, 状态
+_TABLE_PT = 10.5
 
 
 def read_docx(path: Path, shown: str) -> list[Sheet]:
@@ -54,7 +56,7 @@ def write_docx(table: ExportTable) -> bytes:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
+    from docx.shared import Cm, Mm, Pt
 
     document = docx.Document()
     section = document.sections[0]
@@ -88,12 +90,15 @@ def write_docx(table: ExportTable) -> bytes:
     grid = document.add_table(rows=1 + len(table.rows), cols=ncol)
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    grid.autofit = False
-    usable = _PAGE_WIDTH_CM - 2 * _MARGIN_CM
-    total = sum(table.widths)
-    widths = [Cm(usable * w / total) for w in table.widths]
-    for j, column in enumerate(grid.columns):
-        column.width = widths[j]
+    # Measured widths: 序号, dates and statuses whole; the text columns share the rest.
+    cells = [row.cells for row in table.rows if isinstance(row, TaskRow)]
+    widths_mm, whole = column_widths(
+        table.header,
+        [[c[j] for c in cells] for j in range(ncol)],
+        (_PAGE_WIDTH_CM - 2 * _MARGIN_CM) * 10,
+        _TABLE_PT,
+    )
+    widths = [Mm(w) for w in widths_mm]
     rows = list(grid.rows)
 
     header = rows[0]
@@ -127,6 +132,7 @@ def write_docx(table: ExportTable) -> bytes:
         grid.cell(r, 0).merge(grid.cell(r, ncol - 1))
     for first, last in merges:
         grid.cell(first, 1).merge(grid.cell(last, 1))
+    set_table_widths(grid, widths_mm, whole)
 
     _page_footer(section, OxmlElement, qn)
     props = document.core_properties
@@ -139,7 +145,7 @@ def write_docx(table: ExportTable) -> bytes:
     props.revision = 1
     buffer = io.BytesIO()
     document.save(buffer)
-    return buffer.getvalue()
+    return pinned(buffer.getvalue())
 
 
 def _fill(cell: Any, text: str, width: Any, centered: bool) -> None:

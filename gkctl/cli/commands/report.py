@@ -1,5 +1,6 @@
 """Reports: Markdown rendered from Jinja2 templates (gkctl report)."""
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -11,11 +12,14 @@ from gkctl.cli.commands.common import (
     UnitOpt,
     WithinOpt,
     as_of_date,
+    check_format,
+    format_option,
     load,
     warn,
     warn_outside_plan_year,
     write_stdout,
 )
+from gkctl.cli.formats import OutputFormat
 from gkctl.core import status
 from gkctl.core.errors import UsageError
 from gkctl.core.units import lookup
@@ -37,7 +41,8 @@ def report(
         bool,
         typer.Option(
             "--each-unit",
-            help="为名录中的每个单位各生成一份报告，写入 -o 指定的目录（文件名为“单位.md”）。",
+            help="为名录中的每个单位各生成一份报告，写入 -o 指定的目录"
+            "（文件名为“单位.md”，Word 格式为“单位.docx”）。",
         ),
     ] = False,
     as_of: AsOfOpt = None,
@@ -47,21 +52,32 @@ def report(
         typer.Option(
             "--output",
             "-o",
-            help="写入此文件（原子写入）；默认输出到标准输出。与 --each-unit 同用时为目录。",
+            help="写入此文件（原子写入）；默认输出到标准输出（Word 格式必须指定）。"
+            "与 --each-unit 同用时为目录。",
             show_default=False,
         ),
     ] = None,
+    fmt: Annotated[
+        OutputFormat, format_option(OutputFormat.MARKDOWN, OutputFormat.DOCX)
+    ] = OutputFormat.MARKDOWN,
     data: DataOpt = None,
 ) -> None:
-    """用模板生成 Markdown 报告：督办情况汇总、单位任务清单、任务分解表，或自定义模板。
+    """用模板生成报告：督办情况汇总、单位任务清单、任务分解表，或自定义模板；
+    Markdown，或按党政机关公文格式（GB/T 9704-2012）排版的 Word 通报（--format docx）。
 
     同样的数据和查看日期总是生成完全相同的报告，便于比较两期报告的差别。
 
-    示例：gkctl report --template unit --unit 区经委 --as-of 2024-10-15 -o 区经委.md
+    示例：gkctl report --template unit --unit 区经委 --as-of 2024-10-15 -f docx -o 区经委.docx
     """
     from gkctl.store import atomic
     from gkctl.views import report as core
 
+    check_format(fmt, OutputFormat.MARKDOWN, OutputFormat.DOCX)
+    word = fmt is OutputFormat.DOCX
+    if word and out is None:
+        raise UsageError("Word 格式的报告需要用 -o 指定文件，如 -o 督办通报.docx。")
+    if word and not each_unit and out is not None and out.suffix.lower() != ".docx":
+        raise UsageError(f"Word 格式的报告应写入 .docx 文件，{out} 不是。")
     data_dir = paths.find_data_dir(data)
     dataset = load(data_dir)
     day = as_of_date(as_of)
@@ -88,7 +104,12 @@ def report(
         out.mkdir(parents=True, exist_ok=True)
         for u in dataset.directory.units:
             text = renderer.render(core.with_unit(context, dataset, u, day, within))
-            atomic.write_text(out / core.unit_filename(u.name), text)
+            name = core.unit_filename(u.name)
+            if word:
+                target = out / (name[: -len(".md")] + ".docx")
+                atomic.write_bytes(target, _docx(text, day, ref.name))
+            else:
+                atomic.write_text(out / name, text)
         warn(f"已生成 {len(dataset.directory.units)} 份单位报告，写入 {out}。")
         return
     if found is not None:
@@ -97,8 +118,22 @@ def report(
     if out is None:
         write_stdout(text)
     else:
-        atomic.write_text(out, text)
+        if word:
+            atomic.write_bytes(out, _docx(text, day, ref.name))
+        else:
+            atomic.write_text(out, text)
         warn(f"已写入 {out}。")
+
+
+def _docx(markdown: str, day: date, template: str) -> bytes:
+    from gkctl.exchange import gongwen
+    from gkctl.views.report import SUFFIX
+
+    name = template[: -len(SUFFIX)] if template.endswith(SUFFIX) else template
+    return gongwen.write_report(markdown, day, SUBJECTS.get(name, name))
+
+
+SUBJECTS = {"summary": "督办情况汇总", "unit": "单位任务清单", "breakdown": "任务分解表"}
 
 
 def register(app: typer.Typer) -> None:

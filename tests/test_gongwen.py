@@ -1,0 +1,225 @@
+"""The 通报 as a Word document (gkctl report --format docx), the Markdown it comes from, and
+the column widths shared with the exported 任务分解表."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+from docx.shared import Length, Pt
+
+from gkctl.exchange import docx_layout, gongwen
+from gkctl.views import mdblocks
+from gkctl.views.report import md_escape
+from tests.conftest import DATA, FIXTURES
+
+AS_OF = "2024-10-15"
+
+
+def _write(gk, path: Path, *args: str, data: Path = DATA) -> docx.document.Document:
+    result = gk("report", "--as-of", AS_OF, "-f", "docx", "-o", str(path), *args, data=data)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"已写入 {path}。\n"
+    return docx.Document(str(path))
+
+
+def _east_asian(run) -> str:
+    return run._element.rPr.rFonts.get(qn("w:eastAsia"))
+
+
+def _paragraph(document, text: str):
+    return next(p for p in document.paragraphs if p.text == text)
+
+
+def test_page_is_a4_with_the_standard_margins(gk, tmp_path: Path) -> None:
+    document = _write(gk, tmp_path / "通报.docx")
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
+    assert [round(m.mm) for m in margins] == [37, 35, 28, 26]
+
+
+def test_title_body_and_heading_fonts(gk, tmp_path: Path) -> None:
+    document = _write(gk, tmp_path / "通报.docx")
+    title = document.paragraphs[0]
+    assert title.text == "2024年金山区政务公开工作要点\n督办情况汇总"
+    assert {_east_asian(r) for r in title.runs} == {"方正小标宋简体"}
+    assert {r.font.size for r in title.runs} == {Pt(22)}
+    body = _paragraph(document, "共 75 项任务。")
+    assert _east_asian(body.runs[0]) == "仿宋_GB2312" and body.runs[0].font.size == Pt(16)
+    assert body.paragraph_format.first_line_indent == Pt(32)
+    assert body.paragraph_format.line_spacing == Pt(28.95)
+    h1 = _paragraph(document, "一、总体情况")
+    assert _east_asian(h1.runs[0]) == "黑体" and h1.runs[0].font.size == Pt(16)
+    h2 = _paragraph(document, "（一）区政府办公室（7 项）")
+    assert _east_asian(h2.runs[0]) == "楷体_GB2312"
+    headings = [p.text for p in document.paragraphs if re.match(r"^[一二三四五六]、", p.text)]
+    assert headings == [
+        "一、总体情况",
+        "二、逾期任务（9 项）",
+        "三、即将到期（30 天内，4 项）",
+        "四、待市级部署（3 项）",
+        "五、各部分进展",
+        "六、落后单位",
+    ]
+
+
+def test_founder_fonts_fall_back_through_the_font_table(gk, tmp_path: Path) -> None:
+    path = tmp_path / "通报.docx"
+    _write(gk, path)
+    import zipfile
+
+    fonts = zipfile.ZipFile(path).read("word/fontTable.xml").decode("utf-8")
+    for name, alternate in gongwen.ALTERNATES.items():
+        assert f'w:name="{name}"><w:altName w:val="{alternate}"/>' in fonts
+
+
+def test_tables_repeat_their_header_and_keep_rows_whole(gk, tmp_path: Path) -> None:
+    document = _write(gk, tmp_path / "通报.docx")
+    assert len(document.tables) >= 5
+    for table in document.tables:
+        first = table.rows[0]._tr.trPr
+        assert first.find(qn("w:tblHeader")) is not None
+        assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in table.rows)
+        assert table._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+
+
+def test_page_numbers_are_dashed_right_on_odd_and_left_on_even_pages(gk, tmp_path: Path) -> None:
+    document = _write(gk, tmp_path / "通报.docx")
+    assert document.settings.odd_and_even_pages_header_footer
+    section = document.sections[0]
+    for footer, side in ((section.footer, "right"), (section.even_page_footer, "left")):
+        p = footer.paragraphs[0]
+        assert p.text == "— 1 —"  # the PAGE field's placeholder between the dashes
+        assert " PAGE " in p._p.xml and 'w:fldCharType="begin"' in p._p.xml
+        assert p.alignment.name.lower() == side
+        assert {r.font.size for r in p.runs} == {Pt(14)}
+
+
+def test_same_report_gives_the_same_bytes(gk, tmp_path: Path) -> None:
+    _write(gk, tmp_path / "a.docx")
+    _write(gk, tmp_path / "b.docx")
+    assert (tmp_path / "a.docx").read_bytes() == (tmp_path / "b.docx").read_bytes()
+    props = docx.Document(str(tmp_path / "a.docx")).core_properties
+    assert props.created.date().isoformat() == AS_OF and props.subject == "督办情况汇总"
+
+
+@pytest.mark.parametrize("args", [[], ["-t", "unit", "-u", "区经委"]], ids=["summary", "unit"])
+def test_word_holds_what_the_markdown_says(gk, tmp_path: Path, args: list[str]) -> None:
+    markdown = gk("report", "--as-of", AS_OF, *args).stdout
+    document = _write(gk, tmp_path / "r.docx", *args)
+    blocks = mdblocks.parse(markdown)
+    tables = [b for b in blocks if isinstance(b, mdblocks.Table)]
+    assert len(tables) == len(document.tables)
+    for expected, table in zip(tables, document.tables, strict=True):
+        got = [[c.text for c in row.cells] for row in table.rows]
+        assert got == [list(expected.header), *[list(r) for r in expected.rows]]
+    text = "\n".join(p.text for p in document.paragraphs)
+    for block in blocks:
+        if isinstance(block, mdblocks.Paragraph):
+            assert block.text in text
+
+
+def test_each_unit_in_word(gk, tmp_path: Path) -> None:
+    out = tmp_path / "units"
+    result = gk(
+        "report", "-t", "unit", "--each-unit", "-f", "docx", "-o", str(out), "--as-of", AS_OF
+    )
+    assert result.exit_code == 0
+    assert len(list(out.glob("*.docx"))) == 40
+    title = docx.Document(str(out / "区经委.docx")).paragraphs[0].text
+    assert title == "区经委 任务清单"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "Word 格式的报告需要用 -o 指定文件，如 -o 督办通报.docx。\n"),
+        (["-o", "通报.md"], "Word 格式的报告应写入 .docx 文件，通报.md 不是。\n"),
+    ],
+)
+def test_word_needs_a_docx_file(gk, args: list[str], message: str) -> None:
+    result = gk("report", "--as-of", AS_OF, "-f", "docx", *args)
+    assert result.exit_code == 2
+    assert result.stderr == message
+
+
+def test_report_refuses_other_formats(gk) -> None:
+    result = gk("report", "--as-of", AS_OF, "-f", "json")
+    assert result.exit_code == 2
+    assert "此命令不支持 --format json，可用：markdown、docx。" in result.stderr
+
+
+def test_text_from_the_yaml_reads_as_written(gk, tmp_path: Path) -> None:
+    plan = FIXTURES / "site" / "plan"
+    document = _write(gk, tmp_path / "r.docx", "-t", "breakdown", data=plan)
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert '九月底前完成<script>alert("x")</script>，A&B 与 “引号”。' in cells
+
+
+# --- the Markdown side ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a|b",
+        "*粗* _斜_ `码` [链接](x) ~删~ $公式$ \\反斜杠",
+        "<script>&amp;</script>",
+        "# 不是标题",
+        "1. 不是列表",
+        "见 https://example.org 与 www.example.org",
+        "两行\n文字",
+    ],
+)
+def test_unescape_undoes_md_escape(text: str) -> None:
+    assert mdblocks.unescape(md_escape(text)) == text
+
+
+def test_table_cells_split_on_unescaped_bars_only() -> None:
+    row = "| 1 | " + md_escape("a|b\\") + " | 3 |"
+    assert [mdblocks.unescape(c) for c in mdblocks.split_row(row)] == ["1", "a|b\\", "3"]
+
+
+def test_summary_mermaid_chart_has_the_status_table_numbers(gk) -> None:
+    markdown = gk("report", "--as-of", AS_OF).stdout
+    chart = markdown.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert chart.startswith("pie showData\n    title 任务状态（共 75 项）\n")
+    slices = dict(re.findall(r'^\s+"(.+)" : (\d+)$', chart, flags=re.M))
+    table = next(b for b in mdblocks.parse(markdown) if isinstance(b, mdblocks.Table))
+    counts = {label: n for label, n in table.rows}
+    assert slices == {label: n for label, n in counts.items() if n != "0"}
+
+
+# --- column widths ---------------------------------------------------------------------------
+
+
+def test_dates_and_numbers_are_measured_whole() -> None:
+    header = ["序号", "任务", "截止日期"]
+    columns = [["1", "75"], ["很长的任务内容" * 8], ["2024年12月31日", "2024年3月1日"]]
+    widths, whole = docx_layout.column_widths(header, columns, 156, 10.5)
+    assert whole == [True, False, True]
+    em = 10.5 * docx_layout.MM_PER_PT
+    assert widths[0] >= 2 * em + docx_layout.CELL_PADDING_MM  # 序号 on one line
+    assert widths[2] >= docx_layout.text_em("2024年12月31日") * em + docx_layout.CELL_PADDING_MM
+    assert sum(widths) == pytest.approx(156)
+
+
+def test_export_keeps_serial_numbers_and_dates_on_one_line(gk, tmp_path: Path) -> None:
+    path = tmp_path / "表.docx"
+    result = gk("export", "-f", "docx", "--as-of", AS_OF, "-o", str(path))
+    assert result.exit_code == 0
+    table = docx.Document(str(path)).tables[0]
+    grid = table._tbl.tblGrid.gridCol_lst
+    em = 10.5 * docx_layout.MM_PER_PT
+    width = [Length(g.w) for g in grid]
+    assert width[0].mm >= 2 * em + docx_layout.CELL_PADDING_MM
+    assert width[5].mm >= docx_layout.text_em("2024-12-31") * em + docx_layout.CELL_PADDING_MM
+    date_cell = table.rows[2].cells[5]
+    assert date_cell._tc.tcPr.find(qn("w:noWrap")) is not None
+    path2 = tmp_path / "表2.docx"
+    gk("export", "-f", "docx", "--as-of", AS_OF, "-o", str(path2))
+    assert path.read_bytes() == path2.read_bytes()
