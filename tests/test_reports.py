@@ -29,6 +29,15 @@ HOSTILE = "坏|任务\n# heading <script>alert(1)</script> [link](http://x) *em*
         (("--template", "summary"), "report-summary-2024-10-15.md"),
         (("--template", "unit", "--unit", "区经委"), "report-unit-区经委-2024-10-15.md"),
         (("--template", "breakdown"), "report-breakdown-2024-10-15.md"),
+        # What the monthly workflow writes: the period since the 1st of the month before.
+        (
+            ("--template", "summary", "--since", "previous-month"),
+            "report-summary-since-2024-09-01-2024-10-15.md",
+        ),
+        (
+            ("--template", "unit", "--unit", "区经委", "--since", "2024-09-01"),
+            "report-unit-区经委-since-2024-09-01-2024-10-15.md",
+        ),
     ],
 )
 def test_builtin_golden(gk, golden, args, name) -> None:
@@ -511,8 +520,9 @@ def test_builtin_dir_inside_an_installed_package(tmp_path) -> None:
     source.mkdir(parents=True)
     assert core.builtin_dir(source) == tmp_path / "checkout" / "templates"
     assert core.builtin_dir() == ROOT / "templates"
+    # Besides the reports, the parts they include (named with a leading "_").
     assert {p.name for p in (ROOT / "templates").glob("*.md.j2")} == {
-        f"{n}.md.j2" for n in core.BUILTIN
+        f"{n}.md.j2" for n in (*core.BUILTIN, "_changes")
     }
 
 
@@ -545,6 +555,8 @@ def test_installed_layout_renders(tmp_path) -> None:
 # --- the context ---------------------------------------------------------------------------------
 
 CONTEXT_KEYS = {
+    "since",
+    "changes",
     "as_of",
     "within",
     "document",
@@ -605,6 +617,7 @@ UNIT_KEYS = {
     "extensions",
 }
 UNIT_VIEW_KEYS = UNIT_KEYS | {
+    "changes",
     "aliases",
     "full_name",
     "tasks",

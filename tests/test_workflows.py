@@ -405,14 +405,16 @@ def test_report_workflow_at_a_fixed_date(tmp_path) -> None:
     out = done["repo"] / "out"
     assert done["artifacts"] == ["out/"]
     golden = {
-        out / "summary.md": "report-summary-2024-10-15.md",
+        out / "summary.md": "report-summary-since-2024-09-01-2024-10-15.md",
         out / "breakdown.md": "report-breakdown-2024-10-15.md",
-        out / "units" / "区经委.md": "report-unit-区经委-2024-10-15.md",
+        out / "units" / "区经委.md": "report-unit-区经委-since-2024-09-01-2024-10-15.md",
     }
     for path, name in golden.items():
         assert path.read_text(encoding="utf-8") == (GOLDEN / name).read_text(encoding="utf-8")
     assert len(list((out / "units").glob("*.md"))) == 40
-    assert done["summary"] == (GOLDEN / "report-summary-2024-10-15.md").read_text(encoding="utf-8")
+    assert done["summary"] == (GOLDEN / "report-summary-since-2024-09-01-2024-10-15.md").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_report_workflow_on_schedule_uses_today(tmp_path) -> None:

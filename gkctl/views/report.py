@@ -191,9 +191,13 @@ def unit_row(row: UnitSummary, extensions: int) -> dict[str, Any]:
 
 
 def build_context(
-    dataset: Dataset, as_of: date, within: int = status.DEFAULT_WITHIN
+    dataset: Dataset,
+    as_of: date,
+    within: int = status.DEFAULT_WITHIN,
+    since: date | None = None,
 ) -> dict[str, Any]:
-    """Everything about the plan as of a date; `unit` is None (see `with_unit`)."""
+    """Everything about the plan as of a date; `unit` is None (see `with_unit`). With
+    `since`, `changes` holds what changed in (since, as_of] (the 通报's 本期变化)."""
     plan = dataset.plan
     doc = plan.document
     states = sorted(status.plan_states(dataset, as_of, within), key=status.sort_key)
@@ -257,8 +261,21 @@ def build_context(
         "units": units,
         "behind": late[:BEHIND_LIMIT],
         "behind_total": len(late),
+        "since": iso(since),
+        "changes": _changes(dataset, since, as_of),
         "unit": None,
     }
+
+
+def _changes(
+    dataset: Dataset, since: date | None, as_of: date, unit: Unit | None = None
+) -> dict[str, Any] | None:
+    if since is None:
+        return None
+    from gkctl.core import period
+    from gkctl.views.period import changes_dict
+
+    return changes_dict(period.changes(dataset, since, as_of, unit=unit))
 
 
 def with_unit(
@@ -305,9 +322,15 @@ def with_unit(
             "possible_tasks": possible,
             "progress": progress,
             "extensions": extensions,
+            "changes": _changes(dataset, _since(context), as_of, unit),
         }
     )
     return {**context, "unit": view}
+
+
+def _since(context: dict[str, Any]) -> date | None:
+    since = context.get("since")
+    return date.fromisoformat(since) if since else None
 
 
 # --- finding templates --------------------------------------------------------------------
@@ -333,7 +356,10 @@ def available(data_dir: Path, package_dir: Path | None = None) -> list[str]:
     names: set[str] = set()
     for folder in (override_dir(data_dir), builtin_dir(package_dir)):
         if folder.is_dir():
-            names.update(p.name[: -len(SUFFIX)] for p in folder.glob(f"*{SUFFIX}"))
+            # A name starting with "_" is a part other templates include, not a report.
+            names.update(
+                p.name[: -len(SUFFIX)] for p in folder.glob(f"*{SUFFIX}") if p.name[0] != "_"
+            )
     return sorted(
         names, key=lambda n: (n not in BUILTIN, BUILTIN.index(n) if n in BUILTIN else 0, n)
     )

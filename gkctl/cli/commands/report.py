@@ -15,6 +15,7 @@ from gkctl.cli.commands.common import (
     check_format,
     format_option,
     load,
+    parse_date,
     warn,
     warn_outside_plan_year,
     write_stdout,
@@ -46,6 +47,16 @@ def report(
         ),
     ] = False,
     as_of: AsOfOpt = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="上一期的日期（YYYY-MM-DD），或 previous-month（查看日期上个月的 1 日）："
+            "报告加一节“本期变化”，列出此日之后至查看日期的进展、退办、销号、新增逾期、"
+            "延期申请与决定。",
+            show_default=False,
+        ),
+    ] = None,
     within: WithinOpt = status.DEFAULT_WITHIN,
     out: Annotated[
         Path | None,
@@ -65,7 +76,8 @@ def report(
     """用模板生成报告：督办情况汇总、单位任务清单、任务分解表，或自定义模板；
     Markdown，或按党政机关公文格式（GB/T 9704-2012）排版的 Word 通报（--format docx）。
 
-    同样的数据和查看日期总是生成完全相同的报告，便于比较两期报告的差别。
+    同样的数据和查看日期总是生成完全相同的报告，便于比较两期报告的差别；
+    加 --since 时报告多一节“本期变化”。
 
     示例：gkctl report --template unit --unit 区经委 --as-of 2024-10-15 -f docx -o 区经委.docx
     """
@@ -96,7 +108,7 @@ def report(
     found = lookup(dataset.directory, unit) if unit is not None else None
     warn_outside_plan_year(dataset, day)
     renderer = core.Renderer(ref)
-    context = core.build_context(dataset, day, within)
+    context = core.build_context(dataset, day, within, _since(since, day))
     if each_unit:
         assert out is not None
         if out.exists() and not out.is_dir():
@@ -134,6 +146,20 @@ def _docx(markdown: str, day: date, template: str) -> bytes:
 
 
 SUBJECTS = {"summary": "督办情况汇总", "unit": "单位任务清单", "breakdown": "任务分解表"}
+
+
+PREVIOUS_MONTH = "previous-month"
+
+
+def _since(option: str | None, as_of: date) -> date | None:
+    """The day the period starts after: a date, or the 1st of the month before as_of's
+    (what the monthly workflow passes: each report covers the days after the last one)."""
+    if option is None:
+        return None
+    if option.strip() == PREVIOUS_MONTH:
+        year, month = (as_of.year, as_of.month - 1) if as_of.month > 1 else (as_of.year - 1, 12)
+        return date(year, month, 1)
+    return parse_date(option, "--since")
 
 
 def register(app: typer.Typer) -> None:
