@@ -321,7 +321,10 @@ def test_invalid_units_file(
 def test_bundled_data_is_valid(gk) -> None:
     result = gk("validate")
     assert result.exit_code == 0
-    assert result.stdout == "数据有效：75 项任务，40 个单位，5 个统称，计划年度 2024。\n"
+    assert result.stdout == (
+        "数据有效：75 项任务，40 个单位，5 个统称，计划年度 2024。\n"
+        "数据目录 data（--data），没有 gkctl.toml。\n"
+    )
 
 
 def test_bundled_data_json_has_no_problems(gk) -> None:

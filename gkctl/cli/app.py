@@ -144,6 +144,7 @@ def _version(value: bool) -> None:
 
 
 def root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="显示版本号并退出。"),
@@ -153,6 +154,12 @@ def root(
 
     示例：gkctl due --unit 区经委
     """
+    from gkctl.cli.commands import common
+
+    # gkctl.toml's defaults reach the command through click's default_map (read here, in the
+    # command layer, before the command's own context is made).
+    common.forget_config()
+    ctx.default_map = common.config_defaults(getattr(ctx.command, "commands", {}))
 
 
 def build(modules: tuple[str, ...] = MODULES, only: str | None = None) -> typer.Typer:

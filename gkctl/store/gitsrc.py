@@ -167,20 +167,20 @@ def read_files(tasks: Path, kind: SideKind, ref: str | None) -> Side:
 class Sources:
     """Reads sides named on the command line; finds the repository once, when needed."""
 
-    def __init__(self, data: Path | None) -> None:
-        self.data = data
+    def __init__(self, data: Path) -> None:
+        self.data = data  # the working tree's data folder, as the command layer chose it
         self._repo: Repo | None = None
 
     def repo(self) -> Repo:
         if self._repo is None:
-            self._repo = find_repo(paths.data_dir(self.data))
+            self._repo = find_repo(self.data)
         return self._repo
 
     def read(self, spec: str | None) -> Side:
         """None: the working tree's data folder; an existing path: a tasks.yaml file or a data
         folder; anything else: a revision of the repository holding the data folder."""
         if spec is None:
-            folder = paths.find_data_dir(self.data)
+            folder = paths.require_plan(self.data)
             return read_files(folder / paths.TASKS_FILE, SideKind.WORKTREE, None)
         path = Path(spec)
         if path.is_dir():
@@ -190,7 +190,7 @@ class Sources:
         return read_revision(self.repo(), spec)
 
 
-def read_sides(base: str, head: str | None, data: Path | None) -> tuple[Side, Side]:
+def read_sides(base: str, head: str | None, data: Path) -> tuple[Side, Side]:
     sources = Sources(data)
     return sources.read(base), sources.read(head)
 

@@ -2,34 +2,129 @@
 
 Kept apart from the loader so that a command served from the parsed-plan cache never
 imports the YAML machinery at all.
+
+The data folder is, in order: --data; $GKCTL_DATA; `data` in gkctl.toml; the first
+data/tasks.yaml found walking up from the working folder to the repository root (so that
+`cd data && gkctl due` works); else ./data. gkctl.toml is an optional project file found
+on the same walk (`data`, `unit`, `within`). The command layer reads the environment and
+the working folder and passes them in; nothing here reads either.
 """
 
 from __future__ import annotations
 
-import os
+import re
 from pathlib import Path
+from typing import NamedTuple
 
 from gkctl.core.errors import UsageError
 
 TASKS_FILE = "tasks.yaml"
 UNITS_FILE = "units.yaml"
 ENV_DATA = "GKCTL_DATA"
+CONFIG_FILE = "gkctl.toml"
+CONFIG_KEYS = {
+    "data": "数据目录（相对于 gkctl.toml 所在目录）",
+    "unit": "默认单位",
+    "within": "临期窗口天数",
+}
 
 
-def data_dir(option: Path | None) -> Path:
-    """--data, else $GKCTL_DATA, else ./data (whether it exists or not)."""
-    return option or Path(os.environ.get(ENV_DATA) or "data")
+class Config(NamedTuple):
+    """gkctl.toml: defaults for a repository that keeps a plan."""
+
+    path: Path
+    data: Path | None = None
+    unit: str | None = None
+    within: int | None = None
 
 
-def find_data_dir(option: Path | None) -> Path:
-    """The data folder as data_dir() chooses it; a missing plan is a usage error."""
-    chosen = data_dir(option)
-    if not (chosen / TASKS_FILE).is_file():
-        raise UsageError(
-            f"找不到数据文件 {chosen / TASKS_FILE}。请在含有 data/ 的目录中运行，"
-            f"或用 --data 目录、环境变量 {ENV_DATA} 指定数据目录。"
-        )
+class DataChoice(NamedTuple):
+    path: Path
+    how: str  # how it was chosen, in words for validate's summary line
+
+
+def _levels(start: Path) -> list[Path]:
+    """The working folder and its parents up to the repository root (the folder holding
+    .git); only the working folder when it is in no repository."""
+    folders = [start, *start.parents]
+    for i, folder in enumerate(folders):
+        if (folder / ".git").exists():
+            return folders[: i + 1]
+    return [start]
+
+
+def find_config(start: Path) -> Config | None:
+    """The nearest gkctl.toml from `start` up to the repository root, read and checked."""
+    for folder in _levels(start):
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            return read_config(candidate)
+    return None
+
+
+def read_config(path: Path) -> Config:
+    import tomllib  # only where a project has a gkctl.toml
+
+    shown_path = shown(path)
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise UsageError(f"{shown_path}：文件不是 UTF-8 编码。") from None
+    except OSError as exc:
+        raise UsageError(f"{shown_path}：无法读取（{exc.strerror or exc}）。") from None
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"line (\d+), column (\d+)", str(exc))
+        at = f":{where.group(1)}:{where.group(2)}" if where else ""
+        raise UsageError(f"{shown_path}{at}：不是有效的 TOML，请检查这一行的写法。") from None
+    for key in table:
+        if key not in CONFIG_KEYS:
+            known = "、".join(f"{k}（{v}）" for k, v in CONFIG_KEYS.items())
+            raise UsageError(f"{shown_path}：未知的设置“{key}”，可用的设置：{known}。")
+    data, unit, within = table.get("data"), table.get("unit"), table.get("within")
+    if data is not None and (not isinstance(data, str) or not data.strip()):
+        raise UsageError(f'{shown_path}：data 应为目录路径（文字），如 data = "plans/2024"。')
+    if unit is not None and (not isinstance(unit, str) or not unit.strip()):
+        raise UsageError(f'{shown_path}：unit 应为单位名称（文字），如 unit = "区经委"。')
+    if within is not None and (
+        isinstance(within, bool) or not isinstance(within, int) or not 0 <= within <= 3660
+    ):
+        raise UsageError(f"{shown_path}：within 应为 0 到 3660 之间的整数（天），如 within = 14。")
+    return Config(path, path.parent / data if data else None, unit, within)
+
+
+def choose_data_dir(
+    option: Path | None, env_data: str | None, start: Path, config: Config | None
+) -> DataChoice:
+    """The data folder, and how it was chosen (see the module's docstring for the order)."""
+    if option is not None:
+        return DataChoice(option, "--data")
+    if env_data:
+        return DataChoice(Path(env_data), f"环境变量 {ENV_DATA}")
+    if config is not None and config.data is not None:
+        return DataChoice(config.data, f"{shown(config.path)} 中的 data")
+    for folder in _levels(start):
+        if (folder / "data" / TASKS_FILE).is_file():
+            found = folder / "data"
+            return DataChoice(found, "默认" if folder == start else "向上查找")
+    return DataChoice(Path("data"), "默认")
+
+
+def find_data_dir(
+    option: Path | None, env_data: str | None, start: Path, config: Config | None
+) -> DataChoice:
+    """The data folder as choose_data_dir() picks it; a missing plan is a usage error."""
+    chosen = choose_data_dir(option, env_data, start, config)
+    require_plan(chosen.path)
     return chosen
+
+
+def require_plan(folder: Path) -> Path:
+    if not (folder / TASKS_FILE).is_file():
+        raise UsageError(
+            f"找不到数据文件 {folder / TASKS_FILE}。请在含有 data/ 的目录（或其下层目录）中运行，"
+            f"或用 --data 目录、环境变量 {ENV_DATA}、{CONFIG_FILE} 中的 data 指定数据目录。"
+        )
+    return folder
 
 
 def shown(path: Path) -> str:

@@ -24,8 +24,8 @@ DataOpt = Annotated[
     Path | None,
     typer.Option(
         "--data",
-        help="数据目录（含 tasks.yaml 和 units.yaml）；默认 ./data，"
-        "也可用环境变量 GKCTL_DATA 指定。",
+        help="数据目录（含 tasks.yaml 和 units.yaml）；默认 ./data（或从当前目录向上找到的 data/），"
+        "也可用环境变量 GKCTL_DATA 或 gkctl.toml 指定。",
         show_default=False,
     ),
 ]
@@ -96,13 +96,58 @@ def as_of_date(option: str | None) -> date:
     return parse_date(option, "--as-of") if option is not None else today()
 
 
+_CONFIG: list[paths.Config | None] = []
+
+
+def project_config() -> paths.Config | None:
+    """gkctl.toml found from the working folder up (read once per process)."""
+    if not _CONFIG:
+        _CONFIG.append(paths.find_config(Path.cwd()))
+    return _CONFIG[0]
+
+
+def forget_config() -> None:
+    """Read gkctl.toml again at the next project_config() (a new command in one process)."""
+    _CONFIG.clear()
+
+
+def data_choice(option: Path | None, require: bool = True) -> paths.DataChoice:
+    """The data folder: --data, $GKCTL_DATA, gkctl.toml, data/ found upwards, ./data."""
+    choose = paths.find_data_dir if require else paths.choose_data_dir
+    return choose(option, os.environ.get(paths.ENV_DATA), Path.cwd(), project_config())
+
+
+def data_dir(option: Path | None) -> Path:
+    return data_choice(option).path
+
+
+def config_defaults(commands: dict[str, Any]) -> dict[str, Any]:
+    """click's default_map from gkctl.toml: `within` for every command that has the option,
+    `unit` for due and list (report applies it itself, only to the unit template). An
+    option on the command line still wins."""
+    config = project_config()
+    if config is None:
+        return {}
+    defaults: dict[str, Any] = {}
+    for name, command in commands.items():
+        params = {p.name for p in getattr(command, "params", [])}
+        chosen: dict[str, Any] = {}
+        if config.within is not None and "within" in params:
+            chosen["within"] = config.within
+        if config.unit is not None and name in ("due", "list") and "unit" in params:
+            chosen["unit"] = config.unit
+        if chosen:
+            defaults[name] = chosen
+    return defaults
+
+
 def load(data: Path | None) -> Dataset:
     """The checked plan, through the parsed-plan cache (see gkctl/cache.py)."""
     import gc
 
     from gkctl.store import cache
 
-    dataset = cache.load(paths.find_data_dir(data))
+    dataset = cache.load(data_dir(data))
     # The plan lives as long as the command: keep the cyclic collector from walking its
     # millions of objects again at every collection of what the command builds next (with
     # 50,000 tasks those walks made a report grow faster than the plan).

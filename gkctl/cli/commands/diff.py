@@ -9,6 +9,7 @@ from gkctl.cli.commands.common import (
     DataOpt,
     as_of_date,
     check_format,
+    data_choice,
     format_option,
     warn,
     write_stdout,
@@ -54,7 +55,7 @@ def diff(
     from gkctl.store import gitsrc
     from gkctl.views import diff, machine
 
-    base_side, head_side = gitsrc.read_sides(base, head, data)
+    base_side, head_side = gitsrc.read_sides(base, head, data_choice(data, require=False).path)
     old, new = gitsrc.check_sides(base_side, head_side)
     if old.dataset is None or new.dataset is None:
         invalid = [c for c in (old, new) if c.problems]

@@ -12,6 +12,7 @@ from gkctl.cli.commands.common import (
     WithinOpt,
     as_of_date,
     check_format,
+    data_choice,
     format_option,
     load,
     parse_date,
@@ -148,7 +149,7 @@ def import_table(
         raise UsageError(f"只能导入 .docx 或 .xlsx 文件，这里是“{file.name}”。")
     if not file.is_file():
         raise UsageError(f"找不到文件 {file}。")
-    data_dir = paths.data_dir(data)
+    data_dir = data_choice(data, require=False).path
     out = output or data_dir / paths.TASKS_FILE
     folder = out.parent
     review = folder / REVIEW_FILE

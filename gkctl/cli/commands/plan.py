@@ -14,9 +14,11 @@ from gkctl.cli.commands.common import (
     WithinOpt,
     as_of_date,
     check_format,
+    data_choice,
     format_option,
     load,
     parse_date,
+    project_config,
     today,
     warn,
     warn_outside_plan_year,
@@ -56,8 +58,8 @@ def validate(
     from gkctl.views import machine
 
     check_format(fmt, F.TABLE, F.JSON, F.GITHUB)
-    data_dir = paths.find_data_dir(data)
-    dataset, problems = loader.check(data_dir)
+    chosen = data_choice(data)
+    dataset, problems = loader.check(chosen.path)
     # Warnings never fail the check: 未明确时限 (the table gave no deadline to copy), and
     # extension entries from before decisions (they read as approved on the day asked).
     notes = loader.warnings(dataset.plan) if dataset is not None else []
@@ -81,6 +83,8 @@ def validate(
             warn(f"{p.file}:{p.line}:{p.column}: 警告：{p.message}")
     if problems:
         warn(f"共发现 {len(problems)} 个问题。")
+        if fmt is F.TABLE:
+            warn(_used(chosen))
         raise typer.Exit(int(ExitCode.PROBLEMS))
     assert dataset is not None
     if fmt is F.TABLE:
@@ -91,6 +95,16 @@ def validate(
             f"数据有效：{len(dataset.plan.tasks)} 项任务{undated}，{len(d.units)} 个单位，"
             f"{len(d.groups)} 个统称，计划年度 {dataset.plan.document.year}。"
         )
+        print(_used(chosen))
+
+
+def _used(chosen: paths.DataChoice) -> str:
+    """Which data folder and gkctl.toml a check used, and why (a default from a project
+    file, or a folder found upwards, is not what the user typed)."""
+    config = project_config()
+    where = paths.shown(chosen.path)
+    settings = f"配置 {paths.shown(config.path)}" if config is not None else "没有 gkctl.toml"
+    return f"数据目录 {where}（{chosen.how}），{settings}。"
 
 
 def _github(p: Problem, level: str = "error") -> str:
@@ -148,6 +162,7 @@ def due(
     dataset = load(data)
     day = as_of_date(as_of)
     warn_outside_plan_year(dataset, day)
+    unit = unit or None  # --unit "": every unit, over gkctl.toml's default unit
     if unit is not None:
         found = lookup(dataset.directory, unit)
         states = sorted(
@@ -250,6 +265,7 @@ def list_tasks(
     if section is not None and section not in {s.id for s in dataset.plan.sections}:
         ids = "、".join(s.id for s in dataset.plan.sections)
         raise UsageError(f"没有部分“{section}”，可用：{ids}。")
+    unit = unit or None  # --unit "": every unit, over gkctl.toml's default unit
     found = lookup(dataset.directory, unit) if unit is not None else None
     if direct and found is None:
         raise UsageError("--direct 要与 --unit 一起用。")

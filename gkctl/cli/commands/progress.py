@@ -10,6 +10,7 @@ from gkctl.cli.commands.common import (
     WithinOpt,
     as_of_date,
     check_format,
+    data_dir,
     format_option,
     load,
     parse_date,
@@ -20,7 +21,6 @@ from gkctl.cli.commands.common import (
 from gkctl.cli.formats import OutputFormat
 from gkctl.core import status
 from gkctl.core.model import ProgressStatus
-from gkctl.store import paths
 
 if TYPE_CHECKING:
     from gkctl.store.writes import Recorded
@@ -99,9 +99,7 @@ def add(
     when = parse_date(day, "--date") if day is not None else now
     from gkctl.store import writes  # the writer is loaded only to write
 
-    done = writes.add_progress(
-        paths.find_data_dir(data), task_id, unit, state, when, now, note, link, dry_run
-    )
+    done = writes.add_progress(data_dir(data), task_id, unit, state, when, now, note, link, dry_run)
     from gkctl.views.labels import PROGRESS_LABELS
 
     label = PROGRESS_LABELS[state]
@@ -128,7 +126,7 @@ def close(
     when = parse_date(day, "--date") if day is not None else now
     from gkctl.store import writes  # the writer is loaded only to write
 
-    done = writes.close(paths.find_data_dir(data), task_id, when, now, note, dry_run)
+    done = writes.close(data_dir(data), task_id, when, now, note, dry_run)
     _report(done, f"为任务 {task_id} 销号（{when.isoformat()}）")
 
 
@@ -143,7 +141,7 @@ def reopen(
     """
     from gkctl.store import writes  # the writer is loaded only to write
 
-    done = writes.reopen(paths.find_data_dir(data), task_id, dry_run)
+    done = writes.reopen(data_dir(data), task_id, dry_run)
     if done.written:
         write_stdout(f"已撤销任务 {task_id} 的销号：{done.path}。\n")
     else:
@@ -183,9 +181,7 @@ def extend(
     until = parse_date(to, "--to")
     from gkctl.store import writes  # the writer is loaded only to write
 
-    done = writes.extend(
-        paths.find_data_dir(data), task_id, unit, until, reason, when, now, late, dry_run
-    )
+    done = writes.extend(data_dir(data), task_id, unit, until, reason, when, now, late, dry_run)
     _report(done, f"登记任务 {task_id} 的延期申请（延期至 {until.isoformat()}）")
 
 

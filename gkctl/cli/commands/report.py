@@ -13,9 +13,11 @@ from gkctl.cli.commands.common import (
     WithinOpt,
     as_of_date,
     check_format,
+    data_dir,
     format_option,
     load,
     parse_date,
+    project_config,
     warn,
     warn_outside_plan_year,
     write_stdout,
@@ -24,7 +26,6 @@ from gkctl.cli.formats import OutputFormat
 from gkctl.core import status
 from gkctl.core.errors import UsageError
 from gkctl.core.units import lookup
-from gkctl.store import paths
 
 
 def report(
@@ -90,11 +91,14 @@ def report(
         raise UsageError("Word 格式的报告需要用 -o 指定文件，如 -o 督办通报.docx。")
     if word and not each_unit and out is not None and out.suffix.lower() != ".docx":
         raise UsageError(f"Word 格式的报告应写入 .docx 文件，{out} 不是。")
-    data_dir = paths.find_data_dir(data)
-    dataset = load(data_dir)
+    folder = data_dir(data)
+    dataset = load(folder)
     day = as_of_date(as_of)
-    ref = core.find_template(template, data_dir)
+    ref = core.find_template(template, folder)
     needs_unit = ref.by_name and ref.name == f"unit{core.SUFFIX}"
+    config = project_config()
+    if needs_unit and unit is None and not each_unit and config is not None:
+        unit = config.unit  # gkctl.toml's default unit, for the unit template only
     if each_unit:
         if unit is not None:
             raise UsageError("--each-unit 与 --unit 不能同时使用。")
