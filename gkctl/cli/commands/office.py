@@ -13,6 +13,7 @@ from gkctl.cli.commands.common import (
     WithinOpt,
     as_of_date,
     check_format,
+    data_dir,
     format_option,
     load,
     parse_date,
@@ -25,7 +26,6 @@ from gkctl.cli.commands.progress import DryRunOpt, RequiredUnitOpt, TaskArg
 from gkctl.cli.formats import OutputFormat
 from gkctl.core import status
 from gkctl.core.model import Decision
-from gkctl.store import paths
 
 if TYPE_CHECKING:
     from gkctl.store.writes import Recorded
@@ -68,9 +68,7 @@ def _decide(
     when, now = _dates(day)
     from gkctl.store import writes  # the writer is loaded only to write
 
-    done = writes.decide(
-        paths.find_data_dir(data), task_id, unit, decision, when, now, note, dry_run
-    )
+    done = writes.decide(data_dir(data), task_id, unit, decision, when, now, note, dry_run)
     asked = next(e for e in done.task.extensions if e.decision is decision and e.decided == when)
     if decision is Decision.APPROVED:
         what = (
@@ -146,9 +144,7 @@ def return_report(
     when, now = _dates(day)
     from gkctl.store import writes  # the writer is loaded only to write
 
-    done = writes.return_report(
-        paths.find_data_dir(data), task_id, unit, reason, when, now, dry_run
-    )
+    done = writes.return_report(data_dir(data), task_id, unit, reason, when, now, dry_run)
     back = next(p for p in done.task.progress if p.returned == when)
     _changed(done, f"退办任务 {task_id} {back.unit} {back.date.isoformat()} 的完成报告")
 
