@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import io
-import zipfile
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
-from gkctl.core.errors import GkctlError
+from gkctl.core.errors import GkctlError, os_reason
 from gkctl.exchange.docx_layout import column_widths, pinned, set_table_widths
 from gkctl.exchange.table import ExportTable, HeadingRow, Sheet, TaskRow
 
@@ -22,17 +21,30 @@ _TABLE_PT = 10.5
 def read_docx(path: Path, shown: str) -> list[Sheet]:
     """Every table of the document as a Sheet, with the paragraphs above it.
 
-    python-docx gives a vertically merged cell's text in every row it covers and a
-    horizontally merged cell's text in every grid column it spans.
+    A vertically merged cell's text stands in every row it covers and a horizontally merged
+    cell's text in every grid column it spans (as python-docx's row.cells gives them, but
+    without its recursion, which a long vertical merge exhausted). A file that is not a
+    sane document (gkctl.exchange.package) is the one import error.
     """
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-    from docx.table import Table
+    from gkctl.exchange import package
 
     try:
-        document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise GkctlError(f"无法读取 {shown}：不是有效的 Word 文件（.docx）（{exc}）。") from None
+        package.check(path, "docx")
+        return _read(path, shown)
+    except package.BadPackage as exc:
+        reason = exc.message
+    except OSError as exc:
+        reason = os_reason(exc)
+    except (Exception, RecursionError) as exc:  # any parser failure is a broken file
+        reason = package.reason(exc)
+    raise GkctlError(f"无法读取 {shown}：不是有效的 Word 文件（.docx）：{reason}。")
+
+
+def _read(path: Path, shown: str) -> list[Sheet]:
+    import docx
+    from docx.table import Table
+
+    document = docx.Document(str(path))
     props = document.core_properties
     preamble: list[str] = []
     sheets: list[Sheet] = []
@@ -40,11 +52,31 @@ def read_docx(path: Path, shown: str) -> list[Sheet]:
         if not isinstance(block, Table):
             preamble.append(block.text)
             continue
-        rows = tuple(
-            (n, tuple(cell.text for cell in row.cells)) for n, row in enumerate(block.rows, start=1)
-        )
+        rows = tuple(enumerate(_rows(block), start=1))
         sheets.append(Sheet(shown, rows, tuple(preamble), props.title or "", props.comments or ""))
     return sheets
+
+
+def _rows(table: Any) -> list[tuple[str, ...]]:
+    """The text of each grid cell, row by row; a cell continuing a vertical merge takes the
+    text of the cell above it at the same grid column (looked up, not recursed)."""
+    from docx.table import _Cell
+
+    above: dict[int, str] = {}
+    out = []
+    for tr in table._tbl.tr_lst:
+        column = tr.grid_before
+        texts: list[str] = []
+        current: dict[int, str] = {}
+        for tc in tr.tc_lst:
+            span = tc.grid_span
+            text = above.get(column, "") if tc.vMerge == "continue" else _Cell(tc, table).text
+            texts.extend([text] * span)
+            current[column] = text
+            column += span
+        above = current
+        out.append(tuple(texts))
+    return out
 
 
 def write_docx(table: ExportTable) -> bytes:

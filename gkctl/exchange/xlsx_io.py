@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import io
-import zipfile
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from gkctl.core.errors import GkctlError
+from gkctl.core.errors import GkctlError, os_reason
 from gkctl.exchange.table import ExportTable, HeadingRow, Sheet, TaskRow, lines_needed
 
 SHEET_TITLE = "任务分解表"
@@ -32,14 +31,32 @@ def _text(value: Any) -> str:
 
 def read_xlsx(path: Path, shown: str) -> list[Sheet]:
     """Every worksheet as a Sheet, the active one first; merged ranges take the value of
-    their top-left cell in every cell they cover."""
-    from openpyxl import load_workbook
+    their top-left cell in every cell they cover. A file that is not a sane workbook
+    (gkctl.exchange.package) or that openpyxl cannot read is the one import error."""
+    import warnings
+
+    from gkctl.exchange import package
 
     try:
-        # Not read-only: merged ranges are only known in the normal mode.
-        workbook = load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
-        raise GkctlError(f"无法读取 {shown}：不是有效的 Excel 文件（.xlsx）（{exc}）。") from None
+        package.check(path, "xlsx")
+        with warnings.catch_warnings():
+            # openpyxl warns in English about what it skips (data validation, headers).
+            warnings.simplefilter("ignore")
+            return _read(path, shown)
+    except package.BadPackage as exc:
+        reason = exc.message
+    except OSError as exc:
+        reason = os_reason(exc)
+    except (Exception, RecursionError) as exc:  # any parser failure is a broken file
+        reason = package.reason(exc)
+    raise GkctlError(f"无法读取 {shown}：不是有效的 Excel 文件（.xlsx）：{reason}。")
+
+
+def _read(path: Path, shown: str) -> list[Sheet]:
+    from openpyxl import load_workbook
+
+    # Not read-only: merged ranges are only known in the normal mode.
+    workbook = load_workbook(path, data_only=True)
     worksheets = list(workbook.worksheets)
     active = workbook.active
     if active in worksheets:
@@ -50,16 +67,17 @@ def read_xlsx(path: Path, shown: str) -> list[Sheet]:
 
 
 def _sheet(ws: Any, shown: str, title: str, meta: str) -> Sheet:
-    grid = [
-        [_text(v) for v in row]
-        for row in ws.iter_rows(
-            min_row=1, max_row=ws.max_row, min_col=1, max_col=ws.max_column, values_only=True
-        )
-    ]
-    for merged in ws.merged_cells.ranges:
-        top = grid[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row - 1, min(merged.max_row, len(grid))):
-            for c in range(merged.min_col - 1, min(merged.max_col, len(grid[r]))):
+    # The grid spans the cells that hold a value and the merged ranges, not every styled
+    # empty cell openpyxl keeps (package.check has capped both).
+    cells = {key: _text(cell.value) for key, cell in ws._cells.items() if cell.value is not None}
+    merged = list(ws.merged_cells.ranges)
+    height = max([r for r, _ in cells] + [m.max_row for m in merged], default=0)
+    width = max([c for _, c in cells] + [m.max_col for m in merged], default=0)
+    grid = [[cells.get((r, c), "") for c in range(1, width + 1)] for r in range(1, height + 1)]
+    for m in merged:
+        top = grid[m.min_row - 1][m.min_col - 1]
+        for r in range(m.min_row - 1, m.max_row):
+            for c in range(m.min_col - 1, m.max_col):
                 grid[r][c] = top
     rows = tuple((n, tuple(cells)) for n, cells in enumerate(grid, start=1))
     return Sheet(shown, rows, (), title, meta)
@@ -117,8 +135,6 @@ def write_xlsx(table: ExportTable) -> bytes:
         ws.append(_values(row))
         r = ws.max_row
         for j, cell in enumerate(ws[r]):
-            if cell.data_type == "f":  # text that starts with "=" is text, never a formula
-                cell.data_type = "s"
             cell.font = body
             cell.border = border
             cell.alignment = middle if j in _CENTERED else wrap
@@ -137,6 +153,12 @@ def write_xlsx(table: ExportTable) -> bytes:
     for first, last_row in merges:
         ws.merge_cells(start_row=first, start_column=2, end_row=last_row, end_column=2)
 
+    # Text that starts with "=" is text, never a formula: in every cell written (title,
+    # subtitle and section headings come from the plan as much as the task rows do).
+    for row_cells in ws.iter_rows():
+        for cell in row_cells:
+            if cell.data_type == "f":
+                cell.data_type = "s"
     for j, width in enumerate(table.widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = width + 1
     ws.print_title_rows = f"{header_row}:{header_row}"
