@@ -299,3 +299,30 @@ def test_every_link_in_the_browser_opens_a_file_of_the_site(
     for link in links:
         assert link.startswith("file://"), link
         assert Path(unquote(urlsplit(link).path)).is_file(), link
+
+
+def test_since_adds_the_period_from_core_period(gk, tmp_path: Path) -> None:
+    from datetime import date
+
+    from gkctl.core import period
+    from gkctl.store import loader
+
+    out = tmp_path / "s"
+    _build(gk, out, PLAN, "--since", "2024-10-01")
+    page = (out / "index.html").read_text(encoding="utf-8")
+    found = period.changes(loader.load(PLAN), date(2024, 10, 1), date(2024, 10, 15))
+    assert len(found.progress) == 2 and len(found.requests) == 1
+    for key in ("progress", "returned", "closed", "became_overdue", "requests", "decisions"):
+        assert f'data-period="{key}">{len(getattr(found, key))}</b>' in page
+    assert "<h3>新报进展（2 条）</h3>" in page and "系统改造" in page
+    assert '2024年10月1日</span>之后至<span class="date">2024年10月15日' in page
+    without = tmp_path / "plain"
+    _build(gk, without, PLAN)
+    assert 'id="period"' not in (without / "index.html").read_text(encoding="utf-8")
+
+
+def test_since_must_come_before_the_date(gk, tmp_path: Path) -> None:
+    result = gk("site", "--as-of", AS_OF, "--since", AS_OF, "-o", str(tmp_path / "s"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("--since 2024-10-15 应早于查看日期 2024-10-15")
+    assert not (tmp_path / "s").exists()

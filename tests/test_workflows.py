@@ -81,6 +81,12 @@ ACTION_INPUTS: dict[str, dict[str, set[str] | None]] = {
         ),
         "if-no-files-found": {"warn", "error", "ignore"},
     },
+    "actions/upload-pages-artifact": dict.fromkeys(
+        ["include-hidden-files", "name", "path", "retention-days"]
+    ),
+    "actions/deploy-pages": dict.fromkeys(
+        ["artifact_name", "error_count", "preview", "reporting_interval", "timeout", "token"]
+    ),
     "actions/download-artifact": dict.fromkeys(
         [
             "artifact-ids",
@@ -415,6 +421,21 @@ def test_report_workflow_at_a_fixed_date(tmp_path) -> None:
     assert done["summary"] == (GOLDEN / "report-summary-since-2024-09-01-2024-10-15.md").read_text(
         encoding="utf-8"
     )
+    # The Word 通报 in the artifact, and the site that the deploy job publishes.
+    assert (out / "summary.docx").read_bytes()[:2] == b"PK"
+    site = done["repo"] / "site"
+    assert "<h1>2024年金山区政务公开工作要点<small>督办看板</small></h1>" in (
+        site / "index.html"
+    ).read_text(encoding="utf-8")
+    assert len(list((site / "tasks").glob("*.html"))) == 75
+    pages = [
+        s
+        for s in done["workflow"]["jobs"]["report"]["steps"]
+        if "upload-pages" in s.get("uses", "")
+    ]
+    assert [s["with"]["path"] for s in pages] == ["site/"]
+    deploy = done["workflow"]["jobs"]["deploy"]
+    assert deploy["needs"] == "report" and deploy["environment"]["name"] == "github-pages"
 
 
 def test_report_workflow_on_schedule_uses_today(tmp_path) -> None:
@@ -468,6 +489,11 @@ def test_least_privilege_and_one_run_at_a_time(name) -> None:
         if name == "plan-diff-comment.yml":
             assert writes == {"pull-requests"}
             assert not any("checkout" in s.get("uses", "") for s in job["steps"])
+        elif (name, job_name) == ("report.yml", "deploy"):
+            # GitHub Pages: what actions/deploy-pages needs, nothing else, no checkout.
+            # (A job's permissions replace the workflow's: contents is not granted here.)
+            assert job["permissions"] == {"pages": "write", "id-token": "write"}
+            assert [s["uses"].split("@")[0] for s in job["steps"]] == ["actions/deploy-pages"]
         else:
             assert writes == set(), f"{name}:{job_name}"
 

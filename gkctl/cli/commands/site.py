@@ -11,6 +11,7 @@ from gkctl.cli.commands.common import (
     WithinOpt,
     as_of_date,
     load,
+    parse_date,
     warn,
     warn_outside_plan_year,
 )
@@ -30,6 +31,15 @@ def site(
         ),
     ],
     as_of: AsOfOpt = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="首页加上“本期变化”：此日期（YYYY-MM-DD）之后到查看日期为止报送的进展、"
+            "退回、销号、新增逾期、延期申请和决定。",
+            show_default=False,
+        ),
+    ] = None,
     within: WithinOpt = status.DEFAULT_WITHIN,
     data: DataOpt = None,
 ) -> None:
@@ -39,7 +49,7 @@ def site(
     网页不加载任何网络资源（图表由 gkctl 画成内嵌 SVG，不用网络字体），可以直接用浏览器打开，
     也可以放到内网服务器或 GitHub Pages 上。同样的数据和查看日期总是生成完全相同的文件。
 
-    示例：gkctl site --as-of 2024-10-15 -o site
+    示例：gkctl site --as-of 2024-10-15 --since 2024-09-30 -o site
     """
     from gkctl.store import atomic
     from gkctl.views import site as view
@@ -49,7 +59,8 @@ def site(
     warn_outside_plan_year(dataset, day)
     if out.exists() and not out.is_dir():
         raise UsageError(f"-o 应为目录，{out} 是文件。")
-    files = view.build(dataset, day, within)
+    start = parse_date(since, "--since") if since else None
+    files = view.build(dataset, day, within, start)
     for stale in view.stale_pages(out, files):
         stale.unlink()
     for name, text in files.items():
