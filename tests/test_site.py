@@ -326,3 +326,9 @@ def test_since_must_come_before_the_date(gk, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stderr.startswith("--since 2024-10-15 应早于查看日期 2024-10-15")
     assert not (tmp_path / "s").exists()
+
+
+def test_since_previous_month_as_in_the_report(gk, tmp_path: Path) -> None:
+    _build(gk, tmp_path / "s", PLAN, "--since", "previous-month")
+    page = (tmp_path / "s" / "index.html").read_text(encoding="utf-8")
+    assert '2024年9月1日</span>之后至<span class="date">2024年10月15日' in page

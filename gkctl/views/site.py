@@ -24,9 +24,8 @@ from urllib.parse import quote
 from gkctl.core import stats as core_stats
 from gkctl.core import status
 from gkctl.core.model import Dataset
-from gkctl.core.records import iso
 from gkctl.views import charts, report
-from gkctl.views.labels import KIND_LABELS, PROGRESS_LABELS, deadline_text, short, zh_date
+from gkctl.views.labels import KIND_LABELS, deadline_text, zh_date
 
 GENERATOR = "gkctl"
 _WEB = re.compile(r"https?://[^\s]+\Z", re.IGNORECASE)
@@ -99,69 +98,6 @@ def _counts(c: core_stats.Counts) -> dict[str, Any]:
     }
 
 
-def period_changes(dataset: Dataset, since: date, as_of: date) -> dict[str, Any]:
-    """本期变化 as the index shows it: core.period.changes (the one computation of a
-    period, shared with the reports), as plain records."""
-    from gkctl.core import period
-    from gkctl.core.model import Decision
-
-    found = period.changes(dataset, since, as_of)
-
-    def task_ref(task: Any) -> dict[str, Any]:
-        return {"id": task.id, "summary": short(task.content), "page": task_page(task.id)}
-
-    return {
-        "since": since.isoformat(),
-        "empty": found.empty,
-        "progress": [
-            {
-                **task_ref(c.task),
-                "date": c.progress.date.isoformat(),
-                "unit": c.progress.unit,
-                "status_label": PROGRESS_LABELS[c.progress.status],
-                "note": c.progress.note,
-            }
-            for c in found.progress
-        ],
-        "returned": [
-            {
-                **task_ref(c.task),
-                "date": iso(c.progress.returned),
-                "unit": c.progress.unit,
-                "reason": c.progress.return_reason,
-            }
-            for c in found.returned
-        ],
-        "closed": [
-            {**task_ref(t), "date": iso(t.closed), "note": t.closed_note} for t in found.closed
-        ],
-        "became_overdue": [
-            {**task_ref(s.task), "due": iso(s.due), "lead": s.task.lead or ""}
-            for s in found.became_overdue
-        ],
-        "requests": [
-            {
-                **task_ref(c.task),
-                "date": c.extension.date.isoformat(),
-                "unit": c.extension.unit,
-                "to": c.extension.to.isoformat(),
-                "reason": c.extension.reason,
-            }
-            for c in found.requests
-        ],
-        "decisions": [
-            {
-                **task_ref(c.task),
-                "date": iso(c.extension.decided),
-                "unit": c.extension.unit,
-                "decision": "批准" if c.extension.decision is Decision.APPROVED else "不批准",
-                "note": c.extension.decision_note,
-            }
-            for c in found.decisions
-        ],
-    }
-
-
 def build(
     dataset: Dataset,
     as_of: date,
@@ -172,9 +108,8 @@ def build(
     changed in (since, as_of]."""
     from markupsafe import Markup
 
-    changes = period_changes(dataset, since, as_of) if since is not None else None
-
-    context = report.build_context(dataset, as_of, within)
+    # With `since`, the context's `changes` is the report's 本期变化 (core.period).
+    context = report.build_context(dataset, as_of, within, since)
     result = core_stats.compute(dataset, as_of, within)
     colours = charts.status_colours()
     # The statuses the report lists (未明确时限 only where some task has it).
@@ -224,7 +159,6 @@ def build(
             {
                 **base,
                 "root": "",
-                "changes": changes,
                 "board": board,
                 "sections_stats": sections,
                 "chart": Markup(charts.column_chart(bars, chart_title, colours)),

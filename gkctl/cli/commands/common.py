@@ -188,3 +188,18 @@ def write_stdout(text: str) -> None:
 class FailOn(StrEnum):
     OVERDUE = "overdue"
     DUE_SOON = "due_soon"
+
+
+PREVIOUS_MONTH = "previous-month"
+
+
+def since_date(option: str | None, as_of: date) -> date | None:
+    """--since: the day the period starts after, a date or previous-month, the 1st of the
+    month before as_of's (what the monthly workflow passes: each report covers the days
+    after the last one). Shared by report and site."""
+    if option is None:
+        return None
+    if option.strip() == PREVIOUS_MONTH:
+        year, month = (as_of.year, as_of.month - 1) if as_of.month > 1 else (as_of.year - 1, 12)
+        return date(year, month, 1)
+    return parse_date(option, "--since")

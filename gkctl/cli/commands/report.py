@@ -16,8 +16,8 @@ from gkctl.cli.commands.common import (
     data_dir,
     format_option,
     load,
-    parse_date,
     project_config,
+    since_date,
     warn,
     warn_outside_plan_year,
     write_stdout,
@@ -112,7 +112,7 @@ def report(
     found = lookup(dataset.directory, unit) if unit is not None else None
     warn_outside_plan_year(dataset, day)
     renderer = core.Renderer(ref)
-    context = core.build_context(dataset, day, within, _since(since, day))
+    context = core.build_context(dataset, day, within, since_date(since, day))
     if each_unit:
         assert out is not None
         if out.exists() and not out.is_dir():
@@ -150,20 +150,6 @@ def _docx(markdown: str, day: date, template: str) -> bytes:
 
 
 SUBJECTS = {"summary": "督办情况汇总", "unit": "单位任务清单", "breakdown": "任务分解表"}
-
-
-PREVIOUS_MONTH = "previous-month"
-
-
-def _since(option: str | None, as_of: date) -> date | None:
-    """The day the period starts after: a date, or the 1st of the month before as_of's
-    (what the monthly workflow passes: each report covers the days after the last one)."""
-    if option is None:
-        return None
-    if option.strip() == PREVIOUS_MONTH:
-        year, month = (as_of.year, as_of.month - 1) if as_of.month > 1 else (as_of.year - 1, 12)
-        return date(year, month, 1)
-    return parse_date(option, "--since")
 
 
 def register(app: typer.Typer) -> None:

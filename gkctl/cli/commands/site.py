@@ -11,7 +11,7 @@ from gkctl.cli.commands.common import (
     WithinOpt,
     as_of_date,
     load,
-    parse_date,
+    since_date,
     warn,
     warn_outside_plan_year,
 )
@@ -35,8 +35,9 @@ def site(
         str | None,
         typer.Option(
             "--since",
-            help="首页加上“本期变化”：此日期（YYYY-MM-DD）之后到查看日期为止报送的进展、"
-            "退回、销号、新增逾期、延期申请和决定。",
+            help="上一期的日期（YYYY-MM-DD），或 previous-month（查看日期上个月的 1 日）："
+            "首页加上“本期变化”，列出此日之后至查看日期的进展、退办、销号、新增逾期、"
+            "延期申请与决定（与 report --since 相同）。",
             show_default=False,
         ),
     ] = None,
@@ -59,8 +60,7 @@ def site(
     warn_outside_plan_year(dataset, day)
     if out.exists() and not out.is_dir():
         raise UsageError(f"-o 应为目录，{out} 是文件。")
-    start = parse_date(since, "--since") if since else None
-    files = view.build(dataset, day, within, start)
+    files = view.build(dataset, day, within, since_date(since, day))
     for stale in view.stale_pages(out, files):
         stale.unlink()
     for name, text in files.items():
