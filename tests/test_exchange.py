@@ -339,6 +339,8 @@ def test_import_creates_the_output_folder(gk, tmp_path) -> None:
         "  C 列“任务内容” → 任务内容",
         "  D 列“责任单位” → 责任单位（排在前面，第一个为牵头单位）",
         "  E 列“时间节点” → 时间节点",
+        "文件中另有 1 个表格未导入（只导入有表头的第一个）：",
+        "  第 1 个工作表（1 行，开头是“本表由区政府办公室汇总。”）",
         f"计划可以通过校验（校验时使用的单位名录是 {units}，{new} 下没有 units.yaml）。"
         f"请把 {units} 复制为 {new / 'units.yaml'}（或导入时加 --copy-units），"
         f"再运行 gkctl validate --data {new} 复查。",
@@ -512,7 +514,7 @@ def test_import_reports_bad_rows_with_positions(gk, tmp_path) -> None:
     ]
     rows[3] = ("section", "二、公开")  # so that the repeated 1 is not a continuation
     rows.append(("1", "名称", "内容。", "区经委", "全年"))
-    rows.append(("section", "（一）小标题"))
+    rows.append(("section", "重点任务"))
     source = build_xlsx(tmp_path / "t.xlsx", rows)
     out = tmp_path / "tasks.yaml"
     result = gk("import", str(source), "-o", str(out))
@@ -522,7 +524,7 @@ def test_import_reports_bad_rows_with_positions(gk, tmp_path) -> None:
         f"{source}:5:1: 序号“x”不是正整数",
         f"{source}:7:4: 任务 3 的责任单位为空",
         f"{source}:8:1: 序号 1 重复（第 4 行已有）",
-        f"{source}:9:1: 无法识别的通栏行“（一）小标题”：部分标题应写作“一、……”",
+        f"{source}:9:1: 无法识别的通栏行“重点任务”：部分标题应写作“一、……”",
         "表格中有 4 处问题（位置为 行:列），请在表格中修正后重新导入。",
     ]
     assert not out.exists()

@@ -357,6 +357,67 @@ def test_columns_by_hand_errors(gk, tmp_path, given, message) -> None:
     assert not (tmp_path / "tasks.yaml").exists()
 
 
+# --- second-level headings, a Word table broken in two, empty columns -------------------------
+
+NESTED = [
+    ["序号", "工作任务", "责任单位", "完成时限", ""],
+    ["一、深化主动公开", LEFT, LEFT, LEFT, LEFT],
+    ["（一）重点领域", LEFT, LEFT, LEFT, LEFT],
+    ["1", "公开财政预决算。", "区财政局", "全年", ""],
+    ["（二）政策解读", LEFT, LEFT, LEFT, LEFT],
+    ["2", "做好政策解读。", "区发改委", "全年", ""],
+]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_second_level_headings_go_into_notes(gk, tmp_path, fmt) -> None:
+    source = BUILDERS[fmt](tmp_path / f"t.{fmt}", NESTED, ["2024年某区政务公开工作要点任务清单"])
+    folder = tmp_path / "nested"
+    result = _import(gk, source, folder, "--published", "2024-04-10")
+    plan = _plan(folder)
+    assert plan["document"]["title"] == "2024年某区政务公开工作要点"
+    assert plan["sections"] == [{"id": "一", "title": "深化主动公开"}]
+    assert [(t["id"], t["section"], t.get("notes")) for t in plan["tasks"]] == [
+        (1, "一", "小标题：（一）重点领域"),
+        (2, "一", "小标题：（二）政策解读"),
+    ]
+    assert "有 2 行是部分之下的小标题，写入其下各项任务的 notes（“小标题：……”）：" in result.stderr
+    assert " E 列" not in result.stderr  # an empty column is not worth a line
+    # Without 一、… rows, （一）… rows are the sections.
+    flat = [row for row in NESTED if row[0] != "一、深化主动公开"]
+    source = BUILDERS[fmt](tmp_path / f"flat.{fmt}", flat, ["2024年某区政务公开工作要点任务分解表"])
+    _import(gk, source, tmp_path / "flat", "--published", "2024-04-10")
+    assert _plan(tmp_path / "flat")["sections"] == [
+        {"id": "一", "title": "重点领域"},
+        {"id": "二", "title": "政策解读"},
+    ]
+
+
+def test_word_table_broken_in_two(gk, tmp_path) -> None:
+    """A paragraph typed into a long table splits it in Word: the second part is read on."""
+    import docx
+
+    source = BUILDERS["docx"](tmp_path / "t.docx", CITY[:4], CITY_ABOVE)
+    document = docx.Document(str(source))
+    document.add_paragraph("（续表）")
+    rest = document.add_table(rows=0, cols=5)
+    for row in (CITY[0], *CITY[4:]):
+        cells = rest.add_row().cells
+        for j, value in enumerate(row):
+            cells[j].text = "" if value == LEFT else value
+    document.add_paragraph("")
+    other = document.add_table(rows=1, cols=2)
+    other.cell(0, 0).text = "联系人"
+    other.cell(0, 1).text = "张三"
+    document.save(str(source))
+    folder = tmp_path / "broken"
+    result = _import(gk, source, folder, "--published", "2024-03-20")
+    assert [t["id"] for t in _tasks(folder)] == [1, 2, 3, 4]
+    assert [s["id"] for s in _plan(folder)["sections"]] == ["一", "二"]
+    assert "文件中的表格分成了 2 段（列数相同），已接在一起导入。" in result.stderr
+    assert "  第 3 个表格（1 行，开头是“联系人”）" in result.stderr
+
+
 # --- a new office with no data at all: three commands ------------------------------------------
 
 

@@ -24,6 +24,7 @@ FIELDS = ("id", "section", "name", "content", "lead", "co", "deadline", "notes")
 
 # A column left out on purpose (gkctl export's own 截止日期 and 状态).
 SKIP = "skip"
+EMPTY = "空列"
 
 FIELD_LABELS = {
     "id": "序号",
@@ -414,6 +415,11 @@ def _resolve(
                 fields[k] = None
                 how[k] = f"又一列{FIELD_LABELS[f]}"
             seen.add(f)
+    # A column with neither a label nor any text (Excel's used range often runs wider).
+    for k in range(width):
+        texts = [r[k] for r in body if k < len(r) and r[k] and not _is_title(r)]
+        if fields[k] is None and not labels[k] and not texts:
+            fields[k], how[k] = SKIP, EMPTY
     # Only a name column: it is the content (the name is then made from its first sentence).
     if "content" not in fields.values() and "name" in fields.values():
         k = next(k for k in range(width) if fields[k] == "name")

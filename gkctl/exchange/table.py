@@ -89,15 +89,28 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+# What a table's title line ends with after the plan's own title.
+_TITLE_TAIL = re.compile(
+    r"(?:重点)?(?:任务分解表|任务分解|任务清单|责任分工表|责任分工方案|分工方案|任务台账|工作台账)"
+)
+
+
 def table_title(texts: Iterable[str]) -> str | None:
-    """The plan's title from the line above the table: 附件：2024年…要点任务分解表 -> 2024年…要点."""
-    for text in texts:
-        line = join_lines(text)
-        if "任务分解表" not in line:
+    """The plan's title from the line above the table: 附件：2024年…要点任务分解表 -> 2024年…要点.
+
+    A line with 任务分解表 (or 任务清单, 责任分工表 …) first; else a line naming a year
+    and a plan (2024年…工作要点), as it stands."""
+    lines = [join_lines(text) for text in texts]
+    for line in lines:
+        m = _TITLE_TAIL.search(line)
+        if m is None:
             continue
-        title = line.split("任务分解表", 1)[0]
-        title = re.sub(r"^附件\s*\d*\s*[:：]?", "", title).strip(' 《》“”"')
+        title = re.sub(r"^附件\s*\d*\s*[:：]?", "", line[: m.start()]).strip(' 《》“”"')
         if title:
+            return title
+    for line in lines:
+        title = re.sub(r"^附件\s*\d*\s*[:：]?", "", line).strip(' 《》“”"')
+        if _YEAR.search(title) and re.search("要点|方案|计划|任务|安排", title) and len(title) <= 60:
             return title
     return None
 

@@ -43,6 +43,10 @@ _NUMERALS = "一二三四五六七八九十"
 _NOTE = re.compile(r"^(?:注|备注|说明|附注|填表说明|注释)\s*\d*\s*[:：.、]")
 _TYPED = re.compile(r"^\s*(?:[（(]\s*(?P<a>\d{1,3})\s*[)）]|(?P<b>\d{1,3})\s*[.、．)）](?!\d))\s*")
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+# A second-level heading: （一）深化重点领域信息公开.
+_SUBHEADING = re.compile(
+    r"^[（(](?P<id>[一二三四五六七八九十]+)[)）]\s*(?P<title>\S.*)$", re.DOTALL
+)
 
 
 @dataclass
@@ -58,6 +62,9 @@ class ImportReport:
     relevant: list[tuple[int, str, str]] = field(default_factory=list)  # task, written, group
     undated: list[int] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # row, text (notes, 1 2 3 …)
+    subheadings: list[tuple[int, str]] = field(default_factory=list)  # （一）… kept in notes
+    joined_tables: int = 0  # Word tables after the first, of its width, read as its rest
+    others: list[str] = field(default_factory=list)  # tables with text that were not read
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,7 @@ class _Draft:
     deadline: str
     notes: list[tuple[str, str]]
     typed: int | None = None
+    subheading: str = ""
 
 
 def read_sheets(
@@ -97,10 +105,13 @@ def read_sheets(
     unit names are matched against. Raises GkctlError where no table has a header,
     TableError (row:column positions) where rows cannot become tasks.
     """
-    for sheet in sheets:
+    for i, sheet in enumerate(sheets):
         layout = headers.find_layout(sheet.rows, hand)
         if layout is not None:
-            return _Reader(sheet, layout, unitcells.Matcher(directory)).read()
+            whole, joined, others = _rest_of_table(sheet, layout, sheets, i)
+            reader = _Reader(whole, layout, unitcells.Matcher(directory))
+            reader.report.joined_tables, reader.report.others = joined, others
+            return reader.read()
     if not sheets:
         raise GkctlError(f"{path}：文件中没有表格。需要一张有任务文字列和责任单位列的任务分解表。")
     if hand:
@@ -110,6 +121,37 @@ def read_sheets(
             f"但文件中最宽的表格只有 {widest} 列。"
         )
     raise GkctlError(f"{path}：找不到任务分解表的表头。{_closest(sheets)}")
+
+
+def _rest_of_table(
+    sheet: Sheet, layout: Layout, sheets: Sequence[Sheet], index: int
+) -> tuple[Sheet, int, list[str]]:
+    """The table with its rest: Word breaks a long table in two where a paragraph or a
+    page break was put in it, so a following table of the same width continues it (its
+    rows numbered on from the first). Every other table with text is named, not read."""
+    width = len(layout.columns)
+    rows = list(sheet.rows)
+    joined = 0
+    others: list[str] = []
+    word = sheet.path.lower().endswith(".docx")
+    following = True
+    for n, other in enumerate(sheets):
+        if n == index:
+            continue
+        texts = [join_lines(c) for _, cells in other.rows for c in cells if c.strip()]
+        if not texts:
+            continue
+        widths = {len(cells) for _, cells in other.rows}
+        if word and following and n > index and widths == {width}:
+            last = rows[-1][0] if rows else 0
+            rows += [(last + k, cells) for k, (_, cells) in enumerate(other.rows, start=1)]
+            joined += 1
+            continue
+        following = following and n < index
+        kind = "表格" if word else "工作表"
+        others.append(f"第 {n + 1} 个{kind}（{len(other.rows)} 行，开头是“{texts[0][:20]}”）")
+    whole = Sheet(sheet.path, tuple(rows), sheet.preamble, sheet.title, sheet.meta)
+    return whole, joined, others
 
 
 def _closest(sheets: Sequence[Sheet]) -> str:
@@ -211,8 +253,17 @@ class _Reader:
         width = len(self.layout.columns)
         section: str | None = None
         section_value = ""
+        self.subheading = ""
         previous: list[str] | None = None
-        for number, raw in rows[self.layout.body_start :]:
+        body = rows[self.layout.body_start :]
+        # （一）… rows are the sections of a table without 一、… ones, else headings within
+        # a section (kept in the notes of the tasks under them).
+        top = any(
+            headers.heading(next(iter(set(texts))))
+            for _, cells in body
+            if len(set(texts := [join_lines(c) for c in cells if c.strip()])) == 1
+        )
+        for number, raw in body:
             raw_cells = list(raw) + [""] * (width - len(raw))
             cells = [join_lines(c) for c in raw_cells]
             texts = [c for c in cells if c]
@@ -224,6 +275,17 @@ class _Reader:
                 found = headers.heading(single)
                 if found is not None:
                     section = self._open_section(*found)
+                    self.subheading = ""
+                    previous = None
+                    continue
+                sub = _SUBHEADING.match(single)
+                if sub is not None and not top:
+                    section = self._open_section(sub["id"], sub["title"].strip())
+                    previous = None
+                    continue
+                if sub is not None:
+                    self.subheading = single
+                    self.report.subheadings.append((number, single))
                     previous = None
                     continue
                 if _NOTE.match(single):
@@ -328,6 +390,7 @@ class _Reader:
             cells[self.deadline_col] if self.deadline_col is not None else "",
             [(self._label(c.index), cells[c.index]) for c in self.note_cols if cells[c.index]],
             typed,
+            self.subheading,
         )
 
     def _label(self, j: int) -> str:
@@ -433,6 +496,8 @@ class _Reader:
             if not d.deadline:
                 report.undated.append(d.id)
             notes = [f"{label}：{text}" for label, text in d.notes]
+            if d.subheading:
+                notes.insert(0, f"小标题：{d.subheading}")
             if units.leads > 1 or units.relevant:
                 cells = "；".join(join_lines(c) for c in (*d.lead, *d.co))
                 notes.insert(0, f"责任单位原文：{cells}")

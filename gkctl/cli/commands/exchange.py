@@ -350,7 +350,7 @@ def _header(
         used = [
             f"{headers_letter(c.index)} {c.label or '-'} -> {c.field or 'notes'}"
             for c in report.layout.columns
-            if c.label or c.field
+            if (c.label or c.field) and c.how != "空列"
         ]
         lines.append("Columns: " + "; ".join(used) + ".")
     if units_path is not None:
@@ -390,6 +390,8 @@ def _ids(ids: list[int], limit: int = 12) -> str:
 
 def _report_lines(imported: "Imported", total: int) -> list[str]:
     """What the import took each column for, and what it did beyond copying cells."""
+    from gkctl.exchange import headers
+
     report = imported.report
     if report is None:
         return []
@@ -398,6 +400,8 @@ def _report_lines(imported: "Imported", total: int) -> list[str]:
     where = "、".join(str(n) for n in report.header_rows)
     out.append(f"表头在第 {where} 行，各列用作：" if where else "没有表头行，各列用作：")
     for c in layout.columns:
+        if c.how == headers.EMPTY:
+            continue  # nothing in it to report
         use = (
             _FIELD_USE[c.field]
             if c.field
@@ -434,6 +438,19 @@ def _report_lines(imported: "Imported", total: int) -> list[str]:
         out.append(
             f"有 {len(report.undated)} 项任务的时间节点为空，记作“未明确时限”：任务 {_ids(report.undated)}。"
         )
+    if report.subheadings:
+        out.append(
+            f"有 {len(report.subheadings)} 行是部分之下的小标题，写入其下各项任务的 notes（“小标题：……”）："
+        )
+        for row, text in report.subheadings:
+            out.append(f"  第 {row} 行：{text}")
+    if report.joined_tables:
+        out.append(
+            f"文件中的表格分成了 {report.joined_tables + 1} 段（列数相同），已接在一起导入。"
+        )
+    if report.others:
+        out.append(f"文件中另有 {len(report.others)} 个表格未导入（只导入有表头的第一个）：")
+        out += [f"  {text}" for text in report.others]
     if report.skipped:
         out.append(f"表格中有 {len(report.skipped)} 行不是任务，未导入：")
         for row, text in report.skipped:
