@@ -110,7 +110,11 @@ def table_title(texts: Iterable[str]) -> str | None:
             return title
     for line in lines:
         title = re.sub(r"^附件\s*\d*\s*[:：]?", "", line).strip(' 《》“”"')
-        if _YEAR.search(title) and re.search("要点|方案|计划|任务|安排", title) and len(title) <= 60:
+        if (
+            _YEAR.search(title)
+            and re.search("要点|方案|计划|任务|安排", title)
+            and len(title) <= 60
+        ):
             return title
     return None
 
