@@ -409,7 +409,9 @@ def test_report_workflow_at_a_fixed_date(tmp_path) -> None:
     on = done["workflow"]["on"]
     assert on["schedule"] == [{"cron": "0 1 1 * *"}] and "workflow_dispatch" in on
     out = done["repo"] / "out"
-    assert done["artifacts"] == ["out/"]
+    assert done["artifacts"] == ["out/", "填报表/"]
+    forms = sorted((done["repo"] / "填报表").glob("*.xlsx"))
+    assert len(forms) == 40 and done["repo"] / "填报表" / "区经委-填报表.xlsx" in forms
     golden = {
         out / "summary.md": "report-summary-since-2024-09-01-2024-10-15.md",
         out / "breakdown.md": "report-breakdown-2024-10-15.md",

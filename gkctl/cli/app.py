@@ -133,8 +133,9 @@ COMMAND_MODULES = {
     "import": "exchange",
     "export": "exchange",
     "ics": "exchange",
+    "form": "form",
 }
-MODULES = ("plan", "progress", "office", "report", "site", "diff", "exchange")
+MODULES = ("plan", "progress", "office", "report", "site", "diff", "exchange", "form")
 
 
 def _version(value: bool) -> None:

@@ -20,7 +20,7 @@ from datetime import date
 
 from gkctl.core import deadlines, status
 from gkctl.core.errors import DataError, DeadlineError, Problem, UsageError
-from gkctl.core.model import Dataset, Directory, Document, Plan, Task
+from gkctl.core.model import Dataset, Directory, Document, Plan, Task, Unit
 from gkctl.core.units import suggest
 from gkctl.store import loader
 
@@ -286,9 +286,17 @@ class ExportTable:
     meta: str = field(default="")
 
 
-def export_table(dataset: Dataset, as_of: date, within: int = status.DEFAULT_WITHIN) -> ExportTable:
+def export_table(
+    dataset: Dataset, as_of: date, within: int = status.DEFAULT_WITHIN, unit: Unit | None = None
+) -> ExportTable:
+    """The whole table, or with `unit` the tasks that concern the unit (directly, through
+    a group, or possibly), with their status in the unit's view."""
     plan = dataset.plan
-    states = status.plan_states(dataset, as_of, within)
+    states = (
+        status.unit_states(dataset, unit, as_of, within)
+        if unit is not None
+        else status.plan_states(dataset, as_of, within)
+    )
     rows: list[HeadingRow | TaskRow] = []
     section: str | None = None
     for s in states:
@@ -310,8 +318,9 @@ def export_table(dataset: Dataset, as_of: date, within: int = status.DEFAULT_WIT
     rows = _merge_names(rows)
     doc = plan.document
     return ExportTable(
-        title=f"{doc.title}任务分解表",
-        subtitle=f"{doc.number}　状态截至 {as_of.isoformat()}",
+        title=f"{doc.title}任务分解表" + (f"（{unit.name}）" if unit is not None else ""),
+        subtitle=f"{doc.number}　状态截至 {as_of.isoformat()}"
+        + (f"　{unit.name}的任务，按本单位视角" if unit is not None else ""),
         header=EXPORT_HEADER,
         rows=tuple(rows),
         widths=column_widths(EXPORT_HEADER, [r.cells for r in rows if isinstance(r, TaskRow)]),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from gkctl.core.errors import GkctlError, os_reason
 from gkctl.exchange.table import ExportTable, HeadingRow, Sheet, TaskRow, lines_needed
@@ -33,6 +34,21 @@ def read_xlsx(path: Path, shown: str) -> list[Sheet]:
     """Every worksheet as a Sheet, the active one first; merged ranges take the value of
     their top-left cell in every cell they cover. A file that is not a sane workbook
     (gkctl.exchange.package) or that openpyxl cannot read is the one import error."""
+    return _guarded(path, shown, lambda: _read(path, shown))
+
+
+def open_workbook(path: Path, shown: str) -> Any:
+    """The workbook in `path` with cell values (not formulas), through the same checks as
+    read_xlsx: how a returned 填报表 is opened (gkctl.exchange.form_read)."""
+    from openpyxl import load_workbook
+
+    return _guarded(path, shown, lambda: load_workbook(path, data_only=True))
+
+
+_T = TypeVar("_T")
+
+
+def _guarded(path: Path, shown: str, read: Callable[[], _T]) -> _T:
     import warnings
 
     from gkctl.exchange import package
@@ -42,7 +58,7 @@ def read_xlsx(path: Path, shown: str) -> list[Sheet]:
         with warnings.catch_warnings():
             # openpyxl warns in English about what it skips (data validation, headers).
             warnings.simplefilter("ignore")
-            return _read(path, shown)
+            return read()
     except package.BadPackage as exc:
         reason = exc.message
     except OSError as exc:

@@ -461,6 +461,15 @@ def _report_lines(imported: "Imported", total: int) -> list[str]:
 def export(
     fmt: Annotated[OutputFormat | None, format_option(F.XLSX, F.DOCX)] = None,
     output: OutputOpt = None,
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            "--unit",
+            "-u",
+            help="只导出这个单位的任务（直接点名、通过统称涉及和可能涉及的），状态按本单位视角。",
+            show_default=False,
+        ),
+    ] = None,
     as_of: AsOfOpt = None,
     within: WithinOpt = status.DEFAULT_WITHIN,
     data: DataOpt = None,
@@ -470,6 +479,8 @@ def export(
     合并的任务名称、部分标题行、每页重复的表头、适合中文的列宽、A4 横向。不指定 --format
     时按 -o 的扩展名，默认 xlsx；默认文件名如 任务分解表-2024-10-15.xlsx。-o 的扩展名只能是
     .xlsx 或 .docx，且须与 --format 一致。导出的文件可以再用 gkctl import 导入。
+
+    --unit 只导出一个单位的任务（文件名如 任务分解表-区经委-2024-10-15.xlsx）。
 
     示例：gkctl export --format docx --as-of 2024-10-15
     """
@@ -491,8 +502,10 @@ def export(
     dataset = load(data)
     day = as_of_date(as_of)
     warn_outside_plan_year(dataset, day)
-    path = output or Path(f"任务分解表-{day.isoformat()}.{chosen.value}")
-    laid_out = table.export_table(dataset, day, within)
+    found = lookup(dataset.directory, unit) if unit is not None else None
+    name = f"任务分解表-{found.name}" if found is not None else "任务分解表"
+    path = output or Path(f"{name}-{day.isoformat()}.{chosen.value}")
+    laid_out = table.export_table(dataset, day, within, found)
     if chosen is F.DOCX:
         from gkctl.exchange.docx_io import write_docx
 
@@ -502,10 +515,10 @@ def export(
 
         content = write_xlsx(laid_out)
     atomic.write_bytes(path, content)
-    warn(
-        f"已写出 {path}：{len(dataset.plan.tasks)} 项任务、{len(dataset.plan.sections)} 个部分，"
-        f"状态截至 {day.isoformat()}。"
-    )
+    count = sum(1 for row in laid_out.rows if isinstance(row, table.TaskRow))
+    sections = len(laid_out.rows) - count
+    whose = f"{found.name}的 " if found is not None else ""
+    warn(f"已写出 {path}：{whose}{count} 项任务、{sections} 个部分，状态截至 {day.isoformat()}。")
 
 
 def ics(

@@ -18,6 +18,7 @@ from gkctl.cli.commands.common import (
     warn_outside_plan_year,
     write_stdout,
 )
+from gkctl.cli.commands.form import import_forms
 from gkctl.cli.formats import OutputFormat
 from gkctl.core import status
 from gkctl.core.model import ProgressStatus
@@ -218,6 +219,9 @@ def stats(
         from gkctl.views.terminal import console
 
         console().print(stats_view(result))
+
+
+progress_app.command("import")(import_forms)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,314 @@
+"""A unit's 填报表: the Excel sheet the office sends a unit and the unit sends back filled in.
+
+One row per task that concerns the unit (directly, through a group, or possibly through
+各相关部门), in plan order. The columns from the plan are locked; the columns the unit
+fills are not, and the sheet is protected without a password, so that a careless edit is
+stopped and a determined one is not. What the import needs to check a returned form (the
+plan, the unit, the as-of date, a fingerprint of each task's text) is kept on a hidden
+sheet: Excel, WPS and LibreOffice keep a hidden sheet's cells when they save a workbook
+again, where custom document properties are not always carried over.
+
+The layout (pure Python) is `form_layout`; `write_form` only puts it into openpyxl, which
+is imported inside it. The reader is gkctl.exchange.form_read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from gkctl.core import status
+from gkctl.core.model import Dataset, Task, Unit
+from gkctl.core.units import DIRECT, involvement
+from gkctl.exchange.table import lines_needed
+
+SHEET = "填报表"
+META_SHEET = "gkctl"
+FORMAT = "gkctl-填报表"
+VERSION = 1
+LOCKED = ("序号", "任务名称", "任务内容", "责任单位", "时间节点", "截止日期", "当前状态")
+FILL = ("完成情况", "进展说明", "完成日期", "佐证链接", "申请延期至", "延期理由")
+HEADER = LOCKED + FILL
+DONE, DOING = "已完成", "推进中"
+FILL_DATE = "填报日期"
+POSSIBLY = "（可能涉及本单位）"
+# Column widths in Latin letters (a Chinese character is two), chosen so that the sheet
+# fits the width of A4 landscape at a readable size.
+WIDTHS = (5, 14, 40, 14, 10, 11, 13, 9, 30, 11, 16, 11, 16)
+HEADER_ROW = 5
+FILL_DATE_CELL = "D4"
+NOTES = (
+    "填报说明：1. 灰色各列是计划中的任务，不能修改；请在白色各列填写。"
+    "2. 完成情况选“已完成”或“推进中”；已完成的请填完成日期。"
+    "3. 日期写作 2024-10-20（2024/10/20、2024年10月20日 也可以）。"
+    "4. 需要延期的，填写申请延期至和延期理由。"
+    "5. 佐证链接填公开网页的地址（http:// 或 https:// 开头）。"
+    "6. 不要增删、移动工作表；填好后保存，原文件发回区政府办公室。"
+)
+
+
+def fingerprint(task: Task) -> str:
+    """What the unit saw of the task (name, content, units, 时间节点, a fixed due date):
+    a form whose tasks have changed since is refused at import."""
+    return text_fingerprint(
+        task.name,
+        task.content,
+        "、".join(task.units),
+        task.deadline,
+        task.due.isoformat() if task.due else "",
+    )
+
+
+def text_fingerprint(name: str, content: str, units: str, deadline: str, due: str) -> str:
+    data = json.dumps([name, content, units, deadline, due], ensure_ascii=False)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class FormMeta:
+    """What a form carries about itself (on its hidden sheet)."""
+
+    title: str
+    number: str
+    year: int
+    unit: str
+    as_of: date
+    tasks: dict[int, str]  # task id -> fingerprint
+
+    def encode(self) -> list[tuple[str, str]]:
+        rows = [
+            ("format", f"{FORMAT} {VERSION}"),
+            ("title", self.title),
+            ("number", self.number),
+            ("year", str(self.year)),
+            ("unit", self.unit),
+            ("as_of", self.as_of.isoformat()),
+        ]
+        return rows + [(f"task {task_id}", fp) for task_id, fp in self.tasks.items()]
+
+
+@dataclass(frozen=True)
+class FormRow:
+    cells: tuple[str, ...]  # the locked columns, as shown
+    task_id: int
+    possible: bool
+
+
+@dataclass(frozen=True)
+class FormLayout:
+    title: str
+    subtitle: str
+    rows: tuple[FormRow, ...]
+    meta: FormMeta
+
+
+def form_layout(dataset: Dataset, unit: Unit, as_of: date) -> FormLayout:
+    plan = dataset.plan
+    rows = []
+    for task in plan.tasks:
+        how = involvement(task, unit, dataset.directory)
+        if how is None:
+            continue
+        s = status.state(dataset, task, as_of, unit=unit, how=how)
+        units = "、".join(task.units) + ("\n" + POSSIBLY if how.possible else "")
+        cells = (
+            str(task.id),
+            task.name,
+            task.content,
+            units,
+            task.deadline,
+            s.due.isoformat() if s.due else "待定",
+            _state_text(s),
+        )
+        rows.append(FormRow(cells, task.id, how.possible))
+    doc = plan.document
+    meta = FormMeta(
+        doc.title,
+        doc.number,
+        doc.year,
+        unit.name,
+        as_of,
+        {r.task_id: fingerprint(plan.require(r.task_id)) for r in rows},
+    )
+    direct = sum(
+        1
+        for r in rows
+        if (how := involvement(plan.require(r.task_id), unit, dataset.directory)) is not None
+        and how.via == DIRECT
+    )
+    subtitle = (
+        f"单位：{unit.name}　　文号：{doc.number}　　状态截至：{as_of.year}年{as_of.month}月"
+        f"{as_of.day}日　　共 {len(rows)} 项（直接点名 {direct} 项）"
+    )
+    return FormLayout(f"{doc.title} 任务填报表（{unit.name}）", subtitle, tuple(rows), meta)
+
+
+def _state_text(s: status.TaskState) -> str:
+    label = status.STATUS_LABELS[s.status]
+    days = ""
+    if s.status is not status.Status.DONE and s.days_left is not None:
+        if s.days_left < 0:
+            days = f" 逾期{-s.days_left}天"
+        elif s.status is status.Status.DUE_SOON:
+            days = " 今天到期" if s.days_left == 0 else f" 剩{s.days_left}天"
+    extended = ""
+    if s.extension is not None and s.original_due is not None:
+        extended = f"\n已延期，原{s.original_due.isoformat()}"
+    return label + days + extended
+
+
+def form_filename(unit: str) -> str:
+    return f"{unit}-填报表.xlsx"
+
+
+def write_form(layout: FormLayout) -> bytes:
+    """The form as an .xlsx file (see the module's docstring)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = SHEET
+    ncol = len(HEADER)
+    last = get_column_letter(ncol)
+    thin = Side(style="thin", color="000000")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    body = Font(name="宋体", size=10)
+    grey = PatternFill("solid", fgColor="EDEDED")
+    wrap = Alignment(wrap_text=True, vertical="center")
+    middle = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    unlocked = Protection(locked=False)
+
+    def title_row(row: int, text: str, font: Any, height: float, align: Any) -> None:
+        ws.merge_cells(f"A{row}:{last}{row}")
+        cell = _text(ws.cell(row, 1, text))
+        cell.font, cell.alignment = font, align
+        ws.row_dimensions[row].height = height
+
+    title_row(1, layout.title, Font(name="黑体", size=16), 28, middle)
+    title_row(2, layout.subtitle, body, 18, middle)
+    title_row(3, NOTES, Font(name="宋体", size=9), 40, wrap)
+    ws.merge_cells("A4:C4")
+    ws["A4"] = FILL_DATE + "（请填写）："
+    ws["A4"].font = Font(name="黑体", size=10)
+    ws["A4"].alignment = Alignment(horizontal="right", vertical="center")
+    fill_date = ws[FILL_DATE_CELL]
+    fill_date.protection, fill_date.border = unlocked, border
+    fill_date.number_format = "yyyy-mm-dd"
+    ws.row_dimensions[4].height = 20
+
+    for j, label in enumerate(HEADER, start=1):
+        cell = ws.cell(HEADER_ROW, j, label)
+        cell.font = Font(name="黑体", size=10, bold=True)
+        cell.alignment, cell.border = middle, border
+        cell.fill = grey if label in LOCKED else PatternFill("solid", fgColor="FFF2CC")
+    ws.row_dimensions[HEADER_ROW].height = 22
+
+    first = HEADER_ROW + 1
+    for i, row in enumerate(layout.rows):
+        r = first + i
+        values: list[Any] = [int(row.cells[0]), *row.cells[1:]]
+        due = row.cells[5]
+        if due[:1].isdigit():
+            values[5] = date.fromisoformat(due)
+        for j in range(ncol):
+            cell = _text(ws.cell(r, j + 1, values[j] if j < len(values) else None))
+            cell.font, cell.border = body, border
+            if j < len(LOCKED):
+                cell.fill = grey
+                cell.alignment = wrap if j in (1, 2, 3) else middle
+            else:
+                cell.protection = unlocked
+                cell.alignment = wrap
+        for j in (5, 9, 11):
+            ws.cell(r, j + 1).number_format = "yyyy-mm-dd"
+        lines = max(lines_needed(text, WIDTHS[j]) for j, text in enumerate(row.cells))
+        ws.row_dimensions[r].height = max(lines, 2) * 13 + 6
+    end = first + max(len(layout.rows), 1) - 1
+
+    def column(label: str) -> str:
+        return str(get_column_letter(HEADER.index(label) + 1))
+
+    choice = DataValidation(
+        type="list",
+        formula1=f'"{DONE},{DOING}"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="完成情况",
+        error=f"请选择“{DONE}”或“{DOING}”。",
+        promptTitle="完成情况",
+        prompt=f"选择“{DONE}”或“{DOING}”",
+        showInputMessage=True,
+    )
+    choice.add(f"{column('完成情况')}{first}:{column('完成情况')}{end}")
+    year = layout.meta.year
+    days = DataValidation(
+        type="date",
+        operator="between",
+        formula1=f"DATE({year - 1},1,1)",
+        formula2=f"DATE({year + 2},12,31)",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="日期",
+        error="请填写日期，如 2024-10-20。",
+        promptTitle="日期",
+        prompt="如 2024-10-20",
+        showInputMessage=True,
+    )
+    for label in ("完成日期", "申请延期至"):
+        days.add(f"{column(label)}{first}:{column(label)}{end}")
+    days.add(FILL_DATE_CELL)
+    ws.add_data_validation(choice)
+    ws.add_data_validation(days)
+
+    for j, width in enumerate(WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = width + 1
+    ws.freeze_panes = f"C{first}"
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.oddFooter.center.text = f"{layout.meta.unit} 填报表　第 &P 页，共 &N 页"
+    # No password: the point is to stop a slip, not a person who means it. Widening
+    # columns and rows stays allowed, so that long answers can be read.
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+
+    meta = workbook.create_sheet(META_SHEET)
+    for r, (key, value) in enumerate(layout.meta.encode(), start=1):
+        _text(meta.cell(r, 1, key))
+        _text(meta.cell(r, 2, value))
+    meta.sheet_state = "hidden"
+    meta.protection.sheet = True
+    workbook.active = 0
+
+    stamp = datetime.combine(layout.meta.as_of, time(0))
+    props = workbook.properties
+    props.title = layout.title
+    props.subject = SHEET
+    props.keywords = f"{FORMAT} {layout.meta.unit} {layout.meta.as_of.isoformat()}"
+    props.creator = props.lastModifiedBy = "gkctl"
+    props.created = props.modified = stamp
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _text(cell: Any) -> Any:
+    """Text from the plan that starts with "=" stays text, never a formula."""
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    return cell

@@ -1,0 +1,393 @@
+"""Reading a returned 填报表: what each filled row reports, and every problem by its cell.
+
+Offices fill forms in Excel, WPS or LibreOffice, and type what they are used to: dates as
+Excel dates or as 2024-10-20, 2024/10/20, 2024.10.20, 2024年10月20日, in full-width
+digits; 完成 for 已完成. Columns are found by their header text, so an added column or
+moved columns do no harm, and rows by their 序号, so re-sorted or deleted rows do none.
+
+`read_form` reads the file (openpyxl, through xlsx_io.open_workbook); `check_form` holds it
+against the plan (the same plan, unit and task texts the form was made from). Neither
+writes: the import builds the entries from `Report`s through gkctl.store.writes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from gkctl.core.errors import GkctlError
+from gkctl.core.model import Dataset, ProgressStatus, Task
+from gkctl.core.units import lookup
+from gkctl.exchange import form
+
+_STATES = {
+    ProgressStatus.DONE: {"已完成", "完成", "已办结", "办结", "已落实", "done"},
+    ProgressStatus.DOING: {"推进中", "进行中", "正在推进", "未完成", "doing"},
+}
+_DATE = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+0{1,2}:00(?::00)?)?"
+)
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+@dataclass(frozen=True)
+class Cell:
+    ref: str  # A1 style
+    value: Any
+
+
+@dataclass(frozen=True)
+class Report:
+    """One filled row: what it reports and where each part stands."""
+
+    row: int
+    task_id: int
+    shown: tuple[str, str, str, str, str]  # 任务名称, 任务内容, 责任单位, 时间节点 as in the row
+    state: ProgressStatus | None
+    note: str
+    day: date | None  # 完成日期
+    link: str | None
+    extend_to: date | None
+    reason: str
+    refs: dict[str, str]  # column label -> cell (H7)
+
+
+@dataclass(frozen=True)
+class ReturnedForm:
+    shown: str
+    meta: form.FormMeta
+    fill_date: date | None
+    reports: tuple[Report, ...]
+    blank: int  # rows left empty
+    problems: tuple[str, ...] = field(default=())
+
+    def at(self, ref: str, message: str) -> str:
+        return f"{self.shown}!{ref}：{message}"
+
+
+def read_form(path: Path, shown: str) -> ReturnedForm:
+    """The form in `path`; GkctlError where it is not a gkctl 填报表 at all."""
+    from gkctl.exchange.xlsx_io import open_workbook
+
+    workbook = open_workbook(path, shown)
+    if form.META_SHEET not in workbook.sheetnames:
+        raise GkctlError(
+            f"{shown}：不是 gkctl 生成的填报表（找不到表内的计划信息）。"
+            "请用 gkctl form 生成的填报表填写后再导入。"
+        )
+    meta = _meta(workbook[form.META_SHEET], shown)
+    for ws in workbook.worksheets:
+        if ws.title == form.META_SHEET:
+            continue
+        grid = [list(r) for r in ws.iter_rows(max_row=ws.max_row, max_col=ws.max_column)]
+        header = _header(grid)
+        if header is not None:
+            return _read(grid, header, meta, shown)
+    raise GkctlError(
+        f"{shown}：找不到填报表的表头（{'、'.join(form.HEADER)}）；表头行可能被改动或删除。"
+    )
+
+
+def _meta(ws: Any, shown: str) -> form.FormMeta:
+    values = {
+        str(row[0]).strip(): "" if row[1] is None else str(row[1]).strip()
+        for row in ws.iter_rows(max_col=2, values_only=True)
+        if row and row[0] is not None and len(row) > 1
+    }
+    broken = GkctlError(
+        f"{shown}：表内的计划信息（隐藏的 {form.META_SHEET} 工作表）已损坏，无法核对。"
+    )
+    if values.get("format") != f"{form.FORMAT} {form.VERSION}":
+        raise broken
+    try:
+        tasks = {
+            int(key.split()[1]): value
+            for key, value in values.items()
+            if key.startswith("task ") and value
+        }
+        return form.FormMeta(
+            values["title"],
+            values["number"],
+            int(values["year"]),
+            values["unit"],
+            date.fromisoformat(values["as_of"]),
+            tasks,
+        )
+    except (KeyError, ValueError, IndexError):
+        raise broken from None
+
+
+def _label(value: Any) -> str:
+    return (
+        re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))) if value is not None else ""
+    )
+
+
+def _header(grid: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
+    wanted = {_label(h): h for h in form.HEADER}
+    for i, row in enumerate(grid[:40]):
+        found: dict[str, int] = {}
+        for j, cell in enumerate(row):
+            label = wanted.get(_label(cell.value))
+            if label is not None and label not in found:
+                found[label] = j
+        if len(found) == len(form.HEADER):
+            return i, found
+    return None
+
+
+def _read(
+    grid: list[list[Any]], header: tuple[int, dict[str, int]], meta: form.FormMeta, shown: str
+) -> ReturnedForm:
+    top, cols = header
+    problems: list[str] = []
+
+    def at(ref: str, message: str) -> None:
+        problems.append(f"{shown}!{ref}：{message}")
+
+    fill_date = _fill_date(grid[:top], at)
+    reports: list[Report] = []
+    seen: dict[int, int] = {}
+    blank = 0
+    for row in grid[top + 1 :]:
+        cells = {label: row[j] if j < len(row) else None for label, j in cols.items()}
+        filled = [label for label in form.FILL if _text(_value(cells[label]))]
+        id_cell = cells["序号"]
+        if not filled:
+            if id_cell is not None and _text(id_cell.value):
+                blank += 1
+            continue
+        number = row[0].row
+        refs = {label: c.coordinate for label, c in cells.items() if c is not None}
+        task_id = _task_id(id_cell.value if id_cell is not None else None)
+        if task_id is None:
+            raw = _text(id_cell.value if id_cell is not None else None)
+            at(
+                refs.get("序号", f"A{number}"),
+                f"序号“{raw}”无法识别；灰色各列不能修改"
+                if raw
+                else "这一行没有序号，无法知道是哪项任务；请在原有的任务行中填写",
+            )
+            continue
+        if task_id in seen:
+            at(refs["序号"], f"任务 {task_id} 在第 {seen[task_id]} 行已经填过，同一任务只能填一行")
+            continue
+        seen[task_id] = number
+        report = _report(number, task_id, cells, refs, at)
+        if report is not None:
+            reports.append(report)
+    return ReturnedForm(shown, meta, fill_date, tuple(reports), blank, tuple(problems))
+
+
+def _fill_date(rows: list[list[Any]], at: Any) -> date | None:
+    """The 填报日期 the unit wrote next to its label above the header (None: not given)."""
+    for row in rows:
+        for j, cell in enumerate(row):
+            if form.FILL_DATE not in _label(cell.value):
+                continue
+            for right in row[j + 1 :]:
+                if _text(right.value):
+                    return _date(right, form.FILL_DATE, at)
+            return None
+    return None
+
+
+def _report(
+    number: int, task_id: int, cells: dict[str, Any], refs: dict[str, str], at: Any
+) -> Report | None:
+    def value(label: str) -> Any:
+        cell = cells[label]
+        return cell.value if cell is not None else None
+
+    bad = 0
+    state_text = _label(value("完成情况"))
+    state = None
+    if state_text:
+        state = next((s for s, words in _STATES.items() if state_text.lower() in words), None)
+        if state is None:
+            at(
+                refs["完成情况"],
+                f"完成情况“{_text(value('完成情况'))}”无法识别，请选“{form.DONE}”或“{form.DOING}”",
+            )
+            bad += 1
+    note = _text(value("进展说明"))
+    link = _link(cells["佐证链接"])
+    day = _date(cells["完成日期"], "完成日期", at) if _text(value("完成日期")) else None
+    extend_to = _date(cells["申请延期至"], "申请延期至", at) if _text(value("申请延期至")) else None
+    reason = _text(value("延期理由"))
+    if _text(value("完成日期")) and day is None:
+        bad += 1
+    if _text(value("申请延期至")) and extend_to is None:
+        bad += 1
+    if state is None and not state_text and (note or link or day):
+        at(refs["完成情况"], f"填了进展，请在完成情况中选“{form.DONE}”或“{form.DOING}”")
+        bad += 1
+    if link is not None and not re.match(r"https?://\S+$", link, re.IGNORECASE):
+        at(refs["佐证链接"], f"佐证链接“{link}”不是网址，应以 http:// 或 https:// 开头")
+        bad += 1
+    if extend_to is not None and not reason:
+        at(refs["延期理由"], "填了申请延期至，请写明延期理由")
+        bad += 1
+    if reason and not _text(value("申请延期至")):
+        at(refs["申请延期至"], "写了延期理由，请填写申请延期至哪一天")
+        bad += 1
+    if bad:
+        return None
+    shown = tuple(_text(value(label)) for label in ("任务名称", "任务内容", "责任单位", "时间节点"))
+    return Report(
+        number,
+        task_id,
+        (shown[0], shown[1], shown[2], shown[3], ""),
+        state,
+        note,
+        day,
+        link,
+        extend_to,
+        reason,
+        refs,
+    )
+
+
+def _value(cell: Any) -> Any:
+    return cell.value if cell is not None else None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _task_id(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float) and float(value).is_integer() and value > 0:
+        return int(value)
+    text = _label(value)
+    return int(text) if text.isdigit() and int(text) > 0 else None
+
+
+def _link(cell: Any) -> str | None:
+    if cell is None:
+        return None
+    text = _text(cell.value)
+    if not text and cell.hyperlink is not None and cell.hyperlink.target:
+        text = str(cell.hyperlink.target).strip()
+    return text or None
+
+
+def parse_date(value: Any) -> date | None:
+    """A date as offices type it (see the module's docstring); None if it is not one."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # An Excel date that lost its date format shows as its serial number.
+        if 36526 <= value <= 73415 and float(value).is_integer():  # 2000-01-01 .. 2100-12-31
+            return _EXCEL_EPOCH + timedelta(days=int(value))
+        return None
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    match = _DATE.fullmatch(text) or _COMPACT.fullmatch(text)
+    if match is None:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
+def _date(cell: Any, label: str, at: Any) -> date | None:
+    day = parse_date(cell.value)
+    if day is None:
+        at(cell.coordinate, f"{label}“{_text(cell.value)}”无效，请写作 2024-10-20 这样的日期")
+    return day
+
+
+# --- against the plan -------------------------------------------------------------------------
+
+
+def check_form(returned: ReturnedForm, dataset: Dataset, unit: str | None) -> list[str]:
+    """Why the form cannot be imported into this plan (empty: it can): another plan,
+    another unit, a unit the directory does not know, tasks changed since it was made, rows
+    whose grey cells were edited."""
+    meta, shown = returned.meta, returned.shown
+    doc = dataset.plan.document
+    if (meta.number, meta.year) != (doc.number, doc.year) or meta.title != doc.title:
+        return [
+            f"{shown}：这是《{meta.title}》（{meta.number}）的填报表，"
+            f"不是当前计划《{doc.title}》（{doc.number}）的，未导入。"
+        ]
+    known = dataset.directory.unit(meta.unit)
+    if known is None:
+        return [f"{shown}：填报表的单位“{meta.unit}”不在单位名录中，未导入。"]
+    if unit is not None:
+        wanted = lookup(dataset.directory, unit)
+        if wanted.name != meta.unit:
+            return [f"{shown}：这是{meta.unit}的填报表，不是{wanted.name}的，未导入。"]
+    named = _unit_in_name(Path(shown).stem, dataset)
+    if named is not None and named != meta.unit:
+        return [
+            f"{shown}：文件名写的是{named}，表内却是{meta.unit}的填报表；"
+            "请核对是哪个单位报送的（可用 --unit 指定），未导入。"
+        ]
+    problems = []
+    for report in returned.reports:
+        task = dataset.plan.task(report.task_id)
+        where = returned.at(report.refs["序号"], f"任务 {report.task_id}")
+        if report.task_id not in meta.tasks:
+            problems.append(f"{where} 不在这份填报表中（灰色各列不能修改）")
+        elif task is None:
+            problems.append(f"{where} 已不在计划中，这一行不能导入")
+        elif form.fingerprint(task) != meta.tasks[report.task_id]:
+            problems.append(
+                f"{where} 在填报表生成（截至 {meta.as_of.isoformat()}）之后改过"
+                f"（{_changed(task, report)}），请用新生成的填报表重新填报这一项"
+            )
+        elif _row_fingerprint(report, task) != meta.tasks[report.task_id]:
+            problems.append(f"{where} 这一行的灰色各列与任务原文不符（被改动过？），请核对")
+    return problems
+
+
+def _row_fingerprint(report: Report, task: Task) -> str:
+    name, content, units, deadline, _ = report.shown
+    units = units.replace(form.POSSIBLY, "").strip()
+    return form.text_fingerprint(
+        name, content, units, deadline, task.due.isoformat() if task.due else ""
+    )
+
+
+def _changed(task: Task, report: Report) -> str:
+    name, content, units, deadline, _ = report.shown
+    units = units.replace(form.POSSIBLY, "").strip()
+    labels = [
+        label
+        for label, before, now in (
+            ("任务名称", name, task.name),
+            ("任务内容", content, task.content),
+            ("责任单位", units, "、".join(task.units)),
+            ("时间节点", deadline, task.deadline),
+        )
+        if before != now
+    ]
+    return "、".join(labels) + "有变化" if labels else "截止日期有变化"
+
+
+def _unit_in_name(stem: str, dataset: Dataset) -> str | None:
+    """The unit a file name such as 区经委-填报表 starts with, if it names one."""
+    head = re.split(r"[-_－—\s]*填报表", stem, maxsplit=1)[0].strip()
+    if not head or head == stem:
+        return None
+    for unit in dataset.directory.units:
+        if head == unit.name or head in unit.aliases:
+            return unit.name
+    return None
