@@ -432,3 +432,32 @@ def test_a_form_saved_again_by_libreoffice_still_imports(
     assert "进展 2 条、延期申请 1 条" in result.stdout
     plan = read_plan(data_copy)
     assert plan.require(28).progress[0].link == "https://www.example.gov.cn/28.html"
+
+
+def test_the_form_shows_requests_waiting_and_a_returned_report(
+    gk: Run, data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    env = {"GKCTL_TODAY": "2024-11-06"}
+    steps = [
+        ("extend", "31", "-u", "经委", "--to", "2024-11-30", "-r", "等待", "--date", "2024-10-20"),
+        ("progress", "add", "28", "-u", "经委", "-s", "done", "--date", "2024-11-01"),
+        ("return", "28", "-u", "经委", "--reason", "未附链接", "--date", "2024-11-05"),
+    ]
+    for args in steps:
+        assert gk(*args, data=data_copy, env=env).exit_code == 0
+    assert gk("form", "-u", "经委", "--as-of", "2024-11-06", data=data_copy).exit_code == 0
+    ws = load_workbook(tmp_path / FORM)[form.SHEET]
+    state = {
+        ws.cell(r, 1).value: ws.cell(r, 7).value for r in range(form.HEADER_ROW + 1, ws.max_row + 1)
+    }
+    assert state[31] == "已逾期 逾期6天\n延期申请待批 至2024-11-30"
+    assert state[28] == "即将到期 剩24天\n已退办：未附链接"
+    # After 退办 the unit may report done again on its form.
+    fill(
+        tmp_path / FORM,
+        {28: {"完成情况": "已完成", "完成日期": "2024-11-06", "佐证链接": "https://a.cn/b"}},
+    )
+    result = gk("progress", "import", FORM, data=data_copy, env=env)
+    assert result.exit_code == 0, result.stderr
+    assert "进展 1 条" in result.stdout

@@ -155,10 +155,14 @@ def _state_text(s: status.TaskState) -> str:
             days = f" 逾期{-s.days_left}天"
         elif s.status is status.Status.DUE_SOON:
             days = " 今天到期" if s.days_left == 0 else f" 剩{s.days_left}天"
-    extended = ""
+    notes = []
     if s.extension is not None and s.original_due is not None:
-        extended = f"\n已延期，原{s.original_due.isoformat()}"
-    return label + days + extended
+        notes.append(f"已延期，原{s.original_due.isoformat()}")
+    if s.request is not None:
+        notes.append(f"延期申请待批 至{s.request.to.isoformat()}")
+    if s.returned is not None:
+        notes.append(f"已退办：{s.returned.return_reason}")
+    return "\n".join([label + days, *notes])
 
 
 def form_filename(unit: str) -> str:
