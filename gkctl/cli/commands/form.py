@@ -11,6 +11,7 @@ from gkctl.cli.commands.common import (
     DataOpt,
     UnitOpt,
     as_of_date,
+    data_dir,
     load,
     today,
     warn,
@@ -19,7 +20,6 @@ from gkctl.cli.commands.common import (
 )
 from gkctl.core.errors import ExitCode, GkctlError, UsageError
 from gkctl.core.units import lookup
-from gkctl.store import paths
 
 if TYPE_CHECKING:
     from gkctl.exchange.form_read import Report, ReturnedForm
@@ -153,7 +153,7 @@ def import_forms(
                 places.append((returned, report, label))
     # With problems already found, the entries are still tried (without writing) so that
     # every problem is named in one go.
-    done = writes.record_all(paths.find_data_dir(data), steps, dry_run or bool(problems))
+    done = writes.record_all(data_dir(data), steps, dry_run or bool(problems))
     problems += [
         returned.at(report.refs[label], result.message.rstrip("。"))
         for (returned, report, label), result in zip(places, done.results, strict=True)
