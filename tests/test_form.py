@@ -314,6 +314,10 @@ def test_forms_that_do_not_belong_are_refused(gk: Run, data_copy: Path, made: Pa
     assert refused("table.xlsx").startswith(
         "table.xlsx：不是 gkctl 生成的填报表（找不到表内的计划信息）。"
     )
+    (made.parent / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    assert refused("broken.xlsx").startswith(
+        "无法读取 broken.xlsx：不是有效的 Excel 文件（.xlsx）："
+    )
     assert (data_copy / "tasks.yaml").read_bytes() == before
 
     # The task's 时间节点 changed after the form was made.
