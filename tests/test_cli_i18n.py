@@ -142,8 +142,9 @@ def test_root_help(gk) -> None:
     lines = result.stdout.splitlines()
     assert lines[0] == "用法：gkctl [选项] 命令 [参数]..."
     assert "选项：" in lines and "命令：" in lines
-    assert "  --version   显示版本号并退出。" in lines
-    assert "  -h, --help  显示帮助并退出。" in lines
+    assert "  --version             显示版本号并退出。" in lines
+    assert "  -h, --help            显示帮助并退出。" in lines
+    assert "  --show-completion     显示当前 shell 的补全脚本（用于手动安装）。" in lines
 
 
 def test_due_help(gk) -> None:

@@ -106,6 +106,13 @@ class GkctlHelpGroup(GkctlGroup):
     def get_help_option(self, ctx: Any) -> Any:
         return _chinese_help(super().get_help_option(ctx))
 
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        from gkctl.cli import complete
+
+        complete.chinese_completion_options(params)
+        return list(params)
+
 
 # Which module registers which top-level command. `gkctl due …` builds only the commands of
 # the module it needs: Typer turns every registered command into a click command at each
@@ -173,7 +180,9 @@ def build(modules: tuple[str, ...] = MODULES, only: str | None = None) -> typer.
         name="gkctl",
         help="跟踪政务公开工作要点任务分解表：逐项、逐单位查看逾期、临期和待市级部署的任务。",
         no_args_is_help=True,
-        add_completion=False,
+        # --install-completion for bash, zsh and fish; unit names and task ids come from
+        # gkctl/cli/complete.py.
+        add_completion=True,
         pretty_exceptions_show_locals=False,
         # Plain help: Typer's Rich help pulls in rich.markdown and markdown-it, which would
         # double the start-up time of every `--help` (a tracked figure, see benchmarks/).

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from gkctl.cli import complete
 from gkctl.cli.formats import OutputFormat
 from gkctl.core.errors import UsageError
 from gkctl.core.model import Dataset
@@ -44,8 +45,15 @@ WithinOpt = Annotated[
 UnitOpt = Annotated[
     str | None,
     typer.Option(
-        "--unit", "-u", help="单位名称、别名或名称的一部分，如 区经委、经委。", show_default=False
+        "--unit",
+        "-u",
+        help="单位名称、别名或名称的一部分，如 区经委、经委。",
+        show_default=False,
+        autocompletion=complete.units,
     ),
+]
+TaskArg = Annotated[
+    int, typer.Argument(help="任务序号。", show_default=False, autocompletion=complete.task_ids)
 ]
 
 

@@ -10,6 +10,7 @@ from gkctl.cli.commands.common import (
     AsOfOpt,
     DataOpt,
     FailOn,
+    TaskArg,
     UnitOpt,
     WithinOpt,
     as_of_date,
@@ -297,7 +298,7 @@ def list_tasks(
 
 
 def show(
-    task_id: Annotated[int, typer.Argument(help="任务序号。", show_default=False)],
+    task_id: TaskArg,
     unit: UnitOpt = None,
     as_of: AsOfOpt = None,
     within: WithinOpt = status.DEFAULT_WITHIN,

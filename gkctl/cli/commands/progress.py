@@ -4,9 +4,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from gkctl.cli import complete
 from gkctl.cli.commands.common import (
     AsOfOpt,
     DataOpt,
+    TaskArg,
     WithinOpt,
     as_of_date,
     check_format,
@@ -28,11 +30,14 @@ if TYPE_CHECKING:
 
 F = OutputFormat
 
-TaskArg = Annotated[int, typer.Argument(help="任务序号。", show_default=False)]
 RequiredUnitOpt = Annotated[
     str,
     typer.Option(
-        "--unit", "-u", help="单位名称、别名或名称的一部分，如 区经委、经委。", show_default=False
+        "--unit",
+        "-u",
+        help="单位名称、别名或名称的一部分，如 区经委、经委。",
+        show_default=False,
+        autocompletion=complete.units,
     ),
 ]
 DateOpt = Annotated[

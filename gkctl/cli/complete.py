@@ -1,0 +1,93 @@
+"""Shell completion (bash, zsh, fish through Typer): unit names and aliases after --unit,
+and task ids, read from the plan through the parsed-plan cache.
+
+Completion runs in the user's shell on every Tab: it never prints an error, and a plan that
+cannot be read completes nothing. Typer's own --install-completion and --show-completion
+are given Chinese help and messages here.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gkctl.core.model import Dataset
+
+
+def _dataset(ctx: Any) -> Dataset | None:
+    from gkctl.cli.commands import common
+    from gkctl.core.errors import GkctlError
+    from gkctl.store import cache
+
+    params = getattr(ctx, "params", {}) or {}
+    option = params.get("data")
+    try:
+        return cache.load(common.data_dir(Path(option) if option else None))
+    except (GkctlError, OSError):
+        return None
+
+
+def _matching(candidates: list[tuple[str, str]], incomplete: str) -> list[tuple[str, str]]:
+    """Those that start with what was typed; else those that contain it (经委 -> 区经委),
+    which is how people type Chinese unit names."""
+    start = [c for c in candidates if c[0].startswith(incomplete)]
+    return start or [c for c in candidates if incomplete in c[0]]
+
+
+def units(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    """Unit names and aliases, with the kind (or what an alias stands for) as help."""
+    dataset = _dataset(ctx)
+    if dataset is None:
+        return []
+    from gkctl.views.labels import UNIT_KIND_LABELS
+
+    candidates: list[tuple[str, str]] = []
+    for unit in dataset.directory.units:
+        candidates.append((unit.name, UNIT_KIND_LABELS.get(unit.kind, "")))
+        candidates += [(alias, f"{unit.name}的简称") for alias in unit.aliases]
+    return _matching(candidates, incomplete)
+
+
+def task_ids(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    """Task ids with the task's name as help (zsh and fish show it)."""
+    dataset = _dataset(ctx)
+    if dataset is None:
+        return []
+    candidates = [(str(t.id), t.name[:30]) for t in dataset.plan.tasks]
+    return [c for c in candidates if c[0].startswith(incomplete)]
+
+
+# --- Typer's completion options, in Chinese -------------------------------------------------
+
+INSTALL_HELP = (
+    "为当前 shell（bash、zsh、fish）安装命令补全：命令、选项、--unit 后的单位名称和任务序号。"
+)
+SHOW_HELP = "显示当前 shell 的补全脚本（用于手动安装）。"
+
+
+def chinese_completion_options(params: list[Any]) -> None:
+    for param in params:
+        if param.name == "install_completion":
+            param.help = INSTALL_HELP
+            param.callback = _install
+        elif param.name == "show_completion":
+            param.help = SHOW_HELP
+
+
+def _install(ctx: Any, param: Any, value: Any) -> Any:
+    if not value or ctx.resilient_parsing:
+        return value
+    from typer._completion_shared import install
+
+    try:
+        shell, path = install(shell=value) if isinstance(value, str) else install()
+    except Exception:
+        print(
+            "无法识别当前的 shell；请用 --show-completion 查看补全脚本并手动安装。", file=sys.stderr
+        )
+        sys.exit(2)
+    print(f"已为 {shell} 安装命令补全：{path}")
+    print("重新打开终端后生效。")
+    sys.exit(0)
