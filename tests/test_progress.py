@@ -634,6 +634,14 @@ def test_stats_on_a_plan_with_known_progress(gk: Run) -> None:
                 "kind": "department",
                 **row("", 4, 1, 1, 0, 0, "red"),
                 "possible": 1,
+                "direct": {
+                    "tasks": 3,
+                    "overdue": 1,
+                    "lead_overdue": 1,
+                    "due_soon": 0,
+                    "lead_due_soon": 0,
+                },
+                "via_groups": {"overdue": 0, "due_soon": 0},
             },
             # 2 due soon (its entry is `doing`); 3 and 5 moved by its extensions.
             {
@@ -641,20 +649,50 @@ def test_stats_on_a_plan_with_known_progress(gk: Run) -> None:
                 "kind": "department",
                 **row("", 3, 0, 0, 1, 2, "yellow"),
                 "possible": 1,
+                "direct": {
+                    "tasks": 2,
+                    "overdue": 0,
+                    "lead_overdue": 0,
+                    "due_soon": 1,
+                    "lead_due_soon": 0,
+                },
+                "via_groups": {"overdue": 0, "due_soon": 0},
             },
             # 4 closed; 5 due soon (区乙局's extension is not 丙镇's).
-            {"unit": "丙镇", "kind": "town", **row("", 2, 1, 0, 1, 0, "yellow"), "possible": 1},
+            {
+                "unit": "丙镇",
+                "kind": "town",
+                **row("", 2, 1, 0, 1, 0, "yellow"),
+                "possible": 1,
+                "direct": {
+                    "tasks": 2,
+                    "overdue": 0,
+                    "lead_overdue": 0,
+                    "due_soon": 1,
+                    "lead_due_soon": 0,
+                },
+                "via_groups": {"overdue": 0, "due_soon": 0},
+            },
             {
                 "unit": "区丁办",
                 "kind": "department",
                 **row("", 1, 0, 0, 0, 0, "green"),
                 "possible": 1,
+                "direct": {
+                    "tasks": 0,
+                    "overdue": 0,
+                    "lead_overdue": 0,
+                    "due_soon": 0,
+                    "lead_due_soon": 0,
+                },
+                "via_groups": {"overdue": 0, "due_soon": 0},
             },
         ],
         "sections": [
             {"section": "一", "title": "第一部分", **row("", 3, 0, 1, 1, 1, "red")},
             {"section": "二", "title": "第二部分", **row("", 4, 1, 0, 0, 1, "green")},
         ],
+        "groups": [],
     }
 
 
@@ -713,20 +751,21 @@ def test_stats_csv(gk: Run) -> None:
     result = gk("stats", "--as-of", "2024-10-15", "-f", "csv", data=PLAN)
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
-        "\ufeffscope,name,tasks,done,overdue,due_soon,completion,extensions,light,possible",
-        "unit,区甲委,4,1,1,0,0.2500,0,red,1",
-        "unit,区乙局,3,0,0,1,0.0000,2,yellow,1",
-        "unit,丙镇,2,1,0,1,0.5000,0,yellow,1",
-        "unit,区丁办,1,0,0,0,0.0000,0,green,1",
-        "section,一,3,0,1,1,0.0000,1,red,",
-        "section,二,4,1,0,0,0.2500,1,green,",
+        "\ufeffscope,name,tasks,done,overdue,due_soon,completion,extensions,light,possible,"
+        "direct_tasks,direct_overdue,lead_overdue,direct_due_soon,group_overdue,group_due_soon",
+        "unit,区甲委,4,1,1,0,0.2500,0,red,1,3,1,1,0,0,0",
+        "unit,区乙局,3,0,0,1,0.0000,2,yellow,1,2,0,0,1,0,0",
+        "unit,丙镇,2,1,0,1,0.5000,0,yellow,1,2,0,0,1,0,0",
+        "unit,区丁办,1,0,0,0,0.0000,0,green,1,0,0,0,0,0,0",
+        "section,一,3,0,1,1,0.0000,1,red,,,,,,,",
+        "section,二,4,1,0,0,0.2500,1,green,,,,,,,",
     ]
 
 
 def test_stats_table(gk: Run, golden: Callable[[str, str], None]) -> None:
     result = gk("stats", "--as-of", "2024-10-15", data=PLAN)
     assert result.exit_code == 0
-    assert "● 红灯   区甲委" in result.stdout
+    assert "● 红灯  区甲委" in result.stdout
     golden("stats_fixture.txt", result.stdout)
 
 
@@ -734,7 +773,7 @@ def test_stats_on_the_bundled_plan(gk: Run) -> None:
     result = gk("stats", "--as-of", "2024-10-15", "--within", "10", "-f", "json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert list(data) == ["version", "as_of", "within", "units", "sections"]
+    assert list(data) == ["version", "as_of", "within", "units", "sections", "groups"]
     assert list(data["units"][0]) == [
         "unit",
         "kind",
@@ -746,7 +785,13 @@ def test_stats_on_the_bundled_plan(gk: Run) -> None:
         "extensions",
         "light",
         "possible",
+        "direct",
+        "via_groups",
     ]
+    # Ranked by what each answers for directly; 60 is overdue for 各部门 and 各街镇 alike.
+    # (--within 10: 区经委's task 31, due in 16 days, is not due soon.)
+    assert [u["unit"] for u in data["units"][:3]] == ["区政府办公室", "区行政服务中心", "高新区"]
+    assert {"group": "各部门", "task": 60, "status": "overdue"}.items() <= data["groups"][1].items()
     assert [s["section"] for s in data["sections"]] == ["一", "二", "三", "四", "五"]
     assert sum(s["tasks"] for s in data["sections"]) == 75
     assert data["within"] == 10

@@ -1,7 +1,9 @@
 """督办 statistics: per unit and per section, the tasks, done, overdue, due soon, the
 completion rate and the extensions asked, with a traffic light.
 
-Units are counted in their own view (status.unit_summaries): a task is done for a unit
+Units are counted in their own view (status.unit_summaries), and ranked by what they
+answer for directly before what reaches them through a group (core.behind), with the
+tasks late for a whole group as group lines. A task is done for a unit
 once it reports `done`, or once the task is closed; tasks that name only "the relevant
 ones" (各相关部门) are counted apart as `possible`. Sections are counted in the plan's view
 (status.plan_states): a task is done there once it is closed (销号).
@@ -14,7 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from gkctl.core import status
+from gkctl.core import behind, status
+from gkctl.core.behind import Answer, GroupLine
 from gkctl.core.model import Dataset, Section, Unit
 from gkctl.core.status import Status
 
@@ -55,6 +58,8 @@ class UnitStats:
     unit: Unit
     counts: Counts
     possible: int = 0
+    # The same tasks split by how they reach the unit (named, or through a group).
+    answer: Answer | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,7 @@ class Stats:
     within: int
     units: tuple[UnitStats, ...]
     sections: tuple[SectionStats, ...]
+    groups: tuple[GroupLine, ...] = ()
 
 
 def extension_counts(dataset: Dataset, as_of: date | None = None) -> dict[str, int]:
@@ -96,12 +102,22 @@ def _counts(by_status: dict[Status, int], tasks: int, extensions: int) -> Counts
 def unit_stats(
     dataset: Dataset, as_of: date, within: int = status.DEFAULT_WITHIN
 ) -> list[UnitStats]:
-    """Per unit, most behind first (the order of status.unit_summaries)."""
+    """Per unit, most behind first by what it answers for directly (core.behind)."""
+    return _unit_stats(dataset, as_of, within, behind.answers(dataset, as_of, within)[0])
+
+
+def _unit_stats(
+    dataset: Dataset, as_of: date, within: int, ranked: list[Answer]
+) -> list[UnitStats]:
     asked = extension_counts(dataset, as_of)
-    return [
-        UnitStats(s.unit, _counts(s.counts, s.total, asked[s.unit.name]), s.possible)
-        for s in status.unit_summaries(dataset, as_of, within)
-    ]
+    summaries = {s.unit.name: s for s in status.unit_summaries(dataset, as_of, within)}
+    rows = []
+    for a in ranked:
+        s = summaries[a.unit.name]
+        rows.append(
+            UnitStats(s.unit, _counts(s.counts, s.total, asked[s.unit.name]), s.possible, a)
+        )
+    return rows
 
 
 def section_stats(
@@ -119,9 +135,11 @@ def section_stats(
 
 
 def compute(dataset: Dataset, as_of: date, within: int = status.DEFAULT_WITHIN) -> Stats:
+    ranked, groups = behind.answers(dataset, as_of, within)
     return Stats(
         as_of,
         within,
-        tuple(unit_stats(dataset, as_of, within)),
+        tuple(_unit_stats(dataset, as_of, within, ranked)),
         tuple(section_stats(dataset, as_of, within)),
+        tuple(groups),
     )

@@ -334,6 +334,7 @@ def unit_summaries(
 # A unit that records nothing: its view of a task is the task's own (closed or not, no
 # extension of anybody's).
 _NOBODY = Unit("", UnitKind.DEPARTMENT)
+NOBODY = _NOBODY
 
 
 def _involved(

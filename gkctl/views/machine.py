@@ -18,6 +18,7 @@ from gkctl.core.status import STATUS_LABELS, Status, TaskState, UnitSummary
 
 if TYPE_CHECKING:
     # Only `gkctl stats` and `gkctl review` need these; due/list JSON should not load them.
+    from gkctl.core.behind import Answer
     from gkctl.core.review import Queue
     from gkctl.core.stats import Counts, Stats
 
@@ -246,6 +247,7 @@ def stats_json(result: Stats) -> str:
                     "kind": r.unit.kind.value,
                     **_counts_record(r.counts),
                     "possible": r.possible,
+                    **_answer_record(r.answer),
                 }
                 for r in result.units
             ],
@@ -253,8 +255,37 @@ def stats_json(result: Stats) -> str:
                 {"section": r.section.id, "title": r.section.title, **_counts_record(r.counts)}
                 for r in result.sections
             ],
+            "groups": [
+                {
+                    "group": g.group,
+                    "task": g.task.id,
+                    "status": g.status.value,
+                    "due": iso(g.due),
+                    "days_left": g.days_left,
+                    "behind": g.behind,
+                    "reported": g.reported,
+                    "members": g.members,
+                }
+                for g in result.groups
+            ],
         }
     )
+
+
+def _answer_record(a: Answer | None) -> dict[str, object]:
+    """The tasks naming the unit, and those reaching it through a group (core.behind)."""
+    if a is None:
+        return {}
+    return {
+        "direct": {
+            "tasks": a.named,
+            "overdue": a.overdue,
+            "lead_overdue": a.lead_overdue,
+            "due_soon": a.due_soon,
+            "lead_due_soon": a.lead_due_soon,
+        },
+        "via_groups": {"overdue": a.group_overdue, "due_soon": a.group_due_soon},
+    }
 
 
 STATS_CSV_COLUMNS = [
@@ -268,13 +299,26 @@ STATS_CSV_COLUMNS = [
     "extensions",
     "light",
     "possible",
+    "direct_tasks",
+    "direct_overdue",
+    "lead_overdue",
+    "direct_due_soon",
+    "group_overdue",
+    "group_due_soon",
 ]
 
 
 def stats_csv(result: Stats) -> str:
     """One table for Excel: the unit rows, then the section rows (`scope` tells them apart)."""
 
-    def row(scope: str, name: str, c: Counts, possible: int | None) -> list[object]:
+    def row(
+        scope: str, name: str, c: Counts, possible: int | None, a: Answer | None = None
+    ) -> list[object]:
+        direct = (
+            [a.named, a.overdue, a.lead_overdue, a.due_soon, a.group_overdue, a.group_due_soon]
+            if a is not None
+            else [None] * 6
+        )
         return [
             scope,
             name,
@@ -286,9 +330,10 @@ def stats_csv(result: Stats) -> str:
             c.extensions,
             c.light.value,
             possible,
+            *direct,
         ]
 
-    rows = [row("unit", r.unit.name, r.counts, r.possible) for r in result.units]
+    rows = [row("unit", r.unit.name, r.counts, r.possible, r.answer) for r in result.units]
     rows += [row("section", r.section.id, r.counts, None) for r in result.sections]
     return to_csv(STATS_CSV_COLUMNS, rows)
 

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gkctl.core import stats, status
+from gkctl.core import behind, stats, status
 from gkctl.core.errors import GkctlError, UsageError
 from gkctl.core.model import Dataset, Progress, Unit
 from gkctl.core.records import extension_record, iso, progress_record
@@ -190,6 +190,43 @@ def unit_row(row: UnitSummary, extensions: int) -> dict[str, Any]:
     }
 
 
+def _answer(a: behind.Answer) -> dict[str, Any]:
+    """What a unit answers for directly, and through groups (core.behind)."""
+    return {
+        "direct": {
+            "named": a.named,
+            "overdue": a.overdue,
+            "lead_overdue": a.lead_overdue,
+            "due_soon": a.due_soon,
+            "lead_due_soon": a.lead_due_soon,
+        },
+        "via_groups": {"overdue": a.group_overdue, "due_soon": a.group_due_soon},
+    }
+
+
+def _same_row(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    keys = ("total", "possible", "counts", "extensions", "direct", "via_groups")
+    return all(a[k] == b[k] for k in keys)
+
+
+def _group_line(g: behind.GroupLine) -> dict[str, Any]:
+    days = ""
+    if g.days_left is not None:
+        days = f"逾期{-g.days_left}天" if g.days_left < 0 else f"剩{g.days_left}天"
+    return {
+        "group": g.group,
+        "task": g.task.id,
+        "task_summary": short(g.task.content),
+        "status": g.status.value,
+        "status_label": STATUS_LABELS[g.status],
+        "due": iso(g.due),
+        "days_label": days,
+        "behind": g.behind,
+        "reported": g.reported,
+        "members": g.members,
+    }
+
+
 def build_context(
     dataset: Dataset,
     as_of: date,
@@ -231,13 +268,21 @@ def build_context(
             }
         )
     asked = stats.extension_counts(dataset, as_of)
+    summaries = {r.unit.name: r for r in status.unit_summaries(dataset, as_of, within)}
+    ranked, groups = behind.answers(dataset, as_of, within)
     units = [
-        unit_row(r, asked.get(r.unit.name, 0))
-        for r in status.unit_summaries(dataset, as_of, within)
+        {**unit_row(summaries[a.unit.name], asked.get(a.unit.name, 0)), **_answer(a)}
+        for a in ranked
     ]
-    late = [
-        u for u in units if u["counts"][Status.OVERDUE.value] or u["counts"][Status.DUE_SOON.value]
-    ]
+    # Behind on the tasks naming them; a run of units with the same figures is one row.
+    late = []
+    for run in behind.alike([a for a in ranked if a.behind_directly]):
+        row = next(u for u in units if u["name"] == run[0].unit.name)
+        same = [u for u in units if u["name"] in {a.unit.name for a in run}]
+        if all(_same_row(row, u) for u in same):
+            late.append({**row, "names": [a.unit.name for a in run]})
+        else:
+            late += [{**u, "names": [u["name"]]} for u in same]
     return {
         "as_of": as_of.isoformat(),
         "within": within,
@@ -260,7 +305,8 @@ def build_context(
         "sections": sections,
         "units": units,
         "behind": late[:BEHIND_LIMIT],
-        "behind_total": len(late),
+        "behind_total": sum(len(u["names"]) for u in late),
+        "group_lines": [_group_line(g) for g in groups],
         "since": iso(since),
         "changes": _changes(dataset, since, as_of),
         "unit": None,
@@ -313,6 +359,9 @@ def with_unit(
     # The unit view's `extensions` is the list of the unit's requests (as it always was);
     # its length is the count that unit rows carry under the same name.
     view = unit_row(summary, len(extensions))
+    ranked = next((u for u in context["units"] if u["name"] == unit.name), None)
+    if ranked is not None:
+        view.update({"direct": ranked["direct"], "via_groups": ranked["via_groups"]})
     view.update(
         {
             "aliases": list(unit.aliases),

@@ -1,34 +1,38 @@
 """Rich renderer for `gkctl stats`: the 督办 tables with their traffic lights (the same figures
-as JSON and CSV are views.machine's)."""
+as JSON and CSV are views.machine's).
+
+Units come ranked by what they answer for directly (core.behind); a run of units whose
+every figure is the same is one row (“朱泾镇等 7 个”, the names listed under the table);
+tasks late for a whole group are group lines. Below 80 columns each unit is one line of
+figures, so that no column vanishes and no unit name wraps.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+
 from rich import box
-from rich.console import Group, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from gkctl.core.stats import LIGHT_LABELS, Counts, Light, Stats
+from gkctl.core.stats import LIGHT_LABELS, Counts, Light, SectionStats, Stats, UnitStats
+from gkctl.core.status import STATUS_LABELS
 from gkctl.views.labels import zh_date
 from gkctl.views.terminal import safe
 
 LIGHT_STYLES = {Light.RED: "bold red", Light.YELLOW: "yellow", Light.GREEN: "green"}
+# The table needs about 78 columns; below that, one line per row.
+NARROW = 80
+# Short heads keep the unit table within 78 columns (the note below the table says what
+# each means).
+HEADS = ("任务", "完成", "逾期", "临期", "完成率", "延期")
 
 
 def _light(c: Counts) -> Text:
     # The word goes with the dot, so that the light reads without colour too.
     return Text(f"● {LIGHT_LABELS[c.light]}", style=LIGHT_STYLES[c.light])
-
-
-def _table(title: str, first: str) -> Table:
-    table = Table(
-        title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False
-    )
-    table.add_column("督办", no_wrap=True)
-    table.add_column(first, overflow="fold")
-    for name in ("任务", "已完成", "已逾期", "即将到期", "完成率", "延期"):
-        table.add_column(name, justify="right", no_wrap=True)
-    return table
 
 
 def _cells(c: Counts) -> list[RenderableType]:
@@ -42,23 +46,141 @@ def _cells(c: Counts) -> list[RenderableType]:
     ]
 
 
+def _direct(u: UnitStats) -> str:
+    """Overdue / due soon among the tasks naming the unit."""
+    a = u.answer
+    return f"{a.overdue}/{a.due_soon}" if a is not None else ""
+
+
+def _runs(units: Sequence[UnitStats]) -> Iterator[list[UnitStats]]:
+    """Consecutive units whose every shown figure is the same, together."""
+    run: list[UnitStats] = []
+    for u in units:
+        if run and _shown(run[0]) == _shown(u):
+            run.append(u)
+            continue
+        if run:
+            yield run
+        run = [u]
+    if run:
+        yield run
+
+
+def _shown(u: UnitStats) -> tuple[object, ...]:
+    return (u.counts, u.possible, _direct(u))
+
+
+def _name(run: list[UnitStats]) -> str:
+    return run[0].unit.name + (f"等{len(run)}个" if len(run) > 1 else "")
+
+
+class UnitsView:
+    """The units: a table, or one line per row in a narrow terminal."""
+
+    def __init__(self, result: Stats) -> None:
+        self.runs = list(_runs(result.units))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if options.max_width < NARROW:
+            # Two lines a unit: the light and the name, then every figure under it.
+            for run in self.runs:
+                u = run[0]
+                c = u.counts
+                line = _light(c)
+                line.append("  ")
+                line.append_text(safe(_name(run), "bold"))
+                yield line
+                yield Text(
+                    f"    任务{c.tasks} 完成{c.done} 逾期{c.overdue} 临期{c.due_soon}"
+                    f" 直接{_direct(u)} 完成率{c.completion:.0%} 延期{c.extensions}"
+                    f" 可能{u.possible}"
+                )
+            return
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+        table.add_column("督办", no_wrap=True)
+        table.add_column("单位", no_wrap=True)
+        for name in HEADS:
+            table.add_column(name, justify="right", no_wrap=True)
+        table.add_column("直接", justify="right", no_wrap=True)
+        table.add_column("可能", justify="right", no_wrap=True)
+        for run in self.runs:
+            u = run[0]
+            table.add_row(
+                _light(u.counts), safe(_name(run)), *_cells(u.counts), _direct(u), str(u.possible)
+            )
+        yield table
+
+
+class NameList:
+    """A heading and unit names, wrapped between names, never inside one."""
+
+    def __init__(self, head: str, names: Sequence[str]) -> None:
+        self.head, self.names = head, names
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        line = self.head
+        for i, name in enumerate(self.names):
+            piece = name + ("、" if i < len(self.names) - 1 else "")
+            if cell_len(line + piece) > width and line.strip():
+                yield Text(line, style="dim")
+                line = "  "
+            line += piece
+        yield Text(line, style="dim")
+
+
+class SectionsView:
+    def __init__(self, sections: Sequence[SectionStats]) -> None:
+        self.sections = sections
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if options.max_width < NARROW:
+            for s in self.sections:
+                c = s.counts
+                line = _light(c)
+                line.append(f"  {s.section.id}  任务{c.tasks} 完成{c.done} 逾期{c.overdue}")
+                line.append(f" 临期{c.due_soon} {c.completion:.0%} 延期{c.extensions}")
+                yield line
+            return
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+        table.add_column("督办", no_wrap=True)
+        table.add_column("部分", overflow="fold")
+        for name in HEADS:
+            table.add_column(name, justify="right", no_wrap=True)
+        for s in self.sections:
+            table.add_row(
+                _light(s.counts), safe(f"{s.section.id}、{s.section.title}"), *_cells(s.counts)
+            )
+        yield table
+
+
 def stats_view(result: Stats) -> RenderableType:
-    units = _table(
-        f"各单位督办统计 · 截至 {zh_date(result.as_of)} · 临期窗口 {result.within} 天", "单位"
-    )
-    units.add_column("可能涉及", justify="right", no_wrap=True)
-    for u in result.units:
-        units.add_row(_light(u.counts), safe(u.unit.name), *_cells(u.counts), str(u.possible))
-    sections = _table("各部分督办统计", "部分")
-    for s in result.sections:
-        sections.add_row(
-            _light(s.counts), safe(f"{s.section.id}、{s.section.title}"), *_cells(s.counts)
-        )
-    note = Text(
-        "红灯：有逾期任务；黄灯：有即将到期的任务；绿灯：按期推进或已完成。\n"
-        "单位：“已完成”含本单位报告完成和已销号的任务；\n"
-        "“可能涉及”是写作“各相关部门/各相关单位”的任务，不计入其他各列。\n"
-        "部分：“已完成”只计已销号的任务。",
-        style="dim",
-    )
-    return Group(units, Text(""), sections, Text(""), note)
+    parts: list[RenderableType] = [
+        Text(
+            f"各单位督办统计 · 截至 {zh_date(result.as_of)} · 临期窗口 {result.within} 天",
+            style="bold",
+        ),
+        UnitsView(result),
+    ]
+    merged = [run for run in _runs(result.units) if len(run) > 1]
+    if merged:
+        parts.append(Text(""))
+    for run in merged:
+        parts.append(NameList(f"{_name(run)}（各项数字相同）：", [u.unit.name for u in run]))
+    if result.groups:
+        parts += [Text(""), Text("经统称涉及的逾期、临期任务（每项按统称列一行）", style="bold")]
+        for g in result.groups:
+            days = f"，逾期{-g.days_left}天" if g.days_left is not None and g.days_left < 0 else ""
+            line = safe(f"{g.group}：任务 {g.task.id} {STATUS_LABELS[g.status]}{days}")
+            line.append(f"，已报 {g.reported}/{g.members}", style="dim")
+            parts.append(line)
+    parts += [Text(""), Text("各部分督办统计", style="bold"), SectionsView(result.sections)]
+    notes = [
+        "红灯：有逾期任务；黄灯：有即将到期的任务；绿灯：按期推进或已完成。",
+        "单位按直接承担的任务排序：先看作为牵头单位的逾期，再看直接点名的逾期、临期，"
+        "最后看经统称（各部门、各街镇）涉及的任务。",
+        "“直接”：直接点名本单位的任务中逾期/临期的项数。“完成”含本单位报告完成和已销号的任务。",
+        "“可能”是写作“各相关部门/各相关单位”的任务，不计入其他各列。",
+        "部分：“完成”只计已销号的任务。",
+    ]
+    return Group(*parts, Text(""), *(Text(n, style="dim") for n in notes))

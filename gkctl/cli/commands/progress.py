@@ -16,6 +16,7 @@ from gkctl.cli.commands.common import (
     format_option,
     load,
     parse_date,
+    print_trimmed,
     today,
     warn_outside_plan_year,
     write_stdout,
@@ -221,9 +222,8 @@ def stats(
         write_stdout(machine.stats_csv(result))
     else:
         from gkctl.views.stats import stats_view
-        from gkctl.views.terminal import console
 
-        console().print(stats_view(result))
+        print_trimmed(stats_view(result))
 
 
 progress_app.command("import")(import_forms)

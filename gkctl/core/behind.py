@@ -1,0 +1,169 @@
+"""Who is really behind: units ranked by what they answer for directly, and tasks late for a
+whole group reported once, as a group line.
+
+A task naming 各部门 that is overdue makes every department's count red; listing 31
+departments with the same figures hides the three units that are behind on their own
+tasks. So each unit's figures are split: the tasks that name it (first as lead, then as
+co-operating unit) and the tasks that reach it through a group (各部门, 各街镇). Units are
+ranked on the first before the second:
+
+    overdue as lead, overdue named, due soon as lead, due soon named,
+    overdue through a group, due soon through a group, then the directory's order.
+
+A task overdue or due soon for members of a group it names becomes one GroupLine
+(“各部门：任务 60 逾期，已报 3/31”): the group's members not named by the task, how many
+of them are behind on it in their own view, and how many have reported it done.
+Statuses are each unit's own view (status.state with the unit), as in `due --unit`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import NamedTuple
+
+from gkctl.core import status
+from gkctl.core.model import Dataset, Task, Unit
+from gkctl.core.status import Status
+
+
+class Answer(NamedTuple):
+    """What a unit answers for, as of a day: the tasks naming it, and those reaching it
+    through a group it belongs to."""
+
+    unit: Unit
+    named: int = 0
+    lead_overdue: int = 0
+    overdue: int = 0  # named tasks overdue, lead or not
+    lead_due_soon: int = 0
+    due_soon: int = 0
+    group_overdue: int = 0
+    group_due_soon: int = 0
+
+    @property
+    def behind_directly(self) -> bool:
+        return bool(self.overdue or self.due_soon)
+
+    def figures(self) -> tuple[int, ...]:
+        return tuple(self[1:])
+
+
+class GroupLine(NamedTuple):
+    group: str
+    task: Task
+    status: Status  # OVERDUE where any member is overdue on it, else DUE_SOON
+    due: date | None
+    days_left: int | None
+    behind: int  # members overdue (or due soon) on it in their own view
+    reported: int  # members that have reported it done
+    members: int
+
+
+class _Views:
+    """A task as each unit sees it, worked out once for all the units that recorded nothing
+    on it (their view is the task's own) and once for each unit that did."""
+
+    def __init__(self, dataset: Dataset, task: Task, as_of: date, within: int) -> None:
+        self.args = (dataset, task, as_of, within)
+        self.own = {p.unit for p in task.progress} | {e.unit for e in task.extensions}
+        self.plain: status.TaskState | None = None
+
+    def __call__(self, unit: Unit) -> status.TaskState:
+        if unit.name in self.own:
+            return status.state(*self.args, unit)
+        if self.plain is None:
+            self.plain = status.state(*self.args, status.NOBODY)
+        return self.plain
+
+
+def rank_key(a: Answer, order: dict[str, int]) -> tuple[int, ...]:
+    return (
+        -a.lead_overdue,
+        -a.overdue,
+        -a.lead_due_soon,
+        -a.due_soon,
+        -a.group_overdue,
+        -a.group_due_soon,
+        order[a.unit.name],
+    )
+
+
+def answers(
+    dataset: Dataset, as_of: date, within: int = status.DEFAULT_WITHIN
+) -> tuple[list[Answer], list[GroupLine]]:
+    """Every unit's Answer, most behind first, and the group lines, most urgent first."""
+    units = dataset.directory.units
+    by_name = {u.name: u for u in units}
+    figures = {u.name: [0] * 7 for u in units}
+    groups = {
+        g.name: g for g in dataset.directory.groups if not g.relevant
+    }  # "the relevant ones" cannot be counted for anybody
+    lines: list[GroupLine] = []
+    for task in dataset.plan.tasks:
+        view = _Views(dataset, task, as_of, within)
+        for i, name in enumerate(task.units):
+            if name not in by_name or task.units.index(name) != i:
+                continue
+            st = view(by_name[name]).status
+            f = figures[name]
+            f[0] += 1
+            lead = i == 0
+            if st is Status.OVERDUE:
+                f[1] += lead
+                f[2] += 1
+            elif st is Status.DUE_SOON:
+                f[3] += lead
+                f[4] += 1
+        counted: set[str] = set()
+        for name in task.units:
+            group = groups.get(name)
+            if group is None or group.canonical in counted:
+                continue
+            counted.add(group.canonical)
+            members = [u for u in units if u.kind in group.members and u.name not in task.units]
+            states = [view(u) for u in members]
+            late = [s for s in states if s.status in (Status.OVERDUE, Status.DUE_SOON)]
+            for u, s in zip(members, states, strict=True):
+                if s.status is Status.OVERDUE:
+                    figures[u.name][5] += 1
+                elif s.status is Status.DUE_SOON:
+                    figures[u.name][6] += 1
+            if late:
+                worst = min(late, key=lambda s: status.STATUS_ORDER.index(s.status))
+                done = sum(1 for u in members if any(
+                    p.unit == u.name and p.done_on(as_of) for p in task.progress
+                ))  # fmt: skip
+                lines.append(
+                    GroupLine(
+                        group.canonical,
+                        task,
+                        worst.status,
+                        worst.due,
+                        worst.days_left,
+                        sum(1 for s in late if s.status is worst.status),
+                        done,
+                        len(members),
+                    )
+                )
+    order = {u.name: i for i, u in enumerate(units)}
+    ranked = sorted((Answer(u, *figures[u.name]) for u in units), key=lambda a: rank_key(a, order))
+    group_order = {g.name: i for i, g in enumerate(dataset.directory.groups)}
+    lines.sort(
+        key=lambda g: (
+            status.STATUS_ORDER.index(g.status),
+            g.due or as_of,
+            g.task.id,
+            group_order.get(g.group, 0),
+        )
+    )
+    return ranked, lines
+
+
+def alike(ranked: list[Answer]) -> list[list[Answer]]:
+    """Consecutive units with identical figures, together (a list of one for the rest)."""
+    out: list[list[Answer]] = []
+    for a in ranked:
+        if out and out[-1][0].figures() == a.figures():
+            out[-1].append(a)
+        else:
+            out.append([a])
+    return out
