@@ -164,6 +164,13 @@ class Browser:
         data = self.send("Page.captureScreenshot", format="png", captureBeyondViewport=full_page)
         return base64.b64decode(data["data"])
 
+    def print_pdf(self) -> bytes:
+        """The page as printed, on the paper its print stylesheet asks for (@page)."""
+        import base64
+
+        data = self.send("Page.printToPDF", preferCSSPageSize=True, printBackground=True)
+        return base64.b64decode(data["data"])
+
     def close(self) -> None:
         with contextlib.suppress(RuntimeError, OSError):
             self.call("Browser.close")

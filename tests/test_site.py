@@ -332,3 +332,14 @@ def test_since_previous_month_as_in_the_report(gk, tmp_path: Path) -> None:
     _build(gk, tmp_path / "s", PLAN, "--since", "previous-month")
     page = (tmp_path / "s" / "index.html").read_text(encoding="utf-8")
     assert '2024年9月1日</span>之后至<span class="date">2024年10月15日' in page
+
+
+@needs_browser
+def test_pages_print_on_a4(chromium: browser.Browser, built: Path) -> None:
+    for page in ("index.html", "units/区经委.html"):
+        chromium.open((built / page).as_uri(), 1280)
+        pdf = chromium.print_pdf()
+        boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+        assert boxes, page
+        for width, height in boxes:  # A4: 210 x 297 mm = 595 x 842 pt
+            assert abs(float(width) - 595.3) < 1 and abs(float(height) - 841.9) < 1, page
