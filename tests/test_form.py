@@ -465,3 +465,31 @@ def test_the_form_shows_requests_waiting_and_a_returned_report(
     result = gk("progress", "import", FORM, data=data_copy, env=env)
     assert result.exit_code == 0, result.stderr
     assert "进展 1 条" in result.stdout
+
+
+def test_several_forms_in_one_import_all_or_none(
+    gk: Run, data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert gk("form", "--each-unit", "-o", "forms", "--as-of", AS_OF, data=data_copy).exit_code == 0
+    mine, theirs = Path("forms/区经委-填报表.xlsx"), Path("forms/区发改委-填报表.xlsx")
+    fill(mine, {28: FILLED[28]})
+    fill(theirs, {28: {"完成情况": "推进中", "进展说明": "目录编制中"}}, fill_date="2024-10-19")
+    before = (data_copy / "tasks.yaml").read_bytes()
+    bad = Path("forms/区科委-填报表.xlsx")
+    rows = fill(bad, {28: {"完成情况": "已完成", "完成日期": "2024/10/32"}})
+    result = gk("progress", "import", str(mine), str(theirs), str(bad), data=data_copy, env=TODAY)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        f"{bad}!J{rows[28]}：完成日期“2024/10/32”无效，请写作 2024-10-20 这样的日期"
+    )
+    assert (data_copy / "tasks.yaml").read_bytes() == before
+    result = gk("progress", "import", str(mine), str(theirs), data=data_copy, env=TODAY)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[:2] == [
+        f"{mine}（区经委，截至 2024-10-15）：进展 1 条、延期申请 0 条；42 行未填写。",
+        f"{theirs}（区发改委，截至 2024-10-15）：进展 1 条、延期申请 0 条；"
+        f"{len(load_workbook(theirs)[form.SHEET]['A']) - form.HEADER_ROW - 1} 行未填写。",
+    ]
+    units = [(p.unit, p.status.value) for p in read_plan(data_copy).require(28).progress]
+    assert units == [("区经委", "done"), ("区发改委", "doing")]

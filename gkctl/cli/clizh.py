@@ -26,6 +26,7 @@ _ARGUMENTS = {
     "task_id": "序号",
     "text": "时间节点",
     "file": "文件",
+    "files": "文件",
     "base": "BASE",
     "head": "HEAD",
 }
