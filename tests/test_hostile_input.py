@@ -119,3 +119,71 @@ def test_a_far_due_date_stops_ics_at_validate(gk: Run, data_copy: Path) -> None:
     assert result.exit_code == 1
     assert "截止日期（due）：日期 9999-12-31 超出计划年度 2024 年前后 10 年" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- item 14: text from the data never drives the terminal ------------------------------------
+
+EVIL = "\\e]8;;http://evil.example\\e\\\\点我\\e]8;;\\e\\\\\\e[2J\\0\\u202e\\x9b31m\\u200b"
+RAW = ("\x1b", "\x00", "\u202e", "\x9b", "\u200b")
+
+
+def evil_plan(data: Path, unit_valid: bool) -> None:
+    path = data / "tasks.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("    name: 围绕落实重大战略任务做好信息公开\n", f'    name: "{EVIL}"\n', 1)
+    if not unit_valid:
+        text = text.replace("    units: [区经委]\n", f'    units: ["区经委{EVIL}"]\n', 1)
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["validate"],
+        ["validate", "--format", "github"],
+        ["validate", "--format", "json"],
+        ["due", "--as-of", "2024-10-15"],
+        ["list", "--format", "csv"],
+    ],
+)
+def test_control_characters_from_an_invalid_plan_are_shown_not_obeyed(
+    gk: Run, data_copy: Path, args: list[str]
+) -> None:
+    evil_plan(data_copy, unit_valid=False)
+    result = gk(*args, data=data_copy)
+    assert result.exit_code == 1
+    out = result.stdout + result.stderr
+    assert not any(c in out for c in RAW)
+    assert "\\x1b]8;;http://evil.example" in out or "\\u001b]8;;http://evil.example" in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["list", "--format", "csv"],
+        ["list", "--format", "json"],
+        ["list"],
+        ["show", "1"],
+        ["ics", "--as-of", "2024-10-15"],
+        ["report", "--as-of", "2024-10-15"],
+    ],
+)
+def test_control_characters_in_valid_data_are_shown_not_obeyed(
+    gk: Run, data_copy: Path, args: list[str]
+) -> None:
+    evil_plan(data_copy, unit_valid=True)
+    result = gk(*args, data=data_copy)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout + result.stderr
+    assert not any(c in out for c in RAW)
+
+
+def test_json_output_reads_back_the_same_text(gk: Run, data_copy: Path) -> None:
+    import json
+
+    evil_plan(data_copy, unit_valid=True)
+    result = gk("show", "1", "--format", "json", data=data_copy)
+    assert result.exit_code == 0, result.stderr
+    assert "\u202e" not in result.stdout
+    name = json.loads(result.stdout)["task"]["name"]
+    assert "\u202e" in name and "\x1b]8;;" in name

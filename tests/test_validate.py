@@ -303,6 +303,31 @@ def test_github_annotations(tmp_path: Path, gk, monkeypatch) -> None:
                 )
             ],
         ),
+        # Names that look the same but are not (issue 12 item 16).
+        (
+            "invisible_name",
+            [
+                (
+                    "data/units.yaml",
+                    37,
+                    11,
+                    "invisible-char",
+                    "单位名称（name）“区经\\u200b委”中有看不见的字符（U+200B，第 3 个字符），请删去",
+                )
+            ],
+        ),
+        (
+            "bidi_alias",
+            [
+                (
+                    "data/units.yaml",
+                    108,
+                    20,
+                    "invisible-char",
+                    "别名（aliases）中的每一项“\\u202e局政财”中有看不见的字符（U+202E，第 1 个字符），请删去",
+                )
+            ],
+        ),
     ],
 )
 def test_invalid_units_file(
@@ -485,4 +510,17 @@ def test_a_legacy_extension_is_a_warning_not_a_problem(tmp_path: Path, gk) -> No
         "approved",
         "2024-05-01",
         True,
+    )
+
+
+def test_look_alike_unit_names_are_a_warning(tmp_path: Path, gk) -> None:
+    units = (DATA / "units.yaml").read_text(encoding="utf-8")
+    extra = "  - name: ＡＢＣ\n    kind: department\n  - name: ABC\n    kind: department\n"
+    data = _data_with(tmp_path)
+    (data / "units.yaml").write_text(units.replace("\ngroups:", extra + "\ngroups:", 1), "utf-8")
+    result = gk("validate", data=data)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (
+        "警告：名称“ABC”与“ＡＢＣ”看起来相同（仅全角/半角或兼容字符不同），是否重复登记了同一个单位？"
+        in result.stderr
     )

@@ -8,6 +8,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from gkctl import __version__
+from gkctl.core import textsafe
 from gkctl.core.errors import ExitCode, GkctlError, os_reason
 
 ENV_DEBUG = "GKCTL_DEBUG"
@@ -67,7 +68,7 @@ class GkctlGroup(TyperGroup):
         except GkctlError as exc:
             if os.environ.get(ENV_DEBUG):
                 raise
-            print(exc.message, file=sys.stderr)
+            print(textsafe.visible(exc.message), file=sys.stderr)
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
             # Ctrl-C: said in Chinese here, before click turns it into "Aborted!".
@@ -83,7 +84,7 @@ class GkctlGroup(TyperGroup):
             if os.environ.get(ENV_DEBUG):
                 raise
             where = f" {exc.filename}" if exc.filename else ""
-            print(f"文件操作失败{where}：{os_reason(exc)}", file=sys.stderr)
+            print(textsafe.visible(f"文件操作失败{where}：{os_reason(exc)}"), file=sys.stderr)
             raise typer.Exit(int(ExitCode.PROBLEMS)) from None
 
 

@@ -12,6 +12,8 @@ from typing import Any
 import typer
 from typer.core import TyperCommand
 
+from gkctl.core import textsafe
+
 # click's own messages and help, said in Chinese (the rest of a message, e.g. a range, stays).
 # The click classes are reached through Typer: recent Typer vendors click, older Typer uses
 # click itself, and gkctl must fit both (typer>=0.12 in pyproject.toml).
@@ -261,7 +263,7 @@ class ChineseUsageError(_UsageError):  # type: ignore[misc]  # base found at run
             if usage.startswith("Usage: "):
                 usage = "用法：" + _usage_args(usage.removeprefix("Usage: "))
             print(f"{usage}\n（运行 {self.ctx.command_path} -h 查看帮助）\n", file=out)
-        print(f"错误：{self.format_message()}", file=out)
+        print(textsafe.visible(f"错误：{self.format_message()}"), file=out)
 
 
 def translated(exc: Any) -> Any:

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from gkctl.core import dates, deadlines
+from gkctl.core import dates, deadlines, textsafe
 from gkctl.core.errors import DataError, DeadlineError, Problem, os_reason
 from gkctl.core.model import (
     Dataset,
@@ -22,12 +22,14 @@ from gkctl.core.model import (
     Directory,
     Document,
     Extension,
+    Group,
     MilestoneSpec,
     Plan,
     Progress,
     ProgressStatus,
     Section,
     Task,
+    Unit,
 )
 from gkctl.core.units import involvement, suggest
 from gkctl.store import yamlsrc
@@ -107,7 +109,7 @@ def _read_plan(source: yamlsrc.Source, problems: list[Problem]) -> tuple[Plan, l
         if f is None:
             continue
         sid, title = (
-            r.text(f.get("id"), "部分编号（id）"),
+            r.name(f.get("id"), "部分编号（id）"),
             r.text(f.get("title"), "部分标题（title）"),
         )
         if sid is not None and sid in {sec.id for sec in sections}:
@@ -176,7 +178,7 @@ def _read_task(
         r.problem(f["id"], "bad-id", f"任务序号应为正整数，这里是 {task_id}")
         task_id = None
     what = f"任务 {task_id}" if task_id is not None else "任务"
-    section = r.text(f.get("section"), f"{what} 的部分（section）")
+    section = r.name(f.get("section"), f"{what} 的部分（section）")
     if section is not None and section_ids and section not in section_ids:
         hint = suggest(section, section_ids)
         r.problem(
@@ -185,7 +187,7 @@ def _read_task(
             f"{what} 的部分“{section}”不在 sections 中" + (f"，是否为“{hint}”？" if hint else ""),
         )
     unit_nodes = r.sequence(f["units"], f"{what} 的责任单位（units）") if "units" in f else []
-    units = tuple(v for v in (r.text(n, f"{what} 的责任单位") for n in unit_nodes) if v)
+    units = tuple(v for v in (r.name(n, f"{what} 的责任单位") for n in unit_nodes) if v)
     if "units" in f and not unit_nodes and isinstance(f["units"], SequenceNode):
         r.problem(f["units"], "empty-value", f"{what} 的责任单位（units）不能为空")
     deadline = r.text(f.get("deadline"), f"{what} 的时间节点（deadline）")
@@ -258,7 +260,7 @@ def _read_progress(r: Reader, node: Node, what: str) -> Progress | None:
     if f is None:
         return None
     day = r.day(f.get("date"), "进展日期（date）")
-    unit = r.text(f.get("unit"), "进展单位（unit）")
+    unit = r.name(f.get("unit"), "进展单位（unit）")
     status_text = r.text(f.get("status"), "进展状态（status）")
     status = None
     if status_text is not None:
@@ -314,7 +316,7 @@ def _read_extension(r: Reader, node: Node, what: str) -> Extension | None:
         return None
     day, to = r.day(f.get("date"), "申请日期（date）"), r.day(f.get("to"), "延期至（to）")
     unit, reason = (
-        r.text(f.get("unit"), "申请单位（unit）"),
+        r.name(f.get("unit"), "申请单位（unit）"),
         r.text(f.get("reason"), "延期理由（reason）"),
     )
     decision, decided, note = _read_decision(r, f, day)
@@ -444,7 +446,11 @@ def _check_references(
     for item in read:
         task = item.task
         for node in item.unit_nodes:
-            if not isinstance(node, ScalarNode) or node.value in names:
+            if (
+                not isinstance(node, ScalarNode)
+                or node.value in names
+                or textsafe.UNSAFE.search(node.value)  # said once, by Reader.name
+            ):
                 continue
             word = node.value
             if word in alias_of:
@@ -581,6 +587,31 @@ def read_plan(tasks_raw: bytes, tasks_shown: str) -> tuple[Plan, list[Problem]]:
     problems: list[Problem] = []
     plan, _ = _read_plan(yamlsrc.read_bytes(tasks_raw, tasks_shown, problems), problems)
     return plan, sorted(problems)
+
+
+def directory_warnings(directory: Directory) -> list[Problem]:
+    """Names that differ but read the same once normalised (NFKC: full-width and
+    half-width forms, compatibility characters): likely one unit entered twice."""
+    import unicodedata
+
+    seen: dict[str, Unit | Group] = {}
+    found = []
+    entries: list[Unit | Group] = [*directory.units, *directory.groups]
+    for entry in entries:
+        key = unicodedata.normalize("NFKC", entry.name)
+        first = seen.setdefault(key, entry)
+        if first is not entry:
+            found.append(
+                Problem(
+                    entry.pos.file,
+                    entry.pos.line,
+                    entry.pos.column,
+                    "look-alike",
+                    f"名称“{entry.name}”与“{first.name}”看起来相同（仅全角/半角或兼容字符不同），"
+                    "是否重复登记了同一个单位？",
+                )
+            )
+    return found
 
 
 def warnings(plan: Plan) -> list[Problem]:

@@ -7,7 +7,7 @@ from datetime import date
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from gkctl.core import dates
+from gkctl.core import dates, textsafe
 from gkctl.core.errors import Problem
 from gkctl.store import yamlsrc
 
@@ -76,6 +76,23 @@ class Reader:
             return None
         return str(node.value)
 
+    def name(self, node: Node | None, what: str) -> str | None:
+        """A name or id: text with no invisible characters (zero-width, bidirectional
+        controls), which would make two names that look the same differ."""
+        value = self.text(node, what)
+        if value is None or node is None:
+            return value
+        hidden = textsafe.UNSAFE.search(value)
+        if hidden is not None:
+            self.problem(
+                node,
+                "invisible-char",
+                f"{what}“{textsafe.visible_line(value)}”中有看不见的字符"
+                f"（U+{ord(hidden.group(0)):04X}，第 {hidden.start() + 1} 个字符），请删去",
+            )
+            return None
+        return value
+
     def integer(self, node: Node | None, what: str) -> int | None:
         if node is None:
             return None
@@ -117,12 +134,13 @@ class Reader:
         )
         return None
 
-    def texts(self, node: Node | None, what: str) -> tuple[str, ...]:
+    def texts(self, node: Node | None, what: str, names: bool = False) -> tuple[str, ...]:
         if node is None:
             return ()
         out = []
+        read = self.name if names else self.text
         for item in self.sequence(node, what):
-            value = self.text(item, f"{what}中的每一项")
+            value = read(item, f"{what}中的每一项")
             if value is not None:
                 out.append(value)
         return tuple(out)

@@ -30,7 +30,7 @@ def read_directory_source(
         f = r.mapping(node, UNIT_KEYS, "单位")
         if f is None:
             continue
-        name = r.text(f.get("name"), "单位名称（name）")
+        name = r.name(f.get("name"), "单位名称（name）")
         kind_text = r.text(f.get("kind"), "单位类型（kind）")
         if kind_text is not None and kind_text not in kinds:
             hint = suggest(kind_text, kinds)
@@ -50,7 +50,7 @@ def read_directory_source(
             Unit(
                 name,
                 UnitKind(kind_text),
-                r.texts(f.get("aliases"), "别名（aliases）"),
+                r.texts(f.get("aliases"), "别名（aliases）", names=True),
                 r.text(f.get("full_name"), "全称（full_name）"),
                 r.text(f.get("source"), "来源（source）"),
                 yamlsrc.pos(source.path, node),
@@ -60,7 +60,7 @@ def read_directory_source(
         f = r.mapping(node, GROUP_KEYS, "统称")
         if f is None:
             continue
-        name = r.text(f.get("name"), "统称名称（name）")
+        name = r.name(f.get("name"), "统称名称（name）")
         members: list[UnitKind] = []
         for member in r.sequence(f["members"], "members") if "members" in f else []:
             value = r.text(member, "members 中的每一项")

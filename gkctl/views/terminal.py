@@ -6,7 +6,6 @@ characters made visible, so a task text holding "[red]" or an ESC byte prints li
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import NamedTuple
@@ -17,6 +16,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from gkctl.core import textsafe
 from gkctl.core.deadlines import Deadline, Kind
 from gkctl.core.model import Dataset, Decision, Extension, Progress, Unit
 from gkctl.core.status import (
@@ -38,7 +38,6 @@ from gkctl.views.labels import (
     zh_date,
 )
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 STATUS_STYLES = {
     Status.OVERDUE: "bold red",
     Status.DUE_SOON: "yellow",
@@ -64,8 +63,7 @@ SHORT_LABELS = {
 
 def safe(value: object, style: str = "") -> Text:
     """Literal text: no markup, control characters shown as \\xNN."""
-    cleaned = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", str(value))
-    return Text(cleaned, style=style)
+    return Text(textsafe.visible(str(value)), style=style)
 
 
 def _days(s: TaskState) -> Text:

@@ -164,8 +164,11 @@ def load(data: Path | None) -> Dataset:
 
 
 def warn(message: str) -> None:
-    """A note for people on stderr, so that stdout stays clean for machine output."""
-    print(message, file=sys.stderr)
+    """A note for people on stderr, so that stdout stays clean for machine output; text
+    from the data files in it cannot drive the terminal (core.textsafe)."""
+    from gkctl.core import textsafe
+
+    print(textsafe.visible(message), file=sys.stderr)
 
 
 def warn_outside_plan_year(dataset: Dataset, as_of: date) -> None:
@@ -189,7 +192,11 @@ def print_trimmed(renderable: object) -> None:
 
 
 def write_stdout(text: str) -> None:
-    sys.stdout.write(text)
+    """Output for programs (JSON, CSV, ICS, Markdown): a control or bidirectional character
+    from the data is written as \\uNNNN, which JSON reads back as the same character."""
+    from gkctl.core import textsafe
+
+    sys.stdout.write(textsafe.machine(text))
     sys.stdout.flush()
 
 

@@ -15,6 +15,7 @@ from gkctl.cli.commands.common import (
     write_stdout,
 )
 from gkctl.cli.formats import OutputFormat
+from gkctl.core import textsafe
 from gkctl.core.errors import ExitCode
 
 F = OutputFormat
@@ -65,8 +66,8 @@ def diff(
             write_stdout(diff.problems_markdown(base_side, head_side, invalid))
         else:
             for c in invalid:
-                print(diff.invalid_heading(c))
-                print("\n".join(diff.problem_lines(c)))
+                print(textsafe.visible(diff.invalid_heading(c)))
+                print(textsafe.visible("\n".join(diff.problem_lines(c))))
         for c in invalid:
             warn(diff.invalid_note(c))
         raise typer.Exit(int(ExitCode.PROBLEMS))

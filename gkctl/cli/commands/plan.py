@@ -26,7 +26,7 @@ from gkctl.cli.commands.common import (
     write_stdout,
 )
 from gkctl.cli.formats import OutputFormat
-from gkctl.core import status
+from gkctl.core import status, textsafe
 from gkctl.core.errors import ExitCode, Problem, UsageError
 from gkctl.core.units import involvement, lookup
 from gkctl.store import paths
@@ -63,7 +63,11 @@ def validate(
     dataset, problems = loader.check(chosen.path)
     # Warnings never fail the check: 未明确时限 (the table gave no deadline to copy), and
     # extension entries from before decisions (they read as approved on the day asked).
-    notes = loader.warnings(dataset.plan) if dataset is not None else []
+    notes = (
+        loader.warnings(dataset.plan) + loader.directory_warnings(dataset.directory)
+        if dataset is not None
+        else []
+    )
     if fmt is F.JSON:
         write_stdout(
             machine.dumps(
@@ -79,7 +83,7 @@ def validate(
         write_stdout("".join(_github(p, "warning") for p in notes))
     else:
         for p in problems:
-            print(p)
+            print(textsafe.visible_line(str(p)))
         for p in notes:
             warn(f"{p.file}:{p.line}:{p.column}: 警告：{p.message}")
     if problems:
