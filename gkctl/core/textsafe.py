@@ -13,11 +13,14 @@ import re
 # C0 (tab, line feed and carriage return are handled by the caller), DEL, C1; the
 # bidirectional marks, embeddings, overrides and isolates; zero-width characters and the
 # BOM; the line and paragraph separators, which terminals and editors break lines at.
+# (The word joiner U+2060 is left to output: Markdown uses it to keep @names inert.)
 _UNSAFE = (
     "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
-    "\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u2028\u2029"
+    "\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u2028\u2029"
 )
 UNSAFE = re.compile(f"[{_UNSAFE}]")
+# In a name or id, any character that shows nothing makes two names that look alike differ.
+INVISIBLE = re.compile(f"[{_UNSAFE}\u2060-\u2064\u00ad]")
 UNSAFE_LINE = re.compile(f"[{_UNSAFE}\t\n\r]")
 _UNSAFE_WITH_CR = re.compile(f"[{_UNSAFE}\r]")
 

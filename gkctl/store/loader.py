@@ -449,7 +449,7 @@ def _check_references(
             if (
                 not isinstance(node, ScalarNode)
                 or node.value in names
-                or textsafe.UNSAFE.search(node.value)  # said once, by Reader.name
+                or textsafe.INVISIBLE.search(node.value)  # said once, by Reader.name
             ):
                 continue
             word = node.value

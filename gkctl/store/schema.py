@@ -82,7 +82,7 @@ class Reader:
         value = self.text(node, what)
         if value is None or node is None:
             return value
-        hidden = textsafe.UNSAFE.search(value)
+        hidden = textsafe.INVISIBLE.search(value)
         if hidden is not None:
             self.problem(
                 node,
