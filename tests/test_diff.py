@@ -455,7 +455,8 @@ def test_markdown_escapes_yaml_text(gk: Run, work: Path) -> None:
     assert result.exit_code == 0
     out = result.stdout
     assert (
-        "\\[点此\\](http://x.example) \\<b\\>\\*粗\\*\\</b\\> @\u2060someone \\`x\\` \\| \\$y\\$"
+        # The address is defused as in reports: no live link in a pull request comment.
+        "\\[点此\\](http\\://x.example) \\<b\\>\\*粗\\*\\</b\\> @\u2060someone \\`x\\` \\| \\$y\\$"
         in out
     )
     assert "<b>" not in out and "[点此]" not in out
@@ -671,3 +672,28 @@ def test_text_diff_rebuilds_both_texts_when_nothing_is_cut(before: str, after: s
     )
     for one, two in itertools.pairwise(segments):
         assert not (one.op is Op.EQUAL and two.op is Op.EQUAL)
+
+
+# --- a path may not shadow a revision (issue 12 item 12) ----------------------------------------
+
+
+def test_a_revision_wins_over_a_same_named_path(gk: Run, work: Path) -> None:
+    """A pull request adding base/tasks.yaml and base/units.yaml (copies of its own data)
+    must not make `diff base` compare against them and report no difference."""
+    shadow = work / "base"
+    shadow.mkdir()
+    for name in ("tasks.yaml", "units.yaml"):
+        shutil.copy(work / "data" / name, shadow / name)
+    result = gk("diff", "base", "-f", "json", "--as-of", AS_OF, data=Path("data"))
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["tasks"], "the revision base differs from the worktree"
+    assert result.stderr == (
+        "“base”既是 git 版本又是路径，按版本比较；要比较该路径，请写 ./base 或 path:base。\n"
+    )
+    for spelled in ("path:base", "./base"):
+        as_path = gk("diff", spelled, "-f", "json", "--as-of", AS_OF, data=Path("data"))
+        assert as_path.exit_code == 0, as_path.stderr
+        assert json.loads(as_path.stdout)["tasks"] == []
+    missing = gk("diff", "path:nowhere", "--as-of", AS_OF, data=Path("data"))
+    assert missing.exit_code == 2
+    assert missing.stderr == "找不到“path:nowhere”：没有这个文件或目录。\n"

@@ -187,3 +187,94 @@ def test_json_output_reads_back_the_same_text(gk: Run, data_copy: Path) -> None:
     assert "\u202e" not in result.stdout
     name = json.loads(result.stdout)["task"]["name"]
     assert "\u202e" in name and "\x1b]8;;" in name
+
+
+# --- item 11: custom templates run in bounded time and size --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        (
+            "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n",
+            "t.md.j2: 模板渲染超过 1 秒，已停止（循环过多或过深？）。\n",
+        ),
+        ("{{ lipsum(10**6) }}\n", "t.md.j2:1: lipsum(1000000) 超出上限（至多 100 段），已停止。\n"),
+        ('{{ "x" * 10**10 }}\n', "t.md.j2:1: 模板中的重复（* 10000000000）结果过大，已停止。\n"),
+        ("{{ 2 ** 100000 }}\n", "t.md.j2:1: 模板中的乘方（** 100000）结果过大，已停止。\n"),
+        (
+            '{% for i in range(1000) %}{{ "x" * 100000 }}{% endfor %}\n',
+            "t.md.j2: 模板输出超过 20 MB 字符的上限，已停止。\n",
+        ),
+    ],
+)
+def test_a_runaway_template_is_stopped_with_a_message(
+    gk: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, template: str, message: str
+) -> None:
+    from gkctl.views import report
+
+    monkeypatch.setattr(report, "RENDER_SECONDS", 1)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "t.md.j2").write_text(template, encoding="utf-8")
+    result = gk("report", "-t", "t.md.j2", "--as-of", "2024-10-15")
+    assert result.exit_code == 1
+    assert result.stderr == message
+
+
+# --- item 18: old Mac line endings --------------------------------------------------------------
+
+
+def test_a_file_with_old_mac_line_endings_is_read_and_written_as_it_is(
+    gk: Run, data_copy: Path
+) -> None:
+    path = data_copy / "tasks.yaml"
+    lf = path.read_bytes()
+    path.write_bytes(lf.replace(b"\n", b"\r"))
+    assert gk("validate", data=data_copy).exit_code == 0
+    result = gk(
+        "progress",
+        "add",
+        "28",
+        "-u",
+        "区经委",
+        "-s",
+        "doing",
+        "--note",
+        "x",
+        data=data_copy,
+        env=TODAY,
+    )
+    assert result.exit_code == 0, result.stderr
+    after = path.read_bytes()
+    assert b"\n" not in after
+    # The same edit as on the LF file, with CR line ends: nothing else changed.
+    path.write_bytes(lf)
+    again = gk(
+        "progress",
+        "add",
+        "28",
+        "-u",
+        "区经委",
+        "-s",
+        "doing",
+        "--note",
+        "x",
+        data=data_copy,
+        env=TODAY,
+    )
+    assert again.exit_code == 0, again.stderr
+    assert after == path.read_bytes().replace(b"\n", b"\r")
+
+
+def test_a_lone_carriage_return_in_an_lf_file_is_a_problem(gk: Run, data_copy: Path) -> None:
+    path = data_copy / "tasks.yaml"
+    text = path.read_bytes()
+    at = text.index(b"\n", text.index(b"id: 2\n"))
+    path.write_bytes(text[:at] + b"\r" + text[at + 1 :])
+    line = text[:at].count(b"\n") + 1
+    result = gk("validate", data=data_copy)
+    assert result.exit_code == 1
+    assert result.stdout.startswith(
+        f"{data_copy / 'tasks.yaml'}:{line}:1: 这一行以单独的回车符（CR）结束，"
+        "而文件其余各行以换行符（LF）结束：请统一换行符（编辑器中选 LF 或 CRLF）\n"
+    )

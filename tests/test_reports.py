@@ -487,6 +487,28 @@ def test_unit_filename(name, expected) -> None:
     assert core.unit_filename(name) == expected
 
 
+def test_each_unit_never_overwrites_one_report_with_another(gk, data_copy, tmp_path) -> None:
+    """Units a/b and a_b (and ABC/abc, one file on many file systems) each get a file."""
+    units = (data_copy / "units.yaml").read_text(encoding="utf-8")
+    extra = "".join(
+        f"  - name: {n}\n    kind: department\n" for n in ("a/b", "a_b", "ABC", "abc", "CON")
+    )
+    (data_copy / "units.yaml").write_text(
+        units.replace("\ngroups:", extra + "\ngroups:", 1), "utf-8"
+    )
+    folder = tmp_path / "units"
+    result = gk(
+        "report", "-t", "unit", "--each-unit", "-o", str(folder), "--as-of", AS_OF, data=data_copy
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.endswith(f"已生成 45 份单位报告，写入 {folder}。\n")
+    names = {p.name for p in folder.iterdir()}
+    assert len(names) == 45
+    assert {"a_b.md", "a_b-2.md", "ABC.md", "abc-2.md", "_CON.md"} <= names
+    assert "a/b" in (folder / "a_b.md").read_text(encoding="utf-8")
+    assert "a\\_b" in (folder / "a_b-2.md").read_text(encoding="utf-8")
+
+
 # --- finding templates ---------------------------------------------------------------------------
 
 

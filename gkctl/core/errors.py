@@ -86,5 +86,16 @@ def os_reason(exc: OSError) -> str:
         errno.ENOSPC: "磁盘空间不足",
         errno.EROFS: "文件系统只读",
         errno.EEXIST: "文件已存在",
+        errno.EFBIG: "文件过大",
+        errno.ENAMETOOLONG: "文件名过长",
+        errno.ELOOP: "符号链接层数过多（可能是循环链接）",
+        errno.ENXIO: "设备或地址不存在（如没有读取端的 FIFO）",
+        errno.EBUSY: "文件或设备正忙",
+        errno.ETXTBSY: "文件正被执行，不能写入",
+        errno.EMFILE: "打开的文件过多",
+        errno.EDQUOT: "超出磁盘配额",
+        errno.EIO: "输入输出错误",
+        errno.EINVAL: "参数无效（文件系统不支持这样的名称或操作？）",
+        errno.EPIPE: "管道已关闭",
     }
     return reasons.get(exc.errno or 0, exc.strerror or str(exc))

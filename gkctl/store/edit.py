@@ -645,7 +645,12 @@ def _attempt(
     if problems or dataset is None:
         raise DataError(problems)
     check = Check(units_raw, tasks_shown, units_shown)
-    result, after, new_text = change(dataset, tasks_raw.decode("utf-8"), check)
+    text = tasks_raw.decode("utf-8")
+    # Old Mac line endings (CR alone): edited as LF, written back as CR, byte for byte.
+    old_mac = "\r" in text and "\n" not in text
+    result, after, new_text = change(dataset, text.replace("\r", "\n") if old_mac else text, check)
+    if old_mac:
+        new_text = new_text.replace("\n", "\r")
     new_raw = new_text.encode("utf-8")
     if not dry_run and new_raw != tasks_raw:
         atomic.write_bytes(tasks_path, new_raw, expect=tasks_raw)

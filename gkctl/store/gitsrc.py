@@ -164,12 +164,16 @@ def read_files(tasks: Path, kind: SideKind, ref: str | None) -> Side:
     )
 
 
+PATH_PREFIX = "path:"
+
+
 class Sources:
     """Reads sides named on the command line; finds the repository once, when needed."""
 
     def __init__(self, data: Path) -> None:
         self.data = data  # the working tree's data folder, as the command layer chose it
         self._repo: Repo | None = None
+        self.notes: list[str] = []  # for the person: how an ambiguous name was read
 
     def repo(self) -> Repo:
         if self._repo is None:
@@ -182,17 +186,42 @@ class Sources:
         if spec is None:
             folder = paths.require_plan(self.data)
             return read_files(folder / paths.TASKS_FILE, SideKind.WORKTREE, None)
+        # A revision wins over a same-named path: a pull request that adds the files
+        # origin/main/tasks.yaml must not become the base it is compared with. A path is
+        # meant where it says so: path:NAME, or a name starting with ./, ../ or /.
+        if spec.startswith(PATH_PREFIX):
+            return self._files(Path(spec[len(PATH_PREFIX) :]), spec, required=True)
         path = Path(spec)
-        if path.is_dir():
-            return read_files(path / paths.TASKS_FILE, SideKind.FILES, spec)
-        if path.is_file():
-            return read_files(path, SideKind.FILES, spec)
+        explicit = spec.startswith(("./", "../")) or path.is_absolute()
+        if path.exists() and not explicit and self._is_revision(spec):
+            self.notes.append(
+                f"“{spec}”既是 git 版本又是路径，按版本比较；"
+                f"要比较该路径，请写 ./{spec} 或 {PATH_PREFIX}{spec}。"
+            )
+            return read_revision(self.repo(), spec)
+        if path.exists() or explicit:
+            return self._files(path, spec, required=explicit)
         return read_revision(self.repo(), spec)
 
+    def _files(self, path: Path, spec: str, required: bool) -> Side:
+        if path.is_dir():
+            return read_files(path / paths.TASKS_FILE, SideKind.FILES, spec)
+        if path.is_file() or not required:
+            return read_files(path, SideKind.FILES, spec)
+        raise UsageError(f"找不到“{spec}”：没有这个文件或目录。")
 
-def read_sides(base: str, head: str | None, data: Path) -> tuple[Side, Side]:
+    def _is_revision(self, spec: str) -> bool:
+        try:
+            _commit(self.repo(), spec)
+        except UsageError:
+            return False
+        return True
+
+
+def read_sides(base: str, head: str | None, data: Path) -> tuple[Side, Side, list[str]]:
+    """Both sides, and notes on how an ambiguous name was read."""
     sources = Sources(data)
-    return sources.read(base), sources.read(head)
+    return sources.read(base), sources.read(head), sources.notes
 
 
 # --- checking ------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ than PyYAML's silent last-one-wins. libyaml's C parser is used where it is insta
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -112,6 +113,33 @@ def _syntax_problem(path: str, exc: yaml.MarkedYAMLError) -> Problem:
     return _problem(path, line, column, "syntax", message)
 
 
+def _lone_cr_problem(path: str, raw: str | bytes) -> Problem | None:
+    """Old Mac line endings (CR alone) are read, and written back as they are; but a lone
+    CR in a file whose lines end in LF is a line break to YAML and not to an editor."""
+    if isinstance(raw, bytes):
+        if b"\r" not in raw or b"\n" not in raw:
+            return None
+        text = raw.decode("utf-8-sig")
+    elif "\r" not in raw or "\n" not in raw:
+        return None
+    else:
+        text = raw
+    lone = _LONE_CR.search(text)
+    if lone is None:
+        return None
+    return _problem(
+        path,
+        text.count("\n", 0, lone.start()) + 1,
+        1,
+        "line-end",
+        "这一行以单独的回车符（CR）结束，而文件其余各行以换行符（LF）结束："
+        "请统一换行符（编辑器中选 LF 或 CRLF）",
+    )
+
+
+_LONE_CR = re.compile("\r(?!\n)")
+
+
 def parse(path: str, text: str | bytes, problems: list[Problem]) -> Node | None:
     """Compose `text` into nodes; syntax errors, tabs and unsafe constructs become problems.
 
@@ -121,6 +149,10 @@ def parse(path: str, text: str | bytes, problems: list[Problem]) -> Node | None:
         has_tab, has_anchor = "\t" in text, "&" in text
     else:
         has_tab, has_anchor = b"\t" in text, b"&" in text
+    lone_cr = _lone_cr_problem(path, text)
+    if lone_cr is not None:
+        problems.append(lone_cr)
+        return None
     tabs: list[Problem] = []
     if has_tab:
         tabs = _tab_problems(path, text if isinstance(text, str) else text.decode("utf-8-sig"))

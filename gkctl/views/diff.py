@@ -366,6 +366,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 def md_escape(text: str) -> str:
     text = _CONTROL.sub("", _LINE_BREAKS.sub(" ", text))
     text = _MD_SPECIAL.sub(r"\\\1", text)
+    # No bare address becomes a live link in a pull request comment (as in reports).
+    text = text.replace("://", "\\://").replace("www.", "www\\.")
     # A word joiner after @ keeps a name in the text from notifying a GitHub user.
     return text.replace("@", "@\u2060")
 

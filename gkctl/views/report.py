@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -491,15 +492,79 @@ def _where(exc: BaseException, ref: TemplateRef) -> str:
     return f"{shown}:{line}"
 
 
+# Bounds on a custom template: the sandbox stops it reading what it should not, these stop
+# it from running or writing without end (nested range() loops, lipsum(10**6), "x" * 10**10).
+RENDER_SECONDS = 30
+MAX_OUTPUT = 20_000_000  # characters of one report
+_MAX_LIPSUM = 100  # paragraphs
+
+
+class TemplateLimit(GkctlError):
+    """A template ran too long or wrote too much."""
+
+
+def _sandbox() -> Any:
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class Bounded(SandboxedEnvironment):
+        """Refuses sequence repetition and powers whose result would be huge."""
+
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            if operator == "*":
+                for seq, n in ((left, right), (right, left)):
+                    sized = isinstance(seq, str | list | tuple) and isinstance(n, int)
+                    if sized and len(seq) * n > MAX_OUTPUT:
+                        raise TemplateLimit(f"模板中的重复（* {n}）结果过大，已停止。")
+            ints = isinstance(right, int) and isinstance(left, int)
+            if operator == "**" and ints and abs(right) > 1000 and abs(left) > 1:
+                raise TemplateLimit(f"模板中的乘方（** {right}）结果过大，已停止。")
+            return super().call_binop(context, operator, left, right)
+
+    return Bounded
+
+
+def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> Any:
+    from jinja2.utils import generate_lorem_ipsum
+
+    if n > _MAX_LIPSUM or max > 1000:
+        raise TemplateLimit(f"lipsum({n}) 超出上限（至多 {_MAX_LIPSUM} 段），已停止。")
+    return generate_lorem_ipsum(n=n, html=html, min=min, max=max)
+
+
+@contextmanager
+def _time_limit(seconds: int, shown: str) -> Iterator[None]:
+    """Stop a render that runs longer than `seconds` (a timer signal, where there is one:
+    a loop that writes nothing would otherwise never give the size check a chance)."""
+    import signal
+    import threading
+
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise TemplateLimit(f"{shown}: 模板渲染超过 {seconds} 秒，已停止（循环过多或过深？）。")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 class Renderer:
     """A compiled template, ready to render any number of contexts."""
 
     def __init__(self, ref: TemplateRef) -> None:
         from jinja2 import FileSystemLoader, StrictUndefined, TemplateNotFound, TemplateSyntaxError
-        from jinja2.sandbox import SandboxedEnvironment
 
         self.ref = ref
-        env = SandboxedEnvironment(
+        env = _sandbox()(
             loader=FileSystemLoader([str(p) for p in ref.search], encoding="utf-8"),
             undefined=StrictUndefined,
             autoescape=True,  # with _finalize: Markdown escaping, and macros return Markup
@@ -509,6 +574,7 @@ class Renderer:
             keep_trailing_newline=True,
             auto_reload=False,
         )
+        env.globals["lipsum"] = _lipsum
         env.filters.update(
             {
                 "md": _safe_text,
@@ -528,12 +594,29 @@ class Renderer:
         except UnicodeDecodeError:
             raise GkctlError(f"{ref.shown}: 模板不是 UTF-8 编码，请用 UTF-8 另存。") from None
 
+    def _generate(self, context: dict[str, Any]) -> str:
+        """The rendered text, stopped once it passes MAX_OUTPUT characters."""
+        parts, size = [], 0
+        for part in self.template.generate(context):
+            size += len(part)
+            if size > MAX_OUTPUT:
+                raise TemplateLimit(
+                    f"{self.ref.shown}: 模板输出超过 {MAX_OUTPUT // 1_000_000} MB 字符的上限，已停止。"
+                )
+            parts.append(part)
+        return "".join(parts)
+
     def render(self, context: dict[str, Any]) -> str:
         from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
         from jinja2.exceptions import SecurityError
 
         try:
-            text = self.template.render(context)
+            with _time_limit(RENDER_SECONDS, self.ref.shown):
+                text = self._generate(context)
+        except TemplateLimit as exc:
+            if exc.message.startswith(self.ref.shown):
+                raise
+            raise TemplateLimit(f"{_where(exc, self.ref)}: {exc.message}") from None
         except UndefinedError as exc:
             raise GkctlError(
                 f"{_where(exc, self.ref)}: 模板使用了未定义的变量（{exc.message}）。"
@@ -565,4 +648,26 @@ def unit_filename(name: str) -> str:
     """A file name for a unit's report (unit names hold no path characters, but a data
     file could)."""
     cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(". ") or "_"
+    if cleaned.split(".")[0].upper() in _RESERVED:
+        cleaned = f"_{cleaned}"  # CON, NUL, COM1 … are devices on Windows
     return f"{cleaned}.md"
+
+
+_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{n}" for p in ("COM", "LPT") for n in range(10)}
+
+
+def unit_filenames(names: Iterable[str]) -> dict[str, str]:
+    """A distinct file name for each unit's report. Names that clean to the same file
+    (a/b and a_b), or differ only in case (which many file systems do not tell apart),
+    get -2, -3 … in the order of units.yaml, so that no report overwrites another."""
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in names:
+        base = unit_filename(name)[: -len(".md")]
+        candidate, n = base, 1
+        while candidate.casefold() in taken:
+            n += 1
+            candidate = f"{base}-{n}"
+        taken.add(candidate.casefold())
+        out[name] = f"{candidate}.md"
+    return out

@@ -56,7 +56,11 @@ def diff(
     from gkctl.store import gitsrc
     from gkctl.views import diff, machine
 
-    base_side, head_side = gitsrc.read_sides(base, head, data_choice(data, require=False).path)
+    base_side, head_side, notes = gitsrc.read_sides(
+        base, head, data_choice(data, require=False).path
+    )
+    for note in notes:
+        warn(note)
     old, new = gitsrc.check_sides(base_side, head_side)
     if old.dataset is None or new.dataset is None:
         invalid = [c for c in (old, new) if c.problems]

@@ -118,9 +118,10 @@ def report(
         if out.exists() and not out.is_dir():
             raise UsageError(f"--each-unit 的 -o 应为目录，{out} 是文件。")
         out.mkdir(parents=True, exist_ok=True)
+        files = core.unit_filenames(u.name for u in dataset.directory.units)
         for u in dataset.directory.units:
             text = renderer.render(core.with_unit(context, dataset, u, day, within))
-            name = core.unit_filename(u.name)
+            name = files[u.name]
             if word:
                 target = out / (name[: -len(".md")] + ".docx")
                 atomic.write_bytes(target, _docx(text, day, ref.name))
