@@ -104,8 +104,8 @@ def test_form_round_trip_adds_only_lines(gk: Run, data_copy: Path, made: Path) -
     # 推进中 without 完成日期: the day the form says it was filled in.
     assert plan.require(31).progress[0].date == date(2024, 10, 19)
     ext = plan.require(31).extensions
-    assert [(e.date, e.unit, e.to, e.reason) for e in ext] == [
-        (date(2024, 10, 19), "区经委", date(2024, 11, 30), "等待市级平台上线")
+    assert [(e.date, e.unit, e.to, e.reason, e.decision.value) for e in ext] == [
+        (date(2024, 10, 19), "区经委", date(2024, 11, 30), "等待市级平台上线", "requested")
     ]
 
     # The same form again: nothing added, the file byte for byte as it was.
@@ -397,6 +397,26 @@ def test_each_unit_and_the_unit_option(gk: Run, data_copy: Path, tmp_path: Path)
     assert result.exit_code == 0, result.stderr
     files = sorted(p.name for p in (tmp_path / "forms").iterdir())
     assert len(files) == 40 and "区经委-填报表.xlsx" in files
+    again = gk(
+        "form", "--each-unit", "-o", str(tmp_path / "forms"), "--as-of", AS_OF, data=data_copy
+    )
+    assert again.exit_code == 2
+    assert again.stderr.startswith(f"{tmp_path / 'forms'}/")
+    assert again.stderr.endswith(
+        ".xlsx 等 40 个文件 已存在，未覆盖（可能是单位发回、尚未导入的填报表）。"
+        "要覆盖请加 --force，或用 -o 写到别处。\n"
+    )
+    forced = gk(
+        "form",
+        "--each-unit",
+        "-o",
+        str(tmp_path / "forms"),
+        "--force",
+        "--as-of",
+        AS_OF,
+        data=data_copy,
+    )
+    assert forced.exit_code == 0, forced.stderr
     both = gk("form", "--each-unit", "--unit", "经委", data=data_copy)
     assert both.exit_code == 2
     assert both.stderr == "请给出 --unit 单位，或用 --each-unit 为每个单位各生成一份。\n"

@@ -41,6 +41,10 @@ def form(
             show_default=False,
         ),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="覆盖已存在的填报表文件（可能是单位发回、尚未导入的）。"),
+    ] = False,
     data: DataOpt = None,
 ) -> None:
     """生成单位的填报表（Excel）：本单位的任务一行一项，单位填好发回后导入。
@@ -68,6 +72,7 @@ def form(
         if path.suffix.lower() != ".xlsx":
             raise UsageError(f"-o {path}：填报表是 Excel 文件，请用 .xlsx 扩展名。")
         sheet = layout.form_layout(dataset, found, day)
+        _refuse_overwrite([path], force)
         atomic.write_bytes(path, layout.write_form(sheet))
         warn(
             f"已写出 {path}：{found.name} 的 {len(sheet.rows)} 项任务，状态截至 {day.isoformat()}。"
@@ -76,18 +81,28 @@ def form(
     folder = output or Path("填报表")
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"--each-unit 的 -o 应是目录，{folder} 是文件。")
+    sheets = [(one, layout.form_layout(dataset, one, day)) for one in dataset.directory.units]
+    empty = [one.name for one, sheet in sheets if not sheet.rows]
+    sheets = [(one, sheet) for one, sheet in sheets if sheet.rows]
+    _refuse_overwrite([folder / layout.form_filename(one.name) for one, _ in sheets], force)
     folder.mkdir(parents=True, exist_ok=True)
-    written, empty = 0, []
-    for one in dataset.directory.units:
-        sheet = layout.form_layout(dataset, one, day)
-        if not sheet.rows:
-            empty.append(one.name)
-            continue
+    for one, sheet in sheets:
         atomic.write_bytes(folder / layout.form_filename(one.name), layout.write_form(sheet))
-        written += 1
+    written = len(sheets)
     warn(f"已写出 {written} 份填报表到 {folder}/，状态截至 {day.isoformat()}。")
     if empty:
         warn(f"没有任务的单位未生成：{'、'.join(empty)}。")
+
+
+def _refuse_overwrite(targets: list[Path], force: bool) -> None:
+    """A form already there may be one a unit sent back and nobody imported yet."""
+    there = [str(t) for t in targets if t.exists()]
+    if there and not force:
+        shown = "、".join(there[:3]) + (f" 等 {len(there)} 个文件" if len(there) > 3 else "")
+        raise UsageError(
+            f"{shown} 已存在，未覆盖（可能是单位发回、尚未导入的填报表）。"
+            "要覆盖请加 --force，或用 -o 写到别处。"
+        )
 
 
 def import_forms(
