@@ -1,6 +1,7 @@
 """The README's console examples, run: each ```console block whose commands are read-only
 gkctl commands with a fixed date (--as-of, or none needed) is run against the bundled data
-and compared with what the README shows, so that the examples stay true.
+and compared with what the README shows (at 100, 80 or 120 columns), so that the examples
+stay true.
 
 Inside an expected output, a line of only … or …… stands for any number of lines (the README
 shortens long tables). A block that tells a story the bundled data does not hold (after
@@ -82,14 +83,25 @@ def test_some_examples_are_checked() -> None:
     assert {"due", "show", "deadline", "stats", "report"} <= set(commands), commands
 
 
+# Terminal widths the README's tables are shown at (tables wrap to the terminal).
+WIDTHS = ("100", "80", "120")
+
+
 @pytest.mark.parametrize("example", examples(), ids=lambda e: f"line{e.line}:{e.command[:40]}")
 def test_readme_example(example: Example, gk, monkeypatch) -> None:
     monkeypatch.chdir(ROOT)
     command, _, pipe = example.command.partition("|")
-    result = gk(*shlex.split(command)[1:], data=DATA)
-    output = (result.stdout + result.stderr).splitlines()
-    if pipe:
-        output = output[: int(pipe.split("-")[1])]
-    assert _matches(example.expected, output), (
-        f"README line {example.line}: `{example.command}` now prints:\n" + "\n".join(output)
+    outputs = []
+    for width in WIDTHS:
+        monkeypatch.setenv("COLUMNS", width)
+        result = gk(*shlex.split(command)[1:], data=DATA)
+        output = (result.stdout + result.stderr).splitlines()
+        if pipe:
+            output = output[: int(pipe.split("-")[1])]
+        if _matches(example.expected, output):
+            return
+        outputs.append(output)
+    pytest.fail(
+        f"README line {example.line}: `{example.command}` now prints (at 100 columns):\n"
+        + "\n".join(outputs[0])
     )
