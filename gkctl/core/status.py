@@ -308,12 +308,17 @@ def unit_summaries(
     }
     for task in dataset.plan.tasks:
         plain: Status | None = None
-        own = {p.unit for p in task.progress} | {e.unit for e in task.extensions}
+        own = (
+            {p.unit for p in task.progress} | {e.unit for e in task.extensions}
+            if task.progress or task.extensions
+            else ()
+        )
         for name, how in _involved(task, by_name, members).items():
-            if direct_only and how.via != DIRECT:
-                continue
             if how.possible:
-                possible[name] += 1
+                if not direct_only:  # a group of "the relevant ones" is never direct
+                    possible[name] += 1
+                continue
+            if direct_only and how.via != DIRECT:
                 continue
             if name in own:
                 status = state(dataset, task, as_of, within, by_name[name], how).status
@@ -352,10 +357,14 @@ def _involved(
         if entry is None:
             continue
         group, names = entry
+        # The same two answers for every member: made once per group, not per member
+        # (a task naming 各部门 brings in thirty units).
+        first = Involvement(group.canonical, possible=group.relevant)
+        sure = first if not group.relevant else Involvement(group.canonical)
         for unit_name in names:
             before = found.get(unit_name)
             if before is None:
-                found[unit_name] = Involvement(group.canonical, possible=group.relevant)
+                found[unit_name] = first
             elif before.possible and not group.relevant:
-                found[unit_name] = Involvement(group.canonical)
+                found[unit_name] = sure
     return found
