@@ -475,6 +475,8 @@ def _matcher() -> unitcells.Matcher:
         ("区经委等相关部门", ["区经委", "各相关部门"]),
         ("区经委等部门", ["区经委", "各相关部门"]),
         ("各镇（办）", ["各镇（办）"]),
+        ("区科委、区经委\n（牵头）", ["区经委", "区科委"]),
+        ("区经委 (牵头)，区科委", ["区经委", "区科委"]),
         ("区府办", ["区政府办公室"]),  # an alias
         ("区府办、区政府办公室", ["区政府办公室"]),
         ("山阳镇 区府办", ["山阳镇", "区政府办公室"]),
@@ -483,6 +485,20 @@ def _matcher() -> unitcells.Matcher:
 )
 def test_unit_cells(cell, units) -> None:
     assert unitcells.parse([cell], [], _matcher()).names == units
+
+
+@pytest.mark.parametrize(
+    ("cell", "text"),
+    [
+        ("6月底前\n11月底前", "6月底前，11月底前"),
+        ("6月底前完成初稿\n11月底前完成", "6月底前完成初稿，11月底前完成"),
+        ("2024年12月\n底前", "2024年12月底前"),  # a wrap
+        ("全年\n持续推进", "全年持续推进"),
+        ("按市级\n部署", "按市级部署"),
+    ],
+)
+def test_deadline_cells_over_lines(cell, text) -> None:
+    assert taskrows.deadline_text(cell) == text
 
 
 def test_unit_columns_lead_first() -> None:

@@ -192,6 +192,24 @@ def typed_number(text: str) -> tuple[int | None, str]:
     return int(m["a"] or m["b"]), text[m.end() :]
 
 
+_DEADLINE_END = re.compile(r"前|内|底|末|部署|推进|坚持|常态化|全年")
+_DEADLINE_START = re.compile(r"^(?:\d|[一二三四五六七八九十]|每|全|按|年|明年|次年|上半年|下半年)")
+
+
+def deadline_text(raw: str) -> str:
+    """A 时间节点 cell as one text: lines that each end a deadline (6月底前⏎11月底前) are
+    separate milestones, joined with "，"; other line breaks are wraps (2024年12月⏎底前)."""
+    lines = [line.strip() for line in re.split(r"\r\n|[\r\n\v\u2028\u2029]", raw)]
+    out, last = "", ""
+    for line in lines:
+        if not line:
+            continue
+        if out and _DEADLINE_END.search(last) and _DEADLINE_START.match(line):
+            out += "，"
+        out, last = out + line, line
+    return out
+
+
 def first_sentence(text: str, limit: int = 40) -> str:
     """A task's name made from its content where the table has no name column: the first
     sentence, cut at a comma or at `limit` characters when longer."""
@@ -387,7 +405,7 @@ class _Reader:
             content,
             [raw[j] for j in self.lead_cols if raw[j].strip()],
             [raw[j] for j in self.co_cols if raw[j].strip()],
-            cells[self.deadline_col] if self.deadline_col is not None else "",
+            deadline_text(raw[self.deadline_col]) if self.deadline_col is not None else "",
             [(self._label(c.index), cells[c.index]) for c in self.note_cols if cells[c.index]],
             typed,
             self.subheading,

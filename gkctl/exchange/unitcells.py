@@ -36,7 +36,6 @@ _ROLE_BRACKET = re.compile(
     r"^(?P<name>.+?)\s*[（(](?P<role>牵头|主责|负责|配合|协办|参与|协助|协同)(?:单位|部门)?[)）]$"
 )
 _ROLE_SUFFIX = re.compile(r"^由?(?P<name>.+?)(?P<role>牵头|主责|负责|配合|协办|参与|协助|协同)$")
-_ROLE_WORDS = re.compile("牵头|主责|负责|配合|协办|参与|协助|协同")
 _ETC = re.compile(r"^(?P<name>.*?)等(?P<related>相关)?(?P<kind>[^等]{0,4})$")
 _ETC_KINDS = ("部门", "单位", "科室", "处室", "街镇", "镇", "镇街", "区县", "企业", "")
 
@@ -51,14 +50,13 @@ class Units:
 
     names: the units in gkctl's order, lead first; relevant: names given to a list ending in
     等 (X等相关部门 -> 各相关部门); renamed: (written, unit) where an alias or a variant of a
-    name was replaced; marked: the cell used 牵头/配合 words (its text is kept in notes
-    where the order alone cannot say it, as with two leads)."""
+    name was replaced; leads: how many were marked 牵头 (with two or more, the order alone
+    cannot say it, so the cell's text is kept in notes)."""
 
     names: list[str] = field(default_factory=list)
     relevant: list[tuple[str, str]] = field(default_factory=list)
     renamed: list[tuple[str, str]] = field(default_factory=list)
     leads: int = 0
-    marked: bool = False
 
 
 def _decide_break(before: str, after: str, known: Callable[[str], bool]) -> str:
@@ -66,8 +64,8 @@ def _decide_break(before: str, after: str, known: Callable[[str], bool]) -> str:
     name) or "、" (between two names)."""
     tail = re.split(f"[{_WEAK}{_STRONG}\\s]", before)[-1]
     head = re.split(f"[{_WEAK}{_STRONG}\\s]", after)[0]
-    if not tail or not head:
-        return ""
+    if not tail or not head or head[0] in "（(":
+        return ""  # 区经委⏎（牵头）: a bracket belongs to the name before it
     if known(tail + head):
         return ""
     if known(tail) and known(head):
@@ -177,7 +175,6 @@ def parse(lead_cells: list[str], co_cells: list[str], matcher: Matcher) -> Units
     for cell in co_cells:
         read += read_cell(cell, matcher.known, CO)
     result = Units()
-    result.marked = any(_ROLE_WORDS.search(c) for c in (*lead_cells, *co_cells))
     expanded: list[tuple[str, int]] = []
     for name, role in read:
         m = _ETC.match(name)
