@@ -582,3 +582,33 @@ def test_any_table_reads_or_says_why(grid, hand) -> None:
     for task in imported.tasks:
         assert task.id > 0 and task.name and task.content and task.units
         assert task.section in {s.id for s in imported.sections}
+
+
+# --- the section's number in the 序号 column, its title beside it ------------------------------
+
+NUMERAL = [
+    ["序号", "主要任务", "工作措施", "责任单位", "完成时限"],
+    ["一", "推进决策公开", "", "", ""],
+    ["1", "完善目录", "公开重大行政决策事项目录。", "区司法局", "3月底前"],
+    ["二", "深化解读", "", "", ""],
+    ["2", "政策解读", "做好解读。", "区府办、区发改委", "持续推进"],
+]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_section_number_in_the_number_column(gk, tmp_path, fmt) -> None:
+    source = BUILDERS[fmt](tmp_path / f"t.{fmt}", NUMERAL, ["2024年某区政务公开工作要点任务分解表"])
+    folder = tmp_path / "numeral"
+    folder.mkdir()
+    (folder / "units.yaml").write_text(UNITS_YAML, encoding="utf-8")
+    result = _import(gk, source, folder, "--published", "2024-04-10")
+    assert result.exit_code == 0, result.stderr
+    plan = _plan(folder)
+    assert plan["sections"] == [
+        {"id": "一", "title": "推进决策公开"},
+        {"id": "二", "title": "深化解读"},
+    ]
+    assert [(t["id"], t["section"], t["name"], t["units"]) for t in plan["tasks"]] == [
+        (1, "一", "完善目录", ["区司法局"]),
+        (2, "二", "政策解读", ["区政府办公室", "区发改委"]),
+    ]
