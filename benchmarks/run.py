@@ -9,7 +9,7 @@ ratios (each figure over the floor measured beside it), never of raw seconds tak
 apart: a floor that doubled in between used to print a false MISS.
 
     python benchmarks/run.py                  # 75 (bundled), 1000, 10000, 50000: ~8 min
-    python benchmarks/run.py --large          # the same and 100,000 tasks: ~13 min
+    python benchmarks/run.py --large          # the same and 100,000 tasks: ~11-13 min
     python benchmarks/run.py --sizes 75,1000  # a quicker look
     python benchmarks/run.py --sizes 10000,100000  # the 100,000-task targets alone
 """
@@ -224,7 +224,7 @@ def main() -> None:
         "--sizes", default="75,1000,10000,50000", help="plan sizes, comma-separated"
     )
     parser.add_argument(
-        "--large", action="store_true", help=f"also {LARGE:,} tasks (adds about five minutes)"
+        "--large", action="store_true", help=f"also {LARGE:,} tasks (adds three to five minutes)"
     )
     parser.add_argument("--runs", type=int, default=0, help="runs per figure (default by size)")
     parser.add_argument("--out", default=str(HERE / "results" / "latest.json"))
