@@ -248,3 +248,10 @@ def test_stale_temporaries_of_dead_writers_are_removed(tmp_path: Path) -> None:
 def test_lock_and_temporaries_are_ignored_by_git_wherever_the_data_is(name: str) -> None:
     done = subprocess.run(["git", "check-ignore", "--no-index", "-q", name], cwd=ROOT, check=False)
     assert done.returncode == 0
+
+
+def test_a_name_too_long_is_said_in_chinese(gk: Run, tmp_path: Path) -> None:
+    out = tmp_path / ("x" * 300 + ".md")
+    result = gk("report", "--as-of", "2024-10-20", "-o", str(out))
+    assert result.exit_code == 1
+    assert result.stderr == f"无法写入 {out}：文件名过长。原有文件（如有）未改动。\n"

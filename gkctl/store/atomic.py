@@ -39,8 +39,17 @@ def write_bytes(path: Path, data: bytes, durable: bool = True, expect: bytes | N
     try:
         return _write(path, data, durable, expect)
     except OSError as exc:
-        reason = "这是一个目录，请给出文件名" if path.is_dir() else os_reason(exc)
-        raise GkctlError(f"无法写入 {path}：{reason}。原有文件（如有）未改动。") from None
+        raise GkctlError(
+            f"无法写入 {path}：{_reason(path, exc)}。原有文件（如有）未改动。"
+        ) from None
+
+
+def _reason(path: Path, exc: OSError) -> str:
+    try:
+        is_dir = path.is_dir()
+    except OSError:  # the name itself is the problem (too long, a loop)
+        is_dir = False
+    return "这是一个目录，请给出文件名" if is_dir else os_reason(exc)
 
 
 def write_text(path: Path, text: str) -> Path:
