@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import re
+import sys
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
@@ -231,7 +232,7 @@ def _read_task(
         content=required[3] or "",
         text=r.text(f.get("text"), f"{what} 的正文（text）") or "",
         units=units,
-        deadline=deadline or "",
+        deadline=sys.intern(deadline) if deadline else "",  # a few forms, many tasks
         due=r.day(f.get("due"), f"{what} 的截止日期（due）"),
         milestones=milestones,
         progress=progress,
@@ -240,7 +241,9 @@ def _read_task(
         closed_note=r.text(f.get("closed_note"), "closed_note", required=False) or "",
         notes=r.text(f.get("notes"), "notes", required=False) or "",
         pos=yamlsrc.pos(r.path, node),
-        positions={k: (v.start_mark.line + 1, v.start_mark.column + 1) for k, v in f.items()},
+        positions={
+            sys.intern(k): (v.start_mark.line + 1, v.start_mark.column + 1) for k, v in f.items()
+        },
     )
     deadline_node = f.get("deadline") if deadline is not None else None
     return _TaskNodes(task, unit_nodes, deadline_node, complete)

@@ -3,6 +3,7 @@ position, nothing raised. The loader's readers for tasks.yaml and units.yaml sta
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -30,6 +31,10 @@ class Reader:
         self.path = path
         self.problems = problems
         self.year = year  # the plan year, which bounds every date (0: not known yet)
+        # One object for each date and name read many times: a 100,000-task plan holds
+        # a few hundred distinct ones, and the parsed-plan cache pickles (and a warm run
+        # unpickles) each object once, not each time it was written.
+        self._days: dict[date, date] = {}
 
     def problem(self, node: Node, code: str, message: str) -> None:
         p = yamlsrc.pos(self.path, node)
@@ -91,7 +96,7 @@ class Reader:
                 f"（U+{ord(hidden.group(0)):04X}，第 {hidden.start() + 1} 个字符），请删去",
             )
             return None
-        return value
+        return sys.intern(value)  # see _days
 
     def integer(self, node: Node | None, what: str) -> int | None:
         if node is None:
@@ -124,7 +129,7 @@ class Reader:
             else:
                 far = dates.out_of_range(day, self.year)
                 if far is None:
-                    return day
+                    return self._days.setdefault(day, day)
                 self.problem(node, "date-range", f"{what}：{far}")
                 return None
         self.problem(
