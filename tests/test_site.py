@@ -314,7 +314,14 @@ def test_since_adds_the_period_from_core_period(gk, tmp_path: Path) -> None:
     assert len(found.progress) == 2 and len(found.requests) == 1
     for key in ("progress", "returned", "closed", "became_overdue", "requests", "decisions"):
         assert f'data-period="{key}">{len(getattr(found, key))}</b>' in page
+    assert len(found.decisions) == 1
     assert "<h3>新报进展（2 条）</h3>" in page and "系统改造" in page
+    assert "<h3>延期决定（1 条）</h3>" in page and "理由不足&lt;br&gt;" in page
+    task = (out / "tasks" / "5.html").read_text(encoding="utf-8")
+    assert (
+        '系统改造 <span class="mark">（不批准，<span class="date">2024年10月14日</span>'
+        "：理由不足&lt;br&gt;）</span>"
+    ) in task
     assert '2024年10月1日</span>之后至<span class="date">2024年10月15日' in page
     without = tmp_path / "plain"
     _build(gk, without, PLAN)

@@ -26,6 +26,7 @@ from gkctl.core import status
 from gkctl.core.model import Dataset
 from gkctl.views import charts, report
 from gkctl.views.labels import KIND_LABELS, deadline_text, zh_date
+from gkctl.views.period import DECISION_LABELS
 
 GENERATOR = "gkctl"
 _WEB = re.compile(r"https?://[^\s]+\Z", re.IGNORECASE)
@@ -150,6 +151,7 @@ def build(
         "stylesheet": STYLESHEET,
         "status_list": statuses,
         "colours": colours,
+        "decision_labels": DECISION_LABELS,
     }
     render = _renderer()
     files: dict[str, str] = {
