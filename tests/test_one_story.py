@@ -1,0 +1,298 @@
+"""One story everywhere (issue 18): for the same data, unit and date, every view tells the
+same status for every task.
+
+Hypothesis writes histories — progress with reports sent back, extension requests with
+their decisions, closings — onto tasks of the bundled plan that cover every kind of
+responsibility (a unit alone, a lead with co-operating units, 各部门/街镇, 各相关部门,
+按市级部署, 全年), picks a date and a unit (or none), and checks each view against the
+status the core gives: the list/due JSON and CSV, show (JSON and table), the due summary,
+stats, the report context (summary and unit), the plan diff, the office's queue and the
+period's changes. A second test writes the history to tasks.yaml and asks the CLI.
+"""
+
+import csv
+import io
+import json
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rich.console import Console
+
+from gkctl.core import period, plandiff, review, stats, status
+from gkctl.core.model import Dataset, Decision, Extension, Progress, ProgressStatus, Task, Unit
+from gkctl.core.status import STATUS_LABELS, Status
+from gkctl.core.units import involvement
+from gkctl.store import loader, yamlsrc
+from gkctl.views import machine, report, terminal
+from tests.conftest import DATA
+
+# 2 区经委 alone, 全年; 28 office + 各部门 + 街镇 + 高新区; 31 区经委 + 各相关部门; 39 区行政服务中心
+# + 各相关部门; 60 office + groups, 8月; 64 按市级部署; 69 office alone; 72 groups only;
+# 75 groups, 全年.
+TASKS = (2, 28, 31, 39, 60, 64, 69, 72, 75)
+START = date(2024, 4, 10)
+BASE = loader.load(DATA)
+
+
+def wide() -> Console:
+    return Console(width=160, color_system=None, highlight=False)
+
+
+def _day(offset: int) -> date:
+    return START + timedelta(days=offset)
+
+
+def _involved(task: Task) -> list[Unit]:
+    """The units a task involves, those it surely involves twice over (their records are
+    the ones every view counts)."""
+    found = [(u, involvement(task, u, BASE.directory)) for u in BASE.directory.units]
+    sure = [u for u, how in found if how is not None and not how.possible]
+    return sure * 2 + [u for u, how in found if how is not None and how.possible]
+
+
+@st.composite
+def progress(draw: st.DrawFn, units: list[Unit]) -> Progress:
+    unit = draw(st.sampled_from(units)).name
+    day = draw(st.integers(0, 220))
+    state = draw(st.sampled_from([ProgressStatus.DONE, ProgressStatus.DONE, ProgressStatus.DOING]))
+    back = None
+    if state is ProgressStatus.DONE and draw(st.booleans()):
+        back = _day(day + draw(st.integers(0, 40)))
+    return Progress(
+        _day(day), unit, state, "说明", None, returned=back, return_reason="退回" if back else ""
+    )
+
+
+@st.composite
+def extension(draw: st.DrawFn, units: list[Unit]) -> Extension:
+    unit = draw(st.sampled_from(units)).name
+    day = draw(st.integers(0, 260))
+    to = _day(day + draw(st.integers(1, 120)))
+    decision = draw(st.sampled_from(list(Decision)))
+    decided = None if decision is Decision.REQUESTED else _day(day + draw(st.integers(0, 30)))
+    note = "不同意" if decision is Decision.REJECTED else ""
+    return Extension(_day(day), unit, to, "理由", False, decision=decision, decided=decided,
+                     decision_note=note)  # fmt: skip
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> tuple[Dataset, date, Unit | None]:
+    wanted: dict[int, Task] = {}
+    for task_id in draw(st.sets(st.sampled_from(TASKS), min_size=1, max_size=4)):
+        task = BASE.plan.require(task_id)
+        units = _involved(task)
+        wanted[task_id] = task._replace(
+            progress=tuple(draw(st.lists(progress(units), min_size=1, max_size=5))),
+            extensions=tuple(draw(st.lists(extension(units), max_size=3))),
+            closed=draw(st.one_of(st.none(), st.none(), st.none(), st.integers(0, 280).map(_day))),
+        )
+    tasks = tuple(wanted.get(t.id, t) for t in BASE.plan.tasks)
+    dataset = BASE._replace(plan=BASE.plan._replace(tasks=tasks))
+    # Mostly after the records, where they count.
+    as_of = _day(draw(st.one_of(st.integers(0, 300), st.integers(150, 300))))
+    # Mostly a unit that recorded something: its own view is where views used to differ.
+    recorded = sorted({r.unit for t in wanted.values() for r in (*t.progress, *t.extensions)})
+    choices = [st.none(), st.sampled_from(BASE.directory.units)]
+    if recorded:
+        choices += [st.sampled_from(recorded).map(_unit)] * 2
+    unit = draw(st.one_of(*choices))
+    return dataset, as_of, unit
+
+
+def _unit(name: str) -> Unit:
+    found = BASE.directory.unit(name)
+    assert found is not None
+    return found
+
+
+def _truth(dataset: Dataset, as_of: date, unit: Unit | None) -> dict[int, Status]:
+    if unit is None:
+        return {s.task.id: s.status for s in status.plan_states(dataset, as_of)}
+    return {s.task.id: s.status for s in status.unit_states(dataset, unit, as_of)}
+
+
+def _sure(dataset: Dataset, unit: Unit) -> set[int]:
+    return {
+        t.id
+        for t in dataset.plan.tasks
+        if (how := involvement(t, unit, dataset.directory)) is not None and not how.possible
+    }
+
+
+def _table_statuses(text: str) -> dict[int, str]:
+    """The status label on each task's row of the plan-wide listing (last column)."""
+    out = {}
+    for line in text.splitlines():
+        head = line.split()
+        if head and head[0].isdigit():
+            out[int(head[0])] = head[-1]
+    return out
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories())
+def test_every_view_tells_the_same_status(history: tuple[Dataset, date, Unit | None]) -> None:
+    dataset, as_of, unit = history
+    truth = _truth(dataset, as_of, unit)
+    states = (
+        status.unit_states(dataset, unit, as_of)
+        if unit is not None
+        else status.plan_states(dataset, as_of)
+    )
+    # list / due JSON, CSV
+    records = json.loads(machine.tasks_json(dataset, states, as_of, unit.name if unit else None))
+    assert {t["id"]: t["status"] for t in records["tasks"]} == {
+        k: v.value for k, v in truth.items()
+    }
+    rows = csv.DictReader(io.StringIO(machine.tasks_csv(dataset, states, unit is not None)[1:]))
+    assert {int(r["id"]): r["status"] for r in rows} == {k: v.value for k, v in truth.items()}
+    # show, JSON and table (the table for the tasks given a history: rendering is slow)
+    changed = {t.id for t in dataset.plan.tasks if t is not BASE.plan.require(t.id)}
+    for task_id in TASKS:
+        task = dataset.plan.require(task_id)
+        how = involvement(task, unit, dataset.directory) if unit is not None else None
+        if unit is not None and how is None:
+            continue
+        s = status.state(dataset, task, as_of, unit=unit, how=how)
+        assert machine.task_record(dataset, s, unit is not None)["status"] == truth[task_id].value
+        if task_id not in changed:
+            continue
+        shown = wide()
+        with shown.capture() as captured:
+            shown.print(terminal.task_detail(dataset, s, [], as_of))
+        assert f"状态      {STATUS_LABELS[truth[task_id]]}" in captured.get()
+    # the plan-wide listing's table
+    if unit is None:
+        out = wide()
+        with out.capture() as captured:
+            out.print(terminal.task_table([s for s in states if s.task.id in changed], False))
+        labels = _table_statuses(captured.get())
+        assert all(labels[k] == STATUS_LABELS[v] for k, v in truth.items() if k in labels)
+    # the due summary, stats and the report, for the unit or plan-wide
+    context = report.build_context(dataset, as_of, since=as_of - timedelta(days=30))
+    result = stats.compute(dataset, as_of)
+    if unit is not None:
+        sure = _sure(dataset, unit)
+        counts = Counter(truth[i] for i in sure)
+        summary = next(r for r in status.unit_summaries(dataset, as_of) if r.unit == unit)
+        assert {k: v for k, v in summary.counts.items() if v} == dict(counts)
+        row = next(r for r in result.units if r.unit == unit)
+        assert (row.counts.done, row.counts.overdue, row.counts.due_soon) == (
+            counts[Status.DONE],
+            counts[Status.OVERDUE],
+            counts[Status.DUE_SOON],
+        )
+        view = report.with_unit(context, dataset, unit, as_of)["unit"]
+        assert {t["id"]: t["status"] for t in view["tasks"]} == {i: truth[i].value for i in sure}
+        assert row.answer is not None
+        assert row.answer.overdue == sum(
+            1 for t in dataset.plan.tasks if unit.name in t.units and truth[t.id] is Status.OVERDUE
+        )
+        changes = period.changes(dataset, as_of - timedelta(days=30), as_of, unit=unit)
+    else:
+        assert {t["id"]: t["status"] for t in context["tasks"]} == {
+            k: v.value for k, v in truth.items()
+        }
+        assert context["counts"] == {
+            **{st.value: 0 for st in status.STATUS_ORDER},
+            **{k.value: v for k, v in Counter(truth.values()).items()},
+        }
+        for sec in result.sections:
+            mine = [t for t in dataset.plan.tasks if t.section == sec.section.id]
+            assert sec.counts.overdue == sum(1 for t in mine if truth[t.id] is Status.OVERDUE)
+            assert sec.counts.done == sum(1 for t in mine if truth[t.id] is Status.DONE)
+        queue = review.queue(dataset, as_of)
+        assert {c.state.task.id for c in queue.to_close} == {
+            k for k, v in truth.items() if v is Status.REPORTED
+        }
+        diff = plandiff.compare(BASE, dataset, as_of)
+        for d in diff.tasks:
+            assert d.status_after is truth[d.id]
+        changes = period.changes(dataset, as_of - timedelta(days=30), as_of)
+    assert all(truth[s.task.id] is Status.OVERDUE for s in changes.became_overdue)
+
+
+# --- the same through the CLI, on files -------------------------------------------------------
+
+
+def _entry_dicts(task: Task) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if task.progress:
+        out["progress"] = [
+            {"date": p.date, "unit": p.unit, "status": p.status.value, "note": p.note}
+            | ({"returned": p.returned, "return_reason": p.return_reason} if p.returned else {})
+            for p in task.progress
+        ]
+    if task.extensions:
+        out["extensions"] = [
+            {"date": e.date, "unit": e.unit, "to": e.to, "reason": e.reason,
+             "decision": e.decision.value}
+            | ({"decided": e.decided} if e.decided else {})
+            | ({"decision_note": e.decision_note} if e.decision_note else {})
+            for e in task.extensions
+        ]  # fmt: skip
+    if task.closed:
+        out["closed"] = task.closed
+    return out
+
+
+def _write(dataset: Dataset, folder: Path) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / "units.yaml").write_bytes((DATA / "units.yaml").read_bytes())
+    doc = yaml.load((DATA / "tasks.yaml").read_text(encoding="utf-8"), Loader=yamlsrc.LOADER)
+    for item in doc["tasks"]:
+        item.update(_entry_dicts(dataset.plan.require(item["id"])))
+    (folder / "tasks.yaml").write_text(
+        yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("story") / "data"
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+          HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(histories())
+def test_the_cli_tells_the_same_story(
+    gk: Any, folder: Path, history: tuple[Dataset, date, Unit | None]
+) -> None:
+    dataset, as_of, unit = history
+    _write(dataset, folder)
+    truth = {k: v.value for k, v in _truth(dataset, as_of, unit).items()}
+    day = ["--as-of", as_of.isoformat()]
+    who = ["--unit", unit.name] if unit is not None else []
+
+    def run(*args: str) -> str:
+        result = gk(*args, data=folder)
+        assert result.exit_code == 0, result.stderr
+        return str(result.stdout)
+
+    listed = json.loads(run("list", *who, *day, "-f", "json"))
+    assert {t["id"]: t["status"] for t in listed["tasks"]} == truth
+    if unit is not None:
+        due = json.loads(run("due", *who, *day, "--all", "-f", "json"))
+        assert {t["id"]: t["status"] for t in due["tasks"]} == truth
+    for task_id in TASKS:
+        if task_id in truth:
+            shown = json.loads(run("show", str(task_id), *who, *day, "-f", "json"))
+            assert shown["task"]["status"] == truth[task_id]
+    if unit is None:
+        summary = run("report", *day)
+        reported = sum(1 for v in truth.values() if v == "reported")
+        overdue = sum(1 for v in truth.values() if v == "overdue")
+        assert f"## 逾期任务（{overdue} 项）" in summary
+        assert (f"| 已报完成，待销号 | {reported} |" in summary) == bool(reported)
+    else:
+        numbers = json.loads(run("stats", *day, "-f", "json"))
+        row = next(u for u in numbers["units"] if u["unit"] == unit.name)
+        sure = _sure(dataset, unit)
+        assert row["overdue"] == sum(1 for i in sure if truth[i] == "overdue")
+        assert row["done"] == sum(1 for i in sure if truth[i] == "done")
