@@ -13,10 +13,12 @@ from gkctl.views.labels import short, zh_date
 from gkctl.views.terminal import safe
 
 
-def _title(text: str, count: int, note: str) -> Text:
-    line = Text(f"{text}（{count}）", style="bold")
-    line.append(f"  {note}", style="dim")
-    return line
+def _title(text: str, count: int, note: str) -> Group:
+    # The note on a line of its own, indented, so that a narrow terminal wraps it under
+    # itself rather than under the title.
+    return Group(
+        Text(f"{text}（{count}）", style="bold"), Padding(Text(note, style="dim"), (0, 0, 0, 2))
+    )
 
 
 def _indented(text: Text) -> Padding:
@@ -52,11 +54,12 @@ def review_view(q: Queue) -> RenderableType:
         line = Text(f"{w.state.task.id:>4}  ")
         line.append_text(safe(e.unit, "bold"))
         line.append(f"  申请至 {e.to.isoformat()}")
-        current = f"现行 {w.state.due.isoformat()}" if w.state.due else "现行 待定"
-        line.append(f"（{current}{'，逾期后申请' if e.late else ''}）")
         line.append(f"  已等 {w.days} 天", style="magenta" if w.days > 7 else "")
         parts.append(line)
-        parts.append(_indented(safe(f"{e.date.isoformat()} 申请：{e.reason}", "dim")))
+        current = f"现行 {w.state.due.isoformat()}" if w.state.due else "现行 待定"
+        late = "，逾期后申请" if e.late else ""
+        detail = f"{current}{late}；{e.date.isoformat()} 申请：{e.reason}"
+        parts.append(_indented(safe(detail, "dim")))
     if not q.requests:
         parts.append(Text("      无", style="dim"))
     parts += [
@@ -64,7 +67,7 @@ def review_view(q: Queue) -> RenderableType:
         _title(
             "催办",
             len(q.chase),
-            f"直接点名的任务已逾期、{q.quiet} 天内没有进展记录的单位；任务多的在前",
+            f"直接点名的任务已逾期、{q.quiet}天内没有进展记录的单位；任务多的在前",
         ),
     ]
     for ch in q.chase:
