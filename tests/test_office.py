@@ -321,3 +321,21 @@ def test_review_table_reads_at_any_width(
     assert "  31  已报 1/1  2024-11-01 报齐，已等 4 天" in lines
     assert any(line.startswith("  72  区经委  申请至 2024-11-30") for line in lines)
     assert "  区政府办公室  9 项，最久逾期 219 天" in lines
+
+
+def test_the_plan_diff_says_what_was_decided(gk: Run, data_copy: Path, tmp_path: Path) -> None:
+    request(gk, data_copy)
+    report_done(gk, data_copy)
+    base = tmp_path / "base"
+    shutil.copytree(data_copy, base)
+    run_ok(gk, data_copy, "approve", "31", "-u", "经委", "--date", "2024-11-02", "-n", "同意")
+    run_ok(gk, data_copy, "return", "31", "-u", "经委", "-r", "缺链接", "--date", "2024-11-03")
+    result = gk(
+        "diff", str(base / "tasks.yaml"), str(data_copy / "tasks.yaml"), "--as-of", "2024-11-05",
+        "-f", "markdown", data=None,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "申请延期至 2024-11-30：等待市级平台上线；待批" in out
+    assert "申请延期至 2024-11-30：等待市级平台上线；2024-11-02 批准：同意" in out
+    assert "已完成：已上线；2024-11-03 退办：缺链接" in out

@@ -103,11 +103,23 @@ def _entry(field: str, r: dict[str, Any]) -> Line:
             line += [_t("："), _v(r["note"])]
         if r["link"]:
             line += [_t("（"), _v(r["link"]), _t("）")]
+        if r.get("returned"):
+            line += [_t("；"), _v(r["returned"]), _t(" 退办："), _v(r["return_reason"])]
         return line
     if field == "extensions":
         line = [_v(f"{r['date']} {r['unit']}"), _t(" 申请延期至 "), _v(r["to"])]
         line += [_t("："), _v(r["reason"])]
-        return line + ([_t("（逾期后申请）")] if r["late"] else [])
+        line += [_t("（逾期后申请）")] if r["late"] else []
+        # A decision rewrites the entry, so the diff shows it removed and added again:
+        # each side says where the request stood.
+        decision = r.get("decision")
+        if decision == "requested":
+            line += [_t("；待批")]
+        elif decision in ("approved", "rejected") and not r.get("legacy"):
+            word = "批准" if decision == "approved" else "不批准"
+            line += [_t("；"), _v(r["decided"] or ""), _t(f" {word}")]
+            line += [_t("："), _v(r["decision_note"])] if r.get("decision_note") else []
+        return line
     when = r["due"] or r["deadline"] or ""
     return [_v(r["name"]), _t("（"), _v(when), _t("）")]
 
