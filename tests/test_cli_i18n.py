@@ -153,10 +153,14 @@ def test_due_help(gk) -> None:
     out = result.stdout
     assert out.startswith("用法：gkctl due [选项]\n")
     assert "\n选项：\n" in out
+    # Wrapped in terminal columns (a Chinese character takes two), click's notes kept whole.
     assert (
         "  -u, --unit <文字>              单位名称、别名或名称的一部分，如 区经委、经委。\n" in out
     )
-    assert "临期窗口：截止日期在多少天内算“即将到期”。  [默认：30；0<=x<=3660]\n" in out
+    assert (
+        "  --within <整数范围>            临期窗口：截止日期在多少天内算“即将到期”。\n"
+        "                                 [默认：30；0<=x<=3660]\n"
+    ) in out
     assert "  -f, --format [table|json|csv]  输出格式：table、json、csv。  [默认：table]\n" in out
     assert "[默认：50；x>=0]" in out
     assert "  --data <路径>  " in out
@@ -259,3 +263,23 @@ def test_version_option_is_annotated() -> None:
     assert isinstance(option, typer.models.OptionInfo) and option.is_eager
     assert option.help == "显示版本号并退出。"
     assert inspect.signature(appmod.root).parameters["version"].default is False
+
+
+def _every_help() -> list[list[str]]:
+    from tests.test_docs import COMMANDS
+
+    return [name.split() for name, _ in COMMANDS] + [[]]
+
+
+@pytest.mark.parametrize("command", _every_help(), ids=lambda c: " ".join(c) or "gkctl")
+def test_help_fits_the_terminal_and_breaks_lines_the_chinese_way(gk, command: list[str]) -> None:
+    # click wraps by characters, so Chinese help used to run past the terminal's edge and be
+    # folded again by the terminal; each line must fit the formatter's 78 columns, and no
+    # line may start with a comma or closing bracket (禁则).
+    from gkctl.cli.clizh import _NO_LINE_START, _width
+
+    result = gk(*command, "-h", data=None)
+    assert result.exit_code == 0
+    for line in result.stdout.splitlines():
+        assert _width(line) <= 80, line
+        assert not line.strip() or line.strip()[0] not in _NO_LINE_START, line

@@ -20,7 +20,6 @@ from gkctl.core import textsafe
 _UsageError: Any = typer.BadParameter.__mro__[1]
 _Context: Any = TyperCommand.context_class
 _HelpFormatter: Any = _Context.formatter_class
-_wrap_text: Any = sys.modules[_HelpFormatter.__module__].wrap_text
 
 # Arguments are named by their Python parameter in click's messages and usage lines; users
 # read these names instead (the command modules stay plain Typer).
@@ -174,6 +173,93 @@ def _width(text: str) -> int:
     return len(text) + len(_WIDE.findall(text))
 
 
+# Chinese line-breaking (禁则): these never start a line, these never end one.
+_NO_LINE_START = frozenset("，。、；：？！）》」』”’〕】…—,;:?!)]}%")  # not ".": .docx
+_NO_LINE_END = frozenset("（《「『“‘〔【([{")
+
+
+def _is_wide(char: str) -> bool:
+    return bool(_WIDE.match(char))
+
+
+def _tokens(text: str) -> list[str]:
+    """Breakable pieces: click's notes ([默认：30；0<=x<=3660]) whole, each wide character
+    alone, a run of narrow ones (a word, a number, an option name) whole; spaces apart."""
+    return re.findall(rf"\s+|\[[^\[\]\s]+\]|{_WIDE.pattern}|[^\s{_WIDE.pattern[1:-1]}]+", text)
+
+
+def _join_lines(paragraph: str) -> str:
+    """A paragraph's source lines as one line: no space where a line break falls between
+    Chinese characters (click would put one there), a space between words."""
+    joined = ""
+    for line in (part.strip() for part in paragraph.splitlines()):
+        if joined and line and not (_is_wide(joined[-1]) or _is_wide(line[0])):
+            joined += " "
+        joined += line
+    return joined
+
+
+def _wrap_line(text: str, width: int) -> list[str]:
+    """Fill lines of at most `width` terminal columns, breaking between Chinese characters
+    or at spaces, and keeping the 禁则: a comma or closing bracket is not left to start a
+    line (the character before it moves down with it), an opening bracket not left at an end."""
+    lines: list[list[str]] = [[]]
+    used = 0
+    for token in _tokens(text):
+        size = _width(token)
+        line = lines[-1]
+        if token.isspace():
+            if line:  # kept as written: click puts two spaces before its [默认：…] notes
+                line.append(token)
+                used += len(token)
+            continue
+        if used + size > width and line:
+            while line and line[-1].isspace():
+                line.pop()
+            carried: list[str] = []
+            head = token
+            while head[0] in _NO_LINE_START and len(line) > 1:  # "1），" moves down whole
+                head = line.pop()
+                carried.insert(0, head)
+            while carried and carried[0].isspace():
+                carried.pop(0)
+            while line and line[-1].isspace():
+                line.pop()
+            while len(line) > 1 and line[-1][-1] in _NO_LINE_END:
+                carried.insert(0, line.pop())
+            lines.append(carried)
+            line = lines[-1]
+            used = sum(_width(t) for t in line)
+        while size > width and not line:  # a word longer than the line: cut it
+            cut, room = "", width
+            for char in token:
+                if _width(cut + char) > room:
+                    break
+                cut += char
+            lines[-1].append(cut)
+            lines.append([])
+            token = token[len(cut) :]
+            size = _width(token)
+            line = lines[-1]
+        line.append(token)
+        used += size
+    return ["".join(line).rstrip() for line in lines if line]
+
+
+def _wrap(text: str, width: int, indent: str = "") -> str:
+    """click's wrap_text for Chinese: paragraphs kept (blank-line separated; a paragraph
+    starting with \\b is kept line for line), widths counted in terminal columns."""
+    out = []
+    for paragraph in re.split(r"\n\s*\n", text.strip("\n")):
+        if paragraph.lstrip(" ").startswith("\b"):
+            kept = paragraph.lstrip(" ")[1:].strip("\n").splitlines()
+            out.append("\n".join(indent + line for line in kept))
+            continue
+        lines = _wrap_line(_join_lines(paragraph), max(width - len(indent), 10))
+        out.append("\n".join(indent + line for line in lines))
+    return "\n\n".join(out)
+
+
 def _usage_args(args: str) -> str:
     """The part of a usage line after the command path, in Chinese: [选项] 序号 [HEAD]."""
     words = []
@@ -238,8 +324,12 @@ class ChineseFormatter(_HelpFormatter):  # type: ignore[misc]  # base found at r
                 self.write(" " * (first_col - _width(first)))
             else:
                 self.write("\n" + hanging)
-            lines = _wrap_text(second, text_width, preserve_paragraphs=True).splitlines()
+            lines = _wrap(second, text_width).splitlines()
             self.write("".join(f"{hanging if i else ''}{line}\n" for i, line in enumerate(lines)))
+
+    def write_text(self, text: str) -> None:
+        # click's wrap counts characters; a Chinese one takes two terminal columns.
+        self.write(_wrap(text, self.width, " " * self.current_indent) + "\n")
 
     def _term(self, first: str) -> str:
         """A definition's name: an argument by its Chinese name, an option with a Chinese

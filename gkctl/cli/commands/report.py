@@ -74,8 +74,9 @@ def report(
     ] = OutputFormat.MARKDOWN,
     data: DataOpt = None,
 ) -> None:
-    """用模板生成报告：督办情况汇总、单位任务清单、任务分解表，或自定义模板；
-    Markdown，或按党政机关公文格式（GB/T 9704-2012）排版的 Word 通报（--format docx）。
+    """用模板生成报告：督办情况汇总、单位任务清单、任务分解表或自定义模板。
+
+    默认输出 Markdown；--format docx 输出按党政机关公文格式（GB/T 9704-2012）排版的 Word 通报。
 
     同样的数据和查看日期总是生成完全相同的报告，便于比较两期报告的差别；
     加 --since 时报告多一节“本期变化”。
