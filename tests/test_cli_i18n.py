@@ -276,10 +276,10 @@ def test_help_fits_the_terminal_and_breaks_lines_the_chinese_way(gk, command: li
     # click wraps by characters, so Chinese help used to run past the terminal's edge and be
     # folded again by the terminal; each line must fit the formatter's 78 columns, and no
     # line may start with a comma or closing bracket (禁则).
-    from gkctl.cli.clizh import _NO_LINE_START, _width
+    from gkctl.core.linebreak import NO_LINE_START, width
 
     result = gk(*command, "-h", data=None)
     assert result.exit_code == 0
     for line in result.stdout.splitlines():
-        assert _width(line) <= 80, line
-        assert not line.strip() or line.strip()[0] not in _NO_LINE_START, line
+        assert width(line) <= 80, line
+        assert not line.strip() or line.strip()[0] not in NO_LINE_START, line

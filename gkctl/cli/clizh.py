@@ -12,7 +12,7 @@ from typing import Any
 import typer
 from typer.core import TyperCommand
 
-from gkctl.core import textsafe
+from gkctl.core import linebreak, textsafe
 
 # click's own messages and help, said in Chinese (the rest of a message, e.g. a range, stays).
 # The click classes are reached through Typer: recent Typer vendors click, older Typer uses
@@ -159,33 +159,8 @@ _METAVAR = re.compile(r"<[^<>|]+>")
 _USAGE_ARGUMENT = re.compile(r"(?P<open>[{\[]?)(?P<name>\w+)(?P<close>[}\]]?)(?P<more>(?:\.\.\.)?)")
 # click's notes at the end of an option's help: "  [default: 30; 0<=x<=3660]", "[required]".
 _NOTES = re.compile(r"(?:^|(?<=  ))\[(?P<notes>[^\[\]]+)\]$")
-# East Asian wide characters (CJK, full-width forms): two terminal columns each.
-_WIDE = re.compile(
-    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
-    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
-)
 # A range as click describes it: 0<=x<=3660, x>=0, 0<x.
 _RANGE = re.compile(r"(?:[-+\d.e]+<=?)?x(?:[<>]=?[-+\d.e]+)?")
-
-
-def _width(text: str) -> int:
-    """How many terminal columns text takes."""
-    return len(text) + len(_WIDE.findall(text))
-
-
-# Chinese line-breaking (禁则): these never start a line, these never end one.
-_NO_LINE_START = frozenset("，。、；：？！）》」』”’〕】…—,;:?!)]}%")  # not ".": .docx
-_NO_LINE_END = frozenset("（《「『“‘〔【([{")
-
-
-def _is_wide(char: str) -> bool:
-    return bool(_WIDE.match(char))
-
-
-def _tokens(text: str) -> list[str]:
-    """Breakable pieces: click's notes ([默认：30；0<=x<=3660]) whole, each wide character
-    alone, a run of narrow ones (a word, a number, an option name) whole; spaces apart."""
-    return re.findall(rf"\s+|\[[^\[\]\s]+\]|{_WIDE.pattern}|[^\s{_WIDE.pattern[1:-1]}]+", text)
 
 
 def _join_lines(paragraph: str) -> str:
@@ -193,57 +168,10 @@ def _join_lines(paragraph: str) -> str:
     Chinese characters (click would put one there), a space between words."""
     joined = ""
     for line in (part.strip() for part in paragraph.splitlines()):
-        if joined and line and not (_is_wide(joined[-1]) or _is_wide(line[0])):
+        if joined and line and not (linebreak.is_wide(joined[-1]) or linebreak.is_wide(line[0])):
             joined += " "
         joined += line
     return joined
-
-
-def _wrap_line(text: str, width: int) -> list[str]:
-    """Fill lines of at most `width` terminal columns, breaking between Chinese characters
-    or at spaces, and keeping the 禁则: a comma or closing bracket is not left to start a
-    line (the character before it moves down with it), an opening bracket not left at an end."""
-    lines: list[list[str]] = [[]]
-    used = 0
-    for token in _tokens(text):
-        size = _width(token)
-        line = lines[-1]
-        if token.isspace():
-            if line:  # kept as written: click puts two spaces before its [默认：…] notes
-                line.append(token)
-                used += len(token)
-            continue
-        if used + size > width and line:
-            while line and line[-1].isspace():
-                line.pop()
-            carried: list[str] = []
-            head = token
-            while head[0] in _NO_LINE_START and len(line) > 1:  # "1），" moves down whole
-                head = line.pop()
-                carried.insert(0, head)
-            while carried and carried[0].isspace():
-                carried.pop(0)
-            while line and line[-1].isspace():
-                line.pop()
-            while len(line) > 1 and line[-1][-1] in _NO_LINE_END:
-                carried.insert(0, line.pop())
-            lines.append(carried)
-            line = lines[-1]
-            used = sum(_width(t) for t in line)
-        while size > width and not line:  # a word longer than the line: cut it
-            cut, room = "", width
-            for char in token:
-                if _width(cut + char) > room:
-                    break
-                cut += char
-            lines[-1].append(cut)
-            lines.append([])
-            token = token[len(cut) :]
-            size = _width(token)
-            line = lines[-1]
-        line.append(token)
-        used += size
-    return ["".join(line).rstrip() for line in lines if line]
 
 
 def _wrap(text: str, width: int, indent: str = "") -> str:
@@ -255,7 +183,7 @@ def _wrap(text: str, width: int, indent: str = "") -> str:
             kept = paragraph.lstrip(" ")[1:].strip("\n").splitlines()
             out.append("\n".join(indent + line for line in kept))
             continue
-        lines = _wrap_line(_join_lines(paragraph), max(width - len(indent), 10))
+        lines = linebreak.wrap(_join_lines(paragraph), max(width - len(indent), 10))
         out.append("\n".join(indent + line for line in lines))
     return "\n\n".join(out)
 
@@ -311,7 +239,7 @@ class ChineseFormatter(_HelpFormatter):  # type: ignore[misc]  # base found at r
         # click's write_dl, but the first column is measured in terminal columns: click
         # counts characters, and 序号 or <文字> take two columns each.
         rows = [(self._term(first), _notes(second)) for first, second in rows]
-        widest = max((_width(first) for first, _ in rows), default=0)
+        widest = max((linebreak.width(first) for first, _ in rows), default=0)
         first_col = min(widest, col_max) + col_spacing
         text_width = max(self.width - first_col - 2, 10)
         hanging = " " * (first_col + self.current_indent)
@@ -320,8 +248,8 @@ class ChineseFormatter(_HelpFormatter):  # type: ignore[misc]  # base found at r
             if not second:
                 self.write("\n")
                 continue
-            if _width(first) <= first_col - col_spacing:
-                self.write(" " * (first_col - _width(first)))
+            if linebreak.width(first) <= first_col - col_spacing:
+                self.write(" " * (first_col - linebreak.width(first)))
             else:
                 self.write("\n" + hanging)
             lines = _wrap(second, text_width).splitlines()

@@ -11,12 +11,22 @@ from datetime import date
 from typing import NamedTuple
 
 from rich import box
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.cells import cell_len
+from rich.console import (
+    Console,
+    ConsoleOptions,
+    Group,
+    JustifyMethod,
+    OverflowMethod,
+    RenderableType,
+    RenderResult,
+)
+from rich.containers import Lines
 from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from gkctl.core import textsafe
+from gkctl.core import linebreak, textsafe
 from gkctl.core.deadlines import Deadline, Kind
 from gkctl.core.model import Dataset, Decision, Extension, Progress, Unit
 from gkctl.core.status import (
@@ -61,9 +71,53 @@ SHORT_LABELS = {
 }
 
 
+class ChineseText(Text):
+    """Text that wraps by the Chinese rules (core.linebreak): a cell never starts a line
+    with ，or ” nor ends one with “, which Rich's own wrap (made for spaced words) allows."""
+
+    def wrap(
+        self,
+        console: Console,
+        width: int,
+        *,
+        justify: JustifyMethod | None = None,
+        overflow: OverflowMethod | None = None,
+        tab_size: int = 8,
+        no_wrap: bool | None = None,
+    ) -> Lines:
+        cut_short = (overflow or self.overflow) in ("crop", "ellipsis")
+        if no_wrap or self.no_wrap or overflow == "ignore" or cut_short:
+            return super().wrap(
+                console,
+                width,
+                justify=justify,
+                overflow=overflow,
+                tab_size=tab_size,
+                no_wrap=no_wrap,
+            )
+        # Text.wrap with the line breaks from core.linebreak (measured as Rich measures).
+        lines = Lines()
+        for line in self.split(allow_blank=True):
+            if "\t" in line:
+                line.expand_tabs(tab_size)
+            plain = line.plain
+            spans = linebreak.break_offsets(plain, width, cell_len) or [(0, 0)]
+            cuts = [start for start, _ in spans[1:]]
+            pieces = line.divide(cuts)
+            for piece in pieces:
+                piece.rstrip()  # the spaces at a break
+            pieces.justify(
+                console, width, justify=justify or self.justify or "default", overflow="fold"
+            )
+            for piece in pieces:
+                piece.truncate(width, overflow="fold")
+            lines.extend(pieces)
+        return lines
+
+
 def safe(value: object, style: str = "") -> Text:
-    """Literal text: no markup, control characters shown as \\xNN."""
-    return Text(textsafe.visible(str(value)), style=style)
+    """Literal text: no markup, control characters shown as \\xNN; wrapped the Chinese way."""
+    return ChineseText(textsafe.visible(str(value)), style=style)
 
 
 def _days(s: TaskState) -> Text:

@@ -1,0 +1,81 @@
+"""Chinese line-breaking (core.linebreak): widths in terminal columns and the 禁则, for the
+help formatter and the Rich tables alike."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gkctl.core.linebreak import NO_LINE_END, NO_LINE_START, break_offsets, width, wrap
+
+
+@pytest.mark.parametrize(
+    ("text", "columns", "lines"),
+    [
+        (
+            "推动各单位自建公开平台的对标管理，坚持数据同源",
+            12,
+            ["推动各单位自", "建公开平台的", "对标管理，坚", "持数据同源"],
+        ),
+        # ，would start the third line: 理 goes down with it.
+        (
+            "推动各单位自建公开平台的对标管理，坚持数据同源",
+            16,
+            ["推动各单位自建公", "开平台的对标管", "理，坚持数据同源"],
+        ),
+        # A run of closing marks moves down whole with the character before it.
+        ("列出它的问题（退出码 1），不做比较", 24, ["列出它的问题（退出码", "1），不做比较"]),
+        # An opening mark never ends a line.
+        (
+            "打造针对性实用性强、服务面广的“政策服务包”",
+            31,
+            ["打造针对性实用性强、服务面广的", "“政策服务包”"],
+        ),
+        # Words and option names stay whole; the spaces at a break are dropped.
+        ("也可用环境变量 GKCTL_TODAY 指定", 20, ["也可用环境变量", "GKCTL_TODAY 指定"]),
+        # click's notes stay whole.
+        ("临期窗口。  [默认：30；0<=x<=3660]", 24, ["临期窗口。", "[默认：30；0<=x<=3660]"]),
+        # A word wider than the line is cut.
+        ("https://www.jinshan.gov.cn/a", 10, ["https://ww", "w.jinshan.", "gov.cn/a"]),
+        ("", 10, []),
+    ],
+)
+def test_wrap(text: str, columns: int, lines: list[str]) -> None:
+    assert wrap(text, columns) == lines
+
+
+def test_width_counts_wide_characters_twice() -> None:
+    assert width("区经委 ab，") == 3 * 2 + 1 + 2 + 2
+
+
+PIECES = [*"政务公开工作要点，。、；（）“”《》 abc12.-[]", "区经委", "GKCTL"]
+TEXT = st.lists(st.sampled_from(PIECES), max_size=60).map("".join)
+
+
+@given(TEXT, st.integers(min_value=2, max_value=60))
+def test_nothing_is_lost_and_every_line_fits(text: str, columns: int) -> None:
+    spans = break_offsets(text, columns)
+    lines = [text[a:b] for a, b in spans]
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert all(a < b for a, b in spans)
+    assert [a for a, _ in spans] == sorted(a for a, _ in spans)
+    for line in lines:
+        assert line == line.strip()
+        # A carried mark may push a line past the width only where the line had nothing
+        # else to give (its first piece): then the 禁则 give way to the width.
+        assert width(line) <= columns or line[0] in NO_LINE_START or line[-1] in NO_LINE_END
+
+
+@pytest.mark.parametrize("columns", ["60", "80", "120"])
+@pytest.mark.parametrize("command", [["due", "--unit", "区经委", "--all"], ["show", "37"]])
+def test_tables_keep_the_rules(gk, columns: str, command: list[str]) -> None:
+    # The bundled plan's texts as the tables wrap them: no line of a cell starts with a
+    # comma or closing mark (Rich's own wrap put ，and 、 at line starts), none ends with “.
+    result = gk(*command, "--as-of", "2024-10-15", env={"COLUMNS": columns})
+    assert result.exit_code == 0
+    for line in result.stdout.splitlines():
+        cells = [cell for cell in line.split("  ") if cell.strip()]
+        assert width(line.rstrip()) <= int(columns), line
+        for cell in cells:
+            cell = cell.strip()
+            assert cell[0] not in set("，。、；：）”"), line
+            assert cell[-1] not in NO_LINE_END, line
