@@ -455,3 +455,25 @@ def test_csv_cells_are_never_formulas(gk, data_copy: Path) -> None:
     assert row[3].startswith("'=HYPERLINK(1)")
     days = gk("due", "--unit", "区经委", "--as-of", AS_OF, "--format", "csv")
     assert ",-45," in days.stdout  # numbers keep their sign
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["due", "--unit", "区经委", "--all", "--as-of", AS_OF],
+        ["due", "--as-of", AS_OF],
+        ["list", "--unit", "区经委", "--as-of", AS_OF],
+        ["show", "37", "--as-of", AS_OF],
+        ["units"],
+        ["stats", "--as-of", AS_OF],
+        ["review", "--as-of", AS_OF],
+    ],
+)
+def test_piped_tables_carry_no_trailing_spaces(gk, command: list[str]) -> None:
+    # Rich pads every line to the table's width; a terminal shows none of it, but a file,
+    # a CI log or a diff of two runs would.
+    result = gk(*command)
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) > 3
+    assert [line for line in lines if line != line.rstrip()] == []

@@ -96,9 +96,14 @@ def break_offsets(
             _drop_spaces(text, line)
             while len(line) > 1 and text[line[-1][1] - 1] in NO_LINE_END:
                 carried.insert(0, line.pop())
+            # What moves down is measured up to this token, spaces between included.
+            used = measure(text[carried[0][0] : start]) if carried else 0
+            if used + size > columns:
+                line.extend(carried)  # the 禁则 give way to the width
+                _drop_spaces(text, line)
+                carried, used = [], 0
             lines.append(carried)
             line = lines[-1]
-            used = sum(measure(text[a:b]) for a, b in line)
         while size > columns and not line:  # a word wider than the line: cut it
             cut = start
             while cut < end and measure(text[start : cut + 1]) <= columns:

@@ -19,6 +19,7 @@ from gkctl.cli.commands.common import (
     format_option,
     load,
     parse_date,
+    print_trimmed,
     project_config,
     today,
     warn,
@@ -36,12 +37,6 @@ DirectOpt = Annotated[
     bool,
     typer.Option("--direct", help="只看直接点名本单位的任务（不含各部门、各街镇等统称）。"),
 ]
-
-
-def _print(renderable: object) -> None:
-    from gkctl.views.terminal import console
-
-    console().print(renderable)
 
 
 def validate(
@@ -181,7 +176,7 @@ def due(
         else:
             from gkctl.views import terminal
 
-            _print(terminal.due_view(states, found, day, show_all, within, limit))
+            print_trimmed(terminal.due_view(states, found, day, show_all, within, limit))
         if not shown:
             warn(f"{found.name} 截至 {day.isoformat()} 没有需要关注的任务。")
         # --fail-on judges the unit's own tasks, not those it only possibly has.
@@ -201,7 +196,7 @@ def due(
         else:
             from gkctl.views import terminal
 
-            _print(terminal.summary_table(rows, day, within))
+            print_trimmed(terminal.summary_table(rows, day, within))
     _fail_on(fail_on, states)
 
 
@@ -296,7 +291,7 @@ def list_tasks(
     else:
         from gkctl.views import terminal
 
-        _print(terminal.task_table(states, found is not None))
+        print_trimmed(terminal.task_table(states, found is not None))
     if not states:
         warn("没有符合条件的任务。")
 
@@ -342,7 +337,9 @@ def show(
     else:
         from gkctl.views import terminal
 
-        _print(terminal.task_detail(dataset, s, machine.milestones(dataset, task, s.deadline), day))
+        print_trimmed(
+            terminal.task_detail(dataset, s, machine.milestones(dataset, task, s.deadline), day)
+        )
 
 
 def deadline(
@@ -400,7 +397,7 @@ def deadline(
         return
     from gkctl.views import terminal
 
-    _print(
+    print_trimmed(
         terminal.explain_deadline(
             resolved,
             chosen_year,
@@ -470,7 +467,7 @@ def units(
         return
     from gkctl.views import terminal
 
-    _print(terminal.unit_list(d.units, d.groups))
+    print_trimmed(terminal.unit_list(d.units, d.groups))
 
 
 def register(app: typer.Typer) -> None:
