@@ -264,17 +264,14 @@ def _read_progress(r: Reader, node: Node, what: str) -> Progress | None:
         return None
     day = r.day(f.get("date"), "进展日期（date）")
     unit = r.name(f.get("unit"), "进展单位（unit）")
-    status_text = r.text(f.get("status"), "进展状态（status）")
-    status = None
-    if status_text is not None:
-        try:
-            status = ProgressStatus(status_text)
-        except ValueError:
-            r.problem(
-                f["status"],
-                "bad-status",
-                f"未知的进展状态“{status_text}”，应为 done（已完成）或 doing（推进中）",
-            )
+    status = r.choice(
+        f.get("status"),
+        "进展状态（status）",
+        ProgressStatus,
+        "bad-status",
+        "进展状态",
+        "done（已完成）或 doing（推进中）",
+    )
     link = r.text(f.get("link"), "链接（link）")
     if link is not None and not _LINK.match(link):
         r.problem(
@@ -346,17 +343,14 @@ def _read_decision(
     r: Reader, f: dict[str, Node], asked: date | None
 ) -> tuple[Decision | None, date | None, str]:
     """`decision`, `decided` and `decision_note` of an extension entry, checked together."""
-    text = r.text(f.get("decision"), "决定（decision）")
-    decision = None
-    if text is not None:
-        try:
-            decision = Decision(text)
-        except ValueError:
-            r.problem(
-                f["decision"],
-                "bad-decision",
-                f"未知的决定“{text}”，应为 requested（待批）、approved（批准）或 rejected（不批准）",
-            )
+    decision = r.choice(
+        f.get("decision"),
+        "决定（decision）",
+        Decision,
+        "bad-decision",
+        "决定",
+        "requested（待批）、approved（批准）或 rejected（不批准）",
+    )
     decided = r.day(f.get("decided"), "决定日期（decided）")
     note = r.text(f.get("decision_note"), "决定说明（decision_note）", required=False) or ""
     if "decision" not in f:

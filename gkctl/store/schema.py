@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from enum import StrEnum
+from typing import TypeVar
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from gkctl.core import dates, textsafe
 from gkctl.core.errors import Problem
 from gkctl.store import yamlsrc
+
+E = TypeVar("E", bound=StrEnum)
 
 _TYPE_NAMES = {
     yamlsrc.STR: "文字",
@@ -80,6 +84,19 @@ class Reader:
             self.problem(node, "empty-value", f"{what}不能为空")
             return None
         return str(node.value)
+
+    def choice(
+        self, node: Node | None, what: str, kind: type[E], code: str, unknown: str, allowed: str
+    ) -> E | None:
+        """A text that must be one of `kind`'s values, else 未知的{unknown}“…”，应为 {allowed}."""
+        text = self.text(node, what)
+        if text is None or node is None:
+            return None
+        try:
+            return kind(text)
+        except ValueError:
+            self.problem(node, code, f"未知的{unknown}“{text}”，应为 {allowed}")
+            return None
 
     def name(self, node: Node | None, what: str) -> str | None:
         """A name or id: text with no invisible characters (zero-width, bidirectional
