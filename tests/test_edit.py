@@ -215,7 +215,7 @@ def test_tasks_of_the_bundled_plan_take_progress_and_a_closing(task_id: int) -> 
     assert task is not None
     done = edit.append_item(original, task.id, "progress", ENTRY)
     assert without_added(done) == original
-    assert done.added.count("\n") == 4 - ("progress" in task.positions)
+    assert done.added.count("\n") == 4 - ("progress" in task.keys)
     # Inside the task: what follows is the blank line before the next task (and its
     # comment), or the end of the file.
     assert done.text.splitlines(True)[done.last_line :][:1] in ([], ["\n"])

@@ -58,23 +58,6 @@ class GroupLine(NamedTuple):
     members: int
 
 
-class _Views:
-    """A task as each unit sees it, worked out once for all the units that recorded nothing
-    on it (their view is the task's own) and once for each unit that did."""
-
-    def __init__(self, dataset: Dataset, task: Task, as_of: date, within: int) -> None:
-        self.args = (dataset, task, as_of, within)
-        self.own = {p.unit for p in task.progress} | {e.unit for e in task.extensions}
-        self.plain: status.TaskState | None = None
-
-    def __call__(self, unit: Unit) -> status.TaskState:
-        if unit.name in self.own:
-            return status.state(*self.args, unit)
-        if self.plain is None:
-            self.plain = status.state(*self.args, status.NOBODY)
-        return self.plain
-
-
 def rank_key(a: Answer, order: dict[str, int]) -> tuple[int, ...]:
     return (
         -a.lead_overdue,
@@ -88,22 +71,31 @@ def rank_key(a: Answer, order: dict[str, int]) -> tuple[int, ...]:
 
 
 def answers(
-    dataset: Dataset, as_of: date, within: int = status.DEFAULT_WITHIN
+    dataset: Dataset,
+    as_of: date,
+    within: int = status.DEFAULT_WITHIN,
+    viewer: status.Viewer | None = None,
 ) -> tuple[list[Answer], list[GroupLine]]:
     """Every unit's Answer, most behind first, and the group lines, most urgent first."""
+    views = viewer or status.Viewer(dataset, as_of, within)
     units = dataset.directory.units
     by_name = {u.name: u for u in units}
     figures = {u.name: [0] * 7 for u in units}
     groups = {
         g.name: g for g in dataset.directory.groups if not g.relevant
     }  # "the relevant ones" cannot be counted for anybody
+    # Each group's members, once: a task naming 各部门 brings in thirty units.
+    members_of = {name: [u for u in units if u.kind in g.members] for name, g in groups.items()}
     lines: list[GroupLine] = []
+    behind_kinds = (Status.OVERDUE, Status.DUE_SOON)
     for task in dataset.plan.tasks:
-        view = _Views(dataset, task, as_of, within)
+        # What a unit that recorded nothing on the task sees; the others get their own.
+        base = views.nobody(task)
+        own = views.own(task) if task.progress or task.extensions else frozenset()
         for i, name in enumerate(task.units):
             if name not in by_name or task.units.index(name) != i:
                 continue
-            st = view(by_name[name]).status
+            st = (views.of(task, by_name[name]) if name in own else base).status
             f = figures[name]
             f[0] += 1
             lead = i == 0
@@ -119,31 +111,33 @@ def answers(
             if group is None or group.canonical in counted:
                 continue
             counted.add(group.canonical)
-            members = [u for u in units if u.kind in group.members and u.name not in task.units]
-            states = [view(u) for u in members]
-            late = [s for s in states if s.status in (Status.OVERDUE, Status.DUE_SOON)]
+            members = [u for u in members_of[name] if u.name not in task.units]
+            if own:
+                states = [views.of(task, u) if u.name in own else base for u in members]
+            else:
+                states = [base] * len(members)
+            late = [s for s in states if s.status in behind_kinds]
+            if not late:
+                continue
             for u, s in zip(members, states, strict=True):
                 if s.status is Status.OVERDUE:
                     figures[u.name][5] += 1
                 elif s.status is Status.DUE_SOON:
                     figures[u.name][6] += 1
-            if late:
-                worst = min(late, key=lambda s: status.STATUS_ORDER.index(s.status))
-                done = sum(1 for u in members if any(
-                    p.unit == u.name and p.done_on(as_of) for p in task.progress
-                ))  # fmt: skip
-                lines.append(
-                    GroupLine(
-                        group.canonical,
-                        task,
-                        worst.status,
-                        worst.due,
-                        worst.days_left,
-                        sum(1 for s in late if s.status is worst.status),
-                        done,
-                        len(members),
-                    )
+            worst = min(late, key=lambda s: status.STATUS_ORDER.index(s.status))
+            finished = {p.unit for p in task.progress if p.done_on(as_of)}
+            lines.append(
+                GroupLine(
+                    group.canonical,
+                    task,
+                    worst.status,
+                    worst.due,
+                    worst.days_left,
+                    sum(1 for s in late if s.status is worst.status),
+                    sum(1 for u in members if u.name in finished),
+                    len(members),
                 )
+            )
     order = {u.name: i for i, u in enumerate(units)}
     ranked = sorted((Answer(u, *figures[u.name]) for u in units), key=lambda a: rank_key(a, order))
     group_order = {g.name: i for i, g in enumerate(dataset.directory.groups)}

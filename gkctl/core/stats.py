@@ -103,14 +103,18 @@ def unit_stats(
     dataset: Dataset, as_of: date, within: int = status.DEFAULT_WITHIN
 ) -> list[UnitStats]:
     """Per unit, most behind first by what it answers for directly (core.behind)."""
-    return _unit_stats(dataset, as_of, within, behind.answers(dataset, as_of, within)[0])
+    viewer = status.Viewer(dataset, as_of, within)
+    ranked = behind.answers(dataset, as_of, within, viewer)[0]
+    return _unit_stats(dataset, as_of, within, ranked, viewer)
 
 
 def _unit_stats(
-    dataset: Dataset, as_of: date, within: int, ranked: list[Answer]
+    dataset: Dataset, as_of: date, within: int, ranked: list[Answer], viewer: status.Viewer
 ) -> list[UnitStats]:
     asked = extension_counts(dataset, as_of)
-    summaries = {s.unit.name: s for s in status.unit_summaries(dataset, as_of, within)}
+    summaries = {
+        s.unit.name: s for s in status.unit_summaries(dataset, as_of, within, viewer=viewer)
+    }
     rows = []
     for a in ranked:
         s = summaries[a.unit.name]
@@ -135,11 +139,12 @@ def section_stats(
 
 
 def compute(dataset: Dataset, as_of: date, within: int = status.DEFAULT_WITHIN) -> Stats:
-    ranked, groups = behind.answers(dataset, as_of, within)
+    viewer = status.Viewer(dataset, as_of, within)
+    ranked, groups = behind.answers(dataset, as_of, within, viewer)
     return Stats(
         as_of,
         within,
-        tuple(_unit_stats(dataset, as_of, within, ranked)),
+        tuple(_unit_stats(dataset, as_of, within, ranked, viewer)),
         tuple(section_stats(dataset, as_of, within)),
         tuple(groups),
     )

@@ -10,7 +10,7 @@ from typing import NamedTuple
 from gkctl.core import deadlines
 from gkctl.core.deadlines import Deadline, Kind, WorkdayDue
 from gkctl.core.model import Dataset, Directory, Extension, Group, Progress, Task, Unit, UnitKind
-from gkctl.core.units import DIRECT, Involvement, involvement
+from gkctl.core.units import DIRECT, Involvement, involvement_of
 
 DEFAULT_WITHIN = 30
 
@@ -130,12 +130,16 @@ def is_done(task: Task, unit: Unit | None, as_of: date) -> bool:
     return any(p.unit == unit.name and p.done_on(as_of) for p in task.progress)
 
 
-_MEMBERS: dict[int, tuple[Directory, dict[str, tuple[str, ...]], frozenset[str]]] = {}
+_Expected = dict[tuple[str, ...], tuple[str, ...]]
+_MEMBERS: dict[int, tuple[Directory, dict[str, tuple[str, ...]], frozenset[str], _Expected]] = {}
 
 
-def _members(directory: Directory) -> tuple[dict[str, tuple[str, ...]], frozenset[str]]:
+def _members(
+    directory: Directory,
+) -> tuple[dict[str, tuple[str, ...]], frozenset[str], _Expected]:
     """Each group's member units (groups of "the relevant ones" have none that are sure),
-    and the unit names; worked out once per directory."""
+    the unit names, and the memo of expected_units by a task's unit list (a plan repeats a
+    few hundred lists over many tasks); worked out once per directory."""
     known = _MEMBERS.get(id(directory))
     if known is None or known[0] is not directory:
         groups = {
@@ -144,20 +148,26 @@ def _members(directory: Directory) -> tuple[dict[str, tuple[str, ...]], frozense
             else tuple(u.name for u in directory.units if u.kind in g.members)
             for g in directory.groups
         }
-        known = (directory, groups, frozenset(u.name for u in directory.units))
+        known = (directory, groups, frozenset(u.name for u in directory.units), {})
         _MEMBERS.clear()
         _MEMBERS[id(directory)] = known
-    return known[1], known[2]
+    return known[1], known[2], known[3]
 
 
 def expected_units(dataset: Dataset, task: Task) -> tuple[str, ...]:
     """The units a task is expected to be reported done by: those it names, then the
     members of each group that surely covers them, in that order, each once."""
-    groups, names = _members(dataset.directory)
-    out = [n for n in task.units if n in names]
-    for name in task.units:
-        out += groups.get(name, ())
-    return tuple(dict.fromkeys(out))
+    groups, names, expected = _members(dataset.directory)
+    found = expected.get(task.units)
+    if found is None:
+        out = [n for n in task.units if n in names]
+        for name in task.units:
+            out += groups.get(name, ())
+        found = tuple(dict.fromkeys(out))
+        if len(expected) > 65536:  # a plan of ever new unit lists: keep the memo bounded
+            expected.clear()
+        expected[task.units] = found
+    return found
 
 
 def reported(dataset: Dataset, task: Task, as_of: date) -> Reported:
@@ -175,6 +185,12 @@ def _returned(task: Task, unit: Unit, as_of: date) -> Progress | None:
     return max(back, key=lambda p: (p.returned, p.date)) if back else None
 
 
+# The parts of a state that a plain task (no progress, extension or closing recorded)
+# shares with every plain task of the same deadline on the same day: a plan has a few
+# dozen deadline texts and tens of thousands of tasks.
+_Plain = tuple[Deadline, "date | None", "date | None", "WorkdayDue | None", Status, "int | None"]
+
+
 def state(
     dataset: Dataset,
     task: Task,
@@ -182,7 +198,20 @@ def state(
     within: int = DEFAULT_WITHIN,
     unit: Unit | None = None,
     how: Involvement | None = None,
+    plain: dict[tuple[str, date | None], _Plain] | None = None,
+    *,
+    with_reported: bool = True,
 ) -> TaskState:
+    """The task as of `as_of`, in `unit`'s view (the plan-wide view without one). `plain`
+    is a memo that views over many tasks pass, kept for one as_of and within. With
+    `with_reported=False` a unit's view leaves `reported` out (None), for counts that never read it."""
+    if plain is not None and not task.progress and not task.extensions and task.closed is None:
+        key = (task.deadline, task.due)
+        shared = plain.get(key)
+        if shared is None:
+            full = state(dataset, task, as_of, within)
+            shared = plain[key] = full[1:7]  # type: ignore[assignment]
+        return TaskState(task, *shared, None, how)
     deadline = task_deadline(dataset, task)
     original = deadline.due_on(as_of)
     extension = _extension(task, unit, as_of)
@@ -191,7 +220,11 @@ def state(
         extension, due = None, original
     days = (due - as_of).days if due is not None else None
     closed = task.closed is not None and task.closed <= as_of
-    who = reported(dataset, task, as_of) if task.progress else Reported((), ())
+    who = (
+        reported(dataset, task, as_of)
+        if task.progress and (with_reported or unit is None)
+        else Reported((), ())
+    )
     done = is_done(task, unit, as_of)
     back = _returned(task, unit, as_of) if unit is not None and not done else None
     request = (
@@ -236,16 +269,19 @@ def unit_states(
 ) -> list[TaskState]:
     """The tasks that name the unit, directly or through a group, in a unit's view."""
     out = []
+    plain: dict[tuple[str, date | None], _Plain] = {}
+    involves = involvement_of(unit, dataset.directory)
     for task in dataset.plan.tasks:
-        how = involvement(task, unit, dataset.directory)
+        how = involves(task)
         if how is None or (direct_only and how.via != DIRECT):
             continue
-        out.append(state(dataset, task, as_of, within, unit, how))
+        out.append(state(dataset, task, as_of, within, unit, how, plain))
     return out
 
 
 def plan_states(dataset: Dataset, as_of: date, within: int = DEFAULT_WITHIN) -> list[TaskState]:
-    return [state(dataset, task, as_of, within) for task in dataset.plan.tasks]
+    plain: dict[tuple[str, date | None], _Plain] = {}
+    return [state(dataset, task, as_of, within, plain=plain) for task in dataset.plan.tasks]
 
 
 def listed(counts: dict[Status, int]) -> tuple[Status, ...]:
@@ -259,7 +295,10 @@ def listed(counts: dict[Status, int]) -> tuple[Status, ...]:
 def sort_key(s: TaskState) -> tuple[int, int, int]:
     """Most urgent first: by status order, then by due date, then by task id."""
     due = s.due.toordinal() if s.due else 10**7
-    return (STATUS_ORDER.index(s.status), due, s.task.id)
+    return (_RANK[s.status], due, s.task.id)
+
+
+_RANK = {st: i for i, st in enumerate(STATUS_ORDER)}
 
 
 class UnitSummary(NamedTuple):
@@ -289,7 +328,11 @@ def summarize(states: Iterable[TaskState], unit: Unit) -> UnitSummary:
 
 
 def unit_summaries(
-    dataset: Dataset, as_of: date, within: int = DEFAULT_WITHIN, direct_only: bool = False
+    dataset: Dataset,
+    as_of: date,
+    within: int = DEFAULT_WITHIN,
+    direct_only: bool = False,
+    viewer: Viewer | None = None,
 ) -> list[UnitSummary]:
     """One summary per unit, most behind first (overdue, then due soon, then name order).
 
@@ -297,6 +340,7 @@ def unit_summaries(
     a task's status is worked out once, and again only for the units that recorded progress
     or an extension on it (40 units × 10,000 tasks was 400,000 status computations).
     """
+    views = viewer or Viewer(dataset, as_of, within)
     units = dataset.directory.units
     by_name = {u.name: u for u in units}
     counts = {u.name: dict.fromkeys(Status, 0) for u in units}
@@ -307,12 +351,8 @@ def unit_summaries(
         for g in dataset.directory.groups
     }
     for task in dataset.plan.tasks:
-        plain: Status | None = None
-        own = (
-            {p.unit for p in task.progress} | {e.unit for e in task.extensions}
-            if task.progress or task.extensions
-            else ()
-        )
+        plain = views.nobody(task).status
+        own = views.own(task) if task.progress or task.extensions else ()
         for name, how in _involved(task, by_name, members).items():
             if how.possible:
                 if not direct_only:  # a group of "the relevant ones" is never direct
@@ -320,13 +360,8 @@ def unit_summaries(
                 continue
             if direct_only and how.via != DIRECT:
                 continue
-            if name in own:
-                status = state(dataset, task, as_of, within, by_name[name], how).status
-            else:
-                if plain is None:
-                    plain = state(dataset, task, as_of, within, _NOBODY).status
-                status = plain
-            counts[name][status] += 1
+            mine = views.of(task, by_name[name]).status if name in own else plain
+            counts[name][mine] += 1
             totals[name] += 1
     rows = [UnitSummary(u, counts[u.name], totals[u.name], possible[u.name]) for u in units]
     order = {u.name: i for i, u in enumerate(units)}
@@ -334,6 +369,54 @@ def unit_summaries(
         key=lambda r: (-r.counts[Status.OVERDUE], -r.counts[Status.DUE_SOON], order[r.unit.name])
     )
     return rows
+
+
+class Viewer:
+    """Each task as each unit sees it on one day, for views over many tasks and units
+    (unit_summaries, core.behind, a report that needs both): a unit that recorded nothing
+    on a task sees the task's own state, worked out once per task (and once per deadline
+    for the tasks nobody recorded anything on); a unit that recorded progress or an
+    extension on it gets its own. Its states leave out who reported the task (`reported`
+    is None): the counts and rankings it serves never read it."""
+
+    def __init__(self, dataset: Dataset, as_of: date, within: int = DEFAULT_WITHIN) -> None:
+        self.dataset = dataset
+        self.as_of = as_of
+        self.within = within
+        self._plain: dict[tuple[str, date | None], _Plain] = {}
+        # By id(): the tasks live in self.dataset as long as this does.
+        self._nobody: dict[int, TaskState] = {}
+        self._own: dict[int, frozenset[str]] = {}
+
+    def of(self, task: Task, unit: Unit) -> TaskState:
+        """`task` in `unit`'s view (without the unit's involvement filled in)."""
+        if (task.progress or task.extensions) and unit.name in self.own(task):
+            return state(self.dataset, task, self.as_of, self.within, unit, with_reported=False)
+        return self.nobody(task)
+
+    def nobody(self, task: Task) -> TaskState:
+        """The task in the view of a unit that recorded nothing on it."""
+        found = self._nobody.get(id(task))
+        if found is None:
+            found = self._nobody[id(task)] = state(
+                self.dataset,
+                task,
+                self.as_of,
+                self.within,
+                _NOBODY,
+                plain=self._plain,
+                with_reported=False,
+            )
+        return found
+
+    def own(self, task: Task) -> frozenset[str]:
+        """The units that recorded progress or an extension on the task."""
+        found = self._own.get(id(task))
+        if found is None:
+            found = self._own[id(task)] = frozenset(
+                [p.unit for p in task.progress] + [e.unit for e in task.extensions]
+            )
+        return found
 
 
 # A unit that records nothing: its view of a task is the task's own (closed or not, no

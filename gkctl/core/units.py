@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 from gkctl.core.errors import UsageError
@@ -35,6 +36,43 @@ def involvement(task: Task, unit: Unit, directory: Directory) -> Involvement | N
             return Involvement(group.canonical)
         possible = possible or Involvement(group.canonical, possible=True)
     return possible
+
+
+def involvement_of(unit: Unit, directory: Directory) -> Callable[[Task], Involvement | None]:
+    """involvement(task, unit, directory) for many tasks: the groups are looked at once,
+    not once per task (a view of one unit over 100,000 tasks made 270,000 group lookups)."""
+    sure: dict[str, Involvement] = {}
+    maybe: dict[str, Involvement] = {}
+    seen: set[str] = set()
+    for group in directory.groups:
+        if group.name in seen:
+            continue  # Directory.group finds the first of a name
+        seen.add(group.name)
+        if unit.kind in group.members:
+            if group.relevant:
+                maybe[group.name] = Involvement(group.canonical, possible=True)
+            else:
+                sure[group.name] = Involvement(group.canonical)
+    name = unit.name
+    direct, lead = Involvement(DIRECT), Involvement(DIRECT, lead=True)
+    written_for = frozenset((name, *sure, *maybe))
+
+    def of(task: Task) -> Involvement | None:
+        names = task.units
+        if written_for.isdisjoint(names):  # most tasks of a large plan, at C speed
+            return None
+        if name in names:
+            return lead if names[0] == name else direct
+        possible = None
+        for written in names:
+            found = sure.get(written)
+            if found is not None:
+                return found
+            if possible is None:
+                possible = maybe.get(written)
+        return possible
+
+    return of
 
 
 def suggest(word: str, candidates: list[str]) -> str | None:

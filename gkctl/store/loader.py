@@ -241,12 +241,21 @@ def _read_task(
         closed_note=r.text(f.get("closed_note"), "closed_note", required=False) or "",
         notes=r.text(f.get("notes"), "notes", required=False) or "",
         pos=yamlsrc.pos(r.path, node),
-        positions={
-            sys.intern(k): (v.start_mark.line + 1, v.start_mark.column + 1) for k, v in f.items()
-        },
+        keys=key_set(tuple(f)),
     )
     deadline_node = f.get("deadline") if deadline is not None else None
     return _TaskNodes(task, unit_nodes, deadline_node, complete)
+
+
+_KEY_SETS: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def key_set(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The one shared tuple for these keys in this order: a plan has a few key sets and
+    many tasks (see Task.keys)."""
+    if len(_KEY_SETS) > 4096:  # hostile files: any order of any keys
+        _KEY_SETS.clear()
+    return _KEY_SETS.setdefault(keys, tuple(sys.intern(k) for k in keys))
 
 
 def _task_label(node: Node) -> str:

@@ -209,7 +209,7 @@ def close(
                 f"如需改动，请先运行 gkctl reopen {task_id}。"
             )
         base = text
-        if "closed_note" in task.positions:  # a note left without its date: replace it
+        if "closed_note" in task.keys:  # a note left without its date: replace it
             base = edit.remove_keys(text, task_id, ["closed_note"]).text
         fields: edit.Fields = [("closed", day)] + ([("closed_note", note)] if note else [])
         done = edit.insert_keys(base, task_id, fields)
@@ -229,7 +229,7 @@ def reopen(data_dir: Path, task_id: int, dry_run: bool = False) -> Recorded:
 
     def build(dataset: Dataset, text: str) -> edit.Edit:
         task = _task(dataset, task_id)
-        if task.closed is None and "closed_note" not in task.positions:
+        if task.closed is None and "closed_note" not in task.keys:
             raise UsageError(f"任务 {task_id} 尚未销号，无需撤销。")
         done = edit.remove_keys(text, task_id, ["closed", "closed_note"])
 

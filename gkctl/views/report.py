@@ -316,8 +316,11 @@ def build_context(
             }
         )
     asked = stats.extension_counts(dataset, as_of)
-    summaries = {r.unit.name: r for r in status.unit_summaries(dataset, as_of, within)}
-    ranked, groups = behind.answers(dataset, as_of, within)
+    viewer = status.Viewer(dataset, as_of, within)
+    summaries = {
+        r.unit.name: r for r in status.unit_summaries(dataset, as_of, within, viewer=viewer)
+    }
+    ranked, groups = behind.answers(dataset, as_of, within, viewer)
     units = [
         {**unit_row(summaries[a.unit.name], asked.get(a.unit.name, 0)), **_answer(a)}
         for a in ranked

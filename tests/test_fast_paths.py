@@ -1,0 +1,97 @@
+"""The shortcuts that views over many tasks take give what the one-task rules give.
+
+unit_states, plan_states and status.Viewer share what tasks with the same deadline and no
+records have in common, and units.involvement_of looks at the groups once per unit; each
+is checked here, task by task and unit by unit, against status.state and
+units.involvement on plans with progress, extensions, closings and groups.
+"""
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from gkctl.core import behind, status
+from gkctl.core.model import Dataset
+from gkctl.core.units import involvement, involvement_of
+from gkctl.store import loader
+from tests.conftest import DATA, FIXTURES, ROOT
+
+DAYS = [date(2024, 3, 1), date(2024, 10, 15), date(2024, 12, 20), date(2025, 1, 5)]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 600-task plan from the benchmark generator: every group, many unit lists."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    out = tmp_path_factory.mktemp("generated")
+    generate(600, out)
+    return out
+
+
+@pytest.fixture(params=["bundled", "progress", "generated", "closed"])
+def dataset(request: pytest.FixtureRequest, generated: Path) -> Dataset:
+    where = {"bundled": DATA, "progress": FIXTURES / "progress" / "plan"}
+    loaded = loader.load(where.get(request.param, generated))
+    if request.param != "closed":
+        return loaded
+    # Every fifth task closed (销号) in June, with records or none.
+    tasks = tuple(
+        t._replace(closed=date(2024, 6, 28)) if t.id % 5 == 0 else t for t in loaded.plan.tasks
+    )
+    assert any(t.closed and not t.progress for t in tasks)
+    return loaded._replace(plan=loaded.plan._replace(tasks=tasks))
+
+
+def test_involvement_of_answers_as_involvement(dataset: Dataset) -> None:
+    checked = 0
+    for unit in dataset.directory.units:
+        of = involvement_of(unit, dataset.directory)
+        for task in dataset.plan.tasks:
+            assert of(task) == involvement(task, unit, dataset.directory), (task.id, unit.name)
+            checked += of(task) is not None
+    assert checked > len(dataset.plan.tasks)  # groups bring many units into tasks
+
+
+@pytest.mark.parametrize("as_of", DAYS)
+def test_views_over_many_tasks_match_one_task_state(dataset: Dataset, as_of: date) -> None:
+    tasks = dataset.plan.tasks
+    assert status.plan_states(dataset, as_of) == [status.state(dataset, t, as_of) for t in tasks]
+    for unit in dataset.directory.units:
+        expected = [
+            status.state(dataset, t, as_of, unit=unit, how=how)
+            for t in tasks
+            if (how := involvement(t, unit, dataset.directory)) is not None
+        ]
+        assert status.unit_states(dataset, unit, as_of) == expected, unit.name
+
+
+@pytest.mark.parametrize("as_of", DAYS)
+def test_viewer_sees_each_task_as_each_unit_does(dataset: Dataset, as_of: date) -> None:
+    viewer = status.Viewer(dataset, as_of)
+    seen = set()
+    for task in dataset.plan.tasks:
+        for unit in dataset.directory.units:
+            mine = status.state(dataset, task, as_of, unit=unit)
+            got = viewer.of(task, unit)
+            assert got.reported is None  # left out: counts never read it
+            assert got._replace(reported=mine.reported) == mine, (task.id, unit.name)
+            seen.add(got.status)
+    assert len(seen) >= 2  # not one status for everything
+
+
+def test_one_viewer_shared_gives_the_same_counts(dataset: Dataset) -> None:
+    as_of = date(2024, 10, 15)
+    viewer = status.Viewer(dataset, as_of)
+    shared = (
+        status.unit_summaries(dataset, as_of, viewer=viewer),
+        behind.answers(dataset, as_of, viewer=viewer),
+    )
+    alone = (status.unit_summaries(dataset, as_of), behind.answers(dataset, as_of))
+    assert shared == alone
+    assert any(r.total for r in shared[0])
