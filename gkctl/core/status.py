@@ -210,7 +210,14 @@ def state(
         shared = plain.get(key)
         if shared is None:
             full = state(dataset, task, as_of, within)
-            shared = plain[key] = full[1:7]  # type: ignore[assignment]
+            shared = plain[key] = (
+                full.deadline,
+                full.due,
+                full.original_due,
+                full.workday,
+                full.status,
+                full.days_left,
+            )
         return TaskState(task, *shared, None, how)
     deadline = task_deadline(dataset, task)
     original = deadline.due_on(as_of)
