@@ -34,9 +34,43 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(params=["bundled", "progress", "generated", "closed"])
-def dataset(request: pytest.FixtureRequest, generated: Path) -> Dataset:
-    where = {"bundled": DATA, "progress": FIXTURES / "progress" / "plan"}
+# Unit lists where a unit is reached twice: named and in a group, in two groups, in a sure
+# group and in a group of "the relevant ones", or written twice.
+OVERLAPS = [
+    ["区经委", "各部门"],
+    ["各部门", "区经委"],
+    ["区经委", "区财政局", "各部门"],
+    ["各相关部门", "各部门"],
+    ["各部门", "各相关部门", "区经委"],
+    ["区经委", "各相关部门"],
+    ["各街镇", "街镇", "山阳镇"],
+    ["区经委", "区经委"],
+    ["各相关单位", "朱泾镇", "各街镇"],
+]
+
+
+@pytest.fixture(scope="module")
+def overlapping(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled plan with its first tasks' units replaced by OVERLAPS, on disk."""
+    import yaml
+
+    out = tmp_path_factory.mktemp("overlapping")
+    plan = yaml.safe_load((DATA / "tasks.yaml").read_text(encoding="utf-8"))
+    for task, units in zip(plan["tasks"], OVERLAPS, strict=False):
+        task["units"] = units
+    text = yaml.safe_dump(plan, allow_unicode=True, sort_keys=False)
+    (out / "tasks.yaml").write_text(text, encoding="utf-8")
+    (out / "units.yaml").write_bytes((DATA / "units.yaml").read_bytes())
+    return out
+
+
+@pytest.fixture(params=["bundled", "progress", "generated", "closed", "overlapping"])
+def dataset(request: pytest.FixtureRequest, generated: Path, overlapping: Path) -> Dataset:
+    where = {
+        "bundled": DATA,
+        "progress": FIXTURES / "progress" / "plan",
+        "overlapping": overlapping,
+    }
     loaded = loader.load(where.get(request.param, generated))
     if request.param != "closed":
         return loaded
@@ -69,6 +103,16 @@ def test_views_over_many_tasks_match_one_task_state(dataset: Dataset, as_of: dat
             if (how := involvement(t, unit, dataset.directory)) is not None
         ]
         assert status.unit_states(dataset, unit, as_of) == expected, unit.name
+
+
+@pytest.mark.parametrize("direct_only", [False, True])
+def test_unit_summaries_count_as_each_units_view(dataset: Dataset, direct_only: bool) -> None:
+    as_of = date(2024, 10, 15)
+    rows = status.unit_summaries(dataset, as_of, direct_only=direct_only)
+    for row in rows:
+        states = status.unit_states(dataset, row.unit, as_of, direct_only=direct_only)
+        assert row == status.summarize(states, row.unit), row.unit.name
+    assert sum(r.total for r in rows) >= len(dataset.plan.tasks)  # each names a unit
 
 
 @pytest.mark.parametrize("as_of", DAYS)

@@ -18,6 +18,7 @@ Statuses are each unit's own view (status.state with the unit), as in `due --uni
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from typing import NamedTuple
 
@@ -58,6 +59,26 @@ class GroupLine(NamedTuple):
     members: int
 
 
+def _named(unit_list: tuple[str, ...], by_name: dict[str, Unit]) -> list[tuple[int, str]]:
+    """The units a task names, each once, with its place in the list (0 leads)."""
+    return [
+        (i, name)
+        for i, name in enumerate(unit_list)
+        if name in by_name and unit_list.index(name) == i
+    ]
+
+
+def _count_named(f: list[int], lead: bool, st: Status, n: int) -> None:
+    """Add n tasks of status st to a unit's figures for the tasks naming it."""
+    f[0] += n
+    if st is Status.OVERDUE:
+        f[1] += n * lead
+        f[2] += n
+    elif st is Status.DUE_SOON:
+        f[3] += n * lead
+        f[4] += n
+
+
 def rank_key(a: Answer, order: dict[str, int]) -> tuple[int, ...]:
     return (
         -a.lead_overdue,
@@ -88,23 +109,24 @@ def answers(
     members_of = {name: [u for u in units if u.kind in g.members] for name, g in groups.items()}
     lines: list[GroupLine] = []
     behind_kinds = (Status.OVERDUE, Status.DUE_SOON)
+    # The named units' figures of tasks nobody recorded anything on depend only on the unit
+    # list and the status: tallied, and added once per tally (see _count_named).
+    tally: Counter[tuple[tuple[str, ...], Status]] = Counter()
     for task in dataset.plan.tasks:
+        if not task.progress and not task.extensions:
+            st = views.status(task)
+            tally[task.units, st] += 1
+            if st not in behind_kinds:
+                continue  # nobody is behind on it through a group either
+            own: frozenset[str] = frozenset()
+        else:
+            own = views.own(task)
+            plain = views.status(task)
+            for i, name in _named(task.units, by_name):
+                st = views.of(task, by_name[name]).status if name in own else plain
+                _count_named(figures[name], i == 0, st, 1)
         # What a unit that recorded nothing on the task sees; the others get their own.
         base = views.nobody(task)
-        own = views.own(task) if task.progress or task.extensions else frozenset()
-        for i, name in enumerate(task.units):
-            if name not in by_name or task.units.index(name) != i:
-                continue
-            st = (views.of(task, by_name[name]) if name in own else base).status
-            f = figures[name]
-            f[0] += 1
-            lead = i == 0
-            if st is Status.OVERDUE:
-                f[1] += lead
-                f[2] += 1
-            elif st is Status.DUE_SOON:
-                f[3] += lead
-                f[4] += 1
         counted: set[str] = set()
         for name in task.units:
             group = groups.get(name)
@@ -138,6 +160,9 @@ def answers(
                     len(members),
                 )
             )
+    for (unit_list, st), n in tally.items():
+        for i, name in _named(unit_list, by_name):
+            _count_named(figures[name], i == 0, st, n)
     order = {u.name: i for i, u in enumerate(units)}
     ranked = sorted((Answer(u, *figures[u.name]) for u in units), key=lambda a: rank_key(a, order))
     group_order = {g.name: i for i, g in enumerate(dataset.directory.groups)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
@@ -357,19 +358,33 @@ def unit_summaries(
         g.name: (g, [u.name for u in units if u.kind in g.members])
         for g in dataset.directory.groups
     }
+    # Who a unit list brings in, worked out once per list: (counted, possibly concerned).
+    reach: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}
+    # Tasks nobody recorded anything on count the same for every unit they bring in: they
+    # are tallied by unit list and status, and added unit by unit once per tally.
+    tally: Counter[tuple[tuple[str, ...], Status]] = Counter()
     for task in dataset.plan.tasks:
-        plain = views.nobody(task).status
-        own = views.own(task) if task.progress or task.extensions else ()
-        for name, how in _involved(task, by_name, members).items():
-            if how.possible:
-                if not direct_only:  # a group of "the relevant ones" is never direct
-                    possible[name] += 1
-                continue
-            if direct_only and how.via != DIRECT:
-                continue
+        who = reach.get(task.units)
+        if who is None:
+            who = reach[task.units] = _reach(task, by_name, members, direct_only)
+        if not task.progress and not task.extensions:
+            tally[task.units, views.status(task)] += 1
+            continue
+        plain = views.status(task)
+        own = views.own(task)
+        for name in who[0]:
             mine = views.of(task, by_name[name]).status if name in own else plain
             counts[name][mine] += 1
             totals[name] += 1
+        for name in who[1]:
+            possible[name] += 1
+    for (unit_list, st), n in tally.items():
+        sure, maybe = reach[unit_list]
+        for name in sure:
+            counts[name][st] += n
+            totals[name] += n
+        for name in maybe:
+            possible[name] += n
     rows = [UnitSummary(u, counts[u.name], totals[u.name], possible[u.name]) for u in units]
     order = {u.name: i for i, u in enumerate(units)}
     rows.sort(
@@ -394,12 +409,27 @@ class Viewer:
         # By id(): the tasks live in self.dataset as long as this does.
         self._nobody: dict[int, TaskState] = {}
         self._own: dict[int, frozenset[str]] = {}
+        self._mine: dict[tuple[int, str], TaskState] = {}
 
     def of(self, task: Task, unit: Unit) -> TaskState:
         """`task` in `unit`'s view (without the unit's involvement filled in)."""
         if (task.progress or task.extensions) and unit.name in self.own(task):
-            return state(self.dataset, task, self.as_of, self.within, unit, with_reported=False)
+            key = (id(task), unit.name)
+            found = self._mine.get(key)
+            if found is None:
+                found = self._mine[key] = state(
+                    self.dataset, task, self.as_of, self.within, unit, with_reported=False
+                )
+            return found
         return self.nobody(task)
+
+    def status(self, task: Task) -> Status:
+        """nobody(task).status, without a state per task where the task has no records."""
+        if not task.progress and not task.extensions and task.closed is None:
+            shared = self._plain.get((task.deadline, task.due))
+            if shared is not None:
+                return shared[4]
+        return self.nobody(task).status
 
     def nobody(self, task: Task) -> TaskState:
         """The task in the view of a unit that recorded nothing on it."""
@@ -430,6 +460,33 @@ class Viewer:
 # extension of anybody's).
 _NOBODY = Unit("", UnitKind.DEPARTMENT)
 NOBODY = _NOBODY
+
+
+def _reach(
+    task: Task,
+    by_name: dict[str, Unit],
+    members: dict[str, tuple[Group, list[str]]],
+    direct_only: bool,
+) -> tuple[list[str], list[str]]:
+    """The units a task counts for in unit_summaries (named, or in a group that surely
+    covers them), and those it only possibly concerns (through 各相关部门; never with
+    direct_only, as such a group is never direct): _involved's answer, in two lists."""
+    sure = [name for name in dict.fromkeys(task.units) if name in by_name]
+    if direct_only:
+        return sure, []
+    maybe: list[str] = []
+    grouped = False
+    for name in task.units:
+        entry = members.get(name)
+        if entry is not None:
+            grouped = True
+            (maybe if entry[0].relevant else sure).extend(entry[1])
+    if grouped:
+        sure = list(dict.fromkeys(sure))
+    if maybe:
+        counted = set(sure)
+        maybe = [name for name in dict.fromkeys(maybe) if name not in counted]
+    return sure, maybe
 
 
 def _involved(

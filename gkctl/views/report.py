@@ -141,31 +141,69 @@ def _progress(p: Progress) -> dict[str, Any]:
     return {**progress_record(p), "status_label": PROGRESS_LABELS[p.status]}
 
 
-def task_dict(dataset: Dataset, s: TaskState, as_of: date) -> dict[str, Any]:
+# What a task dict takes from the deadline and the status alone, shared by the tasks with
+# the same deadline text, dates and status (a report over 100,000 tasks has a few hundred).
+_When = tuple[str, str, str | None, str | None, str | None, str, str, str]
+
+
+def _when(s: TaskState) -> _When:
+    return (
+        deadline_text(s.task.deadline),
+        s.deadline.kind.value,
+        iso(s.due),
+        iso(s.original_due),
+        iso(s.workday.date) if s.workday else None,
+        s.status.value,
+        STATUS_LABELS[s.status],
+        _days_label(s),
+    )
+
+
+def task_dict(
+    dataset: Dataset,
+    s: TaskState,
+    as_of: date,
+    memo: dict[tuple[object, ...], _When] | None = None,
+    titles: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """One task as templates see it (plan view, or a unit's view when s has involvement);
-    records made after `as_of` are not shown, as they do not count."""
+    records made after `as_of` are not shown, as they do not count. A view that makes many
+    passes `memo` (a dict it keeps for one as_of) and `titles` (section id -> title)."""
     task = s.task
+    if memo is None:
+        when = _when(s)
+    else:
+        key = (task.deadline, s.deadline.kind, s.due, s.original_due, s.status, s.days_left)
+        when = memo.get(key) or memo.setdefault(key, _when(s))
+    label, kind, due, original_due, workday_due, status_value, status_label, days_label = when
+    section_title = (
+        titles.get(task.section, "")
+        if titles is not None
+        else dataset.plan.section_title(task.section)
+    )
     return {
         "id": task.id,
         "section": task.section,
-        "section_title": dataset.plan.section_title(task.section),
+        "section_title": section_title,
         "name": task.name,
         "content": task.content,
         "summary": short(task.content),
         "text": task.text,
         "units": list(task.units),
         "lead": task.lead,
-        "deadline": deadline_text(task.deadline),
-        "kind": s.deadline.kind.value,
-        "due": iso(s.due),
-        "original_due": iso(s.original_due),
-        "workday_due": iso(s.workday.date) if s.workday else None,
-        "milestones": machine.milestones(dataset, task, s.deadline),
-        "status": s.status.value,
-        "status_label": STATUS_LABELS[s.status],
+        "deadline": label,
+        "kind": kind,
+        "due": due,
+        "original_due": original_due,
+        "workday_due": workday_due,
+        "milestones": machine.milestones(dataset, task, s.deadline)
+        if task.milestones or s.deadline.milestones
+        else [],
+        "status": status_value,
+        "status_label": status_label,
         "days_left": s.days_left,
-        "days_label": _days_label(s),
-        "extended": s.extended,
+        "days_label": days_label,
+        "extended": s.extension is not None,
         "extension": extension_record(s.extension) if s.extension else None,
         "extension_request": extension_record(s.request) if s.request else None,
         "reported": machine.reported_record(dataset, s),
@@ -188,7 +226,7 @@ def task_dict(dataset: Dataset, s: TaskState, as_of: date) -> dict[str, Any]:
         if task.extensions
         else [],
         "via": s.involvement.via if s.involvement else None,
-        "role": _role(s),
+        "role": _role(s) if s.involvement else "",
         "possible": bool(s.involvement and s.involvement.possible),
     }
 
@@ -283,7 +321,9 @@ def build_context(
     plan = dataset.plan
     doc = plan.document
     states = sorted(status.plan_states(dataset, as_of, within), key=status.sort_key)
-    urgent = [task_dict(dataset, s, as_of) for s in states]
+    memo: dict[tuple[object, ...], _When] = {}
+    titles = {sec.id: sec.title for sec in reversed(plan.sections)}  # the first of an id
+    urgent = [task_dict(dataset, s, as_of, memo, titles) for s in states]
     tasks = sorted(urgent, key=lambda t: t["id"])
     lead_order = {u.name: i for i, u in enumerate(dataset.directory.units)}
     overdue: dict[str, list[dict[str, Any]]] = {}
@@ -386,13 +426,17 @@ def with_unit(
     """The context with `unit` filled in: the unit's own view of its tasks and records."""
     states = sorted(status.unit_states(dataset, unit, as_of, within), key=status.sort_key)
     summary = status.summarize(states, unit)
+    memo: dict[tuple[object, ...], _When] = {}
+    titles = {sec.id: sec.title for sec in reversed(dataset.plan.sections)}
     sure = [
-        task_dict(dataset, s, as_of)
+        task_dict(dataset, s, as_of, memo, titles)
         for s in states
         if not (s.involvement and s.involvement.possible)
     ]
     possible = [
-        task_dict(dataset, s, as_of) for s in states if s.involvement and s.involvement.possible
+        task_dict(dataset, s, as_of, memo, titles)
+        for s in states
+        if s.involvement and s.involvement.possible
     ]
     progress, extensions = [], []
     for task in sorted(dataset.plan.tasks, key=lambda t: t.id):
@@ -571,6 +615,17 @@ def _sandbox() -> Any:
 
         intercepted_binops = frozenset({"*", "**"})
 
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            # `t.name` on a context dict: what the sandbox would find after getattr() fails
+            # with an AttributeError, which cost a report of 100,000 tasks half a million
+            # exceptions. Only for names that are no attribute of dict (items, keys …).
+            if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+                try:
+                    return obj[attribute]
+                except KeyError:
+                    pass
+            return super().getattr(obj, attribute)
+
         def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
             if operator == "*":
                 for seq, n in ((left, right), (right, left)):
@@ -583,6 +638,9 @@ def _sandbox() -> Any:
             return super().call_binop(context, operator, left, right)
 
     return Bounded
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
 
 
 def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> Any:
@@ -656,14 +714,15 @@ class Renderer:
 
     def _generate(self, context: dict[str, Any]) -> str:
         """The rendered text, stopped once it passes MAX_OUTPUT characters."""
-        parts, size = [], 0
+        parts: list[str] = []
+        append, size, limit = parts.append, 0, MAX_OUTPUT  # locals: 900,000 parts at 100k
         for part in self.template.generate(context):
             size += len(part)
-            if size > MAX_OUTPUT:
+            if size > limit:
                 raise TemplateLimit(
                     f"{self.ref.shown}: 模板输出超过 {MAX_OUTPUT // 1_000_000} MB 字符的上限，已停止。"
                 )
-            parts.append(part)
+            append(part)
         return "".join(parts)
 
     @_collector_paused
