@@ -261,4 +261,29 @@ def __getattr__(name: str) -> Any:
 def main() -> None:
     command = _command_of(sys.argv[1:])
     app = build() if command is None else build((COMMAND_MODULES[command],), only=command)
-    app(prog_name="gkctl")  # also under `python -m gkctl`
+    try:
+        app(prog_name="gkctl")  # also under `python -m gkctl`
+    except SystemExit as done:
+        _exit_now(done.code)
+        raise
+
+
+def _exit_now(code: object) -> None:
+    """End the process without tearing the heap down, as mypy does (util.hard_exit).
+
+    The command has finished: its files are written and closed (store.atomic). What is
+    left is freeing every object one by one, which for a plan of 100,000 tasks and its
+    report took 0.16 s. Returns (the normal exit follows) when something registered an
+    exit handler (coverage, logging, a profiler), when the output cannot be flushed, or
+    when the code is not a number."""
+    import atexit
+
+    handlers = getattr(atexit, "_ncallbacks", lambda: 1)()  # CPython; elsewhere: none
+    if handlers or not (code is None or isinstance(code, int)):
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return  # a closed pipe: the normal exit path knows what to say
+    os._exit(code or 0)

@@ -15,6 +15,7 @@ from gkctl.cli.commands.common import (
     check_format,
     data_dir,
     format_option,
+    keep,
     load,
     project_config,
     since_date,
@@ -113,7 +114,7 @@ def report(
     found = lookup(dataset.directory, unit) if unit is not None else None
     warn_outside_plan_year(dataset, day)
     renderer = core.Renderer(ref)
-    context = core.build_context(dataset, day, within, since_date(since, day))
+    context = keep(core.build_context(dataset, day, within, since_date(since, day)))
     if each_unit:
         assert out is not None
         if out.exists() and not out.is_dir():
