@@ -1,3 +1,3 @@
-from gkctl.cli.app import main
+from gkctl.cli.app import run
 
-main()
+run()

@@ -114,3 +114,40 @@ def test_closed_pipe_is_quiet(tmp_path: Path) -> None:
     err = proc.stderr.read().decode("utf-8")
     proc.wait()
     assert "Traceback" not in err and "Broken pipe" not in err
+
+
+def _run(code: str, *args: str, cache: Path) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "GKCTL_CACHE_DIR": str(cache), "NO_COLOR": "1", "COLUMNS": "100"}
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, capture_output=True, check=False
+    )
+
+
+def test_the_entry_point_ends_without_teardown_and_loses_no_output(tmp_path: Path) -> None:
+    # run() ends the process with os._exit once the command is done: the whole output is
+    # written (several times the pipe's buffer), stderr too, and the exit code is the
+    # command's.
+    args = ["list", "--format", "json", "--as-of", "2024-10-15", "--data", str(DATA)]
+    hard = "import sys; from gkctl.cli.app import run; sys.argv = ['gkctl', *sys.argv[1:]]; run()"
+    soft = hard.replace("run()", "main()").replace("import run", "import main")
+    fast, slow = _run(hard, *args, cache=tmp_path), _run(soft, *args, cache=tmp_path)
+    assert fast.returncode == slow.returncode == 0
+    assert fast.stdout == slow.stdout and len(fast.stdout) > 60_000
+    assert json.loads(fast.stdout)["tasks"]
+    failing = ["due", "--as-of", "2024-10-15", "--fail-on", "overdue", "--data", str(DATA)]
+    late, later = _run(hard, *failing, cache=tmp_path), _run(soft, *failing, cache=tmp_path)
+    assert late.returncode == later.returncode == 1 and "逾期" in late.stdout.decode()
+    assert late.stdout == later.stdout and late.stderr == later.stderr
+    bad = _run(hard, "due", "--unit", "不存在的单位", "--data", str(DATA), cache=tmp_path)
+    assert bad.returncode == 2 and "未知单位" in bad.stderr.decode()
+
+
+def test_exit_handlers_still_run(tmp_path: Path) -> None:
+    # Whoever registered an exit handler (coverage, a profiler) gets the normal exit.
+    code = (
+        "import atexit, sys; atexit.register(lambda: print('handler ran', file=sys.stderr))\n"
+        "from gkctl.cli.app import run; sys.argv = ['gkctl', 'units', '--data', sys.argv[1]]\n"
+        "run()"
+    )
+    done = _run(code, str(DATA), cache=tmp_path)
+    assert done.returncode == 0 and b"handler ran" in done.stderr and done.stdout

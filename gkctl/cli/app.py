@@ -261,8 +261,15 @@ def __getattr__(name: str) -> Any:
 def main() -> None:
     command = _command_of(sys.argv[1:])
     app = build() if command is None else build((COMMAND_MODULES[command],), only=command)
+    app(prog_name="gkctl")
+
+
+def run() -> None:
+    """The process's entry point (the gkctl script, `python -m gkctl`): main(), and then
+    the end of the process without its teardown (main() alone ends in SystemExit, for
+    whoever calls it in-process)."""
     try:
-        app(prog_name="gkctl")  # also under `python -m gkctl`
+        main()
     except SystemExit as done:
         _exit_now(done.code)
         raise

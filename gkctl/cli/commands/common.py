@@ -171,7 +171,7 @@ def keep(value: _T) -> _T:
     """Hold `value` until the process ends. A command's big objects (the plan, a report's
     context) would otherwise be freed object by object when the command returns (0.16 s
     for 100,000 tasks and their report); gkctl's entry point ends the process without
-    that teardown (cli.app._exit_now). Under the test runner, they go with the next load."""
+    that teardown (cli.app.run). Under the test runner, they go with the next load."""
     if len(_KEPT) > 4:  # many commands in one process (tests, embedding): the last few
         del _KEPT[:-4]
     _KEPT.append(value)
