@@ -151,3 +151,14 @@ def test_exit_handlers_still_run(tmp_path: Path) -> None:
     )
     done = _run(code, str(DATA), cache=tmp_path)
     assert done.returncode == 0 and b"handler ran" in done.stderr and done.stdout
+
+
+def test_a_profiled_run_still_prints_its_profile(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-m", "gkctl", "units", "--data", str(DATA)],
+        env={**os.environ, "GKCTL_CACHE_DIR": str(tmp_path), "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0 and "function calls" in done.stdout and "区经委" in done.stdout

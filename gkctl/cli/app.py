@@ -281,12 +281,13 @@ def _exit_now(code: object) -> None:
     The command has finished: its files are written and closed (store.atomic). What is
     left is freeing every object one by one, which for a plan of 100,000 tasks and its
     report took 0.16 s. Returns (the normal exit follows) when something registered an
-    exit handler (coverage, logging, a profiler), when the output cannot be flushed, or
-    when the code is not a number."""
+    exit handler (coverage, logging), a profiler or debugger is on, the output cannot be
+    flushed, or the code is not a number."""
     import atexit
 
     handlers = getattr(atexit, "_ncallbacks", lambda: 1)()  # CPython; elsewhere: none
-    if handlers or not (code is None or isinstance(code, int)):
+    watched = sys.getprofile() is not None or sys.gettrace() is not None  # cProfile, pdb
+    if handlers or watched or not (code is None or isinstance(code, int)):
         return
     try:
         sys.stdout.flush()

@@ -8,7 +8,7 @@ from datetime import date
 from enum import StrEnum
 from typing import NamedTuple
 
-from gkctl.core import deadlines
+from gkctl.core import collector, deadlines
 from gkctl.core.deadlines import Deadline, Kind, WorkdayDue
 from gkctl.core.model import Dataset, Directory, Extension, Group, Progress, Task, Unit, UnitKind
 from gkctl.core.units import DIRECT, Involvement, involvement_of
@@ -268,6 +268,7 @@ def state(
     )
 
 
+@collector.pausing
 def unit_states(
     dataset: Dataset,
     unit: Unit,
@@ -287,6 +288,7 @@ def unit_states(
     return out
 
 
+@collector.pausing
 def plan_states(dataset: Dataset, as_of: date, within: int = DEFAULT_WITHIN) -> list[TaskState]:
     plain: dict[tuple[str, date | None], _Plain] = {}
     return [state(dataset, task, as_of, within, plain=plain) for task in dataset.plan.tasks]

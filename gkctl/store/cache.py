@@ -24,7 +24,6 @@ is then loaded the slow way.
 from __future__ import annotations
 
 import contextlib
-import gc
 import io
 import os
 import pickle
@@ -36,7 +35,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from gkctl import __version__
-from gkctl.core import deadlines, workdays
+from gkctl.core import collector, deadlines, workdays
 from gkctl.core.errors import DataError
 from gkctl.core.model import Dataset
 from gkctl.store import paths
@@ -169,10 +168,8 @@ def load(data_dir: Path) -> Dataset:
 
     # The collector stays off until the entry is written: pickling walks every object of
     # the plan, and with the collector on, 100,000 tasks cost ~900 collections (3-5 s
-    # instead of 1.7 s). Reference counting still frees (see loader.check_bytes).
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    # instead of 1.7 s). See core.collector.
+    with collector.paused():
         dataset, problems = loader.check_bytes(tasks_raw, units_raw, tasks_shown, units_shown)
         if problems or dataset is None:
             raise DataError(problems)
@@ -181,20 +178,7 @@ def load(data_dir: Path) -> Dataset:
             head = header(fingerprint(tasks_raw), fingerprint(units_raw))
             del tasks_raw, units_raw
             _write(entry, head, dataset)
-        _settle()
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     return dataset
-
-
-def _settle() -> None:
-    """Move what was just built out of the collector's sight before it is turned back on.
-
-    The plan is millions of young objects without a cycle; the first collection after the
-    collector is back would walk them all (0.6 s for 100,000 tasks) and find nothing to
-    free. It lives as long as the command, so it is frozen instead (see gc.freeze)."""
-    gc.freeze()
 
 
 def _trusted(entry: Path) -> bool:
@@ -216,10 +200,8 @@ def _trusted_folder(path: Path) -> bool:
 def _read(entry: Path, head: bytes, tasks_shown: str, units_shown: str) -> Dataset | None:
     if not _trusted(entry):
         return None
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # bulk object creation, see loader.check_bytes
     try:
-        with open(entry, "rb") as handle:
+        with collector.paused(), open(entry, "rb") as handle:  # bulk building
             start = handle.read(len(_MAGIC) + 8)
             if not start.startswith(_MAGIC) or int.from_bytes(start[-8:], "little") != len(head):
                 return None
@@ -230,12 +212,8 @@ def _read(entry: Path, head: bytes, tasks_shown: str, units_shown: str) -> Datas
             tasks: list[Any] = []
             for _ in range(count):
                 tasks.extend(_load(prefix, handle))
-        _settle()
     except Exception:  # a damaged or foreign entry is a miss, never an error
         return None
-    finally:
-        if gc_was_enabled:
-            gc.enable()
     if not isinstance(shell, Dataset):
         return None
     if shell.tasks_path != tasks_shown or shell.units_path != units_shown:

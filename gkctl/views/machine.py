@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from gkctl.core import collector
 from gkctl.core.deadlines import Deadline
 from gkctl.core.model import Dataset, Task
 from gkctl.core.records import extension_record, iso, progress_record
@@ -91,6 +92,7 @@ def reported_record(dataset: Dataset, s: TaskState) -> dict[str, Any]:
     return {"units": units, "count": len(units), "expected": expected}
 
 
+@collector.pausing
 def tasks_json(
     dataset: Dataset, states: Iterable[TaskState], as_of: date, unit: str | None = None
 ) -> str:
@@ -101,6 +103,7 @@ def tasks_json(
     return dumps(envelope)
 
 
+@collector.pausing
 def tasks_records(dataset: Dataset, states: Iterable[TaskState]) -> list[dict[str, Any]]:
     return [task_record(dataset, s) for s in states]
 
@@ -174,6 +177,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
+@collector.pausing
 def tasks_csv(dataset: Dataset, states: Iterable[TaskState], with_unit: bool = False) -> str:
     header = CSV_COLUMNS + (["via"] if with_unit else [])
     rows = []

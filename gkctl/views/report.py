@@ -12,17 +12,16 @@ jinja2 is imported inside the functions that need it: other commands never pay f
 from __future__ import annotations
 
 import functools
-import gc
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from gkctl.core import behind, stats, status
+from gkctl.core import behind, collector, stats, status
 from gkctl.core.errors import GkctlError, UsageError
 from gkctl.core.model import Dataset, Progress, Unit
 from gkctl.core.records import extension_record, iso, progress_record
@@ -93,31 +92,6 @@ def md_link(value: object) -> str:
 
 
 # --- the context ------------------------------------------------------------------------
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def _collector_paused(func: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Build or render with the cyclic collector off, and what was built out of its sight.
-
-    A report is a few dicts per task and no cycle; with the collector on, its passes over
-    the growing context made a 100,000-task report grow faster than the plan (16 times from
-    10,000, against 9 with the collector off). Reference counting still frees."""
-
-    @functools.wraps(func)
-    def paused(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            result = func(*args, **kwargs)
-            gc.freeze()  # the context lives until the report is written
-            return result
-        finally:
-            if was_enabled:
-                gc.enable()
-
-    return paused
 
 
 def _days_label(s: TaskState) -> str:
@@ -309,7 +283,7 @@ def _group_line(g: behind.GroupLine) -> dict[str, Any]:
     }
 
 
-@_collector_paused
+@collector.pausing
 def build_context(
     dataset: Dataset,
     as_of: date,
@@ -415,7 +389,7 @@ def _changes(
     return changes_dict(period.changes(dataset, since, as_of, unit=unit))
 
 
-@_collector_paused
+@collector.pausing
 def with_unit(
     context: dict[str, Any],
     dataset: Dataset,
@@ -725,7 +699,7 @@ class Renderer:
             append(part)
         return "".join(parts)
 
-    @_collector_paused
+    @collector.pausing
     def render(self, context: dict[str, Any]) -> str:
         from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
         from jinja2.exceptions import SecurityError
