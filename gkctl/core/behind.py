@@ -18,7 +18,6 @@ Statuses are each unit's own view (status.state with the unit), as in `due --uni
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 from typing import NamedTuple
 
@@ -110,14 +109,11 @@ def answers(
     lines: list[GroupLine] = []
     behind_kinds = (Status.OVERDUE, Status.DUE_SOON)
     # The named units' figures of tasks nobody recorded anything on depend only on the unit
-    # list and the status: tallied, and added once per tally (see _count_named).
-    tally: Counter[tuple[tuple[str, ...], Status]] = Counter()
-    for task in dataset.plan.tasks:
+    # list and the status: they come tallied, and are added once per tally. Of those tasks,
+    # only the late ones can make a group line.
+    tally = views.tally()
+    for task in tally.attention:
         if not task.progress and not task.extensions:
-            st = views.status(task)
-            tally[task.units, st] += 1
-            if st not in behind_kinds:
-                continue  # nobody is behind on it through a group either
             own: frozenset[str] = frozenset()
         else:
             own = views.own(task)
@@ -160,7 +156,7 @@ def answers(
                     len(members),
                 )
             )
-    for (unit_list, st), n in tally.items():
+    for (unit_list, st), n in tally.plain.items():
         for i, name in _named(unit_list, by_name):
             _count_named(figures[name], i == 0, st, n)
     order = {u.name: i for i, u in enumerate(units)}

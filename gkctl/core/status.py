@@ -363,15 +363,12 @@ def unit_summaries(
     # Who a unit list brings in, worked out once per list: (counted, possibly concerned).
     reach: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}
     # Tasks nobody recorded anything on count the same for every unit they bring in: they
-    # are tallied by unit list and status, and added unit by unit once per tally.
-    tally: Counter[tuple[tuple[str, ...], Status]] = Counter()
-    for task in dataset.plan.tasks:
+    # come tallied by unit list and status, and are added unit by unit once per tally.
+    tally = views.tally()
+    for task in tally.recorded:
         who = reach.get(task.units)
         if who is None:
-            who = reach[task.units] = _reach(task, by_name, members, direct_only)
-        if not task.progress and not task.extensions:
-            tally[task.units, views.status(task)] += 1
-            continue
+            who = reach[task.units] = _reach(task.units, by_name, members, direct_only)
         plain = views.status(task)
         own = views.own(task)
         for name in who[0]:
@@ -380,12 +377,33 @@ def unit_summaries(
             totals[name] += 1
         for name in who[1]:
             possible[name] += 1
-    for (unit_list, st), n in tally.items():
-        sure, maybe = reach[unit_list]
-        for name in sure:
+    # The plain tallies: a list's named units at once; the members of the groups it names
+    # per (groups, status), as many lists name the same groups (各部门 brings in thirty).
+    through: Counter[tuple[tuple[str, ...], Status]] = Counter()
+    spans: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
+    for (unit_list, st), n in tally.plain.items():
+        named = [name for name in dict.fromkeys(unit_list) if name in by_name]
+        written = () if direct_only else tuple(g for g in unit_list if g in members)
+        sure_g: frozenset[str] = frozenset()
+        maybe_g: frozenset[str] = frozenset()
+        if written:
+            span = spans.get(written)
+            if span is None:
+                span = spans[written] = _span(written, members)
+            sure_g, maybe_g = span
+            through[written, st] += n
+        for name in named:
+            if name not in sure_g:  # else the groups count it, once
+                counts[name][st] += n
+                totals[name] += n
+            if name in maybe_g:  # named: surely the unit's, not possibly
+                possible[name] -= n
+    for (written, st), n in through.items():
+        sure_g, maybe_g = spans[written]
+        for name in sure_g:
             counts[name][st] += n
             totals[name] += n
-        for name in maybe:
+        for name in maybe_g:
             possible[name] += n
     rows = [UnitSummary(u, counts[u.name], totals[u.name], possible[u.name]) for u in units]
     order = {u.name: i for i, u in enumerate(units)}
@@ -393,6 +411,18 @@ def unit_summaries(
         key=lambda r: (-r.counts[Status.OVERDUE], -r.counts[Status.DUE_SOON], order[r.unit.name])
     )
     return rows
+
+
+class Tally(NamedTuple):
+    """A plan's tasks for views that count by unit: those nobody recorded progress or an
+    extension on, counted by unit list and status (each unit they bring in counts them
+    alike); the others in plan order, as each unit sees them differently."""
+
+    plain: Counter[tuple[tuple[str, ...], Status]]
+    recorded: list[Task]
+    # The recorded tasks and the plain ones overdue or due soon, in plan order: those a
+    # unit can be behind on through a group (core.behind).
+    attention: list[Task]
 
 
 class Viewer:
@@ -403,15 +433,27 @@ class Viewer:
     extension on it gets its own. Its states leave out who reported the task (`reported`
     is None): the counts and rankings it serves never read it."""
 
-    def __init__(self, dataset: Dataset, as_of: date, within: int = DEFAULT_WITHIN) -> None:
+    def __init__(
+        self,
+        dataset: Dataset,
+        as_of: date,
+        within: int = DEFAULT_WITHIN,
+        plan: Iterable[TaskState] = (),
+    ) -> None:
+        """`plan`: the plan-wide states of that day, where the caller has them: a task no
+        extension was asked for looks the same to a unit that recorded nothing on it
+        (unless every unit reported it done, which only the plan-wide view calls
+        `reported`)."""
         self.dataset = dataset
         self.as_of = as_of
         self.within = within
+        self._plan = {id(s.task): s for s in plan if s.task.progress and not s.task.extensions}
         self._plain: dict[tuple[str, date | None], _Plain] = {}
         # By id(): the tasks live in self.dataset as long as this does.
         self._nobody: dict[int, TaskState] = {}
         self._own: dict[int, frozenset[str]] = {}
         self._mine: dict[tuple[int, str], TaskState] = {}
+        self._tally: Tally | None = None
 
     def of(self, task: Task, unit: Unit) -> TaskState:
         """`task` in `unit`'s view (without the unit's involvement filled in)."""
@@ -425,6 +467,23 @@ class Viewer:
             return found
         return self.nobody(task)
 
+    def tally(self) -> Tally:
+        """The plan's Tally for this day, worked out once."""
+        if self._tally is None:
+            plain: Counter[tuple[tuple[str, ...], Status]] = Counter()
+            recorded, attention = [], []
+            for task in self.dataset.plan.tasks:
+                if task.progress or task.extensions:
+                    recorded.append(task)
+                    attention.append(task)
+                    continue
+                st = self.status(task)
+                plain[task.units, st] += 1
+                if st is Status.OVERDUE or st is Status.DUE_SOON:
+                    attention.append(task)
+            self._tally = Tally(plain, recorded, attention)
+        return self._tally
+
     def status(self, task: Task) -> Status:
         """nobody(task).status, without a state per task where the task has no records."""
         if not task.progress and not task.extensions and task.closed is None:
@@ -436,6 +495,9 @@ class Viewer:
     def nobody(self, task: Task) -> TaskState:
         """The task in the view of a unit that recorded nothing on it."""
         found = self._nobody.get(id(task))
+        seen = self._plan.get(id(task)) if found is None else None
+        if seen is not None and seen.status is not Status.REPORTED:
+            found = self._nobody[id(task)] = TaskState(*seen[:10], None, seen.returned)
         if found is None:
             found = self._nobody[id(task)] = state(
                 self.dataset,
@@ -465,7 +527,7 @@ NOBODY = _NOBODY
 
 
 def _reach(
-    task: Task,
+    unit_list: tuple[str, ...],
     by_name: dict[str, Unit],
     members: dict[str, tuple[Group, list[str]]],
     direct_only: bool,
@@ -473,12 +535,12 @@ def _reach(
     """The units a task counts for in unit_summaries (named, or in a group that surely
     covers them), and those it only possibly concerns (through 各相关部门; never with
     direct_only, as such a group is never direct): _involved's answer, in two lists."""
-    sure = [name for name in dict.fromkeys(task.units) if name in by_name]
+    sure = [name for name in dict.fromkeys(unit_list) if name in by_name]
     if direct_only:
         return sure, []
     maybe: list[str] = []
     grouped = False
-    for name in task.units:
+    for name in unit_list:
         entry = members.get(name)
         if entry is not None:
             grouped = True
@@ -489,6 +551,19 @@ def _reach(
         counted = set(sure)
         maybe = [name for name in dict.fromkeys(maybe) if name not in counted]
     return sure, maybe
+
+
+def _span(
+    written: tuple[str, ...], members: dict[str, tuple[Group, list[str]]]
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The units the groups of a unit list surely cover, and those they only possibly
+    concern (a group of "the relevant ones"), not counting the first among the second."""
+    sure: set[str] = set()
+    maybe: set[str] = set()
+    for name in written:
+        group, names = members[name]
+        (maybe if group.relevant else sure).update(names)
+    return frozenset(sure), frozenset(maybe - sure)
 
 
 def _involved(

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
-
-_FIRST_SENTENCE = re.compile(r"(?<=[。；])")
 
 # How tables, reports and diffs name the kinds of unit and the progress statuses (keyed by
 # the stable English values; a StrEnum member looks up as its value).
@@ -38,5 +35,6 @@ def zh_date(value: date | str | None, empty: str = "—") -> str:
 
 def short(text: str, limit: int = 60) -> str:
     """The first sentence, cut to `limit` characters: how a list shows a task."""
-    first = _FIRST_SENTENCE.split(text, maxsplit=1)[0].rstrip("。；")
+    ends = [at for at in (text.find("。"), text.find("；")) if at >= 0]
+    first = (text[: min(ends) + 1] if ends else text).rstrip("。；")
     return first if len(first) <= limit else first[: limit - 1] + "…"

@@ -87,9 +87,10 @@ def reported_record(dataset: Dataset, s: TaskState) -> dict[str, Any]:
     """Who has reported the task done among the units it is expected from (已报 n/m)."""
     from gkctl.core.status import expected_units
 
-    units = list(s.reported.units) if s.reported else []
-    expected = len(s.reported.expected) if s.reported else len(expected_units(dataset, s.task))
-    return {"units": units, "count": len(units), "expected": expected}
+    if s.reported is None:
+        return {"units": [], "count": 0, "expected": len(expected_units(dataset, s.task))}
+    units = list(s.reported.units)
+    return {"units": units, "count": len(units), "expected": len(s.reported.expected)}
 
 
 @collector.pausing

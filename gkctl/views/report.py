@@ -330,7 +330,7 @@ def build_context(
             }
         )
     asked = stats.extension_counts(dataset, as_of)
-    viewer = status.Viewer(dataset, as_of, within)
+    viewer = status.Viewer(dataset, as_of, within, states)
     summaries = {
         r.unit.name: r for r in status.unit_summaries(dataset, as_of, within, viewer=viewer)
     }
