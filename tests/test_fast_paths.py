@@ -58,6 +58,12 @@ def overlapping(tmp_path_factory: pytest.TempPathFactory) -> Path:
     plan = yaml.safe_load((DATA / "tasks.yaml").read_text(encoding="utf-8"))
     for task, units in zip(plan["tasks"], OVERLAPS, strict=False):
         task["units"] = units
+        task["deadline"] = "9月底前"  # late by October: group lines
+    # Two towns of the 各街镇 task report: one done (counted as reported), one under way.
+    plan["tasks"][6]["progress"] = [
+        {"date": date(2024, 9, 20), "unit": "枫泾镇", "status": "done", "note": "已完成"},
+        {"date": date(2024, 9, 21), "unit": "朱泾镇", "status": "doing", "note": "推进中"},
+    ]
     text = yaml.safe_dump(plan, allow_unicode=True, sort_keys=False)
     (out / "tasks.yaml").write_text(text, encoding="utf-8")
     (out / "units.yaml").write_bytes((DATA / "units.yaml").read_bytes())
@@ -143,3 +149,86 @@ def test_one_viewer_shared_gives_the_same_counts(dataset: Dataset) -> None:
     alone = (status.unit_summaries(dataset, as_of), behind.answers(dataset, as_of))
     assert shared == alone
     assert any(r.total for r in shared[0])
+
+
+def _answers_one_by_one(dataset: Dataset, as_of: date) -> tuple[list, list]:
+    """core.behind's figures and group lines straight from its docstring: every task in
+    every unit's own view, one status.state at a time."""
+    units = dataset.directory.units
+    late_kinds = (status.Status.OVERDUE, status.Status.DUE_SOON)
+    figures = {u.name: [0] * 7 for u in units}
+    lines = []
+    for task in dataset.plan.tasks:
+        for unit in units:
+            if unit.name not in task.units:
+                continue
+            st = status.state(dataset, task, as_of, unit=unit).status
+            lead = task.units[0] == unit.name
+            f = figures[unit.name]
+            f[0] += 1
+            if st is status.Status.OVERDUE:
+                f[1] += lead
+                f[2] += 1
+            elif st is status.Status.DUE_SOON:
+                f[3] += lead
+                f[4] += 1
+        seen = set()
+        for name in task.units:
+            group = dataset.directory.group(name)
+            if group is None or group.relevant or group.canonical in seen:
+                continue
+            seen.add(group.canonical)
+            members = [u for u in units if u.kind in group.members and u.name not in task.units]
+            views = [status.state(dataset, task, as_of, unit=u) for u in members]
+            for u, s in zip(members, views, strict=True):
+                if s.status is status.Status.OVERDUE:
+                    figures[u.name][5] += 1
+                elif s.status is status.Status.DUE_SOON:
+                    figures[u.name][6] += 1
+            late = [s for s in views if s.status in late_kinds]
+            if late:
+                kind = (
+                    status.Status.OVERDUE
+                    if any(s.status is status.Status.OVERDUE for s in late)
+                    else status.Status.DUE_SOON
+                )
+                first = next(s for s in late if s.status is kind)
+                done = {p.unit for p in task.progress if p.done_on(as_of)}
+                lines.append(
+                    behind.GroupLine(
+                        group.canonical,
+                        task,
+                        kind,
+                        first.due,
+                        first.days_left,
+                        sum(1 for s in late if s.status is kind),
+                        sum(1 for u in members if u.name in done),
+                        len(members),
+                    )
+                )
+    order = {u.name: i for i, u in enumerate(units)}
+    ranked = sorted(
+        (behind.Answer(u, *figures[u.name]) for u in units),
+        key=lambda a: behind.rank_key(a, order),
+    )
+    group_order = {g.name: i for i, g in enumerate(dataset.directory.groups)}
+    lines.sort(
+        key=lambda g: (
+            status.STATUS_ORDER.index(g.status),
+            g.due or as_of,
+            g.task.id,
+            group_order.get(g.group, 0),
+        )
+    )
+    return ranked, lines
+
+
+@pytest.mark.parametrize("as_of", DAYS)
+def test_rankings_match_each_units_own_view(dataset: Dataset, as_of: date) -> None:
+    ranked, lines = behind.answers(dataset, as_of)
+    assert (ranked, lines) == _answers_one_by_one(dataset, as_of)
+    assert any(a.named for a in ranked)
+    if len(dataset.plan.tasks) == 600 and as_of == date(2024, 10, 15):  # generated
+        assert len(lines) > 20
+    if dataset.plan.tasks[6].progress and as_of == date(2024, 10, 15):  # overlapping
+        assert any(g.reported == 1 and g.task.id == 7 for g in lines)

@@ -130,20 +130,27 @@ def answers(
                 continue
             counted.add(group.canonical)
             members = [u for u in members_of[name] if u.name not in task.units]
-            if own:
-                states = [views.of(task, u) if u.name in own else base for u in members]
+            if not own:  # every member sees the task alike
+                if not members or base.status not in behind_kinds:
+                    continue
+                column = 5 if base.status is Status.OVERDUE else 6
+                for u in members:
+                    figures[u.name][column] += 1
+                worst, alike, reported = base, len(members), 0
             else:
-                states = [base] * len(members)
-            late = [s for s in states if s.status in behind_kinds]
-            if not late:
-                continue
-            for u, s in zip(members, states, strict=True):
-                if s.status is Status.OVERDUE:
-                    figures[u.name][5] += 1
-                elif s.status is Status.DUE_SOON:
-                    figures[u.name][6] += 1
-            worst = min(late, key=lambda s: status.STATUS_ORDER.index(s.status))
-            finished = {p.unit for p in task.progress if p.done_on(as_of)}
+                states = [views.of(task, u) if u.name in own else base for u in members]
+                late = [s for s in states if s.status in behind_kinds]
+                if not late:
+                    continue
+                for u, s in zip(members, states, strict=True):
+                    if s.status is Status.OVERDUE:
+                        figures[u.name][5] += 1
+                    elif s.status is Status.DUE_SOON:
+                        figures[u.name][6] += 1
+                worst = min(late, key=lambda s: status.STATUS_ORDER.index(s.status))
+                alike = sum(1 for s in late if s.status is worst.status)
+                finished = {p.unit for p in task.progress if p.done_on(as_of)}
+                reported = sum(1 for u in members if u.name in finished)
             lines.append(
                 GroupLine(
                     group.canonical,
@@ -151,8 +158,8 @@ def answers(
                     worst.status,
                     worst.due,
                     worst.days_left,
-                    sum(1 for s in late if s.status is worst.status),
-                    sum(1 for u in members if u.name in finished),
+                    alike,
+                    reported,
                     len(members),
                 )
             )
