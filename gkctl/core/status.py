@@ -192,6 +192,9 @@ def _returned(task: Task, unit: Unit, as_of: date) -> Progress | None:
 _Plain = tuple[Deadline, "date | None", "date | None", "WorkdayDue | None", Status, "int | None"]
 
 
+_NO_ONE = Reported((), ())
+
+
 def state(
     dataset: Dataset,
     task: Task,
@@ -222,7 +225,7 @@ def state(
         return TaskState(task, *shared, None, how)
     deadline = task_deadline(dataset, task)
     original = deadline.due_on(as_of)
-    extension = _extension(task, unit, as_of)
+    extension = _extension(task, unit, as_of) if task.extensions else None
     due = extension.to if extension is not None and original is not None else original
     if extension is not None and original is not None and extension.to <= original:
         extension, due = None, original
@@ -231,12 +234,14 @@ def state(
     who = (
         reported(dataset, task, as_of)
         if task.progress and (with_reported or unit is None)
-        else Reported((), ())
+        else _NO_ONE
     )
-    done = is_done(task, unit, as_of)
-    back = _returned(task, unit, as_of) if unit is not None and not done else None
+    done = closed or (bool(task.progress) and is_done(task, unit, as_of))
+    back = _returned(task, unit, as_of) if task.progress and unit is not None and not done else None
     request = (
-        None if closed or done else open_request(task, unit.name if unit else task.lead, as_of)
+        open_request(task, unit.name if unit else task.lead, as_of)
+        if task.extensions and not done
+        else None
     )
     if done:
         status = Status.DONE

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+
+_SENTENCE_END = re.compile("[。；]").search  # where the first sentence ends
 
 # How tables, reports and diffs name the kinds of unit and the progress statuses (keyed by
 # the stable English values; a StrEnum member looks up as its value).
@@ -35,6 +38,6 @@ def zh_date(value: date | str | None, empty: str = "—") -> str:
 
 def short(text: str, limit: int = 60) -> str:
     """The first sentence, cut to `limit` characters: how a list shows a task."""
-    ends = [at for at in (text.find("。"), text.find("；")) if at >= 0]
-    first = (text[: min(ends) + 1] if ends else text).rstrip("。；")
+    end = _SENTENCE_END(text)
+    first = (text[: end.end()] if end else text).rstrip("。；")
     return first if len(first) <= limit else first[: limit - 1] + "…"
