@@ -365,38 +365,22 @@ def unit_summaries(
         g.name: (g, [u.name for u in units if u.kind in g.members])
         for g in dataset.directory.groups
     }
-    # Who a unit list brings in, worked out once per list: (counted, possibly concerned).
-    reach: dict[tuple[str, ...], tuple[list[str], list[str]]] = {}
-    # Tasks nobody recorded anything on count the same for every unit they bring in: they
-    # come tallied by unit list and status, and are added unit by unit once per tally.
+    # Every task counts alike for the units it brings in, as its plain status (what a unit
+    # that recorded nothing on it sees): the tasks come tallied by unit list and status;
+    # a list's named units are counted at once, the members of the groups it names per
+    # (groups, status), as many lists name the same groups (各部门 brings in thirty).
+    # Then the few units that recorded progress or an extension on a task get their own.
     tally = views.tally()
+    lists: Counter[tuple[tuple[str, ...], Status]] = tally.plain.copy()
     for task in tally.recorded:
-        who = reach.get(task.units)
-        if who is None:
-            who = reach[task.units] = _reach(task.units, by_name, members, direct_only)
-        plain = views.status(task)
-        own = views.own(task)
-        for name in who[0]:
-            mine = views.of(task, by_name[name]).status if name in own else plain
-            counts[name][mine] += 1
-            totals[name] += 1
-        for name in who[1]:
-            possible[name] += 1
-    # The plain tallies: a list's named units at once; the members of the groups it names
-    # per (groups, status), as many lists name the same groups (各部门 brings in thirty).
+        lists[task.units, views.status(task)] += 1
     through: Counter[tuple[tuple[str, ...], Status]] = Counter()
     spans: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]] = {}
-    for (unit_list, st), n in tally.plain.items():
+    for (unit_list, st), n in lists.items():
         named = [name for name in dict.fromkeys(unit_list) if name in by_name]
-        written = () if direct_only else tuple(g for g in unit_list if g in members)
-        sure_g: frozenset[str] = frozenset()
-        maybe_g: frozenset[str] = frozenset()
-        if written:
-            span = spans.get(written)
-            if span is None:
-                span = spans[written] = _span(written, members)
-            sure_g, maybe_g = span
-            through[written, st] += n
+        sure_g, maybe_g = _groups_span(unit_list, members, spans, direct_only)
+        if sure_g or maybe_g:
+            through[_written(unit_list, members), st] += n
         for name in named:
             if name not in sure_g:  # else the groups count it, once
                 counts[name][st] += n
@@ -410,6 +394,14 @@ def unit_summaries(
             totals[name] += n
         for name in maybe_g:
             possible[name] += n
+    for task in tally.recorded:
+        plain = views.status(task)
+        sure_g = _groups_span(task.units, members, spans, direct_only)[0]
+        for name in views.own(task):
+            if name in by_name and (name in task.units or name in sure_g):
+                mine = views.of(task, by_name[name]).status
+                counts[name][plain] -= 1
+                counts[name][mine] += 1
     rows = [UnitSummary(u, counts[u.name], totals[u.name], possible[u.name]) for u in units]
     order = {u.name: i for i, u in enumerate(units)}
     rows.sort(
@@ -531,31 +523,31 @@ _NOBODY = Unit("", UnitKind.DEPARTMENT)
 NOBODY = _NOBODY
 
 
-def _reach(
+def _written(
+    unit_list: tuple[str, ...], members: dict[str, tuple[Group, list[str]]]
+) -> tuple[str, ...]:
+    """The groups a unit list names (各部门, 各相关单位 …), in its order."""
+    return tuple(name for name in unit_list if name in members)
+
+
+def _groups_span(
     unit_list: tuple[str, ...],
-    by_name: dict[str, Unit],
     members: dict[str, tuple[Group, list[str]]],
+    spans: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str]]],
     direct_only: bool,
-) -> tuple[list[str], list[str]]:
-    """The units a task counts for in unit_summaries (named, or in a group that surely
-    covers them), and those it only possibly concerns (through 各相关部门; never with
-    direct_only, as such a group is never direct): _involved's answer, in two lists."""
-    sure = [name for name in dict.fromkeys(unit_list) if name in by_name]
-    if direct_only:
-        return sure, []
-    maybe: list[str] = []
-    grouped = False
-    for name in unit_list:
-        entry = members.get(name)
-        if entry is not None:
-            grouped = True
-            (maybe if entry[0].relevant else sure).extend(entry[1])
-    if grouped:
-        sure = list(dict.fromkeys(sure))
-    if maybe:
-        counted = set(sure)
-        maybe = [name for name in dict.fromkeys(maybe) if name not in counted]
-    return sure, maybe
+) -> tuple[frozenset[str], frozenset[str]]:
+    """_span of the groups a unit list names, kept in `spans` (none with direct_only: a
+    unit reached through a group is never direct)."""
+    written = () if direct_only else _written(unit_list, members)
+    if not written:
+        return _NO_SPAN
+    found = spans.get(written)
+    if found is None:
+        found = spans[written] = _span(written, members)
+    return found
+
+
+_NO_SPAN: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
 
 
 def _span(

@@ -83,12 +83,15 @@ def task_record(dataset: Dataset, s: TaskState, with_unit: bool = False) -> dict
     return record
 
 
-def reported_record(dataset: Dataset, s: TaskState) -> dict[str, Any]:
-    """Who has reported the task done among the units it is expected from (已报 n/m)."""
+def reported_record(dataset: Dataset, s: TaskState, expected: int | None = None) -> dict[str, Any]:
+    """Who has reported the task done among the units it is expected from (已报 n/m);
+    `expected`: how many units that is, where the caller knows (nobody has reported)."""
     from gkctl.core.status import expected_units
 
     if s.reported is None:
-        return {"units": [], "count": 0, "expected": len(expected_units(dataset, s.task))}
+        if expected is None:
+            expected = len(expected_units(dataset, s.task))
+        return {"units": [], "count": 0, "expected": expected}
     units = list(s.reported.units)
     return {"units": units, "count": len(units), "expected": len(s.reported.expected)}
 
