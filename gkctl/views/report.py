@@ -614,6 +614,7 @@ def _sandbox() -> Any:
         ctx = frame.eval_ctx
         return bool(ctx.autoescape and not ctx.volatile and finalize.src == "environment.finalize(")
 
+    short_texts: dict[str, Markup] = {}
     hookable = all(
         hasattr(CodeGenerator, name) for name in ("_output_child_pre", "_output_child_post")
     )
@@ -627,9 +628,17 @@ def _sandbox() -> Any:
 
         @staticmethod
         def markdown_out(value: Any) -> Any:
-            """escape(_finalize(value)), as Jinja would output it."""
+            """escape(_finalize(value)), as Jinja would output it. Short texts repeat
+            (dates, 逾期N天, 全年, unit names): each is escaped once per render."""
             if type(value) is str:
-                return Markup(md_escape(value))
+                if len(value) > 24:
+                    return Markup(md_escape(value))
+                done = short_texts.get(value)
+                if done is None:
+                    if len(short_texts) > 4096:
+                        short_texts.clear()
+                    done = short_texts[value] = Markup(md_escape(value))
+                return done
             if type(value) is Markup:
                 return value
             return escape(_finalize(value))
