@@ -407,7 +407,9 @@ _ONGOING_WORDS = r"(?:持续推进|长期坚持|常态化推进|常态化|长期
 
 class _Form(NamedTuple):
     whole: re.Pattern[str]  # the form with what may stand around it, matched whole
-    core: re.Pattern[str]  # the form alone, searched to say what was left unread
+    # The form alone, searched to say what was left unread: only an error needs it, so
+    # it is compiled then (re keeps compiled patterns), not with the grammar (-2.5 ms).
+    core: str
     handler: _Handler
 
 
@@ -464,7 +466,7 @@ def _grammar() -> _Grammar:
         (r"(?P<d>\d+)日", _day_only),
     ]
     forms = [
-        _Form(re.compile(_HEAD + core + _TAIL), re.compile(core), handler)
+        _Form(re.compile(_HEAD + core + _TAIL), core, handler)
         for core, handler in table
     ]
     return _Grammar(
@@ -530,7 +532,7 @@ def _unread(clause: str) -> str:
     """Say which part of a clause no form reads: what is left around the longest form."""
     best: re.Match[str] | None = None
     for form in _grammar().forms:
-        m = form.core.search(clause)
+        m = re.search(form.core, clause)
         if m and (best is None or len(m.group(0)) > len(best.group(0))):
             best = m
     if best is None:
