@@ -211,15 +211,7 @@ def _answers_one_by_one(dataset: Dataset, as_of: date) -> tuple[list, list]:
         (behind.Answer(u, *figures[u.name]) for u in units),
         key=lambda a: behind.rank_key(a, order),
     )
-    group_order = {g.name: i for i, g in enumerate(dataset.directory.groups)}
-    lines.sort(
-        key=lambda g: (
-            status.STATUS_ORDER.index(g.status),
-            g.due or as_of,
-            g.task.id,
-            group_order.get(g.group, 0),
-        )
-    )
+    lines.sort(key=behind.line_key(dataset, as_of))
     return ranked, lines
 
 

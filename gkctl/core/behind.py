@@ -18,6 +18,7 @@ Statuses are each unit's own view (status.state with the unit), as in `due --uni
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import NamedTuple
 
@@ -168,16 +169,19 @@ def answers(
             _count_named(figures[name], i == 0, st, n)
     order = {u.name: i for i, u in enumerate(units)}
     ranked = sorted((Answer(u, *figures[u.name]) for u in units), key=lambda a: rank_key(a, order))
-    group_order = {g.name: i for i, g in enumerate(dataset.directory.groups)}
-    lines.sort(
-        key=lambda g: (
-            status.STATUS_ORDER.index(g.status),
-            g.due or as_of,
-            g.task.id,
-            group_order.get(g.group, 0),
-        )
-    )
+    lines.sort(key=line_key(dataset, as_of))
     return ranked, lines
+
+
+def line_key(dataset: Dataset, as_of: date) -> Callable[[GroupLine], tuple[object, ...]]:
+    """The order of group lines: most urgent first, then by due date, task and group."""
+    group_order = {g.name: i for i, g in enumerate(dataset.directory.groups)}
+    return lambda g: (
+        status.STATUS_ORDER.index(g.status),
+        g.due or as_of,
+        g.task.id,
+        group_order.get(g.group, 0),
+    )
 
 
 def alike(ranked: list[Answer]) -> list[list[Answer]]:

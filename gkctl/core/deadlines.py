@@ -465,10 +465,7 @@ def _grammar() -> _Grammar:
         ),
         (r"(?P<d>\d+)日", _day_only),
     ]
-    forms = [
-        _Form(re.compile(_HEAD + core + _TAIL), core, handler)
-        for core, handler in table
-    ]
+    forms = [_Form(re.compile(_HEAD + core + _TAIL), core, handler) for core, handler in table]
     return _Grammar(
         forms,
         re.compile(r"[,;，；。、]"),
