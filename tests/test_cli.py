@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -431,6 +432,24 @@ def test_due_view_fits_any_terminal(gk, monkeypatch, width: str) -> None:
     for task_id in ("41", "36", "35"):
         assert any(line.split()[:1] == [task_id] for line in out.splitlines()), task_id
     assert max(len(line.rstrip()) for line in out.splitlines()) <= max(int(width), 40) * 2
+
+
+def test_due_counts_keep_each_number_with_its_label(gk, monkeypatch) -> None:
+    # The counts line wraps between "已逾期 N" pieces, never inside one, at any width.
+    labels = ("已逾期", "即将到期", "待市级部署", "全年持续", "未到期", "已完成")
+    wrapped = 0
+    for width in range(30, 101, 2):
+        monkeypatch.setenv("COLUMNS", str(width))
+        result = gk("due", "--unit", "区政府办公室", "--as-of", "2024-12-31", "--all")
+        lines = result.stdout.splitlines()
+        start = next(i for i, line in enumerate(lines) if line.startswith("已逾期 "))
+        counts = lines[start : lines.index("", start)]
+        wrapped += len(counts) > 1
+        pieces = [p for line in counts for p in line.strip().split("  ")]
+        assert [p.split(" ")[0] for p in pieces][: len(labels)] == list(labels), width
+        assert all(re.fullmatch(r"\S+ \d+", p) for p in pieces[: len(labels)]), counts
+        assert all(len(line) <= width for line in counts)
+    assert wrapped > 10
 
 
 @pytest.mark.parametrize("width", ["60", "80"])

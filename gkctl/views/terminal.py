@@ -71,6 +71,25 @@ SHORT_LABELS = {
 }
 
 
+class Pieces:
+    """Short pieces (已逾期 6067, 已完成 679) on one line, two spaces apart, wrapped between
+    pieces and never inside one, so that a count never leaves its label behind."""
+
+    def __init__(self, pieces: Sequence[str], style: str = "") -> None:
+        self.pieces, self.style = pieces, style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        line = ""
+        for piece in self.pieces:
+            joined = f"{line}  {piece}" if line else piece
+            if line and cell_len(joined) > options.max_width:
+                yield safe(line, self.style)
+                line = piece
+            else:
+                line = joined
+        yield safe(line, self.style)
+
+
 class ChineseText(Text):
     """Text that wraps by the Chinese rules (core.linebreak): a cell never starts a line
     with ，or ” nor ends one with “, which Rich's own wrap (made for spaced words) allows."""
@@ -283,10 +302,10 @@ def due_view(
         safe(f"{who} · 截至 {zh_date(as_of)} · 临期窗口 {within} 天", "bold")
     ]
     counts = {st: sum(1 for s in surely if s.status is st) for st in Status}
-    line = "  ".join(f"{STATUS_LABELS[st]} {counts[st]}" for st in listed(counts))
+    pieces = [f"{STATUS_LABELS[st]} {counts[st]}" for st in listed(counts)]
     if maybe:
-        line += f"  （另有可能涉及 {len(maybe)} 项）"
-    parts.append(Text(line, style="dim"))
+        pieces.append(f"（另有可能涉及 {len(maybe)} 项）")
+    parts.append(Pieces(pieces, style="dim"))
     sections = []
     for st in shown:
         group = [s for s in surely if s.status is st]
