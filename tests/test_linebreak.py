@@ -80,3 +80,46 @@ def test_tables_keep_the_rules(gk, columns: str, command: list[str]) -> None:
             cell = cell.strip()
             assert cell[0] not in set("，。、；：）”"), line
             assert cell[-1] not in NO_LINE_END, line
+
+
+NAMES = ["区政府办公室", "区市场监管局", "高新区", "各部门", "山阳镇", "区经委"]
+
+
+@given(st.lists(st.sampled_from(NAMES), min_size=1, max_size=8), st.integers(2, 40))
+def test_whole_spans_break_only_at_their_edges(units: list[str], columns: int) -> None:
+    # Unit names (the `whole` spans) are never split, unless one is wider than the line.
+    text, whole = "", []
+    for i, name in enumerate(units):
+        whole.append((len(text), len(text) + len(name)))
+        text += name + ("、" if i < len(units) - 1 else "")
+    spans = break_offsets(text, columns, whole=whole)
+    assert "".join(text[a:b] for a, b in spans) == text
+    for a, b in spans:
+        assert width(text[a:b]) <= columns
+        for start, end in whole:
+            if width(text[start:end]) <= columns:
+                assert not start < a < end and not start < b < end, (text[a:b], columns)
+
+
+@pytest.mark.parametrize("columns", range(30, 101, 5))
+def test_show_keeps_unit_names_whole(gk, columns: int) -> None:
+    # Task 60 names 区政府办公室、各部门、街镇、高新区 and its lead: at no width does a
+    # line of the 责任单位 cell start or end inside a name (区政府办 ⏎ 公室).
+    result = gk("show", "60", "--as-of", "2024-10-15", env={"COLUMNS": str(columns)})
+    lines = result.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("责任单位"))
+    cell = [lines[start].removeprefix("责任单位")]
+    for line in lines[start + 1 :]:
+        if line[:1].strip():  # the next row's label
+            break
+        cell.append(line)
+    pieces = [piece.strip() for piece in cell]
+    joined = "".join(pieces)
+    assert joined == "区政府办公室、各部门、街镇、高新区（牵头：区政府办公室）"
+    cuts, at = set(), 0
+    for piece in pieces[:-1]:
+        at += len(piece)
+        cuts.add(at)
+    for name in ("区政府办公室", "各部门", "街镇", "高新区"):
+        for found in (i for i in range(len(joined)) if joined.startswith(name, i)):
+            assert not any(found < cut < found + len(name) for cut in cuts), (columns, pieces)

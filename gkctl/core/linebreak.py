@@ -4,7 +4,7 @@ none ends with an opening one). Shared by the help formatter and the Rich tables
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 # East Asian wide characters (CJK, full-width forms): two terminal columns each. Plain range
 # checks rather than a regular expression: this module loads with every table, and compiling
@@ -37,15 +37,18 @@ def width(text: str) -> int:
     return sum(2 if is_wide(char) else 1 for char in text)
 
 
-def _tokens(text: str) -> Iterator[tuple[int, int]]:
-    """Breakable pieces as (start, end): click's notes ([默认：30；0<=x<=3660]) whole, each
-    wide character alone, a run of narrow ones (a word, a number, an option name) whole, a
-    run of spaces."""
+def _tokens(text: str, whole: Sequence[tuple[int, int]] = ()) -> Iterator[tuple[int, int]]:
+    """Breakable pieces as (start, end): the `whole` spans (names a line must not split),
+    click's notes ([默认：30；0<=x<=3660]) whole, each wide character alone, a run of narrow
+    ones (a word, a number, an option name) whole, a run of spaces."""
+    ends = {start: end for start, end in whole if end > start}
     i, n = 0, len(text)
     while i < n:
         char = text[i]
         j = i + 1
-        if char.isspace():
+        if i in ends:
+            j = min(ends[i], n)
+        elif char.isspace():
             while j < n and text[j].isspace():
                 j += 1
         elif char == "[" and _note_end(text, i) > i:
@@ -66,15 +69,19 @@ def _note_end(text: str, start: int) -> int:
 
 
 def break_offsets(
-    text: str, columns: int, measure: Callable[[str], int] = width
+    text: str,
+    columns: int,
+    measure: Callable[[str], int] = width,
+    whole: Sequence[tuple[int, int]] = (),
 ) -> list[tuple[int, int]]:
     """The lines of one paragraph as (start, end) character offsets into `text`: each line
     at most `columns` wide (a word wider than that is cut), spaces at a break left out, and
-    a character that may not start a line carried down with the one before it."""
+    a character that may not start a line carried down with the one before it. The `whole`
+    spans (unit names) break only where nothing else fits on a line."""
     columns = max(columns, 2)
     lines: list[list[tuple[int, int]]] = [[]]
     used = 0
-    for start, end in _tokens(text):
+    for start, end in _tokens(text, whole):
         token = text[start:end]
         line = lines[-1]
         if token.isspace():

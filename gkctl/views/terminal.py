@@ -92,7 +92,11 @@ class Pieces:
 
 class ChineseText(Text):
     """Text that wraps by the Chinese rules (core.linebreak): a cell never starts a line
-    with ，or ” nor ends one with “, which Rich's own wrap (made for spaced words) allows."""
+    with ，or ” nor ends one with “, which Rich's own wrap (made for spaced words) allows.
+    `whole`: (start, end) spans of the text that a line breaks around, not inside (unit
+    names: 区政府办 ⏎ 公室 reads as two units)."""
+
+    whole: tuple[tuple[int, int], ...] = ()
 
     def wrap(
         self,
@@ -116,11 +120,18 @@ class ChineseText(Text):
             )
         # Text.wrap with the line breaks from core.linebreak (measured as Rich measures).
         lines = Lines()
+        offset = 0
         for line in self.split(allow_blank=True):
             if "\t" in line:
                 line.expand_tabs(tab_size)
             plain = line.plain
-            spans = linebreak.break_offsets(plain, width, cell_len) or [(0, 0)]
+            whole = [
+                (start - offset, end - offset)
+                for start, end in self.whole
+                if offset <= start and end <= offset + len(plain)
+            ]
+            offset += len(plain) + 1  # and the line break
+            spans = linebreak.break_offsets(plain, width, cell_len, whole) or [(0, 0)]
             cuts = [start for start, _ in spans[1:]]
             pieces = line.divide(cuts)
             for piece in pieces:
@@ -137,6 +148,30 @@ class ChineseText(Text):
 def safe(value: object, style: str = "") -> Text:
     """Literal text: no markup, control characters shown as \\xNN; wrapped the Chinese way."""
     return ChineseText(textsafe.visible(str(value)), style=style)
+
+
+def names(parts: Sequence[str], style: str = "") -> Text:
+    """Unit names and the words between them (、, （牵头：…）) as safe() text, where every
+    odd-numbered part is a name that lines break around, never inside."""
+    text = ChineseText(style=style)
+    whole = []
+    for i, part in enumerate(parts):
+        shown = textsafe.visible(part)
+        if i % 2:
+            whole.append((len(text.plain), len(text.plain) + len(shown)))
+        text.append(shown)
+    text.whole = tuple(whole)
+    return text
+
+
+def unit_names(units: Sequence[str], lead: str | None = None, before: str = "") -> Text:
+    """区政府办公室、各部门（牵头：区政府办公室） with each name kept whole."""
+    parts = [before]
+    for i, unit in enumerate(units):
+        parts += [unit, "、" if i < len(units) - 1 else ""]
+    if lead:
+        parts += [f"（牵头：{lead}）", ""]  # moves down whole
+    return names(parts)
 
 
 def _days(s: TaskState) -> Text:
@@ -462,7 +497,7 @@ def task_detail(
     if task.text:
         table.add_row("要点原文", safe(task.text))
     lead = task.lead if task.lead and dataset.directory.unit(task.lead) else None
-    table.add_row("责任单位", safe("、".join(task.units) + (f"（牵头：{lead}）" if lead else "")))
+    table.add_row("责任单位", unit_names(task.units, lead))
     table.add_row("时间节点", safe(deadline_text(task.deadline)))
     table.add_row("解析", safe(s.deadline.rule))
     table.add_row("截止日期", _due_cell(s, reported=False))
@@ -474,9 +509,8 @@ def task_detail(
     if s.reported is not None and s.status is not Status.DONE:
         table.add_row(
             "已报",
-            safe(
-                f"{len(s.reported.units)}/{len(s.reported.expected)}："
-                + "、".join(s.reported.units)
+            unit_names(
+                s.reported.units, before=f"{len(s.reported.units)}/{len(s.reported.expected)}："
             ),
         )
     if task.closed:
@@ -509,7 +543,7 @@ def unit_list(units: Sequence[Unit], groups: Sequence[object]) -> RenderableType
     for u in units:
         note = "单位名录补充（文件未列出）" if u.source == "outside" else (u.full_name or "")
         table.add_row(
-            safe(u.name), UNIT_KIND_LABELS[u.kind.value], safe("、".join(u.aliases)), safe(note)
+            safe(u.name), UNIT_KIND_LABELS[u.kind.value], unit_names(u.aliases), safe(note)
         )
     for g in groups:
         assert isinstance(g, UnitGroup)
