@@ -112,7 +112,7 @@ def _lay_out(document: Any, blocks: Sequence[Block]) -> None:
         elif isinstance(block, Paragraph):
             if after_title:
                 # The line under the title (as of, issuer, window): centred, in 楷体.
-                p = _paragraph(document, block.text, H2_FONT, BODY_PT, indent=False)
+                p = _paragraph(document, _meta_lines(block.text), H2_FONT, BODY_PT, indent=False)
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             else:
                 text = f"·{block.text}" if block.item else block.text
@@ -130,6 +130,35 @@ def _title_lines(title: str) -> str:
         return title
     head, _, tail = title.rpartition(" ")
     return f"{head}\n{tail}"
+
+
+def _meta_lines(text: str) -> str:
+    """The line under the title, broken between its ｜-separated parts (or at a space
+    inside a part) where it is too long for one line, so that a 文号 such as 金府办发〔2024〕
+    5号 is never split."""
+    per_line = TEXT_WIDTH_MM / (BODY_PT * 25.4 / 72)
+    if text_em(text) <= per_line:
+        return text
+    parts: list[str] = []
+    for part in text.split("｜"):
+        words = part.split(" ")
+        line = ""
+        for word in words:  # a part too long for a line breaks at its spaces
+            joined = f"{line} {word}" if line else word
+            if line and text_em(joined) > per_line:
+                parts.append(line)
+                line = word
+            else:
+                line = joined
+        parts.append(line)
+    lines: list[str] = []
+    for part in parts:
+        joined = f"{lines[-1]}｜{part}" if lines else part
+        if lines and text_em(joined) <= per_line:
+            lines[-1] = joined
+        else:
+            lines.append(part)
+    return "\n".join(lines)
 
 
 def _pt(value: float) -> Any:
