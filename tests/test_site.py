@@ -226,6 +226,29 @@ def test_page_renders_from_disk_with_no_request_off_the_machine(
 
 
 @needs_browser
+@pytest.mark.parametrize(("width", "mobile"), WIDTHS)
+def test_the_board_tables_need_no_sideways_scrolling_on_a_phone(
+    chromium: browser.Browser, built: Path, width: int, mobile: bool
+) -> None:
+    # A leader on a phone sees every figure of the sections and units without scrolling
+    # sideways: there the rows are cards, each figure under its label; on a desktop they
+    # stay table rows.
+    chromium.open((built / "index.html").as_uri(), width, 900, mobile)
+    for table in ("table.sections", "table.units"):
+        box = f"document.querySelector('{table}').parentElement"
+        assert chromium.evaluate(f"{box}.scrollWidth <= {box}.clientWidth"), table
+        row = chromium.evaluate(
+            f"getComputedStyle(document.querySelector('{table} tbody tr')).display"
+        )
+        assert row == ("grid" if mobile else "table-row")
+    label = chromium.evaluate(
+        "getComputedStyle(document.querySelector('table.units td[data-key=overdue]'), '::before')"
+        ".content"
+    )
+    assert label == ('"已逾期"' if mobile else "none")
+
+
+@needs_browser
 def test_numbers_in_the_page_are_those_of_stats(chromium: browser.Browser, built: Path, gk) -> None:
     chromium.open((built / "index.html").as_uri(), 1280)
     rows = chromium.evaluate(
