@@ -224,3 +224,11 @@ def test_rankings_match_each_units_own_view(dataset: Dataset, as_of: date) -> No
         assert len(lines) > 20
     if dataset.plan.tasks[6].progress and as_of == date(2024, 10, 15):  # overlapping
         assert any(g.reported == 1 and g.task.id == 7 for g in lines)
+
+
+def test_a_viewer_of_another_day_is_refused(dataset: Dataset) -> None:
+    viewer = status.Viewer(dataset, date(2024, 10, 15))
+    with pytest.raises(ValueError):
+        status.unit_summaries(dataset, date(2024, 10, 16), viewer=viewer)
+    with pytest.raises(ValueError):
+        behind.answers(dataset, date(2024, 10, 15), within=7, viewer=viewer)

@@ -90,12 +90,14 @@ def test_whole_spans_break_only_at_their_edges(units: list[str], columns: int) -
     # Unit names (the `whole` spans) are never split, unless one is wider than the line.
     text, whole = "", []
     for i, name in enumerate(units):
+        name += "、" if i < len(units) - 1 else ""  # a name with its 、, as views.terminal
         whole.append((len(text), len(text) + len(name)))
-        text += name + ("、" if i < len(units) - 1 else "")
+        text += name
     spans = break_offsets(text, columns, whole=whole)
     assert "".join(text[a:b] for a, b in spans) == text
     for a, b in spans:
         assert width(text[a:b]) <= columns
+        assert text[a] != "、" or columns < 4, (text[a:b], columns)  # the 禁则 hold
         for start, end in whole:
             if width(text[start:end]) <= columns:
                 assert not start < a < end and not start < b < end, (text[a:b], columns)
@@ -123,3 +125,22 @@ def test_show_keeps_unit_names_whole(gk, columns: int) -> None:
     for name in ("区政府办公室", "各部门", "街镇", "高新区"):
         for found in (i for i in range(len(joined)) if joined.startswith(name, i)):
             assert not any(found < cut < found + len(name) for cut in cuts), (columns, pieces)
+
+
+@pytest.mark.parametrize("columns", [20, 24, 30, 36, 50])
+def test_unit_cells_keep_the_rules_for_every_task(gk, columns: int) -> None:
+    # Keeping names whole never costs the 禁则: no line of any task's 责任单位 cell starts
+    # with 、 or ）, and none ends with （, at any width.
+    dataset_ids = range(1, 76)
+    for task_id in dataset_ids:
+        result = gk("show", str(task_id), "--as-of", "2024-10-15", env={"COLUMNS": str(columns)})
+        lines = result.stdout.splitlines()
+        start = next(i for i, line in enumerate(lines) if line.startswith("责任单位"))
+        cell = [lines[start].removeprefix("责任单位").strip()]
+        for line in lines[start + 1 :]:
+            if line[:1].strip():
+                break
+            cell.append(line.strip())
+        for piece in cell:
+            assert piece[0] not in set("、，。；：）"), (task_id, columns, cell)
+            assert piece[-1] not in NO_LINE_END, (task_id, columns, cell)

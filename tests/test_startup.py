@@ -162,3 +162,21 @@ def test_a_profiled_run_still_prints_its_profile(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0 and "function calls" in done.stdout and "区经委" in done.stdout
+
+
+def test_a_closed_stdout_or_stderr_keeps_the_exit_code(tmp_path: Path) -> None:
+    # Started with fd 1 or 2 closed (cron, `>&-`), Python has no sys.stdout or sys.stderr:
+    # the hard exit must still end with the command's own code, without a traceback.
+    env = {**os.environ, "GKCTL_CACHE_DIR": str(tmp_path / "c"), "NO_COLOR": "1"}
+    report = [sys.executable, "-m", "gkctl", "report", "--as-of", "2024-10-15"]
+    report += ["--data", str(DATA), "-o", str(tmp_path / "r.md")]
+    for closed in (">&-", "2>&-"):
+        done = subprocess.run(
+            ["sh", "-c", f'"$@" {closed}', "sh", *report], env=env, capture_output=True
+        )
+        assert done.returncode == 0, (closed, done.stderr.decode())
+        assert b"Traceback" not in done.stderr + done.stdout
+        assert (tmp_path / "r.md").stat().st_size > 1000
+    missing = [sys.executable, "-m", "gkctl", "due", "--data", str(tmp_path / "nowhere")]
+    done = subprocess.run(["sh", "-c", '"$@" 2>&-', "sh", *missing], env=env, capture_output=True)
+    assert done.returncode == 2

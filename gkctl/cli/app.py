@@ -290,8 +290,9 @@ def _exit_now(code: object) -> None:
     if handlers or watched or not (code is None or isinstance(code, int)):
         return
     try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        return  # a closed pipe: the normal exit path knows what to say
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:  # None where the process started with the fd closed
+                stream.flush()
+    except Exception:  # a closed pipe and the like: the normal exit path knows what to say
+        return
     os._exit(code or 0)

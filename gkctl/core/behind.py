@@ -98,7 +98,7 @@ def answers(
     viewer: status.Viewer | None = None,
 ) -> tuple[list[Answer], list[GroupLine]]:
     """Every unit's Answer, most behind first, and the group lines, most urgent first."""
-    views = viewer or status.Viewer(dataset, as_of, within)
+    views = status.Viewer.of_day(dataset, as_of, within, viewer)
     units = dataset.directory.units
     by_name = {u.name: u for u in units}
     figures = {u.name: [0] * 7 for u in units}

@@ -77,8 +77,10 @@ def break_offsets(
     """The lines of one paragraph as (start, end) character offsets into `text`: each line
     at most `columns` wide (a word wider than that is cut), spaces at a break left out, and
     a character that may not start a line carried down with the one before it. The `whole`
-    spans (unit names) break only where nothing else fits on a line."""
+    spans (a unit name with its 、) are not broken, unless one is wider than the line."""
     columns = max(columns, 2)
+    # A span wider than the line breaks as any text would (the 禁则 still hold).
+    whole = [(a, b) for a, b in whole if measure(text[a:b]) <= columns]
     lines: list[list[tuple[int, int]]] = [[]]
     used = 0
     for start, end in _tokens(text, whole):

@@ -355,7 +355,7 @@ def unit_summaries(
     a task's status is worked out once, and again only for the units that recorded progress
     or an extension on it (40 units × 10,000 tasks was 400,000 status computations).
     """
-    views = viewer or Viewer(dataset, as_of, within)
+    views = Viewer.of_day(dataset, as_of, within, viewer)
     units = dataset.directory.units
     by_name = {u.name: u for u in units}
     counts = {u.name: dict.fromkeys(Status, 0) for u in units}
@@ -463,6 +463,16 @@ class Viewer:
                 )
             return found
         return self.nobody(task)
+
+    @classmethod
+    def of_day(cls, dataset: Dataset, as_of: date, within: int, given: Viewer | None) -> Viewer:
+        """`given` where it is for this dataset, day and window, else a new Viewer; a
+        Viewer of another day would give another day's counts."""
+        if given is None:
+            return cls(dataset, as_of, within)
+        if given.dataset is not dataset or given.as_of != as_of or given.within != within:
+            raise ValueError("a Viewer of another dataset, day or window")
+        return given
 
     def tally(self) -> Tally:
         """The plan's Tally for this day, worked out once."""

@@ -150,28 +150,29 @@ def safe(value: object, style: str = "") -> Text:
     return ChineseText(textsafe.visible(str(value)), style=style)
 
 
-def names(parts: Sequence[str], style: str = "") -> Text:
-    """Unit names and the words between them (、, （牵头：…）) as safe() text, where every
-    odd-numbered part is a name that lines break around, never inside."""
-    text = ChineseText(style=style)
+def unit_names(units: Sequence[str], lead: str | None = None, before: str = "") -> Text:
+    """区政府办公室、各部门（牵头：区政府办公室） as safe() text that lines break around each
+    name with its 、 (a line never starts with 、), and around the lead's （牵头：…） where it
+    fits on a line, else around the lead's name (core.linebreak: spans wider than the line
+    break as any text would)."""
+    text = ChineseText(textsafe.visible(before))
     whole = []
-    for i, part in enumerate(parts):
+
+    def add(part: str, keep: bool) -> None:
         shown = textsafe.visible(part)
-        if i % 2:
+        if keep:
             whole.append((len(text.plain), len(text.plain) + len(shown)))
         text.append(shown)
+
+    for i, unit in enumerate(units):
+        add(unit + ("、" if i < len(units) - 1 else ""), True)
+    if lead:
+        start = len(text.plain)
+        add("（牵头：", False)
+        add(f"{lead}）", True)  # with its ）, which may not start a line
+        whole.append((start, len(text.plain)))
     text.whole = tuple(whole)
     return text
-
-
-def unit_names(units: Sequence[str], lead: str | None = None, before: str = "") -> Text:
-    """区政府办公室、各部门（牵头：区政府办公室） with each name kept whole."""
-    parts = [before]
-    for i, unit in enumerate(units):
-        parts += [unit, "、" if i < len(units) - 1 else ""]
-    if lead:
-        parts += [f"（牵头：{lead}）", ""]  # moves down whole
-    return names(parts)
 
 
 def _days(s: TaskState) -> Text:
