@@ -7,7 +7,6 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
-from gkctl.core.errors import GkctlError, os_reason
 from gkctl.exchange.docx_layout import column_widths, pinned, set_table_widths
 from gkctl.exchange.table import ExportTable, HeadingRow, Sheet, TaskRow
 
@@ -28,16 +27,7 @@ def read_docx(path: Path, shown: str) -> list[Sheet]:
     """
     from gkctl.exchange import package
 
-    try:
-        package.check(path, "docx")
-        return _read(path, shown)
-    except package.BadPackage as exc:
-        reason = exc.message
-    except OSError as exc:
-        reason = os_reason(exc)
-    except (Exception, RecursionError) as exc:  # any parser failure is a broken file
-        reason = package.reason(exc)
-    raise GkctlError(f"无法读取 {shown}：不是有效的 Word 文件（.docx）：{reason}。")
+    return package.guarded(path, shown, "docx", lambda: _read(path, shown))
 
 
 def _read(path: Path, shown: str) -> list[Sheet]:

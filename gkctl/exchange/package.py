@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
-from gkctl.core.errors import GkctlError
+from gkctl.core.errors import GkctlError, os_reason
 
 MAX_ROWS, MAX_COLUMNS = 10_000, 50
 MAX_PARTS = 2_000
@@ -28,6 +30,30 @@ _SML = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 class BadPackage(GkctlError):
     """The file is not one gkctl will read; the message says why, in Chinese."""
+
+
+_T = TypeVar("_T")
+_KINDS = {"docx": "Word 文件（.docx）", "xlsx": "Excel 文件（.xlsx）"}
+
+
+def guarded(path: Path, shown: str, kind: str, read: Callable[[], _T]) -> _T:
+    """`read()` of the file in `path` once check() has passed it, every failure (a refused
+    package, an OS error, anything the library raises) being the one import error."""
+    import warnings
+
+    try:
+        check(path, kind)
+        with warnings.catch_warnings():
+            # openpyxl warns in English about what it skips (data validation, headers).
+            warnings.simplefilter("ignore")
+            return read()
+    except BadPackage as exc:
+        why = exc.message
+    except OSError as exc:
+        why = os_reason(exc)
+    except (Exception, RecursionError) as exc:  # any parser failure is a broken file
+        why = reason(exc)
+    raise GkctlError(f"无法读取 {shown}：不是有效的 {_KINDS[kind]}：{why}。")
 
 
 def check(path: Path, kind: str) -> None:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from gkctl.core.errors import GkctlError, os_reason
 from gkctl.exchange.table import ExportTable, HeadingRow, Sheet, TaskRow, lines_needed
 
 SHEET_TITLE = "任务分解表"
@@ -34,7 +32,9 @@ def read_xlsx(path: Path, shown: str) -> list[Sheet]:
     """Every worksheet as a Sheet, the active one first; merged ranges take the value of
     their top-left cell in every cell they cover. A file that is not a sane workbook
     (gkctl.exchange.package) or that openpyxl cannot read is the one import error."""
-    return _guarded(path, shown, lambda: _read(path, shown))
+    from gkctl.exchange import package
+
+    return package.guarded(path, shown, "xlsx", lambda: _read(path, shown))
 
 
 def open_workbook(path: Path, shown: str) -> Any:
@@ -42,30 +42,9 @@ def open_workbook(path: Path, shown: str) -> Any:
     read_xlsx: how a returned 填报表 is opened (gkctl.exchange.form_read)."""
     from openpyxl import load_workbook
 
-    return _guarded(path, shown, lambda: load_workbook(path, data_only=True))
-
-
-_T = TypeVar("_T")
-
-
-def _guarded(path: Path, shown: str, read: Callable[[], _T]) -> _T:
-    import warnings
-
     from gkctl.exchange import package
 
-    try:
-        package.check(path, "xlsx")
-        with warnings.catch_warnings():
-            # openpyxl warns in English about what it skips (data validation, headers).
-            warnings.simplefilter("ignore")
-            return read()
-    except package.BadPackage as exc:
-        reason = exc.message
-    except OSError as exc:
-        reason = os_reason(exc)
-    except (Exception, RecursionError) as exc:  # any parser failure is a broken file
-        reason = package.reason(exc)
-    raise GkctlError(f"无法读取 {shown}：不是有效的 Excel 文件（.xlsx）：{reason}。")
+    return package.guarded(path, shown, "xlsx", lambda: load_workbook(path, data_only=True))
 
 
 def _read(path: Path, shown: str) -> list[Sheet]:
