@@ -25,6 +25,7 @@ from gkctl.core import status
 from gkctl.core.model import Dataset, Task, Unit
 from gkctl.core.units import DIRECT, involvement
 from gkctl.exchange.table import lines_needed
+from gkctl.exchange.xlsx_io import print_landscape
 
 SHEET = "填报表"
 META_SHEET = "gkctl"
@@ -175,7 +176,6 @@ def write_form(layout: FormLayout) -> bytes:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
-    from openpyxl.worksheet.properties import PageSetupProperties
 
     workbook = Workbook()
     ws = workbook.active
@@ -276,15 +276,7 @@ def write_form(layout: FormLayout) -> bytes:
         ws.column_dimensions[get_column_letter(j)].width = width + 1
     ws.freeze_panes = f"C{first}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.5
-    ws.oddFooter.center.text = f"{layout.meta.unit} 填报表　第 &P 页，共 &N 页"
+    print_landscape(ws, f"{layout.meta.unit} 填报表　第 &P 页，共 &N 页", sides=0.4, ends=0.5)
     # No password: the point is to stop a slip, not a person who means it. Widening
     # columns and rows stays allowed, so that long answers can be read.
     ws.protection.sheet = True

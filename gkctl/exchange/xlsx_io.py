@@ -84,7 +84,6 @@ def write_xlsx(table: ExportTable) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.properties import PageSetupProperties
 
     workbook = Workbook()
     ws = workbook.active
@@ -158,15 +157,7 @@ def write_xlsx(table: ExportTable) -> bytes:
         ws.column_dimensions[get_column_letter(j)].width = width + 1
     ws.print_title_rows = f"{header_row}:{header_row}"
     ws.freeze_panes = f"A{header_row + 1}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages as the rows need
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    print_landscape(ws, "第 &P 页，共 &N 页", sides=0.5, ends=0.6)
 
     stamp = datetime.combine(table.as_of, time(0))
     props = workbook.properties
@@ -188,3 +179,19 @@ def _values(row: TaskRow) -> list[Any]:
     if row.due is not None:
         values[5] = row.due
     return values
+
+
+def print_landscape(ws: Any, footer: str, sides: float, ends: float) -> None:
+    """Print `ws` on A4 landscape, one page wide and as many long as the rows need,
+    centred, with margins in inches and `footer` (&P, &N: page numbers) at the foot."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = sides
+    ws.page_margins.top = ws.page_margins.bottom = ends
+    ws.oddFooter.center.text = footer
