@@ -42,16 +42,20 @@ WithinOpt = Annotated[
     int,
     typer.Option("--within", min=0, max=3660, help="临期窗口：截止日期在多少天内算“即将到期”。"),
 ]
-UnitOpt = Annotated[
-    str | None,
-    typer.Option(
+
+
+def _unit_option() -> Any:
+    return typer.Option(
         "--unit",
         "-u",
         help="单位名称、别名或名称的一部分，如 区经委、经委。",
         show_default=False,
         autocompletion=complete.units,
-    ),
-]
+    )
+
+
+UnitOpt = Annotated[str | None, _unit_option()]
+RequiredUnitOpt = Annotated[str, _unit_option()]
 TaskArg = Annotated[
     int, typer.Argument(help="任务序号。", show_default=False, autocompletion=complete.task_ids)
 ]

@@ -10,6 +10,7 @@ import typer
 from gkctl.cli.commands.common import (
     AsOfOpt,
     DataOpt,
+    RequiredUnitOpt,
     TaskArg,
     WithinOpt,
     as_of_date,
@@ -23,7 +24,7 @@ from gkctl.cli.commands.common import (
     warn_outside_plan_year,
     write_stdout,
 )
-from gkctl.cli.commands.progress import DryRunOpt, RequiredUnitOpt
+from gkctl.cli.commands.progress import DryRunOpt
 from gkctl.cli.formats import OutputFormat
 from gkctl.core import status
 from gkctl.core.model import Decision

@@ -4,10 +4,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from gkctl.cli import complete
 from gkctl.cli.commands.common import (
     AsOfOpt,
     DataOpt,
+    RequiredUnitOpt,
     TaskArg,
     WithinOpt,
     as_of_date,
@@ -31,16 +31,6 @@ if TYPE_CHECKING:
 
 F = OutputFormat
 
-RequiredUnitOpt = Annotated[
-    str,
-    typer.Option(
-        "--unit",
-        "-u",
-        help="单位名称、别名或名称的一部分，如 区经委、经委。",
-        show_default=False,
-        autocompletion=complete.units,
-    ),
-]
 DateOpt = Annotated[
     str | None,
     typer.Option(
