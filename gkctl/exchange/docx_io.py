@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
-from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
-from gkctl.exchange.docx_layout import column_widths, pinned, set_table_widths
+from gkctl.exchange.docx_layout import column_widths, saved, set_table_widths
 from gkctl.exchange.table import ExportTable, HeadingRow, Sheet, TaskRow
 
 _FONT = "宋体"
@@ -157,17 +155,7 @@ def write_docx(table: ExportTable) -> bytes:
     set_table_widths(grid, widths_mm, whole)
 
     _page_footer(section, OxmlElement, qn)
-    props = document.core_properties
-    stamp = datetime.combine(table.as_of, time(0))
-    props.title = table.document.title
-    props.subject = "任务分解表"
-    props.comments = table.meta
-    props.author = props.last_modified_by = "gkctl"
-    props.created = props.modified = stamp
-    props.revision = 1
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return pinned(buffer.getvalue())
+    return saved(document, table.document.title, "任务分解表", table.as_of, table.meta)
 
 
 def _fill(cell: Any, text: str, width: Any, centered: bool) -> None:

@@ -13,6 +13,7 @@ import io
 import unicodedata
 import zipfile
 from collections.abc import Sequence
+from datetime import date, datetime, time
 from typing import Any
 
 MM_PER_PT = 25.4 / 72
@@ -146,6 +147,25 @@ def set_font(
     run.font.size = Pt(size_pt)
     run.font.bold = bold
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asian)
+
+
+def saved(
+    document: Any, title: str, subject: str, as_of: date, comments: str | None = None
+) -> bytes:
+    """The document's bytes, with its properties dated `as_of` and every zip member's time
+    pinned (pinned): the same input gives the same bytes."""
+    props = document.core_properties
+    stamp = datetime.combine(as_of, time(0))
+    props.title = title
+    props.subject = subject
+    if comments is not None:
+        props.comments = comments
+    props.author = props.last_modified_by = "gkctl"
+    props.created = props.modified = stamp
+    props.revision = 1
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return pinned(buffer.getvalue())
 
 
 def pinned(docx_bytes: bytes) -> bytes:

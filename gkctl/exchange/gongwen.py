@@ -15,14 +15,13 @@ body text) use 五号 (10.5 pt), header row in 黑体, repeated at the top of ev
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any
 
 from gkctl.exchange.docx_layout import (
     column_widths,
-    pinned,
+    saved,
     set_font,
     set_table_widths,
     text_em,
@@ -78,16 +77,7 @@ def write_report(markdown: str, as_of: date, subject: str) -> bytes:
     title = next((b.text for b in blocks if isinstance(b, Heading) and b.level == 1), subject)
     _lay_out(document, blocks)
 
-    props = document.core_properties
-    stamp = datetime.combine(as_of, time(0))
-    props.title = title
-    props.subject = subject
-    props.author = props.last_modified_by = "gkctl"
-    props.created = props.modified = stamp
-    props.revision = 1
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return pinned(buffer.getvalue())
+    return saved(document, title, subject, as_of)
 
 
 def _lay_out(document: Any, blocks: Sequence[Block]) -> None:
@@ -178,13 +168,18 @@ def _paragraph(document: Any, text: str, font: str, size: float, indent: bool = 
     if indent:
         fmt.first_line_indent = _pt(2 * size)  # two characters
         p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    _add_lines(p, text, font, size)
+    return p
+
+
+def _add_lines(p: Any, text: str, font: str, size: float) -> None:
+    """The lines of `text` into paragraph `p`, a line break between them, in `font`."""
     for i, line in enumerate(text.split("\n")):
         run = p.add_run()
         if i:
             run.add_break()
         run.add_text(line)
         set_font(run, font, size, LATIN_FONT)
-    return p
 
 
 def _table(document: Any, table: Table) -> None:
@@ -220,12 +215,7 @@ def _table(document: Any, table: Table) -> None:
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             elif whole[j]:
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            for k, line in enumerate(text.split("\n")):
-                run = p.add_run()
-                if k:
-                    run.add_break()
-                run.add_text(line)
-                set_font(run, H1_FONT if r == 0 else "仿宋_GB2312", TABLE_PT, LATIN_FONT)
+            _add_lines(p, text, H1_FONT if r == 0 else "仿宋_GB2312", TABLE_PT)
     set_table_widths(grid, widths, whole)
     # A blank line after each table, so the next heading does not touch it.
     _paragraph(document, "", BODY_FONT, BODY_PT, indent=False)

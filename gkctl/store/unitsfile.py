@@ -110,25 +110,15 @@ def _check_directory_names(
     owner: dict[str, str] = {}
     for unit in units:
         for word in (unit.name, *unit.aliases):
-            if word in owner and owner[word] != unit.name:
-                problems.append(
-                    Problem(
-                        path,
-                        unit.pos.line,
-                        unit.pos.column,
-                        "duplicate-unit",
-                        f"名称或别名“{word}”与单位“{owner[word]}”重复",
-                    )
+            other = owner.get(word)
+            if other is not None and (other != unit.name or word == unit.name):
+                message = (
+                    f"名称或别名“{word}”与单位“{other}”重复"
+                    if other != unit.name
+                    else f"单位“{word}”重复定义"
                 )
-            elif word in owner and word == unit.name:
                 problems.append(
-                    Problem(
-                        path,
-                        unit.pos.line,
-                        unit.pos.column,
-                        "duplicate-unit",
-                        f"单位“{word}”重复定义",
-                    )
+                    Problem(path, unit.pos.line, unit.pos.column, "duplicate-unit", message)
                 )
             owner[word] = unit.name
     seen_groups: set[str] = set()
