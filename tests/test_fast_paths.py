@@ -122,12 +122,8 @@ def test_unit_summaries_count_as_each_units_view(dataset: Dataset, direct_only: 
 
 
 @pytest.mark.parametrize("as_of", DAYS)
-@pytest.mark.parametrize("seeded", [False, True], ids=["alone", "with-plan-states"])
-def test_viewer_sees_each_task_as_each_unit_does(
-    dataset: Dataset, as_of: date, seeded: bool
-) -> None:
-    plan = status.plan_states(dataset, as_of) if seeded else []
-    viewer = status.Viewer(dataset, as_of, plan=plan)
+def test_viewer_sees_each_task_as_each_unit_does(dataset: Dataset, as_of: date) -> None:
+    viewer = status.Viewer(dataset, as_of)
     seen = set()
     for task in dataset.plan.tasks:
         for unit in dataset.directory.units:

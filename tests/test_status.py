@@ -24,24 +24,6 @@ def test_unit_summaries_match_unit_views(data, as_of: date, direct_only: bool) -
         assert fast[unit.name] == slow, unit.name
 
 
-def test_involved_matches_involvement() -> None:
-    from gkctl.core.units import involvement
-
-    dataset = loader.load(DATA)
-    by_name = {u.name: u for u in dataset.directory.units}
-    members = {
-        g.name: (g, [u.name for u in dataset.directory.units if u.kind in g.members])
-        for g in dataset.directory.groups
-    }
-    for task in dataset.plan.tasks:
-        found = status._involved(task, by_name, members)
-        for unit in dataset.directory.units:
-            assert found.get(unit.name) == involvement(task, unit, dataset.directory), (
-                task.id,
-                unit.name,
-            )
-
-
 def test_status_boundaries() -> None:
     dataset = loader.load(DATA)
     task28 = dataset.plan.task(28)  # 11月底前 → 2024-11-30

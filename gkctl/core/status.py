@@ -430,21 +430,10 @@ class Viewer:
     extension on it gets its own. Its states leave out who reported the task (`reported`
     is None): the counts and rankings it serves never read it."""
 
-    def __init__(
-        self,
-        dataset: Dataset,
-        as_of: date,
-        within: int = DEFAULT_WITHIN,
-        plan: Iterable[TaskState] = (),
-    ) -> None:
-        """`plan`: the plan-wide states of that day, where the caller has them: a task no
-        extension was asked for looks the same to a unit that recorded nothing on it
-        (unless every unit reported it done, which only the plan-wide view calls
-        `reported`)."""
+    def __init__(self, dataset: Dataset, as_of: date, within: int = DEFAULT_WITHIN) -> None:
         self.dataset = dataset
         self.as_of = as_of
         self.within = within
-        self._plan = {id(s.task): s for s in plan if s.task.progress and not s.task.extensions}
         self._plain: dict[tuple[str, date | None], _Plain] = {}
         # By id(): the tasks live in self.dataset as long as this does.
         self._nobody: dict[int, TaskState] = {}
@@ -502,9 +491,6 @@ class Viewer:
     def nobody(self, task: Task) -> TaskState:
         """The task in the view of a unit that recorded nothing on it."""
         found = self._nobody.get(id(task))
-        seen = self._plan.get(id(task)) if found is None else None
-        if seen is not None and seen.status is not Status.REPORTED:
-            found = self._nobody[id(task)] = TaskState(*seen[:10], None, seen.returned)
         if found is None:
             found = self._nobody[id(task)] = state(
                 self.dataset,
@@ -530,7 +516,6 @@ class Viewer:
 # A unit that records nothing: its view of a task is the task's own (closed or not, no
 # extension of anybody's).
 _NOBODY = Unit("", UnitKind.DEPARTMENT)
-NOBODY = _NOBODY
 
 
 def _written(
@@ -571,31 +556,3 @@ def _span(
         group, names = members[name]
         (maybe if group.relevant else sure).update(names)
     return frozenset(sure), frozenset(maybe - sure)
-
-
-def _involved(
-    task: Task, by_name: dict[str, Unit], members: dict[str, tuple[Group, list[str]]]
-) -> dict[str, Involvement]:
-    """Every unit the task involves, each as units.involvement() would answer: named
-    directly first (the first one leads), then the first group that surely covers it, then
-    a group of "the relevant ones"."""
-    found: dict[str, Involvement] = {}
-    for i, name in enumerate(task.units):
-        if name in by_name and name not in found:
-            found[name] = Involvement(DIRECT, lead=i == 0)
-    for name in task.units:
-        entry = members.get(name)
-        if entry is None:
-            continue
-        group, names = entry
-        # The same two answers for every member: made once per group, not per member
-        # (a task naming 各部门 brings in thirty units).
-        first = Involvement(group.canonical, possible=group.relevant)
-        sure = first if not group.relevant else Involvement(group.canonical)
-        for unit_name in names:
-            before = found.get(unit_name)
-            if before is None:
-                found[unit_name] = first
-            elif before.possible and not group.relevant:
-                found[unit_name] = sure
-    return found

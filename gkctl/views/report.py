@@ -346,7 +346,7 @@ def build_context(
             }
         )
     asked = stats.extension_counts(dataset, as_of)
-    viewer = status.Viewer(dataset, as_of, within, states)
+    viewer = status.Viewer(dataset, as_of, within)
     summaries = {
         r.unit.name: r for r in status.unit_summaries(dataset, as_of, within, viewer=viewer)
     }
