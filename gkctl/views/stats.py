@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from rich import box
-from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.table import Table
 from rich.text import Text
@@ -20,7 +19,7 @@ from rich.text import Text
 from gkctl.core.stats import LIGHT_LABELS, Counts, Light, SectionStats, Stats, UnitStats
 from gkctl.core.status import STATUS_LABELS
 from gkctl.views.labels import zh_date
-from gkctl.views.terminal import safe
+from gkctl.views.terminal import Pieces, safe
 
 LIGHT_STYLES = {Light.RED: "bold red", Light.YELLOW: "yellow", Light.GREEN: "green"}
 # The table needs about 78 columns; below that, one line per row.
@@ -111,24 +110,6 @@ class UnitsView:
         yield table
 
 
-class NameList:
-    """A heading and unit names, wrapped between names, never inside one."""
-
-    def __init__(self, head: str, names: Sequence[str]) -> None:
-        self.head, self.names = head, names
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width = options.max_width
-        line = self.head
-        for i, name in enumerate(self.names):
-            piece = name + ("、" if i < len(self.names) - 1 else "")
-            if cell_len(line + piece) > width and line.strip():
-                yield Text(line, style="dim")
-                line = "  "
-            line += piece
-        yield Text(line, style="dim")
-
-
 class SectionsView:
     def __init__(self, sections: Sequence[SectionStats]) -> None:
         self.sections = sections
@@ -166,7 +147,10 @@ def stats_view(result: Stats) -> RenderableType:
     if merged:
         parts.append(Text(""))
     for run in merged:
-        parts.append(NameList(f"{_name(run)}（各项数字相同）：", [u.unit.name for u in run]))
+        names = [u.unit.name for u in run]
+        head = [f"{_name(run)}（各项数字相同）："]
+        pieces = head + [n + "、" for n in names[:-1]] + names[-1:]
+        parts.append(Pieces(pieces, style="dim", sep="", indent="  "))
     if result.groups:
         parts += [Text(""), Text("经统称涉及的逾期、临期任务（每项按统称列一行）", style="bold")]
         for g in result.groups:

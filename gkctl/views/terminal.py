@@ -72,19 +72,22 @@ SHORT_LABELS = {
 
 
 class Pieces:
-    """Short pieces (已逾期 6067, 已完成 679) on one line, two spaces apart, wrapped between
-    pieces and never inside one, so that a count never leaves its label behind."""
+    """Short pieces on lines, `sep` apart, wrapped between pieces and never inside one (a
+    count never leaves its label behind: 已逾期 6067; a unit name stays whole), each line
+    after the first starting with `indent`."""
 
-    def __init__(self, pieces: Sequence[str], style: str = "") -> None:
-        self.pieces, self.style = pieces, style
+    def __init__(
+        self, pieces: Sequence[str], style: str = "", sep: str = "  ", indent: str = ""
+    ) -> None:
+        self.pieces, self.style, self.sep, self.indent = pieces, style, sep, indent
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         line = ""
         for piece in self.pieces:
-            joined = f"{line}  {piece}" if line else piece
-            if line and cell_len(joined) > options.max_width:
+            joined = f"{line}{self.sep}{piece}" if line else piece
+            if line.strip() and cell_len(joined) > options.max_width:
                 yield safe(line, self.style)
-                line = piece
+                line = self.indent + piece
             else:
                 line = joined
         yield safe(line, self.style)
