@@ -231,37 +231,14 @@ def test_a_file_with_old_mac_line_endings_is_read_and_written_as_it_is(
     lf = path.read_bytes()
     path.write_bytes(lf.replace(b"\n", b"\r"))
     assert gk("validate", data=data_copy).exit_code == 0
-    result = gk(
-        "progress",
-        "add",
-        "28",
-        "-u",
-        "区经委",
-        "-s",
-        "doing",
-        "--note",
-        "x",
-        data=data_copy,
-        env=TODAY,
-    )
+    add = ("progress", "add", "28", "-u", "区经委", "-s", "doing", "--note", "x")
+    result = gk(*add, data=data_copy, env=TODAY)
     assert result.exit_code == 0, result.stderr
     after = path.read_bytes()
     assert b"\n" not in after
     # The same edit as on the LF file, with CR line ends: nothing else changed.
     path.write_bytes(lf)
-    again = gk(
-        "progress",
-        "add",
-        "28",
-        "-u",
-        "区经委",
-        "-s",
-        "doing",
-        "--note",
-        "x",
-        data=data_copy,
-        env=TODAY,
-    )
+    again = gk(*add, data=data_copy, env=TODAY)
     assert again.exit_code == 0, again.stderr
     assert after == path.read_bytes().replace(b"\n", b"\r")
 
