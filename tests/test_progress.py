@@ -217,6 +217,18 @@ REFUSALS = [
         ["close", "2", "--date", "2024-10-21"],
         "销号日期 2024-10-21 晚于今天（2024-10-20）：只能记录已经发生的事。",
     ),
+    (
+        ["close", "28", "--date", "2014-01-02"],
+        "销号日期 2014-01-02 早于计划发布日期 2024-04-10：计划发布之前不会有它的记录。",
+    ),
+    (
+        ["progress", "add", "2", "-u", "经委", "-s", "done", "--date", "2015-06-01"],
+        "进展日期 2015-06-01 早于计划发布日期 2024-04-10：计划发布之前不会有它的记录。",
+    ),
+    (
+        ["extend", "31", "-u", "经委", "--to", "2024-11-30", "-r", "x", "--date", "2024-04-09"],
+        "申请日期 2024-04-09 早于计划发布日期 2024-04-10：计划发布之前不会有它的记录。",
+    ),
     (["close", "0"], "没有序号为 0 的任务（现有序号：1–75）。"),
     (["reopen", "2"], "任务 2 尚未销号，无需撤销。"),
     (
@@ -586,21 +598,55 @@ def test_extending_a_done_or_closed_task_is_refused(gk: Run, data_copy: Path) ->
     )
     assert (done.exit_code, done.stderr) == (2, "区经委 已报告完成任务 31，无需延期。\n")
     assert gk("close", "31", "--date", "2024-10-12", data=data_copy, env=TODAY).exit_code == 0
-    closed = gk(
-        "extend",
-        "31",
-        "-u",
-        "发改委",
-        "--to",
-        "2024-11-30",
-        "-r",
-        "x",
-        "--date",
-        "2024-10-20",
-        data=data_copy,
-        env=TODAY,
-    )
-    assert (closed.exit_code, closed.stderr) == (2, "任务 31 已于 2024-10-12 销号，无需延期。\n")
+    before = tasks(data_copy)
+    # Dated before the closing too: such a request would be one that approve and reject
+    # refuse to decide and review does not list.
+    for day in ("2024-10-20", "2024-10-01"):
+        closed = gk(
+            "extend",
+            "31",
+            "-u",
+            "发改委",
+            "--to",
+            "2024-11-30",
+            "-r",
+            "x",
+            "--date",
+            day,
+            data=data_copy,
+            env=TODAY,
+        )
+        assert (closed.exit_code, closed.stderr) == (
+            2,
+            "任务 31 已于 2024-10-12 销号，不能再申请延期；"
+            "如确需延期，请先运行 gkctl reopen 31 撤销销号。\n",
+        )
+        assert tasks(data_copy) == before
+
+
+def test_decisions_and_returns_before_the_plan_are_refused(gk: Run, data_copy: Path) -> None:
+    """approve, reject and return take no date before the request or report they answer,
+    which itself is not before the plan."""
+    for args in (
+        ("extend", "31", "-u", "经委", "--to", "2024-11-30", "-r", "x", "--date", "2024-10-01"),
+        ("progress", "add", "28", "-u", "经委", "-s", "done", "--date", "2024-10-02"),
+    ):
+        assert gk(*args, data=data_copy, env=TODAY).exit_code == 0
+    before = tasks(data_copy)
+    for args, message in (
+        (("approve", "31"), "决定日期 2014-01-02 早于申请日期 2024-10-01：只能在申请之后决定。"),
+        (
+            ("reject", "31", "--reason", "x"),
+            "决定日期 2014-01-02 早于申请日期 2024-10-01：只能在申请之后决定。",
+        ),
+        (
+            ("return", "28", "--reason", "x"),
+            "退办日期 2014-01-02 早于 区经委 的完成报告（2024-10-02）：只能退办已经报送的完成报告。",
+        ),
+    ):
+        result = gk(*args, "-u", "经委", "--date", "2014-01-02", data=data_copy, env=TODAY)
+        assert (result.exit_code, result.stderr) == (2, message + "\n")
+        assert tasks(data_copy) == before
 
 
 # --- stats ---------------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from tests.conftest import DATA, FIXTURES
 
 INVALID = FIXTURES / "invalid"
 
+BEFORE = "早于计划发布日期 2024-04-10：计划发布之前不会有它的记录"
+
 # Each fixture in tests/fixtures/invalid/NAME.yaml, used as tasks.yaml beside the bundled
 # units.yaml, and the problems validate must report: (line, column, code, message).
 EXPECTED = {
@@ -149,6 +151,31 @@ EXPECTED = {
     ],
     "progress_unknown_unit": [
         (24, 9, "unknown-unit", "进展记录的单位“区财务局”不存在，是否为“区财政局”？")
+    ],
+    # Nothing is reported, asked, decided, sent back or closed under a plan before it was
+    # published; the boundary day itself is fine (decided: 2024-04-10).
+    "records_before_plan": [
+        (18, 15, "before-plan", "进展日期（date） 2015-06-01 " + BEFORE),
+        (21, 19, "bad-date", "退办日期 2014-06-02 早于报送日期 2015-06-01"),
+        (21, 19, "before-plan", "退办日期（returned） 2014-06-02 " + BEFORE),
+        (23, 13, "before-plan", "任务 1 的销号日期（closed） 2014-01-02 " + BEFORE),
+        (31, 15, "before-plan", "申请日期（date） 2024-04-09 " + BEFORE),
+    ],
+    # Without a publication date, the plan starts on 1 January of its year.
+    "records_before_plan_year": [
+        (
+            5,
+            14,
+            "bad-date",
+            "发布日期（published）应为日期，写作 YYYY-MM-DD（如 2024-11-30），这里是“null”",
+        ),
+        (
+            18,
+            15,
+            "before-plan",
+            "进展日期（date） 2023-12-31 早于计划年度 2024 年的第一天 2024-01-01："
+            "计划发布之前不会有它的记录",
+        ),
     ],
     "published_bad_date": [
         (
@@ -524,3 +551,21 @@ def test_look_alike_unit_names_are_a_warning(tmp_path: Path, gk) -> None:
         "警告：名称“ABC”与“ＡＢＣ”看起来相同（仅全角/半角或兼容字符不同），是否重复登记了同一个单位？"
         in result.stderr
     )
+
+
+def test_a_request_waiting_on_a_closed_task_is_a_warning(tmp_path: Path, gk) -> None:
+    """extend refuses a closed task; a request written by hand on one would wait for ever
+    (approve and reject refuse a closed task, review hides it), so validate says so."""
+    data = _data_with(tmp_path)
+    text = (INVALID / "extension_decided_before_asked.yaml").read_text(encoding="utf-8")
+    text = text.replace("decision: approved\n        decided: 2024-04-30", "decision: requested")
+    (data / "tasks.yaml").write_text(text + "    closed: 2024-06-01\n", encoding="utf-8")
+    result = gk("validate", data=data)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.stderr == (
+        f"{data / 'tasks.yaml'}:24:9: 警告：任务 2 已于 2024-06-01 销号，区财政局 的延期申请"
+        "（至 2024-12-31）却仍待批：gkctl review 不再列出它，approve、reject 也只能按销号之前"
+        "的日期决定；请先 gkctl reopen 2 再决定，或删去这条申请\n"
+    )
+    doc = json.loads(gk("validate", "-f", "json", data=data).stdout)
+    assert [(n["line"], n["code"]) for n in doc["warnings"]] == [(24, "closed-request")]

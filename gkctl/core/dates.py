@@ -39,3 +39,22 @@ def out_of_range(day: date, year: int) -> str | None:
         return None
     around = f"计划年度 {year} 年前后 {SPAN_YEARS} 年" if year else "合理范围"
     return f"日期 {day.isoformat()} 超出{around}（{first.isoformat()} 至 {last.isoformat()}）"
+
+
+def plan_start(published: date | None, year: int) -> date | None:
+    """The first day a record of the plan may carry: its publication (nothing was done,
+    asked or closed under a plan before it existed), else 1 January of its year; None where
+    the year is not known either."""
+    if published is not None:
+        return published
+    return date(year, 1, 1) if year else None
+
+
+def before_plan(day: date, published: date | None, year: int) -> str | None:
+    """Where `day` comes before the plan existed (see plan_start), the rest of a message
+    that starts with what the date is, else None."""
+    start = plan_start(published, year)
+    if start is None or day >= start:
+        return None
+    since = "计划发布日期" if published else f"计划年度 {year} 年的第一天"
+    return f"{day.isoformat()} 早于{since} {start.isoformat()}：计划发布之前不会有它的记录"

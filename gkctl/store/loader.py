@@ -194,7 +194,7 @@ def _read_task(
     progress = tuple(
         p
         for p in (
-            _read_progress(r, n, what)
+            _read_progress(r, n, what, document)
             for n in (r.sequence(f["progress"], "progress") if "progress" in f else [])
         )
         if p is not None
@@ -202,7 +202,7 @@ def _read_task(
     extensions = tuple(
         e
         for e in (
-            _read_extension(r, n, what)
+            _read_extension(r, n, what, document)
             for n in (r.sequence(f["extensions"], "extensions") if "extensions" in f else [])
         )
         if e is not None
@@ -236,7 +236,7 @@ def _read_task(
         milestones=milestones,
         progress=progress,
         extensions=extensions,
-        closed=r.day(f.get("closed"), f"{what} 的销号日期（closed）"),
+        closed=_record_day(r, f.get("closed"), f"{what} 的销号日期（closed）", document),
         closed_note=r.text(f.get("closed_note"), "closed_note", required=False) or "",
         notes=r.text(f.get("notes"), "notes", required=False) or "",
         pos=yamlsrc.pos(r.path, node),
@@ -266,11 +266,21 @@ def _task_label(node: Node) -> str:
     return "任务"
 
 
-def _read_progress(r: Reader, node: Node, what: str) -> Progress | None:
+def _record_day(r: Reader, node: Node | None, what: str, document: Document) -> date | None:
+    """A date of something done under the plan (a report, a request, a decision, a
+    closing): not before the plan existed (dates.before_plan)."""
+    day = r.day(node, what)
+    early = dates.before_plan(day, document.published, document.year) if day else None
+    if early is not None and node is not None:
+        r.problem(node, "before-plan", f"{what} {early}")
+    return day
+
+
+def _read_progress(r: Reader, node: Node, what: str, document: Document) -> Progress | None:
     f = r.mapping(node, PROGRESS_KEYS, f"{what} 的进展记录")
     if f is None:
         return None
-    day = r.day(f.get("date"), "进展日期（date）")
+    day = _record_day(r, f.get("date"), "进展日期（date）", document)
     unit = r.name(f.get("unit"), "进展单位（unit）")
     status = r.choice(
         f.get("status"),
@@ -286,7 +296,7 @@ def _read_progress(r: Reader, node: Node, what: str) -> Progress | None:
             f["link"], "bad-link", f"链接“{link}”不是有效的网址（应以 http:// 或 https:// 开头）"
         )
         link = None
-    returned = r.day(f.get("returned"), "退办日期（returned）")
+    returned = _record_day(r, f.get("returned"), "退办日期（returned）", document)
     return_reason = r.text(f.get("return_reason"), "退办理由（return_reason）")
     if "returned" in f and status is not None and status is not ProgressStatus.DONE:
         r.problem(f["returned"], "bad-return", "只有已完成（done）的进展才能退办（returned）")
@@ -318,16 +328,17 @@ def _read_progress(r: Reader, node: Node, what: str) -> Progress | None:
     )
 
 
-def _read_extension(r: Reader, node: Node, what: str) -> Extension | None:
+def _read_extension(r: Reader, node: Node, what: str, document: Document) -> Extension | None:
     f = r.mapping(node, EXTENSION_KEYS, f"{what} 的延期记录")
     if f is None:
         return None
-    day, to = r.day(f.get("date"), "申请日期（date）"), r.day(f.get("to"), "延期至（to）")
+    day = _record_day(r, f.get("date"), "申请日期（date）", document)
+    to = r.day(f.get("to"), "延期至（to）")
     unit, reason = (
         r.name(f.get("unit"), "申请单位（unit）"),
         r.text(f.get("reason"), "延期理由（reason）"),
     )
-    decision, decided, note = _read_decision(r, f, day)
+    decision, decided, note = _read_decision(r, f, day, document)
     if day is None or to is None or unit is None or reason is None:
         return None
     legacy = "decision" not in f
@@ -348,7 +359,7 @@ def _read_extension(r: Reader, node: Node, what: str) -> Extension | None:
 
 
 def _read_decision(
-    r: Reader, f: dict[str, Node], asked: date | None
+    r: Reader, f: dict[str, Node], asked: date | None, document: Document
 ) -> tuple[Decision | None, date | None, str]:
     """`decision`, `decided` and `decision_note` of an extension entry, checked together."""
     decision = r.choice(
@@ -359,7 +370,7 @@ def _read_decision(
         "决定",
         "requested（待批）、approved（批准）或 rejected（不批准）",
     )
-    decided = r.day(f.get("decided"), "决定日期（decided）")
+    decided = _record_day(r, f.get("decided"), "决定日期（decided）", document)
     note = r.text(f.get("decision_note"), "决定说明（decision_note）", required=False) or ""
     if "decision" not in f:
         for key in ("decided", "decision_note"):
@@ -617,9 +628,9 @@ def directory_warnings(directory: Directory) -> list[Problem]:
 
 
 def warnings(plan: Plan) -> list[Problem]:
-    """What validate reports without failing: tasks with no 时间节点 and no due date, and
+    """What validate reports without failing: tasks with no 时间节点 and no due date,
     extension entries written before requests and decisions existed (no `decision`), which
-    count as approved on the day asked."""
+    count as approved on the day asked, and requests still waiting on a closed task."""
     undated = [
         Problem(
             t.pos.file,
@@ -645,7 +656,25 @@ def warnings(plan: Plan) -> list[Problem]:
         for e in t.extensions
         if e.legacy
     ]
-    return sorted(undated + legacy)
+    # extend refuses a closed task, but a request written by hand (or before it refused)
+    # waits for ever: approve and reject refuse a decision dated on or after the closing,
+    # review does not list it.
+    stuck = [
+        Problem(
+            e.pos.file,
+            e.pos.line,
+            e.pos.column,
+            "closed-request",
+            f"任务 {t.id} 已于 {t.closed.isoformat()} 销号，{e.unit} 的延期申请（至 "
+            f"{e.to.isoformat()}）却仍待批：gkctl review 不再列出它，approve、reject "
+            f"也只能按销号之前的日期决定；请先 gkctl reopen {t.id} 再决定，或删去这条申请",
+        )
+        for t in plan.tasks
+        if t.closed is not None
+        for e in t.extensions
+        if e.decision is Decision.REQUESTED
+    ]
+    return sorted(undated + legacy + stuck)
 
 
 def load(data_dir: Path) -> Dataset:

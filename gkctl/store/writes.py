@@ -10,7 +10,11 @@ at once, and a build that checks it against the data and makes the edit. `progre
 and `extend` write one step; `record_all` writes many in one replace of the file.
 
 Rules:
-* progress and closing record what happened, so their date may not be after today;
+* progress and closing record what happened, so their date may not be after today, nor
+  before the plan was published (1 January of its year where it gives no date); a request
+  may not be dated before then either (a decision or 退办 is, being after the request or
+  report it answers);
+* a closed task takes no request (reopen it first);
 * an extension is a request (`decision: requested`) until the office approves or rejects
   it; it must move the deadline in force for that unit (its own latest approved extension,
   else the task's due date) to a later day; asked after the original due date has passed,
@@ -30,7 +34,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from gkctl.core import status
+from gkctl.core import dates, status
 from gkctl.core.errors import UsageError
 from gkctl.core.model import Dataset, Decision, ProgressStatus, Task, Unit
 from gkctl.core.units import involvement, lookup
@@ -84,6 +88,13 @@ def _not_future(day: date, today: date, what: str) -> None:
         )
 
 
+def _in_plan(dataset: Dataset, day: date, what: str) -> None:
+    doc = dataset.plan.document
+    early = dates.before_plan(day, doc.published, doc.year)
+    if early is not None:
+        raise UsageError(f"{what} {early}。")
+
+
 def _write(
     data_dir: Path, task_id: int, dry_run: bool, build: Callable[[Dataset, str], edit.Edit]
 ) -> Recorded:
@@ -130,6 +141,7 @@ def progress_step(
     _not_future(day, today, "进展日期")
 
     def build(dataset: Dataset, text: str) -> edit.Edit | None:
+        _in_plan(dataset, day, "进展日期")
         task = _task(dataset, task_id)
         unit = _unit(dataset, task, unit_query, "进展")
         entry = (day, unit.name, state, note, link)
@@ -202,6 +214,7 @@ def close(
     _not_future(day, today, "销号日期")
 
     def build(dataset: Dataset, text: str) -> edit.Edit:
+        _in_plan(dataset, day, "销号日期")
         task = _task(dataset, task_id)
         if task.closed is not None:
             raise UsageError(
@@ -276,14 +289,20 @@ def extension_step(
     _not_future(day, today, "申请日期")
 
     def build(dataset: Dataset, text: str) -> edit.Edit | None:
+        _in_plan(dataset, day, "申请日期")
         task = _task(dataset, task_id)
         unit = _unit(dataset, task, unit_query, "延期")
         if resent and any(
             (e.unit, e.to, e.reason) == (unit.name, to, reason) for e in task.extensions
         ):
             return None
-        if task.closed is not None and task.closed <= day:
-            raise UsageError(f"任务 {task_id} 已于 {task.closed.isoformat()} 销号，无需延期。")
+        # Whatever day the request is dated: a request on a closed task is one that approve
+        # and reject refuse to decide and review does not list.
+        if task.closed is not None:
+            raise UsageError(
+                f"任务 {task_id} 已于 {task.closed.isoformat()} 销号，不能再申请延期；"
+                f"如确需延期，请先运行 gkctl reopen {task_id} 撤销销号。"
+            )
         if status.is_done(task, unit, day):
             raise UsageError(f"{unit.name} 已报告完成任务 {task_id}，无需延期。")
         waiting = status.open_request(task, unit.name, day)
