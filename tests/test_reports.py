@@ -164,7 +164,7 @@ def _two_units_extend(data: Path) -> None:
         41,
         [
             "    extensions:",
-            "      - {date: 2024-03-25, unit: 区政府办公室, to: 2024-12-31, reason: 机制调整}",
+            "      - {date: 2024-04-25, unit: 区政府办公室, to: 2024-12-31, reason: 机制调整}",
             "      - {date: 2024-04-10, unit: 区行政服务中心, to: 2024-06-30, reason: 系统改版,"
             " late: true}",
         ],
@@ -206,7 +206,7 @@ def test_extensions_are_counted_per_unit(gk, data_copy) -> None:
     assert office is not None
     view = core.with_unit(context, dataset, office, date(2024, 10, 15))["unit"]
     assert [(e["task"], e["date"]) for e in view["extensions"]] == [
-        (41, "2024-03-25"),
+        (41, "2024-04-25"),
         (34, "2024-06-20"),
     ]
 
