@@ -108,6 +108,56 @@ def plan_dir(size: int, work: Path) -> Path:
     return target
 
 
+HISTORY_COMMITS = 200
+HISTORY_SIZES = (75, 1000)
+
+
+def history_repo(size: int, data: Path, work: Path) -> Path:
+    """A git repository holding the plan and HISTORY_COMMITS commits after it, each adding
+    one progress entry to the next task in turn (task 31 among them): the history
+    `gkctl log` walks. Built once, kept in benchmarks/.data."""
+    from datetime import date, timedelta
+
+    from gkctl.core.model import ProgressStatus
+    from gkctl.store import loader, writes
+
+    root = work / f"history-{size}"
+    folder = root / "data"
+    if (root / ".git" / "built").exists():
+        return folder
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(data, folder, ignore=shutil.ignore_patterns(".*"))
+    env = {
+        **os.environ,
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "bench",
+        "GIT_AUTHOR_EMAIL": "bench@example.invalid",
+        "GIT_COMMITTER_NAME": "bench",
+        "GIT_COMMITTER_EMAIL": "bench@example.invalid",
+    }
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-q", "-m", "plan")
+    dataset = loader.load(folder)
+    names = {u.name for u in dataset.directory.units}
+    # Tasks that name a unit (not only a group such as 各部门), which can report progress.
+    tasks = [t for t in dataset.plan.tasks if any(u in names for u in t.units)]
+    start = date(2024, 5, 1)
+    for i in range(HISTORY_COMMITS):
+        task = tasks[(30 + i * 7) % len(tasks)]
+        unit = next(u for u in task.units if u in names)
+        day = start + timedelta(days=i)
+        writes.add_progress(folder, task.id, unit, ProgressStatus.DOING, day, day, note=f"第{i}次")
+        git("commit", "-q", "-am", f"progress {i}")
+    (root / ".git" / "built").touch()
+    return folder
+
+
 def commands(
     size: int, data: Path, report: bool, work: Path
 ) -> list[tuple[str, list[str], bool, Path | None]]:
@@ -138,6 +188,10 @@ def commands(
         out.append(("report", [GKCTL, "report", "--as-of", AS_OF, *d], False, None))
     if size == 75:
         out.append(("--help", [GKCTL, "--help"], False, None))
+    if size in HISTORY_SIZES:
+        repo = history_repo(size, data, work)
+        name = f"log ({HISTORY_COMMITS} commits)"
+        out.append((name, [GKCTL, "log", "31", "--data", str(repo)], False, None))
     return out
 
 

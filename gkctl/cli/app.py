@@ -138,6 +138,7 @@ COMMAND_MODULES = {
     "report": "report",
     "site": "site",
     "diff": "diff",
+    "log": "diff",
     "import": "exchange",
     "export": "exchange",
     "ics": "exchange",

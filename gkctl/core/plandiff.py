@@ -282,38 +282,61 @@ def _task_changes(
     return out
 
 
+def _task_diff(
+    base: Dataset,
+    head: Dataset,
+    old: Task | None,
+    new: Task | None,
+    as_of: date,
+    renames: dict[str, str],
+) -> TaskDiff | None:
+    """One task from `base` to `head` (None where it is absent); None when nothing changed."""
+    changes: list[Change] = []
+    before = status.state(base, old, as_of) if old else None
+    after = status.state(head, new, as_of) if new else None
+    if old is None:
+        assert new is not None
+        kind, shown = ChangeKind.ADDED, new
+    elif new is None:
+        kind, shown = ChangeKind.REMOVED, old
+    else:
+        changes = _task_changes(base, head, old, new, as_of, renames)
+        if not changes:
+            return None
+        kind, shown = ChangeKind.MODIFIED, new
+    return TaskDiff(
+        shown.id,
+        kind,
+        shown,
+        tuple(changes),
+        before.status if before else None,
+        after.status if after else None,
+        before.due if before else None,
+        after.due if after else None,
+    )
+
+
 def _tasks(base: Dataset, head: Dataset, as_of: date, renames: dict[str, str]) -> list[TaskDiff]:
     old_tasks = {t.id: t for t in base.plan.tasks}
     new_tasks = {t.id: t for t in head.plan.tasks}
     out = []
     for task_id in sorted(old_tasks.keys() | new_tasks.keys()):
-        old, new = old_tasks.get(task_id), new_tasks.get(task_id)
-        changes: list[Change] = []
-        before = status.state(base, old, as_of) if old else None
-        after = status.state(head, new, as_of) if new else None
-        if old is None:
-            assert new is not None
-            kind, shown = ChangeKind.ADDED, new
-        elif new is None:
-            kind, shown = ChangeKind.REMOVED, old
-        else:
-            changes = _task_changes(base, head, old, new, as_of, renames)
-            if not changes:
-                continue
-            kind, shown = ChangeKind.MODIFIED, new
-        out.append(
-            TaskDiff(
-                task_id,
-                kind,
-                shown,
-                tuple(changes),
-                before.status if before else None,
-                after.status if after else None,
-                before.due if before else None,
-                after.due if after else None,
-            )
+        found = _task_diff(
+            base, head, old_tasks.get(task_id), new_tasks.get(task_id), as_of, renames
         )
+        if found is not None:
+            out.append(found)
     return out
+
+
+def task_diff(base: Dataset, head: Dataset, task_id: int, as_of: date) -> TaskDiff | None:
+    """What `compare` says of one task (None: absent from both, or unchanged), without
+    comparing the others: the history of one task (gkctl log) asks this once per commit."""
+    old = next((t for t in base.plan.tasks if t.id == task_id), None)
+    new = next((t for t in head.plan.tasks if t.id == task_id), None)
+    if old is None and new is None:
+        return None
+    return _task_diff(base, head, old, new, as_of, _renames(base, head))
 
 
 # --- units.yaml ----------------------------------------------------------------------------

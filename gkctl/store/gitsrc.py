@@ -67,7 +67,7 @@ class Repo:
 # --- git -----------------------------------------------------------------------------------
 
 
-def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+def git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
     except FileNotFoundError:
@@ -83,20 +83,26 @@ def _first_line(raw: bytes) -> str:
     return lines[0] if lines else ""
 
 
-def find_repo(data_dir: Path) -> Repo:
-    """The repository holding `data_dir` (which need not exist in the working tree)."""
+DIFF_HINT = (
+    "无法按版本比较（git：{git}）。"
+    "可以用 --data 指定仓库中的数据目录，或直接比较两个数据目录：gkctl diff 旧目录 新目录"
+)
+
+
+def find_repo(data_dir: Path, hint: str = DIFF_HINT) -> Repo:
+    """The repository holding `data_dir` (which need not exist in the working tree);
+    `hint` says what cannot be done without one ({git}: git's own message)."""
     start = data_dir
     missing: list[str] = []
     while not start.is_dir() and start.parent != start:
         missing.insert(0, start.name)
         start = start.parent
-    result = _git(["rev-parse", "--show-toplevel", "--show-prefix"], start)
+    result = git(["rev-parse", "--show-toplevel", "--show-prefix"], start)
     lines = result.stdout.decode("utf-8", errors="replace").splitlines()
     if result.returncode != 0 or not lines:
         raise UsageError(
-            f"数据目录 {data_dir} 不在 git 仓库的工作区中，无法按版本比较"
-            f"（git：{_first_line(result.stderr)}）。"
-            "可以用 --data 指定仓库中的数据目录，或直接比较两个数据目录：gkctl diff 旧目录 新目录"
+            f"数据目录 {data_dir} 不在 git 仓库的工作区中，"
+            + hint.format(git=_first_line(result.stderr))
         )
     prefix = (lines[1] if len(lines) > 1 else "") + "".join(f"{m}/" for m in missing if m)
     return Repo(Path(lines[0]), prefix)
@@ -106,7 +112,7 @@ def _commit(repo: Repo, rev: str) -> str:
     # A revision starting with "-" would be read by git as an option.
     if not rev.strip() or rev.startswith("-"):
         raise UsageError(f"“{rev}”不是有效的版本。")
-    result = _git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], repo.top)
+    result = git(["rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], repo.top)
     if result.returncode != 0:
         raise UsageError(
             f"未知的版本“{rev}”：仓库 {repo.top} 中没有这个提交、分支或标签"
@@ -121,7 +127,7 @@ def read_revision(repo: Repo, rev: str) -> Side:
     raw: list[bytes] = []
     for name in (paths.TASKS_FILE, paths.UNITS_FILE):
         path = f"{repo.prefix}{name}"
-        result = _git(["cat-file", "blob", f"{commit}:{path}"], repo.top)
+        result = git(["cat-file", "blob", f"{commit}:{path}"], repo.top)
         if result.returncode != 0:
             raise UsageError(
                 f"版本“{rev}”中没有文件 {path}。"

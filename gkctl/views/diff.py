@@ -96,7 +96,7 @@ def diff_line(change: Change) -> Line:
     return line
 
 
-def _entry(field: str, r: dict[str, Any]) -> Line:
+def entry_line(field: str, r: dict[str, Any]) -> Line:
     if field == "progress":
         line = [_v(f"{r['date']} {r['unit']} {PROGRESS_LABELS.get(r['status'], r['status'])}")]
         if r["note"]:
@@ -128,7 +128,7 @@ def change_line(change: Change) -> Line:
     f, before, after = change.field, change.before, change.after
     if f in ("progress", "extensions", "milestones"):
         entry = after if after is not None else before
-        return [_t("新增 " if after is not None else "删除 "), *_entry(f, entry)]
+        return [_t("新增 " if after is not None else "删除 "), *entry_line(f, entry)]
     if f in ("units", "aliases", "members"):
         parts: list[Line] = []
         for pair in change.extra.get("renamed", []):

@@ -1,4 +1,4 @@
-"""Comparing two revisions of the plan: gkctl diff."""
+"""The plan in git: gkctl diff (two revisions compared) and gkctl log (one task's history)."""
 
 from typing import Annotated
 
@@ -7,10 +7,12 @@ import typer
 from gkctl.cli.commands.common import (
     AsOfOpt,
     DataOpt,
+    TaskArg,
     as_of_date,
     check_format,
     data_choice,
     format_option,
+    print_trimmed,
     warn,
     write_stdout,
 )
@@ -89,5 +91,35 @@ def diff(
         warn(f"{base_side.label} 与 {head_side.label} 的计划没有差异。")
 
 
+def log(
+    task_id: TaskArg,
+    fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON)] = F.TABLE,
+    data: DataOpt = None,
+) -> None:
+    """一项任务的修改历史：逐个 git 提交列出它的进展、延期申请与决定、退办、销号，以及内容、责任单位和时间节点的修改，新的在前。
+
+    每条写明日期、提交、作者和改了什么（与 gkctl diff 的说法相同）。只读取 git 记录，不改动工作区；
+    未提交的修改不在其中。某个版本的数据无法读取时照样列出，说明原因。
+    在浅克隆（如 CI 中的 git clone --depth）中列到本地最早的提交为止，并说明历史止于哪个提交。
+
+    示例：gkctl log 31
+    """
+    check_format(fmt, F.TABLE, F.JSON)
+    from gkctl.store import history as store
+    from gkctl.views import history, machine
+
+    found = store.task_log(data_choice(data, require=False).path, task_id)
+    if fmt is not F.JSON:
+        print_trimmed(history.log_view(found))
+        return
+    write_stdout(machine.dumps(history.to_json(found)))
+    # What the table says in words, for the person who runs it (stdout holds only JSON).
+    if not found.entries:
+        warn(history.summary(found))
+    if note := history.stop_note(found):
+        warn(note)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(diff)
+    app.command()(log)
