@@ -531,6 +531,20 @@ def test_empty_diff_says_so(gk: Run, repo: Path) -> None:
     assert "两个版本的计划没有差异" in result.stdout
 
 
+def test_exit_code_says_whether_the_plan_changed(gk: Run, repo: Path) -> None:
+    # For scripts: the answer is the exit code, whatever words the output holds.
+    data = repo / "data"
+    changed = gk(
+        "diff", "base", "head", "-f", "markdown", "--exit-code", "--as-of", AS_OF, data=data
+    )
+    assert changed.exit_code == 1, changed.stderr
+    assert "**任务 1**" in changed.stdout
+    same = gk("diff", "head", "head", "-f", "markdown", "--exit-code", "--as-of", AS_OF, data=data)
+    assert (same.exit_code, "没有差异" in same.stdout) == (0, True)
+    # Without the option a change is no failure.
+    assert gk("diff", "base", "head", "--as-of", AS_OF, data=data).exit_code == 0
+
+
 # --- errors --------------------------------------------------------------------------------
 
 

@@ -105,6 +105,8 @@ RUNNERS = {"ubuntu-latest", "ubuntu-24.04", "ubuntu-22.04"}
 # What a run: line may start with: gkctl, or a shell builtin (no other tool, so that the
 # local run proves what GitHub will run).
 ALLOWED = {"gkctl", "echo", "printf", "cd", "test", "[", ":", "set", "export", "exit"}
+# A variable set from what a command left ($?, as the diff's --exit-code does) runs nothing.
+ASSIGNMENT = re.compile(r"^\w+=\$\?$")
 BASH = shutil.which("bash") or "/bin/bash"
 INSTALL = re.compile(r"^\s*(pip3?|python3?(\.\d+)? -m pip)\s")
 GIT_ENV = {
@@ -282,7 +284,7 @@ def test_run_lines_use_only_gkctl_and_builtins(name) -> None:
                 continue
             for line in step["run"].splitlines():
                 line = line.strip()
-                if line and not line.startswith("#"):
+                if line and not line.startswith("#") and not ASSIGNMENT.match(line):
                     assert line.split()[0] in ALLOWED, f"{name}: {line}"
 
 
@@ -297,7 +299,12 @@ def test_set_up_python_311_and_install(name) -> None:
 
 DIFF_STEP = 'gkctl diff "origin/$GITHUB_BASE_REF" --format markdown >> "$GITHUB_STEP_SUMMARY"'
 KEEP_STEP = (
-    'gkctl diff "origin/$GITHUB_BASE_REF" --format markdown > plan-diff.md\n'
+    "set +e\n"
+    'gkctl diff "origin/$GITHUB_BASE_REF" --format markdown --exit-code > plan-diff.md\n'
+    "changed=$?\n"
+    "set -e\n"
+    'test "$changed" -le 1 || exit "$changed"\n'
+    "printf '%s\\n' \"$changed\" > plan-changed.txt\n"
     "printf '%s\\n' \"$PR_NUMBER\" > pr-number.txt\n"
 )
 UPLOAD_DIFF = "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02"
@@ -356,9 +363,11 @@ def test_validate_workflow_on_pull_request_shows_the_plan_diff(tmp_path) -> None
     )
     assert done["ran"][-2:] == [DIFF_STEP, KEEP_STEP] and done["not_this_event"] == []
     # The same Markdown is kept, with the pull request's number, for plan-diff-comment.yml.
-    assert done["artifacts"] == ["plan-diff.md\npr-number.txt\n"]
+    assert done["artifacts"] == ["plan-diff.md\nplan-changed.txt\npr-number.txt\n"]
     assert (repo / "plan-diff.md").read_text(encoding="utf-8") == done["summary"]
     assert (repo / "pr-number.txt").read_text(encoding="utf-8") == "7\n"
+    # The plan changed: said by the diff's exit code, which the comment workflow reads.
+    assert (repo / "plan-changed.txt").read_text(encoding="utf-8") == "1\n"
     summary = done["summary"]
     assert summary.startswith("## 计划变更：origin/main → 工作区\n"), summary
     assert "- **任务 41**（修改）" in summary
@@ -585,10 +594,13 @@ esac
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
 
-def _comment_run(tmp_path: Path, pr: str, diff: str, head: str = SHA, comment: str = "") -> Any:
+def _comment_run(
+    tmp_path: Path, pr: str, diff: str, head: str = SHA, comment: str = "", changed: str = "1\n"
+) -> Any:
     repo = tmp_path / "base"
     (repo / "plan-diff").mkdir(parents=True)
     (repo / "plan-diff" / "pr-number.txt").write_text(pr, encoding="utf-8")
+    (repo / "plan-diff" / "plan-changed.txt").write_text(changed, encoding="utf-8")
     (repo / "plan-diff" / "plan-diff.md").write_text(diff, encoding="utf-8")
     tools = tmp_path / "bin"
     tools.mkdir()
@@ -642,8 +654,26 @@ def test_comment_posted_once_then_updated(tmp_path) -> None:
 
 def test_no_comment_for_a_pull_request_without_plan_changes(tmp_path) -> None:
     same = "## 计划变更：origin/main → 工作区\n\n截至 2024-10-15，两个版本的计划没有差异。\n"
-    _, calls, body = _comment_run(tmp_path, "7\n", same)
+    _, calls, body = _comment_run(tmp_path, "7\n", same, changed="0\n")
     assert body is None and len(calls) == 2  # the head check and the search, nothing posted
+
+
+def test_a_task_named_no_difference_still_gets_its_comment(tmp_path) -> None:
+    # The decision is the diff's exit code, not its text: a task whose name holds 没有差异
+    # (the words of an unchanged diff) is a change like any other.
+    named = DIFF + "  - 任务名称：【+与上年没有差异的事项+】\n"
+    _, calls, body = _comment_run(tmp_path, "7\n", named)
+    assert calls[-1] == (
+        "api --method POST repos/owner/plans/issues/7/comments -F body=@plan-diff/comment.md"
+    )
+    assert body is not None and "没有差异" in body
+
+
+@pytest.mark.parametrize("changed", ["yes\n", "1; rm -rf /\n", "\n", "2\n"])
+def test_untrusted_changed_flag_is_refused(tmp_path, changed) -> None:
+    with pytest.raises(AssertionError, match=r"plan-changed\.txt is not 0 or 1"):
+        _comment_run(tmp_path, "7\n", DIFF, changed=changed)
+    assert (tmp_path / "gh.log").read_text(encoding="utf-8") == ""
 
 
 def test_comment_skipped_when_the_pull_request_moved_on(tmp_path) -> None:

@@ -41,6 +41,13 @@ def diff(
     fmt: Annotated[OutputFormat, format_option(F.TABLE, F.MARKDOWN, F.JSON)] = F.TABLE,
     as_of: AsOfOpt = None,
     data: DataOpt = None,
+    exit_code: Annotated[
+        bool,
+        typer.Option(
+            "--exit-code",
+            help="有差异时以退出码 1 结束（同 git diff --exit-code），供脚本按退出码而不是按输出的文字判断。",
+        ),
+    ] = False,
 ) -> None:
     """比较计划的两个版本，逐项说明任务和单位名录的变化，供审阅合并请求。
 
@@ -48,7 +55,7 @@ def diff(
 
     按 git 版本比较时直接读取该版本的文件，不切换分支，也不改动工作区；也可比较两个数据目录或 tasks.yaml 文件。任一版本的数据有问题时，列出它的问题（退出码 1），不做比较。
 
-    markdown 格式可直接用作合并请求评论或 $GITHUB_STEP_SUMMARY。
+    markdown 格式可直接用作合并请求评论或 $GITHUB_STEP_SUMMARY。加 --exit-code 时，有差异以退出码 1 结束，没有差异为 0。
 
     示例：gkctl diff main --format markdown
     """
@@ -89,6 +96,8 @@ def diff(
         console().print(diff_view(result, base_side, head_side))
     if result.empty:
         warn(f"{base_side.label} 与 {head_side.label} 的计划没有差异。")
+    elif exit_code:
+        raise typer.Exit(int(ExitCode.PROBLEMS))
 
 
 def log(
