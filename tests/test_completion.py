@@ -2,12 +2,14 @@
 Typer installs for bash, zsh and fish, run against the real plan."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from gkctl.cli import complete
 from tests.conftest import DATA, ROOT
 
 GKCTL = Path(sys.executable).parent / "gkctl"
@@ -75,6 +77,68 @@ def test_data_option_and_no_data(tmp_path: Path) -> None:
     assert found.stdout.split() == ["区经委"]
     nothing = _complete("bash", "gkctl due --unit ", cwd=tmp_path)
     assert (nothing.returncode, nothing.stdout.strip(), nothing.stderr) == (0, "", "")
+
+
+# Completing `--unit 区信息` in bash as Tab does, then entering the completed line, in one
+# bash: the script gkctl installs, its function called with the words typed, the first
+# candidate put in place of the last word, and the line evaluated as Enter would.
+BASH_TAB_ENTER = """
+eval "$(gkctl --show-completion bash)"
+COMP_WORDS=(gkctl due --unit 区信息)
+COMP_CWORD=3
+_gkctl_completion gkctl
+printf 'candidate: %s\\n' "${COMPREPLY[@]}"
+line="gkctl due --unit ${COMPREPLY[0]} --as-of 2024-10-15"
+eval "$line"
+"""
+
+
+def test_bash_completion_does_not_run_what_a_unit_name_holds(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    name = "区信息办$(touch ran);`touch ran`"
+    units = data / "units.yaml"
+    text = units.read_text(encoding="utf-8")
+    entry = f"  - name: '{name}'\n    kind: department\n"
+    units.write_text(text.replace("\ngroups:\n", f"\n{entry}\ngroups:\n", 1), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GKCTL_", "_TYPER"))}
+    env.update(
+        GKCTL_NO_CACHE="1",
+        GKCTL_DATA=str(data),
+        PATH=f"{GKCTL.parent}{os.pathsep}{env['PATH']}",
+        _TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION="1",
+    )
+    done = subprocess.run(
+        ["bash", "--norc", "--noprofile", "-c", BASH_TAB_ENTER],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert not (tmp_path / "ran").exists(), "completing the name ran the command it holds"
+    # One candidate, quoted as bash reads it back to the very name; the command got that name.
+    assert done.stdout.startswith("candidate: '区信息办$(touch ran);`touch ran`'\n"), done.stdout
+    assert done.returncode == 0, done.stderr
+    assert name in done.stdout.split("\n", 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("value", "word"),
+    [
+        ("区经委", "区经委"),
+        ("28", "28"),
+        ("--unit", "--unit"),
+        ("区经委(试点)", "'区经委(试点)'"),
+        ("a b", "'a b'"),
+        ("it's", "'it'\"'\"'s'"),
+        ("~x", "'~x'"),
+        ("区\u3000委", "'区\u3000委'"),
+        ("区（试点）", "区（试点）"),
+    ],
+)
+def test_bash_words_are_quoted_only_where_the_shell_would_read_them(value: str, word: str) -> None:
+    assert complete.bash_word(value) == word
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])

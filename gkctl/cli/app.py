@@ -114,6 +114,14 @@ class GkctlHelpGroup(GkctlGroup):
         complete.chinese_completion_options(params)
         return list(params)
 
+    def _main_shell_completion(
+        self, ctx_args: Any, prog_name: str, complete_var: Any = None
+    ) -> None:
+        from gkctl.cli import complete
+
+        complete.quote_for_bash()
+        super()._main_shell_completion(ctx_args, prog_name, complete_var)
+
 
 # Which module registers which top-level command. `gkctl due …` builds only the commands of
 # the module it needs: Typer turns every registered command into a click command at each

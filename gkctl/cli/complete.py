@@ -4,10 +4,15 @@ and task ids, read from the plan through the parsed-plan cache.
 Completion runs in the user's shell on every Tab: it never prints an error, and a plan that
 cannot be read completes nothing. Typer's own --install-completion and --show-completion
 are given Chinese help and messages here.
+
+bash puts a candidate on the command line exactly as it is given (zsh and fish quote it
+themselves), so a unit named 区信息办$(touch X) would run `touch X` when the completed line
+is entered: for bash, a candidate holding anything the shell reads specially is quoted.
 """
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,14 +22,14 @@ if TYPE_CHECKING:
 
 
 def _dataset(ctx: Any) -> Dataset | None:
-    from gkctl.cli.commands import common
+    from gkctl.cli.datadir import data_dir
     from gkctl.core.errors import GkctlError
     from gkctl.store import cache
 
     params = getattr(ctx, "params", {}) or {}
     option = params.get("data")
     try:
-        return cache.load(common.data_dir(Path(option) if option else None))
+        return cache.load(data_dir(Path(option) if option else None))
     except (GkctlError, OSError):
         return None
 
@@ -57,6 +62,40 @@ def task_ids(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
         return []
     candidates = [(str(t.id), t.name[:30]) for t in dataset.plan.tasks]
     return [c for c in candidates if c[0].startswith(incomplete)]
+
+
+# --- bash: candidates quoted --------------------------------------------------------------------
+
+# What bash reads as it is: letters and digits of any script, and the few ASCII marks shlex
+# leaves unquoted. Anything else ASCII ($ ` ( ) ; & | < > * ? [ ] { } ~ # ! ' " \\ space) is
+# quoted; so plain names (区经委, 28, --unit) are inserted as today.
+_PLAIN_ASCII = frozenset("@%+=:,./-_")
+
+
+def bash_word(value: str) -> str:
+    """The candidate as bash must insert it: as it is where it is plain, else shlex-quoted."""
+    if all(_plain(c) for c in value):
+        return value
+    return shlex.quote(value)
+
+
+def _plain(char: str) -> bool:
+    return char.isalnum() or char in _PLAIN_ASCII or (not char.isascii() and char.isprintable())
+
+
+def quote_for_bash() -> None:
+    """Answer bash's completion requests with quoted candidates (bash_word). Typer registers
+    its own class while it builds the command, so this runs after, just before a request is
+    answered (GkctlHelpGroup._main_shell_completion)."""
+    from typer._completion_classes import BashComplete
+
+    class QuotingBash(BashComplete):
+        def format_completion(self, item: Any) -> str:
+            return bash_word(super().format_completion(item))
+
+    # The registry is click's (vendored in recent Typer): the module of BashComplete's base.
+    shell_completion = sys.modules[BashComplete.__mro__[1].__module__]
+    shell_completion.add_completion_class(QuotingBash, "bash")
 
 
 # --- Typer's completion options, in Chinese -------------------------------------------------

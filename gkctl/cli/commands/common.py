@@ -1,5 +1,5 @@
 """Options shared by the commands, and the few things only the command layer may do:
-read the clock, pick the data folder, and print."""
+read the clock, pick the data folder (cli/datadir.py, offered here to the commands), and print."""
 
 import os
 import sys
@@ -11,10 +11,16 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from gkctl.cli import complete
+
+# The data folder lives below this module and complete.py (which both need it), and is
+# offered to the commands from here with their other shared options.
+from gkctl.cli.datadir import data_choice as data_choice
+from gkctl.cli.datadir import data_dir as data_dir
+from gkctl.cli.datadir import forget_config as forget_config
+from gkctl.cli.datadir import project_config as project_config
 from gkctl.cli.formats import OutputFormat
 from gkctl.core.errors import UsageError
 from gkctl.core.model import Dataset
-from gkctl.store import paths
 
 # China has kept UTC+8 without daylight saving since 1991, so a fixed offset is exact and
 # needs no tz database (CI runners run in UTC).
@@ -106,31 +112,6 @@ def today() -> date:
 
 def as_of_date(option: str | None) -> date:
     return parse_date(option, "--as-of") if option is not None else today()
-
-
-_CONFIG: list[paths.Config | None] = []
-
-
-def project_config() -> paths.Config | None:
-    """gkctl.toml found from the working folder up (read once per process)."""
-    if not _CONFIG:
-        _CONFIG.append(paths.find_config(Path.cwd()))
-    return _CONFIG[0]
-
-
-def forget_config() -> None:
-    """Read gkctl.toml again at the next project_config() (a new command in one process)."""
-    _CONFIG.clear()
-
-
-def data_choice(option: Path | None, require: bool = True) -> paths.DataChoice:
-    """The data folder: --data, $GKCTL_DATA, gkctl.toml, data/ found upwards, ./data."""
-    choose = paths.find_data_dir if require else paths.choose_data_dir
-    return choose(option, os.environ.get(paths.ENV_DATA), Path.cwd(), project_config())
-
-
-def data_dir(option: Path | None) -> Path:
-    return data_choice(option).path
 
 
 def config_defaults(commands: dict[str, Any]) -> dict[str, Any]:
