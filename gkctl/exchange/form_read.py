@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from gkctl.core import limits
 from gkctl.core.errors import GkctlError
 from gkctl.core.model import Dataset, ProgressStatus, Task
 from gkctl.core.units import lookup
@@ -74,6 +75,12 @@ def read_form(path: Path, shown: str) -> ReturnedForm:
     """The form in `path`; GkctlError where it is not a gkctl 填报表 at all."""
     from gkctl.exchange.xlsx_io import open_workbook
 
+    size = path.stat().st_size
+    if size > limits.FORM_BYTES:
+        raise GkctlError(
+            f"{shown}：文件有 {size / 1024 / 1024:.1f} MB，超过填报表的上限 "
+            f"{limits.FORM_BYTES // 1024 // 1024} MB（一份填报表通常只有几十 KB），未导入。"
+        )
     workbook = open_workbook(path, shown)
     if form.META_SHEET not in workbook.sheetnames:
         raise GkctlError(
@@ -84,6 +91,12 @@ def read_form(path: Path, shown: str) -> ReturnedForm:
     for ws in workbook.worksheets:
         if ws.title == form.META_SHEET:
             continue
+        most = form.HEADER_ROW + len(meta.tasks) + limits.FORM_EXTRA_ROWS
+        if ws.max_row > most:
+            raise GkctlError(
+                f"{shown}：工作表“{ws.title}”有 {ws.max_row:,} 行，这份填报表生成时只有 "
+                f"{len(meta.tasks)} 项任务，至多接受 {most:,} 行，未导入。"
+            )
         grid = [list(r) for r in ws.iter_rows(max_row=ws.max_row, max_col=ws.max_column)]
         header = _header(grid)
         if header is not None:
@@ -217,9 +230,19 @@ def _report(
             bad += 1
     note = _text(value("进展说明"))
     link = _link(cells["佐证链接"])
+    reason = _text(value("延期理由"))
+    for label, text, limit in (
+        ("进展说明", note, limits.TEXT_CHARS),
+        ("佐证链接", link or "", limits.LINK_CHARS),
+        ("延期理由", reason, limits.TEXT_CHARS),
+    ):
+        long = limits.too_long(text, limit)
+        if long is not None:
+            at(refs[label], f"{label}{long}，请精简")
+            bad += 1
+            link = None if label == "佐证链接" else link  # not echoed again as 不是网址
     day = _date(cells["完成日期"], "完成日期", at) if _text(value("完成日期")) else None
     extend_to = _date(cells["申请延期至"], "申请延期至", at) if _text(value("申请延期至")) else None
-    reason = _text(value("延期理由"))
     if _text(value("完成日期")) and day is None:
         bad += 1
     if _text(value("申请延期至")) and extend_to is None:

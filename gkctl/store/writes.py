@@ -36,6 +36,7 @@ from typing import Any
 
 from gkctl.core import dates, status
 from gkctl.core.errors import UsageError
+from gkctl.core.limits import LINK_CHARS, TEXT_CHARS, too_long
 from gkctl.core.model import Dataset, Decision, ProgressStatus, Task, Unit
 from gkctl.core.units import involvement, lookup
 from gkctl.store import edit
@@ -55,8 +56,11 @@ class Recorded:
     written: bool
 
 
-def clean_text(value: str, what: str, required: bool = False) -> str:
+def clean_text(value: str, what: str, required: bool = False, limit: int = TEXT_CHARS) -> str:
     text = value.strip()
+    long = too_long(text, limit)
+    if long is not None:
+        raise UsageError(f"{what}{long}，请精简后重试（详细材料可放在网页上，附上链接）。")
     bad = _BAD_CHARS.search(text)
     if bad is not None:
         raise UsageError(
@@ -137,7 +141,7 @@ def progress_step(
     is recorded already is not added again (the step returns None), and a report that
     contradicts the unit's recorded ones is refused rather than added beside them."""
     note = clean_text(note, "说明")
-    link = clean_text(link, "链接", required=True) if link is not None else None
+    link = clean_text(link, "链接", True, LINK_CHARS) if link is not None else None
     _not_future(day, today, "进展日期")
 
     def build(dataset: Dataset, text: str) -> edit.Edit | None:
