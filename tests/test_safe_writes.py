@@ -1,6 +1,7 @@
 """Nothing lost: writes go through symbolic links, refuse hard links and read-only files,
 write FIFOs and devices in place, never replace a hand edit saved meanwhile, and clean up
-after a killed writer (issue 12, items 1-4)."""
+after a killed writer (issue 12, items 1-4); say so when an editor saving in place races
+the rename (issue 22, item 5)."""
 
 import os
 import stat
@@ -255,3 +256,96 @@ def test_a_name_too_long_is_said_in_chinese(gk: Run, tmp_path: Path) -> None:
     result = gk("report", "--as-of", "2024-10-20", "-o", str(out))
     assert result.exit_code == 1
     assert result.stderr == f"无法写入 {out}：文件名过长。原有文件（如有）未改动。\n"
+
+
+# --- an editor that saves in place, at the moment of the rename (issue 22, item 5) --------------
+
+# An editor that saves in place: it holds the bytes it opened, and saving truncates the file
+# and writes them back (with its own edit) into the same inode, as nano does.
+IN_PLACE_EDITOR = """
+import sys
+from pathlib import Path
+path = Path(sys.argv[1])
+opened = path.read_bytes()
+print("opened", flush=True)
+sys.stdin.readline()  # the person presses save
+with open(path, "r+b") as handle:
+    handle.truncate(0)
+    handle.write(opened.replace(b"document:", b"# saved by hand\\ndocument:", 1))
+"""
+
+# gkctl's `progress add` in a process of its own, whose rename is the hook: the editor has
+# opened the file by then (after gkctl's last look), and saves just before the rename (into
+# the file being replaced) or just after it (over what gkctl wrote).
+RACED = """
+import os, subprocess, sys
+data, editor_code, moment = sys.argv[1], sys.argv[2], sys.argv[3]
+rename = os.replace
+
+def replace(src, dst):
+    editor = subprocess.Popen(
+        [sys.executable, "-c", editor_code, os.path.join(data, "tasks.yaml")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    editor.stdout.readline()
+    if moment == "after":
+        rename(src, dst)
+    editor.communicate("save\\n", timeout=30)
+    if moment == "before":
+        rename(src, dst)
+
+os.replace = replace
+from gkctl.cli.app import app
+app(["progress", "add", "28", "--unit", "区经委", "--status", "doing", "--note", "gkctl 的记录",
+     "--date", "2024-10-15", "--data", data])
+"""
+
+
+@pytest.mark.parametrize(
+    ("moment", "message", "kept", "lost"),
+    [
+        (
+            "after",
+            "刚写入就被另一个程序改写了（多半是原地保存的编辑器用它打开时的内容覆盖），"
+            "gkctl 刚写入的内容已不在文件中。",
+            "# saved by hand",
+            "gkctl 的记录",
+        ),
+        (
+            "before",
+            "在 gkctl 替换它的同一刻被另一个程序原地改写了（多半是编辑器在保存），"
+            "那次保存写进了被替换掉的旧文件，没有留在文件中；gkctl 的内容已写入。",
+            "gkctl 的记录",
+            "# saved by hand",
+        ),
+    ],
+    ids=["over-gkctl", "into-the-replaced-file"],
+)
+def test_an_in_place_save_racing_the_rename_is_never_a_silent_loss(
+    data_copy: Path, moment: str, message: str, kept: str, lost: str
+) -> None:
+    """Whichever side the in-place save costs, gkctl says so (exit 1) instead of saying it
+    wrote; the file holds one side whole, as the message says."""
+    env = {**os.environ, "GKCTL_TODAY": "2024-10-20", "GKCTL_NO_CACHE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", RACED, str(data_copy), IN_PLACE_EDITOR, moment],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"{data_copy / 'tasks.yaml'} {message}" in done.stderr
+    assert "已记录" not in done.stdout
+    text = (data_copy / "tasks.yaml").read_text(encoding="utf-8")
+    assert kept in text and lost not in text
+    assert loader.check(data_copy)[1] == []
+
+
+def test_a_write_nobody_races_is_confirmed_quietly(tmp_path: Path) -> None:
+    path = tmp_path / "f"
+    path.write_bytes(b"old")
+    assert atomic.write_bytes(path, b"new", expect=b"old") == path
+    assert path.read_bytes() == b"new"
+    assert list(tmp_path.iterdir()) == [path]

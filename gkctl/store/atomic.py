@@ -10,7 +10,11 @@ hand edit.
   to directly. A directory is refused.
 * `expect`: the bytes the caller read. Just before the rename the file is read again; if
   someone (an editor) saved it meanwhile, FileChanged is raised and nothing is replaced, so
-  the caller can redo its change on the new bytes.
+  the caller can redo its change on the new bytes. After the rename both files are looked
+  at again: the new one must hold what was written, and the replaced one (kept open since
+  that last look) what was read. An editor that saves in place (truncates the file and
+  writes it again, on the same inode) can land in either in the meantime, and that save or
+  this write would then be lost without a word: Overwritten says which (see Overwritten).
 * The temporary file's name carries the writer's process id: one left by a writer that was
   killed (kill -9 leaves no chance to clean up) is removed by the next write to that file.
 """
@@ -29,6 +33,12 @@ from gkctl.core.errors import GkctlError, UsageError, os_reason
 
 class FileChanged(GkctlError):
     """The file is no longer the bytes the caller read: someone else saved it meanwhile."""
+
+
+class Overwritten(GkctlError):
+    """Another program wrote the file in place while it was being replaced: its save went
+    into the replaced file, or it wrote over the new one. Not retried: what is in the file
+    now is not what either side meant, and a person has to look."""
 
 
 def write_bytes(path: Path, data: bytes, durable: bool = True, expect: bytes | None = None) -> Path:
@@ -89,9 +99,13 @@ def _write(path: Path, data: bytes, durable: bool, expect: bytes | None) -> Path
         # Keep the permissions of the file being replaced (mkstemp makes it 0600).
         with contextlib.suppress(OSError):
             os.chmod(tmp, st.st_mode & 0o7777 if st is not None else _new_file_mode())
-        if expect is not None:
-            _check_unchanged(real, expect)
-        os.replace(tmp, real)
+        replaced = _open_unchanged(real, expect) if expect is not None else None
+        try:
+            os.replace(tmp, real)
+        except BaseException:
+            if replaced is not None:
+                os.close(replaced)
+            raise
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -103,6 +117,8 @@ def _write(path: Path, data: bytes, durable: bool, expect: bytes | None) -> Path
                 os.fsync(dir_fd)
             finally:
                 os.close(dir_fd)
+    if expect is not None:
+        _confirm(path, real, data, expect, replaced)
     return real
 
 
@@ -133,15 +149,73 @@ def _refuse_shared_or_read_only(path: Path, real: Path, st: os.stat_result) -> N
         )
 
 
-def _check_unchanged(path: Path, expect: bytes) -> None:
-    """The last look before the rename: the file still holds the bytes that were read."""
+def _open_unchanged(path: Path, expect: bytes) -> int | None:
+    """The last look before the rename: the file still holds the bytes that were read. It is
+    returned open, so that what an in-place writer puts into it from now on can still be
+    seen after the rename has taken it out of the folder."""
     try:
-        with open(path, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size == len(expect) and handle.read() == expect:
-                return
+        fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
-        pass
-    raise FileChanged(f"{path} 在读取之后被其他程序修改了，未写入。")
+        raise FileChanged(f"{path} 在读取之后被其他程序修改了，未写入。") from None
+    try:
+        same = _read_all(fd, len(expect) + 1) == expect
+    except BaseException:
+        os.close(fd)
+        raise
+    if not same or sys.platform == "win32":
+        # Windows cannot rename over a file held open; there only the new file is checked.
+        os.close(fd)
+    if not same:
+        raise FileChanged(f"{path} 在读取之后被其他程序修改了，未写入。")
+    return fd if sys.platform != "win32" else None
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """The file's bytes from its start (at most `size`: more is already a difference)."""
+    os.lseek(fd, 0, os.SEEK_SET)
+    chunks, left = [], size
+    while left > 0:
+        chunk = os.read(fd, left)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _confirm(path: Path, real: Path, data: bytes, expect: bytes, replaced: int | None) -> None:
+    """After the rename: the file holds what was written, and the replaced file still holds
+    what was read (an in-place save between the last look and the rename went into it)."""
+    theirs_lost = False
+    if replaced is not None:
+        try:
+            theirs_lost = _read_all(replaced, len(expect) + 1) != expect
+        finally:
+            os.close(replaced)
+    try:
+        ours_kept = _read_all_of(real, len(data) + 1) == data
+    except OSError:
+        ours_kept = False
+    if not ours_kept:
+        raise Overwritten(
+            f"{path} 刚写入就被另一个程序改写了（多半是原地保存的编辑器用它打开时的内容覆盖），"
+            "gkctl 刚写入的内容已不在文件中。请先在编辑器中关闭这个文件（或重新载入），"
+            "查看文件现在的内容，再重新运行这条命令。"
+        )
+    if theirs_lost:
+        raise Overwritten(
+            f"{path} 在 gkctl 替换它的同一刻被另一个程序原地改写了（多半是编辑器在保存），"
+            "那次保存写进了被替换掉的旧文件，没有留在文件中；gkctl 的内容已写入。"
+            "请在那个程序中重新打开文件，核对后把那次的修改再做一遍。"
+        )
+
+
+def _read_all_of(path: Path, size: int) -> bytes:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        return _read_all(fd, size)
+    finally:
+        os.close(fd)
 
 
 def _temporary_prefix(real: Path) -> str:

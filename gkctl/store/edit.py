@@ -606,7 +606,9 @@ def _transaction(
     A symbolic link is written through (the lock goes beside the file it points to, so two
     data folders linking one file still queue). The lock orders gkctl's writers only: a
     person saving the file in an editor meanwhile is caught just before the rename, and the
-    change is then made again on what they saved, so neither side is lost. A dry run takes
+    change is then made again on what they saved, so neither side is lost. An editor that
+    saves in place at the moment of the rename is caught just after it (atomic.Overwritten,
+    not retried: one side's save is gone and a person has to look). A dry run takes
     no lock: it writes nothing, and a read-only folder must not stop a preview."""
     tasks_path, units_path = data_dir / paths.TASKS_FILE, data_dir / paths.UNITS_FILE
     real = atomic.target(tasks_path)
