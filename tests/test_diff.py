@@ -190,6 +190,7 @@ def test_tasks_are_ordered_by_id_and_only_changed_ones_listed(diff_json: dict[st
         "modified": 10,
         "becomes_overdue": 2,
         "units": 4,
+        "config": 0,
     }
 
 
@@ -406,11 +407,13 @@ def test_json_envelope_is_stable(diff_json: dict[str, Any]) -> None:
         "empty",
         "summary",
         "problems",
+        "config",
         "document",
         "tasks",
         "units",
     ]
     assert diff_json["version"] == 1
+    assert diff_json["config"] == []
     assert diff_json["base"] == {
         "kind": "revision",
         "ref": "base",
@@ -545,6 +548,64 @@ def test_exit_code_says_whether_the_plan_changed(gk: Run, repo: Path) -> None:
     assert gk("diff", "base", "head", "--as-of", AS_OF, data=data).exit_code == 0
 
 
+# --- gkctl.toml: which data folder is read -------------------------------------------------
+
+
+def _decoy(work: Path) -> None:
+    """What issue 22 describes: a pull request adds gkctl.toml pointing at a folder that
+    holds an unchanged copy of the plan, and breaks data/tasks.yaml, which nothing reads now."""
+    shutil.copytree(work / "data", work / "decoy")
+    git(work, "add", "decoy")
+    git(work, "commit", "-q", "-m", "a copy of the plan")
+    git(work, "tag", "before-toml")
+    (work / "gkctl.toml").write_text('data = "decoy"\n', encoding="utf-8")
+    tasks = work / "data" / "tasks.yaml"
+    tasks.write_text(
+        tasks.read_text(encoding="utf-8").replace("units: [", "units: [区经委员会, ", 1)
+    )
+
+
+def test_a_changed_data_folder_is_a_change_in_its_own_right(gk: Run, work: Path) -> None:
+    _decoy(work)
+    result = gk("diff", "before-toml", "--as-of", AS_OF, "-f", "json", data=None)
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["empty"] is False and doc["tasks"] == [] and doc["summary"]["config"] == 1
+    assert doc["config"] == [{"field": "data", "before": None, "after": "decoy"}]
+    assert doc["base"]["tasks_file"] == "before-toml:decoy/tasks.yaml"
+    text = gk("diff", "before-toml", "--as-of", AS_OF, "--exit-code", data=None)
+    assert text.exit_code == 1, text.stderr
+    assert "没有差异" not in text.stdout + text.stderr
+    assert (
+        "注意：gkctl.toml 改变了 gkctl 读取的数据目录：未设置（默认 data） → decoy。" in text.stdout
+    )
+    assert "数据目录（data）" in text.stdout and "未设置 → decoy" in text.stdout
+    markdown = gk("diff", "before-toml", "--as-of", AS_OF, "-f", "markdown", data=None).stdout
+    assert "### 项目配置 gkctl.toml\n\n- 数据目录（data）：未设置 → decoy\n" in markdown
+    assert "> **注意：gkctl.toml 改变了 gkctl 读取的数据目录" in markdown
+
+
+def test_gkctl_toml_changes_between_revisions_and_its_other_settings(gk: Run, work: Path) -> None:
+    (work / "gkctl.toml").write_text('data = "data"\nwithin = 14\n', encoding="utf-8")
+    commit(work, "settings", "toml-1")
+    (work / "gkctl.toml").write_text(
+        'data = "data"\nwithin = 7\nunit = "区经委"\n', encoding="utf-8"
+    )
+    commit(work, "other settings", "toml-2")
+    doc = json.loads(
+        gk("diff", "toml-1", "toml-2", "-f", "json", "--as-of", AS_OF, data=None).stdout
+    )
+    assert doc["config"] == [
+        {"field": "within", "before": 14, "after": 7},
+        {"field": "unit", "before": None, "after": "区经委"},
+    ]
+    # The same settings on both sides: no change; two folders compared have no gkctl.toml.
+    same = gk("diff", "toml-2", "--as-of", AS_OF, "--exit-code", data=None)
+    assert same.exit_code == 0, same.stdout + same.stderr
+    files = gk("diff", "./data", "./data", "-f", "json", "--as-of", AS_OF, data=None)
+    assert json.loads(files.stdout)["config"] == []
+
+
 # --- errors --------------------------------------------------------------------------------
 
 
@@ -657,12 +718,12 @@ def test_pre_commit_hook_runs_validate_once_when_a_data_file_changes() -> None:
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     hook = next(h for h in hooks if h["id"] == "gkctl-validate")
     assert (hook["entry"], hook["language"], hook["pass_filenames"]) == (
-        "gkctl validate",
+        "gkctl validate --all-plans",
         "python",
         False,
     )
     files = re.compile(hook["files"])
-    for path in ("data/tasks.yaml", "units.yaml", "plans/2024/tasks.yaml"):
+    for path in ("data/tasks.yaml", "units.yaml", "plans/2024/tasks.yaml", "gkctl.toml"):
         assert files.search(path), path
     for path in ("data/tasks.yml", "data/oldtasks.yaml", "README.md", "data/tasks.yaml.bak"):
         assert not files.search(path), path

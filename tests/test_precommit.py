@@ -77,6 +77,20 @@ def test_example_config_works_as_written(tmp_path) -> None:
     assert "未知责任单位“区经委员会”，是否为“区经委”？" in blocked.stdout
     log = _run(repo, env, "git", "log", "--oneline")
     assert len(log.stdout.splitlines()) == 1  # the bad commit was not made
+    # A commit that points gkctl.toml at a copy of the plan and breaks the plan itself is
+    # blocked too: every plan of the repository is checked, whatever gkctl.toml says.
+    _run(repo, env, "git", "reset", "-q")
+    _run(repo, env, "git", "checkout", "-q", "--", "data")
+    shutil.copytree(repo / "data", repo / "decoy")
+    (repo / "gkctl.toml").write_text('data = "decoy"\n', encoding="utf-8")
+    _break(repo)
+    _run(repo, env, "git", "add", "-A")
+    decoy = _run(repo, env, "git", "commit", "-q", "-m", "read the copy")
+    assert decoy.returncode == 1, decoy.stdout
+    assert "data/tasks.yaml:" in decoy.stdout and "未知责任单位“区经委员会”" in decoy.stdout
+    _run(repo, env, "git", "reset", "-q")
+    shutil.rmtree(repo / "decoy")
+    (repo / "gkctl.toml").unlink()
     # A commit that touches neither file does not run the hook.
     (repo / "README.md").write_text("说明\n", encoding="utf-8")
     _run(repo, env, "git", "reset", "-q", "data")

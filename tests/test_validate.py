@@ -569,3 +569,81 @@ def test_a_request_waiting_on_a_closed_task_is_a_warning(tmp_path: Path, gk) -> 
     )
     doc = json.loads(gk("validate", "-f", "json", data=data).stdout)
     assert [(n["line"], n["code"]) for n in doc["warnings"]] == [(24, "closed-request")]
+
+
+# --- --all-plans: every plan of the repository, whatever gkctl.toml says (issue 22) --------------
+
+
+def _plans_repo(root: Path) -> Path:
+    """A repository that keeps its plan in data/ and, since a pull request, reads a copy in
+    decoy/ (gkctl.toml), with data/tasks.yaml broken meanwhile; one more plan tracked in
+    other/, and a broken fixture under tests/, as this repository has."""
+    import subprocess
+
+    shutil.copytree(DATA, root / "data")
+    shutil.copytree(DATA, root / "decoy")
+    shutil.copytree(DATA, root / "other" / "plan")
+    fixture = root / "tests" / "fixtures" / "bad"
+    fixture.mkdir(parents=True)
+    (fixture / "tasks.yaml").write_text("tasks: [\n", encoding="utf-8")
+    (root / "gkctl.toml").write_text('data = "decoy"\n', encoding="utf-8")
+    tasks = root / "data" / "tasks.yaml"
+    text = tasks.read_text(encoding="utf-8")
+    tasks.write_text(
+        text.replace("units: [区经委]\n", "units: [区经委员会]\n", 1), encoding="utf-8"
+    )
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"]):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+    return root
+
+
+def test_all_plans_checks_the_plan_gkctl_toml_no_longer_reads(
+    gk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(_plans_repo(tmp_path / "repo"))
+    # What the issue saw: validate reads the folder gkctl.toml names, and passes.
+    assert gk("validate", "--format", "github", data=None).exit_code == 0
+    result = gk("validate", "--all-plans", data=None)
+    assert result.exit_code == 1
+    assert result.stdout.startswith("data/tasks.yaml:")
+    assert "未知责任单位“区经委员会”，是否为“区经委”？" in result.stdout
+    assert "tests/" not in result.stdout + result.stderr  # fixtures are not plans
+    assert "共检查 3 份计划：data、decoy、other/plan（--all-plans" in result.stderr
+    github = gk("validate", "--all-plans", "--format", "github", data=None)
+    assert github.exit_code == 1
+    assert github.stdout.startswith("::error file=data/tasks.yaml,line=")
+
+
+def test_all_plans_lists_each_valid_plan(
+    gk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _plans_repo(tmp_path / "repo")
+    shutil.copy2(DATA / "tasks.yaml", root / "data" / "tasks.yaml")
+    monkeypatch.chdir(root / "other")  # from a subfolder too: the repository is the scope
+    result = gk("validate", "--all-plans", data=None)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    valid = "数据有效：75 项任务，40 个单位，5 个统称，计划年度 2024。"
+    # Named as every message names a file: relative to the working folder where it can be.
+    data, decoy = root.resolve() / "data", root.resolve() / "decoy"
+    assert result.stdout.splitlines() == [
+        f"{data}：{valid}",
+        f"{decoy}：{valid}",
+        f"plan：{valid}",
+        f"共检查 3 份计划：{data}、{decoy}、plan（--all-plans：仓库中的每一份，不论 gkctl.toml 指向哪里）。",
+    ]
+
+
+def test_all_plans_with_a_missing_folder_or_with_data(
+    gk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    both = gk("validate", "--all-plans", "--data", str(DATA), data=None)
+    assert both.exit_code == 2
+    assert "--all-plans 检查仓库中的每一份计划，不能再用 --data 指定一个。" in both.stderr
+    none = gk("validate", "--all-plans", data=None)
+    assert none.exit_code == 2 and "仓库中没有计划" in none.stderr
+    # A folder gkctl.toml names that holds no plan is a problem, not a folder passed over.
+    (tmp_path / "gkctl.toml").write_text('data = "gone"\n', encoding="utf-8")
+    missing = gk("validate", "--all-plans", data=None)
+    assert missing.exit_code == 1
+    assert "gone/tasks.yaml:1:1: 找不到任务文件 tasks.yaml" in missing.stdout

@@ -314,7 +314,7 @@ def test_validate_workflow_on_push(tmp_path) -> None:
     # A push to main: validate and render; no base branch, so no plan diff.
     done = run_workflow("validate.yml", tmp_path, "push")
     assert done["workflow"]["on"]["push"] == {"branches": ["main"]}
-    assert "gkctl validate --format github" in done["ran"]
+    assert done["ran"][0].startswith("gkctl validate --all-plans --format github")
     assert len(done["skipped"]) == 1
     assert done["not_this_event"] == [DIFF_STEP, KEEP_STEP, UPLOAD_DIFF]
     assert done["summary"] == ""
@@ -391,6 +391,33 @@ def test_validate_workflow_fails_without_the_base_branch(tmp_path) -> None:
             context={"github.event.pull_request.number": "7"},
         )
     assert (tmp_path / "step-summary.md").read_text(encoding="utf-8") == ""
+
+
+def test_validate_workflow_checks_the_plan_gkctl_toml_no_longer_reads(tmp_path) -> None:
+    # Issue 22: a pull request adds gkctl.toml pointing at an unchanged copy of the plan and
+    # breaks data/tasks.yaml. validate --all-plans still reads data/, and fails the run.
+    repo = _repo_copy(tmp_path / "pr")
+    shutil.copytree(repo / "data", repo / "decoy")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "data", "decoy")
+    git(repo, "commit", "-q", "-m", "the plan, and a copy")
+    git(repo, "update-ref", "refs/remotes/origin/main", "HEAD")
+    (repo / "gkctl.toml").write_text('data = "decoy"\n', encoding="utf-8")
+    tasks = repo / "data" / "tasks.yaml"
+    text = tasks.read_text(encoding="utf-8")
+    tasks.write_text(
+        text.replace("units: [区经委]\n", "units: [区经委员会]\n", 1), encoding="utf-8"
+    )
+    failed = r"(?s)step 'Validate data .*' failed.*::error file=data/tasks.yaml,.*区经委员会"
+    with pytest.raises(AssertionError, match=failed):
+        run_workflow(
+            "validate.yml",
+            tmp_path,
+            "pull_request",
+            repo=repo,
+            env={"GITHUB_BASE_REF": "main", "GKCTL_TODAY": "2024-10-15"},
+            context={"github.event.pull_request.number": "7"},
+        )
 
 
 def test_validate_workflow_fails_on_bad_data(tmp_path) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
@@ -105,10 +105,17 @@ class PlanDiff:
     document: tuple[Change, ...]
     tasks: tuple[TaskDiff, ...]
     units: tuple[UnitDiff, ...]
+    # gkctl.toml's settings that changed: `data` changes which plan every command reads,
+    # so it is a change in its own right even where the plans compared are the same.
+    config: tuple[Change, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not (self.document or self.tasks or self.units)
+        return not (self.document or self.tasks or self.units or self.config)
+
+    @property
+    def data_moved(self) -> Change | None:
+        return next((c for c in self.config if c.field == "data"), None)
 
     def count(self, change: ChangeKind) -> int:
         return sum(1 for t in self.tasks if t.change is change)
@@ -515,12 +522,32 @@ def _document(base: Dataset, head: Dataset) -> list[Change]:
     return out
 
 
-def compare(base: Dataset, head: Dataset, as_of: date) -> PlanDiff:
-    """Everything that differs from `base` to `head`, judged (overdue or not) as of `as_of`."""
+def compare(
+    base: Dataset,
+    head: Dataset,
+    as_of: date,
+    config: tuple[Mapping[str, Any] | None, Mapping[str, Any] | None] = (None, None),
+) -> PlanDiff:
+    """Everything that differs from `base` to `head`, judged (overdue or not) as of `as_of`;
+    `config`: each side's gkctl.toml settings, where the sides have them."""
     renames = _renames(base, head)
     return PlanDiff(
         as_of,
         tuple(_document(base, head)),
         tuple(_tasks(base, head, as_of, renames)),
         tuple(_units(base, head, renames)),
+        config_changes(*config),
+    )
+
+
+def config_changes(
+    before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
+) -> tuple[Change, ...]:
+    """The gkctl.toml settings that differ ({} for no gkctl.toml), `data` first; nothing
+    where a side has no settings to compare (a plan on disk)."""
+    if before is None or after is None:
+        return ()
+    keys = sorted(dict.fromkeys([*before, *after]), key=lambda k: k != "data")
+    return tuple(
+        Change(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)
     )

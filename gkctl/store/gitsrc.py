@@ -7,10 +7,12 @@ the working tree, the index and HEAD are left as they are.
 
 from __future__ import annotations
 
+import os
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 from gkctl.core.errors import Problem, UsageError, os_reason
 from gkctl.core.model import Dataset
@@ -27,7 +29,8 @@ class SideKind(StrEnum):
 
 @dataclass(frozen=True)
 class Side:
-    """One side's two files as bytes, and how messages name them."""
+    """One side's two files as bytes, and how messages name them; for a revision or the
+    working tree, also the gkctl.toml settings that side is read with ({} without one)."""
 
     kind: SideKind
     ref: str | None  # the revision or path as given; None for the working tree
@@ -35,6 +38,7 @@ class Side:
     units_file: str
     tasks_raw: bytes
     units_raw: bytes
+    config: dict[str, Any] | None = None  # None: a plan on disk, which has no gkctl.toml
 
     @property
     def label(self) -> str:
@@ -62,6 +66,9 @@ class Checked:
 class Repo:
     top: Path
     prefix: str  # the data folder inside the repository, "data/" ("" at the top)
+    # Where gkctl.toml may stand, nearest first: the working folder and each folder above it
+    # up to the top, as paths inside the repository ("" for the top).
+    config_levels: tuple[str, ...] = ("",)
 
 
 # --- git -----------------------------------------------------------------------------------
@@ -89,9 +96,10 @@ DIFF_HINT = (
 )
 
 
-def find_repo(data_dir: Path, hint: str = DIFF_HINT) -> Repo:
+def find_repo(data_dir: Path, hint: str = DIFF_HINT, workdir: Path | None = None) -> Repo:
     """The repository holding `data_dir` (which need not exist in the working tree);
-    `hint` says what cannot be done without one ({git}: git's own message)."""
+    `hint` says what cannot be done without one ({git}: git's own message); `workdir`, the
+    working folder, is where the walk for gkctl.toml starts (the top only without it)."""
     start = data_dir
     missing: list[str] = []
     while not start.is_dir() and start.parent != start:
@@ -105,7 +113,8 @@ def find_repo(data_dir: Path, hint: str = DIFF_HINT) -> Repo:
             + hint.format(git=_first_line(result.stderr))
         )
     prefix = (lines[1] if len(lines) > 1 else "") + "".join(f"{m}/" for m in missing if m)
-    return Repo(Path(lines[0]), prefix)
+    top = Path(lines[0])
+    return Repo(top, prefix, _levels_inside(top, workdir) if workdir is not None else ("",))
 
 
 def _commit(repo: Repo, rev: str) -> str:
@@ -120,6 +129,44 @@ def _commit(repo: Repo, rev: str) -> str:
             "它也不是一个存在的文件或目录。"
         )
     return result.stdout.decode().strip()
+
+
+def _levels_inside(top: Path, start: Path) -> tuple[str, ...]:
+    try:
+        inside = start.resolve().relative_to(top.resolve())
+    except ValueError:  # working outside the repository (--data names it): its top only
+        return ("",)
+    return (*(p.as_posix() for p in (inside, *inside.parents) if str(p) != "."), "")
+
+
+def _toml_in(level: str) -> str:
+    return f"{level}/{paths.CONFIG_FILE}" if level else paths.CONFIG_FILE
+
+
+def revision_config(repo: Repo, commit: str, rev: str) -> dict[str, Any]:
+    """The gkctl.toml settings a revision is read with: the nearest gkctl.toml on the walk
+    from the working folder up, in that revision ({} where it has none)."""
+    names = [_toml_in(level) for level in repo.config_levels]
+    listed = git(["ls-tree", "--name-only", "-z", commit, "--", *names], repo.top)
+    present = set(listed.stdout.decode("utf-8", errors="replace").split("\0"))
+    for name in names:
+        if name in present:
+            blob = git(["cat-file", "blob", f"{commit}:{name}"], repo.top).stdout
+            try:
+                text = blob.decode("utf-8")
+            except UnicodeDecodeError:
+                raise UsageError(f"{rev}:{name}：文件不是 UTF-8 编码。") from None
+            return paths.config_table(text, f"{rev}:{name}")
+    return {}
+
+
+def worktree_config(repo: Repo) -> dict[str, Any]:
+    """The same for the working tree."""
+    for level in repo.config_levels:
+        path = repo.top / _toml_in(level)
+        if path.is_file():
+            return paths.read_config_table(path)
+    return {}
 
 
 def read_revision(repo: Repo, rev: str) -> Side:
@@ -142,7 +189,37 @@ def read_revision(repo: Repo, rev: str) -> Side:
         prefix + paths.UNITS_FILE,
         raw[0],
         raw[1],
+        revision_config(repo, commit, rev),
     )
+
+
+# --- every plan of a repository --------------------------------------------------------------
+
+# A folder of this name holds test fixtures, some of them broken on purpose: a tasks.yaml
+# under it is not a plan (the folder gkctl.toml names is checked wherever it is).
+FIXTURES = "tests"
+
+
+def repository_plans(start: Path, config: paths.Config | None) -> list[Path]:
+    """Every plan of the repository holding `start`, whatever gkctl.toml says: what CI
+    checks, since a pull request may point gkctl.toml at another folder and break the plan
+    it no longer reads. The plans are data/ at the top, the folder gkctl.toml names (even
+    where it holds no plan, which is then a problem to report), and every folder holding a
+    tasks.yaml that git tracks outside a tests/ folder. Outside a repository: data/ in
+    `start` and the folder gkctl.toml names. In the order of their paths."""
+    top = paths.repository_root(start)
+    base = top if top is not None else start
+    found = [base / "data"] if (base / "data" / paths.TASKS_FILE).is_file() else []
+    if config is not None and config.data is not None:
+        found.append(config.data)
+    if top is not None:
+        listed = git(["ls-files", "-z", "--full-name", "--", f":(glob)**/{paths.TASKS_FILE}"], top)
+        for name in listed.stdout.decode("utf-8", errors="replace").split("\0"):
+            folder = PurePosixPath(name).parent
+            if name and FIXTURES not in folder.parts and (top / name).is_file():
+                found.append(top / folder)
+    unique = {os.path.normcase(folder.resolve()): folder for folder in found}
+    return sorted(unique.values(), key=lambda folder: paths.shown(folder))
 
 
 # --- files ---------------------------------------------------------------------------------
@@ -176,14 +253,15 @@ PATH_PREFIX = "path:"
 class Sources:
     """Reads sides named on the command line; finds the repository once, when needed."""
 
-    def __init__(self, data: Path) -> None:
+    def __init__(self, data: Path, start: Path | None = None) -> None:
         self.data = data  # the working tree's data folder, as the command layer chose it
+        self.start = start  # the working folder, where gkctl.toml is looked for
         self._repo: Repo | None = None
         self.notes: list[str] = []  # for the person: how an ambiguous name was read
 
     def repo(self) -> Repo:
         if self._repo is None:
-            self._repo = find_repo(self.data)
+            self._repo = find_repo(self.data, workdir=self.start)
         return self._repo
 
     def read(self, spec: str | None) -> Side:
@@ -224,10 +302,20 @@ class Sources:
         return True
 
 
-def read_sides(base: str, head: str | None, data: Path) -> tuple[Side, Side, list[str]]:
-    """Both sides, and notes on how an ambiguous name was read."""
-    sources = Sources(data)
-    return sources.read(base), sources.read(head), sources.notes
+def read_sides(
+    base: str, head: str | None, data: Path, start: Path | None = None
+) -> tuple[Side, Side, list[str]]:
+    """Both sides, and notes on how an ambiguous name was read. Where both are versions of
+    the repository (revisions, the working tree), each carries its gkctl.toml settings, so
+    that a change of which data folder is read shows in the diff."""
+    sources = Sources(data, start)
+    sides = [sources.read(base), sources.read(head)]
+    if all(s.kind is not SideKind.FILES for s in sides):
+        sides = [
+            replace(s, config=worktree_config(sources.repo())) if s.kind is SideKind.WORKTREE else s
+            for s in sides
+        ]
+    return sides[0], sides[1], sources.notes
 
 
 # --- checking ------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from gkctl.core.errors import UsageError
 
@@ -53,6 +53,12 @@ def _levels(start: Path) -> list[Path]:
     return [start]
 
 
+def repository_root(start: Path) -> Path | None:
+    """The folder holding .git at or above `start`; None outside a repository."""
+    top = _levels(start)[-1]
+    return top if (top / ".git").exists() else None
+
+
 def find_config(start: Path) -> Config | None:
     """The nearest gkctl.toml from `start` up to the repository root, read and checked."""
     for folder in _levels(start):
@@ -63,15 +69,31 @@ def find_config(start: Path) -> Config | None:
 
 
 def read_config(path: Path) -> Config:
-    import tomllib  # only where a project has a gkctl.toml
+    table = read_config_table(path)
+    data = table.get("data")
+    return Config(
+        path, path.parent / data if data else None, table.get("unit"), table.get("within")
+    )
 
+
+def read_config_table(path: Path) -> dict[str, Any]:
     shown_path = shown(path)
     try:
-        table = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise UsageError(f"{shown_path}：文件不是 UTF-8 编码。") from None
     except OSError as exc:
         raise UsageError(f"{shown_path}：无法读取（{exc.strerror or exc}）。") from None
+    return config_table(text, shown_path)
+
+
+def config_table(text: str, shown_path: str) -> dict[str, Any]:
+    """gkctl.toml's settings, read and checked (also for a file read from a git revision,
+    which the plan diff compares)."""
+    import tomllib  # only where a project has a gkctl.toml
+
+    try:
+        table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         where = re.search(r"line (\d+), column (\d+)", str(exc))
         at = f":{where.group(1)}:{where.group(2)}" if where else ""
@@ -89,7 +111,7 @@ def read_config(path: Path) -> Config:
         isinstance(within, bool) or not isinstance(within, int) or not 0 <= within <= 3660
     ):
         raise UsageError(f"{shown_path}：within 应为 0 到 3660 之间的整数（天），如 within = 14。")
-    return Config(path, path.parent / data if data else None, unit, within)
+    return table
 
 
 def choose_data_dir(

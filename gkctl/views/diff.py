@@ -236,6 +236,39 @@ def document_rows(d: PlanDiff) -> list[Row]:
     return [(_label(c), change_line(c)) for c in d.document]
 
 
+CONFIG_LABELS = {
+    "data": "数据目录（data）",
+    "unit": "默认单位（unit）",
+    "within": "临期窗口（within）",
+}
+
+
+def config_rows(d: PlanDiff) -> list[Row]:
+    """gkctl.toml's settings that changed, each as before → after ("未设置" where absent)."""
+
+    def value(v: Any) -> Span:
+        return _v(v) if v is not None else _t("未设置")
+
+    return [
+        (CONFIG_LABELS.get(c.field, c.field), [value(c.before), _t(" → "), value(c.after)])
+        for c in d.config
+    ]
+
+
+def data_moved_note(d: PlanDiff) -> str:
+    """The warning a changed `data` setting gets: every command reads another folder now,
+    and the plan compared is the one read now, so the folder left behind is not in it."""
+    moved = d.data_moved
+    if moved is None:
+        return ""
+    before = moved.before if moved.before is not None else "未设置（默认 data）"
+    after = moved.after if moved.after is not None else "未设置（默认 data）"
+    return (
+        f"注意：gkctl.toml 改变了 gkctl 读取的数据目录：{before} → {after}。"
+        "本次比较的是现在读取的数据目录；原来的目录是否被改动，请用 gkctl validate --all-plans 检查。"
+    )
+
+
 def summary(d: PlanDiff) -> str:
     counts = [
         (CHANGE_LABELS[k], d.count(k))
@@ -247,6 +280,8 @@ def summary(d: PlanDiff) -> str:
         parts.append(f"单位名录 {len(d.units)} 处变更")
     if d.document:
         parts.append(f"计划文件信息 {len(d.document)} 处变更")
+    if d.config:
+        parts.append(f"gkctl.toml {len(d.config)} 处变更")
     return "；".join(parts) + "。"
 
 
@@ -341,8 +376,10 @@ def to_json(d: PlanDiff, base: Side, head: Side) -> dict[str, Any]:
             "modified": d.count(ChangeKind.MODIFIED),
             "becomes_overdue": sum(1 for t in d.tasks if t.becomes_overdue),
             "units": len(d.units),
+            "config": len(d.config),
         },
         "problems": [],
+        "config": [c.as_dict() for c in d.config],
         "document": [c.as_dict() for c in d.document],
         "tasks": [_task_record(t) for t in d.tasks],
         "units": [_unit_record(u) for u in d.units],
@@ -417,8 +454,14 @@ def markdown(d: PlanDiff, base: Side, head: Side) -> str:
         out += [f"截至 {d.as_of.isoformat()}，两个版本的计划没有差异。", ""]
         return "\n".join(out)
     out += [f"截至 {d.as_of.isoformat()}：{summary(d)}", ""]
+    if note := data_moved_note(d):
+        out += [f"> **{md_escape(note)}**", ""]
     if note := overdue_note(d):
         out += [f"> **{note}**", ""]
+    if d.config:
+        out += ["### 项目配置 gkctl.toml", ""]
+        out += [f"- {label}：{md_line(line)}" for label, line in config_rows(d)]
+        out.append("")
     if d.document:
         out += ["### 计划文件", ""]
         out += [f"- {label}：{md_line(line)}" for label, line in document_rows(d)]

@@ -15,6 +15,8 @@ from gkctl.store.gitsrc import Side
 from gkctl.views.diff import (
     CHANGE_LABELS,
     Line,
+    config_rows,
+    data_moved_note,
     document_rows,
     overdue_note,
     summary,
@@ -61,8 +63,15 @@ def diff_view(d: PlanDiff, base: Side, head: Side) -> RenderableType:
     heading.append(f" · 截至 {zh_date(d.as_of)}")
     heading.stylize("bold")
     parts: list[RenderableType] = [heading, Text(summary(d), style="dim")]
+    if note := data_moved_note(d):
+        parts.append(safe(note, "bold red"))
     if note := overdue_note(d):
         parts.append(Text(note, style="bold red"))
+    if d.config:
+        table = _table("配置")
+        for label, line in config_rows(d):
+            table.add_row("", Text("修改", style="yellow"), label, text(line))
+        parts += [Text(""), table]
     if d.document:
         table = _table("计划")
         for label, line in document_rows(d):

@@ -1,5 +1,6 @@
 """The plan in git: gkctl diff (two revisions compared) and gkctl log (one task's history)."""
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -66,7 +67,7 @@ def diff(
     from gkctl.views import diff, machine
 
     base_side, head_side, notes = gitsrc.read_sides(
-        base, head, data_choice(data, require=False).path
+        base, head, data_choice(data, require=False).path, Path.cwd()
     )
     for note in notes:
         warn(note)
@@ -84,7 +85,7 @@ def diff(
         for c in invalid:
             warn(diff.invalid_note(c))
         raise typer.Exit(int(ExitCode.PROBLEMS))
-    result = plandiff.compare(old.dataset, new.dataset, day)
+    result = plandiff.compare(old.dataset, new.dataset, day, (base_side.config, head_side.config))
     if fmt is F.JSON:
         write_stdout(machine.dumps(diff.to_json(result, base_side, head_side)))
     elif fmt is F.MARKDOWN:

@@ -29,6 +29,7 @@ from gkctl.cli.commands.common import (
 from gkctl.cli.formats import OutputFormat
 from gkctl.core import status, textsafe
 from gkctl.core.errors import ExitCode, Problem, UsageError
+from gkctl.core.model import Dataset
 from gkctl.core.units import involvement, lookup
 from gkctl.store import paths
 
@@ -42,27 +43,39 @@ DirectOpt = Annotated[
 def validate(
     data: DataOpt = None,
     fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON, F.GITHUB)] = F.TABLE,
+    all_plans: Annotated[
+        bool,
+        typer.Option(
+            "--all-plans",
+            help="检查仓库中的每一份计划，不论 gkctl.toml、GKCTL_DATA 指向哪里："
+            "仓库根目录的 data/、gkctl.toml 指定的目录，以及 git 跟踪的每个 tasks.yaml 所在目录"
+            "（tests/ 下的测试数据除外）。供 CI 和 pre-commit 使用。",
+        ),
+    ] = False,
 ) -> None:
     """检查数据文件：列出全部问题（文件:行:列），有问题时退出码为 1。
 
     未明确时限的任务、没有写 decision 的旧延期记录（按已于申请日批准处理）作为警告列出，
     不算问题。
 
-    示例：gkctl validate --format github
+    示例：gkctl validate --all-plans --format github
     """
     from gkctl.store import loader
     from gkctl.views import machine
 
     check_format(fmt, F.TABLE, F.JSON, F.GITHUB)
-    chosen = data_choice(data)
-    dataset, problems = loader.check(chosen.path)
+    chosen = None if all_plans else data_choice(data)
+    folders = [chosen.path] if chosen is not None else _every_plan(data)
+    checked = [(folder, *loader.check(folder)) for folder in folders]
+    problems = sorted(p for _, _, found in checked for p in found)
     # Warnings never fail the check: 未明确时限 (the table gave no deadline to copy), and
     # extension entries from before decisions (they read as approved on the day asked).
-    notes = (
-        loader.warnings(dataset.plan) + loader.directory_warnings(dataset.directory)
+    notes = [
+        note
+        for _, dataset, _ in checked
         if dataset is not None
-        else []
-    )
+        for note in loader.warnings(dataset.plan) + loader.directory_warnings(dataset.directory)
+    ]
     if fmt is F.JSON:
         write_stdout(
             machine.dumps(
@@ -81,21 +94,48 @@ def validate(
             print(textsafe.visible_line(str(p)))
         for p in notes:
             warn(f"{p.file}:{p.line}:{p.column}: 警告：{p.message}")
+    used = _used(chosen) if chosen is not None else _every_plan_line(folders)
     if problems:
         warn(f"共发现 {len(problems)} 个问题。")
         if fmt is F.TABLE:
-            warn(_used(chosen))
+            warn(used)
         raise typer.Exit(int(ExitCode.PROBLEMS))
-    assert dataset is not None
     if fmt is F.TABLE:
-        d = dataset.directory
-        count = sum(1 for p in notes if p.code == "undated")
-        undated = f"，其中 {count} 项未明确时限" if count else ""
-        print(
-            f"数据有效：{len(dataset.plan.tasks)} 项任务{undated}，{len(d.units)} 个单位，"
-            f"{len(d.groups)} 个统称，计划年度 {dataset.plan.document.year}。"
+        for folder, dataset, _ in checked:
+            assert dataset is not None
+            valid = _valid_line(dataset, notes)
+            print(valid if chosen is not None else f"{paths.shown(folder)}：{valid}")
+        print(used)
+
+
+def _valid_line(dataset: Dataset, notes: list[Problem]) -> str:
+    d = dataset.directory
+    count = sum(1 for p in notes if p.code == "undated" and p.file == dataset.tasks_path)
+    undated = f"，其中 {count} 项未明确时限" if count else ""
+    return (
+        f"数据有效：{len(dataset.plan.tasks)} 项任务{undated}，{len(d.units)} 个单位，"
+        f"{len(d.groups)} 个统称，计划年度 {dataset.plan.document.year}。"
+    )
+
+
+def _every_plan(data: Path | None) -> list[Path]:
+    """validate --all-plans: the repository's plans, whatever chooses the data folder."""
+    if data is not None:
+        raise UsageError("--all-plans 检查仓库中的每一份计划，不能再用 --data 指定一个。")
+    from gkctl.store import gitsrc
+
+    folders = gitsrc.repository_plans(Path.cwd(), project_config())
+    if not folders:
+        raise UsageError(
+            f"仓库中没有计划：没有 data/{paths.TASKS_FILE}，{paths.CONFIG_FILE} 中没有 data，"
+            f"git 也没有跟踪任何 {paths.TASKS_FILE}（tests/ 下的除外）。"
         )
-        print(_used(chosen))
+    return folders
+
+
+def _every_plan_line(folders: list[Path]) -> str:
+    names = "、".join(paths.shown(folder) for folder in folders)
+    return f"共检查 {len(folders)} 份计划：{names}（--all-plans：仓库中的每一份，不论 gkctl.toml 指向哪里）。"
 
 
 def _used(chosen: paths.DataChoice) -> str:
