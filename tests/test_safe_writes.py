@@ -349,3 +349,55 @@ def test_a_write_nobody_races_is_confirmed_quietly(tmp_path: Path) -> None:
     assert atomic.write_bytes(path, b"new", expect=b"old") == path
     assert path.read_bytes() == b"new"
     assert list(tmp_path.iterdir()) == [path]
+
+
+# An editor part-way through an in-place save: the file truncated, its text not written yet.
+HALF_SAVED = """
+import sys
+from pathlib import Path
+path = Path(sys.argv[1])
+opened = path.read_bytes()
+open(path, "wb").close()  # truncated: what gkctl will read
+print("truncated", flush=True)
+sys.stdin.readline()
+path.write_bytes(opened.replace(b"document:", b"# saved by hand\\ndocument:", 1))
+"""
+
+# gkctl's `progress add`, whose first check of what it read lets the editor finish its save.
+READS_HALF = """
+import subprocess, sys
+from gkctl.store import loader
+data, editor_code = sys.argv[1], sys.argv[2]
+editor = subprocess.Popen([sys.executable, "-c", editor_code, data + "/tasks.yaml"],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+editor.stdout.readline()
+check = loader.check_bytes
+
+def first_check(*args):
+    if editor.poll() is None:
+        editor.communicate("save\\n", timeout=30)
+    return check(*args)
+
+loader.check_bytes = first_check
+from gkctl.cli.app import app
+app(["progress", "add", "28", "--unit", "区经委", "--status", "doing", "--note", "gkctl 的记录",
+     "--date", "2024-10-15", "--data", data])
+"""
+
+
+def test_a_file_read_half_saved_is_read_again(data_copy: Path) -> None:
+    """gkctl reads the file while an editor's in-place save has truncated it: instead of
+    calling the plan empty, it reads it again once the save is done, and writes on it."""
+    env = {**os.environ, "GKCTL_TODAY": "2024-10-20", "GKCTL_NO_CACHE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", READS_HALF, str(data_copy), HALF_SAVED],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "文件为空" not in done.stderr
+    text = (data_copy / "tasks.yaml").read_text(encoding="utf-8")
+    assert "# saved by hand\ndocument:" in text and "note: gkctl 的记录" in text

@@ -631,6 +631,22 @@ def _transaction(
 _RETRIES = 5
 
 
+# How long a file that read as broken is given to become what an editor is writing.
+_SETTLE = 0.05
+
+
+def _changing(path: Path, read: bytes) -> bool:
+    """Whether a file that read as broken was being written meanwhile: an editor that
+    saves in place truncates it first, so gkctl may read it empty or half written. Then it
+    is read again (the transaction's retry) rather than reported as broken. Only on the
+    path of a broken read, so a valid one pays nothing."""
+    time.sleep(_SETTLE)
+    try:
+        return path.read_bytes() != read
+    except OSError:
+        return False
+
+
 def _attempt(
     tasks_path: Path,
     units_path: Path,
@@ -645,6 +661,8 @@ def _attempt(
         raise UsageError(f"无法读取数据文件：{exc.filename}：{os_reason(exc)}。") from None
     dataset, problems = loader.check_bytes(tasks_raw, units_raw, tasks_shown, units_shown)
     if problems or dataset is None:
+        if _changing(tasks_path, tasks_raw):
+            raise atomic.FileChanged(f"{tasks_shown} 在读取时正被其他程序写入，未写入。")
         raise DataError(problems)
     check = Check(units_raw, tasks_shown, units_shown)
     text = tasks_raw.decode("utf-8")
