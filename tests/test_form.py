@@ -487,6 +487,39 @@ def test_the_form_shows_requests_waiting_and_a_returned_report(
     assert "进展 1 条" in result.stdout
 
 
+def test_a_form_imported_again_after_return_is_not_taken_as_recorded(
+    gk: Run, data_copy: Path, made: Path
+) -> None:
+    """After 退办, the same form again is no longer "已记录过" (exit 0, task still returned):
+    the import says the report was sent back and refuses it; a changed row is a new report."""
+    rows = fill(made, {28: FILLED[28]})
+    assert gk("progress", "import", FORM, data=data_copy, env=TODAY).exit_code == 0
+    sent_back = gk(
+        "return", "28", "-u", "经委", "--reason", "链接打不开", "--date", "2024-10-18",
+        data=data_copy, env=TODAY,
+    )  # fmt: skip
+    assert sent_back.exit_code == 0, sent_back.stderr
+    returned = (data_copy / "tasks.yaml").read_bytes()
+    again = gk("progress", "import", FORM, data=data_copy, env=TODAY)
+    assert (again.exit_code, again.stdout) == (1, "")
+    assert again.stderr.splitlines() == [
+        f"{FORM}!H{rows[28]}：区经委 2024-10-15 的这份完成报告已于 2024-10-18 退办"
+        "（理由：链接打不开），不再记录；请单位重新填报（写明新的完成日期或进展说明）",
+        "未导入：共 1 处问题，tasks.yaml 未改动。请改正表格后重新导入。",
+    ]
+    assert (data_copy / "tasks.yaml").read_bytes() == returned
+    # A new 进展说明 (or a new date) is a new report.
+    fill(made, {28: {"进展说明": "已发布年度目录，链接已更新"}})
+    anew = gk("progress", "import", FORM, data=data_copy, env=TODAY)
+    assert anew.exit_code == 0, anew.stderr
+    assert anew.stdout.startswith(f"{FORM}（区经委，截至 2024-10-15）：进展 1 条、延期申请 0 条；")
+    notes = [(p.note, p.returned) for p in read_plan(data_copy).require(28).progress]
+    assert notes == [
+        ("已发布年度目录", date(2024, 10, 18)),
+        ("已发布年度目录，链接已更新", None),
+    ]
+
+
 def test_several_forms_in_one_import_all_or_none(
     gk: Run, data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -138,8 +138,9 @@ def progress_step(
     are checked now; the rest against the data under the lock.
 
     `resent`: the entry may be a report sent again (a returned form imported twice): what
-    is recorded already is not added again (the step returns None), and a report that
-    contradicts the unit's recorded ones is refused rather than added beside them."""
+    is recorded already is not added again (the step returns None), a report the office
+    has sent back (退办) is refused, and a report that contradicts the unit's recorded ones
+    is refused rather than added beside them."""
     note = clean_text(note, "说明")
     link = clean_text(link, "链接", True, LINK_CHARS) if link is not None else None
     _not_future(day, today, "进展日期")
@@ -151,6 +152,14 @@ def progress_step(
         entry = (day, unit.name, state, note, link)
         for p in task.progress:
             if (p.date, p.unit, p.status, p.note, p.link) == entry:
+                if resent and p.returned is not None:
+                    # Not "recorded already": the office sent it back, and the task stays
+                    # returned until the unit reports anew.
+                    raise UsageError(
+                        f"{unit.name} {p.date.isoformat()} 的这份完成报告已于 "
+                        f"{p.returned.isoformat()} 退办（理由：{p.return_reason}），不再记录；"
+                        "请单位重新填报（写明新的完成日期或进展说明）"
+                    )
                 if resent:
                     return None
                 raise UsageError(
