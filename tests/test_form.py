@@ -2,6 +2,7 @@
 openpyxl, the way people do: typed dates in each style, a hand-typed drop-down value, an
 extra column, rows re-sorted or deleted); `gkctl progress import` takes it back."""
 
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -21,6 +22,11 @@ TODAY = {"GKCTL_TODAY": "2024-10-20"}
 AS_OF = "2024-10-15"
 FORM = "区经委-填报表.xlsx"
 Run = Callable[..., Any]
+# The office's key, made by the first form of a data folder (here: the tests' copy).
+KEY_MADE = (
+    "已生成填报表密钥 data/.gkctl-form-key：导入填报表时用它核对签名。请留在本机并备份，"
+    "不要提交到 git，不要发给单位（见 README“单位填报表”）。\n"
+)
 
 
 @pytest.fixture
@@ -29,7 +35,9 @@ def made(gk: Run, data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     monkeypatch.chdir(tmp_path)
     result = gk("form", "--unit", "经委", "--as-of", AS_OF, data=data_copy)
     assert result.exit_code == 0, result.stderr
-    assert result.stderr == f"已写出 {FORM}：区经委 的 43 项任务，状态截至 2024-10-15。\n"
+    assert result.stderr == (
+        f"{KEY_MADE}已写出 {FORM}：区经委 的 43 项任务，状态截至 2024-10-15。\n"
+    )
     return tmp_path / FORM
 
 
@@ -365,7 +373,10 @@ def test_the_form_as_written(made: Path) -> None:
     ws, meta = wb[form.SHEET], wb[form.META_SHEET]
     assert meta.sheet_state == "hidden"
     values = {r[0]: r[1] for r in meta.iter_rows(values_only=True)}
-    assert values["format"] == "gkctl-填报表 1" and values["unit"] == "区经委"
+    assert values["format"] == "gkctl-填报表 2" and values["unit"] == "区经委"
+    assert re.fullmatch(r"[0-9a-f]{8}", values["key"]) and re.fullmatch(
+        r"[0-9a-f]{64}", values["mac"]
+    )
     assert values["number"] == "金府办发〔2024〕5号" and values["as_of"] == AS_OF
     assert len([k for k in values if k.startswith("task ")]) == 43
     assert [c.value for c in ws[form.HEADER_ROW]] == list(form.HEADER)

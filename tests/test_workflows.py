@@ -440,14 +440,33 @@ def test_validate_workflow_fails_on_bad_data(tmp_path) -> None:
     assert "未知责任单位“区经委员会”，是否为“区经委”？" in result.stdout
 
 
+# The repository secret the forms are signed with (what the office imports them with).
+FORM_KEY = {"secrets.GKCTL_FORM_KEY": "f" * 64}
+
+
 def test_report_workflow_at_a_fixed_date(tmp_path) -> None:
-    done = run_workflow("report.yml", tmp_path, "workflow_dispatch", {"as_of": "2024-10-15"})
+    done = run_workflow(
+        "report.yml", tmp_path, "workflow_dispatch", {"as_of": "2024-10-15"}, context=FORM_KEY
+    )
     on = done["workflow"]["on"]
     assert on["schedule"] == [{"cron": "0 1 1 * *"}] and "workflow_dispatch" in on
     out = done["repo"] / "out"
     assert done["artifacts"] == ["out/", "填报表/"]
     forms = sorted((done["repo"] / "填报表").glob("*.xlsx"))
     assert len(forms) == 40 and done["repo"] / "填报表" / "区经委-填报表.xlsx" in forms
+    # Signed with the secret, not with a key made on the runner: the office imports them.
+    assert not (done["repo"] / "data" / ".gkctl-form-key").exists()
+    env = {**os.environ, "GKCTL_FORM_KEY": FORM_KEY["secrets.GKCTL_FORM_KEY"]}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"
+    imported = subprocess.run(
+        ["gkctl", "progress", "import", "填报表/区经委-填报表.xlsx", "--dry-run"],
+        cwd=done["repo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stderr
     golden = {
         out / "summary.md": "report-summary-since-2024-09-01-2024-10-15.md",
         out / "breakdown.md": "report-breakdown-2024-10-15.md",
@@ -478,9 +497,14 @@ def test_report_workflow_at_a_fixed_date(tmp_path) -> None:
 
 def test_report_workflow_on_schedule_uses_today(tmp_path) -> None:
     # A scheduled run has no inputs: GKCTL_TODAY is empty and gkctl takes today's date.
-    done = run_workflow("report.yml", tmp_path, "schedule", {})
+    # Without the GKCTL_FORM_KEY secret, no forms (and no key made on the runner).
+    done = run_workflow(
+        "report.yml", tmp_path, "schedule", {}, context={"secrets.GKCTL_FORM_KEY": ""}
+    )
     assert done["summary"].startswith("# 2024年金山区政务公开工作要点 督办情况汇总\n")
     assert (done["repo"] / "out" / "summary.md").read_text(encoding="utf-8") == done["summary"]
+    assert not (done["repo"] / "填报表").exists()
+    assert not (done["repo"] / "data" / ".gkctl-form-key").exists()
 
 
 # --- what GitHub would silently accept: checked here and by make lint's linters -------------

@@ -4,9 +4,11 @@ One row per task that concerns the unit (directly, through a group, or possibly 
 各相关部门), in plan order. The columns from the plan are locked; the columns the unit
 fills are not, and the sheet is protected without a password, so that a careless edit is
 stopped and a determined one is not. What the import needs to check a returned form (the
-plan, the unit, the as-of date, a fingerprint of each task's text) is kept on a hidden
-sheet: Excel, WPS and LibreOffice keep a hidden sheet's cells when they save a workbook
-again, where custom document properties are not always carried over.
+plan, the unit, the as-of date, a fingerprint of each task's text, and a signature of all
+of that under the office's key) is kept on a hidden sheet: Excel, WPS and LibreOffice
+keep a hidden sheet's cells when they save a workbook again, where custom document
+properties are not always carried over. The sheet being readable does no harm: without the
+key, a change to it cannot be signed again.
 
 The layout (pure Python) is `form_layout`; `write_form` only puts it into openpyxl, which
 is imported inside it. The reader is gkctl.exchange.form_read.
@@ -15,9 +17,10 @@ is imported inside it. The reader is gkctl.exchange.form_read.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
 
@@ -26,11 +29,14 @@ from gkctl.core.model import Dataset, Task, Unit
 from gkctl.core.units import DIRECT, involvement
 from gkctl.exchange.table import lines_needed
 from gkctl.exchange.xlsx_io import print_landscape
+from gkctl.store.formkey import FormKey
 
 SHEET = "填报表"
 META_SHEET = "gkctl"
 FORMAT = "gkctl-填报表"
-VERSION = 1
+# 2: signed (key and mac on the hidden sheet). Version 1 forms carried no signature, so a
+# unit could rewrite them to speak for another; they are refused (see form_read).
+VERSION = 2
 LOCKED = ("序号", "任务名称", "任务内容", "责任单位", "时间节点", "截止日期", "当前状态")
 FILL = ("完成情况", "进展说明", "完成日期", "佐证链接", "申请延期至", "延期理由")
 HEADER = LOCKED + FILL
@@ -71,7 +77,9 @@ def text_fingerprint(name: str, content: str, units: str, deadline: str, due: st
 
 @dataclass(frozen=True)
 class FormMeta:
-    """What a form carries about itself (on its hidden sheet)."""
+    """What a form carries about itself (on its hidden sheet), and its signature: an HMAC
+    of all of it under the office's key (gkctl.store.formkey), which the unit does not have.
+    The task fingerprints alone are unkeyed hashes of public text, which anyone can redo."""
 
     title: str
     number: str
@@ -79,6 +87,22 @@ class FormMeta:
     unit: str
     as_of: date
     tasks: dict[int, str]  # task id -> fingerprint
+    key_id: str = ""
+    mac: str = ""
+
+    def payload(self) -> bytes:
+        """What the signature covers: the plan, the unit, the date, the key's name and the
+        exact set of tasks with their fingerprints."""
+        fields = [FORMAT, VERSION, self.title, self.number, self.year, self.unit]
+        fields += [self.as_of.isoformat(), self.key_id, sorted(self.tasks.items())]
+        return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    def signature(self, key: FormKey) -> str:
+        return hmac.new(key.secret, self.payload(), hashlib.sha256).hexdigest()
+
+    def signed(self, key: FormKey) -> FormMeta:
+        named = replace(self, key_id=key.id)
+        return replace(named, mac=named.signature(key))
 
     def encode(self) -> list[tuple[str, str]]:
         rows = [
@@ -88,6 +112,8 @@ class FormMeta:
             ("year", str(self.year)),
             ("unit", self.unit),
             ("as_of", self.as_of.isoformat()),
+            ("key", self.key_id),
+            ("mac", self.mac),
         ]
         return rows + [(f"task {task_id}", fp) for task_id, fp in self.tasks.items()]
 
@@ -170,8 +196,8 @@ def form_filename(unit: str) -> str:
     return f"{unit}-填报表.xlsx"
 
 
-def write_form(layout: FormLayout) -> bytes:
-    """The form as an .xlsx file (see the module's docstring)."""
+def write_form(layout: FormLayout, key: FormKey) -> bytes:
+    """The form as an .xlsx file (see the module's docstring), signed with `key`."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
     from openpyxl.utils import get_column_letter
@@ -284,8 +310,8 @@ def write_form(layout: FormLayout) -> bytes:
     ws.protection.formatRows = False
 
     meta = workbook.create_sheet(META_SHEET)
-    for r, (key, value) in enumerate(layout.meta.encode(), start=1):
-        _text(meta.cell(r, 1, key))
+    for r, (name, value) in enumerate(layout.meta.signed(key).encode(), start=1):
+        _text(meta.cell(r, 1, name))
         _text(meta.cell(r, 2, value))
     meta.sheet_state = "hidden"
     meta.protection.sheet = True

@@ -12,6 +12,7 @@ writes: the import builds the entries from `Report`s through gkctl.store.writes.
 
 from __future__ import annotations
 
+import hmac
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from gkctl.core.errors import GkctlError
 from gkctl.core.model import Dataset, ProgressStatus, Task
 from gkctl.core.units import lookup
 from gkctl.exchange import form
+from gkctl.store.formkey import FormKey
 
 _STATES = {
     ProgressStatus.DONE: {"已完成", "完成", "已办结", "办结", "已落实", "done"},
@@ -115,6 +117,12 @@ def _meta(ws: Any, shown: str) -> form.FormMeta:
     broken = GkctlError(
         f"{shown}：表内的计划信息（隐藏的 {form.META_SHEET} 工作表）已损坏，无法核对。"
     )
+    if values.get("format") == f"{form.FORMAT} 1":
+        raise GkctlError(
+            f"{shown}：这是旧版填报表（没有签名，表内的单位和任务可以被改写），"
+            "无法确认是哪个单位填报的，未导入。请用 gkctl form 为该单位重新生成填报表，"
+            "请单位在新表上填写后发回。"
+        )
     if values.get("format") != f"{form.FORMAT} {form.VERSION}":
         raise broken
     try:
@@ -130,6 +138,8 @@ def _meta(ws: Any, shown: str) -> form.FormMeta:
             values["unit"],
             date.fromisoformat(values["as_of"]),
             tasks,
+            values.get("key", ""),
+            values.get("mac", ""),
         )
     except (KeyError, ValueError, IndexError):
         raise broken from None
@@ -339,11 +349,17 @@ def _date(cell: Any, label: str, at: Any) -> date | None:
 # --- against the plan -------------------------------------------------------------------------
 
 
-def check_form(returned: ReturnedForm, dataset: Dataset, unit: str | None) -> list[str]:
-    """Why the form cannot be imported into this plan (empty: it can): another plan,
-    another unit, a unit the directory does not know, tasks changed since it was made, rows
-    whose grey cells were edited."""
+def check_form(
+    returned: ReturnedForm, dataset: Dataset, unit: str | None, key: FormKey
+) -> list[str]:
+    """Why the form cannot be imported into this plan (empty: it can): its hidden sheet
+    not signed with this key as it reads now, another plan, another unit, a unit the
+    directory does not know, tasks changed since it was made, rows for tasks it was not
+    made with, rows whose grey cells were edited."""
     meta, shown = returned.meta, returned.shown
+    unsigned = _signature_problem(returned, key)
+    if unsigned is not None:
+        return [unsigned]
     doc = dataset.plan.document
     if (meta.number, meta.year) != (doc.number, doc.year) or meta.title != doc.title:
         return [
@@ -379,6 +395,24 @@ def check_form(returned: ReturnedForm, dataset: Dataset, unit: str | None) -> li
         elif _row_fingerprint(report, task) != meta.tasks[report.task_id]:
             problems.append(f"{where} 这一行的灰色各列与任务原文不符（被改动过？），请核对")
     return problems
+
+
+def _signature_problem(returned: ReturnedForm, key: FormKey) -> str | None:
+    """Nothing on the hidden sheet is trusted until its signature holds: the unit, the
+    date and the set of tasks are what a unit would rewrite to report for another."""
+    meta, where = returned.meta, f"{returned.shown}!{form.META_SHEET}（隐藏工作表）"
+    if meta.key_id != key.id:
+        return (
+            f"{where}：这份填报表不是用这里的密钥（{key.source}，编号 {key.id}）签名的"
+            f"（表内编号“{meta.key_id}”），未导入。若它是在别处（如 CI）生成的，"
+            f"请用 GKCTL_FORM_KEY 提供生成时的密钥；否则请用 gkctl form 重新生成。"
+        )
+    if not hmac.compare_digest(meta.mac.encode(), meta.signature(key).encode()):
+        return (
+            f"{where}：表内的单位、日期或任务清单与签名不符，填报表生成后被改动过，未导入。"
+            f"请核对来源，并用 gkctl form 为{meta.unit or '该单位'}重新生成填报表。"
+        )
+    return None
 
 
 def _row_fingerprint(report: Report, task: Task) -> str:

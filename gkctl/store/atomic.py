@@ -122,6 +122,32 @@ def _write(path: Path, data: bytes, durable: bool, expect: bytes | None) -> Path
     return real
 
 
+def create_new(path: Path, data: bytes, mode: int = 0o600) -> bool:
+    """Write `data` as the new file `path`, all or nothing, never over a file already there
+    (a key made twice at once must not end as two keys): a temporary file is written and
+    fsynced, then hard-linked to the name, which fails if the name exists. False where it
+    existed (its content is left as it is)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, mode)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                return False
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    except OSError as exc:
+        raise GkctlError(f"无法创建 {path}：{os_reason(exc)}。") from None
+    return True
+
+
 def _write_in_place(path: Path, data: bytes) -> None:
     """A FIFO, terminal or device: opened and written as it is (it cannot be half-replaced,
     and replacing it would turn it into a regular file that nothing reads)."""

@@ -1,8 +1,8 @@
 """The 填报表 loop: `form` sends each unit its sheet, `progress import` takes it back."""
 
-from datetime import date
+import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -18,12 +18,8 @@ from gkctl.cli.commands.common import (
     warn_outside_plan_year,
     write_stdout,
 )
-from gkctl.core.errors import ExitCode, GkctlError, UsageError
+from gkctl.core.errors import ExitCode, UsageError
 from gkctl.core.units import lookup
-
-if TYPE_CHECKING:
-    from gkctl.exchange.form_read import Report, ReturnedForm
-    from gkctl.store.edit import Step, Steps
 
 
 def form(
@@ -53,19 +49,32 @@ def form(
     灰色各列（序号、任务名称、任务内容、责任单位、时间节点、截止日期、
     当前状态）锁定，工作表保护不设密码；单位填写完成情况（下拉选择）、
     进展说明、完成日期、佐证链接、申请延期至、延期理由。隐藏的工作表
-    记下计划文号、单位、状态日期和每项任务原文的指纹，导入时据此核对。
+    记下计划文号、单位、状态日期和每项任务原文的指纹，并用办公室的
+    密钥签名（GKCTL_FORM_KEY，或数据目录中的 .gkctl-form-key，
+    没有时自动生成），导入时据此核对。
     A4 横向打印。
 
     示例：gkctl form --unit 区经委 --as-of 2024-10-15
     """
     from gkctl.exchange import form as layout
-    from gkctl.store import atomic
+    from gkctl.store import atomic, formkey
 
     if each_unit == (unit is not None):
         raise UsageError("请给出 --unit 单位，或用 --each-unit 为每个单位各生成一份。")
     dataset = load(data)
     day = as_of_date(as_of)
     warn_outside_plan_year(dataset, day)
+
+    def signing_key() -> formkey.FormKey:
+        """The office's key, made on the first form (only once nothing else can fail)."""
+        key, made = formkey.ensure(data_dir(data), os.environ.get(formkey.ENV))
+        if made:
+            warn(
+                f"已生成填报表密钥 {key.source}：导入填报表时用它核对签名。请留在本机并备份，"
+                "不要提交到 git，不要发给单位（见 README“单位填报表”）。"
+            )
+        return key
+
     if unit is not None:
         found = lookup(dataset.directory, unit)
         path = output or Path(layout.form_filename(found.name))
@@ -73,7 +82,7 @@ def form(
             raise UsageError(f"-o {path}：填报表是 Excel 文件，请用 .xlsx 扩展名。")
         sheet = layout.form_layout(dataset, found, day)
         _refuse_overwrite([path], force)
-        atomic.write_bytes(path, layout.write_form(sheet))
+        atomic.write_bytes(path, layout.write_form(sheet, signing_key()))
         warn(
             f"已写出 {path}：{found.name} 的 {len(sheet.rows)} 项任务，状态截至 {day.isoformat()}。"
         )
@@ -85,9 +94,10 @@ def form(
     empty = [one.name for one, sheet in sheets if not sheet.rows]
     sheets = [(one, sheet) for one, sheet in sheets if sheet.rows]
     _refuse_overwrite([folder / layout.form_filename(one.name) for one, _ in sheets], force)
+    key = signing_key()
     folder.mkdir(parents=True, exist_ok=True)
     for one, sheet in sheets:
-        atomic.write_bytes(folder / layout.form_filename(one.name), layout.write_form(sheet))
+        atomic.write_bytes(folder / layout.form_filename(one.name), layout.write_form(sheet, key))
     written = len(sheets)
     warn(f"已写出 {written} 份填报表到 {folder}/，状态截至 {day.isoformat()}。")
     if empty:
@@ -137,14 +147,15 @@ def import_forms(
     检查与 gkctl progress add、gkctl extend 相同。
     日期可写作 Excel 日期、2024-10-20、2024/10/20、2024.10.20、
     2024年10月20日，全角数字也可以。同一份表再导入一次不会重复记录。
-    与已记录的内容矛盾的行、别的计划或别的单位的表、生成后任务原文
-    改过的行，都会指出单元格并拒绝。全部导入或全部不导入：
+    签名不符（表内的单位或任务被改过）、旧版没有签名的表、与已记录的
+    内容矛盾的行、已退办的报告、别的计划或别的单位的表、生成后任务
+    原文改过的行，都会指出并拒绝。全部导入或全部不导入：
     有任何问题时 tasks.yaml 不变（退出码 1）。
 
     示例：gkctl progress import 区经委-填报表.xlsx --dry-run
     """
-    from gkctl.exchange import form_read
-    from gkctl.store import writes
+    from gkctl.exchange.form_import import import_forms as record
+    from gkctl.store import formkey
 
     for file in files:
         if file.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -152,124 +163,20 @@ def import_forms(
         if not file.is_file():
             raise UsageError(f"找不到文件 {file}。")
     dataset = load(data)
-    now = today()
-    problems: list[str] = []
-    forms: list[ReturnedForm] = []
-    for file in files:
-        try:
-            returned = form_read.read_form(file, str(file))
-        except GkctlError as exc:
-            problems.append(exc.message)
-            continue
-        problems += returned.problems
-        problems += form_read.check_form(returned, dataset, unit)
-        forms.append(returned)
-    steps: list[Step] = []
-    places: list[tuple[ReturnedForm, Report, str]] = []
-    for returned in forms:
-        for report in returned.reports:
-            for label, step in _steps(returned, report, now, late, problems):
-                steps.append(step)
-                places.append((returned, report, label))
-    # With problems already found, the entries are still tried (without writing) so that
-    # every problem is named in one go.
-    done = writes.record_all(data_dir(data), steps, dry_run or bool(problems))
-    problems += [
-        returned.at(report.refs[label], result.message.rstrip("。"))
-        for (returned, report, label), result in zip(places, done.results, strict=True)
-        if isinstance(result, GkctlError)
-    ]
-    if problems:
-        _refuse(problems)
-    _summary(forms, places, done, dry_run)
-
-
-def _steps(
-    returned: "ReturnedForm", report: "Report", now: date, late: bool, problems: list[str]
-) -> list[tuple[str, "Step"]]:
-    """The entries a row makes: its progress (at 完成情况) and its extension request (at
-    申请延期至), each with the checks of progress add and extend. A row's date is its
-    完成日期; else the form's 填报日期; else, as progress add and extend take it, today."""
-    from gkctl.store import writes
-
-    unit = returned.meta.unit
-    reported = returned.fill_date or now
-    out: list[tuple[str, Step]] = []
-    if report.state is not None:
-        try:
-            day = report.day or reported
-            step = writes.progress_step(
-                report.task_id, unit, report.state, day, now, report.note, report.link, True
-            )
-            out.append(("完成情况", step))
-        except GkctlError as exc:
-            ref = report.refs["完成日期" if report.day else "完成情况"]
-            problems.append(returned.at(ref, exc.message.rstrip("。")))
-    if report.extend_to is not None:
-        try:
-            step = writes.extension_step(
-                report.task_id, unit, report.extend_to, report.reason, reported, now, late, True
-            )
-            out.append(("申请延期至", step))
-        except GkctlError as exc:
-            problems.append(returned.at(report.refs["申请延期至"], exc.message.rstrip("。")))
-    return out
-
-
-def _refuse(problems: list[str]) -> None:
-    for problem in problems:
-        warn(problem)
-    warn(f"未导入：共 {len(problems)} 处问题，tasks.yaml 未改动。请改正表格后重新导入。")
-    raise typer.Exit(int(ExitCode.PROBLEMS))
-
-
-def _summary(
-    forms: list["ReturnedForm"],
-    places: list[tuple["ReturnedForm", "Report", str]],
-    done: "Steps",
-    dry_run: bool,
-) -> None:
-    from gkctl.store.edit import Edit
-
-    lines = []
-    added_total = 0
-    for returned in forms:
-        new = {"完成情况": 0, "申请延期至": 0}
-        again = 0
-        for (where, _, label), result in zip(places, done.results, strict=True):
-            if where is not returned or isinstance(result, GkctlError):
-                continue
-            if isinstance(result, Edit):
-                new[label] += 1
-            else:
-                again += 1
-        added_total += sum(new.values())
-        meta = returned.meta
-        parts = [f"进展 {new['完成情况']} 条、延期申请 {new['申请延期至']} 条"]
-        if again:
-            parts.append(f"{again} 条已记录过，未重复写入")
-        parts.append(f"{returned.blank} 行未填写")
-        lines.append(
-            f"{returned.shown}（{meta.unit}，截至 {meta.as_of.isoformat()}）："
-            + "；".join(parts)
-            + "。"
+    folder = data_dir(data)
+    key = formkey.find(folder, os.environ.get(formkey.ENV))
+    if key is None:
+        raise UsageError(
+            f"没有填报表密钥（环境变量 {formkey.ENV}，或 {folder / formkey.FILE}），"
+            "无法核对填报表是哪个单位的。填报表须在持有密钥的地方生成和导入（见 README“单位填报表”）。"
         )
-    tasks = done.after.tasks_path
-    if not places:
-        lines.append(f"表中没有填写任何进展或延期申请，{tasks} 未改动。")
-    elif not added_total:
-        lines.append(f"没有新内容：表中的进展和延期申请都已记录过，{tasks} 未改动。")
-    elif dry_run:
-        lines.append(f"未写入（--dry-run）。将在 {tasks} 添加：")
-        for (_, report, label), result in zip(places, done.results, strict=True):
-            if isinstance(result, Edit):
-                what = "进展" if label == "完成情况" else "延期申请"
-                lines.append(f"  任务 {report.task_id}（{what}）：\n" + result.added.rstrip("\n"))
-    else:
-        lines.append(
-            f"已写入 {tasks}：新增 {added_total} 条记录。可用 git diff 查看，提交合并请求后由区政府办公室审阅。"
-        )
-    write_stdout("\n".join(lines) + "\n")
+    done = record(folder, dataset, [(f, str(f)) for f in files], key, today(), unit, late, dry_run)
+    if done.problems:
+        for problem in done.problems:
+            warn(problem)
+        warn(f"未导入：共 {len(done.problems)} 处问题，tasks.yaml 未改动。请改正表格后重新导入。")
+        raise typer.Exit(int(ExitCode.PROBLEMS))
+    write_stdout("\n".join(done.lines) + "\n")
 
 
 def register(app: typer.Typer) -> None:
