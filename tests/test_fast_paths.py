@@ -228,3 +228,24 @@ def test_a_viewer_of_another_day_is_refused(dataset: Dataset) -> None:
         status.unit_summaries(dataset, date(2024, 10, 16), viewer=viewer)
     with pytest.raises(ValueError):
         behind.answers(dataset, date(2024, 10, 15), within=7, viewer=viewer)
+
+
+@pytest.mark.parametrize("plan", ["generated", "progress", "bundled"])
+def test_trend_counts_as_status_state_on_every_day(plan: str, generated: Path) -> None:
+    """core.trend asks status.state again only where a record that moves the plan-wide
+    status took effect or the calendar crossed into 临期/逾期; every month's counts and
+    序时进度 equal those of status.state for every task on that day."""
+    from gkctl.core import trend
+
+    data = {"generated": generated, "progress": FIXTURES / "progress" / "plan", "bundled": DATA}
+    dataset = loader.load(data[plan])
+    for as_of in (date(2024, 10, 15), date(2025, 1, 5)):
+        for p in trend.compute(dataset, as_of).points:
+            states = [status.state(dataset, t, p.day) for t in dataset.plan.tasks]
+            assert p.counts == {
+                st: sum(1 for s in states if s.status is st) for st in status.Status
+            }
+            dated = [s for s in states if s.original_due is not None]
+            assert p.dated == len(dated), p.day
+            assert p.passed == sum(1 for s in dated if s.original_due <= p.day)
+            assert p.done == sum(1 for s in dated if s.status is status.Status.DONE)

@@ -56,14 +56,15 @@ def test_title_body_and_heading_fonts(gk, tmp_path: Path) -> None:
     assert _east_asian(h1.runs[0]) == "黑体" and h1.runs[0].font.size == Pt(16)
     h2 = _paragraph(document, "（一）区政府办公室（7 项）")
     assert _east_asian(h2.runs[0]) == "楷体_GB2312"
-    headings = [p.text for p in document.paragraphs if re.match(r"^[一二三四五六]、", p.text)]
+    headings = [p.text for p in document.paragraphs if re.match(r"^[一二三四五六七]、", p.text)]
     assert headings == [
         "一、总体情况",
-        "二、逾期任务（9 项）",
-        "三、即将到期（30 天内，4 项）",
-        "四、待市级部署（3 项）",
-        "五、各部分进展",
-        "六、落后单位",
+        "二、各月走势",
+        "三、逾期任务（9 项）",
+        "四、即将到期（30 天内，4 项）",
+        "五、待市级部署（3 项）",
+        "六、各部分进展",
+        "七、落后单位",
     ]
 
 

@@ -580,6 +580,7 @@ def test_installed_layout_renders(tmp_path) -> None:
 # --- the context ---------------------------------------------------------------------------------
 
 CONTEXT_KEYS = {
+    "trend",
     "group_lines",
     "since",
     "changes",
@@ -661,7 +662,7 @@ def _plain(value: object) -> bool:
         return all(isinstance(k, str) and _plain(v) for k, v in value.items())
     if isinstance(value, list):
         return all(_plain(v) for v in value)
-    return value is None or type(value) in (str, int, bool)
+    return value is None or type(value) in (str, int, float, bool)
 
 
 def test_context_is_plain_and_documented() -> None:

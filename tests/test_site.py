@@ -373,3 +373,50 @@ def test_pages_print_on_a4(chromium: browser.Browser, built: Path) -> None:
         assert boxes, page
         for width, height in boxes:  # A4: 210 x 297 mm = 595 x 842 pt
             assert abs(float(width) - 595.3) < 1 and abs(float(height) - 841.9) < 1, page
+
+
+PROGRESS = FIXTURES / "progress" / "plan"
+
+
+@needs_browser
+@pytest.mark.parametrize("data", [DATA, PROGRESS], ids=["bundled", "progress"])
+def test_trend_chart_draws_the_numbers_of_stats_trend(
+    chromium: browser.Browser, gk, tmp_path: Path, data: Path
+) -> None:
+    _build(gk, tmp_path / "s", data)
+    result = gk("stats", "--trend", "--as-of", AS_OF, "--format", "json", data=data)
+    assert result.exit_code == 0
+    months = json.loads(result.stdout)["months"]
+    chromium.open((tmp_path / "s" / "index.html").as_uri(), 1280)
+    points = chromium.evaluate(
+        """Array.from(document.querySelectorAll('#trend svg.chart circle')).map(c =>
+             [c.dataset.series, c.dataset.month, Number(c.dataset.value)])"""
+    )
+    drawn: dict[str, list[float]] = {}
+    labels: list[str] = []
+    for series, month, value in points:
+        drawn.setdefault(series, []).append(value)
+        if series == "schedule":
+            labels.append(month)
+    assert len(labels) == len(months) > 0
+    # Every status the page lists is a line, point for point the counts of stats --trend.
+    listed = chromium.evaluate(
+        """Array.from(document.querySelectorAll('#totals [data-status]'))
+             .map(e => e.dataset.status)"""
+    )
+    assert set(drawn) == {*listed, "schedule", "progress"}
+    for status in listed:
+        assert drawn[status] == [m["counts"][status] for m in months], status
+
+    def percent(part: int, whole: int) -> float:
+        return round(100 * part / whole, 1) if whole else 0.0
+
+    assert drawn["schedule"] == [percent(m["passed"], m["dated"]) for m in months]
+    assert drawn["progress"] == [percent(m["dated_done"], m["dated"]) for m in months]
+    # The table under the chart holds the same counts.
+    table = chromium.evaluate(
+        """Array.from(document.querySelectorAll('table.trend tbody tr')).map(tr =>
+             Object.fromEntries(Array.from(tr.querySelectorAll('td[data-status]'))
+               .map(td => [td.dataset.status, Number(td.textContent)])))"""
+    )
+    assert table == [{s: m["counts"][s] for s in listed} for m in months]

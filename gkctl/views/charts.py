@@ -132,3 +132,75 @@ def _nice_step(most: int) -> int:
             if most / (step * m) <= 5:
                 return step * m
         step *= 10
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line: its key (a status value, or schedule/progress), label, colour and one
+    value per point; `dashed` for a line to compare against (序时进度)."""
+
+    key: str
+    label: str
+    colour: str
+    values: tuple[float, ...]
+    dashed: bool = False
+
+
+def line_chart(
+    labels: Sequence[str], series: Sequence[Series], title: str, percent: bool = False
+) -> str:
+    """Lines over the months (the trend), a dot with its number in a <title> at each point;
+    `percent`: values are shares in 0..1, drawn on a 0–100% axis."""
+    width, height = 720, 260
+    left, right, top, bottom = 44, 12, 20, 34
+    plot_w, plot_h = width - left - right, height - top - bottom
+    scale = 100.0 if percent else 1.0
+    if percent:
+        ceiling, step = 100, 20
+    else:
+        most = max((v for s in series for v in s.values), default=0)
+        step = _nice_step(int(most) or 1)
+        ceiling = max(-(-int(most) // step) * step, step)
+    slot = plot_w / max(len(labels), 1)
+    out = [
+        f'<svg class="chart line-chart" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for tick in range(0, ceiling + 1, step):
+        y = top + plot_h - plot_h * tick / ceiling
+        mark = f"{tick}%" if percent else str(tick)
+        out.append(
+            f'<line class="grid" x1="{left}" x2="{width - right}" y1="{_num(y)}" y2="{_num(y)}"/>'
+            f'<text class="tick" x="{left - 6}" y="{_num(y + 4)}" text-anchor="end">{mark}</text>'
+        )
+
+    def point(i: int, value: float) -> tuple[str, str]:
+        x = left + slot * i + slot / 2
+        y = top + plot_h - plot_h * value * scale / ceiling
+        return _num(x), _num(y)
+
+    for s in series:
+        where = [point(i, v) for i, v in enumerate(s.values)]
+        dash = ' stroke-dasharray="6 4"' if s.dashed else ""
+        out.append(
+            f'<polyline class="line" points="{" ".join(f"{px},{py}" for px, py in where)}" '
+            f'fill="none" stroke="{s.colour}" stroke-width="2"{dash} '
+            f'data-series="{escape(s.key)}"/>'
+        )
+        for (cx, cy), label, value in zip(where, labels, s.values, strict=True):
+            shown = f"{_num(value * 100)}%" if percent else _num(value)
+            out.append(
+                f'<circle cx="{cx}" cy="{cy}" r="3" fill="{s.colour}" '
+                f'data-series="{escape(s.key)}" data-month="{escape(label)}" '
+                f'data-value="{_num(value * scale)}">'
+                f"<title>{escape(label)} {escape(s.label)} {shown}</title></circle>"
+            )
+    for i, label in enumerate(labels):
+        ax, _ = point(i, 0)
+        out.append(
+            f'<text class="axis" x="{ax}" y="{height - bottom + 18}" text-anchor="middle">'
+            f"{escape(label)}</text>"
+        )
+    out.append("</svg>")
+    return "".join(out)

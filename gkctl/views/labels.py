@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 _SENTENCE_END = re.compile("[。；]").search  # where the first sentence ends
 
@@ -41,3 +41,15 @@ def short(text: str, limit: int = 60) -> str:
     end = _SENTENCE_END(text)
     first = (text[: end.end()] if end else text).rstrip("。；")
     return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
+def month_label(day: date) -> str:
+    """A trend point's month: 4月 at its last day, 10月15日 for a month still running."""
+    last = (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return f"{day.month}月" if day == last else f"{day.month}月{day.day}日"
+
+
+def percent(share: float) -> str:
+    """A share as the trend writes it: 33.3%, 50%."""
+    text = f"{share * 100:.1f}"
+    return (text[:-2] if text.endswith(".0") else text) + "%"

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from gkctl.core.behind import Answer
     from gkctl.core.review import Queue
     from gkctl.core.stats import Counts, Stats
+    from gkctl.core.trend import Point, Trend
 
 JSON_VERSION = 1
 
@@ -344,6 +345,67 @@ def stats_csv(result: Stats) -> str:
     rows = [row("unit", r.unit.name, r.counts, r.possible, r.answer) for r in result.units]
     rows += [row("section", r.section.id, r.counts, None) for r in result.sections]
     return to_csv(STATS_CSV_COLUMNS, rows)
+
+
+def trend_record(p: Point) -> dict[str, Any]:
+    """One month of the trend; shared by `stats --trend` JSON and the report context, so
+    that the site's chart draws the numbers `stats --trend` prints."""
+    return {
+        "month": p.month,
+        "day": p.day.isoformat(),
+        "counts": {st.value: p.counts[st] for st in Status},
+        "total": p.total,
+        "dated": p.dated,
+        "passed": p.passed,
+        "dated_done": p.done,
+        "schedule": round(p.schedule, 4),
+        "progress": round(p.progress, 4),
+    }
+
+
+def trend_json(t: Trend) -> str:
+    return dumps(
+        {
+            "version": JSON_VERSION,
+            "as_of": t.as_of.isoformat(),
+            "within": t.within,
+            "start": t.start.isoformat(),
+            "end": t.end.isoformat(),
+            "months": [trend_record(p) for p in t.points],
+        }
+    )
+
+
+TREND_CSV_COLUMNS = [
+    "month",
+    "day",
+    *(st.value for st in Status),
+    "total",
+    "dated",
+    "passed",
+    "dated_done",
+    "schedule",
+    "progress",
+]
+
+
+def trend_csv(t: Trend) -> str:
+    """One row a month, the columns of the JSON's months (counts spread out by status)."""
+    rows = [
+        [
+            p.month,
+            p.day.isoformat(),
+            *(p.counts[st] for st in Status),
+            p.total,
+            p.dated,
+            p.passed,
+            p.done,
+            f"{p.schedule:.4f}",
+            f"{p.progress:.4f}",
+        ]
+        for p in t.points
+    ]
+    return to_csv(TREND_CSV_COLUMNS, rows)
 
 
 def review_json(q: Queue) -> str:

@@ -1,6 +1,6 @@
 """Markdown reports: the template context built from the dataset, and rendering with Jinja2.
 
-The context holds only plain dicts, lists, str, int, bool and None (never dataclasses), so
+The context holds only plain dicts, lists, str, int, float, bool and None (never dataclasses), so
 that templates see a small documented surface (README, “报告模板可用的变量”) and can do
 nothing with it but read. Every template renders in Jinja's SandboxedEnvironment with
 StrictUndefined, and every `{{ … }}` value that is a plain string is Markdown-escaped on
@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gkctl.core import behind, collector, stats, status
+from gkctl.core import behind, collector, stats, status, trend
 from gkctl.core.errors import GkctlError, UsageError
 from gkctl.core.model import Dataset, Progress, Unit
 from gkctl.core.records import extension_record, iso, progress_record
@@ -36,7 +36,15 @@ from gkctl.core.status import (
 from gkctl.core.units import DIRECT
 from gkctl.store import paths
 from gkctl.views import machine
-from gkctl.views.labels import PROGRESS_LABELS, UNIT_KIND_LABELS, deadline_text, short, zh_date
+from gkctl.views.labels import (
+    PROGRESS_LABELS,
+    UNIT_KIND_LABELS,
+    deadline_text,
+    month_label,
+    percent,
+    short,
+    zh_date,
+)
 
 if TYPE_CHECKING:
     from jinja2 import Template
@@ -390,8 +398,34 @@ def build_context(
         "group_lines": [_group_line(g) for g in groups],
         "since": iso(since),
         "changes": _changes(dataset, since, as_of),
+        "trend": trend_dict(trend.compute(dataset, as_of, within)),
         "unit": None,
     }
+
+
+def trend_dict(t: trend.Trend) -> dict[str, Any]:
+    """The months of `stats --trend` (its JSON records), with the labels a page shows."""
+    return {
+        "start": t.start.isoformat(),
+        "end": t.end.isoformat(),
+        "months": [
+            {
+                **machine.trend_record(p),
+                "label": month_label(p.day),
+                "schedule_label": percent(p.schedule),
+                "progress_label": percent(p.progress),
+                # Numbers, as a Markdown template prints them unescaped: 2.8 (and 0, not 0.0).
+                "schedule_percent": _percent_value(p.schedule),
+                "progress_percent": _percent_value(p.progress),
+            }
+            for p in t.points
+        ],
+    }
+
+
+def _percent_value(share: float) -> int | float:
+    value = round(share * 100, 1)
+    return int(value) if value == int(value) else value
 
 
 def _changes(

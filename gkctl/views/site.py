@@ -81,6 +81,48 @@ def month_bars(
     return [charts.Bar(label, tuple(_status_parts(counts, shown))) for label, counts in rows]
 
 
+SCHEDULE_COLOUR = "#616161"
+
+
+def trend_charts(
+    trend: dict[str, Any], shown: list[dict[str, str]], colours: dict[str, str], as_of: date
+) -> tuple[str, str]:
+    """The report's trend (the numbers of `stats --trend`) as two line charts: the tasks in
+    each status at each month's end, and 序时进度 against the share done."""
+    months = trend["months"]
+    labels = [m["label"] for m in months]
+    counts = [
+        charts.Series(
+            s["key"], s["label"], colours[s["key"]], tuple(m["counts"][s["key"]] for m in months)
+        )
+        for s in shown
+    ]
+
+    def share(m: dict[str, Any], key: str) -> float:
+        return m[key] / m["dated"] if m["dated"] else 0.0
+
+    shares = [
+        charts.Series(
+            "schedule",
+            "序时进度",
+            SCHEDULE_COLOUR,
+            tuple(share(m, "passed") for m in months),
+            dashed=True,
+        ),
+        charts.Series(
+            "progress",
+            "完成进度",
+            colours[status.Status.DONE.value],
+            tuple(share(m, "dated_done") for m in months),
+        ),
+    ]
+    when = zh_date(as_of)
+    return (
+        charts.line_chart(labels, counts, f"各月月末各状态任务数，截至 {when}"),
+        charts.line_chart(labels, shares, f"序时进度与完成进度，截至 {when}", percent=True),
+    )
+
+
 def _light(c: core_stats.Counts) -> dict[str, str]:
     return {"key": c.light.value, "label": core_stats.LIGHT_LABELS[c.light]}
 
@@ -144,6 +186,7 @@ def build(
             }
         )
     bars = month_bars(context["tasks"], context["document"]["year"], context["statuses"])
+    trend_counts, trend_shares = trend_charts(context["trend"], statuses, colours, as_of)
     chart_title = f"各月到期任务数（按状态），截至 {zh_date(as_of)}"
     base = {
         **context,
@@ -165,6 +208,8 @@ def build(
                 "sections_stats": sections,
                 "chart": Markup(charts.column_chart(bars, chart_title, colours)),
                 "chart_title": chart_title,
+                "trend_counts": Markup(trend_counts),
+                "trend_shares": Markup(trend_shares),
                 "months": [
                     {"label": b.label, "total": b.total, "parts": list(b.parts)} for b in bars
                 ],

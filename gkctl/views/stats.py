@@ -9,6 +9,7 @@ figures, so that no column vanishes and no unit name wraps.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from rich import box
@@ -16,9 +17,11 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.table import Table
 from rich.text import Text
 
+from gkctl.core import status
 from gkctl.core.stats import LIGHT_LABELS, Counts, Light, SectionStats, Stats, UnitStats
 from gkctl.core.status import STATUS_LABELS
-from gkctl.views.labels import zh_date
+from gkctl.core.trend import Trend
+from gkctl.views.labels import month_label, percent, zh_date
 from gkctl.views.terminal import Pieces, safe
 
 LIGHT_STYLES = {Light.RED: "bold red", Light.YELLOW: "yellow", Light.GREEN: "green"}
@@ -168,3 +171,75 @@ def stats_view(result: Stats) -> RenderableType:
         "部分：“完成”只计已销号的任务。",
     ]
     return Group(*parts, Text(""), *(Text(n, style="dim") for n in notes))
+
+
+# Short heads keep the trend table within 80 columns (as HEADS above).
+TREND_HEADS = {
+    status.Status.OVERDUE: "逾期",
+    status.Status.DUE_SOON: "临期",
+    status.Status.PENDING: "待部署",
+    status.Status.UNDATED: "未明确",
+    status.Status.ONGOING: "全年持续",
+    status.Status.OPEN: "未到期",
+    status.Status.REPORTED: "待销号",
+    status.Status.DONE: "已完成",
+}
+
+
+class TrendView:
+    """The trend: a table of months, or one line a month in a narrow terminal."""
+
+    def __init__(self, trend: Trend) -> None:
+        self.trend = trend
+        every = Counter({st: sum(p.counts[st] for p in trend.points) for st in status.Status})
+        self.statuses = status.listed(every)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        points = self.trend.points
+        if options.max_width < NARROW:
+            for p in points:
+                line = Text(month_label(p.day), style="bold")
+                line.append(f"  序时进度 {percent(p.schedule)} 完成进度 {percent(p.progress)}")
+                yield line
+                pieces = [f"{STATUS_LABELS[st]}{p.counts[st]}" for st in self.statuses]
+                yield Pieces(["    " + pieces[0], *pieces[1:]], sep=" ", indent="    ")
+            return
+        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+        table.add_column("月份", no_wrap=True)
+        for st in self.statuses:
+            table.add_column(TREND_HEADS[st], justify="right", no_wrap=True)
+        table.add_column("序时进度", justify="right", no_wrap=True)
+        table.add_column("完成进度", justify="right", no_wrap=True)
+        for p in points:
+            overdue = p.counts[status.Status.OVERDUE]
+            table.add_row(
+                month_label(p.day),
+                *(
+                    Text(
+                        str(p.counts[st]),
+                        style=LIGHT_STYLES[Light.RED]
+                        if st is status.Status.OVERDUE and overdue
+                        else "",
+                    )
+                    for st in self.statuses
+                ),
+                percent(p.schedule),
+                percent(p.progress),
+            )
+        yield table
+
+
+def trend_view(trend: Trend) -> RenderableType:
+    head = safe(
+        f"各月走势 · {zh_date(trend.start)}起，截至 {zh_date(min(trend.as_of, trend.end))}"
+        f" · 临期窗口 {trend.within} 天",
+        "bold",
+    )
+    if not trend.points:
+        return Group(head, safe(f"查看日期在计划开始（{zh_date(trend.start)}）之前，还没有走势。"))
+    notes = [
+        "每月按月末（本月按查看日期）各任务的状态计数，依据进展、销号、延期决定的日期，不需要 git 历史。",
+        "序时进度：有截止日期的任务中，计划截止日期（不计延期）已到的比例；"
+        "完成进度：同一批任务中已销号的比例。",
+    ]
+    return Group(head, TrendView(trend), Text(""), *(safe(n, "dim") for n in notes))

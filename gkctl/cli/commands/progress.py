@@ -1,5 +1,6 @@
 """Recording what the units did: progress add, close, reopen, extend; and stats."""
 
+from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -27,6 +28,7 @@ from gkctl.core import status
 from gkctl.core.model import ProgressStatus
 
 if TYPE_CHECKING:
+    from gkctl.core.model import Dataset
     from gkctl.store.writes import Recorded
 
 F = OutputFormat
@@ -186,6 +188,13 @@ def stats(
     as_of: AsOfOpt = None,
     within: WithinOpt = status.DEFAULT_WITHIN,
     fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON, F.CSV)] = F.TABLE,
+    trend: Annotated[
+        bool,
+        typer.Option(
+            "--trend",
+            help="改为列出各月走势：计划开始以来每月月末各状态的任务数，以及序时进度与完成进度。",
+        ),
+    ] = False,
     data: DataOpt = None,
 ) -> None:
     """督办统计：各单位、各部分的完成率、逾期、临期和延期，亮红黄绿灯。
@@ -193,14 +202,21 @@ def stats(
     每行列出任务数、已完成、已逾期、即将到期、完成率和延期次数；红灯：有逾期，
     黄灯：有即将到期，绿灯：按期推进或已完成。
 
+    加 --trend 列出各月走势：每月月末（本月按查看日期）各状态的任务数，依据记录中的日期
+    推算，不需要 git 历史；序时进度是有截止日期的任务中截止日期已到的比例，完成进度是其中
+    已销号的比例。
+
     示例：gkctl stats --as-of 2024-10-15
     """
-    from gkctl.core import stats as core
-
     check_format(fmt, F.TABLE, F.JSON, F.CSV)
     dataset = load(data)
     day = as_of_date(as_of)
     warn_outside_plan_year(dataset, day)
+    if trend:
+        _trend(dataset, day, within, fmt)
+        return
+    from gkctl.core import stats as core
+
     result = core.compute(dataset, day, within)
     if fmt is F.JSON:
         from gkctl.views import machine
@@ -214,6 +230,21 @@ def stats(
         from gkctl.views.stats import stats_view
 
         print_trimmed(stats_view(result))
+
+
+def _trend(dataset: "Dataset", day: date, within: int, fmt: OutputFormat) -> None:
+    from gkctl.core import trend
+    from gkctl.views import machine
+
+    result = trend.compute(dataset, day, within)
+    if fmt is F.JSON:
+        write_stdout(machine.trend_json(result))
+    elif fmt is F.CSV:
+        write_stdout(machine.trend_csv(result))
+    else:
+        from gkctl.views.stats import trend_view
+
+        print_trimmed(trend_view(result))
 
 
 progress_app.command("import")(import_forms)
