@@ -21,7 +21,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from gkctl.core import planyear, status
+from gkctl.core import dates, planyear, status
 from gkctl.core.deadlines import Kind
 from gkctl.core.model import Dataset, Plan, ProgressStatus, Task
 from gkctl.core.status import Status
@@ -61,13 +61,10 @@ class Trend:
 
 
 def plan_start(plan: Plan) -> date:
-    """The plan's first day: its publication day when that falls in its year (the months
-    before it had no plan to judge), else 1 January."""
+    """The first month's start: the plan's first day (core.dates: its publication, else 1
+    January); the months before it had no plan to judge."""
     doc = plan.document
-    first = date(doc.year, 1, 1)
-    if doc.published is not None and first <= doc.published <= planyear.plan_end(plan):
-        return doc.published
-    return first
+    return dates.plan_start(doc.published, doc.year) or date(doc.year, 1, 1)
 
 
 def days(start: date, end: date, as_of: date) -> list[date]:
