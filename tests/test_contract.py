@@ -24,6 +24,9 @@ TASK_KEYS = {
     "extensions",
     "reported",
     "progress",
+    # Carry-over between plans (gkctl carry): null, or {"plan": "2024", "id": 31}.
+    "carried_from",
+    "carried_to",
 }
 PROGRESS_KEYS = {"date", "unit", "status", "note", "link", "returned", "return_reason"}
 EXTENSION_KEYS = {
@@ -66,6 +69,8 @@ def _check_task(task: dict[str, object], keys: set[str]) -> None:
         assert set(entry) == PROGRESS_KEYS
     for entry in [*task["extensions"], task["extension"], task["extension_request"]]:  # type: ignore[misc]
         assert entry is None or set(entry) == EXTENSION_KEYS
+    for link in (task["carried_from"], task["carried_to"]):
+        assert link is None or (set(link) == {"plan", "id"} and isinstance(link["id"], int))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -145,3 +150,28 @@ def test_deadline_envelope(gk) -> None:
 def test_validate_envelope(gk) -> None:
     data = json.loads(gk("validate", "--format", "json").stdout)
     assert data == {"version": 1, "problems": [], "warnings": []}
+
+
+def test_cross_plan_envelope(gk) -> None:
+    """A folder of plans: the envelope names the plans, and each task its "plan"."""
+    from tests.conftest import FIXTURES
+
+    data = json.loads(
+        gk(
+            "due",
+            "--unit",
+            "区经委",
+            "--all",
+            "--as-of",
+            "2025-03-01",
+            "--format",
+            "json",
+            data=FIXTURES / "plans" / "plans",
+        ).stdout
+    )
+    assert list(data) == ["version", "as_of", "unit", "plans", "tasks"]
+    assert data["plans"] == ["2024", "2025"]
+    for task in data["tasks"]:
+        _check_task(task, UNIT_TASK_KEYS | {"plan"})
+    carried = {(t["plan"], t["id"]): t["carried_from"] for t in data["tasks"]}
+    assert carried[("2025", 2)] == {"plan": "2024", "id": 31}

@@ -7,12 +7,14 @@ responsibility (a unit alone, a lead with co-operating units, 各部门/街镇, 
 按市级部署, 全年), picks a date and a unit (or none), and checks each view against the
 status the core gives: the list/due JSON and CSV, show (JSON and table), the due summary,
 stats, the report context (summary and unit), the plan diff, the office's queue and the
-period's changes. A second test writes the history to tasks.yaml and asks the CLI.
+period's changes. A second test writes the history to tasks.yaml and asks the CLI. A third
+joins two plans, one carrying tasks into the other, and checks the cross-plan due view.
 """
 
 import csv
 import io
 import json
+import re
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,7 +27,18 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from gkctl.core import period, plandiff, review, stats, status
-from gkctl.core.model import Dataset, Decision, Extension, Progress, ProgressStatus, Task, Unit
+from gkctl.core import plans as plans_core
+from gkctl.core.model import (
+    Dataset,
+    Decision,
+    Extension,
+    Link,
+    Progress,
+    ProgressStatus,
+    Task,
+    Unit,
+)
+from gkctl.core.plans import NamedPlan
 from gkctl.core.status import STATUS_LABELS, Status
 from gkctl.core.units import involvement
 from gkctl.store import loader, yamlsrc
@@ -296,3 +309,89 @@ def test_the_cli_tells_the_same_story(
         sure = _sure(dataset, unit)
         assert row["overdue"] == sum(1 for i in sure if truth[i] == "overdue")
         assert row["done"] == sum(1 for i in sure if truth[i] == "done")
+
+
+# --- the same across the plans of a folder of plans (issue 23) --------------------------------
+
+
+@st.composite
+def two_plans(draw: st.DrawFn) -> tuple[list[NamedPlan], date, Unit]:
+    """Plan 2024 and plan 2025, each with its own drawn history, some tasks carried from
+    the first into the second (same ids, linked both ways), a day from the first plan's
+    start to early 2026 (after the first, or both, have ended) and a unit."""
+    old, _, _ = draw(histories())
+    new, _, _ = draw(histories())
+    carried = draw(st.sets(st.sampled_from(TASKS), min_size=1, max_size=5))
+
+    def linked(dataset: Dataset, key: str, plan: str) -> tuple[Task, ...]:
+        return tuple(
+            t._replace(**{key: Link(plan, t.id)}) if t.id in carried else t
+            for t in dataset.plan.tasks
+        )
+
+    doc = new.plan.document._replace(year=2025, published=date(2025, 4, 10))
+    old = old._replace(plan=old.plan._replace(tasks=linked(old, "carried_to", "2025")))
+    # Late work: the unit's requests, approved, to move tasks of 2024 into 2025.
+    unit = draw(st.sampled_from(_involved(BASE.plan.require(draw(st.sampled_from(TASKS))))))
+    late = draw(st.sets(st.sampled_from(TASKS), max_size=4))
+    old = old._replace(plan=old.plan._replace(tasks=tuple(_late(t, unit, draw) if t.id in late else t for t in old.plan.tasks)))  # fmt: skip
+    new = new._replace(
+        plan=new.plan._replace(document=doc, tasks=linked(new, "carried_from", "2024"))
+    )
+    # Mostly after 2024 has ended; sometimes after 2025 too (its carried-in work stays).
+    as_of = _day(draw(st.one_of(st.integers(0, 720), st.integers(266, 400), st.integers(631, 720))))
+    return [NamedPlan("2024", old), NamedPlan("2025", new)], as_of, unit
+
+
+def _late(task: Task, unit: Unit, draw: st.DrawFn) -> Task:
+    if involvement(task, unit, BASE.directory) is None:
+        return task
+    to = date(2025, 1, 1) + timedelta(days=draw(st.integers(0, 200)))
+    asked = date(2024, 12, 1)
+    approved = Extension(asked, unit.name, to, "理由", decision=Decision.APPROVED, decided=asked)
+    return task._replace(extensions=(*task.extensions, approved))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(two_plans())
+def test_the_cross_plan_view_tells_each_plans_story(
+    case: tuple[list[NamedPlan], date, Unit],
+) -> None:
+    plans, as_of, unit = case
+    assert plans_core.link_problems(plans) == []  # carried both ways: nothing to say
+    # What each plan says on its own, and which of its tasks a unit still has to see: all
+    # of a running plan; of an ended one (after 31 December of its year) what is not done
+    # and not carried on, and either came from an earlier plan or is due after the end.
+    expected: dict[tuple[str, int], Status] = {}
+    every: dict[tuple[str, int], Status] = {}
+    for name, dataset in plans:
+        end = date(dataset.plan.document.year, 12, 31)
+        for s in status.unit_states(dataset, unit, as_of):
+            every[name, s.task.id] = s.status
+            live = s.status is not Status.DONE and s.task.carried_to is None
+            later = s.task.carried_from is not None or (s.due is not None and s.due > end)
+            if as_of <= end or (live and later):
+                expected[name, s.task.id] = s.status
+    shown = plans_core.unit_due_states(plans, unit, as_of, status.DEFAULT_WITHIN, False, False)
+    assert {(s.plan, s.task.id): s.status for s in shown} == expected
+    named = plans_core.unit_due_states(plans, unit, as_of, status.DEFAULT_WITHIN, False, True)
+    assert {(s.plan, s.task.id): s.status for s in named} == every
+    # JSON, CSV and the terminal view of the same states say the same, plan by plan.
+    datasets = {name: dataset for name, dataset in plans}
+    records = json.loads(machine.plans_tasks_json(datasets, shown, as_of, unit.name))
+    assert {(t["plan"], t["id"]): t["status"] for t in records["tasks"]} == {
+        k: v.value for k, v in expected.items()
+    }
+    for t in records["tasks"]:
+        if t["id"] in {s.task.id for s in shown if s.task.carried_from is not None}:
+            assert t["plan"] != "2025" or t["carried_from"] == {"plan": "2024", "id": t["id"]}
+    table = machine.tasks_csv(plans[0].dataset, shown, True, True)[1:]
+    rows = csv.DictReader(io.StringIO(table))
+    assert {(r["plan"], int(r["id"])): r["status"] for r in rows} == {
+        k: v.value for k, v in expected.items()
+    }
+    out = wide()
+    with out.capture() as captured:
+        out.print(terminal.due_view(shown, unit, as_of, True, status.DEFAULT_WITHIN))
+    marks = re.findall(r"^ *(\d{4})#(\d+) ", captured.get(), re.M)
+    assert {(plan, int(task_id)) for plan, task_id in marks} == set(expected)

@@ -151,8 +151,10 @@ COMMAND_MODULES = {
     "export": "exchange",
     "ics": "exchange",
     "form": "form",
+    "plan": "plans",
+    "carry": "plans",
 }
-MODULES = ("plan", "progress", "office", "report", "site", "diff", "exchange", "form")
+MODULES = ("plan", "progress", "office", "report", "site", "diff", "exchange", "form", "plans")
 
 
 def _version(value: bool) -> None:

@@ -34,3 +34,14 @@ def data_choice(option: Path | None, require: bool = True) -> paths.DataChoice:
 
 def data_dir(option: Path | None) -> Path:
     return data_choice(option).path
+
+
+def plan_scope(option: Path | None, plan: str | None = None) -> paths.Scope:
+    """The plans of the data folder, narrowed to --plan where given."""
+    return paths.scope(data_dir(option), plan)
+
+
+def plan_dir(option: Path | None, plan: str | None = None) -> Path:
+    """The folder of the one plan a command reads or writes (--plan where the data folder
+    holds several)."""
+    return plan_scope(option, plan).one().path

@@ -120,6 +120,19 @@ class MilestoneSpec(NamedTuple):
     pos: Pos = NOWHERE
 
 
+class Link(NamedTuple):
+    """Where a carried task came from or went to: a plan of the same data folder (its
+    folder's name) and a task id there. Written as `{plan: "2024", id: 31}`; shown as
+    2024#31."""
+
+    plan: str
+    id: int
+    pos: Pos = NOWHERE
+
+    def __str__(self) -> str:
+        return f"{self.plan}#{self.id}"
+
+
 class Task(NamedTuple):
     id: int
     section: str
@@ -142,6 +155,10 @@ class Task(NamedTuple):
     # mapping of key to (line, column) per task, which nothing read, was half of the time a
     # warm load of 100,000 tasks spent unpickling.
     keys: tuple[str, ...] = ()
+    # Carry-over (gkctl carry): the task of the earlier plan this one continues, and on
+    # that task, where it went. validate checks that the two point at each other.
+    carried_from: Link | None = None
+    carried_to: Link | None = None
 
     @property
     def lead(self) -> str | None:
@@ -236,6 +253,7 @@ for _record in (
     Pos,
     Document,
     Section,
+    Link,
     Progress,
     Extension,
     MilestoneSpec,

@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from gkctl.core import status
-from gkctl.core.model import Dataset, Directory, Group, MilestoneSpec, Task, Unit
+from gkctl.core.model import Dataset, Directory, Group, Link, MilestoneSpec, Task, Unit
 from gkctl.core.records import extension_record, iso, progress_record
 from gkctl.core.status import Status
 
@@ -286,6 +286,10 @@ def _task_changes(
         before, after = getattr(old, name), getattr(new, name)
         if before != after:
             out.append(Change(name, before, after, diff=text_diff(before, after)))
+    for name in ("carried_from", "carried_to"):  # carry-over between plans
+        was, now = getattr(old, name), getattr(new, name)
+        if (was and (was.plan, was.id)) != (now and (now.plan, now.id)):
+            out.append(Change(name, _link(was), _link(now)))
     return out
 
 
@@ -304,6 +308,8 @@ def _task_diff(
     if old is None:
         assert new is not None
         kind, shown = ChangeKind.ADDED, new
+        if new.carried_from is not None:  # a carried task says where it came from
+            changes = [Change("carried_from", None, _link(new.carried_from))]
     elif new is None:
         kind, shown = ChangeKind.REMOVED, old
     else:
@@ -321,6 +327,10 @@ def _task_diff(
         before.due if before else None,
         after.due if after else None,
     )
+
+
+def _link(link: Link | None) -> str | None:
+    return None if link is None else str(link)
 
 
 def _tasks(base: Dataset, head: Dataset, as_of: date, renames: dict[str, str]) -> list[TaskDiff]:

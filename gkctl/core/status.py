@@ -91,6 +91,9 @@ class TaskState(NamedTuple):
     reported: Reported | None = None
     # In a unit's view: its done report that the office sent back, while it has no other.
     returned: Progress | None = None
+    # The plan the task belongs to, in a view across the plans of a data folder (the
+    # plan's folder name); "" in a view of one plan.
+    plan: str = ""
 
     @property
     def extended(self) -> bool:

@@ -43,7 +43,7 @@ from gkctl.store import paths
 ENV_DIR = "GKCTL_CACHE_DIR"
 ENV_OFF = "GKCTL_NO_CACHE"
 KEEP = 16  # entries kept; the oldest go when a new one is written
-_MAGIC = b"gkctl-cache-6\n"
+_MAGIC = b"gkctl-cache-7\n"
 _CHUNK = 1 << 20
 
 
@@ -146,7 +146,7 @@ def entry_name(data_dir: Path) -> str:
 
 def load(data_dir: Path) -> Dataset:
     """The checked dataset of `data_dir`, from the cache where its bytes were seen before."""
-    tasks_path, units_path = data_dir / paths.TASKS_FILE, data_dir / paths.UNITS_FILE
+    tasks_path, units_path = data_dir / paths.TASKS_FILE, paths.units_file(data_dir)
     tasks_shown, units_shown = paths.shown(tasks_path), paths.shown(units_path)
     folder = cache_dir()
     entry = folder / entry_name(data_dir) if folder else None

@@ -364,6 +364,47 @@ def insert_keys(text: str, task_id: int, fields: Fields) -> Edit:
     return _with_bom(bom, _insert_lines(body, offset, lines))
 
 
+def insert_flow_key(text: str, task_id: int, key: str, flow: str) -> Edit:
+    """Add a key the task lacks whose value is a flow mapping written by the caller
+    (a carry link: `{plan: "2025", id: 2}`), where the loader's key order puts it."""
+    bom, body = _split_bom(text)
+    task = _task_node(_compose(body), task_id)
+    if _get(task, key) is not None:
+        raise EditError(f"任务 {task_id} 已有 {key}。")
+    line = " " * _key_column(task) + f"{key}: {flow}"
+    offset = _insert_point(body, task, key, list(loader.TASK_KEYS))
+    return _with_bom(bom, _insert_lines(body, offset, [line]))
+
+
+def append_task(text: str, fields: list[tuple[str, str]], top: str = "tasks") -> Edit:
+    """Append a mapping to a top-level list (a task to `tasks`, a section to `sections`),
+    its values given as YAML text (scalar() and flow collections), in the tasks list's
+    own indentation; an empty `[]` becomes a block list."""
+    bom, body = _split_bom(text)
+    root = _compose(body)
+    found = _get(root, top)
+    seq = found[1] if found is not None else None
+    if found is None or not isinstance(seq, SequenceNode):
+        raise EditError(f"tasks.yaml 没有 {top} 列表，无法追加。")
+    key = found[0]
+    column = int(key.start_mark.column)
+    if seq.flow_style and seq.value:
+        raise EditError(f"{top} 写成了流式列表（[…]），无法自动追加，请改写成逐行的列表。")
+    under, after = _seq_offsets(root)
+    dash = column + under
+    lines = []
+    for number, (name, value) in enumerate(fields):
+        lead = " " * dash + "-" + " " * (after - 1) if number == 0 else " " * (dash + after)
+        lines.append(f"{lead}{name}: {value}")
+    if seq.flow_style:  # tasks: [] -> tasks: and the new item below it
+        start, end = seq.start_mark.index, seq.end_mark.index
+        body = body[:start].rstrip(" ") + body[end:]
+        offset = _line_after(body, key.start_mark.index)
+        return _with_bom(bom, _insert_lines(body, offset, lines))
+    offset = _line_after(body, _content_end(body, seq))
+    return _with_bom(bom, _insert_lines(body, offset, ["", *lines] if top == "tasks" else lines))
+
+
 def remove_keys(text: str, task_id: int, keys: list[str]) -> Edit:
     """Remove the lines of the task's keys that are present (with their values)."""
     bom, body = _split_bom(text)
@@ -610,7 +651,7 @@ def _transaction(
     saves in place at the moment of the rename is caught just after it (atomic.Overwritten,
     not retried: one side's save is gone and a person has to look). A dry run takes
     no lock: it writes nothing, and a read-only folder must not stop a preview."""
-    tasks_path, units_path = data_dir / paths.TASKS_FILE, data_dir / paths.UNITS_FILE
+    tasks_path, units_path = data_dir / paths.TASKS_FILE, paths.units_file(data_dir)
     real = atomic.target(tasks_path)
     shown = paths.shown(real), paths.shown(units_path)
     if dry_run:

@@ -171,22 +171,29 @@ def worktree_config(repo: Repo) -> dict[str, Any]:
 
 def read_revision(repo: Repo, rev: str) -> Side:
     commit = _commit(repo, rev)
+    # A plan of a folder of several plans shares the units.yaml one level up (paths.units_file).
+    above = repo.prefix.rstrip("/").rpartition("/")[0]
+    shared = f"{above}/{paths.UNITS_FILE}" if above else paths.UNITS_FILE
+    tasks_at = f"{repo.prefix}{paths.TASKS_FILE}"
+    units_at = f"{repo.prefix}{paths.UNITS_FILE}"
     raw: list[bytes] = []
-    for name in (paths.TASKS_FILE, paths.UNITS_FILE):
-        path = f"{repo.prefix}{name}"
+    for path in (tasks_at, units_at):
         result = git(["cat-file", "blob", f"{commit}:{path}"], repo.top)
+        if result.returncode != 0 and path == units_at and repo.prefix:
+            fallback = git(["cat-file", "blob", f"{commit}:{shared}"], repo.top)
+            if fallback.returncode == 0:
+                result, units_at = fallback, shared
         if result.returncode != 0:
             raise UsageError(
                 f"版本“{rev}”中没有文件 {path}。"
                 "请检查 --data 是否指向仓库中的数据目录，或该版本是否已有这份计划。"
             )
         raw.append(result.stdout)
-    prefix = f"{rev}:{repo.prefix}"
     return Side(
         SideKind.REVISION,
         rev,
-        prefix + paths.TASKS_FILE,
-        prefix + paths.UNITS_FILE,
+        f"{rev}:{tasks_at}",
+        f"{rev}:{units_at}",
         raw[0],
         raw[1],
         revision_config(repo, commit, rev),
@@ -236,7 +243,7 @@ def _read(path: Path, missing: str) -> bytes:
 
 def read_files(tasks: Path, kind: SideKind, ref: str | None) -> Side:
     """A plan on disk: tasks.yaml and the units.yaml beside it."""
-    units = tasks.parent / paths.UNITS_FILE
+    units = paths.units_file(tasks.parent)
     return Side(
         kind,
         ref,

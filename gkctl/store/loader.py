@@ -23,6 +23,7 @@ from gkctl.core.model import (
     Document,
     Extension,
     Group,
+    Link,
     MilestoneSpec,
     Plan,
     Progress,
@@ -33,7 +34,7 @@ from gkctl.core.model import (
 )
 from gkctl.core.units import involvement, suggest
 from gkctl.store import yamlsrc
-from gkctl.store.paths import TASKS_FILE, UNITS_FILE, shown
+from gkctl.store.paths import TASKS_FILE, shown, units_file
 from gkctl.store.schema import Reader, value_of
 from gkctl.store.unitsfile import read_directory_source
 
@@ -57,7 +58,10 @@ TASK_KEYS = {
     "closed": False,
     "closed_note": False,
     "notes": False,
+    "carried_from": False,
+    "carried_to": False,
 }
+LINK_KEYS = {"plan": True, "id": True}
 PROGRESS_KEYS = {
     "date": True,
     "unit": True,
@@ -241,6 +245,8 @@ def _read_task(
         notes=r.text(f.get("notes"), "notes", required=False) or "",
         pos=yamlsrc.pos(r.path, node),
         keys=key_set(tuple(f)),
+        carried_from=_read_link(r, f.get("carried_from"), f"{what} 的来源（carried_from）"),
+        carried_to=_read_link(r, f.get("carried_to"), f"{what} 的去向（carried_to）"),
     )
     deadline_node = f.get("deadline") if deadline is not None else None
     return _TaskNodes(task, unit_nodes, deadline_node, complete)
@@ -274,6 +280,26 @@ def _record_day(r: Reader, node: Node | None, what: str, document: Document) -> 
     if early is not None and node is not None:
         r.problem(node, "before-plan", f"{what} {early}")
     return day
+
+
+def _read_link(r: Reader, node: Node | None, what: str) -> Link | None:
+    """A carry link; whether the plan and task exist is checked across plans
+    (core.plans.link_problems), as one plan's file cannot say."""
+    if node is None:
+        return None
+    f = r.mapping(node, LINK_KEYS, what)
+    if f is None:
+        return None
+    plan_node = f.get("plan")
+    # plan: 2024 reads as a number; a plan named by its year is the common case.
+    if isinstance(plan_node, ScalarNode) and plan_node.tag == yamlsrc.INT:
+        plan: str | None = sys.intern(plan_node.value)
+    else:
+        plan = r.name(plan_node, f"{what}的计划（plan）")
+    task_id = r.integer(f.get("id"), f"{what}的任务序号（id）")
+    if plan is None or task_id is None:
+        return None
+    return Link(plan, task_id, yamlsrc.pos(r.path, node))
 
 
 def _read_progress(r: Reader, node: Node, what: str, document: Document) -> Progress | None:
@@ -520,7 +546,7 @@ def _check_references(
 
 def check(data_dir: Path) -> tuple[Dataset | None, list[Problem]]:
     """Read both files and return the dataset (None if unusable) with every problem, sorted."""
-    tasks_path, units_path = data_dir / TASKS_FILE, data_dir / UNITS_FILE
+    tasks_path, units_path = data_dir / TASKS_FILE, units_file(data_dir)
     problems: list[Problem] = []
     units_raw = _read_raw(
         units_path, problems, "找不到单位名录 units.yaml（应与 tasks.yaml 放在同一目录）"

@@ -5,9 +5,17 @@ imports the YAML machinery at all.
 
 The data folder is, in order: --data; $GKCTL_DATA; `data` in gkctl.toml; the first
 data/tasks.yaml found walking up from the working folder to the repository root (so that
-`cd data && gkctl due` works); else ./data. gkctl.toml is an optional project file found
-on the same walk (`data`, `unit`, `within`). The command layer reads the environment and
-the working folder and passes them in; nothing here reads either.
+`cd data && gkctl due` works), or plans/ holding a units.yaml (a folder of plans), the
+nearer first; else ./data. gkctl.toml is
+an optional project file found on the same walk (`data`, `unit`, `within`). The command
+layer reads the environment and the working folder and passes them in; nothing here reads
+either.
+
+A data folder holds one plan (tasks.yaml and units.yaml, as data/ always did) or several:
+one sub-folder per plan, each with its tasks.yaml, named by the folder (plans/2024,
+plans/2025), and one units.yaml beside them that all share (units are renamed in
+reorganisations; one directory keeps the old names as aliases for every plan). plans_of()
+is the one place that tells the two apart and lists the plans.
 """
 
 from __future__ import annotations
@@ -36,6 +44,102 @@ class Config(NamedTuple):
     data: Path | None = None
     unit: str | None = None
     within: int | None = None
+
+
+class PlanFolder(NamedTuple):
+    """One plan of a data folder: its name (what --plan, the JSON "plan" key, carry links
+    and the site's addresses say) and the folder holding its tasks.yaml."""
+
+    name: str
+    path: Path
+
+    @property
+    def units(self) -> Path:
+        return units_file(self.path)
+
+
+_PLAN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
+
+
+def plan_name(name: str) -> str:
+    """A name for a new plan: its folder's name, used in addresses and links, so plain
+    letters, digits, - and _ (2025, yingshang-2025)."""
+    if not _PLAN_NAME.match(name):
+        raise UsageError(
+            f"计划名称“{name}”不可用：请只用英文字母、数字、- 和 _（不超过 64 个字符），"
+            "如 2025、yingshang-2025。"
+        )
+    return name
+
+
+def units_file(folder: Path) -> Path:
+    """The units.yaml a plan folder uses: its own, else the shared one of the folder of
+    plans above it (so that --data plans/2024 works like a folder of its own)."""
+    own = folder / UNITS_FILE
+    if own.is_file():
+        return own
+    shared = folder.parent / UNITS_FILE
+    return shared if shared.is_file() else own
+
+
+def holds_plans(folder: Path) -> bool:
+    """A folder of several plans: no tasks.yaml of its own, a shared units.yaml."""
+    return not (folder / TASKS_FILE).is_file() and (folder / UNITS_FILE).is_file()
+
+
+def plans_of(folder: Path) -> tuple[PlanFolder, ...]:
+    """Every plan a data folder holds, by name: the folder itself where it holds a
+    tasks.yaml, else each sub-folder that does (none: no plan here)."""
+    if (folder / TASKS_FILE).is_file():
+        return (PlanFolder(folder.resolve().name, folder),)
+    try:
+        found = [PlanFolder(p.name, p) for p in folder.iterdir() if (p / TASKS_FILE).is_file()]
+    except OSError:  # missing or unreadable: no plan, which require_plan() says
+        return ()
+    return tuple(sorted(found))
+
+
+def pick_plan(folder: Path, plans: tuple[PlanFolder, ...], name: str | None) -> PlanFolder:
+    """The plan `name` of a data folder, or its only plan; several plans and no name, or
+    an unknown name, is a usage error that lists the names."""
+    names = "、".join(p.name for p in plans)
+    if name is not None:
+        for plan in plans:
+            if plan.name == name:
+                return plan
+        raise UsageError(f"数据目录 {shown(folder)} 中没有计划“{name}”，现有计划：{names}。")
+    if len(plans) == 1:
+        return plans[0]
+    raise UsageError(
+        f"数据目录 {shown(folder)} 中有 {len(plans)} 个计划（{names}），"
+        f"此命令一次处理一个计划，请用 --plan 指定，如 --plan {plans[-1].name}。"
+    )
+
+
+class Scope(NamedTuple):
+    """The plans a command looks at: `chosen` of the `plans` the data folder `folder`
+    holds; `several` where that folder is a folder of plans (the views then mark each
+    task with its plan)."""
+
+    folder: Path
+    plans: tuple[PlanFolder, ...]
+    chosen: tuple[PlanFolder, ...]
+    several: bool
+
+    def one(self) -> PlanFolder:
+        """The one plan a command that reads or writes one plan works on."""
+        return pick_plan(self.folder, self.chosen, None)
+
+
+def scope(folder: Path, name: str | None) -> Scope:
+    """The plans of a data folder, narrowed to the plan `name` where given. A plan folder
+    inside a folder of plans (--data plans/2024) is that plan of its folder of plans, so
+    that its carry links are read against its siblings."""
+    if name is None and holds_plans(folder.parent) and (folder / TASKS_FILE).is_file():
+        folder, name = folder.parent, folder.resolve().name
+    plans = plans_of(folder)
+    chosen = (pick_plan(folder, plans, name),) if name is not None else plans
+    return Scope(folder, plans, chosen, holds_plans(folder))
 
 
 class DataChoice(NamedTuple):
@@ -125,9 +229,11 @@ def choose_data_dir(
     if config is not None and config.data is not None:
         return DataChoice(config.data, f"{shown(config.path)} 中的 data")
     for folder in _levels(start):
+        how = "默认" if folder == start else "向上查找"
         if (folder / "data" / TASKS_FILE).is_file():
-            found = folder / "data"
-            return DataChoice(found, "默认" if folder == start else "向上查找")
+            return DataChoice(folder / "data", how)
+        if holds_plans(folder / "plans"):
+            return DataChoice(folder / "plans", how)
     return DataChoice(Path("data"), "默认")
 
 
@@ -141,9 +247,9 @@ def find_data_dir(
 
 
 def require_plan(folder: Path) -> Path:
-    if not (folder / TASKS_FILE).is_file():
+    if not plans_of(folder):
         raise UsageError(
-            f"找不到数据文件 {folder / TASKS_FILE}。请在含有 data/ 的目录（或其下层目录）中运行，"
+            f"找不到数据文件 {folder / TASKS_FILE}。请在含有 data/ 或 plans/ 的目录（或其下层目录）中运行，"
             f"或用 --data 目录、环境变量 {ENV_DATA}、{CONFIG_FILE} 中的 data 指定数据目录。"
         )
     return folder

@@ -46,6 +46,8 @@ FIELD_LABELS = {
     "closed": "销号",
     "closed_note": "销号说明",
     "notes": "备注",
+    "carried_from": "承接自",
+    "carried_to": "转入",
     "status": "状态",
     # units.yaml
     "kind": "类型",
@@ -161,6 +163,10 @@ def change_line(change: Change) -> Line:
             _v(_due(due_after)),
             _t("）"),
         ]
+    if f in ("carried_from", "carried_to"):
+        if after is None:
+            return [_t("撤销（原为 "), _v(before), _t("）")]
+        return [_v(after)] if before is None else [_v(before), _t(" → "), _v(after)]
     if f == "closed":
         action = change.extra.get("action")
         if action == "closed":

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from gkctl.core import collector
 from gkctl.core.deadlines import Deadline
-from gkctl.core.model import Dataset, Task
+from gkctl.core.model import Dataset, Link, Task
 from gkctl.core.records import extension_record, iso, progress_record
 from gkctl.core.status import STATUS_LABELS, Status, TaskState, UnitSummary
 
@@ -76,12 +76,20 @@ def task_record(dataset: Dataset, s: TaskState, with_unit: bool = False) -> dict
         "extensions": [extension_record(e) for e in task.extensions],
         "reported": reported_record(dataset, s),
         "progress": [progress_record(p) for p in task.progress],
+        "carried_from": link_record(task.carried_from),
+        "carried_to": link_record(task.carried_to),
     }
+    if s.plan:
+        record["plan"] = s.plan
     if with_unit and s.involvement is not None:
         record["via"] = s.involvement.via
         record["lead"] = s.involvement.lead
         record["possible"] = s.involvement.possible
     return record
+
+
+def link_record(link: Link | None) -> dict[str, Any] | None:
+    return None if link is None else {"plan": link.plan, "id": link.id}
 
 
 def reported_record(dataset: Dataset, s: TaskState, expected: int | None = None) -> dict[str, Any]:
@@ -105,6 +113,18 @@ def tasks_json(
     if unit is not None:
         envelope["unit"] = unit
     envelope["tasks"] = [task_record(dataset, s, unit is not None) for s in states]
+    return dumps(envelope)
+
+
+@collector.pausing
+def plans_tasks_json(
+    datasets: dict[str, Dataset], states: Iterable[TaskState], as_of: date, unit: str
+) -> str:
+    """A unit's tasks across the plans of a data folder, each with its "plan"."""
+    envelope: dict[str, Any] = {"version": JSON_VERSION, "as_of": as_of.isoformat()}
+    envelope["unit"] = unit
+    envelope["plans"] = list(datasets)
+    envelope["tasks"] = [task_record(datasets[s.plan], s, True) for s in states]
     return dumps(envelope)
 
 
@@ -183,8 +203,12 @@ def _cell(value: Any) -> Any:
 
 
 @collector.pausing
-def tasks_csv(dataset: Dataset, states: Iterable[TaskState], with_unit: bool = False) -> str:
-    header = CSV_COLUMNS + (["via"] if with_unit else [])
+def tasks_csv(
+    dataset: Dataset, states: Iterable[TaskState], with_unit: bool = False, with_plan: bool = False
+) -> str:
+    """`with_plan`: across plans, a first column says each row's plan (the unit directory
+    `dataset` lends is the one they share)."""
+    header = (["plan"] if with_plan else []) + CSV_COLUMNS + (["via"] if with_unit else [])
     rows = []
     for s in states:
         who = reported_record(dataset, s)
@@ -207,6 +231,8 @@ def tasks_csv(dataset: Dataset, states: Iterable[TaskState], with_unit: bool = F
         ]
         if with_unit:
             row.append(s.involvement.via if s.involvement else "")
+        if with_plan:
+            row.insert(0, s.plan)
         rows.append(row)
     return to_csv(header, rows)
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from gkctl.core import behind, collector, stats, status, trend
 from gkctl.core.errors import GkctlError, UsageError
-from gkctl.core.model import Dataset, Progress, Unit
+from gkctl.core.model import Dataset, Progress, Task, Unit
 from gkctl.core.records import extension_record, iso, progress_record
 from gkctl.core.status import (
     STATUS_LABELS,
@@ -148,6 +148,15 @@ def _when(s: TaskState) -> _When:
     )
 
 
+def carry_words(task: Task) -> str:
+    """Where a carried task came from or went to, as the report and site say it."""
+    if task.carried_from is not None:
+        return f"承接 {task.carried_from}"
+    if task.carried_to is not None:
+        return f"已转入 {task.carried_to}"
+    return ""
+
+
 class TaskDicts:
     """task_dict for the many states of one day: what tasks share (the deadline part, how
     many units a unit list expects reports from, section titles) is worked out once."""
@@ -220,6 +229,9 @@ class TaskDicts:
             "via": how.via if how else None,
             "role": _role(s) if how else "",
             "possible": bool(how and how.possible),
+            "carried_from": machine.link_record(task.carried_from),
+            "carried_to": machine.link_record(task.carried_to),
+            "carry": carry_words(task),
         }
 
 

@@ -15,7 +15,7 @@ data and date give the same bytes.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,8 @@ from urllib.parse import quote
 
 from gkctl.core import stats as core_stats
 from gkctl.core import status
-from gkctl.core.model import Dataset
+from gkctl.core.model import Dataset, Link
+from gkctl.core.plans import NamedPlan
 from gkctl.views import charts, report
 from gkctl.views.labels import KIND_LABELS, deadline_text, zh_date
 from gkctl.views.period import DECISION_LABELS
@@ -141,14 +142,25 @@ def _counts(c: core_stats.Counts) -> dict[str, Any]:
     }
 
 
+def carry_link(link: Link | None, linked: bool) -> dict[str, str] | None:
+    """A carry link for a task page: its words, and where the other plan's page of the
+    task is when the site holds every plan (each plan in its folder, side by side)."""
+    if link is None:
+        return None
+    page = f"../{link.plan}/{task_page(link.id)}" if linked else ""
+    return {"label": f"计划 {link.plan} 第 {link.id} 项（{link}）", "page": page}
+
+
 def build(
     dataset: Dataset,
     as_of: date,
     within: int = status.DEFAULT_WITHIN,
     since: date | None = None,
+    linked: bool = False,
 ) -> dict[str, str]:
     """Every file of the site: relative path -> text; with `since`, the index shows what
-    changed in (since, as_of]."""
+    changed in (since, as_of]. `linked`: this plan's site is one folder of a site of
+    every plan (build_plans), so carry links and the way back to the plans index work."""
     from markupsafe import Markup
 
     # With `since`, the context's `changes` is the report's 本期变化 (core.period).
@@ -195,6 +207,7 @@ def build(
         "status_list": statuses,
         "colours": colours,
         "decision_labels": DECISION_LABELS,
+        "plans_index": linked,
     }
     render = _renderer()
     files: dict[str, str] = {
@@ -236,6 +249,8 @@ def build(
                 "task": t,
                 "rule": deadline.rule,
                 "kind_label": KIND_LABELS[deadline.kind.value],
+                "carried_from": carry_link(task.carried_from, linked),
+                "carried_to": carry_link(task.carried_to, linked),
                 "unit_links": [
                     {
                         "name": name,
@@ -246,6 +261,55 @@ def build(
                 ],
             },
         )
+    return files
+
+
+def build_plans(
+    plans: Sequence[NamedPlan], as_of: date, within: int, since: date | None
+) -> dict[str, str]:
+    """A site of every plan of a folder of plans: an index of the plans, and each plan's
+    own site in a folder named after the plan (2024/index.html, 2025/tasks/2.html)."""
+    from collections import Counter
+
+    from gkctl.core import plans as across
+
+    files: dict[str, str] = {}
+    rows = []
+    for name, dataset in plans:
+        for path, text in build(dataset, as_of, within, since, linked=True).items():
+            files[f"{name}/{path}"] = text
+        doc = dataset.plan.document
+        counts = Counter(s.status.value for s in status.plan_states(dataset, as_of, within))
+        tasks = dataset.plan.tasks
+        rows.append(
+            {
+                "name": name,
+                "page": f"{name}/index.html",
+                "title": doc.title,
+                "year": doc.year,
+                "ended": across.ended(doc, as_of),
+                "end": across.plan_end(doc),
+                "total": len(tasks),
+                "counts": counts,
+                "carried_in": sum(1 for t in tasks if t.carried_from is not None),
+                "carried_out": sum(1 for t in tasks if t.carried_to is not None),
+            }
+        )
+    colours = charts.status_colours()
+    files[STYLESHEET] = _stylesheet(colours)
+    files["index.html"] = _renderer()(
+        "plans.html.j2",
+        {
+            "generator": GENERATOR,
+            "stylesheet": STYLESHEET,
+            "root": "",
+            "as_of": as_of,
+            "within": within,
+            "plans_index": False,
+            "document": {"title": "全部计划", "issuer": "", "number": ""},
+            "plans": rows,
+        },
+    )
     return files
 
 

@@ -28,7 +28,7 @@ from rich.text import Text
 
 from gkctl.core import linebreak, textsafe
 from gkctl.core.deadlines import Deadline, Kind
-from gkctl.core.model import Dataset, Decision, Extension, Progress, Unit
+from gkctl.core.model import Dataset, Decision, Extension, Link, Progress, Unit
 from gkctl.core.status import (
     ATTENTION,
     STATUS_LABELS,
@@ -206,6 +206,11 @@ def notes(s: TaskState, reported: bool = True) -> list[tuple[str, str]]:
     sent back, how many of the expected units have reported (plan-wide, while some have
     not: a `reported` task says so in its status)."""
     out = []
+    task = s.task
+    if task.carried_from is not None:
+        out.append((f"承接 {task.carried_from}", "cyan"))
+    if task.carried_to is not None:
+        out.append((f"已转入 {task.carried_to}", "cyan"))
     if s.request is not None:
         out.append((f"延期申请待批 至{s.request.to:%m-%d}", "magenta"))
     if s.returned is not None and s.status is not Status.DONE:
@@ -278,7 +283,7 @@ class TaskListing:
                 table.add_row("", Text(sec.title, style=f"bold {sec.style}".strip()))
             for s in sec.states:
                 table.add_row(
-                    str(s.task.id),
+                    task_mark(s),
                     safe(short(s.task.content)),
                     safe(deadline_text(s.task.deadline)),
                     _due_cell(s),
@@ -296,7 +301,7 @@ class TaskListing:
                     yield Text("")
                 yield Text(sec.title, style=f"bold {sec.style}".strip())
             for s in sec.states:
-                facts = Text(f"{s.task.id:>3}  ")
+                facts = Text(f"{task_mark(s):>3}  ")
                 facts.append_text(safe(deadline_text(s.task.deadline)))
                 facts.append(f"  {s.due.isoformat() if s.due else '待定'}")
                 if s.extension is not None:
@@ -311,6 +316,11 @@ class TaskListing:
                 yield Padding(safe(short(s.task.content)), (0, 0, 0, 5))
             if sec.more:
                 yield Text(_more(sec.more), style="dim")
+
+
+def task_mark(s: TaskState) -> str:
+    """The task's number; across plans, with its plan as carry links write it (2025#2)."""
+    return f"{s.plan}#{s.task.id}" if s.plan else str(s.task.id)
 
 
 def _more(count: int) -> str:
@@ -494,7 +504,11 @@ def task_detail(
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     section = dataset.plan.section_title(task.section)
-    table.add_row("序号", str(task.id))
+    table.add_row("序号", task_mark(s))
+    if task.carried_from is not None:
+        table.add_row("承接自", safe(link_words(task.carried_from)))
+    if task.carried_to is not None:
+        table.add_row("已转入", safe(link_words(task.carried_to)))
     table.add_row("部分", safe(f"{task.section}、{section}"))
     table.add_row("任务名称", safe(task.name))
     table.add_row("任务内容", safe(task.content))
@@ -531,9 +545,38 @@ def task_detail(
     return table
 
 
+def link_words(link: Link) -> str:
+    return f"计划 {link.plan} 第 {link.id} 项（{link}）"
+
+
 def _days_suffix(s: TaskState) -> Text:
     days = _days(s)
     return Text("  ") + days if days.plain else Text("")
+
+
+def plan_list(rows: Sequence[dict[str, object]]) -> RenderableType:
+    """The plans of a data folder (gkctl plan list)."""
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.add_column("计划", no_wrap=True)
+    table.add_column("标题", ratio=1, overflow="fold")
+    table.add_column("年度", justify="right", no_wrap=True)
+    table.add_column("任务", justify="right", no_wrap=True)
+    table.add_column("状态", no_wrap=True)
+    table.add_column("转入", justify="right", no_wrap=True)
+    table.add_column("转出", justify="right", no_wrap=True)
+    for r in rows:
+        table.add_row(
+            safe(r["plan"]),
+            safe(r["title"]),
+            str(r["year"]),
+            str(r["tasks"]),
+            Text(f"已于 {r['end']} 结束", style="dim")
+            if r["ended"]
+            else Text("进行中", style="green"),
+            str(r["carried_in"]),
+            str(r["carried_out"]),
+        )
+    return table
 
 
 def unit_list(units: Sequence[Unit], groups: Sequence[object]) -> RenderableType:

@@ -3,10 +3,11 @@ read the clock, pick the data folder (cli/datadir.py, offered here to the comman
 
 import os
 import sys
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -17,10 +18,16 @@ from gkctl.cli import complete
 from gkctl.cli.datadir import data_choice as data_choice
 from gkctl.cli.datadir import data_dir as data_dir
 from gkctl.cli.datadir import forget_config as forget_config
+from gkctl.cli.datadir import plan_dir as plan_dir
+from gkctl.cli.datadir import plan_scope as plan_scope
 from gkctl.cli.datadir import project_config as project_config
 from gkctl.cli.formats import OutputFormat
 from gkctl.core.errors import UsageError
 from gkctl.core.model import Dataset
+from gkctl.store import paths
+
+if TYPE_CHECKING:
+    from gkctl.core.plans import NamedPlan
 
 # China has kept UTC+8 without daylight saving since 1991, so a fixed offset is exact and
 # needs no tz database (CI runners run in UTC).
@@ -33,6 +40,14 @@ DataOpt = Annotated[
         "--data",
         help="数据目录（含 tasks.yaml 和 units.yaml）；默认 ./data（或从当前目录向上找到的 data/），"
         "也可用环境变量 GKCTL_DATA 或 gkctl.toml 指定。",
+        show_default=False,
+    ),
+]
+PlanOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--plan",
+        help="计划名称：数据目录中计划所在文件夹的名字，如 2025；数据目录有多个计划时只看（或只改）这一个。",
         show_default=False,
     ),
 ]
@@ -134,18 +149,30 @@ def config_defaults(commands: dict[str, Any]) -> dict[str, Any]:
     return defaults
 
 
-def load(data: Path | None) -> Dataset:
+def load(data: Path | None, plan: str | None = None) -> Dataset:
     """The checked plan, through the parsed-plan cache (see gkctl/cache.py)."""
     import gc
 
     from gkctl.store import cache
 
-    dataset = cache.load(data_dir(data))
+    dataset = cache.load(plan_dir(data, plan))
     # The plan lives as long as the command: keep the cyclic collector from walking its
     # millions of objects again at every collection of what the command builds next (with
     # 50,000 tasks those walks made a report grow faster than the plan).
     gc.freeze()
     return keep(dataset)
+
+
+def load_plans(chosen: Sequence[paths.PlanFolder]) -> "list[NamedPlan]":
+    """Each of the plans, checked, through the parsed-plan cache."""
+    import gc
+
+    from gkctl.core.plans import NamedPlan
+    from gkctl.store import cache
+
+    loaded = [NamedPlan(p.name, cache.load(p.path)) for p in chosen]
+    gc.freeze()  # see load()
+    return keep(loaded)
 
 
 _T = TypeVar("_T")

@@ -8,6 +8,7 @@ import typer
 from gkctl.cli.commands.common import (
     AsOfOpt,
     DataOpt,
+    PlanOpt,
     TaskArg,
     as_of_date,
     check_format,
@@ -20,6 +21,7 @@ from gkctl.cli.commands.common import (
 from gkctl.cli.formats import OutputFormat
 from gkctl.core import textsafe
 from gkctl.core.errors import ExitCode
+from gkctl.store import paths
 
 F = OutputFormat
 
@@ -49,6 +51,7 @@ def diff(
             help="有差异时以退出码 1 结束（同 git diff --exit-code），供脚本按退出码而不是按输出的文字判断。",
         ),
     ] = False,
+    plan: PlanOpt = None,
 ) -> None:
     """比较计划的两个版本，逐项说明任务和单位名录的变化，供审阅合并请求。
 
@@ -67,7 +70,7 @@ def diff(
     from gkctl.views import diff, machine
 
     base_side, head_side, notes = gitsrc.read_sides(
-        base, head, data_choice(data, require=False).path, Path.cwd()
+        base, head, _plan_folder(data, plan), Path.cwd()
     )
     for note in notes:
         warn(note)
@@ -105,6 +108,7 @@ def log(
     task_id: TaskArg,
     fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON)] = F.TABLE,
     data: DataOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """一项任务的修改历史：逐个 git 提交列出它的进展、延期申请与决定、退办、销号，以及内容、责任单位和时间节点的修改，新的在前。
 
@@ -118,7 +122,7 @@ def log(
     from gkctl.store import history as store
     from gkctl.views import history, machine
 
-    found = store.task_log(data_choice(data, require=False).path, task_id)
+    found = store.task_log(_plan_folder(data, plan), task_id)
     if fmt is not F.JSON:
         print_trimmed(history.log_view(found))
         return
@@ -128,6 +132,15 @@ def log(
         warn(history.summary(found))
     if note := history.stop_note(found):
         warn(note)
+
+
+def _plan_folder(data: Path | None, plan: str | None) -> Path:
+    """The working tree's folder of the plan compared or followed: the data folder, or in a
+    folder of plans the one --plan names."""
+    folder = data_choice(data, require=False).path
+    if plan is not None or paths.holds_plans(folder):
+        folder = paths.scope(folder, plan).one().path
+    return folder
 
 
 def register(app: typer.Typer) -> None:

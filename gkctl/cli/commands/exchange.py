@@ -8,6 +8,7 @@ import typer
 from gkctl.cli.commands.common import (
     AsOfOpt,
     DataOpt,
+    PlanOpt,
     UnitOpt,
     WithinOpt,
     as_of_date,
@@ -117,6 +118,7 @@ def import_table(
         ),
     ] = None,
     data: DataOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """把 Word 或 Excel 的任务分解表导入为 tasks.yaml。
 
@@ -150,7 +152,7 @@ def import_table(
     if not file.is_file():
         raise UsageError(f"找不到文件 {file}。")
     data_dir = data_choice(data, require=False).path
-    out = output or data_dir / paths.TASKS_FILE
+    out = output or _import_target(data_dir, plan)
     folder = out.parent
     review = folder / REVIEW_FILE
     if out.is_dir():
@@ -189,13 +191,13 @@ def import_table(
         sheets = read_xlsx(file, str(file))
     imported = taskrows.read_sheets(sheets, str(file), hand, directory)
     document, missing = table.make_document(given, imported.found, file.stem)
-    plan = Plan(document, imported.sections, imported.tasks)
-    unknown = table.unknown_units(plan.tasks, directory)
+    result = Plan(document, imported.sections, imported.tasks)
+    unknown = table.unknown_units(result.tasks, directory)
     if unknown and review.exists() and not force:
         raise UsageError(f"{review} 已存在，未覆盖。要覆盖请加 --force。")
-    bad = table.unresolved_deadlines(plan)
+    bad = table.unresolved_deadlines(result)
 
-    text = yaml_out.plan_yaml(plan, _header(file, units_path, missing, imported))
+    text = yaml_out.plan_yaml(result, _header(file, units_path, missing, imported))
     created = _make_folder(folder)
     atomic.write_text(out, text)
     if copy_to is not None and units_raw is not None:
@@ -209,7 +211,7 @@ def import_table(
 
     if created:
         warn(f"已新建目录 {folder}。")
-    warn(f"已导入 {len(plan.tasks)} 项任务（{len(plan.sections)} 个部分）：{file} → {out}")
+    warn(f"已导入 {len(result.tasks)} 项任务（{len(result.sections)} 个部分）：{file} → {out}")
     if copy_to is not None:
         warn(f"已把单位名录 {units_path} 复制为 {copy_to}。")
     if missing:
@@ -222,7 +224,7 @@ def import_table(
         )
     if imported.joined:
         warn(f"注意：有 {imported.joined} 行没有自己的序号，已并入上一项任务（多为跨页断开的行）。")
-    for line in _report_lines(imported, len(plan.tasks)):
+    for line in _report_lines(imported, len(result.tasks)):
         warn(line)
     if unknown:
         where = f"单位名录 {units_path} 中" if units_path else "单位名录中（没有找到 units.yaml）"
@@ -249,6 +251,19 @@ def import_table(
         )
         raise typer.Exit(int(ExitCode.PROBLEMS))
     warn(_recheck(out, units_path, copy_to is not None, passed=True))
+
+
+def _import_target(data_dir: Path, plan: str | None) -> Path:
+    """Where an import writes by default: the data folder's tasks.yaml; with --plan, that
+    plan's folder in a folder of plans (a new plan starts there)."""
+    if plan is None:
+        return data_dir / paths.TASKS_FILE
+    if not paths.holds_plans(data_dir):
+        raise UsageError(
+            f"--plan：数据目录 {paths.shown(data_dir)} 不是多计划目录"
+            f"（应有共用的 {paths.UNITS_FILE}，没有自己的 {paths.TASKS_FILE}）。"
+        )
+    return data_dir / paths.plan_name(plan) / paths.TASKS_FILE
 
 
 def _units_copy_target(
@@ -473,6 +488,7 @@ def export(
     as_of: AsOfOpt = None,
     within: WithinOpt = status.DEFAULT_WITHIN,
     data: DataOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """导出任务分解表（Excel 或 Word），按办公室打印的样式，并加上截止日期和状态两列。
 
@@ -499,7 +515,7 @@ def export(
     chosen = fmt or by_suffix.get(suffix, F.XLSX)
     if output is not None and by_suffix[suffix] is not chosen:
         raise UsageError(f"-o {output} 的扩展名与 --format {chosen.value} 不符。")
-    dataset = load(data)
+    dataset = load(data, plan)
     day = as_of_date(as_of)
     warn_outside_plan_year(dataset, day)
     found = lookup(dataset.directory, unit) if unit is not None else None
@@ -530,6 +546,7 @@ def ics(
     ] = 3,
     within: WithinOpt = status.DEFAULT_WITHIN,
     data: DataOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """导出截止日期日历（iCalendar .ics），可导入或订阅到 Outlook、手机日历。
 
@@ -542,7 +559,7 @@ def ics(
     from gkctl.exchange.ics import feed
     from gkctl.store import atomic
 
-    dataset = load(data)
+    dataset = load(data, plan)
     day = as_of_date(as_of)
     warn_outside_plan_year(dataset, day)
     found = lookup(dataset.directory, unit) if unit is not None else None

@@ -9,10 +9,12 @@ import typer
 from gkctl.cli.commands.common import (
     AsOfOpt,
     DataOpt,
+    PlanOpt,
     UnitOpt,
     as_of_date,
     data_dir,
     load,
+    plan_dir,
     today,
     warn,
     warn_outside_plan_year,
@@ -42,6 +44,7 @@ def form(
         typer.Option("--force", help="覆盖已存在的填报表文件（可能是单位发回、尚未导入的）。"),
     ] = False,
     data: DataOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """生成单位的填报表（Excel）：本单位的任务一行一项，单位填好发回后导入。
 
@@ -61,7 +64,7 @@ def form(
 
     if each_unit == (unit is not None):
         raise UsageError("请给出 --unit 单位，或用 --each-unit 为每个单位各生成一份。")
-    dataset = load(data)
+    dataset = load(data, plan)
     day = as_of_date(as_of)
     warn_outside_plan_year(dataset, day)
 
@@ -140,6 +143,7 @@ def import_forms(
         bool, typer.Option("--dry-run", help="只显示将要写入的内容，不修改文件。")
     ] = False,
     data: DataOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """导入单位发回的填报表：填写的行成为进展记录，填了申请延期至的成为延期申请。
 
@@ -162,7 +166,7 @@ def import_forms(
             raise UsageError(f"只能导入 .xlsx 填报表，这里是“{file.name}”。")
         if not file.is_file():
             raise UsageError(f"找不到文件 {file}。")
-    dataset = load(data)
+    dataset = load(data, plan)
     folder = data_dir(data)
     key = formkey.find(folder, os.environ.get(formkey.ENV))
     if key is None:
@@ -170,7 +174,16 @@ def import_forms(
             f"没有填报表密钥（环境变量 {formkey.ENV}，或 {folder / formkey.FILE}），"
             "无法核对填报表是哪个单位的。填报表须在持有密钥的地方生成和导入（见 README“单位填报表”）。"
         )
-    done = record(folder, dataset, [(f, str(f)) for f in files], key, today(), unit, late, dry_run)
+    done = record(
+        plan_dir(data, plan),
+        dataset,
+        [(f, str(f)) for f in files],
+        key,
+        today(),
+        unit,
+        late,
+        dry_run,
+    )
     if done.problems:
         for problem in done.problems:
             warn(problem)

@@ -10,15 +10,16 @@ import typer
 from gkctl.cli.commands.common import (
     AsOfOpt,
     DataOpt,
+    PlanOpt,
     RequiredUnitOpt,
     TaskArg,
     WithinOpt,
     as_of_date,
     check_format,
-    data_dir,
     format_option,
     load,
     parse_date,
+    plan_dir,
     print_trimmed,
     today,
     warn_outside_plan_year,
@@ -66,11 +67,12 @@ def _decide(
     note: str,
     dry_run: bool,
     data: Path | None,
+    plan: str | None,
 ) -> None:
     when, now = _dates(day)
     from gkctl.store import writes  # the writer is loaded only to write
 
-    done = writes.decide(data_dir(data), task_id, unit, decision, when, now, note, dry_run)
+    done = writes.decide(plan_dir(data, plan), task_id, unit, decision, when, now, note, dry_run)
     asked = next(e for e in done.task.extensions if e.decision is decision and e.decided == when)
     if decision is Decision.APPROVED:
         what = (
@@ -89,6 +91,7 @@ def approve(
     note: Annotated[str, typer.Option("--note", "-n", help="批准说明。")] = "",
     dry_run: DryRunOpt = False,
     data: DataOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """批准一个单位待批的延期申请：从决定日期起，各视图按延期后的日期判断。
 
@@ -97,7 +100,7 @@ def approve(
 
     示例：gkctl approve 31 --unit 区经委 --date 2024-10-25 --note 同意延期至11月底
     """
-    _decide(task_id, unit, Decision.APPROVED, day, note, dry_run, data)
+    _decide(task_id, unit, Decision.APPROVED, day, note, dry_run, data, plan)
 
 
 def reject(
@@ -109,6 +112,7 @@ def reject(
     day: DecisionDateOpt = None,
     dry_run: DryRunOpt = False,
     data: DataOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """不批准一个单位待批的延期申请：任务仍按现行截止日期判断。
 
@@ -116,7 +120,7 @@ def reject(
 
     示例：gkctl reject 72 --unit 区经委 --reason 逾期后申请，理由不充分 --date 2024-11-06
     """
-    _decide(task_id, unit, Decision.REJECTED, day, reason, dry_run, data)
+    _decide(task_id, unit, Decision.REJECTED, day, reason, dry_run, data, plan)
 
 
 def return_report(
@@ -135,6 +139,7 @@ def return_report(
     ] = None,
     dry_run: DryRunOpt = False,
     data: DataOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """退办：把一个单位的完成报告退回（结果不符合要求），任务重新按截止日期判断。
 
@@ -146,7 +151,7 @@ def return_report(
     when, now = _dates(day)
     from gkctl.store import writes  # the writer is loaded only to write
 
-    done = writes.return_report(data_dir(data), task_id, unit, reason, when, now, dry_run)
+    done = writes.return_report(plan_dir(data, plan), task_id, unit, reason, when, now, dry_run)
     back = next(p for p in done.task.progress if p.returned == when)
     _changed(done, f"退办任务 {task_id} {back.unit} {back.date.isoformat()} 的完成报告")
 
@@ -168,6 +173,7 @@ def review(
     ] = 30,
     fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON)] = F.TABLE,
     data: DataOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """区政府办公室的待办：待销号的任务、待批的延期申请、需要催办的单位。
 
@@ -180,7 +186,7 @@ def review(
     from gkctl.core.review import queue
 
     check_format(fmt, F.TABLE, F.JSON)
-    dataset = load(data)
+    dataset = load(data, plan)
     day = as_of_date(as_of)
     warn_outside_plan_year(dataset, day)
     q = queue(dataset, day, within, quiet)

@@ -10,6 +10,7 @@ from gkctl.cli.commands.common import (
     AsOfOpt,
     DataOpt,
     FailOn,
+    PlanOpt,
     TaskArg,
     UnitOpt,
     WithinOpt,
@@ -18,7 +19,9 @@ from gkctl.cli.commands.common import (
     data_choice,
     format_option,
     load,
+    load_plans,
     parse_date,
+    plan_scope,
     print_trimmed,
     project_config,
     today,
@@ -42,6 +45,7 @@ DirectOpt = Annotated[
 
 def validate(
     data: DataOpt = None,
+    plan: PlanOpt = None,
     fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON, F.GITHUB)] = F.TABLE,
     all_plans: Annotated[
         bool,
@@ -65,17 +69,34 @@ def validate(
 
     check_format(fmt, F.TABLE, F.JSON, F.GITHUB)
     chosen = None if all_plans else data_choice(data)
-    folders = [chosen.path] if chosen is not None else _every_plan(data)
-    checked = [(folder, *loader.check(folder)) for folder in folders]
+    if chosen is not None:
+        scope = paths.scope(chosen.path, plan)
+        folders = list(scope.chosen)
+        scopes = [scope] if scope.several else []
+    else:
+        if plan is not None:
+            raise UsageError("--all-plans 检查仓库中的每一份计划，不能再用 --plan 指定一个。")
+        folders = [p for folder in _every_plan(data) for p in _plans_in(folder)]
+        scopes = _folders_of_plans(folders)
+    checked = [(p, *loader.check(p.path)) for p in folders]
     problems = sorted(p for _, _, found in checked for p in found)
+    if scopes or len(checked) > 1:  # each plan's check reports a shared units.yaml's problems
+        across = {
+            p
+            for sc in scopes
+            for p in _plans_problems(sc, [c for c in checked if c[0] in sc.plans])
+        }
+        problems = sorted(set(problems) | across)
+    datasets = [d for _, d, _ in checked if d is not None]
     # Warnings never fail the check: 未明确时限 (the table gave no deadline to copy), and
     # extension entries from before decisions (they read as approved on the day asked).
-    notes = [
-        note
-        for _, dataset, _ in checked
-        if dataset is not None
-        for note in loader.warnings(dataset.plan) + loader.directory_warnings(dataset.directory)
-    ]
+    notes = sorted(
+        {
+            w
+            for d in datasets
+            for w in loader.warnings(d.plan) + loader.directory_warnings(d.directory)
+        }
+    )
     if fmt is F.JSON:
         write_stdout(
             machine.dumps(
@@ -104,7 +125,11 @@ def validate(
         for folder, dataset, _ in checked:
             assert dataset is not None
             valid = _valid_line(dataset, notes)
-            print(valid if chosen is not None else f"{paths.shown(folder)}：{valid}")
+            if chosen is None:
+                valid = f"{paths.shown(folder.path)}：{valid}"
+            elif scopes:
+                valid = f"计划 {folder.name}：{valid}"
+            print(valid)
         print(used)
 
 
@@ -116,6 +141,21 @@ def _valid_line(dataset: Dataset, notes: list[Problem]) -> str:
         f"数据有效：{len(dataset.plan.tasks)} 项任务{undated}，{len(d.units)} 个单位，"
         f"{len(d.groups)} 个统称，计划年度 {dataset.plan.document.year}。"
     )
+
+
+def _plans_in(folder: Path) -> tuple[paths.PlanFolder, ...]:
+    """The plans a folder --all-plans found holds: itself, or each plan of a folder of
+    plans (gkctl.toml may name one); none, where it holds no plan: that folder is then
+    checked as a plan, so that its missing files are reported."""
+    return paths.plans_of(folder) or (paths.PlanFolder(folder.name, folder),)
+
+
+def _folders_of_plans(folders: list[paths.PlanFolder]) -> list[paths.Scope]:
+    """The folders of plans among the plans --all-plans checks, for their cross-plan checks."""
+    above = {
+        p.path.parent.resolve(): p.path.parent for p in folders if paths.holds_plans(p.path.parent)
+    }
+    return [paths.scope(folder, None) for _, folder in sorted(above.items())]
 
 
 def _every_plan(data: Path | None) -> list[Path]:
@@ -133,9 +173,46 @@ def _every_plan(data: Path | None) -> list[Path]:
     return folders
 
 
-def _every_plan_line(folders: list[Path]) -> str:
-    names = "、".join(paths.shown(folder) for folder in folders)
+def _every_plan_line(folders: list[paths.PlanFolder]) -> str:
+    names = "、".join(paths.shown(folder.path) for folder in folders)
     return f"共检查 {len(folders)} 份计划：{names}（--all-plans：仓库中的每一份，不论 gkctl.toml 指向哪里）。"
+
+
+def _plans_problems(
+    scope: paths.Scope, checked: list[tuple[paths.PlanFolder, Dataset | None, list[Problem]]]
+) -> list[Problem]:
+    """What only a folder of plans can get wrong: a plan folder with a units.yaml of its
+    own beside the shared one, and carry links that do not point at each other (read
+    against every plan of the folder, also those --plan left out)."""
+    from gkctl.core import plans as across
+    from gkctl.store import loader
+
+    found = [
+        Problem(
+            paths.shown(p.path / paths.UNITS_FILE),
+            1,
+            1,
+            "plan-units",
+            f"多个计划共用一份单位名录 {paths.shown(scope.folder / paths.UNITS_FILE)}，"
+            f"计划 {p.name} 的文件夹中不应另有 {paths.UNITS_FILE}（请并入共用的名录后删去）",
+        )
+        for p in scope.chosen
+        if (p.path / paths.UNITS_FILE).is_file()
+    ]
+    loaded = {p.name: d for p, d, _ in checked if d is not None}
+    for other in scope.plans:
+        if other.name not in loaded:
+            dataset, _ = loader.check(other.path)  # its own problems are its own check's
+            if dataset is not None:
+                loaded[other.name] = dataset
+    everyone = [across.NamedPlan(name, d) for name, d in loaded.items()]
+    chosen = {p.name for p in scope.chosen}
+    found += [
+        p
+        for p in across.link_problems(everyone)
+        if any(p.file == loaded[n].tasks_path for n in chosen if n in loaded)
+    ]
+    return found
 
 
 def _used(chosen: paths.DataChoice) -> str:
@@ -191,6 +268,7 @@ def due(
     ] = 50,
     fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON, F.CSV)] = F.TABLE,
     data: DataOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """看哪些任务已逾期、即将到期、待市级部署；不指定单位时按单位汇总，看谁落后。
 
@@ -199,7 +277,11 @@ def due(
     from gkctl.views import machine
 
     check_format(fmt, F.TABLE, F.JSON, F.CSV)
-    dataset = load(data)
+    scope = plan_scope(data, plan)
+    if scope.several:
+        _due_across(scope, plan, unit or None, as_of, within, show_all, direct, fail_on, limit, fmt)
+        return
+    dataset = load(data, plan)
     day = as_of_date(as_of)
     warn_outside_plan_year(dataset, day)
     unit = unit or None  # --unit "": every unit, over gkctl.toml's default unit
@@ -242,6 +324,62 @@ def due(
 
 # What the due view shows without --all: what needs action or waits for the city.
 ATTENTION = status.ATTENTION
+
+
+def _due_across(
+    scope: paths.Scope,
+    plan: str | None,
+    unit: str | None,
+    as_of: str | None,
+    within: int,
+    show_all: bool,
+    direct: bool,
+    fail_on: FailOn | None,
+    limit: int,
+    fmt: OutputFormat,
+) -> None:
+    """The due view of a folder of plans: each task marked with its plan; an ended plan
+    shows only what still runs in it, unless --plan names it (core.plans)."""
+    from gkctl.core import plans as across
+    from gkctl.views import machine
+
+    loaded = load_plans(scope.chosen)
+    day = as_of_date(as_of)
+    running = [
+        p for p in loaded if plan is not None or not across.ended(p.dataset.plan.document, day)
+    ]
+    if not running and unit is None:
+        warn(f"截至 {day.isoformat()}，数据目录中的计划都已结束；用 --plan 查看其中一个。")
+    first = loaded[0].dataset
+    if unit is None:
+        rows = across.merged_summaries(running, day, within, direct)
+        if fmt is F.JSON:
+            write_stdout(machine.summaries_json(rows, day))
+        elif fmt is F.CSV:
+            write_stdout(machine.summaries_csv(rows))
+        else:
+            from gkctl.views import terminal
+
+            print_trimmed(terminal.summary_table(rows, day, within))
+        if fail_on is not None:
+            states = [s for p in running for s in status.plan_states(p.dataset, day, within)]
+            _fail_on(fail_on, states)
+        return
+    found = lookup(first.directory, unit)
+    states = across.unit_due_states(loaded, found, day, within, direct, plan is not None)
+    shown = states if show_all else [s for s in states if s.status in ATTENTION]
+    if fmt is F.JSON:
+        datasets = {p.name: p.dataset for p in loaded}
+        write_stdout(machine.plans_tasks_json(datasets, shown, day, found.name))
+    elif fmt is F.CSV:
+        write_stdout(machine.tasks_csv(first, shown, with_unit=True, with_plan=True))
+    else:
+        from gkctl.views import terminal
+
+        print_trimmed(terminal.due_view(states, found, day, show_all, within, limit))
+    if not shown:
+        warn(f"{found.name} 截至 {day.isoformat()} 没有需要关注的任务。")
+    _fail_on(fail_on, [s for s in states if not (s.involvement and s.involvement.possible)])
 
 
 def _fail_on(fail_on: FailOn | None, states: list[status.TaskState]) -> None:
@@ -289,6 +427,7 @@ def list_tasks(
     within: WithinOpt = status.DEFAULT_WITHIN,
     fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON, F.CSV)] = F.TABLE,
     data: DataOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """列出任务，可按单位、部分、状态、截止日期和文字筛选。
 
@@ -297,7 +436,7 @@ def list_tasks(
     from gkctl.views import machine
 
     check_format(fmt, F.TABLE, F.JSON, F.CSV)
-    dataset = load(data)
+    dataset = load(data, plan)
     day = as_of_date(as_of)
     warn_outside_plan_year(dataset, day)
     before = parse_date(due_before, "--due-before") if due_before is not None else None
@@ -343,6 +482,7 @@ def show(
     within: WithinOpt = status.DEFAULT_WITHIN,
     fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON)] = F.TABLE,
     data: DataOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """显示一项任务的全部信息：要点原文、内容、责任单位、时间节点如何解析、进展。
 
@@ -353,7 +493,8 @@ def show(
     from gkctl.views import machine
 
     check_format(fmt, F.TABLE, F.JSON)
-    dataset = load(data)
+    scope = plan_scope(data, plan)
+    dataset = load(data, plan)
     task = dataset.plan.require(task_id)
     day = as_of_date(as_of)
     warn_outside_plan_year(dataset, day)
@@ -364,6 +505,8 @@ def show(
             f"任务 {task_id} 的责任单位（{'、'.join(task.units)}）不包括“{found.name}”。"
         )
     s = status.state(dataset, task, day, within, found, how)
+    if scope.several:  # the task's number reads with its plan, as carry links write it
+        s = s._replace(plan=scope.one().name)
     if fmt is F.JSON:
         record = machine.task_record(dataset, s, with_unit=found is not None)
         record["text"] = task.text
@@ -405,6 +548,7 @@ def deadline(
     as_of: AsOfOpt = None,
     fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON)] = F.TABLE,
     data: DataOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """解释一个时间节点如何解析为截止日期，提交前先检查新写的时间节点。
 
@@ -416,7 +560,7 @@ def deadline(
     check_format(fmt, F.TABLE, F.JSON)
     # The plan supplies the year and publication date that were not given.
     plan_year, plan_published = (
-        (None, None) if year is not None and published is not None else _plan_defaults(data)
+        (None, None) if year is not None and published is not None else _plan_defaults(data, plan)
     )
     if year is not None and not 2000 <= year <= 2100:
         raise UsageError(f"--year {year} 不合理（应在 2000–2100 之间）。")
@@ -449,13 +593,13 @@ def deadline(
     )
 
 
-def _plan_defaults(data: Path | None) -> tuple[int | None, date | None]:
+def _plan_defaults(data: Path | None, plan: str | None) -> tuple[int | None, date | None]:
     """The plan's year and publication date, where a valid plan is at hand; the explanation
     works without one (then --year, else this year)."""
     from gkctl.core.errors import GkctlError
 
     try:
-        dataset = load(data)
+        dataset = load(data, plan)
     except UsageError:  # no data folder here
         return None, None
     except GkctlError:
@@ -467,6 +611,7 @@ def _plan_defaults(data: Path | None) -> tuple[int | None, date | None]:
 def units(
     fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON)] = F.TABLE,
     data: DataOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """列出单位名录：单位、类型、别名，以及各部门、各街镇等统称。
 
@@ -475,7 +620,7 @@ def units(
     from gkctl.views import machine
 
     check_format(fmt, F.TABLE, F.JSON)
-    dataset = load(data)
+    dataset = load(data, plan)
     d = dataset.directory
     if fmt is F.JSON:
         write_stdout(

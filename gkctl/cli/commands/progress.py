@@ -8,15 +8,16 @@ import typer
 from gkctl.cli.commands.common import (
     AsOfOpt,
     DataOpt,
+    PlanOpt,
     RequiredUnitOpt,
     TaskArg,
     WithinOpt,
     as_of_date,
     check_format,
-    data_dir,
     format_option,
     load,
     parse_date,
+    plan_dir,
     print_trimmed,
     today,
     warn_outside_plan_year,
@@ -86,6 +87,7 @@ def add(
     ] = None,
     dry_run: DryRunOpt = False,
     data: DataOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """给一项任务追加一条单位进展记录：已完成（done）或推进中（doing）。
 
@@ -98,7 +100,9 @@ def add(
     when = parse_date(day, "--date") if day is not None else now
     from gkctl.store import writes  # the writer is loaded only to write
 
-    done = writes.add_progress(data_dir(data), task_id, unit, state, when, now, note, link, dry_run)
+    done = writes.add_progress(
+        plan_dir(data, plan), task_id, unit, state, when, now, note, link, dry_run
+    )
     from gkctl.views.labels import PROGRESS_LABELS
 
     label = PROGRESS_LABELS[state]
@@ -114,6 +118,7 @@ def close(
     note: Annotated[str, typer.Option("--note", "-n", help="销号说明。")] = "",
     dry_run: DryRunOpt = False,
     data: DataOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """销号：区政府办公室确认任务已完成。
 
@@ -125,7 +130,7 @@ def close(
     when = parse_date(day, "--date") if day is not None else now
     from gkctl.store import writes  # the writer is loaded only to write
 
-    done = writes.close(data_dir(data), task_id, when, now, note, dry_run)
+    done = writes.close(plan_dir(data, plan), task_id, when, now, note, dry_run)
     _report(done, f"为任务 {task_id} 销号（{when.isoformat()}）")
 
 
@@ -133,6 +138,7 @@ def reopen(
     task_id: TaskArg,
     dry_run: DryRunOpt = False,
     data: DataOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """撤销销号：删除 closed 和 closed_note，任务恢复按截止日期判断状态。
 
@@ -140,7 +146,7 @@ def reopen(
     """
     from gkctl.store import writes  # the writer is loaded only to write
 
-    done = writes.reopen(data_dir(data), task_id, dry_run)
+    done = writes.reopen(plan_dir(data, plan), task_id, dry_run)
     if done.written:
         write_stdout(f"已撤销任务 {task_id} 的销号：{done.path}。\n")
     else:
@@ -167,6 +173,7 @@ def extend(
     ] = None,
     dry_run: DryRunOpt = False,
     data: DataOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """登记一个单位的延期申请：各视图按延期后的日期判断，并显示原截止日期。
 
@@ -180,7 +187,9 @@ def extend(
     until = parse_date(to, "--to")
     from gkctl.store import writes  # the writer is loaded only to write
 
-    done = writes.extend(data_dir(data), task_id, unit, until, reason, when, now, late, dry_run)
+    done = writes.extend(
+        plan_dir(data, plan), task_id, unit, until, reason, when, now, late, dry_run
+    )
     _report(done, f"登记任务 {task_id} 的延期申请（延期至 {until.isoformat()}）")
 
 
@@ -196,6 +205,7 @@ def stats(
         ),
     ] = False,
     data: DataOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """督办统计：各单位、各部分的完成率、逾期、临期和延期，亮红黄绿灯。
 
@@ -209,7 +219,7 @@ def stats(
     示例：gkctl stats --as-of 2024-10-15
     """
     check_format(fmt, F.TABLE, F.JSON, F.CSV)
-    dataset = load(data)
+    dataset = load(data, plan)
     day = as_of_date(as_of)
     warn_outside_plan_year(dataset, day)
     if trend:

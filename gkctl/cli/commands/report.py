@@ -9,14 +9,15 @@ import typer
 from gkctl.cli.commands.common import (
     AsOfOpt,
     DataOpt,
+    PlanOpt,
     UnitOpt,
     WithinOpt,
     as_of_date,
     check_format,
-    data_dir,
     format_option,
     keep,
     load,
+    plan_dir,
     project_config,
     since_date,
     warn,
@@ -74,6 +75,7 @@ def report(
         OutputFormat, format_option(OutputFormat.MARKDOWN, OutputFormat.DOCX)
     ] = OutputFormat.MARKDOWN,
     data: DataOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """用模板生成报告：督办情况汇总、单位任务清单、任务分解表或自定义模板。
 
@@ -93,7 +95,7 @@ def report(
         raise UsageError("Word 格式的报告需要用 -o 指定文件，如 -o 督办通报.docx。")
     if word and not each_unit and out is not None and out.suffix.lower() != ".docx":
         raise UsageError(f"Word 格式的报告应写入 .docx 文件，{out} 不是。")
-    folder = data_dir(data)
+    folder = plan_dir(data, plan)
     dataset = load(folder)
     day = as_of_date(as_of)
     ref = core.find_template(template, folder)

@@ -8,9 +8,12 @@ import typer
 from gkctl.cli.commands.common import (
     AsOfOpt,
     DataOpt,
+    PlanOpt,
     WithinOpt,
     as_of_date,
     load,
+    load_plans,
+    plan_scope,
     since_date,
     warn,
     warn_outside_plan_year,
@@ -43,6 +46,7 @@ def site(
     ] = None,
     within: WithinOpt = status.DEFAULT_WITHIN,
     data: DataOpt = None,
+    plan: PlanOpt = None,
 ) -> None:
     """生成静态网站：督办看板，另有每个单位一页、每项任务一页。
 
@@ -56,21 +60,41 @@ def site(
     from gkctl.store import atomic
     from gkctl.views import site as view
 
-    dataset = load(data)
+    scope = plan_scope(data, plan)
     day = as_of_date(as_of)
-    warn_outside_plan_year(dataset, day)
     if out.exists() and not out.is_dir():
         raise UsageError(f"-o 应为目录，{out} 是文件。")
-    files = view.build(dataset, day, within, since_date(since, day))
-    for stale in view.stale_pages(out, files):
-        stale.unlink()
+    if scope.several and plan is None:
+        loaded = load_plans(scope.chosen)
+        files = view.build_plans(loaded, day, within, since_date(since, day))
+        stale = [
+            p for one in loaded for p in view.stale_pages(out / one.name, _under(files, one.name))
+        ]
+    else:
+        dataset = load(data, plan)
+        warn_outside_plan_year(dataset, day)
+        files = view.build(dataset, day, within, since_date(since, day))
+        stale = view.stale_pages(out, files)
+    for page in stale:
+        page.unlink()
     for name, text in files.items():
         target = out / name
         target.parent.mkdir(parents=True, exist_ok=True)
         atomic.write_text(target, text)
-    units = sum(1 for name in files if name.startswith("units/"))
-    tasks = sum(1 for name in files if name.startswith("tasks/"))
+    units = sum(1 for name in files if "units/" in name)
+    tasks = sum(1 for name in files if "tasks/" in name)
+    if scope.several and plan is None:
+        warn(
+            f"已生成网站 {out}：计划索引 index.html 和 {len(scope.chosen)} 个计划的看板"
+            f"（{units} 个单位页、{tasks} 个任务页）。"
+        )
+        return
     warn(f"已生成网站 {out}：首页 index.html、{units} 个单位页、{tasks} 个任务页。")
+
+
+def _under(files: dict[str, str], folder: str) -> list[str]:
+    """The pages of one plan's folder, relative to it."""
+    return [name[len(folder) + 1 :] for name in files if name.startswith(folder + "/")]
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,144 @@
+"""Several plans of one data folder, seen together: which tasks of which plan a unit's
+due view lists, and whether the carry links between the plans point at each other.
+
+Each plan stays a Dataset of its own (one plan's views, cache and writes are unchanged);
+this layer only joins them, as a list of (plan name, Dataset).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import NamedTuple
+
+from gkctl.core import status
+from gkctl.core.errors import Problem
+from gkctl.core.model import Dataset, Document, Link, Task, Unit
+from gkctl.core.status import TaskState
+
+
+class NamedPlan(NamedTuple):
+    name: str
+    dataset: Dataset
+
+
+# STAND-IN until the `ended` work lands its core function for a plan's last day: a plan
+# ends on 31 December of its year. Replace these two with that function.
+def plan_end(document: Document) -> date:
+    return date(document.year, 12, 31)
+
+
+def ended(document: Document, as_of: date) -> bool:
+    return as_of > plan_end(document)
+
+
+def still_running(state: TaskState, end: date) -> bool:
+    """Whether a task of an ended plan still belongs in the due view: not done, and either
+    work carried over into it from an earlier plan, or late work, due (as this view sees
+    it: an approved extension, a date set for it) after the plan's end. A task carried on
+    to a later plan is followed there."""
+    if state.task.carried_to is not None or state.status is status.Status.DONE:
+        return False
+    late = state.due is not None and state.due > end
+    return late or state.task.carried_from is not None
+
+
+def unit_due_states(
+    plans: Sequence[NamedPlan],
+    unit: Unit,
+    as_of: date,
+    within: int,
+    direct_only: bool,
+    keep_ended: bool,
+) -> list[TaskState]:
+    """A unit's tasks across the plans, each marked with its plan, sorted as one view.
+    An ended plan keeps only what still runs (still_running) unless `keep_ended` (the
+    person named that plan)."""
+    out: list[TaskState] = []
+    for name, dataset in plans:
+        states = status.unit_states(dataset, unit, as_of, within, direct_only)
+        document = dataset.plan.document
+        if not keep_ended and ended(document, as_of):
+            end = plan_end(document)
+            states = [s for s in states if still_running(s, end)]
+        out += [s._replace(plan=name) for s in states]
+    return sorted(out, key=status.sort_key)
+
+
+def link_problems(plans: Sequence[NamedPlan]) -> list[Problem]:
+    """Carry links that lead nowhere: to a plan the data folder does not hold, to a task
+    that plan does not have, to the plan itself, or one way only (each end must name the
+    other: carried_from on the new task, carried_to on the old one)."""
+    by_name = {p.name: p.dataset for p in plans}
+    found: list[Problem] = []
+    for name, dataset in plans:
+        for task in dataset.plan.tasks:
+            for link, back, what, other in (
+                (task.carried_from, "carried_to", "来源（carried_from）", "去向"),
+                (task.carried_to, "carried_from", "去向（carried_to）", "来源"),
+            ):
+                if link is None:
+                    continue
+                message = _link_problem(name, task, link, back, other, by_name)
+                if message is not None:
+                    where = link.pos
+                    found.append(
+                        Problem(
+                            where.file,
+                            where.line,
+                            where.column,
+                            "carry-link",
+                            f"任务 {task.id} 的{what} {link}：{message}",
+                        )
+                    )
+    return sorted(found)
+
+
+def _link_problem(
+    name: str, task: Task, link: Link, back: str, other: str, by_name: dict[str, Dataset]
+) -> str | None:
+    if link.plan == name:
+        return "不能指向本计划"
+    target_plan = by_name.get(link.plan)
+    if target_plan is None:
+        names = "、".join(n for n in by_name if n != name) or "无"
+        return f"数据目录中没有计划“{link.plan}”（其他计划：{names}）"
+    target = target_plan.plan.task(link.id)
+    if target is None:
+        return f"计划 {link.plan} 中没有序号为 {link.id} 的任务"
+    reverse: Link | None = getattr(target, back)
+    if reverse is None or (reverse.plan, reverse.id) != (name, task.id):
+        said = f"写的是 {reverse}" if reverse is not None else "没有写"
+        return (
+            f"那一项的{other}（{back}）{said}，应为 "
+            f'{{plan: "{name}", id: {task.id}}}，两处须互相指向'
+        )
+    return None
+
+
+def merged_summaries(
+    plans: Sequence[NamedPlan], as_of: date, within: int, direct_only: bool
+) -> list[status.UnitSummary]:
+    """Each unit's counts over the plans, added up, most behind first (as one plan's)."""
+    rows: dict[str, status.UnitSummary] = {}
+    order: dict[str, int] = {}
+    for _, dataset in plans:
+        for row in status.unit_summaries(dataset, as_of, within, direct_only):
+            order.setdefault(row.unit.name, len(order))
+            had = rows.get(row.unit.name)
+            if had is None:
+                rows[row.unit.name] = row
+                continue
+            counts = {st: had.counts[st] + row.counts[st] for st in status.Status}
+            rows[row.unit.name] = status.UnitSummary(
+                had.unit, counts, had.total + row.total, had.possible + row.possible
+            )
+    merged = list(rows.values())
+    merged.sort(
+        key=lambda r: (
+            -r.counts[status.Status.OVERDUE],
+            -r.counts[status.Status.DUE_SOON],
+            order[r.unit.name],
+        )
+    )
+    return merged

@@ -1,0 +1,343 @@
+"""Several plans in one data folder (plans/2024, plans/2025, one units.yaml), the cross-plan
+due view, and carrying what was left into the next plan (tests/fixtures/plans)."""
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from gkctl.core.errors import UsageError
+from gkctl.store import paths
+from tests.conftest import DATA, FIXTURES
+
+PLANS = FIXTURES / "plans" / "plans"
+DAY = "2025-03-01"
+
+
+@pytest.fixture
+def plans(tmp_path: Path) -> Path:
+    """A private copy of the two-plan fixture, safe to write to."""
+    target = tmp_path / "plans"
+    shutil.copytree(PLANS, target)
+    return target
+
+
+def _bytes(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.yaml")}
+
+
+# --- the layout -----------------------------------------------------------------------------
+
+
+def test_a_folder_of_plans_lists_its_plans_by_folder_name() -> None:
+    assert paths.holds_plans(PLANS)
+    assert [p.name for p in paths.plans_of(PLANS)] == ["2024", "2025"]
+    # Each plan reads the shared units.yaml above it; data/ keeps its own.
+    assert paths.units_file(PLANS / "2025") == PLANS / "units.yaml"
+    assert paths.units_file(DATA) == DATA / "units.yaml"
+    assert paths.plans_of(DATA) == (paths.PlanFolder("data", DATA),)
+
+
+def test_a_plan_folder_is_that_plan_of_its_folder_of_plans() -> None:
+    scope = paths.scope(PLANS / "2024", None)
+    assert scope.folder == PLANS and scope.several
+    assert [p.name for p in scope.chosen] == ["2024"]
+    assert [p.name for p in scope.plans] == ["2024", "2025"]
+
+
+def test_one_plan_commands_need_plan_where_there_are_several() -> None:
+    with pytest.raises(UsageError, match=r"有 2 个计划（2024、2025）.*--plan 2025"):
+        paths.scope(PLANS, None).one()
+    with pytest.raises(UsageError, match=r"没有计划“2023”，现有计划：2024、2025"):
+        paths.scope(PLANS, "2023")
+
+
+def test_walking_up_finds_a_folder_of_plans(tmp_path: Path, plans: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "docs").mkdir()
+    chosen = paths.choose_data_dir(None, None, tmp_path / "docs", None)
+    assert chosen == paths.DataChoice(plans, "向上查找")
+
+
+@pytest.mark.parametrize("name", ["../x", "2025/a", "", "计划", "-x"])
+def test_plan_names_are_plain_folder_names(name: str) -> None:
+    with pytest.raises(UsageError, match="计划名称"):
+        paths.plan_name(name)
+
+
+# --- validate -------------------------------------------------------------------------------
+
+
+def test_validate_checks_every_plan(gk) -> None:
+    result = gk("validate", data=PLANS)
+    assert result.exit_code == 0, result.output
+    assert "计划 2024：数据有效：75 项任务" in result.stdout
+    assert "计划 2025：数据有效：3 项任务" in result.stdout
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_validate_names_a_one_way_link(gk, plans: Path) -> None:
+    _edit(plans / "2024" / "tasks.yaml", '    carried_to: {plan: "2025", id: 2}\n', "")
+    result = gk("validate", data=plans)
+    assert result.exit_code == 1
+    line = next(
+        i
+        for i, text in enumerate((plans / "2025" / "tasks.yaml").read_text().splitlines(), 1)
+        if "id: 31}" in text
+    )
+    assert (
+        f"2025/tasks.yaml:{line}:19: 任务 2 的来源（carried_from） 2024#31："
+        '那一项的去向（carried_to）没有写，应为 {plan: "2025", id: 2}，两处须互相指向'
+    ) in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            '{plan: "2024", id: 31}',
+            '{plan: "2023", id: 31}',
+            "数据目录中没有计划“2023”（其他计划：2024）",
+        ),
+        ('{plan: "2024", id: 31}', '{plan: "2024", id: 99}', "计划 2024 中没有序号为 99 的任务"),
+        ('{plan: "2024", id: 31}', '{plan: "2025", id: 1}', "不能指向本计划"),
+    ],
+)
+def test_validate_names_a_link_that_leads_nowhere(
+    gk, plans: Path, old: str, new: str, message: str
+) -> None:
+    _edit(plans / "2025" / "tasks.yaml", old, new)
+    result = gk("validate", data=plans)
+    assert result.exit_code == 1
+    assert message in result.stdout
+
+
+def test_a_plan_folder_may_not_hold_its_own_units(gk, plans: Path) -> None:
+    shutil.copy(plans / "units.yaml", plans / "2025" / "units.yaml")
+    result = gk("validate", data=plans)
+    assert result.exit_code == 1
+    assert "2025/units.yaml:1:1: 多个计划共用一份单位名录" in result.stdout
+
+
+# --- due across plans -----------------------------------------------------------------------
+
+
+def test_due_lists_every_running_plan_marked(gk) -> None:
+    result = gk("due", "--unit", "区经委", "--as-of", DAY, data=PLANS)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    # 2025's own task, and 2024's late work (an approved extension into 2025).
+    assert "2025#3" in out and "2024#8" in out
+    # 2024 has ended: its other open tasks (31 was overdue) drop out of the view.
+    assert "2024#31" not in out and "逾期1" not in out
+
+
+def test_due_all_shows_the_carried_tasks_with_their_origin(gk) -> None:
+    result = gk("due", "--unit", "区经委", "--as-of", DAY, "--all", "--limit", "0", data=PLANS)
+    out = result.stdout
+    assert "2025#2" in out and "承接 2024#31" in out
+    assert "2025#1" in out and "承接 2024#11" in out
+
+
+def test_plan_narrows_due_to_one_plan_ended_or_not(gk) -> None:
+    result = gk("due", "--unit", "区经委", "--as-of", DAY, "--plan", "2024", data=PLANS)
+    assert "2024#60" in result.stdout  # an ended plan, named: everything it holds
+    assert re.search(r"^ *2025#", result.stdout, re.M) is None  # rows of 2025: none
+
+
+def test_due_json_and_csv_say_each_tasks_plan(gk) -> None:
+    data = json.loads(
+        gk("due", "--unit", "区经委", "--as-of", DAY, "--format", "json", data=PLANS).stdout
+    )
+    assert [(t["plan"], t["id"]) for t in data["tasks"]] == [("2025", 3), ("2024", 8)]
+    csv = gk("due", "--unit", "区经委", "--as-of", DAY, "--format", "csv", data=PLANS).stdout
+    rows = csv.lstrip("\ufeff").splitlines()
+    assert rows[0].startswith("plan,id,")
+    assert [r.split(",")[:2] for r in rows[1:]] == [["2025", "3"], ["2024", "8"]]
+
+
+def test_due_summary_counts_only_running_plans(gk) -> None:
+    data = json.loads(gk("due", "--as-of", DAY, "--format", "json", data=PLANS).stdout)
+    row = next(r for r in data["units"] if r["unit"] == "区经委")
+    # 2025's three tasks (2024 ended): 3 named directly, none of 2024's 71 overdue.
+    assert (row["total"], row["overdue"]) == (3, 0)
+
+
+# --- show -----------------------------------------------------------------------------------
+
+
+def test_show_links_both_ways(gk) -> None:
+    old = gk("show", "31", "--plan", "2024", "--as-of", DAY, data=PLANS)
+    new = gk("show", "2", "--plan", "2025", "--as-of", DAY, data=PLANS)
+    assert "2024#31" in old.stdout and "已转入    计划 2025 第 2 项（2025#2）" in old.stdout
+    assert "2025#2" in new.stdout and "承接自    计划 2024 第 31 项（2024#31）" in new.stdout
+    record = json.loads(
+        gk("show", "2", "--plan", "2025", "--format", "json", "--as-of", DAY, data=PLANS).stdout
+    )["task"]
+    assert record["plan"] == "2025"
+    assert record["carried_from"] == {"plan": "2024", "id": 31}
+
+
+def test_show_without_plan_is_a_usage_error(gk) -> None:
+    result = gk("show", "2", "--as-of", DAY, data=PLANS)
+    assert result.exit_code == 2
+    assert "请用 --plan 指定" in result.stderr
+
+
+# --- plan new, plan list --------------------------------------------------------------------
+
+
+def test_plan_new_starts_an_empty_plan_that_validates(gk, plans: Path) -> None:
+    args = ["--title", "2026年测试计划", "--number", "测试〔2026〕1号"]
+    args += ["--issuer", "上海市金山区人民政府办公室", "--published", "2026-03-01"]
+    result = gk("plan", "new", "2026", *args, data=plans)
+    assert result.exit_code == 0, result.output
+    assert (plans / "2026" / "tasks.yaml").is_file()
+    assert gk("validate", data=plans).exit_code == 0
+    again = gk("plan", "new", "2026", *args, data=plans)
+    assert again.exit_code == 2 and "已存在" in again.stderr
+    listed = json.loads(gk("plan", "list", "--as-of", DAY, "--format", "json", data=plans).stdout)
+    assert [(p["plan"], p["year"], p["ended"]) for p in listed["plans"]] == [
+        ("2024", 2024, True),
+        ("2025", 2025, False),
+        ("2026", 2026, False),
+    ]
+
+
+def test_plan_new_needs_the_document_facts(gk, plans: Path) -> None:
+    result = gk("plan", "new", "2026", "--title", "x", data=plans)
+    assert result.exit_code == 2
+    assert "--number、--issuer、--published" in result.stderr
+    assert not (plans / "2026").exists()
+
+
+def test_plan_new_in_a_one_plan_folder_says_how_to_move(gk, data_copy: Path) -> None:
+    result = gk("plan", "new", "2025", data=data_copy)
+    assert result.exit_code == 2
+    assert "git mv data/tasks.yaml plans/2024/tasks.yaml" in result.stderr
+
+
+# --- carry ----------------------------------------------------------------------------------
+
+
+def test_carry_lists_open_tasks_without_ids(gk, plans: Path) -> None:
+    before = _bytes(plans)
+    result = gk("carry", "--from", "2024", "--to", "2025", "--as-of", DAY, data=plans)
+    assert result.exit_code == 0
+    # 75 tasks, none done; 11 and 31 went already.
+    assert "计划 2024 截至 2025-03-01 有 73 项未完成的任务可转入 2025" in result.stderr
+    assert _bytes(plans) == before
+
+
+def test_carry_dry_run_writes_nothing(gk, plans: Path) -> None:
+    before = _bytes(plans)
+    result = gk(
+        "carry", "28", "--from", "2024", "--to", "2025", "--dry-run", "--as-of", DAY, data=plans
+    )
+    assert result.exit_code == 0, result.output
+    assert "将转入 1 项：2024#28 → 2025#4" in result.stdout
+    assert 'carried_from: {plan: "2024", id: 28}' in result.stdout
+    assert 'carried_to: {plan: "2025", id: 4}' in result.stdout
+    assert _bytes(plans) == before
+
+
+def test_carry_writes_both_plans_linked(gk, plans: Path) -> None:
+    result = gk("carry", "28", "60", "--from", "2024", "--to", "2025", "--as-of", DAY, data=plans)
+    assert result.exit_code == 0, result.output
+    assert "已转入 2 项：2024#28 → 2025#4，2024#60 → 2025#5" in result.stdout
+    assert gk("validate", data=plans).exit_code == 0
+    shown = gk("show", "60", "--plan", "2024", "--as-of", DAY, data=plans).stdout
+    assert "已转入    计划 2025 第 5 项（2025#5）" in shown
+    record = json.loads(
+        gk("show", "5", "--plan", "2025", "--format", "json", "--as-of", DAY, data=plans).stdout
+    )["task"]
+    assert record["carried_from"] == {"plan": "2024", "id": 60}
+    assert record["deadline"]["due"] == "2025-08-31"  # 8月底前, read in the new year
+    assert record["progress"] == [] and record["extensions"] == []
+
+
+def test_carry_is_all_or_none_across_the_two_files(gk, plans: Path) -> None:
+    old = plans / "2024" / "tasks.yaml"
+    before = _bytes(plans)
+    old.chmod(0o444)  # the second file cannot be written: the first is put back
+    try:
+        result = gk("carry", "28", "--from", "2024", "--to", "2025", "--as-of", DAY, data=plans)
+    finally:
+        old.chmod(0o644)
+    assert result.exit_code == 1
+    assert "两个计划都未改动，没有任务被转入" in result.stderr
+    assert _bytes(plans) == before
+
+
+@pytest.mark.parametrize(
+    ("ids", "message"),
+    [
+        (["31"], "任务 31 已转入 2025#2，不能再转"),
+        (["99"], "没有序号为 99 的任务"),
+    ],
+)
+def test_carry_refuses(gk, plans: Path, ids: list[str], message: str) -> None:
+    before = _bytes(plans)
+    result = gk("carry", *ids, "--from", "2024", "--to", "2025", "--as-of", DAY, data=plans)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert _bytes(plans) == before
+
+
+def test_carry_refuses_a_done_task(gk, plans: Path) -> None:
+    done = gk(
+        "progress", "add", "2", "--unit", "区经委", "--status", "done", "--date", "2024-11-20",
+        "--plan", "2024", data=plans, env={"GKCTL_TODAY": DAY},
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    result = gk("carry", "2", "--from", "2024", "--to", "2025", "--as-of", DAY, data=plans)
+    assert result.exit_code == 2
+    assert "任务 2 截至 2025-03-01 已完成" in result.stderr
+
+
+def test_carry_completes_a_carry_cut_short(gk, plans: Path) -> None:
+    """A crash between the two replaces leaves the new task without its old end's link:
+    the same carry again writes only the missing `carried_to`."""
+    _edit(plans / "2024" / "tasks.yaml", '    carried_to: {plan: "2025", id: 2}\n', "")
+    assert gk("validate", data=plans).exit_code == 1
+    result = gk("carry", "31", "--from", "2024", "--to", "2025", "--as-of", DAY, data=plans)
+    assert result.exit_code == 0, result.output
+    assert "2024#31 → 2025#2" in result.stdout
+    assert gk("validate", data=plans).exit_code == 0
+    assert (plans / "2025" / "tasks.yaml").read_text().count("id: 31}") == 1
+
+
+def test_the_diff_tells_the_carry(gk, plans: Path, tmp_path: Path) -> None:
+    base = tmp_path / "base"
+    shutil.copytree(plans / "2024", base)
+    shutil.copy(plans / "units.yaml", base / "units.yaml")
+    gk("carry", "28", "--from", "2024", "--to", "2025", "--as-of", DAY, data=plans)
+    result = gk("diff", str(base), str(plans / "2024"), "--as-of", DAY, "--format", "json")
+    task = json.loads(result.stdout)["tasks"][0]
+    assert task["id"] == 28
+    assert task["changes"] == [{"field": "carried_to", "before": None, "after": "2025#4"}]
+
+
+# --- site -----------------------------------------------------------------------------------
+
+
+def test_site_has_an_index_of_plans_and_links_carried_tasks(gk, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    result = gk("site", "--as-of", DAY, "-o", str(out), data=PLANS)
+    assert result.exit_code == 0, result.output
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="2024/index.html"' in index and 'href="2025/index.html"' in index
+    new = (out / "2025" / "tasks" / "2.html").read_text(encoding="utf-8")
+    old = (out / "2024" / "tasks" / "31.html").read_text(encoding="utf-8")
+    assert '<a href="../../2024/tasks/31.html">计划 2024 第 31 项（2024#31）</a>' in new
+    assert '<a href="../../2025/tasks/2.html">计划 2025 第 2 项（2025#2）</a>' in old
+    for page in (out / "2025" / "tasks" / "2.html", out / "2024" / "tasks" / "31.html"):
+        for link in ("../../2024/tasks/31.html", "../../2025/tasks/2.html"):
+            assert (page.parent / link).resolve().is_file()
