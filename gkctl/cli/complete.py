@@ -22,14 +22,16 @@ if TYPE_CHECKING:
 
 
 def _dataset(ctx: Any) -> Dataset | None:
-    from gkctl.cli.datadir import data_dir
+    from gkctl.cli.datadir import plan_scope
     from gkctl.core.errors import GkctlError
     from gkctl.store import cache
 
     params = getattr(ctx, "params", {}) or {}
     option = params.get("data")
     try:
-        return cache.load(data_dir(Path(option) if option else None))
+        # Several plans and no --plan: the units are shared; the ids are the last plan's.
+        scope = plan_scope(Path(option) if option else None, params.get("plan"))
+        return cache.load(scope.chosen[-1].path)
     except (GkctlError, OSError):
         return None
 

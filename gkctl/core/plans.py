@@ -13,23 +13,14 @@ from typing import NamedTuple
 
 from gkctl.core import status
 from gkctl.core.errors import Problem
-from gkctl.core.model import Dataset, Document, Link, Task, Unit
+from gkctl.core.model import Dataset, Link, Task, Unit
+from gkctl.core.planyear import ended, plan_end
 from gkctl.core.status import TaskState
 
 
 class NamedPlan(NamedTuple):
     name: str
     dataset: Dataset
-
-
-# STAND-IN until the `ended` work lands its core function for a plan's last day: a plan
-# ends on 31 December of its year. Replace these two with that function.
-def plan_end(document: Document) -> date:
-    return date(document.year, 12, 31)
-
-
-def ended(document: Document, as_of: date) -> bool:
-    return as_of > plan_end(document)
 
 
 def still_running(state: TaskState, end: date) -> bool:

@@ -271,7 +271,7 @@ def build_plans(
     own site in a folder named after the plan (2024/index.html, 2025/tasks/2.html)."""
     from collections import Counter
 
-    from gkctl.core import plans as across
+    from gkctl.core import planyear
 
     files: dict[str, str] = {}
     rows = []
@@ -287,8 +287,8 @@ def build_plans(
                 "page": f"{name}/index.html",
                 "title": doc.title,
                 "year": doc.year,
-                "ended": across.ended(doc, as_of),
-                "end": across.plan_end(doc),
+                "ended": planyear.ended(doc, as_of),
+                "end": planyear.plan_end(doc),
                 "total": len(tasks),
                 "counts": counts,
                 "carried_in": sum(1 for t in tasks if t.carried_from is not None),

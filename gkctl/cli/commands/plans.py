@@ -42,7 +42,7 @@ def plan_list(
 
     示例：gkctl plan list --as-of 2025-03-01
     """
-    from gkctl.core import plans as across
+    from gkctl.core import planyear
     from gkctl.views import machine
 
     check_format(fmt, F.TABLE, F.JSON)
@@ -59,8 +59,8 @@ def plan_list(
                 "title": doc.title,
                 "year": doc.year,
                 "tasks": len(tasks),
-                "ended": across.ended(doc, day),
-                "end": across.plan_end(doc).isoformat(),
+                "ended": planyear.ended(doc, day),
+                "end": planyear.plan_end(doc).isoformat(),
                 "carried_in": sum(1 for t in tasks if t.carried_from is not None),
                 "carried_out": sum(1 for t in tasks if t.carried_to is not None),
             }
