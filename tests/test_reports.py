@@ -632,6 +632,9 @@ TASK_KEYS = {
     "via",
     "role",
     "possible",
+    "carried_from",
+    "carried_to",
+    "carry",
 }
 UNIT_KEYS = {
     "direct",
