@@ -341,3 +341,25 @@ def test_site_has_an_index_of_plans_and_links_carried_tasks(gk, tmp_path: Path) 
     for page in (out / "2025" / "tasks" / "2.html", out / "2024" / "tasks" / "31.html"):
         for link in ("../../2024/tasks/31.html", "../../2025/tasks/2.html"):
             assert (page.parent / link).resolve().is_file()
+
+
+def test_validate_all_plans_checks_a_folder_of_plans_and_its_links(
+    gk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CI's validate --all-plans finds the plans of plans/ (git tracks their tasks.yaml),
+    checks each with the shared units.yaml, and the carry links between them."""
+    import subprocess
+
+    root = tmp_path / "repo"
+    shutil.copytree(PLANS, root / "plans")
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"]):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+    monkeypatch.chdir(root)
+    result = gk("validate", "--all-plans", data=None)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "plans/2024：数据有效：75 项任务" in result.stdout
+    assert "plans/2025：数据有效：3 项任务" in result.stdout
+    _edit(root / "plans" / "2024" / "tasks.yaml", '    carried_to: {plan: "2025", id: 2}\n', "")
+    broken = gk("validate", "--all-plans", data=None)
+    assert broken.exit_code == 1
+    assert "plans/2025/tasks.yaml:" in broken.stdout and "两处须互相指向" in broken.stdout
