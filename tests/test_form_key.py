@@ -93,9 +93,10 @@ def test_a_row_for_a_task_the_form_was_not_made_with_is_refused(
     wb.save(made)
     result = gk("progress", "import", FORM, data=data_copy, env=TODAY)
     assert result.exit_code == 1
-    lines = result.stderr.splitlines()
-    assert lines[0] == f"{FORM}!A{row}：任务 1 不在这份填报表中（灰色各列不能修改）"
-    assert lines[-1] == REFUSED.replace("共 1 处", f"共 {len(lines) - 1} 处")
+    assert result.stderr.splitlines() == [
+        f"{FORM}!A{row}：任务 1 不在这份填报表中（灰色各列不能修改）",
+        REFUSED,
+    ]
 
 
 def test_an_old_unsigned_form_is_refused_with_what_to_do(

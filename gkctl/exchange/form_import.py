@@ -57,8 +57,13 @@ def import_forms(
         except GkctlError as exc:
             problems.append(exc.message)
             continue
+        unsigned = form_read.signature_problem(returned, key)
+        if unsigned is not None:
+            # Nothing in it is trusted, not even whose rows they are: no row is tried.
+            problems.append(unsigned)
+            continue
         problems += returned.problems
-        problems += form_read.check_form(returned, dataset, unit, key)
+        problems += form_read.check_form(returned, dataset, unit)
         forms.append(returned)
     entries = [e for returned in forms for e in _entries(returned, today, late, problems)]
     # With problems already found, the entries are still tried (without writing) so that
@@ -82,6 +87,8 @@ def _entries(returned: ReturnedForm, today: date, late: bool, problems: list[str
     reported = returned.fill_date or today
     out: list[_Entry] = []
     for report in returned.reports:
+        if report.task_id not in returned.meta.tasks:
+            continue  # not a row the form was made with (check_form said so)
         if report.state is not None:
             try:
                 day = report.day or reported

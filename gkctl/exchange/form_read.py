@@ -5,9 +5,10 @@ Excel dates or as 2024-10-20, 2024/10/20, 2024.10.20, 2024年10月20日, in full
 digits; 完成 for 已完成. Columns are found by their header text, so an added column or
 moved columns do no harm, and rows by their 序号, so re-sorted or deleted rows do none.
 
-`read_form` reads the file (openpyxl, through xlsx_io.open_workbook); `check_form` holds it
-against the plan (the same plan, unit and task texts the form was made from). Neither
-writes: the import builds the entries from `Report`s through gkctl.store.writes.
+`read_form` reads the file (openpyxl, through xlsx_io.open_workbook); `signature_problem`
+checks its hidden sheet against the office's key, then `check_form` holds it against the
+plan (the same plan, unit and task texts the form was made from). None of them writes:
+gkctl.exchange.form_import builds the entries from `Report`s through gkctl.store.writes.
 """
 
 from __future__ import annotations
@@ -349,17 +350,12 @@ def _date(cell: Any, label: str, at: Any) -> date | None:
 # --- against the plan -------------------------------------------------------------------------
 
 
-def check_form(
-    returned: ReturnedForm, dataset: Dataset, unit: str | None, key: FormKey
-) -> list[str]:
-    """Why the form cannot be imported into this plan (empty: it can): its hidden sheet
-    not signed with this key as it reads now, another plan, another unit, a unit the
-    directory does not know, tasks changed since it was made, rows for tasks it was not
-    made with, rows whose grey cells were edited."""
+def check_form(returned: ReturnedForm, dataset: Dataset, unit: str | None) -> list[str]:
+    """Why a form whose signature holds (signature_problem) cannot be imported into this
+    plan (empty: it can): another plan, another unit, a unit the directory does not know,
+    tasks changed since it was made, rows for tasks it was not made with, rows whose grey
+    cells were edited."""
     meta, shown = returned.meta, returned.shown
-    unsigned = _signature_problem(returned, key)
-    if unsigned is not None:
-        return [unsigned]
     doc = dataset.plan.document
     if (meta.number, meta.year) != (doc.number, doc.year) or meta.title != doc.title:
         return [
@@ -397,9 +393,10 @@ def check_form(
     return problems
 
 
-def _signature_problem(returned: ReturnedForm, key: FormKey) -> str | None:
-    """Nothing on the hidden sheet is trusted until its signature holds: the unit, the
-    date and the set of tasks are what a unit would rewrite to report for another."""
+def signature_problem(returned: ReturnedForm, key: FormKey) -> str | None:
+    """Why the hidden sheet is not what the office signed with `key` (None: it is).
+    Nothing on it is trusted before: the unit, the date and the set of tasks are what a
+    unit would rewrite to report for another."""
     meta, where = returned.meta, f"{returned.shown}!{form.META_SHEET}（隐藏工作表）"
     if meta.key_id != key.id:
         return (
