@@ -73,6 +73,29 @@ def test_order_option_env_config_walk(repo: Path) -> None:
         ("within = -1\n", "gkctl.toml：within 应为 0 到 3660 之间的整数"),
         ("unit = 3\n", 'gkctl.toml：unit 应为单位名称（文字），如 unit = "区经委"。'),
         ('data = ""\n', "gkctl.toml：data 应为目录路径（文字）"),
+        # TOML reads these as 14; a number of days is written in decimal, as ids are
+        # (issue 22, item 21).
+        (
+            'unit = "经委"\nwithin = 0x0E # 两周\n',
+            "gkctl.toml:2:10：within 应写作十进制整数（天），如 within = 14，这里是“0x0E”。",
+        ),
+        (
+            "  within=+14\n",
+            "gkctl.toml:1:10：within 应写作十进制整数（天），如 within = 14，这里是“+14”。",
+        ),
+        (
+            "within = 1_4\n",
+            "gkctl.toml:1:10：within 应写作十进制整数（天），如 within = 14，这里是“1_4”。",
+        ),
+        # tomllib recurses into nested arrays (issue 22, item 7).
+        (
+            "x = " + "[" * 5000 + "]" * 5000 + "\n",
+            "gkctl.toml：不是有效的设置文件（数组或内联表嵌套过深），请检查写法。",
+        ),
+        (
+            "x = " + "{a=" * 5000 + "1" + "}" * 5000 + "\n",
+            "gkctl.toml：不是有效的设置文件（数组或内联表嵌套过深），请检查写法。",
+        ),
     ],
 )
 def test_bad_config_is_a_usage_error(repo: Path, text: str, message: str) -> None:
@@ -124,6 +147,25 @@ def test_validate_says_what_it_used(gk, repo: Path, monkeypatch) -> None:
     broken = gk("validate", data=None)
     assert broken.exit_code == 1
     assert broken.stderr.endswith("数据目录 data（默认），配置 gkctl.toml。\n")
+
+
+def test_config_with_a_bom_is_read_as_tasks_yaml_is(repo: Path) -> None:
+    # Notepad saves UTF-8 with a BOM (issue 22, item 21).
+    (repo / "gkctl.toml").write_bytes(b"\xef\xbb\xbf" + 'unit = "经委"\nwithin = 14\n'.encode())
+    config = paths.find_config(repo / "docs")
+    assert config is not None
+    assert (config.unit, config.within) == ("经委", 14)
+
+
+def test_deeply_nested_config_fails_every_command_with_exit_2(gk, repo: Path, monkeypatch) -> None:
+    (repo / "gkctl.toml").write_text("x = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    monkeypatch.chdir(repo)
+    for args in (("validate",), ("due", "--as-of", "2024-10-15")):
+        result = gk(*args, data=None)
+        assert result.exit_code == 2
+        assert result.stderr == (
+            "gkctl.toml：不是有效的设置文件（数组或内联表嵌套过深），请检查写法。\n"
+        )
 
 
 def test_bad_config_fails_every_command_cleanly(gk, repo: Path, monkeypatch) -> None:

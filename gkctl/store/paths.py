@@ -196,8 +196,15 @@ def config_table(text: str, shown_path: str) -> dict[str, Any]:
     which the plan diff compares)."""
     import tomllib  # only where a project has a gkctl.toml
 
+    # Notepad starts the file with a BOM: read alike, as tasks.yaml is.
+    text = text.removeprefix("\ufeff")
     try:
         table = tomllib.loads(text)
+    except RecursionError:
+        # tomllib parses nested arrays and inline tables recursively.
+        raise UsageError(
+            f"{shown_path}：不是有效的设置文件（数组或内联表嵌套过深），请检查写法。"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         where = re.search(r"line (\d+), column (\d+)", str(exc))
         at = f":{where.group(1)}:{where.group(2)}" if where else ""
@@ -215,7 +222,26 @@ def config_table(text: str, shown_path: str) -> dict[str, Any]:
         isinstance(within, bool) or not isinstance(within, int) or not 0 <= within <= 3660
     ):
         raise UsageError(f"{shown_path}：within 应为 0 到 3660 之间的整数（天），如 within = 14。")
+    if within is not None:
+        _decimal_within(text, shown_path)
     return table
+
+
+# The within = … line: TOML reads 0x0E, 0o16, 0b1110, +14 and 1_4 as 14 too.
+_WITHIN = re.compile(r"""^[ \t]*["']?within["']?[ \t]*=[ \t]*([^ \t#\r\n]+)""", re.MULTILINE)
+
+
+def _decimal_within(text: str, shown_path: str) -> None:
+    """A number of days is written in plain decimal, as the task ids in tasks.yaml are."""
+    found = _WITHIN.search(text)
+    if found is None or re.fullmatch(r"[0-9]+", found.group(1)):
+        return
+    line = text.count("\n", 0, found.start(1)) + 1
+    column = found.start(1) - (text.rfind("\n", 0, found.start(1)) + 1) + 1
+    raise UsageError(
+        f"{shown_path}:{line}:{column}：within 应写作十进制整数（天），如 within = 14，"
+        f"这里是“{found.group(1)}”。"
+    )
 
 
 def choose_data_dir(
