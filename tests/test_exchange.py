@@ -639,6 +639,42 @@ def test_export_docx_layout(gk, tmp_path) -> None:
     assert document.paragraphs[0].text == "2024年金山区政务公开工作要点任务分解表"
 
 
+def test_export_groups_a_task_written_out_of_its_section_s_place(gk, data_copy, tmp_path) -> None:
+    # Issue 22, item 21: task 1 (section 一) moved to the end of the file opened 一 a second
+    # time ("6 个部分"). Validate accepts such a plan; export groups by the plan's sections,
+    # as the reports and the site do.
+    import docx
+    import openpyxl
+
+    path = data_copy / "tasks.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("  - id: 1\n")
+    end = text.index("  - id: 2\n")
+    path.write_text(text[:start] + text[end:] + "\n" + text[start:end], encoding="utf-8")
+    assert loader.load(data_copy).plan.tasks[-1].id == 1
+    assert gk("validate", data=data_copy).exit_code == 0
+    sections = [
+        "一、融入中心服务大局，高质量深层次推进主动公开",
+        *(f"{s.id}、{s.title}" for s in loader.load(data_copy).plan.sections[1:]),
+    ]
+    xlsx, word = tmp_path / "t.xlsx", tmp_path / "t.docx"
+    for out in (xlsx, word):
+        result = gk("export", "-o", str(out), "--as-of", AS_OF, data=data_copy)
+        assert result.exit_code == 0, result.stderr
+        assert f"75 项任务、{len(sections)} 个部分" in result.stderr
+    rows = [[c.value for c in r] for r in openpyxl.load_workbook(xlsx).active.iter_rows(min_row=4)]
+    headings = [r[0] for r in rows if r[1] is None and isinstance(r[0], str)]
+    assert headings == sections
+    # Task 1 ends section 一 (in file order within it, as in the reports), before 二 opens.
+    second = next(i for i, r in enumerate(rows) if r[0] == sections[1])
+    assert [r[0] for r in rows[second - 1 : second + 1]] == [1, sections[1]]
+    grid = docx.Document(str(word)).tables[0]
+    cells = [[c.text for c in row.cells] for row in grid.rows[1:]]
+    assert [r[0] for r in cells if len(set(r)) == 1] == sections
+    second = next(i for i, r in enumerate(cells) if r[0] == sections[1])
+    assert cells[second - 1][0] == "1"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

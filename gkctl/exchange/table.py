@@ -297,6 +297,11 @@ def export_table(
         if unit is not None
         else status.plan_states(dataset, as_of, within)
     )
+    # By the plan's sections, as every other view groups them: a task written out of its
+    # section's place (appended at the end of the file) joins its section instead of
+    # opening it a second time. In file order within a section (the sort is stable).
+    place = {sec.id: i for i, sec in enumerate(plan.sections)}
+    states = sorted(states, key=lambda s: place.get(s.task.section, len(place)))
     rows: list[HeadingRow | TaskRow] = []
     section: str | None = None
     for s in states:
