@@ -325,13 +325,9 @@ def test_version(gk) -> None:
 def test_markup_and_control_characters_print_literally(gk, data_copy: Path) -> None:
     tasks = data_copy / "tasks.yaml"
     text = tasks.read_text(encoding="utf-8")
-    hostile = '"[red]红字[/red] [link=http://evil.example]点我[/link] \\e[31mESC\\e[0m"'
-    text = text.replace(
-        "content: 用足用好集成式发布成果，推出更多政策集成应用产品。探索通过人工智能、大数据等新技术对惠企政策进行拆解与整合，打造针对性实用性强、服务面广的“政策服务包”。",
-        f"content: {hostile}",
-        1,
-    )
-    tasks.write_text(text, encoding="utf-8")
+    original = "content: 用足用好集成式发布成果，推出更多政策集成应用产品。探索通过人工智能、大数据等新技术对惠企政策进行拆解与整合，打造针对性实用性强、服务面广的“政策服务包”。"
+    hostile = '"[red]红字[/red] [link=http://evil.example]点我[/link] '
+    tasks.write_text(text.replace(original, f'content: {hostile}ESC"', 1), encoding="utf-8")
     result = gk("due", "--unit", "区经委", "--as-of", AS_OF, data=data_copy)
     assert result.exit_code == 0, result.stderr
     out = result.stdout
@@ -339,8 +335,17 @@ def test_markup_and_control_characters_print_literally(gk, data_copy: Path) -> N
     unwrapped = "".join(line[6:48].rstrip() for line in out.splitlines())
     assert "[red]红字[/red]" in out
     assert "[link=http://evil.example]点我[/link]" in unwrapped
-    assert "\x1b" not in out
-    assert "\\x1b[31mESC" in out
+    # A control character is refused by the loader (issue 22, item 6), at its place, and
+    # the message shows it escaped.
+    tasks.write_text(
+        text.replace(original, f'content: {hostile}\\e[31mESC\\e[0m"', 1), encoding="utf-8"
+    )
+    refused = gk("due", "--unit", "区经委", "--as-of", AS_OF, data=data_copy)
+    assert refused.exit_code == 1
+    assert "\x1b" not in refused.stdout + refused.stderr
+    assert refused.stderr.startswith(
+        f"{tasks}:274:65: 任务 31 的任务内容（content）中有控制字符（U+001B，第 51 个字符），请删去\n"
+    )
 
 
 def test_no_data_is_usage_error_not_traceback(gk, tmp_path: Path, monkeypatch) -> None:

@@ -229,6 +229,29 @@ def test_checks_of_progress_add_and_extend_name_the_cell(
     assert [(e.to, e.late) for e in ext] == [(date(2024, 11, 30), True)]
 
 
+def test_text_the_loader_would_refuse_is_refused_at_its_cell(
+    gk: Run, data_copy: Path, made: Path
+) -> None:
+    # Issue 22, item 13: a bidi override in 进展说明 reached the plan, the site and Word.
+    before = (data_copy / "tasks.yaml").read_bytes()
+    rows = fill(
+        made,
+        {
+            28: {"完成情况": "推进中", "进展说明": "理由\u202e意同"},
+            31: {"申请延期至": "2024-11-30", "延期理由": "来不及\x9b2J"},
+        },
+        fill_date="2024-10-19",
+    )
+    result = gk("progress", "import", FORM, data=data_copy, env=TODAY)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{FORM}!I{rows[28]}：进展说明中有看不见的字符（U+202E，第 3 个字符），请删去",
+        f"{FORM}!M{rows[31]}：延期理由中有控制字符（U+009B，第 4 个字符），请删去",
+        "未导入：共 2 处问题，tasks.yaml 未改动。请改正表格后重新导入。",
+    ]
+    assert (data_copy / "tasks.yaml").read_bytes() == before
+
+
 def test_a_report_that_contradicts_the_record_is_refused(
     gk: Run, data_copy: Path, made: Path
 ) -> None:

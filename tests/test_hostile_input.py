@@ -1,7 +1,9 @@
 """Nothing crashes: what validate accepts every write can handle, text that looks like a
 date is written quoted, dates stay near the plan year (issue 12, items 5, 6 and 8)."""
 
+import os
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -157,36 +159,153 @@ def test_control_characters_from_an_invalid_plan_are_shown_not_obeyed(
     assert "\\x1b]8;;http://evil.example" in out or "\\u001b]8;;http://evil.example" in out
 
 
-@pytest.mark.parametrize(
-    "args",
-    [
-        ["list", "--format", "csv"],
-        ["list", "--format", "json"],
-        ["list"],
-        ["show", "1"],
-        ["ics", "--as-of", "2024-10-15"],
-        ["report", "--as-of", "2024-10-15"],
-    ],
-)
-def test_control_characters_in_valid_data_are_shown_not_obeyed(
-    gk: Run, data_copy: Path, args: list[str]
-) -> None:
+def test_a_plan_with_them_is_refused_by_every_command(gk: Run, data_copy: Path) -> None:
+    # Validate refuses what no output can carry (issue 22, item 6): the views no longer
+    # see it from a file, and the message shows it escaped.
     evil_plan(data_copy, unit_valid=True)
-    result = gk(*args, data=data_copy)
-    assert result.exit_code == 0, result.stderr
-    out = result.stdout + result.stderr
-    assert not any(c in out for c in RAW)
+    for args in (["list"], ["show", "1"], ["ics", "--as-of", "2024-10-15"], ["export"]):
+        result = gk(*args, data=data_copy)
+        assert result.exit_code == 1
+        assert result.stdout == ""
+        assert (
+            "任务 1 的任务名称（name）中有控制字符（U+001B，第 1 个字符），请删去" in result.stderr
+        )
+        assert not any(c in result.stderr for c in RAW)
 
 
-def test_json_output_reads_back_the_same_text(gk: Run, data_copy: Path) -> None:
+# --- issue 22, items 6, 8, 13, 14: every writer escapes what slips through ------------------
+
+# What a plan read before the loader refused it could hold: a bidi override that makes
+# 理由…意同 read as ending in 同意, ESC, BEL, NUL, a bare CR and a line feed before lines a
+# calendar would obey, a zero-width space.
+SLIPPED = "理由\u202e意同\x1b[31m\x07\x00\rATTACH:x\nEND:VCALENDAR\u200b"
+UNSHOWABLE = ("\u202e", "\x1b", "\x07", "\x00", "\u200b")
+
+
+def slipped(data: Path) -> Any:
+    """The bundled plan with SLIPPED in its title, a section title and task 2's texts, as
+    the writers could be given it (the loader now refuses such a file)."""
+    dataset = loader.load(data)
+    plan = dataset.plan
+    tasks = tuple(
+        t._replace(name=t.name + SLIPPED, content=SLIPPED) if t.id == 2 else t for t in plan.tasks
+    )
+    sections = tuple(
+        s._replace(title=s.title + SLIPPED) if i == 0 else s for i, s in enumerate(plan.sections)
+    )
+    document = plan.document._replace(title=plan.document.title + SLIPPED)
+    return dataset._replace(plan=plan._replace(document=document, sections=sections, tasks=tasks))
+
+
+def _texts_of_package(data: bytes) -> str:
+    """Every XML part of a .docx or .xlsx, as text."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return "".join(
+            package.read(n).decode("utf-8") for n in package.namelist() if n.endswith(".xml")
+        )
+
+
+def test_word_and_excel_show_what_xml_cannot_carry(data_copy: Path) -> None:
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from gkctl.exchange import docx_io, form, table, xlsx_io
+    from gkctl.store.formkey import FormKey
+
+    dataset = slipped(data_copy)
+    as_of = date(2024, 10, 15)
+    export = table.export_table(dataset, as_of)
+    unit = dataset.directory.unit("区经委")
+    assert unit is not None
+    files = {
+        "xlsx": xlsx_io.write_xlsx(export),
+        "docx": docx_io.write_docx(export),
+        "form": form.write_form(form.form_layout(dataset, unit, as_of), FormKey(b"k" * 32, "test")),
+    }
+    for data in files.values():
+        xml = _texts_of_package(data)
+        assert not any(c in xml for c in UNSHOWABLE)
+        assert "理由\\u202e意同\\x1b[31m\\x07\\x00\\x0dATTACH:x" in xml
+    import io
+
+    cells = [
+        c.value for row in load_workbook(io.BytesIO(files["xlsx"])).active.iter_rows() for c in row
+    ]
+    assert "理由\\u202e意同\\x1b[31m\\x07\\x00\\x0dATTACH:x\nEND:VCALENDAR\\u200b" in cells
+    words = Document(io.BytesIO(files["docx"]))
+    assert words.core_properties.title.endswith("\\u200b")
+    assert any("\\u202e" in cell.text for cell in words.tables[0]._cells)
+
+
+def test_the_word_report_shows_them_as_escapes(data_copy: Path) -> None:
+    from gkctl.exchange import gongwen
+
+    data = gongwen.write_report(
+        "# 标题" + SLIPPED + "\n\n" + SLIPPED + "\n", date(2024, 10, 15), "x"
+    )
+    xml = _texts_of_package(data)
+    assert not any(c in xml for c in UNSHOWABLE)
+    assert "理由\\u202e意同" in xml
+
+
+def test_the_site_shows_bidi_controls_as_escapes(data_copy: Path) -> None:
+    from gkctl.views import site
+
+    files = site.build(slipped(data_copy), date(2024, 10, 15))
+    for name in ("index.html", "tasks/2.html"):
+        assert not any(c in files[name] for c in UNSHOWABLE), name
+    assert "理由\\u202e意同\\x1b[31m\\x07\\x00\\x0dATTACH:x" in files["tasks/2.html"]
+    # The section's title in the chart's SVG too.
+    assert "\\u202e" in files["index.html"].split("<svg", 1)[1]
+
+
+def test_the_calendar_escapes_its_header_as_its_events(data_copy: Path) -> None:
+    from gkctl.exchange import ics
+
+    unit = loader.load(data_copy).directory.unit("区经委")
+    feed = ics.feed(slipped(data_copy), date(2024, 10, 15), unit)
+    text = feed.data.decode("utf-8")
+    # Every line ends in CR LF, no CR or LF stands alone, and no line of the title's
+    # begins a property of its own.
+    assert "\r" not in text.replace("\r\n", "")
+    assert "\n" not in text.replace("\r\n", "")
+    lines = text.split("\r\n")
+    assert lines.count("END:VCALENDAR") == 1
+    assert not any(line.startswith(("ATTACH", " ATTACH")) for line in lines)
+    assert not any(c in text for c in UNSHOWABLE)
+    unfolded = text.replace("\r\n ", "")
+    name = next(line for line in unfolded.split("\r\n") if line.startswith("X-WR-CALNAME:"))
+    assert name == (
+        "X-WR-CALNAME:2024年金山区政务公开工作要点理由\\\\u202e意同\\\\x1b[31m\\\\x07"
+        "\\\\x00\\\\x0dATTACH:x\\nEND:VCALENDAR\\\\u200b（区经委）"
+    )
+
+
+def test_terminal_csv_and_json_still_escape_them(data_copy: Path) -> None:
     import json
 
-    evil_plan(data_copy, unit_valid=True)
-    result = gk("show", "1", "--format", "json", data=data_copy)
-    assert result.exit_code == 0, result.stderr
-    assert "\u202e" not in result.stdout
-    name = json.loads(result.stdout)["task"]["name"]
-    assert "\u202e" in name and "\x1b]8;;" in name
+    from rich.console import Console
+
+    from gkctl.core import status, textsafe
+    from gkctl.views import machine, terminal
+
+    dataset = slipped(data_copy)
+    states = status.plan_states(dataset, date(2024, 10, 15))
+    console = Console(width=120, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
+    console.print(terminal.task_table(states, False))
+    shown = console.export_text()
+    assert not any(c in shown for c in UNSHOWABLE)
+    assert "\\u202e" in shown
+    csv = textsafe.machine(machine.tasks_csv(dataset, states))
+    assert not any(c in csv for c in UNSHOWABLE)
+    # JSON reads back the same text.
+    record = machine.task_record(dataset, states[1])
+    out = textsafe.machine(machine.dumps(record))
+    assert not any(c in out for c in UNSHOWABLE)
+    assert json.loads(out)["content"] == SLIPPED
 
 
 # --- item 11: custom templates run in bounded time and size --------------------------------------

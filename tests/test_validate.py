@@ -238,6 +238,57 @@ EXPECTED = {
             "延期至（to）：日期 2099-12-31 超出计划年度 2024 年前后 10 年（2014-01-01 至 2034-12-31）",
         )
     ],
+    # The text policy (issue 22, items 6, 13, 17, 21): control and invisible characters are
+    # refused in every text, line breaks in what is one line; the position is the refused
+    # character's own (an escape in a double-quoted value, the character in a block).
+    "content_control_char": [
+        (
+            14,
+            18,
+            "control-char",
+            "任务 1 的任务内容（content）中有控制字符（U+0007，第 4 个字符），请删去",
+        )
+    ],
+    "note_bidi": [
+        (29, 13, "invisible-char", "说明（note）中有看不见的字符（U+202E，第 10 个字符），请删去")
+    ],
+    "reason_zero_width": [
+        (
+            27,
+            22,
+            "invisible-char",
+            "延期理由（reason）中有看不见的字符（U+200B，第 5 个字符），请删去",
+        )
+    ],
+    "name_line_break": [
+        (
+            13,
+            15,
+            "line-break",
+            "任务 1 的任务名称（name）中有换行符（U+000A，第 4 个字符）：这里只能写一行，请删去",
+        )
+    ],
+    "title_carriage_return": [
+        (
+            2,
+            15,
+            "control-char",
+            "标题（title）中有回车符（U+000D，第 5 个字符）：这里只能写一行，请删去",
+        )
+    ],
+    "section_title_line_break": [
+        (
+            10,
+            11,
+            "line-break",
+            "部分标题（title）中有换行符（U+000A，第 5 个字符）：这里只能写一行，请删去",
+        )
+    ],
+    # A raw control character stops the YAML reader: said at its place, not at 1:1.
+    "raw_control_char": [(20, 16, "control-char", "文件中有不允许的控制字符（U+0007），请删去")],
+    # YAML 1.1 reads 0x4B as 75 (and 0o113, +75, 7_5); 075 was refused already.
+    "id_hex": [(11, 9, "type", "任务序号（id）应写作十进制整数，这里是“0x4B”")],
+    "year_hex": [(6, 9, "type", "计划年度（year）应写作十进制整数，这里是“0x7E8”")],
     "date_not_iso": [
         (
             17,
@@ -337,7 +388,7 @@ def test_github_annotations(tmp_path: Path, gk, monkeypatch) -> None:
                 (
                     "data/units.yaml",
                     37,
-                    11,
+                    14,
                     "invisible-char",
                     "单位名称（name）“区经\\u200b委”中有看不见的字符（U+200B，第 3 个字符），请删去",
                 )
@@ -349,9 +400,22 @@ def test_github_annotations(tmp_path: Path, gk, monkeypatch) -> None:
                 (
                     "data/units.yaml",
                     108,
-                    20,
+                    21,
                     "invisible-char",
                     "别名（aliases）中的每一项“\\u202e局政财”中有看不见的字符（U+202E，第 1 个字符），请删去",
+                )
+            ],
+        ),
+        (
+            "unit_line_break",
+            [
+                (
+                    "data/units.yaml",
+                    150,
+                    16,
+                    "line-break",
+                    "单位名称（name）“区新单位\\x0a区经委”中有换行符（U+000A，第 5 个字符）："
+                    "这里只能写一行，请删去",
                 )
             ],
         ),

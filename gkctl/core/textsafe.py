@@ -1,14 +1,23 @@
-"""Text from the data files as it may reach a terminal or a machine format.
+"""Text from the data files: what a value may hold, and how it leaves gkctl.
 
 A YAML value can hold ESC (colour, cursor moves, OSC 8 links), NUL, C1 controls such as
 CSI, bidirectional overrides (U+202E turns the rest of a line around) and invisible
-characters. Every way such text leaves gkctl for a person or a program (tables, messages,
-validate's lines, CSV, ICS, JSON) shows these characters as escapes instead of obeying them.
+characters. Two policies, one for each way:
+
+* In (the text policy): the loader and every write path refuse them (`refusal`), and a line
+  break in a value that is one line (a name, an id, a title). Tab and line feed stay
+  allowed in free text (content, notes, reasons).
+* Out (the escaping policy): every way text leaves gkctl for a person or a program (tables,
+  messages, validate's lines, CSV, ICS, JSON, the site, Word, Excel) shows what slipped
+  through (an older file, a plan read for `diff`) as escapes instead of obeying it or
+  failing on it: XML 1.0, so Word and Excel, cannot carry C0 controls at all.
 """
 
 from __future__ import annotations
 
 import re
+from enum import Enum
+from typing import NamedTuple
 
 # C0 (tab, line feed and carriage return are handled by the caller), DEL, C1; the
 # bidirectional marks, embeddings, overrides and isolates; zero-width characters and the
@@ -19,8 +28,9 @@ _UNSAFE = (
     "\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u2028\u2029"
 )
 UNSAFE = re.compile(f"[{_UNSAFE}]")
+UNSAFE_CHARS = _UNSAFE  # for a character class of one's own (one class searches fastest)
 # In a name or id, any character that shows nothing makes two names that look alike differ.
-INVISIBLE = re.compile(f"[{_UNSAFE}\u2060-\u2064\u00ad]")
+_INVISIBLE = f"{_UNSAFE}\u2060-\u2064\u00ad"
 UNSAFE_LINE = re.compile(f"[{_UNSAFE}\t\n\r]")
 _UNSAFE_WITH_CR = re.compile(f"[{_UNSAFE}\r]")
 
@@ -51,3 +61,70 @@ def machine(text: str) -> str:
     and so is a BOM that starts the output (CSV for Excel)."""
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     return bom + UNSAFE.sub(_json_escape, text[len(bom) :])
+
+
+# --- the text policy ---------------------------------------------------------------------
+
+
+class Field(Enum):
+    """What a value is, which decides what it may hold."""
+
+    NAME = "name"  # an id or a name (unit, alias, group, section id): one line, all visible
+    LINE = "line"  # one line of text: a title, a task name, a 时间节点, a link
+    TEXT = "text"  # free text (content, notes, reasons): tab and line feed allowed
+
+
+# Lone surrogates come from command-line bytes that are not UTF-8.
+_SURROGATES = "\ud800-\udfff"
+_REFUSED = {
+    Field.NAME: re.compile(f"[{_INVISIBLE}\t\n\r{_SURROGATES}]"),
+    Field.LINE: re.compile(f"[{_UNSAFE}\n\r{_SURROGATES}]"),
+    Field.TEXT: re.compile(f"[{_UNSAFE}\r{_SURROGATES}]"),
+}
+_BREAKS = "\n\x85\u2028\u2029"
+
+
+class Refusal(NamedTuple):
+    """The first character a value may not hold: where (0-based, in the value) and why."""
+
+    at: int
+    char: str
+    code: str  # control-char, line-break or invisible-char
+    message: str  # ends with 请删去
+
+
+def allowed(text: str, field: Field) -> bool:
+    return _REFUSED[field].search(text) is None
+
+
+def refusal(text: str, field: Field, what: str) -> Refusal | None:
+    """Why `text` cannot be the value of `what` (a `field`), or None where it can.
+
+    A name is quoted in the message (it is short, and two names may differ only there)."""
+    found = _REFUSED[field].search(text)
+    if found is None:
+        return None
+    char = found.group(0)
+    code, label = _kind(char)
+    one_line = field is not Field.TEXT and char in _BREAKS + "\r"
+    shown = f"“{visible_line(text)}”" if field is Field.NAME else ""
+    message = (
+        f"{what}{shown}中有{label}（U+{ord(char):04X}，第 {found.start() + 1} 个字符）"
+        + ("：这里只能写一行，" if one_line else "，")
+        + "请删去"
+    )
+    return Refusal(found.start(), char, code, message)
+
+
+def _kind(char: str) -> tuple[str, str]:
+    if char in _BREAKS:
+        return "line-break", "换行符"
+    if char == "\r":
+        return "control-char", "回车符"
+    if char == "\t":
+        return "control-char", "制表符"
+    if "\ud800" <= char <= "\udfff":
+        return "control-char", "无法识别的字符"
+    if ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F:
+        return "control-char", "控制字符"
+    return "invisible-char", "看不见的字符"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from gkctl.core import textsafe
 from gkctl.exchange.docx_layout import column_widths, saved, set_table_widths
 from gkctl.exchange.table import ExportTable, HeadingRow, Sheet, TaskRow
 
@@ -101,10 +102,10 @@ def write_docx(table: ExportTable) -> bytes:
 
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    font(title.add_run(table.title), _HEADING_FONT, 16)
+    font(title.add_run(textsafe.visible(table.title)), _HEADING_FONT, 16)
     subtitle = document.add_paragraph()
     subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    subtitle.add_run(table.subtitle)
+    subtitle.add_run(textsafe.visible(table.subtitle))
 
     ncol = len(table.header)
     grid = document.add_table(rows=1 + len(table.rows), cols=ncol)
@@ -164,7 +165,8 @@ def _fill(cell: Any, text: str, width: Any, centered: bool) -> None:
     cell.width = width
     paragraph = cell.paragraphs[0]
     if text:
-        paragraph.add_run(text)
+        # XML 1.0 (Word) cannot hold C0 controls: python-docx refused the whole file.
+        paragraph.add_run(textsafe.visible(text))
     if centered:
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
 

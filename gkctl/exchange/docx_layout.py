@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any
 
+from gkctl.core import textsafe
+
 MM_PER_PT = 25.4 / 72
 # Left and right cell margins (set_table_widths writes them): 1 mm each side, narrower
 # than Word's 1.9 mm, which leaves the text columns of a six-column table more room.
@@ -156,10 +158,10 @@ def saved(
     pinned (pinned): the same input gives the same bytes."""
     props = document.core_properties
     stamp = datetime.combine(as_of, time(0))
-    props.title = title
-    props.subject = subject
+    props.title = textsafe.visible(title)
+    props.subject = textsafe.visible(subject)
     if comments is not None:
-        props.comments = comments
+        props.comments = textsafe.visible(comments)
     props.author = props.last_modified_by = "gkctl"
     props.created = props.modified = stamp
     props.revision = 1

@@ -28,7 +28,7 @@ from gkctl.core import status
 from gkctl.core.model import Dataset, Task, Unit
 from gkctl.core.units import DIRECT, involvement
 from gkctl.exchange.table import lines_needed
-from gkctl.exchange.xlsx_io import print_landscape
+from gkctl.exchange.xlsx_io import cell_text, print_landscape
 from gkctl.store.formkey import FormKey
 
 SHEET = "填报表"
@@ -218,7 +218,7 @@ def write_form(layout: FormLayout, key: FormKey) -> bytes:
 
     def title_row(row: int, text: str, font: Any, height: float, align: Any) -> None:
         ws.merge_cells(f"A{row}:{last}{row}")
-        cell = _text(ws.cell(row, 1, text))
+        cell = _text(ws.cell(row, 1, cell_text(text)))
         cell.font, cell.alignment = font, align
         ws.row_dimensions[row].height = height
 
@@ -249,7 +249,7 @@ def write_form(layout: FormLayout, key: FormKey) -> bytes:
         if due[:1].isdigit():
             values[5] = date.fromisoformat(due)
         for j in range(ncol):
-            cell = _text(ws.cell(r, j + 1, values[j] if j < len(values) else None))
+            cell = _text(ws.cell(r, j + 1, cell_text(values[j]) if j < len(values) else None))
             cell.font, cell.border = body, border
             if j < len(LOCKED):
                 cell.fill = grey
@@ -312,16 +312,16 @@ def write_form(layout: FormLayout, key: FormKey) -> bytes:
     meta = workbook.create_sheet(META_SHEET)
     for r, (name, value) in enumerate(layout.meta.signed(key).encode(), start=1):
         _text(meta.cell(r, 1, name))
-        _text(meta.cell(r, 2, value))
+        _text(meta.cell(r, 2, cell_text(value)))
     meta.sheet_state = "hidden"
     meta.protection.sheet = True
     workbook.active = 0
 
     stamp = datetime.combine(layout.meta.as_of, time(0))
     props = workbook.properties
-    props.title = layout.title
+    props.title = cell_text(layout.title)
     props.subject = SHEET
-    props.keywords = f"{FORMAT} {layout.meta.unit} {layout.meta.as_of.isoformat()}"
+    props.keywords = cell_text(f"{FORMAT} {layout.meta.unit} {layout.meta.as_of.isoformat()}")
     props.creator = props.lastModifiedBy = "gkctl"
     props.created = props.modified = stamp
     buffer = io.BytesIO()

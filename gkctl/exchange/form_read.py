@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from gkctl.core import limits
+from gkctl.core import limits, textsafe
 from gkctl.core.errors import GkctlError
 from gkctl.core.model import Dataset, ProgressStatus, Task
 from gkctl.core.units import lookup
@@ -267,6 +267,12 @@ def _report(
     if extend_to is not None and not reason:
         at(refs["延期理由"], "填了申请延期至，请写明延期理由")
         bad += 1
+    for label in ("进展说明", "延期理由"):
+        # As progress add and extend refuse them, but said at the cell.
+        refused = textsafe.refusal(_text(value(label)), textsafe.Field.TEXT, label)
+        if refused is not None:
+            at(refs[label], refused.message)
+            bad += 1
     if reason and not _text(value("申请延期至")):
         at(refs["申请延期至"], "写了延期理由，请填写申请延期至哪一天")
         bad += 1

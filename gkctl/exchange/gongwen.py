@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from gkctl.core import textsafe
 from gkctl.exchange.docx_layout import (
     column_widths,
     saved,
@@ -174,7 +175,9 @@ def _paragraph(document: Any, text: str, font: str, size: float, indent: bool = 
 
 def _add_lines(p: Any, text: str, font: str, size: float) -> None:
     """The lines of `text` into paragraph `p`, a line break between them, in `font`."""
-    for i, line in enumerate(text.split("\n")):
+    # Every text of the 通报 comes here: what XML 1.0 (Word) cannot hold, and bidirectional
+    # controls, shown as escapes (core.textsafe).
+    for i, line in enumerate(textsafe.visible(text).split("\n")):
         run = p.add_run()
         if i:
             run.add_break()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from gkctl import __version__
-from gkctl.core import status
+from gkctl.core import status, textsafe
 from gkctl.core.model import Dataset, Document, Unit
 from gkctl.core.status import STATUS_LABELS, Status, TaskState
 from gkctl.core.units import DIRECT
@@ -74,7 +74,13 @@ def feed(
     task's own due date is the task's event already and is not repeated. alarm_days 0:
     no alarm; done tasks get none either.
     """
-    from icalendar import Alarm, Calendar, Event
+    from icalendar import Alarm, Calendar, Event, vText
+
+    def text(value: str) -> vText:
+        # RFC 5545 TEXT for every property from the data, header and events alike: typed
+        # as vText, X-WR-CALNAME is escaped too (a bare CR there began a line of its own,
+        # a LF failed); what the loader refuses is shown as escapes.
+        return vText(textsafe.visible(value))
 
     doc = dataset.plan.document
     if unit is not None:
@@ -89,8 +95,8 @@ def feed(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
-    calendar.add("x-wr-caldesc", f"{doc.number} 截止日期（截至 {as_of.isoformat()}）")
+    calendar.add("x-wr-calname", text(name))
+    calendar.add("x-wr-caldesc", text(f"{doc.number} 截止日期（截至 {as_of.isoformat()}）"))
     calendar.add("x-wr-timezone", "Asia/Shanghai")
 
     def event(key: str, day: date, summary: str, description: str, alarm: bool) -> None:
@@ -99,13 +105,13 @@ def feed(
         item.add("dtstamp", stamp)
         item.add("dtstart", day)
         item.add("dtend", day + timedelta(days=1))
-        item.add("summary", summary)
-        item.add("description", description)
+        item.add("summary", text(summary))
+        item.add("description", text(description))
         item.add("transp", "TRANSPARENT")  # a due date, not a meeting: the day stays free
         if alarm and alarm_days > 0:
             reminder = Alarm()
             reminder.add("action", "DISPLAY")
-            reminder.add("description", summary)
+            reminder.add("description", text(summary))
             reminder.add("trigger", timedelta(days=-alarm_days))
             item.add_component(reminder)
         calendar.add_component(item)

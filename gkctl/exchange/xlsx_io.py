@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from gkctl.core import textsafe
 from gkctl.exchange.table import ExportTable, HeadingRow, Sheet, TaskRow, lines_needed
 
 SHEET_TITLE = "任务分解表"
@@ -78,6 +79,12 @@ def _sheet(ws: Any, shown: str, title: str, meta: str) -> Sheet:
     return Sheet(shown, rows, (), title, meta)
 
 
+def cell_text(value: Any) -> Any:
+    """A value for a cell or a property: text as core.textsafe.visible shows it (XML 1.0,
+    so Excel, cannot hold C0 controls: openpyxl refused the whole workbook)."""
+    return textsafe.visible(value) if isinstance(value, str) else value
+
+
 def write_xlsx(table: ExportTable) -> bytes:
     """The table as the office prints it: title, header repeated on every page, merged
     任务名称, section rows, landscape A4 fitted to the page width."""
@@ -96,12 +103,12 @@ def write_xlsx(table: ExportTable) -> bytes:
     wrap = Alignment(wrap_text=True, vertical="center")
     middle = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
-    ws.append([table.title])
+    ws.append([cell_text(table.title)])
     ws.merge_cells(f"A1:{last}1")
     ws["A1"].font = Font(name=_HEADING_FONT, size=16)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
-    ws.append([table.subtitle])
+    ws.append([cell_text(table.subtitle)])
     ws.merge_cells(f"A2:{last}2")
     ws["A2"].font = body
     ws["A2"].alignment = Alignment(horizontal="center", vertical="center")
@@ -117,7 +124,7 @@ def write_xlsx(table: ExportTable) -> bytes:
     merges: list[tuple[int, int]] = []
     for row in table.rows:
         if isinstance(row, HeadingRow):
-            ws.append([row.text] + [None] * (ncol - 1))
+            ws.append([cell_text(row.text)] + [None] * (ncol - 1))
             r = ws.max_row
             for cell in ws[r]:
                 cell.border = border
@@ -126,7 +133,7 @@ def write_xlsx(table: ExportTable) -> bytes:
             ws[f"A{r}"].alignment = Alignment(vertical="center")
             ws.row_dimensions[r].height = 22
             continue
-        ws.append(_values(row))
+        ws.append([cell_text(v) for v in _values(row)])
         r = ws.max_row
         for j, cell in enumerate(ws[r]):
             cell.font = body
@@ -161,9 +168,9 @@ def write_xlsx(table: ExportTable) -> bytes:
 
     stamp = datetime.combine(table.as_of, time(0))
     props = workbook.properties
-    props.title = table.document.title
+    props.title = cell_text(table.document.title)
     props.subject = SHEET_TITLE
-    props.description = table.meta
+    props.description = cell_text(table.meta)
     props.creator = props.lastModifiedBy = "gkctl"
     props.created = props.modified = stamp
     buffer = io.BytesIO()

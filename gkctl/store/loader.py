@@ -97,7 +97,7 @@ class _TaskNodes(NamedTuple):
 
 
 def _read_plan(source: yamlsrc.Source, problems: list[Problem]) -> tuple[Plan, list[_TaskNodes]]:
-    r = Reader(source.path, problems)
+    r = Reader(source.path, problems, raw=source.raw)
     empty = Plan(Document("", "", "", None, 0), (), ())
     if source.root is None:
         return empty, []
@@ -223,7 +223,7 @@ def _read_task(
         task_id,
         section,
         r.text(f.get("name"), f"{what} 的任务名称（name）"),
-        r.text(f.get("content"), f"{what} 的任务内容（content）"),
+        r.text(f.get("content"), f"{what} 的任务内容（content）", field=textsafe.Field.TEXT),
     )
     complete = not (
         any(v is None for v in required) or not units or (deadline is None and "deadline" in f)
@@ -233,7 +233,7 @@ def _read_task(
         section=section or "",
         name=required[2] or "",
         content=required[3] or "",
-        text=r.text(f.get("text"), f"{what} 的正文（text）") or "",
+        text=r.text(f.get("text"), f"{what} 的正文（text）", field=textsafe.Field.TEXT) or "",
         units=units,
         deadline=sys.intern(deadline) if deadline else "",  # a few forms, many tasks
         due=r.day(f.get("due"), f"{what} 的截止日期（due）"),
@@ -241,8 +241,11 @@ def _read_task(
         progress=progress,
         extensions=extensions,
         closed=_record_day(r, f.get("closed"), f"{what} 的销号日期（closed）", document),
-        closed_note=r.text(f.get("closed_note"), "closed_note", required=False) or "",
-        notes=r.text(f.get("notes"), "notes", required=False) or "",
+        closed_note=r.text(
+            f.get("closed_note"), "closed_note", required=False, field=textsafe.Field.TEXT
+        )
+        or "",
+        notes=r.text(f.get("notes"), "notes", required=False, field=textsafe.Field.TEXT) or "",
         pos=yamlsrc.pos(r.path, node),
         keys=key_set(tuple(f)),
         carried_from=_read_link(r, f.get("carried_from"), f"{what} 的来源（carried_from）"),
@@ -323,7 +326,9 @@ def _read_progress(r: Reader, node: Node, what: str, document: Document) -> Prog
         )
         link = None
     returned = _record_day(r, f.get("returned"), "退办日期（returned）", document)
-    return_reason = r.text(f.get("return_reason"), "退办理由（return_reason）")
+    return_reason = r.text(
+        f.get("return_reason"), "退办理由（return_reason）", field=textsafe.Field.TEXT
+    )
     if "returned" in f and status is not None and status is not ProgressStatus.DONE:
         r.problem(f["returned"], "bad-return", "只有已完成（done）的进展才能退办（returned）")
     if returned is not None and "return_reason" not in f:
@@ -346,7 +351,7 @@ def _read_progress(r: Reader, node: Node, what: str, document: Document) -> Prog
         day,
         unit,
         status,
-        r.text(f.get("note"), "说明（note）", required=False) or "",
+        r.text(f.get("note"), "说明（note）", required=False, field=textsafe.Field.TEXT) or "",
         link,
         yamlsrc.pos(r.path, node),
         returned,
@@ -362,7 +367,7 @@ def _read_extension(r: Reader, node: Node, what: str, document: Document) -> Ext
     to = r.day(f.get("to"), "延期至（to）")
     unit, reason = (
         r.name(f.get("unit"), "申请单位（unit）"),
-        r.text(f.get("reason"), "延期理由（reason）"),
+        r.text(f.get("reason"), "延期理由（reason）", field=textsafe.Field.TEXT),
     )
     decision, decided, note = _read_decision(r, f, day, document)
     if day is None or to is None or unit is None or reason is None:
@@ -397,7 +402,15 @@ def _read_decision(
         "requested（待批）、approved（批准）或 rejected（不批准）",
     )
     decided = _record_day(r, f.get("decided"), "决定日期（decided）", document)
-    note = r.text(f.get("decision_note"), "决定说明（decision_note）", required=False) or ""
+    note = (
+        r.text(
+            f.get("decision_note"),
+            "决定说明（decision_note）",
+            required=False,
+            field=textsafe.Field.TEXT,
+        )
+        or ""
+    )
     if "decision" not in f:
         for key in ("decided", "decision_note"):
             if key in f:
@@ -491,7 +504,7 @@ def _check_references(
             if (
                 not isinstance(node, ScalarNode)
                 or node.value in names
-                or textsafe.INVISIBLE.search(node.value)  # said once, by Reader.name
+                or not textsafe.allowed(node.value, textsafe.Field.NAME)  # Reader.name said
             ):
                 continue
             word = node.value

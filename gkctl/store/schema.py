@@ -3,6 +3,7 @@ position, nothing raised. The loader's readers for tasks.yaml and units.yaml sta
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date
 from enum import StrEnum
@@ -15,6 +16,8 @@ from gkctl.core.errors import Problem
 from gkctl.store import yamlsrc
 
 E = TypeVar("E", bound=StrEnum)
+
+_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)")
 
 _TYPE_NAMES = {
     yamlsrc.STR: "文字",
@@ -31,10 +34,14 @@ _TYPE_NAMES = {
 class Reader:
     """Typed access to nodes that records a problem instead of raising."""
 
-    def __init__(self, path: str, problems: list[Problem], year: int = 0) -> None:
+    def __init__(
+        self, path: str, problems: list[Problem], year: int = 0, raw: bytes | str = b""
+    ) -> None:
         self.path = path
         self.problems = problems
         self.year = year  # the plan year, which bounds every date (0: not known yet)
+        self.raw = raw  # the file, for the position of a refused character
+        self._locator: yamlsrc.Locator | None = None
         # One object for each date and name read many times: a 100,000-task plan holds
         # a few hundred distinct ones, and the parsed-plan cache pickles (and a warm run
         # unpickles) each object once, not each time it was written.
@@ -74,7 +81,15 @@ class Reader:
             return []
         return list(node.value)
 
-    def text(self, node: Node | None, what: str, required: bool = True) -> str | None:
+    def text(
+        self,
+        node: Node | None,
+        what: str,
+        required: bool = True,
+        field: textsafe.Field = textsafe.Field.LINE,
+    ) -> str | None:
+        """A text value; `field` says what it may hold (core.textsafe: one line by default,
+        Field.TEXT for free text that may hold tabs and line feeds)."""
         if node is None:
             return None
         if not isinstance(node, ScalarNode) or node.tag == yamlsrc.NULL:
@@ -83,7 +98,21 @@ class Reader:
         if required and not node.value.strip():
             self.problem(node, "empty-value", f"{what}不能为空")
             return None
+        refused = textsafe.refusal(node.value, field, what)
+        if refused is not None:
+            self._refuse(node, refused)
+            return None
         return str(node.value)
+
+    def _refuse(self, node: ScalarNode, refused: textsafe.Refusal) -> None:
+        """The problem at the refused character itself, where it can be found in the file."""
+        if self.raw:
+            if self._locator is None:
+                self._locator = yamlsrc.Locator(self.raw)
+            line, column = self._locator.find(node, refused.char)
+        else:
+            line, column = node.start_mark.line + 1, node.start_mark.column + 1
+        self.problems.append(Problem(self.path, line, column, refused.code, refused.message))
 
     def choice(
         self, node: Node | None, what: str, kind: type[E], code: str, unknown: str, allowed: str
@@ -99,21 +128,10 @@ class Reader:
             return None
 
     def name(self, node: Node | None, what: str) -> str | None:
-        """A name or id: text with no invisible characters (zero-width, bidirectional
+        """A name or id: one line with no invisible characters (zero-width, bidirectional
         controls), which would make two names that look the same differ."""
-        value = self.text(node, what)
-        if value is None or node is None:
-            return value
-        hidden = textsafe.INVISIBLE.search(value)
-        if hidden is not None:
-            self.problem(
-                node,
-                "invisible-char",
-                f"{what}“{textsafe.visible_line(value)}”中有看不见的字符"
-                f"（U+{ord(hidden.group(0)):04X}，第 {hidden.start() + 1} 个字符），请删去",
-            )
-            return None
-        return sys.intern(value)  # see _days
+        value = self.text(node, what, field=textsafe.Field.NAME)
+        return None if value is None else sys.intern(value)  # see _days
 
     def integer(self, node: Node | None, what: str) -> int | None:
         if node is None:
@@ -121,11 +139,12 @@ class Reader:
         if not isinstance(node, ScalarNode) or node.tag != yamlsrc.INT:
             self._type_error(node, what, "整数")
             return None
-        try:
-            return int(node.value.replace("_", ""), 0)
-        except ValueError:
-            self._type_error(node, what, "十进制整数")
+        if not _DECIMAL.fullmatch(node.value):
+            # YAML 1.1 also reads 0x4B, 0o113, 0b1001011, +75, 7_5 and 1:15 as 75, and
+            # 075 as octal: an integer is what a person reads, in plain decimal.
+            self.problem(node, "type", f"{what}应写作十进制整数，这里是“{node.value}”")
             return None
+        return int(node.value)
 
     def boolean(self, node: Node | None, what: str) -> bool:
         if node is None:

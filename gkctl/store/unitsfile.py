@@ -17,7 +17,7 @@ def read_directory_source(
 ) -> Directory:
     """The unit directory; names of units whose entries have problems go into `broken`, so
     that tasks naming them do not repeat the same problem as unknown units."""
-    r = Reader(source.path, problems)
+    r = Reader(source.path, problems, raw=source.raw)
     units: list[Unit] = []
     groups: list[Group] = []
     if source.root is None:
@@ -83,7 +83,7 @@ def read_directory_source(
                     tuple(members),
                     r.boolean(f.get("relevant"), "relevant"),
                     yamlsrc.pos(source.path, node),
-                    r.text(f.get("same_as"), "同义统称（same_as）"),
+                    r.name(f.get("same_as"), "同义统称（same_as）"),
                 )
             )
     names = {g.name for g in groups}

@@ -27,23 +27,18 @@ Rules:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from gkctl.core import dates, status
+from gkctl.core import dates, status, textsafe
 from gkctl.core.errors import UsageError
 from gkctl.core.limits import LINK_CHARS, TEXT_CHARS, too_long
 from gkctl.core.model import Dataset, Decision, ProgressStatus, Task, Unit
 from gkctl.core.units import involvement, lookup
 from gkctl.store import edit
-
-# C0 and C1 control characters (tab and line feed allowed) and lone surrogates, which
-# come from command-line bytes that are not UTF-8.
-_BAD_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -56,16 +51,22 @@ class Recorded:
     written: bool
 
 
-def clean_text(value: str, what: str, required: bool = False, limit: int = TEXT_CHARS) -> str:
+def clean_text(
+    value: str,
+    what: str,
+    required: bool = False,
+    limit: int = TEXT_CHARS,
+    field: textsafe.Field = textsafe.Field.TEXT,
+) -> str:
+    """A person's text for the file, held to the loader's text policy (core.textsafe):
+    what validate would refuse is refused here, before anything is written."""
     text = value.strip()
     long = too_long(text, limit)
     if long is not None:
         raise UsageError(f"{what}{long}，请精简后重试（详细材料可放在网页上，附上链接）。")
-    bad = _BAD_CHARS.search(text)
-    if bad is not None:
-        raise UsageError(
-            f"{what}中有控制字符或无法识别的字符（第 {bad.start() + 1} 个字符），请删去后重试。"
-        )
+    refused = textsafe.refusal(text, field, what)
+    if refused is not None:
+        raise UsageError(f"{refused.message}后重试。")
     if required and not text:
         raise UsageError(f"{what}不能为空。")
     return text
@@ -142,7 +143,11 @@ def progress_step(
     has sent back (退办) is refused, and a report that contradicts the unit's recorded ones
     is refused rather than added beside them."""
     note = clean_text(note, "说明")
-    link = clean_text(link, "链接", True, LINK_CHARS) if link is not None else None
+    link = (
+        clean_text(link, "链接", True, LINK_CHARS, textsafe.Field.LINE)
+        if link is not None
+        else None
+    )
     _not_future(day, today, "进展日期")
 
     def build(dataset: Dataset, text: str) -> edit.Edit | None:

@@ -48,10 +48,72 @@ _SYNTAX_HINTS = {
 
 
 class Source(NamedTuple):
-    """One file's parsed root node (None where it could not be parsed)."""
+    """One file's parsed root node (None where it could not be parsed), and its text, for
+    the position of a character inside a value (see Locator)."""
 
     path: str
     root: Node | None
+    raw: bytes | str = b""
+
+
+# What YAML counts as a line break, so as its marks count lines.
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+# One character of a double-quoted scalar as written: an escape, or the character itself.
+_QUOTED = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)|.", re.DOTALL)
+# The one-letter escapes; a backslash before a line break continues the line (no character).
+_ESCAPES = dict(
+    zip("0abt\tnvfreN_LP\n\r", "\0\a\b\t\t\n\v\f\r\x1b\x85\xa0\u2028\u2029", strict=False)
+)
+
+
+def _unescaped(written: str) -> str:
+    if not written.startswith("\\") or len(written) == 1:
+        return written
+    if written[1] in "xuU":
+        return chr(int(written[2:], 16))
+    return _ESCAPES.get(written[1], written[1])
+
+
+class Locator:
+    """Where a character of a scalar's value is written in the file: a problem with one
+    character of a long text points at that character, not at the start of the value.
+
+    Built on the error path only (the file's text decoded once more, its lines counted)."""
+
+    def __init__(self, raw: bytes | str) -> None:
+        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+        self.text = text[1:] if text.startswith("\ufeff") else text
+        self.starts = [0, *(m.end() for m in _BREAK.finditer(self.text))]
+
+    def offset(self, line: int, column: int) -> int:
+        """The text's index of a 0-based line and column."""
+        return self.starts[min(line, len(self.starts) - 1)] + column
+
+    def line_col(self, index: int) -> tuple[int, int]:
+        import bisect
+
+        line = bisect.bisect_right(self.starts, index)
+        return line, index - self.starts[line - 1] + 1
+
+    def find(self, node: ScalarNode, char: str) -> tuple[int, int]:
+        """Line and column (from 1) of the first `char` of the node's value; the value's
+        start where it cannot be told (a line break that folding made)."""
+        start = self.offset(node.start_mark.line, node.start_mark.column)
+        end = self.offset(node.end_mark.line, node.end_mark.column)
+        body = self.text[start:end]
+        at = -1
+        if node.style == '"':
+            for m in _QUOTED.finditer(body, 1):
+                if m.group(0) not in "\r\n" and _unescaped(m.group(0)) == char:
+                    at = m.start()
+                    break
+        elif node.style in ("|", ">"):
+            header = _BREAK.search(body)  # the | line itself holds no content
+            if header is not None:
+                at = body.find(char, header.end())
+        elif char not in "\r\n":  # plain and single-quoted scalars fold their breaks
+            at = body.find(char)
+        return self.line_col(start + at) if at >= 0 else _line_col(node)
 
 
 def pos(path: str, node: Node) -> Pos:
@@ -164,6 +226,23 @@ def parse(path: str, text: str | bytes, problems: list[Problem]) -> Node | None:
         at = exc.problem_mark.line + 1 if exc.problem_mark else 0
         if not (tabs and ("tab" in str(exc.problem) or any(t.line == at for t in tabs))):
             problems.append(_syntax_problem(path, exc))
+        return None
+    except yaml.reader.ReaderError as exc:
+        # No mark, and a position libyaml counts in bytes and PyYAML in characters: the
+        # character itself is found (the reader stops at its first appearance).
+        locator = Locator(text)
+        char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+        at = locator.text.find(char)
+        line, column = locator.line_col(at) if at >= 0 else (1, 1)
+        problems.append(
+            _problem(
+                path,
+                line,
+                column,
+                "control-char",
+                f"文件中有不允许的控制字符（U+{ord(char):04X}），请删去",
+            )
+        )
         return None
     except yaml.YAMLError as exc:  # reader errors carry no mark in some versions
         problems.append(_problem(path, 1, 1, "syntax", f"YAML 语法错误：无法解析（{exc}）"))
@@ -326,7 +405,7 @@ def read_bytes(raw: bytes, shown: str, problems: list[Problem]) -> Source:
         # decode() takes off one BOM and libyaml another, as for the text: the parser must
         # not see the second as the first character (a copy, but only of such a file).
         raw = raw[3:]
-    return Source(shown, parse(shown, raw, problems))
+    return Source(shown, parse(shown, raw, problems), raw)
 
 
 def items(node: MappingNode) -> Iterator[tuple[ScalarNode, Node]]:

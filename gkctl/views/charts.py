@@ -8,11 +8,18 @@ added after this module was written.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
 
+from gkctl.core import textsafe
 from gkctl.core.status import STATUS_ORDER, Status
+
+
+def escape(text: str) -> str:
+    """Text for SVG: as the site's pages show it (core.textsafe.visible), then HTML-escaped."""
+    return html.escape(textsafe.visible(text))
+
 
 # Light backgrounds need dark text; the palette keeps contrast with white text instead.
 _KNOWN = {

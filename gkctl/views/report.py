@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gkctl.core import behind, collector, stats, status, trend
+from gkctl.core import behind, collector, stats, status, textsafe, trend
 from gkctl.core.errors import GkctlError, UsageError
 from gkctl.core.model import Dataset, Progress, Task, Unit
 from gkctl.core.records import extension_record, iso, progress_record
@@ -56,7 +56,6 @@ BEHIND_LIMIT = 10  # how many units the summary lists as furthest behind
 
 # --- Markdown helpers (also the template filters) -------------------------------------------
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _INLINE = re.compile(r"([\\`*_\[\]|~$])")
 # What opens a block when it starts a line: heading, list item, quote, setext underline.
 _BLOCK_START = re.compile(r"^(?:([#+=-])|(\d+)([.)]))")
@@ -65,7 +64,9 @@ _BLOCK_START = re.compile(r"^(?:([#+=-])|(\d+)([.)]))")
 # Anything md_escape changes: line breaks, tabs and control characters, &, < and >, the
 # inline marks, "://" and "www.". (With none of them, one line, no block start and no
 # space at either end, the text is its own escape.)
-_SPECIAL = re.compile(r"[\x00-\x1f\x7f-\x9f&<>\\`*_\[\]|~$]|://|www\.")
+_SPECIAL = re.compile(
+    r"[\x00-\x1f\x7f-\x9f&<>\\`*_\[\]|~$" + textsafe.UNSAFE_CHARS + r"]|://|www\."
+)
 
 
 def _escape_block(m: re.Match[str]) -> str:
@@ -79,13 +80,14 @@ def md_escape(value: object) -> str:
     &, < and > become entities (no HTML); \\ ` * _ [ ] | ~ $ are backslash-escaped (no
     emphasis, code, links, table cells or math); "://" and "www." are broken up so GitHub
     does not autolink them; a leading #, -, +, = or "1." is escaped (no heading or list);
-    line breaks become <br> and control characters are shown as \\xNN.
+    line breaks become <br>; control, bidirectional and invisible characters are shown as
+    \\xNN or \\uNNNN (core.textsafe).
     """
     text = str(value)
     if not _SPECIAL.search(text) and not _BLOCK_START.match(text) and text == text.strip():
         return text  # most task text: nothing below would change it (a report's 100,000)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+    text = textsafe.visible(text)  # a report written to a file is read as it is
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _INLINE.sub(r"\\\1", text)
     text = text.replace("://", "\\://").replace("www.", "www\\.")

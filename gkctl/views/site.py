@@ -8,8 +8,11 @@ site, `stats` and the 通报 agree by construction. The pages load nothing from 
 (no script, no web font, charts drawn as inline SVG by views.charts) and link only to one
 another and to site.css by relative paths, so the site works from file://, on an intranet
 server and on GitHub Pages alike. Templates are gkctl's own (templates/site/), rendered with
-autoescape: every text from the YAML is escaped. No generation time is written: the same
-data and date give the same bytes.
+autoescape: every text from the YAML is escaped, and what the loader refuses (control and
+bidirectional characters, from a plan read before it did) is shown as \\xNN or \\uNNNN
+(core.textsafe.visible) rather than isolated: inside an isolate U+202E still turns the rest
+of its own text around, so "理由\\u202e意同" would still read as ending in 同意. No
+generation time is written: the same data and date give the same bytes.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any
 from urllib.parse import quote
 
 from gkctl.core import stats as core_stats
-from gkctl.core import status
+from gkctl.core import status, textsafe
 from gkctl.core.model import Dataset, Link
 from gkctl.core.plans import NamedPlan
 from gkctl.views import charts, report
@@ -322,6 +325,11 @@ def _stylesheet(colours: dict[str, str]) -> str:
     return text.rstrip("\n") + "\n" + rules
 
 
+def _visible(value: Any) -> Any:
+    # Markup (the charts) is a str too, but made here and already escaped.
+    return textsafe.visible(value) if type(value) is str else value
+
+
 def _renderer() -> Callable[[str, dict[str, Any]], str]:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -329,6 +337,7 @@ def _renderer() -> Callable[[str, dict[str, Any]], str]:
         loader=FileSystemLoader(str(report.builtin_dir() / "site"), encoding="utf-8"),
         undefined=StrictUndefined,
         autoescape=True,
+        finalize=_visible,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
