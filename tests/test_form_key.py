@@ -3,6 +3,7 @@ signed with the office's key (GKCTL_FORM_KEY, else data/.gkctl-form-key), which 
 does not have; a changed unit or task list, another key, or an unsigned (old) form is
 refused by file and sheet, and nothing is written."""
 
+import shutil
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,7 @@ from openpyxl import load_workbook
 
 from gkctl.exchange import form
 from gkctl.store import atomic, formkey, loader
+from tests.conftest import FIXTURES
 from tests.test_form import FORM, KEY_MADE, TODAY, fill, made, read_plan  # noqa: F401
 
 Run = Callable[..., Any]
@@ -206,3 +208,20 @@ def test_an_empty_or_short_environment_key_is_refused(
     result = gk("form", "-u", "经委", "--as-of", "2024-10-15", data=data_copy, env=env)
     assert (result.exit_code, result.stderr) == (2, message + "\n")
     assert not (tmp_path / FORM).exists() and not (data_copy / formkey.FILE).exists()
+
+
+def test_a_folder_of_plans_has_one_key_however_the_plan_is_named(
+    gk: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--data plans/2024 and --data plans --plan 2024 name one plan of one data folder:
+    the form made one way imports the other way, with the one key beside units.yaml."""
+    plans = tmp_path / "plans"
+    shutil.copytree(FIXTURES / "plans" / "plans", plans)
+    monkeypatch.chdir(tmp_path)
+    written = gk("form", "-u", "经委", "--as-of", "2024-10-15", data=plans / "2024")
+    assert written.exit_code == 0, written.stderr
+    assert (plans / formkey.FILE).is_file() and not (plans / "2024" / formkey.FILE).exists()
+    fill(tmp_path / FORM, {2: {"完成情况": "推进中", "进展说明": "正常"}})
+    result = gk("progress", "import", FORM, "--plan", "2024", "--dry-run", data=plans, env=TODAY)
+    assert result.exit_code == 0, result.stderr
+    assert not (plans / "2024" / formkey.FILE).exists()

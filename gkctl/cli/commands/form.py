@@ -12,9 +12,9 @@ from gkctl.cli.commands.common import (
     PlanOpt,
     UnitOpt,
     as_of_date,
-    data_dir,
     load,
     plan_dir,
+    plan_scope,
     today,
     warn,
     warn_outside_plan_year,
@@ -70,7 +70,7 @@ def form(
 
     def signing_key() -> formkey.FormKey:
         """The office's key, made on the first form (only once nothing else can fail)."""
-        key, made = formkey.ensure(data_dir(data), os.environ.get(formkey.ENV))
+        key, made = formkey.ensure(plan_scope(data).folder, os.environ.get(formkey.ENV))
         if made:
             warn(
                 f"已生成填报表密钥 {key.source}：导入填报表时用它核对签名。请留在本机并备份，"
@@ -167,7 +167,9 @@ def import_forms(
         if not file.is_file():
             raise UsageError(f"找不到文件 {file}。")
     dataset = load(data, plan)
-    folder = data_dir(data)
+    # One key for the data folder, however a plan of it is named (--data plans/2024 or
+    # --data plans --plan 2024): the office's, not a plan's.
+    folder = plan_scope(data).folder
     key = formkey.find(folder, os.environ.get(formkey.ENV))
     if key is None:
         raise UsageError(
