@@ -363,3 +363,35 @@ def test_validate_all_plans_checks_a_folder_of_plans_and_its_links(
     broken = gk("validate", "--all-plans", data=None)
     assert broken.exit_code == 1
     assert "plans/2025/tasks.yaml:" in broken.stdout and "两处须互相指向" in broken.stdout
+
+
+# --- stats and review: each plan's answer -------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["stats"], ["stats", "--trend"], ["review"]])
+def test_stats_and_review_answer_for_each_plan(gk, command: list[str]) -> None:
+    """Without --plan, each plan's own answer under its name; each equals what --plan
+    gives for that plan alone."""
+    both = json.loads(gk(*command, "--as-of", DAY, "--format", "json", data=PLANS).stdout)
+    assert list(both) == ["version", "as_of", "plans"]
+    assert [p["plan"] for p in both["plans"]] == ["2024", "2025"]
+    for answer in both["plans"]:
+        alone = json.loads(
+            gk(
+                *command, "--as-of", DAY, "--plan", answer["plan"], "--format", "json", data=PLANS
+            ).stdout
+        )
+        assert {"plan": answer["plan"], **alone} == {"version": 1, "as_of": DAY, **answer}
+    table = gk(*command, "--as-of", DAY, data=PLANS).stdout
+    assert "━━ 计划 2024：2024年金山区政务公开工作要点（本计划已于 2024年12月31日 结束）" in table
+    assert "━━ 计划 2025：2025年金山区政务公开工作要点（测试用）\n" in table
+
+
+def test_stats_csv_says_each_rows_plan(gk) -> None:
+    text = gk("stats", "--as-of", DAY, "--format", "csv", data=PLANS).stdout
+    rows = text.lstrip("\ufeff").splitlines()
+    assert rows[0].startswith("plan,scope,name,")
+    alone = gk("stats", "--as-of", DAY, "--plan", "2025", "--format", "csv", data=PLANS).stdout
+    assert [r for r in rows[1:] if r.startswith("2025,")] == [
+        "2025," + r for r in alone.lstrip("\ufeff").splitlines()[1:]
+    ]

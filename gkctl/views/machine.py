@@ -7,7 +7,7 @@ new keys may be added, existing keys keep their names, types and meaning while
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -155,6 +155,35 @@ def summaries_json(
             ],
         }
     )
+
+
+def per_plan_json(parts: Sequence[tuple[str, str]], as_of: date) -> str:
+    """Several plans' answers in one envelope: {"version", "as_of", "plans": [{"plan": name,
+    …that plan's own answer}]}, each answer as the command gives it for one plan."""
+    import json
+
+    plans = []
+    for name, text in parts:
+        answer = json.loads(text)
+        answer.pop("version", None)
+        answer.pop("as_of", None)
+        plans.append({"plan": name, **answer})
+    return dumps({"version": JSON_VERSION, "as_of": as_of.isoformat(), "plans": plans})
+
+
+def per_plan_csv(parts: Sequence[tuple[str, str]]) -> str:
+    """Several plans' CSV answers as one table, a first column `plan` saying whose row."""
+    import csv
+    import io
+
+    header: list[str] = ["plan"]
+    rows: list[list[Any]] = []
+    for name, text in parts:
+        table = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+        if table:
+            header = ["plan", *table[0]]
+            rows += [[name, *row] for row in table[1:]]
+    return to_csv(header, rows)
 
 
 def dumps(data: Any) -> str:

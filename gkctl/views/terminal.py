@@ -554,6 +554,22 @@ def _days_suffix(s: TaskState) -> Text:
     return Text("  ") + days if days.plain else Text("")
 
 
+def per_plan(answers: Sequence[tuple[str, Dataset, RenderableType]], as_of: date) -> RenderableType:
+    """Each plan's view under a heading that names the plan and whether it has ended."""
+    from gkctl.core import planyear
+
+    parts: list[RenderableType] = []
+    for name, dataset, view in answers:
+        doc = dataset.plan.document
+        ending = planyear.ending(dataset.plan, as_of)
+        state = f"（{ending.label}）" if ending.ended else ""
+        if parts:
+            parts.append(Text(""))
+        parts.append(safe(f"━━ 计划 {name}：{doc.title}{state}", "bold"))
+        parts.append(view)
+    return Group(*parts)
+
+
 def plan_list(rows: Sequence[dict[str, object]]) -> RenderableType:
     """The plans of a data folder (gkctl plan list)."""
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)

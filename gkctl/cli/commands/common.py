@@ -245,3 +245,37 @@ def since_date(option: str | None, as_of: date) -> date | None:
         year, month = (as_of.year, as_of.month - 1) if as_of.month > 1 else (as_of.year - 1, 12)
         return date(year, month, 1)
     return parse_date(option, "--since")
+
+
+def each_plan(data: Path | None, plan: str | None) -> "list[NamedPlan] | None":
+    """Every plan, loaded, where the data folder holds several and --plan names none (a
+    command that answers per plan then answers for each); None where it reads one plan."""
+    scope = plan_scope(data, plan)
+    if not scope.several or plan is not None:
+        return None
+    return load_plans(scope.chosen)
+
+
+def print_answer(answer: object) -> None:
+    """One plan's answer: text (JSON, CSV) as it is, a renderable printed."""
+    if isinstance(answer, str):
+        write_stdout(answer)
+    else:
+        print_trimmed(answer)
+
+
+def print_per_plan(
+    answers: "Sequence[tuple[NamedPlan, Any]]", as_of: date, fmt: OutputFormat
+) -> None:
+    """Each plan's answer under the plan's name: one JSON envelope with a `plans` list, one
+    CSV with a first `plan` column, or the terminal views one after another, each headed."""
+    from gkctl.views import machine
+
+    if fmt is OutputFormat.JSON:
+        write_stdout(machine.per_plan_json([(p.name, str(a)) for p, a in answers], as_of))
+    elif fmt is OutputFormat.CSV:
+        write_stdout(machine.per_plan_csv([(p.name, str(a)) for p, a in answers]))
+    else:
+        from gkctl.views import terminal
+
+        print_trimmed(terminal.per_plan([(p.name, p.dataset, a) for p, a in answers], as_of))

@@ -16,11 +16,13 @@ from gkctl.cli.commands.common import (
     WithinOpt,
     as_of_date,
     check_format,
+    each_plan,
     format_option,
     load,
     parse_date,
     plan_dir,
-    print_trimmed,
+    print_answer,
+    print_per_plan,
     today,
     warn_outside_plan_year,
     write_stdout,
@@ -31,6 +33,11 @@ from gkctl.core import status
 from gkctl.core.model import Decision
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from rich.console import RenderableType
+
+    from gkctl.core.review import Queue
     from gkctl.store.writes import Recorded
 
 DecisionDateOpt = Annotated[
@@ -186,18 +193,35 @@ def review(
     from gkctl.core.review import queue
 
     check_format(fmt, F.TABLE, F.JSON)
-    dataset = load(data, plan)
-    day = as_of_date(as_of)
-    warn_outside_plan_year(dataset, day)
-    q = queue(dataset, day, within, quiet)
-    if fmt is F.JSON:
-        from gkctl.views import machine
-
-        write_stdout(machine.review_json(q))
-        return
+    from gkctl.views import machine
     from gkctl.views.review import review_view
 
-    print_trimmed(review_view(q))
+    day = as_of_date(as_of)
+    plans = each_plan(data, plan)
+    if plans is not None:  # several plans, none named: each plan's queue, one after another
+        answers = [
+            (
+                p,
+                _answer(
+                    review_view, machine.review_json, queue(p.dataset, day, within, quiet), fmt
+                ),
+            )
+            for p in plans
+        ]
+        print_per_plan(answers, day, fmt)
+        return
+    dataset = load(data, plan)
+    warn_outside_plan_year(dataset, day)
+    print_answer(_answer(review_view, machine.review_json, queue(dataset, day, within, quiet), fmt))
+
+
+def _answer(
+    view: "Callable[[Queue], RenderableType]",
+    as_json: "Callable[[Queue], str]",
+    q: "Queue",
+    fmt: OutputFormat,
+) -> "str | RenderableType":
+    return as_json(q) if fmt is F.JSON else view(q)
 
 
 def register(app: typer.Typer) -> None:

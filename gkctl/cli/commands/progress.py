@@ -14,11 +14,13 @@ from gkctl.cli.commands.common import (
     WithinOpt,
     as_of_date,
     check_format,
+    each_plan,
     format_option,
     load,
     parse_date,
     plan_dir,
-    print_trimmed,
+    print_answer,
+    print_per_plan,
     today,
     warn_outside_plan_year,
     write_stdout,
@@ -29,6 +31,8 @@ from gkctl.core import status
 from gkctl.core.model import ProgressStatus
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from gkctl.core.model import Dataset
     from gkctl.store.writes import Recorded
 
@@ -219,42 +223,44 @@ def stats(
     示例：gkctl stats --as-of 2024-10-15
     """
     check_format(fmt, F.TABLE, F.JSON, F.CSV)
-    dataset = load(data, plan)
+    plans = each_plan(data, plan)
     day = as_of_date(as_of)
-    warn_outside_plan_year(dataset, day)
-    if trend:
-        _trend(dataset, day, within, fmt)
+    if plans is not None:  # several plans, none named: each plan's figures, one after another
+        answers = [(p, _stats(p.dataset, day, within, fmt, trend)) for p in plans]
+        print_per_plan(answers, day, fmt)
         return
+    dataset = load(data, plan)
+    warn_outside_plan_year(dataset, day)
+    print_answer(_stats(dataset, day, within, fmt, trend))
+
+
+def _stats(
+    dataset: "Dataset", day: date, within: int, fmt: OutputFormat, trend: bool
+) -> "str | RenderableType":
+    """One plan's figures: text for JSON and CSV, a renderable for the terminal."""
+    from gkctl.views import machine
+
+    if trend:
+        from gkctl.core import trend as core_trend
+
+        moves = core_trend.compute(dataset, day, within)
+        if fmt is F.JSON:
+            return machine.trend_json(moves)
+        if fmt is F.CSV:
+            return machine.trend_csv(moves)
+        from gkctl.views.stats import trend_view
+
+        return trend_view(moves)
     from gkctl.core import stats as core
 
     result = core.compute(dataset, day, within)
     if fmt is F.JSON:
-        from gkctl.views import machine
+        return machine.stats_json(result)
+    if fmt is F.CSV:
+        return machine.stats_csv(result)
+    from gkctl.views.stats import stats_view
 
-        write_stdout(machine.stats_json(result))
-    elif fmt is F.CSV:
-        from gkctl.views import machine
-
-        write_stdout(machine.stats_csv(result))
-    else:
-        from gkctl.views.stats import stats_view
-
-        print_trimmed(stats_view(result))
-
-
-def _trend(dataset: "Dataset", day: date, within: int, fmt: OutputFormat) -> None:
-    from gkctl.core import trend
-    from gkctl.views import machine
-
-    result = trend.compute(dataset, day, within)
-    if fmt is F.JSON:
-        write_stdout(machine.trend_json(result))
-    elif fmt is F.CSV:
-        write_stdout(machine.trend_csv(result))
-    else:
-        from gkctl.views.stats import trend_view
-
-        print_trimmed(trend_view(result))
+    return stats_view(result)
 
 
 progress_app.command("import")(import_forms)
