@@ -395,3 +395,17 @@ def test_stats_csv_says_each_rows_plan(gk) -> None:
     assert [r for r in rows[1:] if r.startswith("2025,")] == [
         "2025," + r for r in alone.lstrip("\ufeff").splitlines()[1:]
     ]
+
+
+def test_report_across_plans_is_each_plans_report(gk, tmp_path: Path) -> None:
+    both = gk("report", "-t", "unit", "--unit", "区经委", "--as-of", DAY, data=PLANS).stdout
+    alone = [
+        gk(
+            "report", "-t", "unit", "--unit", "区经委", "--as-of", DAY, "--plan", name, data=PLANS
+        ).stdout
+        for name in ("2024", "2025")
+    ]
+    assert both == "\n---\n\n".join(alone)
+    assert "（已转入 2025#2）" in alone[0] and "（承接 2024#31）" in alone[1]
+    word = gk("report", "--as-of", DAY, "-f", "docx", "-o", str(tmp_path / "x.docx"), data=PLANS)
+    assert word.exit_code == 2 and "请用 --plan 指定" in word.stderr

@@ -2,7 +2,7 @@
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,7 +17,8 @@ from gkctl.cli.commands.common import (
     format_option,
     keep,
     load,
-    plan_dir,
+    load_plans,
+    plan_scope,
     project_config,
     since_date,
     warn,
@@ -28,6 +29,10 @@ from gkctl.cli.formats import OutputFormat
 from gkctl.core import status
 from gkctl.core.errors import UsageError
 from gkctl.core.units import lookup
+
+if TYPE_CHECKING:
+    from gkctl.core.plans import NamedPlan
+    from gkctl.views.report import TemplateRef
 
 
 def report(
@@ -95,10 +100,10 @@ def report(
         raise UsageError("Word 格式的报告需要用 -o 指定文件，如 -o 督办通报.docx。")
     if word and not each_unit and out is not None and out.suffix.lower() != ".docx":
         raise UsageError(f"Word 格式的报告应写入 .docx 文件，{out} 不是。")
-    folder = plan_dir(data, plan)
-    dataset = load(folder)
+    scope = plan_scope(data, plan)
+    # templates/ stands beside the data folder: beside plans/ where it holds several plans.
+    ref = core.find_template(template, scope.folder)
     day = as_of_date(as_of)
-    ref = core.find_template(template, folder)
     needs_unit = ref.by_name and ref.name == f"unit{core.SUFFIX}"
     config = project_config()
     if needs_unit and unit is None and not each_unit and config is not None:
@@ -113,6 +118,15 @@ def report(
             "模板 unit 需要用 --unit 指定单位，如 --unit 区经委；"
             "或用 --each-unit -o 目录 为每个单位各生成一份。"
         )
+    if scope.several and plan is None:
+        if word or each_unit:
+            raise UsageError(
+                "Word 通报和 --each-unit 一次针对一个计划，请用 --plan 指定，"
+                f"如 --plan {scope.chosen[-1].name}。"
+            )
+        _each_plan(load_plans(scope.chosen), ref, unit, day, within, since_date(since, day), out)
+        return
+    dataset = load(scope.one().path)
     found = lookup(dataset.directory, unit) if unit is not None else None
     warn_outside_plan_year(dataset, day)
     renderer = core.Renderer(ref)
@@ -144,6 +158,34 @@ def report(
         else:
             atomic.write_text(out, text)
         warn(f"已写入 {out}。")
+
+
+def _each_plan(
+    plans: "list[NamedPlan]",
+    ref: "TemplateRef",
+    unit: str | None,
+    day: date,
+    within: int,
+    since: date | None,
+    out: Path | None,
+) -> None:
+    """Several plans, none named: each plan's report, one after another, under a rule."""
+    from gkctl.store import atomic
+    from gkctl.views import report as core
+
+    renderer = core.Renderer(ref)
+    texts = []
+    for _, dataset in plans:
+        context = core.build_context(dataset, day, within, since)
+        if unit is not None:
+            context = core.with_unit(context, dataset, lookup(dataset.directory, unit), day, within)
+        texts.append(renderer.render(context))
+    text = "\n---\n\n".join(texts)
+    if out is None:
+        write_stdout(text)
+        return
+    atomic.write_text(out, text)
+    warn(f"已写入 {out}（{len(plans)} 个计划的报告）。")
 
 
 def _docx(markdown: str, day: date, template: str) -> bytes:
