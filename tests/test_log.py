@@ -273,3 +273,59 @@ def test_the_json_envelope_keeps_its_keys(gk, story) -> None:
     ]
     assert doc["entries"][0]["path"] == "data/tasks.yaml"
     assert doc["entries"][0]["email"] == OFFICE[1]
+
+
+def test_a_plan_in_a_folder_of_plans_with_its_carry_over(gk, tmp_path: Path) -> None:
+    """plans/2024 and plans/2025 share plans/units.yaml; task 31 is carried into 2025."""
+    from tests.conftest import FIXTURES
+
+    root = tmp_path / "repo"
+    plans = root / "plans"
+    root.mkdir()
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "commit.gpgsign", "false")
+    (plans / "2024").mkdir(parents=True)
+    shutil.copy(FIXTURES / "plans" / "plans" / "units.yaml", plans / "units.yaml")
+    fixture = (FIXTURES / "plans" / "plans" / "2024" / "tasks.yaml").read_text(encoding="utf-8")
+    link = '    carried_to: {plan: "2025", id: 2}\n'
+    before = fixture.replace("    deadline: 10月底前\n" + link, "    deadline: 10月底前\n")
+    assert before != fixture
+    (plans / "2024" / "tasks.yaml").write_text(before, encoding="utf-8")
+    published = commit(root, "导入2024年计划", OFFICE, "2024-04-10")
+    result = gk(
+        "progress", "add", "31", "--unit", "区经委", "--status", "doing", "--date", "2024-11-20",
+        "--plan", "2024", data=plans, env=ENV,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    progress = commit(root, "任务31 进展", UNIT, "2024-11-20")
+    text = (plans / "2024" / "tasks.yaml").read_text(encoding="utf-8")
+    (plans / "2024" / "tasks.yaml").write_text(
+        text.replace(
+            "    deadline: 10月底前\n    progress:",
+            "    deadline: 10月底前\n" + link + "    progress:",
+        ),
+        encoding="utf-8",
+    )
+    shutil.copytree(FIXTURES / "plans" / "plans" / "2025", plans / "2025")
+    carried = commit(root, "结转到2025年计划", OFFICE, "2025-01-10")
+
+    result = gk("log", "31", "--plan", "2024", "--format", "json", data=plans)
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert [e["commit"] for e in doc["entries"]] == [carried, progress, published]
+    assert [e["problems"] for e in doc["entries"]] == [[], [], []]
+    (carry,) = doc["entries"][0]["changes"]
+    assert (carry["kind"], carry["field"], carry["after"]) == ("carry", "carried_to", "2025#2")
+    assert doc["entries"][1]["changes"][0]["kind"] == "progress"
+
+    # The carried task's history starts with where it came from.
+    result = gk("log", "2", "--plan", "2025", "--format", "json", data=plans)
+    assert result.exit_code == 0, result.output
+    (entry,) = json.loads(result.stdout)["entries"]
+    assert entry["commit"] == carried and entry["path"] == "plans/2025/tasks.yaml"
+    assert [(c["kind"], c["after"]) for c in entry["changes"]] == [
+        ("added", 2),
+        ("carry", "2024#31"),
+    ]
+    table = gk("log", "2", "--plan", "2025", data=plans)
+    assert "  新增任务\n  承接自    2024#31\n" in table.stdout

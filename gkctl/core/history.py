@@ -28,6 +28,7 @@ class EventKind(StrEnum):
     TEXT = "text"
     UNITS = "units"
     CLOSED = "closed"
+    CARRY = "carry"  # carried into another plan, or from one
     OTHER = "other"
 
 
@@ -44,6 +45,8 @@ _BY_FIELD = {
     "lead": EventKind.UNITS,
     "closed": EventKind.CLOSED,
     "closed_note": EventKind.CLOSED,
+    "carried_from": EventKind.CARRY,
+    "carried_to": EventKind.CARRY,
 }
 
 
@@ -77,12 +80,13 @@ def _pair(removed: Change, added: Change) -> EventKind | None:
 
 def events(diff: TaskDiff) -> tuple[Event, ...]:
     """The task's changes in one commit, with each rewritten entry as one event."""
+    out: list[Event] = []
     if diff.change is ChangeKind.ADDED:
-        return (Event(EventKind.ADDED, Change("task", None, diff.id)),)
-    if diff.change is ChangeKind.REMOVED:
+        # What an added task says of itself (a carried task: where it came from) follows.
+        out.append(Event(EventKind.ADDED, Change("task", None, diff.id)))
+    elif diff.change is ChangeKind.REMOVED:
         return (Event(EventKind.REMOVED, Change("task", diff.id, None)),)
     changes = diff.changes
-    out: list[Event] = []
     used: set[int] = set()
     # In the plan diff's order of fields; a pair stands where its removed half stood.
     for i, change in enumerate(changes):

@@ -187,9 +187,15 @@ class _Versions:
         self._read: dict[tuple[str | None, bytes], _Read] = {}
         self.parsed = 0
 
-    def read(self, blob: str | None, raw: bytes | None, units: str, shown: str) -> _Read:
-        units_raw = self.blobs.read(units)
-        units_shown = units.split(":", 1)[-1]
+    def read(
+        self, blob: str | None, raw: bytes | None, units: tuple[str, ...], shown: str
+    ) -> _Read:
+        units_raw, units_shown = None, units[0].split(":", 1)[-1]
+        for spec in units:
+            units_raw = self.blobs.read(spec)
+            if units_raw is not None:
+                units_shown = spec.split(":", 1)[-1]
+                break
         if units_raw is None:
             return _Read(None, (f"{units_shown}：该版本中没有单位名录",))
         # By content: a commit's parent and the commit before it name one units.yaml
@@ -203,10 +209,17 @@ class _Versions:
         return found
 
 
-def _units_beside(rev: str, tasks_path: str) -> str:
+def _units_beside(rev: str, tasks_path: str) -> tuple[str, ...]:
+    """Where the plan's units.yaml may be: beside tasks.yaml, else (a plan in a folder of
+    plans) the shared one a level up (paths.units_file)."""
     folder = PurePosixPath(tasks_path).parent
-    name = paths.UNITS_FILE if str(folder) == "." else f"{folder}/{paths.UNITS_FILE}"
-    return f"{rev}:{name}"
+    out = []
+    while True:
+        name = paths.UNITS_FILE if str(folder) == "." else f"{folder}/{paths.UNITS_FILE}"
+        out.append(f"{rev}:{name}")
+        if str(folder) == "." or len(out) == 2:
+            return tuple(out)
+        folder = folder.parent
 
 
 def task_log(data_dir: Path, task_id: int) -> TaskLog:
@@ -232,7 +245,7 @@ class _Walk:
         self.task_id = task_id
         self.versions = versions
         # The commit that wrote each blob met, and where its units.yaml is.
-        self.made_by: dict[str, tuple[Commit, str, str]] = {}
+        self.made_by: dict[str, tuple[Commit, str, tuple[str, ...]]] = {}
         # A blob the task reads the same in as in an older one (the commit left the task
         # alone), or that could not be read: the older blob stands for it.
         self.same: dict[str, str] = {}
@@ -247,7 +260,9 @@ class _Walk:
             self.regions[blob] = _region(raw, self.task_id) if raw is not None else None
         return self.regions[blob]
 
-    def read(self, blob: str | None, raw: bytes | None, units: str, shown: str) -> _Read:
+    def read(
+        self, blob: str | None, raw: bytes | None, units: tuple[str, ...], shown: str
+    ) -> _Read:
         if raw is None:
             return _Read(_EMPTY, ())
         return self.versions.read(blob, raw, units, shown)
