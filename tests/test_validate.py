@@ -711,3 +711,23 @@ def test_all_plans_with_a_missing_folder_or_with_data(
     missing = gk("validate", "--all-plans", data=None)
     assert missing.exit_code == 1
     assert "gone/tasks.yaml:1:1: 找不到任务文件 tasks.yaml" in missing.stdout
+
+
+def test_all_plans_lists_each_plan_of_a_folder_of_plans_once(
+    gk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # gkctl.toml names the folder of plans, and git tracks each plan's tasks.yaml: the
+    # same two plans, found both ways, are checked and listed once each.
+    import subprocess
+
+    root = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "plans" / "plans", root / "plans")
+    (root / "gkctl.toml").write_text('data = "plans"\n', encoding="utf-8")
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"]):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+    monkeypatch.chdir(root)
+    result = gk("validate", "--all-plans", data=None)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split("：")[0] for line in lines[:-1]] == ["plans/2024", "plans/2025"]
+    assert lines[-1].startswith("共检查 2 份计划：plans/2024、plans/2025（")

@@ -213,7 +213,8 @@ def repository_plans(start: Path, config: paths.Config | None) -> list[Path]:
     it no longer reads. The plans are data/ at the top, the folder gkctl.toml names (even
     where it holds no plan, which is then a problem to report), and every folder holding a
     tasks.yaml that git tracks outside a tests/ folder. Outside a repository: data/ in
-    `start` and the folder gkctl.toml names. In the order of their paths."""
+    `start` and the folder gkctl.toml names. A folder of plans (plans/ with 2024/, 2025/)
+    stands for its plans, so that each is listed once. In the order of their paths."""
     top = paths.repository_root(start)
     base = top if top is not None else start
     found = [base / "data"] if (base / "data" / paths.TASKS_FILE).is_file() else []
@@ -225,7 +226,8 @@ def repository_plans(start: Path, config: paths.Config | None) -> list[Path]:
             folder = PurePosixPath(name).parent
             if name and FIXTURES not in folder.parts and (top / name).is_file():
                 found.append(top / folder)
-    unique = {os.path.normcase(folder.resolve()): folder for folder in found}
+    plans = [p for folder in found for p in [q.path for q in paths.plans_of(folder)] or [folder]]
+    unique = {os.path.normcase(folder.resolve()): folder for folder in plans}
     return sorted(unique.values(), key=lambda folder: paths.shown(folder))
 
 
