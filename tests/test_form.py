@@ -252,6 +252,28 @@ def test_text_the_loader_would_refuse_is_refused_at_its_cell(
     assert (data_copy / "tasks.yaml").read_bytes() == before
 
 
+def test_form_dates_before_the_plan_are_refused(gk: Run, data_copy: Path, made: Path) -> None:
+    """A 完成日期, or a 填报日期 that dates a request, before the plan was published."""
+    before = (data_copy / "tasks.yaml").read_bytes()
+    rows = fill(
+        made,
+        {
+            28: {"完成情况": "已完成", "完成日期": "2015-06-01"},
+            31: {"申请延期至": "2024-11-30", "延期理由": "等待市级平台上线"},
+        },
+        fill_date="2014-01-02",
+    )
+    result = gk("progress", "import", FORM, data=data_copy, env=TODAY)
+    assert result.exit_code == 1
+    early = "早于计划发布日期 2024-04-10：计划发布之前不会有它的记录"
+    assert result.stderr.splitlines() == [
+        f"{FORM}!H{rows[28]}：进展日期 2015-06-01 {early}",
+        f"{FORM}!L{rows[31]}：申请日期 2014-01-02 {early}",
+        "未导入：共 2 处问题，tasks.yaml 未改动。请改正表格后重新导入。",
+    ]
+    assert (data_copy / "tasks.yaml").read_bytes() == before
+
+
 def test_a_report_that_contradicts_the_record_is_refused(
     gk: Run, data_copy: Path, made: Path
 ) -> None:
