@@ -8,6 +8,7 @@ installs one, so CI runs them.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -131,6 +132,133 @@ def test_stale_pages_of_an_earlier_build_are_removed(gk, tmp_path: Path, data_co
     _build(gk, out, data_copy)
     assert not (out / "tasks" / "75.html").exists()
     assert (out / "tasks" / "74.html").exists() and mine.exists()
+
+
+def _drop_task_75(data: Path) -> None:
+    text = (data / "tasks.yaml").read_text(encoding="utf-8")
+    cut = text.index("\n  - id: 75\n")
+    (data / "tasks.yaml").write_text(text[: cut + 1], encoding="utf-8")
+
+
+def test_files_placed_by_hand_are_left_alone(gk, tmp_path: Path, data_copy: Path) -> None:
+    """Issue 22, item 2: only what the previous build wrote (its manifest) is removed."""
+    out = tmp_path / "s"
+    _build(gk, out, data_copy)
+    mine = {
+        "units/notes.html": "<p>说明</p>",
+        "tasks/faq.html": "<p>问答</p>",
+        "CNAME": "gk.example.org",
+        "tasks/sub/deep.html": "x",
+    }
+    for name, text in mine.items():
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (out / name).write_text(text, encoding="utf-8")
+    _drop_task_75(data_copy)
+    result = gk("site", "--as-of", AS_OF, "-o", str(out), data=data_copy)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f"已生成网站 {out}：首页 index.html、40 个单位页、74 个任务页；"
+        "删除上次生成、这次已没有的 1 个页面。\n"
+    )
+    assert not (out / "tasks" / "75.html").exists()
+    for name, text in mine.items():
+        assert (out / name).read_text(encoding="utf-8") == text
+    listed = json.loads((out / ".gkctl-manifest.json").read_text(encoding="utf-8"))
+    assert listed["files"] == sorted(p for p in _files(out) if p not in mine and p[0] != ".")
+
+
+def test_the_manifest_cannot_send_a_removal_outside(gk, tmp_path: Path, data_copy: Path) -> None:
+    out = tmp_path / "s"
+    _build(gk, out, data_copy)
+    victim = tmp_path / "victim.html"
+    victim.write_text("mine", encoding="utf-8")
+    manifest = out / ".gkctl-manifest.json"
+    listed = json.loads(manifest.read_text(encoding="utf-8"))
+    listed["files"] += ["../victim.html", str(victim), "tasks/../../victim.html"]
+    manifest.write_text(json.dumps(listed), encoding="utf-8")
+    _build(gk, out, data_copy)
+    assert victim.read_text(encoding="utf-8") == "mine"
+
+
+def test_a_folder_built_before_the_manifest_loses_nothing(
+    gk, tmp_path: Path, data_copy: Path
+) -> None:
+    out = tmp_path / "s"
+    _build(gk, out, data_copy)
+    (out / ".gkctl-manifest.json").unlink()
+    (out / "units" / "notes.html").write_text("mine", encoding="utf-8")
+    _drop_task_75(data_copy)
+    result = gk("site", "--as-of", AS_OF, "-o", str(out), data=data_copy)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.endswith(
+        f"{out} 中没有上次生成时留下的文件清单 .gkctl-manifest.json（旧版 gkctl 生成的网站），"
+        "这次没有删除任何旧页面；如需清理，可删去该目录后重新生成。\n"
+    )
+    assert (out / "tasks" / "75.html").exists() and (out / "units" / "notes.html").exists()
+    # From now on the folder has a manifest, and the next build says nothing more.
+    again = gk("site", "--as-of", AS_OF, "-o", str(out), data=data_copy)
+    assert again.stderr == f"已生成网站 {out}：首页 index.html、40 个单位页、74 个任务页。\n"
+
+
+def test_a_link_out_of_the_folder_is_refused_and_nothing_changes(
+    gk, tmp_path: Path, data_copy: Path
+) -> None:
+    """Issue 22, item 2: tasks/ a link to another folder."""
+    out = tmp_path / "s"
+    _build(gk, out, data_copy)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.html").write_text("mine", encoding="utf-8")
+    (elsewhere / "75.html").write_text("mine too", encoding="utf-8")
+    for page in (out / "tasks").iterdir():
+        page.unlink()
+    (out / "tasks").rmdir()
+    (out / "tasks").symlink_to(elsewhere, target_is_directory=True)
+    before = _files(out)
+    result = gk("site", "--as-of", AS_OF, "-o", str(out), data=data_copy)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"{out / 'tasks'} 是指向输出目录之外（{elsewhere}）的符号链接：gkctl 不会经由它写入或"
+        "删除文件，未做任何改动。请删去这个链接，或把 -o 指向别处。\n"
+    )
+    assert sorted(os.listdir(elsewhere)) == ["75.html", "keep.html"]
+    assert (elsewhere / "75.html").read_text(encoding="utf-8") == "mine too"
+    assert _files(out) == before
+
+
+def test_a_page_linked_out_of_the_folder_is_refused(gk, tmp_path: Path, data_copy: Path) -> None:
+    out = tmp_path / "s"
+    _build(gk, out, data_copy)
+    outside = tmp_path / "mine.html"
+    outside.write_text("mine", encoding="utf-8")
+    (out / "tasks" / "3.html").unlink()
+    (out / "tasks" / "3.html").symlink_to(outside)
+    result = gk("site", "--as-of", AS_OF, "-o", str(out), data=data_copy)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{out / 'tasks' / '3.html'} 是指向输出目录之外")
+    assert outside.read_text(encoding="utf-8") == "mine"
+
+
+def test_a_link_inside_the_folder_is_followed(gk, tmp_path: Path, data_copy: Path) -> None:
+    out = tmp_path / "s"
+    (out / "real-tasks").mkdir(parents=True)
+    (out / "tasks").symlink_to("real-tasks", target_is_directory=True)
+    _build(gk, out, data_copy)
+    assert (out / "real-tasks" / "75.html").is_file()
+
+
+def test_a_failed_write_leaves_the_old_site_as_it_was(gk, tmp_path: Path, data_copy: Path) -> None:
+    """Issue 22, item 9: never half-built with the old pages deleted."""
+    out = tmp_path / "s"
+    _build(gk, out, data_copy)
+    (out / "tasks" / "74.html").chmod(0o444)  # refused by the atomic write, as a hand lock
+    before = _files(out)
+    _drop_task_75(data_copy)
+    result = gk("site", "--as-of", "2024-11-20", "-o", str(out), data=data_copy)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"无法写入 {out / 'tasks' / '74.html'}：文件是只读的")
+    assert _files(out) == before
+    assert not [p for p in out.rglob("*.tmp")]
 
 
 def test_output_that_is_a_file_is_a_usage_error(gk, tmp_path: Path) -> None:

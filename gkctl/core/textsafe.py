@@ -31,6 +31,8 @@ UNSAFE = re.compile(f"[{_UNSAFE}]")
 UNSAFE_CHARS = _UNSAFE  # for a character class of one's own (one class searches fastest)
 # In a name or id, any character that shows nothing makes two names that look alike differ.
 _INVISIBLE = f"{_UNSAFE}\u2060-\u2064\u00ad"
+# A file name made from a name (core.filenames) replaces each of them.
+INVISIBLE = re.compile(f"[{_INVISIBLE}]")
 UNSAFE_LINE = re.compile(f"[{_UNSAFE}\t\n\r]")
 _UNSAFE_WITH_CR = re.compile(f"[{_UNSAFE}\r]")
 

@@ -192,8 +192,9 @@ def _state_text(s: status.TaskState) -> str:
     return "\n".join([label + days, *notes])
 
 
-def form_filename(unit: str) -> str:
-    return f"{unit}-填报表.xlsx"
+def form_filename(stem: str) -> str:
+    """The form's file name, from the unit's file stem (core.filenames)."""
+    return f"{stem}-填报表.xlsx"
 
 
 def write_form(layout: FormLayout, key: FormKey) -> bytes:

@@ -838,32 +838,3 @@ class Renderer:
             ) from None
         # One final newline, whatever the template's last line does.
         return text.rstrip("\n") + "\n"
-
-
-def unit_filename(name: str) -> str:
-    """A file name for a unit's report (unit names hold no path characters, but a data
-    file could)."""
-    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(". ") or "_"
-    if cleaned.split(".")[0].upper() in _RESERVED:
-        cleaned = f"_{cleaned}"  # CON, NUL, COM1 … are devices on Windows
-    return f"{cleaned}.md"
-
-
-_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{n}" for p in ("COM", "LPT") for n in range(10)}
-
-
-def unit_filenames(names: Iterable[str]) -> dict[str, str]:
-    """A distinct file name for each unit's report. Names that clean to the same file
-    (a/b and a_b), or differ only in case (which many file systems do not tell apart),
-    get -2, -3 … in the order of units.yaml, so that no report overwrites another."""
-    out: dict[str, str] = {}
-    taken: set[str] = set()
-    for name in names:
-        base = unit_filename(name)[: -len(".md")]
-        candidate, n = base, 1
-        while candidate.casefold() in taken:
-            n += 1
-            candidate = f"{base}-{n}"
-        taken.add(candidate.casefold())
-        out[name] = f"{candidate}.md"
-    return out

@@ -20,13 +20,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from gkctl.core import filenames, status, textsafe
 from gkctl.core import stats as core_stats
-from gkctl.core import status, textsafe
-from gkctl.core.model import Dataset, Link
+from gkctl.core.model import Dataset, Directory, Link
 from gkctl.core.plans import NamedPlan
 from gkctl.views import charts, report
 from gkctl.views.labels import KIND_LABELS, deadline_text, zh_date
@@ -39,9 +38,10 @@ NO_DATE = "待定"
 OTHER_YEARS = "其他年份"
 
 
-def unit_page(name: str) -> str:
-    """The unit page's path inside the site (the report's file-name rule, as .html)."""
-    return "units/" + report.unit_filename(name)[: -len(".md")] + ".html"
+def unit_pages(directory: Directory) -> dict[str, str]:
+    """Each unit's page inside the site: its file name as every per-unit file has it
+    (core.filenames), so that two units never share a page."""
+    return {name: f"units/{stem}.html" for name, stem in filenames.unit_stems(directory).items()}
 
 
 def task_page(task_id: int) -> str:
@@ -173,10 +173,11 @@ def build(
     # The statuses the report lists (未明确时限 only where some task has it).
     statuses = [{**s, "colour": colours[s["key"]]} for s in context["statuses"]]
     lights = {u.unit.name: u for u in result.units}
+    pages = unit_pages(dataset.directory)
     board = [
         {
             "name": u.unit.name,
-            "page": unit_page(u.unit.name),
+            "page": pages[u.unit.name],
             "possible": u.possible,
             **_counts(u.counts),
         }
@@ -234,11 +235,10 @@ def build(
     }
     for unit in dataset.directory.units:
         view = report.with_unit(context, dataset, unit, as_of, within)
-        files[unit_page(unit.name)] = render(
+        files[pages[unit.name]] = render(
             "unit.html.j2",
             {**base, **view, "root": "../", "unit_light": _light(lights[unit.name].counts)},
         )
-    known = {u.name for u in dataset.directory.units}
     groups = {g.name: g.meaning for g in dataset.directory.groups}
     for t, task in zip(
         context["tasks"], sorted(dataset.plan.tasks, key=lambda x: x.id), strict=True
@@ -257,7 +257,7 @@ def build(
                 "unit_links": [
                     {
                         "name": name,
-                        "page": unit_page(name) if name in known else None,
+                        "page": pages.get(name),
                         "meaning": groups.get(name, ""),
                     }
                     for name in task.units
@@ -351,18 +351,3 @@ def _renderer() -> Callable[[str, dict[str, Any]], str]:
         return env.get_template(name).render(context).rstrip("\n") + "\n"
 
     return render
-
-
-def stale_pages(out: Path, written: Iterable[str]) -> list[Path]:
-    """Pages of an earlier build that this one no longer has (a task or unit removed), in
-    a folder that an earlier `gkctl site` wrote (its index.html names gkctl)."""
-    index = out / "index.html"
-    if not index.is_file():
-        return []
-    if f'<meta name="generator" content="{GENERATOR}">' not in index.read_text(
-        encoding="utf-8", errors="replace"
-    ):
-        return []
-    keep = set(written)
-    found = [p for folder in ("units", "tasks") for p in sorted((out / folder).glob("*.html"))]
-    return [p for p in found if p.relative_to(out).as_posix() not in keep]

@@ -519,7 +519,12 @@ def export(
     day = as_of_date(as_of)
     warn_outside_plan_year(dataset, day)
     found = lookup(dataset.directory, unit) if unit is not None else None
-    name = f"任务分解表-{found.name}" if found is not None else "任务分解表"
+    if found is not None:
+        from gkctl.core import filenames
+
+        name = f"任务分解表-{filenames.unit_stems(dataset.directory)[found.name]}"
+    else:
+        name = "任务分解表"
     path = output or Path(f"{name}-{day.isoformat()}.{chosen.value}")
     laid_out = table.export_table(dataset, day, within, found)
     if chosen is F.DOCX:

@@ -20,6 +20,7 @@ from gkctl.cli.commands.common import (
     warn_outside_plan_year,
     write_stdout,
 )
+from gkctl.core import filenames
 from gkctl.core.errors import ExitCode, UsageError
 from gkctl.core.units import lookup
 
@@ -78,9 +79,10 @@ def form(
             )
         return key
 
+    stems = filenames.unit_stems(dataset.directory)
     if unit is not None:
         found = lookup(dataset.directory, unit)
-        path = output or Path(layout.form_filename(found.name))
+        path = output or Path(layout.form_filename(stems[found.name]))
         if path.suffix.lower() != ".xlsx":
             raise UsageError(f"-o {path}：填报表是 Excel 文件，请用 .xlsx 扩展名。")
         sheet = layout.form_layout(dataset, found, day)
@@ -96,11 +98,15 @@ def form(
     sheets = [(one, layout.form_layout(dataset, one, day)) for one in dataset.directory.units]
     empty = [one.name for one, sheet in sheets if not sheet.rows]
     sheets = [(one, sheet) for one, sheet in sheets if sheet.rows]
-    _refuse_overwrite([folder / layout.form_filename(one.name) for one, _ in sheets], force)
+    targets = [folder / layout.form_filename(stems[one.name]) for one, _ in sheets]
+    _refuse_overwrite(targets, force)
     key = signing_key()
+    forms = [
+        (path, layout.write_form(sheet, key))
+        for path, (_, sheet) in zip(targets, sheets, strict=True)
+    ]
     folder.mkdir(parents=True, exist_ok=True)
-    for one, sheet in sheets:
-        atomic.write_bytes(folder / layout.form_filename(one.name), layout.write_form(sheet, key))
+    atomic.write_all(forms)
     written = len(sheets)
     warn(f"已写出 {written} 份填报表到 {folder}/，状态截至 {day.isoformat()}。")
     if empty:

@@ -26,7 +26,7 @@ from gkctl.cli.commands.common import (
     write_stdout,
 )
 from gkctl.cli.formats import OutputFormat
-from gkctl.core import status
+from gkctl.core import filenames, status
 from gkctl.core.errors import UsageError
 from gkctl.core.units import lookup
 
@@ -135,16 +135,16 @@ def report(
         assert out is not None
         if out.exists() and not out.is_dir():
             raise UsageError(f"--each-unit 的 -o 应为目录，{out} 是文件。")
-        out.mkdir(parents=True, exist_ok=True)
-        files = core.unit_filenames(u.name for u in dataset.directory.units)
+        stems = filenames.unit_stems(dataset.directory)
+        reports: list[tuple[Path, bytes]] = []
         for u in dataset.directory.units:
             text = renderer.render(core.with_unit(context, dataset, u, day, within))
-            name = files[u.name]
             if word:
-                target = out / (name[: -len(".md")] + ".docx")
-                atomic.write_bytes(target, _docx(text, day, ref.name))
+                reports.append((out / f"{stems[u.name]}.docx", _docx(text, day, ref.name)))
             else:
-                atomic.write_text(out / name, text)
+                reports.append((out / f"{stems[u.name]}.md", text.encode("utf-8")))
+        out.mkdir(parents=True, exist_ok=True)
+        atomic.write_all(reports)
         warn(f"已生成 {len(dataset.directory.units)} 份单位报告，写入 {out}。")
         return
     if found is not None:

@@ -19,7 +19,7 @@ from gkctl.cli.commands.common import (
     warn_outside_plan_year,
 )
 from gkctl.core import status
-from gkctl.core.errors import UsageError
+from gkctl.store.outdir import MANIFEST
 
 
 def site(
@@ -28,8 +28,9 @@ def site(
         typer.Option(
             "--output",
             "-o",
-            help="写入此目录（不存在时新建）：index.html、units/、tasks/ 和 site.css。"
-            "目录里上一次生成的、这次已没有的单位页和任务页会被删除。",
+            help="写入此目录（不存在时新建）：index.html、units/、tasks/、site.css 和文件清单 "
+            f"{MANIFEST}。清单所列、上一次生成而这次已没有的页面会被删除，其他文件不动；"
+            "不经由指向目录之外的符号链接写入或删除。",
             show_default=False,
         ),
     ],
@@ -57,44 +58,35 @@ def site(
 
     示例：gkctl site --as-of 2024-10-15 --since 2024-09-30 -o site
     """
-    from gkctl.store import atomic
+    from gkctl.store import outdir
     from gkctl.views import site as view
 
     scope = plan_scope(data, plan)
     day = as_of_date(as_of)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"-o 应为目录，{out} 是文件。")
-    if scope.several and plan is None:
-        loaded = load_plans(scope.chosen)
-        files = view.build_plans(loaded, day, within, since_date(since, day))
-        stale = [
-            p for one in loaded for p in view.stale_pages(out / one.name, _under(files, one.name))
-        ]
+    outdir.require_folder(out)
+    several = scope.several and plan is None
+    if several:
+        files = view.build_plans(load_plans(scope.chosen), day, within, since_date(since, day))
     else:
         dataset = load(data, plan)
         warn_outside_plan_year(dataset, day)
         files = view.build(dataset, day, within, since_date(since, day))
-        stale = view.stale_pages(out, files)
-    for page in stale:
-        page.unlink()
-    for name, text in files.items():
-        target = out / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        atomic.write_text(target, text)
+    done = outdir.publish(out, {name: text.encode("utf-8") for name, text in files.items()})
     units = sum(1 for name in files if "units/" in name)
     tasks = sum(1 for name in files if "tasks/" in name)
-    if scope.several and plan is None:
+    removed = f"；删除上次生成、这次已没有的 {len(done.removed)} 个页面" if done.removed else ""
+    if several:
         warn(
             f"已生成网站 {out}：计划索引 index.html 和 {len(scope.chosen)} 个计划的看板"
-            f"（{units} 个单位页、{tasks} 个任务页）。"
+            f"（{units} 个单位页、{tasks} 个任务页）{removed}。"
         )
-        return
-    warn(f"已生成网站 {out}：首页 index.html、{units} 个单位页、{tasks} 个任务页。")
-
-
-def _under(files: dict[str, str], folder: str) -> list[str]:
-    """The pages of one plan's folder, relative to it."""
-    return [name[len(folder) + 1 :] for name in files if name.startswith(folder + "/")]
+    else:
+        warn(f"已生成网站 {out}：首页 index.html、{units} 个单位页、{tasks} 个任务页{removed}。")
+    if done.unlisted:
+        warn(
+            f"{out} 中没有上次生成时留下的文件清单 {outdir.MANIFEST}（旧版 gkctl 生成的网站），"
+            "这次没有删除任何旧页面；如需清理，可删去该目录后重新生成。"
+        )
 
 
 def register(app: typer.Typer) -> None:
