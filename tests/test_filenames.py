@@ -123,21 +123,23 @@ def test_any_names_give_distinct_plain_file_names(names: list[str]) -> None:
 # --- the commands --------------------------------------------------------------------------------
 
 
+def _with_units(data: Path, names: list[str]) -> Path:
+    """The data with units named `names`, each given task 1 (so that each has a form)."""
+    units = (data / "units.yaml").read_text(encoding="utf-8")
+    extra = "".join(f"  - name: {json.dumps(n)}\n    kind: department\n" for n in names)
+    (data / "units.yaml").write_text(units.replace("\ngroups:", extra + "\ngroups:", 1), "utf-8")
+    tasks = (data / "tasks.yaml").read_text(encoding="utf-8")
+    first = "    units: [区国资委, 区滨海办, 山阳镇, 区交通委]\n"
+    listed = ", ".join(json.dumps(n) for n in names)
+    tasks = tasks.replace(first, first.replace("区交通委]", f"区交通委, {listed}]"), 1)
+    (data / "tasks.yaml").write_text(tasks, "utf-8")
+    return data
+
+
 @pytest.fixture
 def hostile(data_copy: Path) -> Path:
-    """The bundled data with units named as HOSTILE, each given task 1 (so that each has a
-    form); validate passes."""
-    units = (data_copy / "units.yaml").read_text(encoding="utf-8")
-    extra = "".join(f"  - name: {json.dumps(n)}\n    kind: department\n" for n in HOSTILE)
-    (data_copy / "units.yaml").write_text(
-        units.replace("\ngroups:", extra + "\ngroups:", 1), "utf-8"
-    )
-    tasks = (data_copy / "tasks.yaml").read_text(encoding="utf-8")
-    first = "    units: [区国资委, 区滨海办, 山阳镇, 区交通委]\n"
-    names = ", ".join(json.dumps(n) for n in HOSTILE)
-    tasks = tasks.replace(first, first.replace("区交通委]", f"区交通委, {names}]"), 1)
-    (data_copy / "tasks.yaml").write_text(tasks, "utf-8")
-    return data_copy
+    """The bundled data with units named as HOSTILE; validate passes."""
+    return _with_units(data_copy, HOSTILE)
 
 
 def _outside(tmp_path: Path, out: Path) -> list[str]:
@@ -214,6 +216,21 @@ def test_export_default_name_stays_in_the_working_folder(
     result = gk("export", "--unit", name, "--as-of", AS_OF, data=hostile)
     assert result.exit_code == 0, result.output
     assert os.listdir(work) == [f"任务分解表-{file_stems(HOSTILE)[name]}-{AS_OF}.xlsx"]
+
+
+def test_two_units_that_clean_alike_have_two_pages(
+    gk: Run, data_copy: Path, tmp_path: Path
+) -> None:
+    """Issue 22, item 4: a/b and a_b were both units/a_b.html."""
+    out = tmp_path / "site"
+    result = gk(
+        "site", "--as-of", AS_OF, "-o", str(out), data=_with_units(data_copy, ["a/b", "a_b"])
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"已生成网站 {out}：首页 index.html、42 个单位页、75 个任务页。\n"
+    own = (out / "units" / "a_b.html").read_text(encoding="utf-8")
+    other = (out / "units" / f"a_b-{_sha8('a/b')}.html").read_text(encoding="utf-8")
+    assert "<h1>a_b " in own and "<h1>a/b " in other
 
 
 def test_site_gives_each_unit_its_own_page_and_links_to_it(

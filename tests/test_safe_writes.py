@@ -401,3 +401,50 @@ def test_a_file_read_half_saved_is_read_again(data_copy: Path) -> None:
     assert "文件为空" not in done.stderr
     text = (data_copy / "tasks.yaml").read_text(encoding="utf-8")
     assert "# saved by hand\ndocument:" in text and "note: gkctl 的记录" in text
+
+
+# --- issue 22: several files written as one ------------------------------------------------------
+
+
+def test_a_batch_changes_nothing_when_one_file_cannot_be_written(tmp_path: Path) -> None:
+    first, locked, new = tmp_path / "a.html", tmp_path / "b.html", tmp_path / "sub" / "c.html"
+    first.write_bytes(b"old a")
+    locked.write_bytes(b"old b")
+    locked.chmod(0o444)
+    with pytest.raises(GkctlError) as caught:
+        atomic.write_all([(first, b"new a"), (locked, b"new b"), (new, b"new c")])
+    assert caught.value.message.startswith(f"无法写入 {locked}：文件是只读的")
+    assert first.read_bytes() == b"old a" and locked.read_bytes() == b"old b"
+    assert sorted(os.listdir(tmp_path)) == ["a.html", "b.html"]
+
+
+def test_a_batch_writes_every_file_and_cleans_up_after_dead_writers(tmp_path: Path) -> None:
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    stale = tmp_path / f".a.html.{dead.stdout.strip()}.abcd1234.tmp"
+    other = tmp_path / f".z.html.{dead.stdout.strip()}.abcd1234.tmp"
+    for p in (stale, other):
+        p.write_bytes(b"half")
+    (tmp_path / "b.html").write_bytes(b"old")
+    (tmp_path / "b.html").chmod(0o640)
+    done = atomic.write_all([(tmp_path / "a.html", b"A"), (tmp_path / "b.html", b"B")])
+    assert done == [tmp_path / "a.html", tmp_path / "b.html"]
+    assert (tmp_path / "a.html").read_bytes() == b"A" and (tmp_path / "b.html").read_bytes() == b"B"
+    assert stat.S_IMODE((tmp_path / "b.html").stat().st_mode) == 0o640
+    assert not stale.exists() and other.exists()
+
+
+def test_a_batch_refuses_two_names_of_one_file(tmp_path: Path) -> None:
+    real = tmp_path / "page.html"
+    real.write_bytes(b"old")
+    (tmp_path / "alias.html").symlink_to(real)
+    with pytest.raises(GkctlError) as caught:
+        atomic.write_all([(real, b"one"), (tmp_path / "alias.html", b"two")])
+    assert caught.value.message == (
+        f"无法写入 {tmp_path / 'alias.html'}：它与 {real} 是同一个文件（链接）。"
+    )
+    assert real.read_bytes() == b"old"

@@ -73,7 +73,8 @@ def write_all(files: Iterable[tuple[Path, bytes]]) -> list[Path]:
     a name too long, a read-only or hard-linked file, a folder missing) removes the
     temporaries and leaves every file as it was; a rename does not fail for those reasons.
     Links are written through, as write_bytes does; a FIFO or device is refused (it cannot
-    wait for the others). Return the files written.
+    wait for the others). `files` is read one at a time, so that a caller can make each
+    file's bytes as it comes. Return the files written.
 
     The cost grows with the number of files, not with its square: each folder is looked at
     once for a killed writer's temporaries and synced once, and one sync() puts all the
@@ -81,9 +82,9 @@ def write_all(files: Iterable[tuple[Path, bytes]]) -> list[Path]:
     each: minutes for a site of 10,000 pages), where the system has sync()."""
     staged: list[tuple[str, Path]] = []
     current: Path | None = None
+    folders: dict[Path, set[str]] = {}
+    can_sync = hasattr(os, "sync")
     try:
-        plan: list[tuple[Path, Path, Path, bytes, os.stat_result | None]] = []
-        folders: dict[Path, set[str]] = {}
         seen: dict[Path, Path] = {}
         for path, data in files:
             current = path
@@ -95,14 +96,11 @@ def write_all(files: Iterable[tuple[Path, bytes]]) -> list[Path]:
                 raise GkctlError(f"无法写入 {path}：它与 {seen[real]} 是同一个文件（链接）。")
             seen[real] = path
             folders.setdefault(folder, set()).add(real.name)
-            plan.append((path, real, folder, data, st))
-        for folder, names in folders.items():
-            remove_stale_temporaries(folder, names)
-        can_sync = hasattr(os, "sync")
-        for path, real, folder, data, st in plan:
-            current = path
             staged.append((_temporary(real, folder, data, not can_sync, st), real))
         current = None
+        # After the writing: this process's own temporaries are those of a live writer.
+        for folder, names in folders.items():
+            remove_stale_temporaries(folder, names)
         if can_sync:
             os.sync()
     except OSError as exc:

@@ -71,7 +71,7 @@ def site(
         dataset = load(data, plan)
         warn_outside_plan_year(dataset, day)
         files = view.build(dataset, day, within, since_date(since, day))
-    done = outdir.publish(out, {name: text.encode("utf-8") for name, text in files.items()})
+    done = outdir.publish(out, files)
     units = sum(1 for name in files if "units/" in name)
     tasks = sum(1 for name in files if "tasks/" in name)
     removed = f"；删除上次生成、这次已没有的 {len(done.removed)} 个页面" if done.removed else ""
