@@ -1,11 +1,14 @@
 """gkctl validate: every bad input file gives the exact message at the exact position."""
 
 import json
+import re
 import shutil
 import time
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from gkctl.core.deadlines import FORMS_HELP
 from gkctl.store import loader
@@ -731,3 +734,48 @@ def test_all_plans_lists_each_plan_of_a_folder_of_plans_once(
     lines = result.stdout.splitlines()
     assert [line.split("：")[0] for line in lines[:-1]] == ["plans/2024", "plans/2025"]
     assert lines[-1].startswith("共检查 2 份计划：plans/2024、plans/2025（")
+
+
+# --- the refused character's own position, however the value is written -------------------
+
+_REFUSED = "\x07\x1b\x9b\r\u202e\u2066\u200b\ufeff\u2028"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    before=st.text(alphabet="内容甲 a:#'\"\\-\n\t", max_size=12),
+    bad=st.sampled_from(_REFUSED),
+    after=st.text(alphabet="乙 b'\"\\\n", max_size=6),
+    style=st.sampled_from([None, "'", '"', "|"]),
+)
+def test_a_refused_character_is_reported_where_it_is_written(
+    before: str, bad: str, after: str, style: str | None
+) -> None:
+    """Any free text with one refused character, in any style PyYAML writes it: the problem
+    points at the character itself, or at the escape that spells it."""
+    import yaml
+
+    value = before + bad + after
+    assume(value.strip())  # a blank content is its own problem (不能为空)
+    content = yaml.safe_dump({"content": value}, default_style=style, allow_unicode=True)
+    source = (FIXTURES / "valid_minimal.yaml").read_text(encoding="utf-8")
+    indented = "\n".join("    " + line for line in content.rstrip("\n").split("\n"))
+    text = source.replace("    content: 内容甲", indented, 1)
+    _, problems = loader.check_bytes(
+        text.encode("utf-8"), (DATA / "units.yaml").read_bytes(), "t", "u"
+    )
+    # A raw U+2028 is a line break to YAML too: the harness's indenting can break the file.
+    assume(not any(p.code == "syntax" for p in problems))
+    refused = [p for p in problems if p.code in ("control-char", "invisible-char", "line-break")]
+    if not refused:
+        # PyYAML refuses to write raw what YAML cannot hold raw, and a bare CR read back
+        # from a block or a plain scalar is a line break (no CR in the value).
+        assert "\r" in value or bad not in yaml.safe_load(content)["content"]
+        return
+    problem = refused[0]
+    # Lines as YAML counts them (U+2028 ends one too, and may be the character itself).
+    starts = [0, *(m.end() for m in re.finditer("\r\n|[\r\n\x85\u2028\u2029]", text))]
+    at = text[starts[problem.line - 1] + problem.column - 1 :]
+    escapes = {"\x07": "\\a", "\x1b": "\\e", "\r": "\\r", "\u2028": "\\L"}
+    spelled = (bad, escapes.get(bad, bad), f"\\x{ord(bad):02x}", f"\\u{ord(bad):04x}")
+    assert at.startswith(spelled) or at.lower().startswith(spelled), (text, problem)

