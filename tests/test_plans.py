@@ -2,6 +2,7 @@
 due view, and carrying what was left into the next plan (tests/fixtures/plans)."""
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -409,3 +410,38 @@ def test_report_across_plans_is_each_plans_report(gk, tmp_path: Path) -> None:
     assert "（已转入 2025#2）" in alone[0] and "（承接 2024#31）" in alone[1]
     word = gk("report", "--as-of", DAY, "-f", "docx", "-o", str(tmp_path / "x.docx"), data=PLANS)
     assert word.exit_code == 2 and "请用 --plan 指定" in word.stderr
+
+
+def test_diff_against_a_revision_reads_the_shared_units(
+    gk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pull request's view: a carry, compared with the committed plan (git reads
+    plans/2024/tasks.yaml at the revision and the units.yaml above it)."""
+    import subprocess
+
+    root = tmp_path / "repo"
+    shutil.copytree(PLANS, root / "plans")
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    for args in (
+        ["init", "-q", "-b", "main"],
+        ["add", "-A"],
+        ["-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "plans"],
+    ):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, env=env)
+    monkeypatch.chdir(root)
+    assert (
+        gk("carry", "28", "--from", "2024", "--to", "2025", "--as-of", DAY, data=None).exit_code
+        == 0
+    )
+    old = json.loads(
+        gk("diff", "HEAD", "--plan", "2024", "--as-of", DAY, "-f", "json", data=None).stdout
+    )
+    assert old["base"]["units_file"] == "HEAD:plans/units.yaml"
+    assert [(t["id"], t["changes"][0]["after"]) for t in old["tasks"]] == [(28, "2025#4")]
+    new = json.loads(
+        gk("diff", "HEAD", "--plan", "2025", "--as-of", DAY, "-f", "json", data=None).stdout
+    )
+    assert [(t["id"], t["change"]) for t in new["tasks"]] == [(4, "added")]
+    assert new["tasks"][0]["changes"] == [
+        {"field": "carried_from", "before": None, "after": "2024#28"}
+    ]
