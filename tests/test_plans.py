@@ -344,6 +344,23 @@ def test_site_has_an_index_of_plans_and_links_carried_tasks(gk, tmp_path: Path) 
             assert (page.parent / link).resolve().is_file()
 
 
+def test_site_of_plans_removes_only_what_it_wrote(gk, tmp_path: Path) -> None:
+    """Issue 22, item 2 across plans: one manifest for the whole folder; a plan gone from
+    the folder of plans takes its pages along, a hand-placed file in a plan's folder stays."""
+    plans = tmp_path / "plans"
+    shutil.copytree(PLANS, plans)
+    out = tmp_path / "site"
+    assert gk("site", "--as-of", DAY, "-o", str(out), data=plans).exit_code == 0
+    (out / "2024" / "units" / "notes.html").write_text("mine", encoding="utf-8")
+    shutil.rmtree(plans / "2025")
+    result = gk("site", "--as-of", DAY, "-o", str(out), data=plans)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.endswith("；删除上次生成、这次已没有的 45 个文件。\n")
+    assert sorted(os.listdir(out)) == [".gkctl-manifest.json", "2024", "index.html", "site.css"]
+    assert (out / "2024" / "units" / "notes.html").read_text(encoding="utf-8") == "mine"
+    assert (out / "2024" / "tasks" / "31.html").is_file()
+
+
 def test_validate_all_plans_checks_a_folder_of_plans_and_its_links(
     gk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -158,7 +158,7 @@ def test_files_placed_by_hand_are_left_alone(gk, tmp_path: Path, data_copy: Path
     assert result.exit_code == 0, result.output
     assert result.stderr == (
         f"已生成网站 {out}：首页 index.html、40 个单位页、74 个任务页；"
-        "删除上次生成、这次已没有的 1 个页面。\n"
+        "删除上次生成、这次已没有的 1 个文件。\n"
     )
     assert not (out / "tasks" / "75.html").exists()
     for name, text in mine.items():

@@ -20,6 +20,7 @@ non-empty one atomically on every system.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Mapping
@@ -63,6 +64,7 @@ def publish(out: Path, files: Mapping[str, str], first: str = "index.html") -> P
         # and leaves nothing unlisted.
         _write_manifest(out, [*files, *stale])
     removed = [name for name in stale if _remove(out / name)]
+    _remove_emptied(out, removed)
     _write_manifest(out, list(files))
     return Published(sorted(files), removed, unlisted)
 
@@ -138,3 +140,12 @@ def _remove(path: Path) -> bool:
             "下次生成时会再删除它。"
         ) from None
     return True
+
+
+def _remove_emptied(out: Path, removed: list[str]) -> None:
+    """Folders the removals left empty (a plan gone from a folder of plans), deepest first;
+    a folder that still holds anything, and the output folder itself, stay."""
+    folders = {parent for name in removed for parent in PurePosixPath(name).parents[:-1]}
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        with contextlib.suppress(OSError):  # not empty, or not ours to remove
+            (out / folder).rmdir()

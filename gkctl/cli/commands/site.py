@@ -74,7 +74,7 @@ def site(
     done = outdir.publish(out, files)
     units = sum(1 for name in files if "units/" in name)
     tasks = sum(1 for name in files if "tasks/" in name)
-    removed = f"；删除上次生成、这次已没有的 {len(done.removed)} 个页面" if done.removed else ""
+    removed = f"；删除上次生成、这次已没有的 {len(done.removed)} 个文件" if done.removed else ""
     if several:
         warn(
             f"已生成网站 {out}：计划索引 index.html 和 {len(scope.chosen)} 个计划的看板"
