@@ -434,6 +434,9 @@ def test_the_form_as_written(made: Path) -> None:
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
     assert ws.print_title_rows == f"${form.HEADER_ROW}:${form.HEADER_ROW}"
     kinds = sorted((dv.type, str(dv.sqref)) for dv in ws.data_validations.dataValidation)
+    # Dates from the plan's publication on: what the import would refuse, Excel stops.
+    (days,) = [dv for dv in ws.data_validations.dataValidation if dv.type == "date"]
+    assert (days.formula1, days.formula2) == ("DATE(2024,4,10)", "DATE(2026,12,31)")
     last = first + 42
     assert kinds == [
         ("date", f"D4 J{first}:J{last} L{first}:L{last}"),

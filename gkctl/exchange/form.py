@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
 
-from gkctl.core import status
+from gkctl.core import dates, status
 from gkctl.core.model import Dataset, Task, Unit
 from gkctl.core.units import DIRECT, involvement
 from gkctl.exchange.table import lines_needed
@@ -131,6 +131,9 @@ class FormLayout:
     subtitle: str
     rows: tuple[FormRow, ...]
     meta: FormMeta
+    # The first day a date on the form may be (the plan's publication): Excel's own check
+    # tells the unit at once what the import would refuse.
+    earliest: date | None = None
 
 
 def form_layout(dataset: Dataset, unit: Unit, as_of: date) -> FormLayout:
@@ -171,7 +174,9 @@ def form_layout(dataset: Dataset, unit: Unit, as_of: date) -> FormLayout:
         f"单位：{unit.name}　　文号：{doc.number}　　状态截至：{as_of.year}年{as_of.month}月"
         f"{as_of.day}日　　共 {len(rows)} 项（直接点名 {direct} 项）"
     )
-    return FormLayout(f"{doc.title} 任务填报表（{unit.name}）", subtitle, tuple(rows), meta)
+    earliest = dates.plan_start(doc.published, doc.year)
+    title = f"{doc.title} 任务填报表（{unit.name}）"
+    return FormLayout(title, subtitle, tuple(rows), meta, earliest)
 
 
 def _state_text(s: status.TaskState) -> str:
@@ -280,15 +285,16 @@ def write_form(layout: FormLayout, key: FormKey) -> bytes:
     )
     choice.add(f"{column('完成情况')}{first}:{column('完成情况')}{end}")
     year = layout.meta.year
+    first_day = layout.earliest or date(year - 1, 1, 1)
     days = DataValidation(
         type="date",
         operator="between",
-        formula1=f"DATE({year - 1},1,1)",
+        formula1=f"DATE({first_day.year},{first_day.month},{first_day.day})",
         formula2=f"DATE({year + 2},12,31)",
         allow_blank=True,
         showErrorMessage=True,
         errorTitle="日期",
-        error="请填写日期，如 2024-10-20。",
+        error=f"请填写 {first_day.isoformat()}（计划发布）之后的日期，如 2024-10-20。",
         promptTitle="日期",
         prompt="如 2024-10-20",
         showInputMessage=True,
