@@ -462,3 +462,18 @@ def test_diff_against_a_revision_reads_the_shared_units(
     assert new["tasks"][0]["changes"] == [
         {"field": "carried_from", "before": None, "after": "2024#28"}
     ]
+
+
+def test_carry_keeps_each_files_line_endings(gk, plans: Path) -> None:
+    old, new = plans / "2024" / "tasks.yaml", plans / "2025" / "tasks.yaml"
+    old.write_bytes(old.read_bytes().replace(b"\n", b"\r\n"))  # Windows
+    new.write_bytes(new.read_bytes().replace(b"\n", b"\r"))  # old Mac: CR alone
+    result = gk("carry", "28", "--from", "2024", "--to", "2025", "--as-of", DAY, data=plans)
+    assert result.exit_code == 0, result.output
+    assert (
+        b"\n" not in new.read_bytes()
+        and b'carried_from: {plan: "2024", id: 28}\r' in new.read_bytes()
+    )
+    assert old.read_bytes().count(b"\n") == old.read_bytes().count(b"\r\n")
+    assert b'carried_to: {plan: "2025", id: 4}\r\n' in old.read_bytes()
+    assert gk("validate", data=plans).exit_code == 0

@@ -66,31 +66,41 @@ def carry(
                 {atomic.target(p.path / paths.TASKS_FILE).parent for p in (old, new)}
             ):
                 stack.enter_context(edit.locked(folder))
-        old_raw, new_raw, units_raw = _read(old), _read(new), _read_units(old)
-        shown = [paths.shown(p.path / paths.TASKS_FILE) for p in (old, new)]
-        units_shown = paths.shown(old.units)
-        before = [
-            _dataset(raw, where, units_raw, units_shown)
-            for raw, where in ((old_raw, shown[0]), (new_raw, shown[1]))
-        ]
-        chosen = _chosen(before[0], before[1], old.name, ids, as_of)
-        old_text, new_text = old_raw.decode("utf-8"), new_raw.decode("utf-8")
-        old_done, new_done, pairs = _edits(
-            chosen, before[0], before[1], old, new, old_text, new_text
-        )
-        after = [
-            _dataset(text.encode("utf-8"), where, units_raw, units_shown)
-            for text, where in ((old_done.text, shown[0]), (new_done.text, shown[1]))
-        ]
-        linked = link_problems([NamedPlan(old.name, after[0]), NamedPlan(new.name, after[1])])
-        if linked:
-            raise DataError(linked)
-        if not dry_run:
-            _replace_both(old, new, old_raw, new_raw, old_done.text, new_done.text)
-        return Carried(
-            tuple(pairs), old_done.added, new_done.added, shown[0], shown[1], not dry_run
-        )
-    raise AssertionError("unreachable")  # pragma: no cover - ExitStack does not swallow
+        return _carry(old, new, ids, as_of, dry_run)
+
+
+def _carry(
+    old: paths.PlanFolder,
+    new: paths.PlanFolder,
+    ids: Sequence[int] | None,
+    as_of: date,
+    dry_run: bool,
+) -> Carried:
+    """carry(), under the locks: read, check, edit, check again, then write both."""
+    old_raw, new_raw, units_raw = _read(old), _read(new), _read_units(old)
+    shown = [paths.shown(p.path / paths.TASKS_FILE) for p in (old, new)]
+    units_shown = paths.shown(old.units)
+    before = [
+        _dataset(raw, where, units_raw, units_shown)
+        for raw, where in ((old_raw, shown[0]), (new_raw, shown[1]))
+    ]
+    chosen = _chosen(before[0], before[1], old.name, ids, as_of)
+    (old_text, old_mac), (new_text, new_mac) = edit.editable(old_raw), edit.editable(new_raw)
+    old_done, new_done, pairs = _edits(chosen, before[0], before[1], old, new, old_text, new_text)
+    old_bytes, new_bytes = (
+        edit.written(old_done.text, old_mac),
+        edit.written(new_done.text, new_mac),
+    )
+    after = [
+        _dataset(raw, where, units_raw, units_shown)
+        for raw, where in ((old_bytes, shown[0]), (new_bytes, shown[1]))
+    ]
+    linked = link_problems([NamedPlan(old.name, after[0]), NamedPlan(new.name, after[1])])
+    if linked:
+        raise DataError(linked)
+    if not dry_run:
+        _replace_both(old, new, old_raw, new_raw, old_bytes, new_bytes)
+    return Carried(tuple(pairs), old_done.added, new_done.added, shown[0], shown[1], not dry_run)
 
 
 def _read(plan: paths.PlanFolder) -> bytes:
@@ -215,18 +225,17 @@ def _replace_both(
     new: paths.PlanFolder,
     old_raw: bytes,
     new_raw: bytes,
-    old_text: str,
-    new_text: str,
+    old_bytes: bytes,
+    new_bytes: bytes,
 ) -> None:
     """The new plan, then the old; the new one put back if the old one cannot be written."""
     new_path, old_path = new.path / paths.TASKS_FILE, old.path / paths.TASKS_FILE
-    written = new_text.encode("utf-8")
-    atomic.write_bytes(new_path, written, expect=new_raw)
+    atomic.write_bytes(new_path, new_bytes, expect=new_raw)
     try:
-        atomic.write_bytes(old_path, old_text.encode("utf-8"), expect=old_raw)
+        atomic.write_bytes(old_path, old_bytes, expect=old_raw)
     except GkctlError as exc:
         try:
-            atomic.write_bytes(new_path, new_raw, expect=written)
+            atomic.write_bytes(new_path, new_raw, expect=new_bytes)
         except GkctlError:
             raise GkctlError(
                 f"{exc.message}\n{paths.shown(new_path)} 已写入承接的任务，而原计划未能写入，"

@@ -688,6 +688,19 @@ def _changing(path: Path, read: bytes) -> bool:
         return False
 
 
+def editable(raw: bytes) -> tuple[str, bool]:
+    """A valid tasks.yaml's text as the edits take it, and whether its lines end in CR
+    alone (old Mac): those are edited as LF and written back as CR, byte for byte."""
+    text = raw.decode("utf-8")
+    old_mac = "\r" in text and "\n" not in text
+    return (text.replace("\r", "\n") if old_mac else text), old_mac
+
+
+def written(text: str, old_mac: bool) -> bytes:
+    """The bytes of an edited text, in the line endings the file had (editable())."""
+    return (text.replace("\n", "\r") if old_mac else text).encode("utf-8")
+
+
 def _attempt(
     tasks_path: Path,
     units_path: Path,
@@ -706,13 +719,9 @@ def _attempt(
             raise atomic.FileChanged(f"{tasks_shown} 在读取时正被其他程序写入，未写入。")
         raise DataError(problems)
     check = Check(units_raw, tasks_shown, units_shown)
-    text = tasks_raw.decode("utf-8")
-    # Old Mac line endings (CR alone): edited as LF, written back as CR, byte for byte.
-    old_mac = "\r" in text and "\n" not in text
-    result, after, new_text = change(dataset, text.replace("\r", "\n") if old_mac else text, check)
-    if old_mac:
-        new_text = new_text.replace("\n", "\r")
-    new_raw = new_text.encode("utf-8")
+    text, old_mac = editable(tasks_raw)
+    result, after, new_text = change(dataset, text, check)
+    new_raw = written(new_text, old_mac)
     if not dry_run and new_raw != tasks_raw:
         atomic.write_bytes(tasks_path, new_raw, expect=tasks_raw)
     return result, after
