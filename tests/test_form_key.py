@@ -225,3 +225,18 @@ def test_a_folder_of_plans_has_one_key_however_the_plan_is_named(
     result = gk("progress", "import", FORM, "--plan", "2024", "--dry-run", data=plans, env=TODAY)
     assert result.exit_code == 0, result.stderr
     assert not (plans / "2024" / formkey.FILE).exists()
+
+
+def test_a_damaged_key_file_is_refused_with_what_to_do(
+    gk: Run, data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (data_copy / formkey.FILE).write_text("# 只剩注释\n", encoding="utf-8")
+    result = gk("form", "-u", "经委", "--as-of", "2024-10-15", data=data_copy)
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "填报表密钥 data/.gkctl-form-key 为空，至少要 32 个字符；可删去 .gkctl-form-key 后由 "
+        "gkctl form 重新生成（已发出的填报表须重新生成）。\n",
+    )
+    assert not (tmp_path / FORM).exists()
+    assert (data_copy / formkey.FILE).read_text(encoding="utf-8") == "# 只剩注释\n"

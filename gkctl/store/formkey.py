@@ -73,13 +73,13 @@ def ensure(data_dir: Path, env_value: str | None) -> tuple[FormKey, bool]:
 
 
 def _key(text: str, source: str) -> FormKey:
-    if len(text) < MIN_CHARS:
-        what = "为空" if not text else f"只有 {len(text)} 个字符"
-        hint = "（CI 中没有配置这个 secret？）" if source == ENV and not text else ""
-        raise UsageError(
-            f"填报表密钥 {source} {what}{hint}，至少要 {MIN_CHARS} 个字符；"
-            f"可删去 {FILE} 后由 gkctl form 重新生成（已发出的填报表须重新生成）。"
-            if source != ENV
-            else f"填报表密钥 {source} {what}{hint}，至少要 {MIN_CHARS} 个字符。"
-        )
-    return FormKey(text.encode("utf-8"), source)
+    if len(text) >= MIN_CHARS:
+        return FormKey(text.encode("utf-8"), source)
+    what = f"只有 {len(text)} 个字符" if text else "为空"
+    if source == ENV:
+        hint = "" if text else "（CI 中没有配置这个 secret？）"
+        raise UsageError(f"填报表密钥 {source} {what}{hint}，至少要 {MIN_CHARS} 个字符。")
+    raise UsageError(
+        f"填报表密钥 {source} {what}，至少要 {MIN_CHARS} 个字符；"
+        f"可删去 {FILE} 后由 gkctl form 重新生成（已发出的填报表须重新生成）。"
+    )
