@@ -283,3 +283,22 @@ def test_help_fits_the_terminal_and_breaks_lines_the_chinese_way(gk, command: li
     for line in result.stdout.splitlines():
         assert width(line) <= 80, line
         assert not line.strip() or line.strip()[0] not in NO_LINE_START, line
+
+
+@pytest.mark.parametrize(
+    ("command", "usage", "argument"),
+    [
+        (["carry"], "用法：gkctl carry [选项] [序号]...", "  序号...  要转入的任务序号"),
+        (["plan", "new"], "用法：gkctl plan new [选项] 计划名称", "  计划名称  新计划的名称"),
+        (
+            ["progress", "import"],
+            "用法：gkctl progress import [选项] 文件...",
+            "  文件...  单位发回的",
+        ),
+    ],
+)
+def test_arguments_are_named_in_chinese(gk, command: list[str], usage: str, argument: str) -> None:
+    """Also an argument taking several (files...), in the usage line and in 参数."""
+    out = gk(*command, "--help", data=None).stdout
+    assert out.startswith(usage + "\n")
+    assert argument in out

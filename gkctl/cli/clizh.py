@@ -25,6 +25,8 @@ _HelpFormatter: Any = _Context.formatter_class
 # read these names instead (the command modules stay plain Typer).
 _ARGUMENTS = {
     "task_id": "序号",
+    "ids": "序号",
+    "name": "计划名称",
     "text": "时间节点",
     "file": "文件",
     "files": "文件",
@@ -263,7 +265,8 @@ class ChineseFormatter(_HelpFormatter):  # type: ignore[misc]  # base found at r
         """A definition's name: an argument by its Chinese name, an option with a Chinese
         metavar."""
         if self._heading == "Arguments":
-            return _ARGUMENTS.get(first, first)
+            name = first.removesuffix("...")  # an argument taking several: files...
+            return _ARGUMENTS.get(name, name) + first[len(name) :]
         return _METAVAR.sub(lambda m: _METAVARS.get(m[0], m[0]), first)
 
 
