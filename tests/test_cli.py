@@ -101,12 +101,16 @@ def test_due_fail_on_overdue(gk) -> None:
     assert early.exit_code == 0
 
 
-def test_due_ongoing_becomes_overdue_after_year_end(gk) -> None:
+def test_due_after_the_year_reads_the_plan_as_ended(gk) -> None:
+    # Issue 23: a 全年 task is not overdue on 1 January, the year is over.
     result = gk("due", "--unit", "区经委", "--as-of", "2025-01-02", "--format", "json")
     data = json.loads(result.stdout)
     statuses = {t["id"]: t["status"] for t in data["tasks"]}
-    assert statuses[2] == "overdue"  # 全年, direct
-    assert "不在计划年度 2024 年内" in result.stderr
+    assert statuses[2] == "ongoing_unreported"  # 全年, direct, nothing reported
+    assert statuses[60] == "unfinished"  # 8月底前, never reported done
+    assert data["plan_ended"] is True and data["plan_end"] == "2024-12-31"
+    table = gk("due", "--unit", "区经委", "--as-of", "2025-01-02")
+    assert table.stdout.startswith("本计划已于2024年12月31日结束：以下为截至查看日的最终结果")
 
 
 def test_due_window(gk) -> None:

@@ -5,7 +5,18 @@ import json
 import pytest
 
 AS_OF = "2024-10-15"
-STATUSES = {"done", "overdue", "due_soon", "pending", "ongoing", "open", "undated", "reported"}
+RUNNING = {"done", "overdue", "due_soon", "pending", "ongoing", "open", "undated", "reported"}
+# An ended plan's outcomes (issue 23), added while version stays 1.
+FINAL = {
+    "done_on_time",
+    "done_after_extension",
+    "done_late",
+    "unfinished",
+    "not_deployed",
+    "ongoing_reported",
+    "ongoing_unreported",
+}
+STATUSES = RUNNING | FINAL
 # A unit's own counts never hold `reported` (its done report is `done` in its view).
 UNIT_STATUSES = STATUSES - {"reported"}
 KINDS = {"date", "ongoing", "pending", "recurring", "undated"}
@@ -18,6 +29,8 @@ TASK_KEYS = {
     "deadline",
     "status",
     "days_left",
+    "days_late",
+    "finished",
     "closed",
     "extension",
     "extension_request",
@@ -54,6 +67,8 @@ def _check_task(task: dict[str, object], keys: set[str]) -> None:
     assert isinstance(task["units"], list) and all(isinstance(u, str) for u in task["units"])
     assert task["status"] in STATUSES
     assert task["days_left"] is None or isinstance(task["days_left"], int)
+    assert task["days_late"] is None or isinstance(task["days_late"], int)
+    assert task["finished"] is None or _is_date(task["finished"])
     deadline = task["deadline"]
     assert isinstance(deadline, dict)
     assert set(deadline) == DEADLINE_KEYS
@@ -86,10 +101,14 @@ def test_task_envelope(gk, args: tuple[str, ...]) -> None:
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     with_unit = "--unit" in args
+    ending = ["plan_end", "plan_ended"]
     assert list(data) == (
-        ["version", "as_of", "unit", "tasks"] if with_unit else ["version", "as_of", "tasks"]
+        ["version", "as_of", *ending, "unit", "tasks"]
+        if with_unit
+        else ["version", "as_of", *ending, "tasks"]
     )
     assert data["version"] == 1 and data["as_of"] == AS_OF
+    assert data["plan_end"] == "2024-12-31" and data["plan_ended"] is False
     assert data["tasks"]
     for task in data["tasks"]:
         _check_task(task, UNIT_TASK_KEYS if with_unit else TASK_KEYS)
@@ -123,7 +142,7 @@ def test_list_json_covers_every_task(gk) -> None:
 
 def test_summary_envelope(gk) -> None:
     data = json.loads(gk("due", "--as-of", AS_OF, "--format", "json").stdout)
-    assert list(data) == ["version", "as_of", "tasks", "units"]
+    assert list(data) == ["version", "as_of", "plan_end", "plan_ended", "tasks", "units"]
     # Without --all: what needs attention, plan-wide.
     assert {t["status"] for t in data["tasks"]} == {"overdue", "due_soon", "pending"}
     for task in data["tasks"]:
@@ -131,6 +150,18 @@ def test_summary_envelope(gk) -> None:
     for row in data["units"]:
         assert set(row) == {"unit", "kind", "total", "possible", "completion", *UNIT_STATUSES}
         assert sum(row[s] for s in UNIT_STATUSES) == row["total"]
+
+
+@pytest.mark.parametrize("args", [("list",), ("due", "--unit", "区经委", "--all")])
+def test_an_ended_plan_gives_final_statuses_only(gk, args: tuple[str, ...]) -> None:
+    data = json.loads(gk(*args, "--as-of", "2026-12-04", "--format", "json").stdout)
+    assert data["plan_ended"] is True and data["plan_end"] == "2024-12-31"
+    # The bundled plan has no extension past its end: no task is still running.
+    assert {t["status"] for t in data["tasks"]} <= FINAL
+    for task in data["tasks"]:
+        assert task["days_left"] is None
+        # Counted to the plan's last day, never on: at most the year.
+        assert task["days_late"] is None or 0 <= task["days_late"] <= 365
 
 
 def test_deadline_envelope(gk) -> None:

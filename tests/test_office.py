@@ -276,7 +276,15 @@ def test_review_lists_what_waits_for_the_office(gk: Run, data_copy: Path) -> Non
     result = gk("review", "--as-of", "2024-11-05", "-f", "json", data=data_copy)
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert list(doc) == ["version", "as_of", "to_close", "extension_requests", "chase"]
+    assert list(doc) == [
+        "version",
+        "as_of",
+        "plan_end",
+        "plan_ended",
+        "to_close",
+        "extension_requests",
+        "chase",
+    ]
     assert doc["version"] == 1 and doc["as_of"] == "2024-11-05"
     [close] = doc["to_close"]
     assert (close["id"], close["reported_on"], close["days_waiting"]) == (31, "2024-11-01", 4)

@@ -34,4 +34,4 @@ def test_a_view_date_after_the_last_day_reads_the_plan_as_ended(day: str, ended:
 
 
 def test_the_ended_sentence_names_the_last_day() -> None:
-    assert planyear.ending(PLAN, D("2025-01-15")).label == "本计划已于 2024年12月31日 结束"
+    assert planyear.ending(PLAN, D("2025-01-15")).label == "本计划已于2024年12月31日结束"

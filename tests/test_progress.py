@@ -690,6 +690,8 @@ def test_stats_on_a_plan_with_known_progress(gk: Run) -> None:
     assert json.loads(result.stdout) == {
         "version": 1,
         "as_of": "2024-10-15",
+        "plan_end": "2024-12-31",
+        "plan_ended": False,
         "within": 30,
         "units": [
             # 1 overdue; 2 done by its own entry; 3 open; 7 pending; 6 only possibly.
@@ -837,7 +839,16 @@ def test_stats_on_the_bundled_plan(gk: Run) -> None:
     result = gk("stats", "--as-of", "2024-10-15", "--within", "10", "-f", "json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert list(data) == ["version", "as_of", "within", "units", "sections", "groups"]
+    assert list(data) == [
+        "version",
+        "as_of",
+        "plan_end",
+        "plan_ended",
+        "within",
+        "units",
+        "sections",
+        "groups",
+    ]
     assert list(data["units"][0]) == [
         "unit",
         "kind",

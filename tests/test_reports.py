@@ -582,6 +582,7 @@ CONTEXT_KEYS = {
     "changes",
     "as_of",
     "within",
+    "ending",
     "document",
     "statuses",
     "total",

@@ -28,7 +28,7 @@ def still_running(state: TaskState, end: date) -> bool:
     work carried over into it from an earlier plan, or late work, due (as this view sees
     it: an approved extension, a date set for it) after the plan's end. A task carried on
     to a later plan is followed there."""
-    if state.task.carried_to is not None or state.status is status.Status.DONE:
+    if state.task.carried_to is not None or state.status in status.DONE_STATUSES:
         return False
     late = state.due is not None and state.due > end
     return late or state.task.carried_from is not None

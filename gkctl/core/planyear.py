@@ -23,7 +23,7 @@ class Ending(NamedTuple):
     @property
     def label(self) -> str:
         """The sentence every ended view shows (banner, report, Word, site, form)."""
-        return f"本计划已于 {self.end.year}年{self.end.month}月{self.end.day}日 结束"
+        return f"本计划已于{self.end.year}年{self.end.month}月{self.end.day}日结束"
 
 
 def plan_end(plan: Plan | Document) -> date:

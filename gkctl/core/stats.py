@@ -90,10 +90,12 @@ def extension_counts(dataset: Dataset, as_of: date | None = None) -> dict[str, i
 
 
 def _counts(by_status: dict[Status, int], tasks: int, extensions: int) -> Counts:
+    # In an ended plan, done is every 完成 outcome, and a task unfinished at the plan's end
+    # counts as overdue (it was, on the last day); neither is ever there in a running one.
     return Counts(
         tasks,
-        by_status.get(Status.DONE, 0),
-        by_status.get(Status.OVERDUE, 0),
+        sum(by_status.get(st, 0) for st in status.DONE_STATUSES),
+        by_status.get(Status.OVERDUE, 0) + by_status.get(Status.UNFINISHED, 0),
         by_status.get(Status.DUE_SOON, 0),
         extensions,
     )

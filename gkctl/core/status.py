@@ -8,7 +8,7 @@ from datetime import date
 from enum import StrEnum
 from typing import NamedTuple
 
-from gkctl.core import collector, deadlines
+from gkctl.core import collector, deadlines, planyear
 from gkctl.core.deadlines import Deadline, Kind, WorkdayDue
 from gkctl.core.model import Dataset, Directory, Extension, Group, Progress, Task, Unit, UnitKind
 from gkctl.core.units import DIRECT, Involvement, involvement_of
@@ -28,7 +28,36 @@ class Status(StrEnum):
     # Every unit the task surely names has reported it done; the office has yet to close it
     # (已报完成，待销号). Plan-wide only: a unit's own view of its done report is `done`.
     REPORTED = "reported"
+    # A view after the plan's last day (core.planyear) gives each task its final outcome:
+    # 按期完成, 延期后按期完成 (done after the original date, by the approved one), 逾期完成
+    # (`days_late` says by how much), 未完成 (judged at the plan's end: `days_late` stops
+    # there), 未部署 (按市级部署, never deployed), and for 全年/每月 tasks, reported or not.
+    # A task still due after the plan's end (an extension past it, a 跨年度 task) keeps its
+    # running status: that is late work, still live.
+    DONE_ON_TIME = "done_on_time"
+    DONE_AFTER_EXTENSION = "done_after_extension"
+    DONE_LATE = "done_late"
+    UNFINISHED = "unfinished"
+    NOT_DEPLOYED = "not_deployed"
+    ONGOING_REPORTED = "ongoing_reported"
+    ONGOING_UNREPORTED = "ongoing_unreported"
 
+
+# The final outcomes of an ended plan, what needs a word first.
+FINAL_ORDER = (
+    Status.UNFINISHED,
+    Status.NOT_DEPLOYED,
+    Status.ONGOING_UNREPORTED,
+    Status.DONE_LATE,
+    Status.DONE_AFTER_EXTENSION,
+    Status.DONE_ON_TIME,
+    Status.ONGOING_REPORTED,
+)
+FINAL = frozenset(FINAL_ORDER)
+# Done, in a running plan's view or as an ended plan's outcome (完成率 counts these).
+DONE_STATUSES = frozenset(
+    (Status.DONE, Status.DONE_ON_TIME, Status.DONE_AFTER_EXTENSION, Status.DONE_LATE)
+)
 
 # Order of the due view's sections and of sorting: what needs action first.
 STATUS_ORDER = (
@@ -40,6 +69,7 @@ STATUS_ORDER = (
     Status.OPEN,
     Status.REPORTED,
     Status.DONE,
+    *FINAL_ORDER,
 )
 
 # The statuses a unit's own view can have (its done report is `done` there).
@@ -47,7 +77,16 @@ UNIT_STATUS_ORDER = tuple(st for st in STATUS_ORDER if st is not Status.REPORTED
 
 # What the due view shows without --all: what needs action, waits for the city, or still
 # needs a date.
-ATTENTION = (Status.OVERDUE, Status.DUE_SOON, Status.PENDING, Status.UNDATED)
+# In an ended plan, the outcomes that were not met also need attention.
+ATTENTION = (
+    Status.OVERDUE,
+    Status.DUE_SOON,
+    Status.PENDING,
+    Status.UNDATED,
+    Status.UNFINISHED,
+    Status.NOT_DEPLOYED,
+    Status.ONGOING_UNREPORTED,
+)
 
 STATUS_LABELS = {
     Status.OVERDUE: "已逾期",
@@ -58,6 +97,13 @@ STATUS_LABELS = {
     Status.OPEN: "未到期",
     Status.REPORTED: "已报完成，待销号",
     Status.DONE: "已完成",
+    Status.DONE_ON_TIME: "按期完成",
+    Status.DONE_AFTER_EXTENSION: "延期后按期完成",
+    Status.DONE_LATE: "逾期完成",
+    Status.UNFINISHED: "未完成",
+    Status.NOT_DEPLOYED: "未部署",
+    Status.ONGOING_REPORTED: "全年持续，有报送",
+    Status.ONGOING_UNREPORTED: "全年持续，无报送",
 }
 
 
@@ -94,10 +140,20 @@ class TaskState(NamedTuple):
     # The plan the task belongs to, in a view across the plans of a data folder (the
     # plan's folder name); "" in a view of one plan.
     plan: str = ""
+    # In an ended plan's view: days between the date judged against and the day the task
+    # was done (逾期完成), or the plan's last day (未完成); None where it was not late.
+    days_late: int | None = None
+    # ... and the day it was done (the closing, or the reports that completed it).
+    finished: date | None = None
 
     @property
     def extended(self) -> bool:
         return self.extension is not None
+
+    @property
+    def final(self) -> bool:
+        """An ended plan's outcome rather than a running status."""
+        return self.status in FINAL
 
 
 def task_deadline(dataset: Dataset, task: Task) -> Deadline:
@@ -192,7 +248,9 @@ def _returned(task: Task, unit: Unit, as_of: date) -> Progress | None:
 # The parts of a state that a plain task (no progress, extension or closing recorded)
 # shares with every plain task of the same deadline on the same day: a plan has a few
 # dozen deadline texts and tens of thousands of tasks.
-_Plain = tuple[Deadline, "date | None", "date | None", "WorkdayDue | None", Status, "int | None"]
+_Plain = tuple[
+    Deadline, "date | None", "date | None", "WorkdayDue | None", Status, "int | None", "int | None"
+]
 
 
 _NO_ONE = Reported((), ())
@@ -224,8 +282,9 @@ def state(
                 full.workday,
                 full.status,
                 full.days_left,
+                full.days_late,
             )
-        return TaskState(task, *shared, None, how)
+        return TaskState(task, *shared[:6], None, how, days_late=shared[6])
     deadline = task_deadline(dataset, task)
     original = deadline.due_on(as_of)
     extension = _extension(task, unit, as_of) if task.extensions else None
@@ -260,6 +319,15 @@ def state(
         status = Status.ONGOING
     else:
         status = Status.OPEN
+    late: int | None = None
+    finished: date | None = None
+    end = planyear.plan_end(dataset.plan)
+    if as_of > end:
+        status, late, finished = _final(
+            task, unit, as_of, end, deadline, (due, original, extension), who, status
+        )
+        if status in FINAL:
+            days = None  # an outcome, not a count that runs on
     return TaskState(
         task,
         deadline,
@@ -273,7 +341,69 @@ def state(
         request,
         who if who.units else None,
         back,
+        days_late=late,
+        finished=finished,
     )
+
+
+_RUNNING_LATE = frozenset((Status.OPEN, Status.DUE_SOON, Status.OVERDUE, Status.ONGOING))
+
+
+def _final(
+    task: Task,
+    unit: Unit | None,
+    as_of: date,
+    end: date,
+    deadline: Deadline,
+    dates: tuple[date | None, date | None, Extension | None],
+    who: Reported,
+    running: Status,
+) -> tuple[Status, int | None, date | None]:
+    """The outcome of a task in a plan that ended on `end`, before `as_of`, from the records
+    dated up to `as_of` (a report made after the plan's end still counts, as done late):
+    the status, days late, and the day it was done. `dates`: the date judged against, the
+    original one, and the approved extension that moved it."""
+    due, original, extension = dates
+    if running is Status.DONE or running is Status.REPORTED:
+        day = _finished(task, unit, as_of, who)
+        late = (day - due).days if due is not None and day is not None else 0
+        if late > 0:
+            return Status.DONE_LATE, late, day
+        if extension is not None and original is not None and day is not None and day > original:
+            return Status.DONE_AFTER_EXTENSION, None, day
+        return Status.DONE_ON_TIME, None, day
+    if due is not None and due > end and running in _RUNNING_LATE:
+        return running, None, None  # due after the plan's end: late work, still live
+    if deadline.kind is Kind.ONGOING or deadline.kind is Kind.RECURRING:
+        mine = unit.name if unit is not None else None
+        said = any(
+            p.date <= as_of and (mine is None or p.unit == mine) and p.returned is None
+            for p in task.progress
+        )
+        return (Status.ONGOING_REPORTED if said else Status.ONGOING_UNREPORTED), None, None
+    if due is None and deadline.kind is Kind.PENDING:
+        return Status.NOT_DEPLOYED, None, None
+    if due is None:
+        return Status.UNFINISHED, None, None
+    return Status.UNFINISHED, max(0, (end - due).days), None
+
+
+def _finished(task: Task, unit: Unit | None, as_of: date, who: Reported) -> date | None:
+    """The day a task was done as of `as_of`: the office's closing, or, if earlier, the
+    unit's own done report (in its view) or the report that completed the expected units'
+    (plan-wide)."""
+    days = []
+    if task.closed is not None and task.closed <= as_of:
+        days.append(task.closed)
+    if unit is not None:
+        days += [p.date for p in task.progress if p.unit == unit.name and p.done_on(as_of)]
+    elif who.complete:
+        first: dict[str, date] = {}
+        for p in task.progress:
+            if p.unit in who.expected and p.done_on(as_of):
+                first[p.unit] = min(first.get(p.unit, p.date), p.date)
+        days.append(max(first.values()))
+    return min(days) if days else None
 
 
 @collector.pausing
@@ -305,9 +435,16 @@ def plan_states(dataset: Dataset, as_of: date, within: int = DEFAULT_WITHIN) -> 
 def listed(counts: dict[Status, int]) -> tuple[Status, ...]:
     """The statuses a view gives a row or column: 未明确时限 and 已报完成，待销号 only where
     some task has them, so a plan whose every task has a 时间节点 reads as it always did,
-    and a unit's own counts (which never hold `reported`) show no empty column."""
+    and a unit's own counts (which never hold `reported`) show no empty column.
+    An ended plan's counts (some final outcome) list every outcome, and the running
+    statuses only where late work has them; a running plan's list no outcome."""
+    if any(counts.get(st) for st in FINAL):
+        late_work = (st for st in STATUS_ORDER if st not in FINAL and counts.get(st))
+        return FINAL_ORDER + tuple(late_work)
     rare = (Status.UNDATED, Status.REPORTED)
-    return tuple(st for st in STATUS_ORDER if st not in rare or counts.get(st))
+    return tuple(
+        st for st in STATUS_ORDER if st not in FINAL and (st not in rare or counts.get(st))
+    )
 
 
 def sort_key(s: TaskState) -> tuple[int, int, int]:
@@ -330,7 +467,8 @@ class UnitSummary(NamedTuple):
 
     @property
     def completion(self) -> float:
-        return self.counts[Status.DONE] / self.total if self.total else 0.0
+        done = sum(self.counts[st] for st in DONE_STATUSES)
+        return done / self.total if self.total else 0.0
 
 
 def summarize(states: Iterable[TaskState], unit: Unit) -> UnitSummary:
@@ -408,7 +546,11 @@ def unit_summaries(
     rows = [UnitSummary(u, counts[u.name], totals[u.name], possible[u.name]) for u in units]
     order = {u.name: i for i, u in enumerate(units)}
     rows.sort(
-        key=lambda r: (-r.counts[Status.OVERDUE], -r.counts[Status.DUE_SOON], order[r.unit.name])
+        key=lambda r: (
+            -r.counts[Status.OVERDUE] - r.counts[Status.UNFINISHED],
+            -r.counts[Status.DUE_SOON],
+            order[r.unit.name],
+        )
     )
     return rows
 

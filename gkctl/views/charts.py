@@ -29,6 +29,14 @@ _KNOWN = {
     Status.ONGOING: "#1565c0",
     Status.OPEN: "#546e7a",
     Status.DONE: "#2e7d32",
+    # An ended plan's outcomes: the misses in reds and browns, the done in greens.
+    Status.UNFINISHED: "#b71c1c",
+    Status.NOT_DEPLOYED: "#4a148c",
+    Status.ONGOING_UNREPORTED: "#8d6e63",
+    Status.DONE_LATE: "#e65100",
+    Status.DONE_AFTER_EXTENSION: "#33691e",
+    Status.DONE_ON_TIME: "#1b5e20",
+    Status.ONGOING_REPORTED: "#0d47a1",
 }
 # For statuses this table does not name yet (each gets the next one, in STATUS_ORDER).
 _SPARE = ("#00796b", "#ad1457", "#4e342e", "#283593", "#558b2f")

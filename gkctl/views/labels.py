@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gkctl.core.planyear import Ending
 
 _SENTENCE_END = re.compile("[。；]").search  # where the first sentence ends
 
@@ -53,3 +57,11 @@ def percent(share: float) -> str:
     """A share as the trend writes it: 33.3%, 50%."""
     text = f"{share * 100:.1f}"
     return (text[:-2] if text.endswith(".0") else text) + "%"
+
+
+def ended_note(ending: Ending) -> str:
+    """What every view of an ended plan says first (terminal, report, Word, site, form)."""
+    return (
+        f"{ending.label}：以下为截至查看日的最终结果（按期完成、逾期完成、未完成等），"
+        f"未完成的任务只计到 {zh_date(ending.end)}；用 --as-of 可查看计划年度内任一天。"
+    )

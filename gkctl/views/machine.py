@@ -27,6 +27,15 @@ if TYPE_CHECKING:
 JSON_VERSION = 1
 
 
+def ending_record(dataset: Dataset, as_of: date) -> dict[str, Any]:
+    """The envelope's word on the plan's end (core.planyear): after it, statuses are the
+    final outcomes."""
+    from gkctl.core import planyear
+
+    ending = planyear.ending(dataset.plan, as_of)
+    return {"plan_end": ending.end.isoformat(), "plan_ended": ending.ended}
+
+
 def milestones(dataset: Dataset, task: Task, deadline: Deadline) -> list[dict[str, Any]]:
     """The deadline text's own dated clauses, then the task's `milestones:`."""
     from gkctl.core import deadlines
@@ -70,6 +79,8 @@ def task_record(dataset: Dataset, s: TaskState, with_unit: bool = False) -> dict
         "deadline": deadline,
         "status": s.status.value,
         "days_left": s.days_left,
+        "days_late": s.days_late,
+        "finished": iso(s.finished),
         "closed": iso(task.closed),
         "extension": None if s.extension is None else extension_record(s.extension),
         "extension_request": None if s.request is None else extension_record(s.request),
@@ -110,6 +121,7 @@ def tasks_json(
     dataset: Dataset, states: Iterable[TaskState], as_of: date, unit: str | None = None
 ) -> str:
     envelope: dict[str, Any] = {"version": JSON_VERSION, "as_of": as_of.isoformat()}
+    envelope.update(ending_record(dataset, as_of))
     if unit is not None:
         envelope["unit"] = unit
     envelope["tasks"] = [task_record(dataset, s, unit is not None) for s in states]
@@ -134,13 +146,17 @@ def tasks_records(dataset: Dataset, states: Iterable[TaskState]) -> list[dict[st
 
 
 def summaries_json(
-    rows: Iterable[UnitSummary], as_of: date, tasks: list[dict[str, Any]] | None = None
+    dataset: Dataset,
+    rows: Iterable[UnitSummary],
+    as_of: date,
+    tasks: list[dict[str, Any]] | None = None,
 ) -> str:
     """The plan-wide due view: the tasks that need attention, then one row per unit."""
     return dumps(
         {
             "version": JSON_VERSION,
             "as_of": as_of.isoformat(),
+            **ending_record(dataset, as_of),
             **({"tasks": tasks} if tasks is not None else {}),
             "units": [
                 {
@@ -207,6 +223,8 @@ CSV_COLUMNS = [
     "days_left",
     "reported",
     "expected",
+    "days_late",
+    "plan_ended",
 ]
 
 
@@ -233,11 +251,20 @@ def _cell(value: Any) -> Any:
 
 @collector.pausing
 def tasks_csv(
-    dataset: Dataset, states: Iterable[TaskState], with_unit: bool = False, with_plan: bool = False
+    dataset: Dataset,
+    states: Iterable[TaskState],
+    with_unit: bool = False,
+    with_plan: bool = False,
+    *,
+    as_of: date | None = None,
 ) -> str:
     """`with_plan`: across plans, a first column says each row's plan (the unit directory
-    `dataset` lends is the one they share)."""
+    `dataset` lends is the one they share). `plan_ended` is whether `dataset`'s plan ended
+    by `as_of`, else (across plans) whether the row's status is an ended plan's outcome."""
+    from gkctl.core import planyear
+
     header = (["plan"] if with_plan else []) + CSV_COLUMNS + (["via"] if with_unit else [])
+    ended = as_of is not None and planyear.ended(dataset.plan, as_of)
     rows = []
     for s in states:
         who = reported_record(dataset, s)
@@ -257,6 +284,8 @@ def tasks_csv(
             s.days_left,
             who["count"],
             who["expected"],
+            s.days_late,
+            "true" if s.final or ended else "false",
         ]
         if with_unit:
             row.append(s.involvement.via if s.involvement else "")
@@ -299,11 +328,12 @@ def _counts_record(c: Counts) -> dict[str, object]:
     }
 
 
-def stats_json(result: Stats) -> str:
+def stats_json(dataset: Dataset, result: Stats) -> str:
     return dumps(
         {
             "version": JSON_VERSION,
             "as_of": result.as_of.isoformat(),
+            **ending_record(dataset, result.as_of),
             "within": result.within,
             "units": [
                 {
@@ -463,12 +493,13 @@ def trend_csv(t: Trend) -> str:
     return to_csv(TREND_CSV_COLUMNS, rows)
 
 
-def review_json(q: Queue) -> str:
+def review_json(dataset: Dataset, q: Queue) -> str:
     """The office's queue (gkctl review)."""
     return dumps(
         {
             "version": JSON_VERSION,
             "as_of": q.as_of.isoformat(),
+            **ending_record(dataset, q.as_of),
             "to_close": [
                 {
                     "id": c.state.task.id,

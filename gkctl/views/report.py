@@ -40,6 +40,7 @@ from gkctl.views.labels import (
     PROGRESS_LABELS,
     UNIT_KIND_LABELS,
     deadline_text,
+    ended_note,
     month_label,
     percent,
     short,
@@ -112,6 +113,10 @@ def md_link(value: object) -> str:
 
 
 def _days_label(s: TaskState) -> str:
+    if s.status is Status.DONE_LATE and s.days_late:
+        return f"晚{s.days_late}天"
+    if s.status is Status.UNFINISHED and s.days_late:
+        return f"年底超期{s.days_late}天"
     if s.days_left is None or s.status in (Status.DONE, Status.REPORTED):
         return ""
     if s.days_left < 0:
@@ -251,6 +256,23 @@ def _counts(states: Iterable[TaskState]) -> dict[str, int]:
     return counts
 
 
+def _done(counts: dict[str, int]) -> int:
+    """Done in a running plan, or any 完成 outcome in an ended one."""
+    return sum(counts[st.value] for st in status.DONE_STATUSES)
+
+
+def ending_dict(dataset: Dataset, as_of: date) -> dict[str, Any]:
+    """The plan's end for templates: `ended` after it, with the sentence every view shows."""
+    from gkctl.core import planyear
+
+    ending = planyear.ending(dataset.plan, as_of)
+    return {
+        "end": ending.end.isoformat(),
+        "ended": ending.ended,
+        "note": ended_note(ending) if ending.ended else "",
+    }
+
+
 def _by_status(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     grouped: dict[str, list[dict[str, Any]]] = {}
     for t in tasks:  # one pass, in the order given
@@ -280,7 +302,7 @@ def unit_row(row: UnitSummary, extensions: int) -> dict[str, Any]:
         "total": row.total,
         "possible": row.possible,
         "counts": {st.value: row.counts[st] for st in STATUS_ORDER},
-        "completion": _percent(row.counts[Status.DONE], row.total),
+        "completion": _percent(sum(row.counts[st] for st in status.DONE_STATUSES), row.total),
         "extensions": extensions,
     }
 
@@ -362,8 +384,8 @@ def build_context(
                 "title": section.title,
                 "total": len(own),
                 "counts": counts,
-                "done": counts[Status.DONE.value],
-                "completion": _percent(counts[Status.DONE.value], len(own)),
+                "done": _done(counts),
+                "completion": _percent(_done(counts), len(own)),
                 "with_progress": sum(1 for s in own if s.task.progress),
             }
         )
@@ -389,6 +411,7 @@ def build_context(
     return {
         "as_of": as_of.isoformat(),
         "within": within,
+        "ending": ending_dict(dataset, as_of),
         "document": {
             "title": doc.title,
             "number": doc.number,

@@ -29,6 +29,7 @@ from rich.text import Text
 from gkctl.core import linebreak, textsafe
 from gkctl.core.deadlines import Deadline, Kind
 from gkctl.core.model import Dataset, Decision, Extension, Link, Progress, Unit
+from gkctl.core.planyear import Ending
 from gkctl.core.status import (
     ATTENTION,
     STATUS_LABELS,
@@ -44,6 +45,7 @@ from gkctl.views.labels import (
     PROGRESS_LABELS,
     UNIT_KIND_LABELS,
     deadline_text,
+    ended_note,
     short,
     zh_date,
 )
@@ -57,6 +59,13 @@ STATUS_STYLES = {
     Status.OPEN: "default",
     Status.REPORTED: "green",
     Status.DONE: "green",
+    Status.UNFINISHED: "bold red",
+    Status.NOT_DEPLOYED: "cyan",
+    Status.ONGOING_UNREPORTED: "yellow",
+    Status.DONE_LATE: "magenta",
+    Status.DONE_AFTER_EXTENSION: "green",
+    Status.DONE_ON_TIME: "green",
+    Status.ONGOING_REPORTED: "blue",
 }
 # Column heads for the per-unit summary, short enough for an 80-column terminal.
 SHORT_LABELS = {
@@ -68,7 +77,16 @@ SHORT_LABELS = {
     Status.OPEN: "未到期",
     Status.REPORTED: "待销号",
     Status.DONE: "完成",
+    Status.UNFINISHED: "未完成",
+    Status.NOT_DEPLOYED: "未部署",
+    Status.ONGOING_UNREPORTED: "持续无报",
+    Status.DONE_LATE: "逾期完成",
+    Status.DONE_AFTER_EXTENSION: "延期按期",
+    Status.DONE_ON_TIME: "按期",
+    Status.ONGOING_REPORTED: "持续有报",
 }
+# The counts a summary marks in colour: what is behind.
+_BEHIND = (Status.OVERDUE, Status.DUE_SOON, Status.UNFINISHED)
 
 
 class Pieces:
@@ -179,6 +197,11 @@ def unit_names(units: Sequence[str], lead: str | None = None, before: str = "") 
 
 
 def _days(s: TaskState) -> Text:
+    if s.status is Status.DONE_LATE and s.days_late:
+        return Text(f"晚{s.days_late}天", style="magenta")
+    if s.status is Status.UNFINISHED and s.days_late:
+        # Counted to the plan's last day, never on: written apart from a running 逾期N天.
+        return Text(f"年底超期{s.days_late}天", style="red")
     if s.days_left is None or s.status in (Status.DONE, Status.REPORTED):
         return Text("")
     if s.days_left < 0:
@@ -379,13 +402,11 @@ def due_view(
     if not show_all:
         hidden = sum(counts[st] for st in Status if st not in shown)
         hidden += sum(1 for s in maybe if s.status not in shown)
+        which = (
+            "已完成或全年持续有报送" if any(s.final for s in states) else "全年持续、未到期或已完成"
+        )
         if hidden:
-            parts.append(
-                Text(
-                    f"\n另有 {hidden} 项全年持续、未到期或已完成的任务，加 --all 显示。",
-                    style="dim",
-                )
-            )
+            parts.append(Text(f"\n另有 {hidden} 项{which}的任务，加 --all 显示。", style="dim"))
     return Group(*parts)
 
 
@@ -403,9 +424,7 @@ class UnitSummaryView:
                 line.append(f"  共{r.total}")
                 for st in columns:
                     n = r.counts[st]
-                    style = (
-                        STATUS_STYLES[st] if n and st in (Status.OVERDUE, Status.DUE_SOON) else ""
-                    )
+                    style = STATUS_STYLES[st] if n and st in _BEHIND else ""
                     line.append(f" {SHORT_LABELS[st]}{n}", style=style)
                 line.append(f" 完成率{r.completion:.0%} 可能{r.possible}")
                 yield line
@@ -421,7 +440,7 @@ class UnitSummaryView:
             cells: list[RenderableType] = [safe(r.unit.name), str(r.total)]
             for st in columns:
                 n = r.counts[st]
-                style = STATUS_STYLES[st] if n and st in (Status.OVERDUE, Status.DUE_SOON) else ""
+                style = STATUS_STYLES[st] if n and st in _BEHIND else ""
                 cells.append(Text(str(n), style=style))
             cells.append(f"{r.completion:.0%}")
             cells.append(str(r.possible))
@@ -612,6 +631,14 @@ def unit_list(units: Sequence[Unit], groups: Sequence[object]) -> RenderableType
         assert isinstance(g, UnitGroup)
         table.add_row(safe(g.name), "统称", "", safe(g.meaning))
     return table
+
+
+def with_ending(ending: Ending, view: RenderableType) -> RenderableType:
+    """The view under a line saying the plan has ended, where it has: its statuses are
+    then final outcomes (core.planyear)."""
+    if not ending.ended:
+        return view
+    return Group(safe(ended_note(ending), "bold magenta"), view)
 
 
 def console() -> Console:

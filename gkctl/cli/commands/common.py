@@ -24,6 +24,7 @@ from gkctl.cli.datadir import project_config as project_config
 from gkctl.cli.formats import OutputFormat
 from gkctl.core.errors import UsageError
 from gkctl.core.model import Dataset
+from gkctl.core.planyear import Ending
 from gkctl.store import paths
 
 if TYPE_CHECKING:
@@ -198,10 +199,17 @@ def warn(message: str) -> None:
     print(textsafe.visible(message), file=sys.stderr)
 
 
-def warn_outside_plan_year(dataset: Dataset, as_of: date) -> None:
+def warn_outside_plan_year(dataset: Dataset, as_of: date) -> Ending:
+    """Where the view date stands against the plan's year: a note on stderr before it; the
+    Ending, which views of an ended plan show as a banner and machine output as a field
+    (core.planyear), so no note is needed after it."""
+    from gkctl.core import planyear
+
+    ending = planyear.ending(dataset.plan, as_of)
     year = dataset.plan.document.year
-    if as_of.year != year:
+    if not ending.ended and as_of.year != year:
         warn(f"注意：查看日期 {as_of.isoformat()} 不在计划年度 {year} 年内。")
+    return ending
 
 
 def print_trimmed(renderable: object) -> None:

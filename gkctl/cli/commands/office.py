@@ -33,10 +33,9 @@ from gkctl.core import status
 from gkctl.core.model import Decision
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from rich.console import RenderableType
 
+    from gkctl.core.model import Dataset
     from gkctl.core.review import Queue
     from gkctl.store.writes import Recorded
 
@@ -193,35 +192,30 @@ def review(
     from gkctl.core.review import queue
 
     check_format(fmt, F.TABLE, F.JSON)
-    from gkctl.views import machine
-    from gkctl.views.review import review_view
 
     day = as_of_date(as_of)
     plans = each_plan(data, plan)
     if plans is not None:  # several plans, none named: each plan's queue, one after another
         answers = [
-            (
-                p,
-                _answer(
-                    review_view, machine.review_json, queue(p.dataset, day, within, quiet), fmt
-                ),
-            )
-            for p in plans
+            (p, _answer(p.dataset, queue(p.dataset, day, within, quiet), fmt)) for p in plans
         ]
         print_per_plan(answers, day, fmt)
         return
     dataset = load(data, plan)
     warn_outside_plan_year(dataset, day)
-    print_answer(_answer(review_view, machine.review_json, queue(dataset, day, within, quiet), fmt))
+    print_answer(_answer(dataset, queue(dataset, day, within, quiet), fmt))
 
 
-def _answer(
-    view: "Callable[[Queue], RenderableType]",
-    as_json: "Callable[[Queue], str]",
-    q: "Queue",
-    fmt: OutputFormat,
-) -> "str | RenderableType":
-    return as_json(q) if fmt is F.JSON else view(q)
+def _answer(dataset: "Dataset", q: "Queue", fmt: OutputFormat) -> "str | RenderableType":
+    """One plan's queue: JSON, or the view under the plan's ending (core.planyear)."""
+    from gkctl.core import planyear
+    from gkctl.views import machine
+    from gkctl.views.review import review_view
+    from gkctl.views.terminal import with_ending
+
+    if fmt is F.JSON:
+        return machine.review_json(dataset, q)
+    return with_ending(planyear.ending(dataset.plan, q.as_of), review_view(q))
 
 
 def register(app: typer.Typer) -> None:

@@ -283,7 +283,7 @@ def due(
         return
     dataset = load(data, plan)
     day = as_of_date(as_of)
-    warn_outside_plan_year(dataset, day)
+    ending = warn_outside_plan_year(dataset, day)
     unit = unit or None  # --unit "": every unit, over gkctl.toml's default unit
     if unit is not None:
         found = lookup(dataset.directory, unit)
@@ -294,11 +294,12 @@ def due(
         if fmt is F.JSON:
             write_stdout(machine.tasks_json(dataset, shown, day, found.name))
         elif fmt is F.CSV:
-            write_stdout(machine.tasks_csv(dataset, shown, with_unit=True))
+            write_stdout(machine.tasks_csv(dataset, shown, with_unit=True, as_of=day))
         else:
             from gkctl.views import terminal
 
-            print_trimmed(terminal.due_view(states, found, day, show_all, within, limit))
+            view = terminal.due_view(states, found, day, show_all, within, limit)
+            print_trimmed(terminal.with_ending(ending, view))
         if not shown:
             warn(f"{found.name} 截至 {day.isoformat()} 没有需要关注的任务。")
         # --fail-on judges the unit's own tasks, not those it only possibly has.
@@ -312,13 +313,15 @@ def due(
         rows = status.unit_summaries(dataset, day, within, direct)
         if fmt is F.JSON:
             shown = states if show_all else [s for s in states if s.status in ATTENTION]
-            write_stdout(machine.summaries_json(rows, day, machine.tasks_records(dataset, shown)))
+            write_stdout(
+                machine.summaries_json(dataset, rows, day, machine.tasks_records(dataset, shown))
+            )
         elif fmt is F.CSV:
             write_stdout(machine.summaries_csv(rows))
         else:
             from gkctl.views import terminal
 
-            print_trimmed(terminal.summary_table(rows, day, within))
+            print_trimmed(terminal.with_ending(ending, terminal.summary_table(rows, day, within)))
     _fail_on(fail_on, states)
 
 
@@ -439,7 +442,7 @@ def list_tasks(
     check_format(fmt, F.TABLE, F.JSON, F.CSV)
     dataset = load(data, plan)
     day = as_of_date(as_of)
-    warn_outside_plan_year(dataset, day)
+    ending = warn_outside_plan_year(dataset, day)
     before = parse_date(due_before, "--due-before") if due_before is not None else None
     after = parse_date(due_after, "--due-after") if due_after is not None else None
     if section is not None and section not in {s.id for s in dataset.plan.sections}:
@@ -467,11 +470,11 @@ def list_tasks(
     if fmt is F.JSON:
         write_stdout(machine.tasks_json(dataset, states, day, found.name if found else None))
     elif fmt is F.CSV:
-        write_stdout(machine.tasks_csv(dataset, states, with_unit=found is not None))
+        write_stdout(machine.tasks_csv(dataset, states, with_unit=found is not None, as_of=day))
     else:
         from gkctl.views import terminal
 
-        print_trimmed(terminal.task_table(states, found is not None))
+        print_trimmed(terminal.with_ending(ending, terminal.task_table(states, found is not None)))
     if not states:
         warn("没有符合条件的任务。")
 
@@ -498,7 +501,7 @@ def show(
     dataset = load(data, plan)
     task = dataset.plan.require(task_id)
     day = as_of_date(as_of)
-    warn_outside_plan_year(dataset, day)
+    ending = warn_outside_plan_year(dataset, day)
     found = lookup(dataset.directory, unit) if unit is not None else None
     how = involvement(task, found, dataset.directory) if found is not None else None
     if found is not None and how is None:
@@ -515,15 +518,21 @@ def show(
         record["rule"] = s.deadline.rule
         write_stdout(
             machine.dumps(
-                {"version": machine.JSON_VERSION, "as_of": day.isoformat(), "task": record}
+                {
+                    "version": machine.JSON_VERSION,
+                    "as_of": day.isoformat(),
+                    **machine.ending_record(dataset, day),
+                    "task": record,
+                }
             )
         )
     else:
         from gkctl.views import terminal
 
-        print_trimmed(
-            terminal.task_detail(dataset, s, machine.milestones(dataset, task, s.deadline), day)
+        detail = terminal.task_detail(
+            dataset, s, machine.milestones(dataset, task, s.deadline), day
         )
+        print_trimmed(terminal.with_ending(ending, detail))
 
 
 def deadline(

@@ -255,12 +255,14 @@ def _stats(
 
     result = core.compute(dataset, day, within)
     if fmt is F.JSON:
-        return machine.stats_json(result)
+        return machine.stats_json(dataset, result)
     if fmt is F.CSV:
         return machine.stats_csv(result)
+    from gkctl.core import planyear
     from gkctl.views.stats import stats_view
+    from gkctl.views.terminal import with_ending
 
-    return stats_view(result)
+    return with_ending(planyear.ending(dataset.plan, day), stats_view(result))
 
 
 progress_app.command("import")(import_forms)
