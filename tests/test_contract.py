@@ -41,7 +41,16 @@ TASK_KEYS = {
     "carried_from",
     "carried_to",
 }
-PROGRESS_KEYS = {"date", "unit", "status", "note", "link", "returned", "return_reason"}
+PROGRESS_KEYS = {
+    "date",
+    "unit",
+    "status",
+    "note",
+    "link",
+    "returned",
+    "return_reason",
+    "recorded",
+}
 EXTENSION_KEYS = {
     "date",
     "unit",
@@ -52,6 +61,7 @@ EXTENSION_KEYS = {
     "decided",
     "decision_note",
     "legacy",
+    "recorded",
 }
 UNIT_TASK_KEYS = TASK_KEYS | {"via", "lead", "possible"}
 DEADLINE_KEYS = {"text", "kind", "due", "workday_due", "milestones", "recurrence", "original_due"}

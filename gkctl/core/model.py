@@ -68,6 +68,9 @@ class Progress(NamedTuple):
     # The office sent a done report back (退办) on this day, for this reason.
     returned: datetime.date | None = None
     return_reason: str = ""
+    # The day the entry was written, where it was written later than its own date says
+    # (an entry into a plan that had ended: core.planyear). Issue 24 extends it to every write.
+    recorded: datetime.date | None = None
 
     def done_on(self, as_of: datetime.date) -> bool:
         """A done report made on or before that day and not sent back by then."""
@@ -97,6 +100,7 @@ class Extension(NamedTuple):
     decided: datetime.date | None = None
     decision_note: str = ""
     legacy: bool = False
+    recorded: datetime.date | None = None  # as Progress.recorded
 
     def approved_on(self, as_of: datetime.date) -> bool:
         """Whether the request moves the deadline as of that day: approved on or before it."""

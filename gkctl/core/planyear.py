@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import NamedTuple
 
+from gkctl.core.errors import UsageError
 from gkctl.core.model import Document, Plan
 
 
@@ -24,6 +25,21 @@ class Ending(NamedTuple):
     def label(self) -> str:
         """The sentence every ended view shows (banner, report, Word, site, form)."""
         return f"本计划已于{self.end.year}年{self.end.month}月{self.end.day}日结束"
+
+
+def entry_date(plan: Plan | Document, given: date | None, today: date) -> date:
+    """The date a write records: the one given, else today while the plan runs. After the
+    plan's end today is refused: an entry into an ended plan is a late report, whose date
+    must be said (it is rarely today)."""
+    if given is not None:
+        return given
+    ending_ = ending(plan, today)
+    if ending_.ended:
+        raise UsageError(
+            f"{ending_.label}，今天（{today.isoformat()}）已在计划之外：补记请用 --date YYYY-MM-DD "
+            "写明事情发生的日期（如 --date 2025-01-10），记录会注明是计划结束后录入的。"
+        )
+    return today
 
 
 def plan_end(plan: Plan | Document) -> date:

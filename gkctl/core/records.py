@@ -23,6 +23,7 @@ def progress_record(p: Progress) -> dict[str, Any]:
         "link": p.link,
         "returned": iso(p.returned),
         "return_reason": p.return_reason,
+        "recorded": iso(p.recorded),
     }
 
 
@@ -39,4 +40,5 @@ def extension_record(e: Extension) -> dict[str, Any]:
         "decided": iso(e.decided),
         "decision_note": e.decision_note,
         "legacy": e.legacy,
+        "recorded": iso(e.recorded),
     }

@@ -24,12 +24,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
 
-from gkctl.core import dates, status
+from gkctl.core import dates, planyear, status
 from gkctl.core.model import Dataset, Task, Unit
 from gkctl.core.units import DIRECT, involvement
 from gkctl.exchange.table import lines_needed
 from gkctl.exchange.xlsx_io import cell_text, print_landscape
 from gkctl.store.formkey import FormKey
+from gkctl.views.labels import outcome_days
 
 SHEET = "填报表"
 META_SHEET = "gkctl"
@@ -174,6 +175,10 @@ def form_layout(dataset: Dataset, unit: Unit, as_of: date) -> FormLayout:
         f"单位：{unit.name}　　文号：{doc.number}　　状态截至：{as_of.year}年{as_of.month}月"
         f"{as_of.day}日　　共 {len(rows)} 项（直接点名 {direct} 项）"
     )
+    ending = planyear.ending(plan, as_of)
+    if ending.ended:
+        # A late report is still real: the form says what it records into.
+        subtitle += f"\n{ending.label}，状态为最终结果；补报进展请写明实际日期。"
     earliest = dates.plan_start(doc.published, doc.year)
     title = f"{doc.title} 任务填报表（{unit.name}）"
     return FormLayout(title, subtitle, tuple(rows), meta, earliest)
@@ -181,7 +186,7 @@ def form_layout(dataset: Dataset, unit: Unit, as_of: date) -> FormLayout:
 
 def _state_text(s: status.TaskState) -> str:
     label = status.STATUS_LABELS[s.status]
-    days = ""
+    days = " " + outcome_days(s.status, s.days_late) if s.days_late else ""
     if s.status is not status.Status.DONE and s.days_left is not None:
         if s.days_left < 0:
             days = f" 逾期{-s.days_left}天"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from gkctl.core import planyear
 from gkctl.core.errors import GkctlError
 from gkctl.core.model import Dataset
 from gkctl.exchange import form_read
@@ -65,7 +66,7 @@ def import_forms(
         problems += returned.problems
         problems += form_read.check_form(returned, dataset, unit)
         forms.append(returned)
-    entries = [e for returned in forms for e in _entries(returned, today, late, problems)]
+    entries = [e for returned in forms for e in _entries(returned, dataset, today, late, problems)]
     # With problems already found, the entries are still tried (without writing) so that
     # every problem is named in one go.
     done = writes.record_all(data_dir, [e.step for e in entries], dry_run or bool(problems))
@@ -79,7 +80,9 @@ def import_forms(
     return Imported([], _summary(forms, entries, done, dry_run))
 
 
-def _entries(returned: ReturnedForm, today: date, late: bool, problems: list[str]) -> list[_Entry]:
+def _entries(
+    returned: ReturnedForm, dataset: Dataset, today: date, late: bool, problems: list[str]
+) -> list[_Entry]:
     """The entries the form's rows make: a row's progress (at 完成情况) and its extension
     request (at 申请延期至), each with the checks of progress add and extend. A row's date
     is its 完成日期; else the form's 填报日期; else, as progress add and extend take it, today."""
@@ -89,6 +92,14 @@ def _entries(returned: ReturnedForm, today: date, late: bool, problems: list[str
     for report in returned.reports:
         if report.task_id not in returned.meta.tasks:
             continue  # not a row the form was made with (check_form said so)
+        if returned.fill_date is None and report.day is None:
+            # A row with no date would be recorded as of today: refused after the plan's end.
+            try:
+                planyear.entry_date(dataset.plan, None, today)
+            except GkctlError as exc:
+                where = report.refs["完成情况" if report.state is not None else "申请延期至"]
+                problems.append(returned.at(where, exc.message.rstrip("。")))
+                continue
         if report.state is not None:
             try:
                 day = report.day or reported

@@ -16,9 +16,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from gkctl import __version__
 from gkctl.core import status, textsafe
 from gkctl.core.model import Dataset, Document, Unit
-from gkctl.core.status import STATUS_LABELS, Status, TaskState
+from gkctl.core.status import DONE_STATUSES, STATUS_LABELS, TaskState
 from gkctl.core.units import DIRECT
 from gkctl.views import machine
+from gkctl.views.labels import outcome_days
 
 DEFAULT_ALARM_DAYS = 3
 _SUMMARY_CHARS = 24
@@ -53,6 +54,10 @@ def _description(s: TaskState, as_of: date) -> str:
         f"时间节点：{task.deadline}",
         f"状态（截至 {as_of.isoformat()}）：{STATUS_LABELS[s.status]}",
     ]
+    if s.final:
+        late = outcome_days(s.status, s.days_late)
+        lines[-1] += f"（{late}）" if late else ""
+        lines.append("计划已结束，此为最终结果。")
     if s.extension is not None:
         lines.append(f"已申请延期至 {s.extension.to.isoformat()}（{s.extension.reason}）")
     if s.involvement is not None and s.involvement.via != DIRECT:
@@ -123,15 +128,16 @@ def feed(
         if s.due is None:
             pending.append(task.id)
             continue
-        done = s.status is Status.DONE
-        mark = "【已完成】" if done else ""
+        done = s.status in DONE_STATUSES
+        # An ended plan's outcome needs no reminder: the day is long past.
+        mark = f"【{STATUS_LABELS[s.status]}】" if s.final else "【已完成】" if done else ""
         description = _description(s, as_of)
         event(
             uid(doc, task.id),
             s.due,
             f"{mark}任务{task.id}：{_short(task.content)}",
             description,
-            not done,
+            not done and not s.final,
         )
         count += 1
         for k, milestone in enumerate(machine.milestones(dataset, task, s.deadline), start=1):

@@ -57,6 +57,8 @@ TASK_KEYS = {
     "extensions": False,
     "closed": False,
     "closed_note": False,
+    # The day a closing was written, where it was after the plan's end (core.planyear).
+    "closed_recorded": False,
     "notes": False,
     "carried_from": False,
     "carried_to": False,
@@ -70,6 +72,9 @@ PROGRESS_KEYS = {
     "link": False,
     "returned": False,
     "return_reason": False,
+    # The day the entry, or its 退办, was written, where that was after the plan's end.
+    "recorded": False,
+    "return_recorded": False,
 }
 EXTENSION_KEYS = {
     "date": True,
@@ -80,6 +85,8 @@ EXTENSION_KEYS = {
     "decision": False,
     "decided": False,
     "decision_note": False,
+    "recorded": False,
+    "decision_recorded": False,
 }
 MILESTONE_KEYS = {"name": True, "deadline": False, "due": False}
 
@@ -240,7 +247,7 @@ def _read_task(
         milestones=milestones,
         progress=progress,
         extensions=extensions,
-        closed=_record_day(r, f.get("closed"), f"{what} 的销号日期（closed）", document),
+        closed=_closed(r, f, what, document),
         closed_note=r.text(
             f.get("closed_note"), "closed_note", required=False, field=textsafe.Field.TEXT
         )
@@ -253,6 +260,12 @@ def _read_task(
     )
     deadline_node = f.get("deadline") if deadline is not None else None
     return _TaskNodes(task, unit_nodes, deadline_node, complete)
+
+
+def _closed(r: Reader, f: dict[str, Node], what: str, document: Document) -> date | None:
+    closed = _record_day(r, f.get("closed"), f"{what} 的销号日期（closed）", document)
+    _recorded(r, f, closed)
+    return closed
 
 
 _KEY_SETS: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -345,6 +358,7 @@ def _read_progress(r: Reader, node: Node, what: str, document: Document) -> Prog
             "bad-date",
             f"退办日期 {returned.isoformat()} 早于报送日期 {day.isoformat()}",
         )
+    recorded = _recorded(r, f, day)
     if day is None or unit is None or status is None:
         return None
     return Progress(
@@ -356,7 +370,27 @@ def _read_progress(r: Reader, node: Node, what: str, document: Document) -> Prog
         yamlsrc.pos(r.path, node),
         returned,
         return_reason or "",
+        recorded,
     )
+
+
+def _recorded(r: Reader, f: dict[str, Node], day: date | None) -> date | None:
+    """An entry's `recorded` (the day it was written) and the other *_recorded days of the
+    mapping: dates, none before the entry's own date."""
+    found = None
+    for key in ("recorded", "return_recorded", "decision_recorded", "closed_recorded"):
+        if key not in f:
+            continue
+        value = r.day(f[key], f"录入日期（{key}）")
+        if value is not None and day is not None and value < day:
+            r.problem(
+                f[key],
+                "bad-date",
+                f"录入日期 {value.isoformat()} 早于记录的日期 {day.isoformat()}",
+            )
+        if key == "recorded":
+            found = value
+    return found
 
 
 def _read_extension(r: Reader, node: Node, what: str, document: Document) -> Extension | None:
@@ -370,6 +404,7 @@ def _read_extension(r: Reader, node: Node, what: str, document: Document) -> Ext
         r.text(f.get("reason"), "延期理由（reason）", field=textsafe.Field.TEXT),
     )
     decision, decided, note = _read_decision(r, f, day, document)
+    recorded = _recorded(r, f, day)
     if day is None or to is None or unit is None or reason is None:
         return None
     legacy = "decision" not in f
@@ -386,6 +421,7 @@ def _read_extension(r: Reader, node: Node, what: str, document: Document) -> Ext
         day if legacy else decided,
         note,
         legacy,
+        recorded,
     )
 
 

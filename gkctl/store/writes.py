@@ -33,7 +33,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from gkctl.core import dates, status, textsafe
+from gkctl.core import dates, planyear, status, textsafe
 from gkctl.core.errors import UsageError
 from gkctl.core.limits import LINK_CHARS, TEXT_CHARS, too_long
 from gkctl.core.model import Dataset, Decision, ProgressStatus, Task, Unit
@@ -98,6 +98,12 @@ def _in_plan(dataset: Dataset, day: date, what: str) -> None:
     early = dates.before_plan(day, doc.published, doc.year)
     if early is not None:
         raise UsageError(f"{what} {early}。")
+
+
+def _late(dataset: Dataset, today: date, key: str) -> edit.Fields:
+    """`key: today` where the plan ended before today: an entry made after the plan's end
+    says when it was written beside the date it records (core.planyear)."""
+    return [(key, today)] if planyear.ended(dataset.plan, today) else []
 
 
 def _write(
@@ -176,6 +182,7 @@ def progress_step(
         fields: edit.Fields = [("date", day), ("unit", unit.name), ("status", state.value)]
         fields += [("note", note)] if note else []
         fields += [("link", link)] if link else []
+        fields += _late(dataset, today, "recorded")
         done = edit.append_item(text, task_id, "progress", fields)
         edit.verify(
             text, done.text, task_id, lambda t: t.setdefault("progress", []).append(dict(fields))
@@ -243,6 +250,7 @@ def close(
         if "closed_note" in task.keys:  # a note left without its date: replace it
             base = edit.remove_keys(text, task_id, ["closed_note"]).text
         fields: edit.Fields = [("closed", day)] + ([("closed_note", note)] if note else [])
+        fields += _late(dataset, today, "closed_recorded")
         done = edit.insert_keys(base, task_id, fields)
 
         def change(t: dict[str, Any]) -> None:
@@ -352,6 +360,7 @@ def extension_step(
         fields: edit.Fields = [("date", day), ("unit", unit.name), ("to", to), ("reason", reason)]
         fields += [("late", True)] if is_late else []
         fields += [("decision", Decision.REQUESTED.value)]
+        fields += _late(dataset, today, "recorded")
         done = edit.append_item(text, task_id, "extensions", fields)
         edit.verify(
             text, done.text, task_id, lambda t: t.setdefault("extensions", []).append(dict(fields))
@@ -403,6 +412,7 @@ def decide(
             )
         fields: edit.Fields = [("decision", decision.value), ("decided", day)]
         fields += [("decision_note", note)] if note else []
+        fields += _late(dataset, today, "decision_recorded")
         return _set_entry(text, task_id, "extensions", index, fields)
 
     return _write(data_dir, task_id, dry_run, build)
@@ -445,6 +455,7 @@ def return_report(
                 "只能退办已经报送的完成报告。"
             )
         fields: edit.Fields = [("returned", day), ("return_reason", reason)]
+        fields += _late(dataset, today, "return_recorded")
         return _set_entry(text, task_id, "progress", index, fields)
 
     return _write(data_dir, task_id, dry_run, build)

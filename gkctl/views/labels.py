@@ -65,3 +65,15 @@ def ended_note(ending: Ending) -> str:
         f"{ending.label}：以下为截至查看日的最终结果（按期完成、逾期完成、未完成等），"
         f"未完成的任务只计到 {zh_date(ending.end)}；用 --as-of 可查看计划年度内任一天。"
     )
+
+
+def outcome_days(status: str, days_late: int | None) -> str:
+    """How late an ended plan's outcome was: 晚N天 for 逾期完成, 年底超期N天 for 未完成
+    (counted to the plan's last day, never on, and written apart from a running 逾期N天)."""
+    if not days_late:
+        return ""
+    if status == "done_late":
+        return f"晚{days_late}天"
+    if status == "unfinished":
+        return f"年底超期{days_late}天"
+    return ""

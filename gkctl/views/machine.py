@@ -146,17 +146,18 @@ def tasks_records(dataset: Dataset, states: Iterable[TaskState]) -> list[dict[st
 
 
 def summaries_json(
-    dataset: Dataset,
     rows: Iterable[UnitSummary],
     as_of: date,
     tasks: list[dict[str, Any]] | None = None,
+    ending: dict[str, Any] | None = None,
 ) -> str:
-    """The plan-wide due view: the tasks that need attention, then one row per unit."""
+    """The plan-wide due view: the tasks that need attention, then one row per unit;
+    `ending`: the plan's ending_record (one plan's view; plans end apart)."""
     return dumps(
         {
             "version": JSON_VERSION,
             "as_of": as_of.isoformat(),
-            **ending_record(dataset, as_of),
+            **(ending or {}),
             **({"tasks": tasks} if tasks is not None else {}),
             "units": [
                 {

@@ -42,6 +42,7 @@ from gkctl.views.labels import (
     deadline_text,
     ended_note,
     month_label,
+    outcome_days,
     percent,
     short,
     zh_date,
@@ -113,10 +114,8 @@ def md_link(value: object) -> str:
 
 
 def _days_label(s: TaskState) -> str:
-    if s.status is Status.DONE_LATE and s.days_late:
-        return f"晚{s.days_late}天"
-    if s.status is Status.UNFINISHED and s.days_late:
-        return f"年底超期{s.days_late}天"
+    if s.final:
+        return outcome_days(s.status, s.days_late)
     if s.days_left is None or s.status in (Status.DONE, Status.REPORTED):
         return ""
     if s.days_left < 0:

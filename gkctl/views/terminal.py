@@ -46,6 +46,7 @@ from gkctl.views.labels import (
     UNIT_KIND_LABELS,
     deadline_text,
     ended_note,
+    outcome_days,
     short,
     zh_date,
 )
@@ -197,11 +198,8 @@ def unit_names(units: Sequence[str], lead: str | None = None, before: str = "") 
 
 
 def _days(s: TaskState) -> Text:
-    if s.status is Status.DONE_LATE and s.days_late:
-        return Text(f"晚{s.days_late}天", style="magenta")
-    if s.status is Status.UNFINISHED and s.days_late:
-        # Counted to the plan's last day, never on: written apart from a running 逾期N天.
-        return Text(f"年底超期{s.days_late}天", style="red")
+    if s.final:
+        return Text(outcome_days(s.status, s.days_late), style=STATUS_STYLES[s.status])
     if s.days_left is None or s.status in (Status.DONE, Status.REPORTED):
         return Text("")
     if s.days_left < 0:
@@ -494,6 +492,7 @@ def extension_line(e: Extension, as_of: date) -> str:
     """An extension entry with the decision as it stands on that day."""
     line = f"{e.date.isoformat()} {e.unit} 申请延期至 {e.to.isoformat()}：{e.reason}"
     line += "（逾期后申请）" if e.late else ""
+    line += _recorded(e.recorded, e.date)
     if e.decided is not None and e.decided <= as_of and e.decision is not Decision.REQUESTED:
         word = "批准" if e.decision is Decision.APPROVED else "不批准"
         line += f"；{e.decided.isoformat()} {word}" + (
@@ -505,11 +504,17 @@ def extension_line(e: Extension, as_of: date) -> str:
     return line
 
 
+def _recorded(recorded: date | None, day: date) -> str:
+    """An entry written later than the day it records says when (core.planyear)."""
+    return f"（{recorded.isoformat()} 录入）" if recorded is not None and recorded != day else ""
+
+
 def progress_line(p: Progress, as_of: date) -> str:
     line = f"{p.date.isoformat()} {p.unit} {PROGRESS_LABELS[p.status]}"
     line += f"：{p.note}" if p.note else ""
     if p.link:
         line += f"（{p.link}）"
+    line += _recorded(p.recorded, p.date)
     if p.returned is not None and p.returned <= as_of:
         line += f"；{p.returned.isoformat()} 退办：{p.return_reason}"
     return line

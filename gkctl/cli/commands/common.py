@@ -126,6 +126,17 @@ def today() -> date:
     return datetime.now(SHANGHAI).date()
 
 
+def entry_date(option: str | None, data: Path | None, plan: str | None = None) -> tuple[date, date]:
+    """A write's --date and today: without --date, today, unless the plan has ended
+    (core.planyear.entry_date says why that is refused)."""
+    from gkctl.core import planyear
+
+    now = today()
+    if option is not None:
+        return parse_date(option, "--date"), now
+    return planyear.entry_date(load(data, plan).plan, None, now), now
+
+
 def as_of_date(option: str | None) -> date:
     return parse_date(option, "--as-of") if option is not None else today()
 

@@ -1,7 +1,6 @@
 """The office's side of the 督办 cycle: approve and reject extension requests, send a done
 report back (退办), and the queue of what waits for it (review)."""
 
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,13 +16,12 @@ from gkctl.cli.commands.common import (
     as_of_date,
     check_format,
     each_plan,
+    entry_date,
     format_option,
     load,
-    parse_date,
     plan_dir,
     print_answer,
     print_per_plan,
-    today,
     warn_outside_plan_year,
     write_stdout,
 )
@@ -43,15 +41,11 @@ DecisionDateOpt = Annotated[
     str | None,
     typer.Option(
         "--date",
-        help="决定日期（YYYY-MM-DD）；默认今天（北京时间）。不能晚于今天，不能早于申请日期。",
+        help="决定日期（YYYY-MM-DD）；默认今天（北京时间）。不能晚于今天，不能早于申请日期；"
+        "计划结束后必须写明。",
         show_default=False,
     ),
 ]
-
-
-def _dates(day: str | None) -> tuple[date, date]:
-    now = today()
-    return (parse_date(day, "--date") if day else now), now
 
 
 def _changed(done: "Recorded", what: str) -> None:
@@ -75,7 +69,7 @@ def _decide(
     data: Path | None,
     plan: str | None,
 ) -> None:
-    when, now = _dates(day)
+    when, now = entry_date(day or None, data, plan)
     from gkctl.store import writes  # the writer is loaded only to write
 
     done = writes.decide(plan_dir(data, plan), task_id, unit, decision, when, now, note, dry_run)
@@ -154,7 +148,7 @@ def return_report(
 
     示例：gkctl return 31 --unit 区经委 --reason 未附公开链接 --date 2024-11-04
     """
-    when, now = _dates(day)
+    when, now = entry_date(day or None, data, plan)
     from gkctl.store import writes  # the writer is loaded only to write
 
     done = writes.return_report(plan_dir(data, plan), task_id, unit, reason, when, now, dry_run)

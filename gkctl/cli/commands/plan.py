@@ -314,7 +314,12 @@ def due(
         if fmt is F.JSON:
             shown = states if show_all else [s for s in states if s.status in ATTENTION]
             write_stdout(
-                machine.summaries_json(dataset, rows, day, machine.tasks_records(dataset, shown))
+                machine.summaries_json(
+                    rows,
+                    day,
+                    machine.tasks_records(dataset, shown),
+                    machine.ending_record(dataset, day),
+                )
             )
         elif fmt is F.CSV:
             write_stdout(machine.summaries_csv(rows))

@@ -15,13 +15,13 @@ from gkctl.cli.commands.common import (
     as_of_date,
     check_format,
     each_plan,
+    entry_date,
     format_option,
     load,
     parse_date,
     plan_dir,
     print_answer,
     print_per_plan,
-    today,
     warn_outside_plan_year,
     write_stdout,
 )
@@ -42,7 +42,7 @@ DateOpt = Annotated[
     str | None,
     typer.Option(
         "--date",
-        help="日期（YYYY-MM-DD）；默认今天（北京时间）。不能晚于今天。",
+        help="日期（YYYY-MM-DD）；默认今天（北京时间）。不能晚于今天。计划结束后必须写明。",
         show_default=False,
     ),
 ]
@@ -100,8 +100,7 @@ def add(
 
     示例：gkctl progress add 28 --unit 区经委 --status done --note 已发布年度目录
     """
-    now = today()
-    when = parse_date(day, "--date") if day is not None else now
+    when, now = entry_date(day, data, plan)
     from gkctl.store import writes  # the writer is loaded only to write
 
     done = writes.add_progress(
@@ -130,8 +129,7 @@ def close(
 
     示例：gkctl close 28 --date 2024-11-29 --note 经核查已全部完成
     """
-    now = today()
-    when = parse_date(day, "--date") if day is not None else now
+    when, now = entry_date(day, data, plan)
     from gkctl.store import writes  # the writer is loaded only to write
 
     done = writes.close(plan_dir(data, plan), task_id, when, now, note, dry_run)
@@ -186,8 +184,7 @@ def extend(
 
     示例：gkctl extend 31 --unit 区经委 --to 2024-11-30 --reason 等待市级平台上线 --date 2024-10-20
     """
-    now = today()
-    when = parse_date(day, "--date") if day is not None else now
+    when, now = entry_date(day, data, plan)
     until = parse_date(to, "--to")
     from gkctl.store import writes  # the writer is loaded only to write
 
