@@ -489,6 +489,7 @@ def test_extend_records_a_request_that_moves_nothing_until_decided(
         "decided": None,
         "decision_note": "",
         "legacy": False,
+        "recorded": None,
     }
     table = gk("due", "-u", "经委", "--as-of", "2024-10-20", data=data_copy)
     assert "延期申请待批 至11-30" in table.stdout
