@@ -103,7 +103,7 @@ def test_due_fail_on_overdue(gk) -> None:
 
 def test_due_after_the_year_reads_the_plan_as_ended(gk) -> None:
     # Issue 23: a 全年 task is not overdue on 1 January, the year is over.
-    result = gk("due", "--unit", "区经委", "--as-of", "2025-01-02", "--format", "json")
+    result = gk("due", "--unit", "区经委", "--as-of", "2025-01-02", "--all", "--format", "json")
     data = json.loads(result.stdout)
     statuses = {t["id"]: t["status"] for t in data["tasks"]}
     assert statuses[2] == "ongoing_unreported"  # 全年, direct, nothing reported

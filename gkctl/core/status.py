@@ -77,7 +77,8 @@ UNIT_STATUS_ORDER = tuple(st for st in STATUS_ORDER if st is not Status.REPORTED
 
 # What the due view shows without --all: what needs action, waits for the city, or still
 # needs a date.
-# In an ended plan, the outcomes that were not met also need attention.
+# In an ended plan, the dated tasks that were not done also need a word (全年 tasks, with
+# or without reports, show with --all).
 ATTENTION = (
     Status.OVERDUE,
     Status.DUE_SOON,
@@ -85,7 +86,6 @@ ATTENTION = (
     Status.UNDATED,
     Status.UNFINISHED,
     Status.NOT_DEPLOYED,
-    Status.ONGOING_UNREPORTED,
 )
 
 STATUS_LABELS = {

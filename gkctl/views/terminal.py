@@ -32,6 +32,7 @@ from gkctl.core.model import Dataset, Decision, Extension, Link, Progress, Unit
 from gkctl.core.planyear import Ending
 from gkctl.core.status import (
     ATTENTION,
+    FINAL,
     STATUS_LABELS,
     STATUS_ORDER,
     Status,
@@ -400,9 +401,7 @@ def due_view(
     if not show_all:
         hidden = sum(counts[st] for st in Status if st not in shown)
         hidden += sum(1 for s in maybe if s.status not in shown)
-        which = (
-            "已完成或全年持续有报送" if any(s.final for s in states) else "全年持续、未到期或已完成"
-        )
+        which = "已完成或全年持续" if any(s.final for s in states) else "全年持续、未到期或已完成"
         if hidden:
             parts.append(Text(f"\n另有 {hidden} 项{which}的任务，加 --all 显示。", style="dim"))
     return Group(*parts)
@@ -453,9 +452,16 @@ def summary_table(rows: Sequence[UnitSummary], as_of: date, within: int) -> Rend
         if any(r.counts[Status.UNDATED] for r in rows)
         else ""
     )
+    counted = (
+        "未完成（到期未完成，只计到计划最后一天）、未部署（市级始终未部署）、"
+        "持续无报/持续有报（全年持续的任务有无进展记录）按单位计数；\n"
+        if any(r.counts[st] for r in rows for st in FINAL)
+        else f"逾期、临期（{within} 天内到期）、待部署（待市级部署）、持续（全年持续）按单位计数；\n"
+    )
     note = Text(
-        f"逾期、临期（{within} 天内到期）、待部署（待市级部署）、持续（全年持续）按单位计数；\n"
-        "“可能”是写作“各相关部门/各相关单位”的任务（可能涉及），不计入其他各列。" + undated,
+        counted
+        + "“可能”是写作“各相关部门/各相关单位”的任务（可能涉及），不计入其他各列。"
+        + undated,
         style="dim",
     )
     return Group(title, UnitSummaryView(rows), note)
