@@ -81,7 +81,9 @@ def test_invalid_format_names_both_spellings(gk, flag: str) -> None:
         (
             ["list", "--status", "late"],
             "错误：--status 的值无效：“late”不是可选值之一："
-            "done、overdue、due_soon、pending、ongoing、open、undated、reported。",
+            "done、overdue、due_soon、pending、ongoing、open、undated、reported、"
+            "done_on_time、done_after_extension、done_late、unfinished、not_deployed、"
+            "ongoing_reported、ongoing_unreported。",
         ),
         (["due", "--within", "99999"], "错误：--within 的值无效：99999 不在范围 0<=x<=3660 内。"),
         (["due", "--limit", "-1"], "错误：--limit 的值无效：-1 不在范围 x>=0 内。"),

@@ -90,7 +90,7 @@ def test_status_and_views(gk, data_copy) -> None:
     assert re.search(r"状态\s+未明确时限\s*\n", show)
 
     listed = json.loads(
-        gk("list", "--status", "undated", "--format", "json", data=data_copy).stdout
+        gk("list", "--status", "undated", "--as-of", AS_OF, "-f", "json", data=data_copy).stdout
     )
     assert [(t["id"], t["deadline"]["text"], t["deadline"]["kind"]) for t in listed["tasks"]] == [
         (31, "", "undated"),

@@ -415,7 +415,10 @@ def list_tasks(
         list[status.Status] | None,
         typer.Option(
             "--status",
-            help="只列出这些状态（可重复）：overdue、due_soon、pending、undated、ongoing、open、reported（已报完成，待销号）、done。",
+            help="只列出这些状态（可重复）：overdue、due_soon、pending、undated、ongoing、open、"
+            "reported（已报完成，待销号）、done；计划结束后为 done_on_time、done_after_extension、"
+            "done_late、unfinished、not_deployed、ongoing_reported、ongoing_unreported。",
+            metavar="<状态>",
             show_default=False,
         ),
     ] = None,
