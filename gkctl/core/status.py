@@ -54,6 +54,9 @@ FINAL_ORDER = (
     Status.ONGOING_REPORTED,
 )
 FINAL = frozenset(FINAL_ORDER)
+# The statuses of a running plan, in the enum's order (what a day inside the year can hold:
+# the trend's months, which never pass the plan's end).
+RUNNING = tuple(st for st in Status if st not in FINAL)
 # Done, in a running plan's view or as an ended plan's outcome (完成率 counts these).
 DONE_STATUSES = frozenset(
     (Status.DONE, Status.DONE_ON_TIME, Status.DONE_AFTER_EXTENSION, Status.DONE_LATE)

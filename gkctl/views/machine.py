@@ -15,7 +15,7 @@ from gkctl.core import collector
 from gkctl.core.deadlines import Deadline
 from gkctl.core.model import Dataset, Link, Task
 from gkctl.core.records import extension_record, iso, progress_record
-from gkctl.core.status import STATUS_LABELS, Status, TaskState, UnitSummary
+from gkctl.core.status import RUNNING, STATUS_LABELS, Status, TaskState, UnitSummary
 
 if TYPE_CHECKING:
     # Only `gkctl stats` and `gkctl review` need these; due/list JSON should not load them.
@@ -439,7 +439,7 @@ def trend_record(p: Point) -> dict[str, Any]:
     return {
         "month": p.month,
         "day": p.day.isoformat(),
-        "counts": {st.value: p.counts[st] for st in Status},
+        "counts": {st.value: p.counts[st] for st in RUNNING},
         "total": p.total,
         "dated": p.dated,
         "passed": p.passed,
@@ -465,7 +465,7 @@ def trend_json(t: Trend) -> str:
 TREND_CSV_COLUMNS = [
     "month",
     "day",
-    *(st.value for st in Status),
+    *(st.value for st in RUNNING),
     "total",
     "dated",
     "passed",
@@ -481,7 +481,7 @@ def trend_csv(t: Trend) -> str:
         [
             p.month,
             p.day.isoformat(),
-            *(p.counts[st] for st in Status),
+            *(p.counts[st] for st in RUNNING),
             p.total,
             p.dated,
             p.passed,
