@@ -42,7 +42,7 @@ class Carried(NamedTuple):
 def open_tasks(dataset: Dataset, as_of: date) -> list[status.TaskState]:
     """The tasks of a plan that may be carried: not done or reported done (plan-wide, as
     of `as_of`), and not carried already."""
-    finished = (status.Status.DONE, status.Status.REPORTED)
+    finished = status.DONE_STATUSES | {status.Status.REPORTED}
     return [
         s
         for s in status.plan_states(dataset, as_of)

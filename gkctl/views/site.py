@@ -18,6 +18,7 @@ generation time is written: the same data and date give the same bytes.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -86,6 +87,24 @@ def month_bars(
 
 
 SCHEDULE_COLOUR = "#616161"
+
+
+def _trend_statuses(
+    trend: dict[str, Any], shown: list[dict[str, str]], colours: dict[str, str]
+) -> list[dict[str, str]]:
+    """The statuses the trend draws: the page's, as long as the plan runs; an ended plan's
+    page lists final outcomes, which no month of the year holds (the trend stops at the
+    plan's end), so its trend draws the running statuses its months had."""
+    months = trend["months"]
+    keys = months[0]["counts"] if months else {}
+    running = [s for s in shown if s["key"] in keys]
+    if running or not months:
+        return running
+    totals = Counter({status.Status(k): sum(m["counts"][k] for m in months) for k in keys})
+    return [
+        {"key": st.value, "label": status.STATUS_LABELS[st], "colour": colours[st.value]}
+        for st in status.listed(totals)
+    ]
 
 
 def trend_charts(
@@ -202,13 +221,15 @@ def build(
             }
         )
     bars = month_bars(context["tasks"], context["document"]["year"], context["statuses"])
-    trend_counts, trend_shares = trend_charts(context["trend"], statuses, colours, as_of)
+    trend_statuses = _trend_statuses(context["trend"], statuses, colours)
+    trend_counts, trend_shares = trend_charts(context["trend"], trend_statuses, colours, as_of)
     chart_title = f"各月到期任务数（按状态），截至 {zh_date(as_of)}"
     base = {
         **context,
         "generator": GENERATOR,
         "stylesheet": STYLESHEET,
         "status_list": statuses,
+        "trend_status_list": trend_statuses,
         "colours": colours,
         "decision_labels": DECISION_LABELS,
         "plans_index": linked,
