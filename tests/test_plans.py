@@ -401,7 +401,7 @@ def test_stats_and_review_answer_for_each_plan(gk, command: list[str]) -> None:
         )
         assert {"plan": answer["plan"], **alone} == {"version": 1, "as_of": DAY, **answer}
     table = gk(*command, "--as-of", DAY, data=PLANS).stdout
-    assert "━━ 计划 2024：2024年金山区政务公开工作要点（本计划已于 2024年12月31日 结束）" in table
+    assert "━━ 计划 2024：2024年金山区政务公开工作要点（本计划已于2024年12月31日结束）" in table
     assert "━━ 计划 2025：2025年金山区政务公开工作要点（测试用）\n" in table
 
 
