@@ -153,8 +153,20 @@ COMMAND_MODULES = {
     "form": "form",
     "plan": "plans",
     "carry": "plans",
+    "notify": "notify",
 }
-MODULES = ("plan", "progress", "office", "report", "site", "diff", "exchange", "form", "plans")
+MODULES = (
+    "plan",
+    "progress",
+    "office",
+    "report",
+    "site",
+    "diff",
+    "exchange",
+    "form",
+    "plans",
+    "notify",
+)
 
 
 def _version(value: bool) -> None:

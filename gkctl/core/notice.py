@@ -1,0 +1,116 @@
+"""What to tell each unit when chasing it (gkctl notify): the same states as `due` and
+the same queue facts as `review`, narrowed to what the unit itself can act on.
+
+A notice holds, for one unit on one day: its overdue and due-soon tasks (tasks it is
+surely expected to report, not the ones a 各相关单位 only possibly covers), its done
+reports the office sent back (退办) with the reason, and the office's decisions on its
+extension requests made in the last `recent` days. A unit with none of these gets no
+notice. An ended plan chases no one: its statuses are final (core.planyear).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import NamedTuple
+
+from gkctl.core import planyear, status
+from gkctl.core.model import Dataset, Extension, Unit
+from gkctl.core.status import Status, TaskState
+
+RECENT_DAYS = 7  # a decision is news for a week: the weekly run tells it once
+
+
+class Matter(StrEnum):
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+    RETURNED = "returned"
+    DECIDED = "decided"
+
+
+class Item(NamedTuple):
+    matter: Matter
+    state: TaskState  # in the unit's view
+    decision: Extension | None = None  # for DECIDED: the decided request
+
+    @property
+    def key(self) -> str:
+        """What makes the item the same item on another day of the period: not the days
+        left, which change daily, but the task, its deadline and what happened to it."""
+        s = self.state
+        extra = ""
+        if self.matter is Matter.RETURNED and s.returned is not None:
+            extra = f"{s.returned.returned}"
+        elif self.decision is not None:
+            extra = f"{self.decision.decision.value}:{self.decision.decided}:{self.decision.to}"
+        return f"{self.matter.value}|{s.task.id}|{s.due}|{extra}"
+
+
+class Notice(NamedTuple):
+    unit: Unit
+    as_of: date
+    items: tuple[Item, ...]
+
+    def of(self, matter: Matter) -> tuple[Item, ...]:
+        return tuple(i for i in self.items if i.matter is matter)
+
+    @property
+    def fingerprint(self) -> str:
+        """Names the notice's content for the sent log: the same matters in the same
+        period are the same notice, whatever day within it they are sent."""
+        text = "\n".join(i.key for i in self.items)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def period_of(as_of: date) -> str:
+    """The default period of the sent log: the ISO week (a weekly reminder's period)."""
+    year, week, _ = as_of.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def notices(
+    dataset: Dataset,
+    as_of: date,
+    within: int = status.DEFAULT_WITHIN,
+    recent: int = RECENT_DAYS,
+) -> list[Notice]:
+    """Each unit's notice, in the directory's order; units with nothing to act on (and
+    every unit, once the plan has ended) are left out."""
+    if planyear.ended(dataset.plan, as_of):
+        return []
+    out = []
+    for unit in dataset.directory.units:
+        items = unit_items(dataset, unit, as_of, within, recent)
+        if items:
+            out.append(Notice(unit, as_of, tuple(items)))
+    return out
+
+
+def unit_items(
+    dataset: Dataset, unit: Unit, as_of: date, within: int, recent: int = RECENT_DAYS
+) -> list[Item]:
+    since = as_of - timedelta(days=recent)
+    returned, late, soon, decided = [], [], [], []
+    for s in sorted(status.unit_states(dataset, unit, as_of, within), key=status.sort_key):
+        if s.involvement is not None and s.involvement.possible:
+            continue
+        if s.status in (Status.DONE, Status.REPORTED):
+            continue
+        if s.returned is not None:
+            returned.append(Item(Matter.RETURNED, s))
+        elif s.status is Status.OVERDUE:
+            late.append(Item(Matter.OVERDUE, s))
+        elif s.status is Status.DUE_SOON:
+            soon.append(Item(Matter.DUE_SOON, s))
+    for task in dataset.plan.tasks:
+        if task.closed is not None and task.closed <= as_of:
+            continue
+        for e in task.extensions:
+            if e.unit != unit.name or e.legacy or e.decided is None:
+                continue
+            if since < e.decided <= as_of and not e.open_on(as_of):
+                s = status.state(dataset, task, as_of, within, unit)
+                decided.append(Item(Matter.DECIDED, s, e))
+    decided.sort(key=lambda i: (i.decision.decided if i.decision else as_of, i.state.task.id))
+    return late + soon + returned + decided
