@@ -435,7 +435,7 @@ def test_an_ended_plan_chases_no_one(gk: Run, plan: Path, smtp: tuple[Mailbox, i
     result = gk("notify", "--as-of", "2025-01-06", "--send", data=plan, env=ENV)
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert "本计划已于 2024年12月31日 结束，不再催办" in result.stderr
+    assert "本计划已于2024年12月31日结束，不再催办" in result.stderr
     assert box.messages == []
 
 

@@ -16,6 +16,7 @@ from gkctl.cli.commands.common import (
     load,
     plan_dir,
     warn,
+    warn_outside_plan_year,
     write_stdout,
 )
 from gkctl.core import status
@@ -74,14 +75,13 @@ def notify(
 
     示例：gkctl notify --as-of 2024-11-05 --send
     """
-    from gkctl.core import planyear
     from gkctl.core.notice import notices, period_of
     from gkctl.store import contacts as store
 
     dataset = load(data, plan)
     day = as_of_date(as_of)
     folder = plan_dir(data, plan)
-    ending = planyear.ending(dataset.plan, day)
+    ending = warn_outside_plan_year(dataset, day)
     if ending.ended:
         warn(f"{ending.label}，不再催办：各任务状态已是最终结果。")
         return
