@@ -477,3 +477,43 @@ def test_carry_keeps_each_files_line_endings(gk, plans: Path) -> None:
     assert old.read_bytes().count(b"\n") == old.read_bytes().count(b"\r\n")
     assert b'carried_to: {plan: "2025", id: 4}\r\n' in old.read_bytes()
     assert gk("validate", data=plans).exit_code == 0
+
+
+# --- a unit renamed in a reorganisation ---------------------------------------------------
+
+
+def _rename(plans: Path, former: bool) -> None:
+    """区经委 becomes 区经信委 (a made-up reorganisation); 2025's own task uses the new
+    name, 2024 and the tasks carried from it keep the old one."""
+    entry = "  - name: 区经委\n    kind: department\n    aliases: [经委]\n"
+    renamed = "  - name: 区经信委\n    kind: department\n    aliases: [经信委]\n"
+    _edit(plans / "units.yaml", entry, renamed + ("    former: [区经委]\n" if former else ""))
+    _edit(plans / "2025" / "tasks.yaml", "units: [区经委, 区发改委]", "units: [区经信委, 区发改委]")
+
+
+def test_a_former_name_in_an_earlier_plan_reads_as_the_renamed_unit(gk, plans: Path) -> None:
+    _rename(plans, former=True)
+    assert gk("validate", data=plans).exit_code == 0
+    # Asked by either name, the unit sees both plans' tasks, its 2024 extension included.
+    for name in ("区经信委", "区经委"):
+        data = json.loads(
+            gk("due", "--unit", name, "--as-of", DAY, "--format", "json", data=plans).stdout
+        )
+        assert data["unit"] == "区经信委"
+        assert [(t["plan"], t["id"]) for t in data["tasks"]] == [("2025", 3), ("2024", 8)]
+    shown = gk("show", "8", "--plan", "2024", "--as-of", DAY, data=plans).stdout
+    assert "区经信委、区市场监管局" in shown and "区经委" not in shown
+    done = gk(
+        "progress", "add", "2", "--unit", "区经委", "--status", "doing", "--date", "2024-11-20",
+        "--plan", "2024", data=plans, env={"GKCTL_TODAY": DAY},
+    )  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "unit: 区经信委" in done.stdout
+    assert gk("validate", data=plans).exit_code == 0
+
+
+def test_without_former_the_old_name_is_an_unknown_unit(gk, plans: Path) -> None:
+    _rename(plans, former=False)
+    result = gk("validate", data=plans)
+    assert result.exit_code == 1
+    assert "未知责任单位“区经委”" in result.stdout

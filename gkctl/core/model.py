@@ -205,6 +205,9 @@ class Unit(NamedTuple):
     full_name: str | None = None
     source: str | None = None
     pos: Pos = NOWHERE
+    # Names the unit had before a reorganisation (former: [区经委]): an earlier plan of a
+    # folder of plans that names it so reads as naming this unit.
+    former: tuple[str, ...] = ()
 
 
 class Group(NamedTuple):

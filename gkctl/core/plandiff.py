@@ -383,7 +383,9 @@ def _renames(base: Dataset, head: Dataset) -> dict[str, str]:
                 new_tasks[t.id].units == tuple(new.name if u == old.name else u for u in t.units)
                 for t in users
             )
-            kept = old.name in new.aliases or bool(set(old.aliases) & set(new.aliases))
+            kept = old.name in (*new.aliases, *new.former) or bool(
+                set(old.aliases) & set(new.aliases)
+            )
             if swapped or kept:
                 out[old.name] = new.name
                 break
@@ -411,6 +413,7 @@ def _unit_fields(old: Unit, new: Unit) -> list[Change]:
     if old.kind != new.kind:
         out.append(Change("kind", old.kind.value, new.kind.value))
     out += _list_change("aliases", old.aliases, new.aliases)
+    out += _list_change("former", old.former, new.former)
     for name in ("full_name", "source"):
         if getattr(old, name) != getattr(new, name):
             out.append(Change(name, getattr(old, name), getattr(new, name)))

@@ -94,7 +94,7 @@ def lookup(directory: Directory, query: str) -> Unit:
     for unit in directory.units:
         if query == unit.name:
             return unit
-    by_alias = [u for u in directory.units if query in u.aliases]
+    by_alias = [u for u in directory.units if query in u.aliases or query in u.former]
     if len(by_alias) == 1:
         return by_alias[0]
     partial = [

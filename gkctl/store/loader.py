@@ -522,6 +522,32 @@ def _check_deadlines(
                 break
 
 
+def _renamed(
+    plan: Plan, read: list[_TaskNodes], former: dict[str, str]
+) -> tuple[Plan, list[_TaskNodes]]:
+    """The plan with every former unit name (units.yaml `former`) read as the unit's name,
+    in its tasks' units and records: an earlier plan names units as they were called then,
+    and every view, count and write sees one unit. The file keeps what it says."""
+
+    def unit(name: str) -> str:
+        return former.get(name, name)
+
+    out = []
+    for item in read:
+        task = item.task
+        records = [p.unit for p in task.progress] + [e.unit for e in task.extensions]
+        if not any(name in former for name in (*task.units, *records)):
+            out.append(item)
+            continue
+        task = task._replace(
+            units=tuple(dict.fromkeys(unit(name) for name in task.units)),
+            progress=tuple(p._replace(unit=unit(p.unit)) for p in task.progress),
+            extensions=tuple(e._replace(unit=unit(e.unit)) for e in task.extensions),
+        )
+        out.append(item._replace(task=task))
+    return plan._replace(tasks=tuple(t.task for t in out if t.complete)), out
+
+
 def _check_references(
     path: str,
     plan: Plan,
@@ -529,9 +555,11 @@ def _check_references(
     directory: Directory,
     problems: list[Problem],
     broken: set[str],
+    former: dict[str, str],
 ) -> None:
     r = Reader(path, problems)
     names = {u.name for u in directory.units} | {g.name for g in directory.groups} | broken
+    names |= set(former)
     alias_of = {a: u.name for u in directory.units for a in u.aliases}
     candidates = sorted(names)
     for item in read:
@@ -655,7 +683,10 @@ def _check_bytes(
         # Units are checked against a directory that could be read (an unreadable
         # units.yaml is its own problem, not one more per task).
         if root_ok and units_read:
-            _check_references(tasks_shown, plan, read, directory, problems, broken)
+            former = {old: u.name for u in directory.units for old in u.former}
+            if former:
+                plan, read = _renamed(plan, read, former)
+            _check_references(tasks_shown, plan, read, directory, problems, broken, former)
     problems.sort()
     usable = root_ok and units_raw is not None and not problems
     dataset = Dataset(plan, directory, tasks_shown, units_shown) if usable else None

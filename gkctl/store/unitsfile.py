@@ -8,7 +8,14 @@ from gkctl.core.units import suggest
 from gkctl.store import yamlsrc
 from gkctl.store.schema import Reader
 
-UNIT_KEYS = {"name": True, "kind": True, "aliases": False, "full_name": False, "source": False}
+UNIT_KEYS = {
+    "name": True,
+    "kind": True,
+    "aliases": False,
+    "former": False,
+    "full_name": False,
+    "source": False,
+}
 GROUP_KEYS = {"name": True, "meaning": True, "members": True, "relevant": False, "same_as": False}
 
 
@@ -54,6 +61,7 @@ def read_directory_source(
                 r.text(f.get("full_name"), "全称（full_name）"),
                 r.text(f.get("source"), "来源（source）"),
                 yamlsrc.pos(source.path, node),
+                r.texts(f.get("former"), "原名称（former）", names=True),
             )
         )
     for node in r.sequence(top["groups"], "groups") if "groups" in top else []:

@@ -52,6 +52,7 @@ FIELD_LABELS = {
     # units.yaml
     "kind": "类型",
     "aliases": "别名",
+    "former": "原名称",
     "full_name": "全称",
     "source": "来源",
     "meaning": "含义",
@@ -131,7 +132,7 @@ def change_line(change: Change) -> Line:
     if f in ("progress", "extensions", "milestones"):
         entry = after if after is not None else before
         return [_t("新增 " if after is not None else "删除 "), *entry_line(f, entry)]
-    if f in ("units", "aliases", "members"):
+    if f in ("units", "aliases", "former", "members"):
         parts: list[Line] = []
         for pair in change.extra.get("renamed", []):
             parts.append([_v(pair["before"]), _t(" 更名为 "), _v(pair["after"])])

@@ -650,6 +650,7 @@ def units(
                             "name": u.name,
                             "kind": u.kind.value,
                             "aliases": list(u.aliases),
+                            "former": list(u.former),
                             "full_name": u.full_name,
                             "source": u.source,
                         }
