@@ -313,6 +313,7 @@ def test_units_listing(gk) -> None:
         "name": "区经委",
         "kind": "department",
         "aliases": ["经委"],
+        "former": [],
         "full_name": None,
         "source": None,
     } in data["units"]
