@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from gkctl.core.model import Document, Plan, Section, Task
 from gkctl.exchange import table, unitcells, yaml_out
 from gkctl.store import loader, yamlsrc
-from tests.conftest import DATA
+from tests.conftest import DATA, FIXTURES
 
 AS_OF = "2024-10-15"
 TITLE = "2024年测试区政务公开工作要点任务分解表"
@@ -256,6 +256,47 @@ def test_import_refuses_existing_output(gk, tmp_path) -> None:
     forced = gk("import", str(source), "-o", str(out), "--published", "2024-04-10", "--force")
     assert forced.exit_code == 0, forced.stderr
     assert out.read_text(encoding="utf-8").count("    section: ") == 5
+
+
+def test_import_force_refuses_to_drop_a_plan_s_records(gk, tmp_path) -> None:
+    # The progress fixture records progress, requests and a closing: --force alone must
+    # not replace them with the table's text.
+    plan = tmp_path / "plan"
+    shutil.copytree(FIXTURES / "progress" / "plan", plan)
+    table_file = tmp_path / "plan.xlsx"
+    exported = gk("export", "-o", str(table_file), "--as-of", "2024-11-05", data=plan)
+    assert exported.exit_code == 0, exported.stderr
+    before = (plan / "tasks.yaml").read_bytes()
+    refused = gk("import", str(table_file), "--force", data=plan)
+    assert refused.exit_code == 2
+    out = plan / "tasks.yaml"
+    assert refused.stderr == (
+        f"{out} 中记有 2 条进展、2 条延期申请、1 项销号（共 5 条记录），"
+        "导入只写表格里的文字，这些记录会全部丢失，未覆盖。\n"
+        "新一年的计划：导入到多计划目录中的新计划（gkctl import 表格 --data plans --plan 2025），"
+        "再用 gkctl carry --from 2024 --to 2025 转入未完成的任务；\n"
+        "同一计划的新版本：用 -o 写到另一个文件，gkctl diff 对比后把记录带过去；\n"
+        "确要放弃这些记录（git 中仍可找回）：加 --force --discard-records。\n"
+    )
+    assert out.read_bytes() == before
+    # The explicit flag alone does not replace a file either: --force still says so.
+    alone = gk("import", str(table_file), "--discard-records", data=plan)
+    assert alone.exit_code == 2 and "已存在，未覆盖" in alone.stderr
+    both = gk("import", str(table_file), "--force", "--discard-records", data=plan)
+    assert both.exit_code == 0, both.stderr
+    assert "progress:" not in out.read_text(encoding="utf-8")
+
+
+def test_import_force_refuses_a_plan_it_cannot_read(gk, tmp_path) -> None:
+    source = build_xlsx(tmp_path / "t.xlsx", clean_rows())
+    out = tmp_path / "tasks.yaml"
+    out.write_text("tasks: [\n  - progress: {\n", encoding="utf-8")
+    result = gk("import", str(source), "-o", str(out), "--published", "2024-04-10", "--force")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"{out} 无法按 YAML 读出，不能确认其中没有进展和销号等记录，未覆盖。\n"
+    )
+    assert out.read_text(encoding="utf-8") == "tasks: [\n  - progress: {\n"
 
 
 def test_import_default_output_is_the_data_folder(gk, tmp_path) -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
-from gkctl.core.errors import DataError
-from gkctl.store import atomic, loader, paths
+from gkctl.core.errors import DataError, Problem
+from gkctl.store import atomic, loader, paths, yamlsrc
 from gkctl.store.edit import scalar
 
 
@@ -37,3 +38,39 @@ def empty_plan(
         raise DataError(problems)
     target.parent.mkdir(parents=True, exist_ok=True)
     return atomic.write_text(target, text)
+
+
+class Held(NamedTuple):
+    """What a tasks.yaml records beyond the plan's text: the office's and the units' work,
+    which an import of a new table would replace (it holds only the table's text)."""
+
+    progress: int  # progress entries, done reports and returns among them
+    extensions: int  # extension requests, decided or not
+    closed: int  # tasks closed (销号)
+    carried: int  # carry-over links to or from another plan
+
+    @property
+    def total(self) -> int:
+        return self.progress + self.extensions + self.closed + self.carried
+
+
+def held_records(raw: bytes, shown: str) -> Held | None:
+    """The records in a tasks.yaml's bytes, counted from its YAML whether or not it
+    validates (a plan with one bad date still holds a year of progress); None where it
+    cannot be read as YAML at all, so no one can tell what it holds."""
+    problems: list[Problem] = []
+    source = yamlsrc.read_bytes(raw, shown, problems)
+    if source.root is None:
+        return None
+    top = yamlsrc.plain(source.root)
+    tasks = top.get("tasks") if isinstance(top, dict) else None
+    counts = [0, 0, 0, 0]
+    for task in tasks if isinstance(tasks, list) else []:
+        if not isinstance(task, dict):
+            continue
+        for i, key in enumerate(("progress", "extensions")):
+            entries = task.get(key)
+            counts[i] += len(entries) if isinstance(entries, list) else 0
+        counts[2] += task.get("closed") is not None
+        counts[3] += sum(task.get(k) is not None for k in ("carried_from", "carried_to"))
+    return Held(*counts)

@@ -108,6 +108,13 @@ def import_table(
     force: Annotated[
         bool, typer.Option("--force", help="覆盖已存在的输出文件（含 --copy-units 复制的）。")
     ] = False,
+    discard_records: Annotated[
+        bool,
+        typer.Option(
+            "--discard-records",
+            help="与 --force 一起用：确认放弃被覆盖的 tasks.yaml 中的进展、延期、销号和转入转出记录（git 中仍可找回）。",
+        ),
+    ] = False,
     columns: Annotated[
         str | None,
         typer.Option(
@@ -130,7 +137,9 @@ def import_table(
     记作可能涉及的统称；别名按单位名录改写为单位名称。没有对应字段的列写入任务的 notes。
     不在单位名录中的责任单位连同“是否为”建议写入 units.review.yaml 供核对（没有单位名录时，
     它就是单位名录的初稿）；无法识别的时间节点逐项列出；最后说明下一步做什么。
-    已有的输出文件不覆盖，除非加 --force。输出目录不存在时自动新建。责任单位按输出目录中的
+    已有的输出文件不覆盖，除非加 --force；它记有进展、延期、销号或转入转出时，--force 也不
+    覆盖，而是说明会丢失多少条记录、怎样带过去（新一年的计划用 gkctl carry），确要放弃时再加
+    --discard-records。输出目录不存在时自动新建。责任单位按输出目录中的
     units.yaml 核对，没有时按数据目录中的；输出目录中没有 units.yaml 时会提示复制一份过去，
     也可加 --copy-units 由导入一并复制（只复制已有的单位名录，不会编造）。
 
@@ -159,6 +168,8 @@ def import_table(
         raise UsageError(f"{out} 是一个目录，请给出文件名，如 {out / paths.TASKS_FILE}。")
     if out.exists() and not force:
         raise UsageError(f"{out} 已存在，未覆盖。要覆盖请加 --force，或用 -o 写到另一个文件。")
+    if out.is_file() and not discard_records:
+        _keep_records(out)
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"无法写入 {out}：{folder} 不是目录。")
     if units is not None and not units.is_file():
@@ -251,6 +262,34 @@ def import_table(
         )
         raise typer.Exit(int(ExitCode.PROBLEMS))
     warn(_recheck(out, units_path, copy_to is not None, passed=True))
+
+
+def _keep_records(out: Path) -> None:
+    """Refuse to replace a plan that holds the year's records: an import writes the
+    table's text only, and everything the office and the units recorded would go."""
+    from gkctl.store.newplan import held_records
+
+    held = held_records(out.read_bytes(), paths.shown(out))
+    if held is not None and not held.total:
+        return
+    if held is None:
+        what = f"{out} 无法按 YAML 读出，不能确认其中没有进展和销号等记录"
+    else:
+        counts = [
+            (held.progress, "条进展"),
+            (held.extensions, "条延期申请"),
+            (held.closed, "项销号"),
+            (held.carried, "个转入转出链接"),
+        ]
+        listed = "、".join(f"{n} {what}" for n, what in counts if n)
+        what = f"{out} 中记有 {listed}（共 {held.total} 条记录），导入只写表格里的文字，这些记录会全部丢失"
+    raise UsageError(
+        f"{what}，未覆盖。\n"
+        "新一年的计划：导入到多计划目录中的新计划（gkctl import 表格 --data plans --plan 2025），"
+        "再用 gkctl carry --from 2024 --to 2025 转入未完成的任务；\n"
+        "同一计划的新版本：用 -o 写到另一个文件，gkctl diff 对比后把记录带过去；\n"
+        "确要放弃这些记录（git 中仍可找回）：加 --force --discard-records。"
+    )
 
 
 def _import_target(data_dir: Path, plan: str | None) -> Path:
