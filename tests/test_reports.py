@@ -412,7 +412,7 @@ def test_template_errors_name_file_and_line(gk, tmp_path, monkeypatch, body, mes
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("-t", "nosuch"), "没有名为“nosuch”的模板，可用：summary、unit、breakdown；"),
+        (("-t", "nosuch"), "没有名为“nosuch”的模板，可用：summary、unit、breakdown、year；"),
         (("-t", "nosuch.md.j2"), "找不到模板文件 nosuch.md.j2。"),
         (("-t", "unit"), "模板 unit 需要用 --unit 指定单位"),
         (("-t", "unit", "-u", "区经委员会"), "未知单位“区经委员会”。是否为“区经委”？"),
@@ -530,7 +530,7 @@ def test_templates_next_to_data_override_builtin(gk, data_copy, tmp_path, monkey
     assert breakdown.startswith("# 2024年金山区政务公开工作要点 任务分解表")  # still built in
     wrong = gk("report", "-t", "monthly", data=Path("."))
     assert wrong.exit_code == 2
-    assert "可用：summary、unit、breakdown、weekly；" in wrong.stderr
+    assert "可用：summary、unit、breakdown、year、weekly；" in wrong.stderr
 
 
 def test_builtin_dir_inside_an_installed_package(tmp_path) -> None:

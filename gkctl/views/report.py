@@ -51,7 +51,7 @@ from gkctl.views.labels import (
 if TYPE_CHECKING:
     from jinja2 import Template
 
-BUILTIN = ("summary", "unit", "breakdown")
+BUILTIN = ("summary", "unit", "breakdown", "year")
 SUFFIX = ".md.j2"
 BEHIND_LIMIT = 10  # how many units the summary lists as furthest behind
 

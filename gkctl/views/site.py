@@ -173,6 +173,9 @@ def carry_link(link: Link | None, linked: bool) -> dict[str, str] | None:
     return {"label": f"计划 {link.plan} 第 {link.id} 项（{link}）", "page": page}
 
 
+YEAR_PAGE = "year.html"
+
+
 def build(
     dataset: Dataset,
     as_of: date,
@@ -260,6 +263,13 @@ def build(
             "unit.html.j2",
             {**base, **view, "root": "../", "unit_light": _light(lights[unit.name].counts)},
         )
+    if context["ending"]["ended"]:
+        # The year-end 回头看 once the plan has ended (core.yearend), linked from the index.
+        from gkctl.core import yearend
+        from gkctl.views.yearend import year_dict
+
+        year = year_dict(yearend.review(dataset, as_of))
+        files[YEAR_PAGE] = render("year.html.j2", {**base, "root": "", "year": year})
     groups = {g.name: g.meaning for g in dataset.directory.groups}
     for t, task in zip(
         context["tasks"], sorted(dataset.plan.tasks, key=lambda x: x.id), strict=True

@@ -2,7 +2,7 @@
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -31,6 +31,7 @@ from gkctl.core.errors import UsageError
 from gkctl.core.units import lookup
 
 if TYPE_CHECKING:
+    from gkctl.core.model import Dataset
     from gkctl.core.plans import NamedPlan
     from gkctl.views.report import TemplateRef
 
@@ -42,7 +43,8 @@ def report(
             "--template",
             "-t",
             help="模板名称（summary 督办情况汇总、unit 单位任务清单、breakdown "
-            "任务分解表）或模板文件路径。数据目录旁的 templates/ 中的同名模板优先于内置模板。",
+            "任务分解表、year 年终回头看，计划结束后可用）或模板文件路径。"
+            "数据目录旁的 templates/ 中的同名模板优先于内置模板。",
         ),
     ] = "summary",
     unit: UnitOpt = None,
@@ -105,6 +107,11 @@ def report(
     ref = core.find_template(template, scope.folder)
     day = as_of_date(as_of)
     needs_unit = ref.by_name and ref.name == f"unit{core.SUFFIX}"
+    wants_year = ref.by_name and ref.name == f"year{core.SUFFIX}"
+    if wants_year and (unit is not None or each_unit):
+        raise UsageError(
+            "年终回头看（year）是全区的，已列出各单位，不与 --unit、--each-unit 同用。"
+        )
     config = project_config()
     if needs_unit and unit is None and not each_unit and config is not None:
         unit = config.unit  # gkctl.toml's default unit, for the unit template only
@@ -119,9 +126,9 @@ def report(
             "或用 --each-unit -o 目录 为每个单位各生成一份。"
         )
     if scope.several and plan is None:
-        if word or each_unit:
+        if word or each_unit or wants_year:
             raise UsageError(
-                "Word 通报和 --each-unit 一次针对一个计划，请用 --plan 指定，"
+                "Word 通报、年终回头看和 --each-unit 一次针对一个计划，请用 --plan 指定，"
                 f"如 --plan {scope.chosen[-1].name}。"
             )
         _each_plan(load_plans(scope.chosen), ref, unit, day, within, since_date(since, day), out)
@@ -129,8 +136,11 @@ def report(
     dataset = load(scope.one().path)
     found = lookup(dataset.directory, unit) if unit is not None else None
     warn_outside_plan_year(dataset, day)
+    year = _year(dataset, day) if wants_year else None  # refused before the plan's end
     renderer = core.Renderer(ref)
     context = keep(core.build_context(dataset, day, within, since_date(since, day)))
+    if year is not None:
+        context = {**context, "year": year}
     if each_unit:
         assert out is not None
         if out.exists() and not out.is_dir():
@@ -188,6 +198,14 @@ def _each_plan(
     warn(f"已写入 {out}（{len(plans)} 个计划的报告）。")
 
 
+def _year(dataset: "Dataset", day: date) -> dict[str, Any]:
+    """The year-end 回头看 for the `year` template (core.yearend)."""
+    from gkctl.core import yearend
+    from gkctl.views.yearend import year_dict
+
+    return year_dict(yearend.review(dataset, day))
+
+
 def _docx(markdown: str, day: date, template: str) -> bytes:
     from gkctl.exchange import gongwen
     from gkctl.views.report import SUFFIX
@@ -196,7 +214,12 @@ def _docx(markdown: str, day: date, template: str) -> bytes:
     return gongwen.write_report(markdown, day, SUBJECTS.get(name, name))
 
 
-SUBJECTS = {"summary": "督办情况汇总", "unit": "单位任务清单", "breakdown": "任务分解表"}
+SUBJECTS = {
+    "summary": "督办情况汇总",
+    "unit": "单位任务清单",
+    "breakdown": "任务分解表",
+    "year": "年终回头看",
+}
 
 
 def register(app: typer.Typer) -> None:
