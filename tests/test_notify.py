@@ -493,3 +493,83 @@ def test_a_notice_is_the_same_notice_all_week() -> None:
     # A new matter makes a new notice: 区丁办's task 3 turns overdue after 30 November.
     december = {n.unit.name: n.fingerprint for n in notice.notices(dataset, date(2024, 12, 2))}
     assert december["区丁办"] != tuesday["区丁办"]
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1 (openssl, as on any CI runner)."""
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key)]
+        + ["-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1"]
+        + ["-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_mail_goes_over_tls_and_an_untrusted_server_is_refused(
+    gk: Run, plan: Path, certificate: tuple[Path, Path], security: str
+) -> None:
+    import ssl
+
+    cert, key = certificate
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    box = Mailbox()
+    port = _free_port()
+    tls: dict[str, Any] = (
+        {"tls_context": server_tls, "require_starttls": True}
+        if security == "starttls"
+        # aiosmtpd tells TLS only by STARTTLS: on an implicit-TLS port it must be told.
+        else {"ssl_context": server_tls, "auth_require_tls": False}
+    )
+    controller = Controller(
+        box, hostname="127.0.0.1", port=port, authenticator=box.authenticate, **tls
+    )
+    controller.start()
+    try:
+        contacts(plan, port, {})
+        path = plan / "contacts.yaml"
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("security: none", f"security: {security}"),
+            encoding="utf-8",
+        )
+        args = ("notify", "--as-of", DAY, "--send", "--unit", "丙镇", "--retries", "0")
+        # The client checks the server's certificate: one it does not trust is refused,
+        # before any login is sent.
+        untrusted = gk(*args, data=plan, env={**ENV, "SSL_CERT_FILE": str(plan / "none.pem")})
+        assert untrusted.exit_code == 1
+        assert "丙镇 邮件 u2@example.gov.cn：邮件服务器的加密连接失败" in untrusted.stdout
+        assert box.logins == [] and box.messages == []
+        trusted = gk(*args, data=plan, env={**ENV, "SSL_CERT_FILE": str(cert)})
+        assert trusted.exit_code == 0, trusted.stdout
+        assert box.logins == [(b"office", b"pa55-word")]
+        assert len(box.messages) == 1
+    finally:
+        controller.stop()
+
+
+def test_starttls_asked_of_a_server_without_it_is_refused_not_sent_in_clear(
+    gk: Run, plan: Path, smtp: tuple[Mailbox, int]
+) -> None:
+    box, port = smtp
+    contacts(plan, port, {})
+    path = plan / "contacts.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("security: none", "security: starttls"),
+        encoding="utf-8",
+    )
+    result = gk("notify", "--as-of", DAY, "--send", "--unit", "丙镇", data=plan, env=ENV)
+    assert result.exit_code == 1
+    assert (
+        "丙镇 邮件 u2@example.gov.cn：邮件服务器不支持 STARTTLS，请检查 contacts.yaml 的 smtp 设置"
+        in result.stdout
+    )
+    assert box.logins == [] and box.messages == []

@@ -84,6 +84,7 @@ def email_message(
 def send_email(
     smtp: Smtp, login: tuple[str, str] | None, message: EmailMessage, timeout: float
 ) -> str:
+    step = ""  # what the server was asked for, where it says it does not offer it
     try:
         if smtp.security is Security.SSL:
             client: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -93,8 +94,10 @@ def send_email(
             client = smtplib.SMTP(smtp.host, smtp.port, timeout=timeout)
         with client:
             if smtp.security is Security.STARTTLS:
+                step = "STARTTLS"
                 client.starttls(context=ssl.create_default_context())
             if login is not None:
+                step = "登录（AUTH）"
                 client.login(*login)
             refused = client.send_message(message)
     except smtplib.SMTPAuthenticationError as exc:
@@ -107,7 +110,7 @@ def send_email(
     except smtplib.SMTPServerDisconnected:
         raise _Transient("邮件服务器断开了连接") from None
     except smtplib.SMTPNotSupportedError:
-        raise _Failed("邮件服务器不支持 STARTTLS，请检查 contacts.yaml 的 security") from None
+        raise _Failed(f"邮件服务器不支持 {step}，请检查 contacts.yaml 的 smtp 设置") from None
     except ssl.SSLError as exc:
         raise _Failed(f"邮件服务器的加密连接失败：{exc.reason}") from None
     except TimeoutError:
