@@ -549,26 +549,48 @@ def test_import_reports_bad_rows_with_positions(gk, tmp_path) -> None:
     rows = [
         ("section", "一、公开"),
         ("1", "名称", "内容。", "区经委", "全年"),
-        ("x", "名称", "内容。", "区经委", "全年"),
-        ("1", "名称", "内容。", "区经委", "全年"),
+        ("2", "名称", "内容。", "区经委", "全年"),
+        ("section", "二、公开"),  # so that the repeated 1 is not a continuation
         ("3", "名称", "内容。", "", "全年"),
+        ("1", "名称", "内容。", "区经委", "全年"),
+        ("section", "以上各项任务均需按季度报送进展情况。"),  # a sentence, not a title
     ]
-    rows[3] = ("section", "二、公开")  # so that the repeated 1 is not a continuation
-    rows.append(("1", "名称", "内容。", "区经委", "全年"))
-    rows.append(("section", "重点任务"))
     source = build_xlsx(tmp_path / "t.xlsx", rows)
     out = tmp_path / "tasks.yaml"
     result = gk("import", str(source), "-o", str(out))
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert lines == [
-        f"{source}:5:1: 序号“x”不是正整数",
         f"{source}:7:4: 任务 3 的责任单位为空",
         f"{source}:8:1: 序号 1 重复（第 4 行已有）",
-        f"{source}:9:1: 无法识别的通栏行“重点任务”：部分标题应写作“一、……”",
-        "表格中有 4 处问题（位置为 行:列），请在表格中修正后重新导入。",
+        f"{source}:9:1: 无法识别的通栏行“以上各项任务均需按季度报送进展情况。”：部分标题应写作“一、……”",
+        "表格中有 3 处问题（位置为 行:列），请在表格中修正后重新导入。",
     ]
     assert not out.exists()
+
+
+def test_import_text_in_the_number_column_is_never_an_error(gk, tmp_path) -> None:
+    """A word in the 序号 column beside a task (issue 28): the tasks are numbered in order,
+    the word is kept in the task's notes; a short row spanning the table is a section."""
+    rows = [
+        ("section", "重点任务"),
+        ("1", "名称一", "内容一。", "区经委", "全年"),
+        ("新增", "名称二", "内容二。", "区经委", "全年"),
+        ("2", "名称三", "内容三。", "区经委", "全年"),
+    ]
+    source = build_xlsx(tmp_path / "t.xlsx", rows)
+    out = tmp_path / "tasks.yaml"
+    result = gk("import", str(source), "-o", str(out), "--year", "2024")
+    plan = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert plan["sections"] == [{"id": "一", "title": "重点任务"}]
+    assert [(t["id"], t["name"], t.get("notes")) for t in plan["tasks"]] == [
+        (1, "名称一", None),
+        (2, "名称二", "序号：新增"),
+        (3, "名称三", None),
+    ]
+    assert (
+        "序号列中有的任务没有数字序号（原文写入 notes）：任务按表中顺序编为 1–3。" in result.stderr
+    )
 
 
 def test_import_joins_rows_split_at_a_page_break(gk, tmp_path) -> None:

@@ -612,3 +612,136 @@ def test_section_number_in_the_number_column(gk, tmp_path, fmt) -> None:
         (1, "一", "完善目录", ["区司法局"]),
         (2, "二", "政策解读", ["区政府办公室", "区发改委"]),
     ]
+
+
+# --- issue 28: headings numbered in the 序号 column, text in it, header words by meaning -----
+# (a made-up county bureau's and a made-up development zone's tables, in shapes seen in
+# published ones: not real data)
+
+NUMBERED_HEADINGS = [
+    ["序号", "目标任务", "任务举措", "承办科室", "协办科室", "完成时限"],
+    ["1", "深化重点领域信息公开", "", "", "", ""],
+    ["（1）", "推进规划信息公开", "及时公开规划批前公示。", "规划科", "", "全年"],
+    ["（2）", "做好许可信息公开", "按时公开规划许可。", "用地科", "办公室", "6月底前"],
+    ["2", "加强政策解读", LEFT, LEFT, LEFT, LEFT],
+    ["2.1", "同步解读政策", "政策文件与解读同步公开。", "法规科", "", "持续推进"],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_headings_numbered_in_the_number_column(gk, tmp_path, fmt) -> None:
+    source = BUILDERS[fmt](
+        tmp_path / f"县局.{fmt}", NUMBERED_HEADINGS, ["2024年某县自然资源局政务公开工作任务分解表"]
+    )
+    folder = tmp_path / "county"
+    result = _import(gk, source, folder, "--published", "2024-03-01")
+    assert result.exit_code == 1, result.stderr  # its units are in no units.yaml
+    plan = _plan(folder)
+    assert plan["sections"] == [
+        {"id": "一", "title": "深化重点领域信息公开"},
+        {"id": "二", "title": "加强政策解读"},
+    ]
+    assert plan["tasks"] == [
+        {"id": 1, "section": "一", "name": "推进规划信息公开", "content": "及时公开规划批前公示。",
+         "units": ["规划科"], "deadline": "全年"},
+        {"id": 2, "section": "一", "name": "做好许可信息公开", "content": "按时公开规划许可。",
+         "units": ["用地科", "办公室"], "deadline": "6月底前"},
+        {"id": 3, "section": "二", "name": "同步解读政策", "content": "政策文件与解读同步公开。",
+         "units": ["法规科"], "deadline": "持续推进"},
+    ]  # fmt: skip
+    err = result.stderr
+    assert "  B 列“目标任务” → 任务名称" in err
+    assert "  C 列“任务举措” → 任务内容" in err
+    assert "  D 列“承办科室” → 责任单位（排在前面，第一个为牵头单位）" in err
+    assert "  E 列“协办科室” → 责任单位（配合，排在牵头单位之后）" in err
+    top = 3 if fmt == "xlsx" else 2  # the title is a merged row in Excel, a paragraph in Word
+    assert (
+        "有 2 行是没有写作“一、……”的部分标题，作为部分导入：\n"
+        f"  第 {top} 行：1 深化重点领域信息公开\n  第 {top + 3} 行：2 加强政策解读\n"
+    ) in err
+    assert "序号在各部分中重新开始：任务按表中顺序编为 1–3。" in err
+
+
+TEXT_IN_NUMBER_COLUMN = [
+    ["序号", "工作事项", "事项内容", "负责处室", "时间节点"],
+    ["政务公开平台", "", "", "", ""],
+    ["1", "网站管理", "做好网站内容保障。", "办公室", "全年"],
+    ["（一）依申请公开", LEFT, LEFT, LEFT, LEFT],
+    ["2.规范办理", "", "严格依法办理申请。", "法规处", "全年"],
+    ["3", "答复审核", "答复前做好审核。", "法规处", "持续推进"],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_text_in_the_number_column(gk, tmp_path, fmt) -> None:
+    source = BUILDERS[fmt](
+        tmp_path / f"园区.{fmt}", TEXT_IN_NUMBER_COLUMN, ["2024年某开发区政务公开工作任务分解表"]
+    )
+    folder = tmp_path / "zone"
+    result = _import(gk, source, folder, "--published", "2024-03-01")
+    assert result.exit_code == 1, result.stderr
+    plan = _plan(folder)
+    assert plan["sections"] == [
+        {"id": "一", "title": "政务公开平台"},
+        {"id": "二", "title": "依申请公开"},
+    ]  # （一）… is the top level where the table has no 一、… heading
+    assert plan["tasks"] == [
+        {"id": 1, "section": "一", "name": "网站管理", "content": "做好网站内容保障。",
+         "units": ["办公室"], "deadline": "全年"},
+        {"id": 2, "section": "二", "name": "规范办理", "content": "严格依法办理申请。",
+         "units": ["法规处"], "deadline": "全年"},
+        {"id": 3, "section": "二", "name": "答复审核", "content": "答复前做好审核。",
+         "units": ["法规处"], "deadline": "持续推进"},
+    ]  # fmt: skip
+    assert "不是正整数" not in result.stderr
+    assert "  B 列“工作事项” → 任务名称" in result.stderr
+    assert "  C 列“事项内容” → 任务内容" in result.stderr
+    assert "  D 列“负责处室” → 责任单位（排在前面，第一个为牵头单位）" in result.stderr
+
+
+RESTARTED = [
+    ["序号", "工作任务", "具体要求", "责任单位"],
+    ["1", "公开权力清单", "按时公开权力清单。", "区司法局"],
+    ["2", "公开财政预算", "公开部门预算。", "区财政局"],
+    ["1", "公开决策草案", "公开重大决策草案。", "区发改委"],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_columns_may_leave_the_number_column_out(gk, tmp_path, fmt) -> None:
+    source = BUILDERS[fmt](
+        tmp_path / f"t.{fmt}", RESTARTED, ["2024年某区政务公开工作要点任务分解表"]
+    )
+    folder = tmp_path / "restarted"
+    folder.mkdir()
+    (folder / "units.yaml").write_text(UNITS_YAML, encoding="utf-8")
+    refused = _import(gk, source, folder, "--published", "2024-04-10")
+    assert refused.exit_code == 1
+    assert "序号 1 重复" in refused.stderr
+    result = _import(
+        gk, source, folder, "--published", "2024-04-10",
+        "--columns", "任务名称=B,任务内容=C,责任单位=D",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert [(t["id"], t["name"], t["units"]) for t in _tasks(folder)] == [
+        (1, "公开权力清单", ["区司法局"]),
+        (2, "公开财政预算", ["区财政局"]),
+        (3, "公开决策草案", ["区发改委"]),
+    ]
+    assert "  A 列“序号” → 不导入（--columns 没有给序号，任务另行编号）" in result.stderr
+    assert "没有序号列：任务按表中顺序编为 1–3。" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("label", "field"),
+    [
+        ("目标任务", "name"), ("年度重点任务", "name"), ("具体工作事项", "name"),
+        ("工作任务名称", "name"), ("任务举措", "content"), ("主要工作举措", "content"),
+        ("事项内容", "content"), ("具体工作措施", "content"), ("负责科室", "lead"),
+        ("承办处室", "lead"), ("主办部门", "lead"), ("牵头处室", "lead"),
+        ("负责单位（部门）", "lead"), ("配合科室", "co"), ("协办处室", "co"),
+        ("责任领导", None), ("分管领导", None), ("单位", None), ("工作", None),
+    ],
+)  # fmt: skip
+def test_header_words_by_meaning(label, field) -> None:
+    assert headers.field_of(label) == field

@@ -72,6 +72,38 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 _BY_WORD = {word: field for field, words in VOCABULARY.items() for word in words}
+
+# Labels the lists above do not hold are read by what their words mean: a qualifier, words
+# for the task (目标/任务/事项/举措/措施/工作), then what the column says of it. A label
+# ending in a word for the thing itself (工作任务, 目标任务, 具体工作事项) names the task; one
+# ending in what is to be done (任务举措, 事项内容, 工作目标) its content. A unit column is a
+# word for units (单位/部门/科室/处室/股室) with a role (负责/承办/主办/牵头/配合/责任) before
+# or after it; the 配合 roles make it the 配合 column.
+_QUALIFIER = "(?:具体|主要|重点|年度|细化|分解|核心|关键|推进|落实|各项)"
+_THING = "(?:目标|任务|事项|举措|措施|工作|项目)"
+_NAMES = re.compile(f"{_QUALIFIER}*{_THING}*(?:任务|事项|工作|项目|名称|重点)")
+_CONTENTS = re.compile(f"{_QUALIFIER}*{_THING}*(?:内容|要求|措施|举措|目标|安排|细则|标准)")
+_CO_ROLE = "(?:配合|协办|参与|协助|协同|协作|参加)"
+_LEAD_ROLE = f"(?:负责|承办|主办|牵头|责任|主责|落实|实施|{_CO_ROLE})"
+_UNIT = "(?:单位|部门|科室|处室|股室|主体|机构)"
+_UNITS = re.compile(f"{_LEAD_ROLE}+{_UNIT}+{_LEAD_ROLE}*|{_UNIT}{_LEAD_ROLE}+")
+
+
+def _by_meaning(word: str) -> str | None:
+    """The field a label names by the meaning of its words (see _NAMES, _UNITS), or None."""
+    if _UNITS.fullmatch(word):
+        return (
+            "co" if re.search(_CO_ROLE, word) and not re.search("牵头|负责|主办", word) else "lead"
+        )
+    if len(word) < 3:  # 任务, 措施 alone are in the lists, where a whole label is asked
+        return None
+    if _CONTENTS.fullmatch(word):
+        return "content"
+    if _NAMES.fullmatch(word) and re.search(_THING, word):
+        return "name"
+    return None
+
+
 # Words that name a field only when they are the whole label (任务 inside 任务分解表 is not one).
 _EXACT_ONLY = {"序", "任务", "事项", "内容", "时间", "要求", "措施", "项目", "期限", "部分", "类型"}
 _NUMBER = re.compile(r"[（(]?\d{1,4}[)）.、．]?")
@@ -114,8 +146,9 @@ def field_of(label: str) -> str | None:
         return _BY_WORD[word]
     bare = re.sub(r"\([^)]*\)", "", word)
     qualifier = "".join(re.findall(r"\(([^)]*)\)", word))
-    if bare in _BY_WORD:
-        found = _BY_WORD[bare]
+    meant = _by_meaning(bare) if bare not in _BY_WORD else None
+    if bare in _BY_WORD or meant is not None:
+        found = _BY_WORD.get(bare) or meant
         if found == "lead" and re.search("配合|协办|参与|协助", qualifier):
             return "co"
         return found
@@ -431,14 +464,23 @@ def _resolve(
 def _apply_hand(
     columns: list[Column], hand: dict[str, int], labels: list[str], width: int
 ) -> list[Column]:
+    """The hand mapping over what the header words say. A mapping that names the task's
+    text column is the whole layout: a column it leaves out is not read as any field
+    (its text goes to the notes; a 序号 column left out is not read, the tasks are numbered
+    in order). One that names only other columns adds to what the header words found."""
     by_index = {c.index: c for c in columns}
     taken = {key.split("#")[0] for key in hand}
+    whole = bool(taken & {"name", "content"})
     out = []
     for j in range(width):
         given = [key.split("#")[0] for key, v in hand.items() if v == j]
         column = by_index[j]
         if given:
             out.append(Column(j, labels[j], given[0], "--columns"))
+        elif whole and column.field == "id":
+            out.append(Column(j, labels[j], SKIP, "--columns 没有给序号，任务另行编号"))
+        elif whole and column.field not in (None, SKIP, "notes"):
+            out.append(Column(j, labels[j], None, "--columns 没有给这一列"))
         elif (column.field in taken and column.field not in ("co", "notes", "lead")) or (
             column.field == "lead" and "lead" in taken
         ):

@@ -22,6 +22,7 @@ The layout (which column holds what) comes from `headers`; a unit cell's names f
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -63,6 +64,9 @@ class ImportReport:
     undated: list[int] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # row, text (notes, 1 2 3 …)
     subheadings: list[tuple[int, str]] = field(default_factory=list)  # （一）… kept in notes
+    id_headings: list[tuple[int, str]] = field(
+        default_factory=list
+    )  # 序号 column rows read as sections
     joined_tables: int = 0  # Word tables after the first, of its width, read as its rest
     others: list[str] = field(default_factory=list)  # tables with text that were not read
 
@@ -91,6 +95,7 @@ class _Draft:
     notes: list[tuple[str, str]]
     typed: int | None = None
     subheading: str = ""
+    unnumbered: bool = False  # its 序号 cell held text, not a number
 
 
 def read_sheets(
@@ -224,11 +229,36 @@ def _first(columns: list[int]) -> int | None:
     return columns[0] if columns else None
 
 
-def _parse_id(text: str) -> int | None:
-    import unicodedata
+def _folded_id(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).strip(".、．")
 
-    folded = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).strip("().、．")
+
+def _parse_id(text: str) -> int | None:
+    """A 序号 cell's number: 3, （3）, 3、 -> 3; a sub-number 1.3 or 1-3 -> 3 (its place
+    under heading 1; such numbers start again under each heading and are numbered through)."""
+    folded = _folded_id(text).strip("()")
+    sub = re.fullmatch(r"\d{1,3}[.\-－—]0*(\d{1,3})", folded)
+    if sub is not None:
+        folded = sub[1]
     return int(folded) if folded.isdigit() and int(folded) > 0 else None
+
+
+def _id_style(text: str) -> str:
+    """How a 序号 is written: 3 (plain), （3）, 1.3 or ①; a heading numbered 1 stands over
+    tasks numbered in another style."""
+    if text.strip()[:1] in tuple(_CIRCLED):  # before NFKC, which makes ① a 1
+        return "circled"
+    folded = _folded_id(text)
+    if folded.isdigit():
+        return "plain"
+    if re.fullmatch(r"\(\d+\)", folded):
+        return "paren"
+    return "sub"
+
+
+def heading_like(text: str) -> bool:
+    """Short and not ending as a sentence or a list does: a title, not a task's text."""
+    return 0 < len(text) <= 40 and not text.endswith(("。", "；", ";", "，", ",", "、", "：", ":"))
 
 
 class _Reader:
@@ -255,6 +285,9 @@ class _Reader:
         self.problems.append(Problem(self.sheet.path, row, where, code, message))
 
     def _open_section(self, sid: str | None, title: str) -> str:
+        taken = {s.id: s.title for s in self.sections}
+        if sid in taken and taken[sid] != title:
+            sid = None  # its number was given in order to a heading without one above it
         if sid is None:  # a heading without its own number (类别 column): numbered in order
             known = {s.title: s.id for s in self.sections}
             if title in known:
@@ -281,7 +314,7 @@ class _Reader:
             for _, cells in body
             if len(set(texts := [join_lines(c) for c in cells if c.strip()])) == 1
         )
-        for number, raw in body:
+        for position, (number, raw) in enumerate(body):
             raw_cells = list(raw) + [""] * (width - len(raw))
             cells = [join_lines(c) for c in raw_cells]
             texts = [c for c in cells if c]
@@ -310,6 +343,12 @@ class _Reader:
                     self.report.skipped.append((number, single))
                     previous = None
                     continue
+                if len(texts) == len(cells) > 1 and heading_like(single):
+                    section = self._open_section(None, single)
+                    self.report.id_headings.append((number, single))
+                    self.subheading = ""
+                    previous = None
+                    continue
                 if len(texts) == len(cells) > 1:
                     self.problem(
                         number,
@@ -330,13 +369,39 @@ class _Reader:
                     found = headers.heading(section_value)
                     section = self._open_section(*(found or (None, section_value)))
                     previous = None
-            task_id = _parse_id(id_text)
-            if self.id_col is not None and id_text and task_id is None:
-                self.problem(number, self.id_col, "bad-id", f"序号“{id_text}”不是正整数")
+            if self._numbered_heading(cells, body[position + 1 :]):
+                title = next(c for j, c in enumerate(cells) if c and j != self.id_col)
+                section = self._open_section(None, title)
+                self.report.id_headings.append((number, f"{id_text} {title}"))
+                self.subheading = ""
                 previous = None
                 continue
+            task_id = _parse_id(id_text)
+            unnumbered = False
+            if self.id_col is not None and id_text and task_id is None:
+                typed, after = typed_number(id_text)
+                units = [cells[j] for j in (*self.lead_cols, *self.co_cols) if cells[j]]
+                if typed is not None:  # 1.推进规划信息公开 typed in the 序号 column
+                    task_id = typed
+                    cells, raw_cells = self._with_id_text(cells, raw_cells, after)
+                elif not units and self._text(cells) in ("", id_text):
+                    # A title written in the 序号 column: the section of the rows below.
+                    found = headers.heading(id_text)
+                    sub = _SUBHEADING.match(id_text)
+                    if sub is not None and top:
+                        self.subheading = id_text
+                        self.report.subheadings.append((number, id_text))
+                    else:
+                        pair = found or ((sub["id"], sub["title"]) if sub else (None, id_text))
+                        section = self._open_section(*pair)
+                        self.report.id_headings.append((number, id_text))
+                        self.subheading = ""
+                    previous = None
+                    continue
+                else:
+                    unnumbered = True
             last = self.drafts[-1] if self.drafts else None
-            if self._continues(task_id, cells, previous, last):
+            if not unnumbered and self._continues(task_id, cells, previous, last):
                 if last is None or previous is None:
                     self.problem(
                         number, self.id_col, "orphan-row", "这一行没有序号，也不接在某项任务之后"
@@ -346,9 +411,49 @@ class _Reader:
                 self.joined += 1
                 previous = cells
                 continue
-            self.drafts.append(self._draft(number, task_id, section, cells, raw_cells, last))
+            draft = self._draft(number, task_id, section, cells, raw_cells, last)
+            if unnumbered:
+                draft.unnumbered = True
+                draft.notes.insert(0, (self._label(self.id_col or 0), id_text))
+            self.drafts.append(draft)
             previous = cells
         return self._finish()
+
+    def _with_id_text(
+        self, cells: list[str], raw: list[str], text: str
+    ) -> tuple[list[str], list[str]]:
+        """A task's text typed after its number in the 序号 column, put where the row has
+        no text of its own: the name, else the content."""
+        for j in (self.name_col, self.content_col):
+            if j is not None and not cells[j]:
+                cells, raw = list(cells), list(raw)
+                cells[j] = raw[j] = text
+                break
+        return cells, raw
+
+    def _numbered_heading(
+        self, cells: list[str], below: Sequence[tuple[int, tuple[str, ...]]]
+    ) -> bool:
+        """1 | 深化重点领域信息公开 | (empty) …: a number in the 序号 column beside one short
+        text, no units and no deadline, that spans the row or stands over rows numbered in
+        another style ((1), 1.1, ①): a section heading, not a task."""
+        if self.id_col is None or _parse_id(cells[self.id_col]) is None:
+            return False
+        rest = [c for j, c in enumerate(cells) if c and j != self.id_col]
+        if len(set(rest)) != 1 or not heading_like(rest[0]):
+            return False
+        if len(rest) > 1 and len(rest) == len(cells) - 1:
+            return True  # merged over the row beside its number
+        if self.deadline_col is not None and cells[self.deadline_col]:
+            return False
+        if any(cells[j] for j in (*self.lead_cols, *self.co_cols)):
+            return False
+        style = _id_style(cells[self.id_col])
+        for _, raw in below:
+            text = join_lines(raw[self.id_col]) if self.id_col < len(raw) else ""
+            if text:
+                return _parse_id(text) is not None and _id_style(text) != style
+        return False
 
     def _numeral_heading(self, cells: list[str]) -> bool:
         """一 | 深化主动公开 | (empty) …: the section number in the 序号 column, its title
@@ -446,6 +551,11 @@ class _Reader:
                 report.numbering = "order-typed" if any(t is not None for t in typed) else "order"
                 for n, d in enumerate(drafts, start=1):
                     d.id = n
+            return
+        if any(d.unnumbered for d in drafts):
+            report.numbering = "id-order"
+            for n, d in enumerate(drafts, start=1):
+                d.id = n
             return
         ids = [d.id for d in drafts]
         if len(set(ids)) == len(ids):

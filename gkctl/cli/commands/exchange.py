@@ -472,6 +472,7 @@ def _report_lines(imported: "Imported", total: int) -> list[str]:
         "order-typed": f"没有序号列，文字开头的编号不连续或在各部分中重新开始：任务按表中顺序编为 1–{total}，"
         "文字开头的编号已去掉。",
         "renumbered": f"序号在各部分中重新开始：任务按表中顺序编为 1–{total}。",
+        "id-order": f"序号列中有的任务没有数字序号（原文写入 notes）：任务按表中顺序编为 1–{total}。",
     }.get(report.numbering)
     if numbering:
         out.append(numbering)
@@ -498,6 +499,9 @@ def _report_lines(imported: "Imported", total: int) -> list[str]:
         )
         for row, text in report.subheadings:
             out.append(f"  第 {row} 行：{text}")
+    if report.id_headings:
+        out.append(f"有 {len(report.id_headings)} 行是没有写作“一、……”的部分标题，作为部分导入：")
+        out += [f"  第 {row} 行：{text}" for row, text in report.id_headings]
     if report.joined_tables:
         out.append(
             f"文件中的表格分成了 {report.joined_tables + 1} 段（列数相同），已接在一起导入。"
