@@ -308,6 +308,43 @@ def test_terminal_csv_and_json_still_escape_them(data_copy: Path) -> None:
     assert json.loads(out)["content"] == SLIPPED
 
 
+@pytest.mark.parametrize(
+    ("hidden", "shown"),
+    [("\U000e0041", "\\U000e0041"), ("\u2062", "\\u2062"), ("\ufff9", "\\ufff9")],
+)
+def test_hidden_format_characters_are_refused_and_escaped(
+    gk: Run, data_copy: Path, hidden: str, shown: str
+) -> None:
+    """Tag characters spell hidden ASCII beside visible text; the invisible operators and
+    the interlinear annotation marks show nothing either. A note cannot bring one in, and
+    what slipped through shows as an escape (beyond the BMP too: \\U000e0041, and in JSON
+    the surrogate pair, which reads back as the same character)."""
+    import json
+
+    from gkctl.core import textsafe
+
+    note = f"理由{hidden}意同"
+    result = gk(
+        "progress",
+        "add",
+        "1",
+        "-u",
+        "区国资委",
+        "-s",
+        "doing",
+        "--note",
+        note,
+        "--date",
+        "2024-05-01",
+        data=data_copy,
+    )
+    assert result.exit_code == 2
+    assert f"看不见的字符（U+{ord(hidden):04X}，第 3 个字符）" in result.stderr
+    assert textsafe.visible(note) == f"理由{shown}意同"
+    out = textsafe.machine(json.dumps({"note": note}, ensure_ascii=False))
+    assert hidden not in out and json.loads(out)["note"] == note
+
+
 # --- item 11: custom templates run in bounded time and size --------------------------------------
 
 

@@ -615,9 +615,57 @@ def test_look_alike_unit_names_are_a_warning(tmp_path: Path, gk) -> None:
     result = gk("validate", data=data)
     assert result.exit_code == 0, result.stdout + result.stderr
     assert (
-        "警告：名称“ABC”与“ＡＢＣ”看起来相同（仅全角/半角或兼容字符不同），是否重复登记了同一个单位？"
+        "警告：名称“ABC”与“ＡＢＣ”看起来相同（仅全角/半角、空格或兼容字符不同），是否重复登记了同一个单位？"
         in result.stderr
     )
+
+
+@pytest.mark.parametrize("twin", ["区经委 ", " 区经委", "区经委\u3000", "区经委\u00a0"])
+def test_unit_names_differing_only_in_spaces_are_a_warning(tmp_path: Path, gk, twin: str) -> None:
+    """A second 区经委 with a space at an end (or of another width) lists as a twin of the
+    first in every view (issue 22 item 17, re-checked)."""
+    units = (DATA / "units.yaml").read_text(encoding="utf-8")
+    extra = f'  - name: "{twin}"\n    kind: department\n'
+    data = _data_with(tmp_path)
+    (data / "units.yaml").write_text(units.replace("\ngroups:", extra + "\ngroups:", 1), "utf-8")
+    result = gk("validate", data=data)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (
+        f"警告：名称“{twin}”与“区经委”看起来相同（仅全角/半角、空格或兼容字符不同），"
+        "是否重复登记了同一个单位？" in result.stderr
+    )
+
+
+# Characters that show nothing and that the first policy let through in a name: a tag
+# character, the Hangul filler, a variation selector, the Mongolian vowel separator, the
+# combining grapheme joiner (the last four printable to str.isprintable()).
+@pytest.mark.parametrize("hidden", ["\U000e0001", "\u3164", "\ufe0f", "\u180e", "\u034f"])
+def test_a_unit_name_with_any_invisible_character_is_refused(
+    tmp_path: Path, gk, hidden: str
+) -> None:
+    """区经委 followed by a character that shows nothing was a second unit that looks
+    exactly like 区经委, in every view and on its own page."""
+    units = (DATA / "units.yaml").read_text(encoding="utf-8")
+    extra = f"  - name: 区经委{hidden}\n    kind: department\n"
+    data = _data_with(tmp_path)
+    text = units.replace("\ngroups:", extra + "\ngroups:", 1)
+    (data / "units.yaml").write_text(text, "utf-8")
+    line = text[: text.index(f"区经委{hidden}")].count("\n") + 1
+    result = gk("validate", "-f", "json", data=data)
+    assert result.exit_code == 1, result.stdout + result.stderr
+    code = ord(hidden)
+    escaped = f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+    assert [
+        (p["line"], p["column"], p["code"], p["message"])
+        for p in json.loads(result.stdout)["problems"]
+    ] == [
+        (
+            line,
+            14,  # the character itself: 区经委 takes columns 11 to 13
+            "invisible-char",
+            f"单位名称（name）“区经委{escaped}”中有看不见的字符（U+{code:04X}，第 4 个字符），请删去",
+        )
+    ]
 
 
 def test_a_request_waiting_on_a_closed_task_is_a_warning(tmp_path: Path, gk) -> None:

@@ -21,29 +21,49 @@ from typing import NamedTuple
 
 # C0 (tab, line feed and carriage return are handled by the caller), DEL, C1; the
 # bidirectional marks, embeddings, overrides and isolates; zero-width characters and the
-# BOM; the line and paragraph separators, which terminals and editors break lines at.
+# BOM; the line and paragraph separators, which terminals and editors break lines at; the
+# other format characters that show nothing and can carry hidden text (the Mongolian vowel
+# separator, the invisible operators, the deprecated formatting marks, the interlinear
+# annotation marks, the language tag and the tag characters that spell hidden ASCII).
 # (The word joiner U+2060 is left to output: Markdown uses it to keep @names inert.)
+# Every one is unprintable to str.isprintable(), which the policy's fast path relies on.
 _UNSAFE = (
     "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
-    "\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u2028\u2029"
+    "\u061c\u180e\u200b-\u200f\u202a-\u202e\u2061-\u2064\u2066-\u206f\ufeff\u2028\u2029"
+    "\ufff9-\ufffb\U000e0001\U000e0020-\U000e007f"
 )
 UNSAFE = re.compile(f"[{_UNSAFE}]")
 UNSAFE_CHARS = _UNSAFE  # for a character class of one's own (one class searches fastest)
-# In a name or id, any character that shows nothing makes two names that look alike differ.
-_INVISIBLE = f"{_UNSAFE}\u2060-\u2064\u00ad"
+# In a name or id, any character that shows nothing makes two names that look alike differ:
+# besides the above, every default-ignorable code point of Unicode (DerivedCoreProperties),
+# some of which str.isprintable() calls printable (the Hangul fillers U+115F, U+3164, the
+# variation selectors), so names are searched without the fast path.
+_INVISIBLE = (
+    f"{_UNSAFE}\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2060-\u206f\u3164"
+    "\ufe00-\ufe0f\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e0fff"
+)
 # A file name made from a name (core.filenames) replaces each of them.
 INVISIBLE = re.compile(f"[{_INVISIBLE}]")
 UNSAFE_LINE = re.compile(f"[{_UNSAFE}\t\n\r]")
+_UNSHOWN_NAME = re.compile(f"[{_INVISIBLE}\t\n\r]")
 _UNSAFE_WITH_CR = re.compile(f"[{_UNSAFE}\r]")
 
 
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group(0))
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def _json_escape(match: re.Match[str]) -> str:
-    return f"\\u{ord(match.group(0)):04x}"
+    code = ord(match.group(0))
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    # A JSON string spells a character beyond the BMP as its UTF-16 surrogate pair.
+    high, low = divmod(code - 0x10000, 0x400)
+    return f"\\u{0xD800 + high:04x}\\u{0xDC00 + low:04x}"
 
 
 def visible(text: str) -> str:
@@ -96,17 +116,23 @@ class Refusal(NamedTuple):
 
 
 def allowed(text: str, field: Field) -> bool:
-    return text.isprintable() or _REFUSED[field].search(text) is None
+    return _REFUSED[field].search(text) is None if _searched(text, field) else True
+
+
+def _searched(text: str, field: Field) -> bool:
+    """Whether `text` may hold a refused character: a name may hold one that
+    str.isprintable() passes (see _INVISIBLE); other values only where it fails."""
+    return field is Field.NAME or not text.isprintable()
 
 
 def refusal(text: str, field: Field, what: str) -> Refusal | None:
     """Why `text` cannot be the value of `what` (a `field`), or None where it can.
 
     A name is quoted in the message (it is short, and two names may differ only there)."""
-    if text.isprintable():
-        # Every refused character is unprintable (Cc, Cf, Cs, Zl, Zp); this check costs
-        # half the search, and most values pass it (checking 10,000 tasks: 4% more CPU
-        # time with the policy than without, instead of 6%).
+    if not _searched(text, field):
+        # Every character refused in a line or a text is unprintable (Cc, Cf, Cs, Zl, Zp);
+        # this check costs half the search, and most values pass it (checking 10,000
+        # tasks: 4% more CPU time with the policy than without, instead of 6%).
         return None
     found = _REFUSED[field].search(text)
     if found is None:
@@ -114,7 +140,7 @@ def refusal(text: str, field: Field, what: str) -> Refusal | None:
     char = found.group(0)
     code, label = _kind(char)
     one_line = field is not Field.TEXT and char in _BREAKS + "\r"
-    shown = f"“{visible_line(text)}”" if field is Field.NAME else ""
+    shown = f"“{_UNSHOWN_NAME.sub(_escape, text)}”" if field is Field.NAME else ""
     message = (
         f"{what}{shown}中有{label}（U+{ord(char):04X}，第 {found.start() + 1} 个字符）"
         + ("：这里只能写一行，" if one_line else "，")

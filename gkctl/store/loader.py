@@ -710,14 +710,15 @@ def read_plan(tasks_raw: bytes, tasks_shown: str) -> tuple[Plan, list[Problem]]:
 
 def directory_warnings(directory: Directory) -> list[Problem]:
     """Names that differ but read the same once normalised (NFKC: full-width and
-    half-width forms, compatibility characters): likely one unit entered twice."""
+    half-width forms, compatibility characters; spaces at either end, and a run of spaces
+    of any width as one): likely one unit entered twice."""
     import unicodedata
 
     seen: dict[str, Unit | Group] = {}
     found = []
     entries: list[Unit | Group] = [*directory.units, *directory.groups]
     for entry in entries:
-        key = unicodedata.normalize("NFKC", entry.name)
+        key = " ".join(unicodedata.normalize("NFKC", entry.name).split())
         first = seen.setdefault(key, entry)
         if first is not entry:
             found.append(
@@ -726,7 +727,7 @@ def directory_warnings(directory: Directory) -> list[Problem]:
                     entry.pos.line,
                     entry.pos.column,
                     "look-alike",
-                    f"名称“{entry.name}”与“{first.name}”看起来相同（仅全角/半角或兼容字符不同），"
+                    f"名称“{entry.name}”与“{first.name}”看起来相同（仅全角/半角、空格或兼容字符不同），"
                     "是否重复登记了同一个单位？",
                 )
             )
