@@ -421,12 +421,17 @@ def test_show_for_a_unit_follows_its_progress(gk, data_copy: Path) -> None:
     assert "任务 2 的责任单位（区经委）不包括“区财政局”。" in other.stderr
 
 
-@pytest.mark.parametrize("target", ["folder", "missing/dir/x.md"])
-def test_unwritable_output_is_a_message_not_a_traceback(gk, tmp_path: Path, target: str) -> None:
+@pytest.mark.parametrize(
+    ("target", "message"), [("folder", "无法写入"), ("afile/x.md", "无法新建目录")]
+)
+def test_unwritable_output_is_a_message_not_a_traceback(
+    gk, tmp_path: Path, target: str, message: str
+) -> None:
     (tmp_path / "folder").mkdir()
+    (tmp_path / "afile").write_text("", encoding="utf-8")
     result = gk("report", "--as-of", AS_OF, "-o", str(tmp_path / target))
     assert result.exit_code in (1, 2)
-    assert "无法写入" in result.stderr
+    assert message in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
 

@@ -1,6 +1,8 @@
 """Packaging metadata: one source for the version, the licence that ships, classifiers."""
 
 import tomllib
+import zipfile
+from pathlib import Path
 
 from gkctl import __version__
 from tests.conftest import ROOT
@@ -32,3 +34,17 @@ def test_classifiers_match_the_supported_pythons() -> None:
     versions = [c.rsplit(" :: ", 1)[1] for c in classifiers if c.count("::") == 2 and "3." in c]
     assert versions == ["3.11", "3.12", "3.13"]
     assert "Natural Language :: Chinese (Simplified)" in classifiers
+
+
+def test_the_wheel_ships_the_templates_and_its_type_marker(tmp_path: Path) -> None:
+    # Built as pip builds it (the build backend of pyproject.toml), then looked inside: a
+    # type checker only reads gkctl's annotations where the installed package has py.typed.
+    from hatchling.builders.wheel import WheelBuilder
+
+    (wheel,) = WheelBuilder(str(ROOT)).build(directory=str(tmp_path), versions=["standard"])
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    assert "gkctl/py.typed" in names
+    assert "gkctl/templates/summary.md.j2" in names
+    assert "gkctl/__main__.py" in names
+    assert not any(n.startswith(("tests/", "data/")) for n in names)

@@ -27,7 +27,11 @@ def _data_repo(tmp_path: Path, config: str) -> tuple[Path, dict[str, str]]:
     shutil.copytree(DATA, repo / "data")
     (repo / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("GKCTL_", "PRE_COMMIT"))},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("GKCTL_", "PRE_COMMIT")) and k != "PYTHONUNBUFFERED"
+        },
         **GIT_ENV,
         # gkctl and pre-commit of this virtualenv, as after `pip install gkctl pre-commit`.
         "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
@@ -75,6 +79,8 @@ def test_example_config_works_as_written(tmp_path) -> None:
     blocked = _run(repo, env, "git", "commit", "-q", "-m", "a typo")
     assert blocked.returncode == 1
     assert "未知责任单位“区经委员会”，是否为“区经委”？" in blocked.stdout
+    # The problems first, then the count under them, as in a terminal (issue 26, item 7).
+    assert blocked.stdout.index("未知责任单位") < blocked.stdout.index("共发现 1 个问题。")
     log = _run(repo, env, "git", "log", "--oneline")
     assert len(log.stdout.splitlines()) == 1  # the bad commit was not made
     # A commit that points gkctl.toml at a copy of the plan and breaks the plan itself is

@@ -418,10 +418,6 @@ def test_template_errors_name_file_and_line(gk, tmp_path, monkeypatch, body, mes
         (("-t", "unit", "-u", "区经委员会"), "未知单位“区经委员会”。是否为“区经委”？"),
         (("--each-unit",), "--each-unit 需要用 -o 指定输出目录。"),
         (("--each-unit", "-u", "区经委", "-o", "x"), "--each-unit 与 --unit 不能同时使用。"),
-        (
-            ("-o", "no/such/folder/r.md"),
-            "无法写入 no/such/folder/r.md：目录 no/such/folder 不存在。",
-        ),
     ],
 )
 def test_usage_errors(gk, tmp_path, monkeypatch, args, message) -> None:

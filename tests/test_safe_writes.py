@@ -448,3 +448,36 @@ def test_a_batch_refuses_two_names_of_one_file(tmp_path: Path) -> None:
         f"无法写入 {tmp_path / 'alias.html'}：它与 {real} 是同一个文件（链接）。"
     )
     assert real.read_bytes() == b"old"
+
+
+# --- issue 26, item 7: every -o writer makes its folder, as site does -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (("report", "--as-of", "2024-10-15"), "汇总.md"),
+        (("report", "--as-of", "2024-10-15", "-f", "docx"), "通报.docx"),
+        (("export", "--as-of", "2024-10-15"), "任务分解表.xlsx"),
+        (("ics", "--as-of", "2024-10-15", "-u", "区经委"), "区经委.ics"),
+        (("form", "--as-of", "2024-10-15", "-u", "区经委"), "区经委.xlsx"),
+    ],
+)
+def test_an_output_into_a_new_folder_makes_the_folder(
+    gk: Run, data_copy: Path, tmp_path: Path, args: tuple[str, ...], name: str
+) -> None:
+    target = tmp_path / "月报" / "2024-10" / name
+    result = gk(*args, "-o", str(target), data=data_copy)
+    assert result.exit_code == 0, result.stderr
+    assert target.stat().st_size > 0
+    assert f"{target}" in result.stderr
+
+
+def test_a_file_where_the_output_folder_should_be_is_a_clear_error(gk: Run, tmp_path: Path) -> None:
+    (tmp_path / "月报").write_text("not a folder", encoding="utf-8")
+    target = tmp_path / "月报" / "x.md"
+    result = gk("report", "--as-of", "2024-10-15", "-o", str(target))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"无法新建目录 {tmp_path / '月报'}："), result.stderr
+    assert (tmp_path / "月报").read_text(encoding="utf-8") == "not a folder"

@@ -827,3 +827,30 @@ def test_a_refused_character_is_reported_where_it_is_written(
     escapes = {"\x07": "\\a", "\x1b": "\\e", "\r": "\\r", "\u2028": "\\L"}
     spelled = (bad, escapes.get(bad, bad), f"\\x{ord(bad):02x}", f"\\u{ord(bad):04x}")
     assert at.startswith(spelled) or at.lower().startswith(spelled), (text, problem)
+
+
+def test_piped_the_count_comes_after_the_problems(tmp_path: Path) -> None:
+    # A pre-commit hook or a CI log reads stdout and stderr from one pipe: stdout is then
+    # block-buffered, and the count on stderr must not overtake the problems (issue 26).
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    data = _data_with(tmp_path, INVALID / "alias_as_unit.yaml")
+    # Without PYTHONUNBUFFERED (CI runners and some shells set it), as a hook runs.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    env["PYTHONPATH"] = str(ROOT)
+    merged = subprocess.run(
+        [sys.executable, "-m", "gkctl", "validate", "--data", str(data)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert merged.returncode == 1
+    lines = merged.stdout.splitlines()
+    assert lines[0].startswith(f"{data / 'tasks.yaml'}:15:13: "), lines
+    assert lines[1] == "共发现 1 个问题。"

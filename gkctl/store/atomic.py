@@ -133,6 +133,26 @@ def _discard(staged: list[tuple[str, Path]]) -> None:
             os.unlink(tmp)
 
 
+def make_folder(folder: Path) -> bool:
+    """Create `folder` (and its parents) if missing; True if it was created. A refusal (a file
+    in the way, no permission) becomes a GkctlError naming the folder."""
+    if folder.is_dir():
+        return False
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise GkctlError(f"无法新建目录 {folder}：{os_reason(exc)}。") from None
+    return True
+
+
+def write_output(path: Path, data: bytes) -> Path:
+    """Write a file the user named with -o: its folder is made first, as `site` makes its own,
+    so `-o 月报/2024-10.md` works on the first month too. Only for outputs: the data files'
+    writers keep refusing a missing folder, where one is a mistyped --data."""
+    make_folder(path.parent if str(path.parent) else Path("."))
+    return write_bytes(path, data)
+
+
 def target(path: Path) -> Path:
     """The file a write to `path` changes: the end of its chain of links (the path itself
     where it is not a link, or where the link points nowhere yet)."""

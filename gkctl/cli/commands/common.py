@@ -1,6 +1,7 @@
 """Options shared by the commands, and the few things only the command layer may do:
 read the clock, pick the data folder (cli/datadir.py, offered here to the commands), and print."""
 
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -207,6 +208,12 @@ def warn(message: str) -> None:
     from the data files in it cannot drive the terminal (core.textsafe)."""
     from gkctl.core import textsafe
 
+    # Piped, stdout is block-buffered and stderr is not: where both go to one pipe (a
+    # pre-commit hook, a CI log), the note would land above the output it sums up. A closed
+    # or broken stdout is left to the exit path, which knows what to say about it.
+    if sys.stdout is not None:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
     print(textsafe.visible(message), file=sys.stderr)
 
 

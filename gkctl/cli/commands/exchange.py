@@ -23,7 +23,7 @@ from gkctl.cli.commands.common import (
 )
 from gkctl.cli.formats import OutputFormat
 from gkctl.core import status
-from gkctl.core.errors import ExitCode, GkctlError, UsageError, os_reason
+from gkctl.core.errors import ExitCode, UsageError
 from gkctl.core.units import lookup
 from gkctl.store import paths
 
@@ -37,7 +37,7 @@ _LISTED = {"unknown-unit", "deadline"}
 
 OutputOpt = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="写出的文件路径。", show_default=False),
+    typer.Option("--output", "-o", help="写出的文件路径（目录不存在时新建）。", show_default=False),
 ]
 
 
@@ -209,7 +209,7 @@ def import_table(
     bad = table.unresolved_deadlines(result)
 
     text = yaml_out.plan_yaml(result, _header(file, units_path, missing, imported))
-    created = _make_folder(folder)
+    created = atomic.make_folder(folder)
     atomic.write_text(out, text)
     if copy_to is not None and units_raw is not None:
         atomic.write_bytes(copy_to, units_raw)
@@ -333,17 +333,6 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.samefile(b)
     except OSError:
         return False
-
-
-def _make_folder(folder: Path) -> bool:
-    """Create the output folder (and its parents) if missing; True if it was created."""
-    if folder.is_dir():
-        return False
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise GkctlError(f"无法新建目录 {folder}：{os_reason(exc)}。") from None
-    return True
 
 
 def _recheck(
@@ -578,7 +567,7 @@ def export(
         from gkctl.exchange.xlsx_io import write_xlsx
 
         content = write_xlsx(laid_out)
-    atomic.write_bytes(path, content)
+    atomic.write_output(path, content)
     count = sum(1 for row in laid_out.rows if isinstance(row, table.TaskRow))
     sections = len(laid_out.rows) - count
     whose = f"{found.name}的 " if found is not None else ""
@@ -613,7 +602,7 @@ def ics(
     found = lookup(dataset.directory, unit) if unit is not None else None
     result = feed(dataset, day, found, alarm_days, within)
     if output is not None:
-        atomic.write_bytes(output, result.data)
+        atomic.write_output(output, result.data)
         warn(f"已写出 {output}：{result.events} 个日历事件。")
     else:
         write_stdout(result.data.decode("utf-8"))

@@ -36,7 +36,8 @@ def form(
         typer.Option(
             "--output",
             "-o",
-            help="写出的文件（.xlsx），默认 单位-填报表.xlsx；与 --each-unit 同用时为目录，默认 填报表。",
+            help="写出的文件（.xlsx），默认 单位-填报表.xlsx；与 --each-unit 同用时为目录，默认 填报表"
+            "（目录不存在时新建）。",
             show_default=False,
         ),
     ] = None,
@@ -87,7 +88,7 @@ def form(
             raise UsageError(f"-o {path}：填报表是 Excel 文件，请用 .xlsx 扩展名。")
         sheet = layout.form_layout(dataset, found, day)
         _refuse_overwrite([path], force)
-        atomic.write_bytes(path, layout.write_form(sheet, signing_key()))
+        atomic.write_output(path, layout.write_form(sheet, signing_key()))
         warn(
             f"已写出 {path}：{found.name} 的 {len(sheet.rows)} 项任务，状态截至 {day.isoformat()}。"
         )
@@ -105,7 +106,7 @@ def form(
         (path, layout.write_form(sheet, key))
         for path, (_, sheet) in zip(targets, sheets, strict=True)
     ]
-    folder.mkdir(parents=True, exist_ok=True)
+    atomic.make_folder(folder)
     atomic.write_all(forms)
     written = len(sheets)
     warn(f"已写出 {written} 份填报表到 {folder}/，状态截至 {day.isoformat()}。")

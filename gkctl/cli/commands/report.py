@@ -73,7 +73,7 @@ def report(
         typer.Option(
             "--output",
             "-o",
-            help="写入此文件（原子写入）；默认输出到标准输出（Word 格式必须指定）。"
+            help="写入此文件（原子写入，目录不存在时新建）；默认输出到标准输出（Word 格式必须指定）。"
             "与 --each-unit 同用时为目录。",
             show_default=False,
         ),
@@ -153,7 +153,7 @@ def report(
                 reports.append((out / f"{stems[u.name]}.docx", _docx(text, day, ref.name)))
             else:
                 reports.append((out / f"{stems[u.name]}.md", text.encode("utf-8")))
-        out.mkdir(parents=True, exist_ok=True)
+        atomic.make_folder(out)
         atomic.write_all(reports)
         warn(f"已生成 {len(dataset.directory.units)} 份单位报告，写入 {out}。")
         return
@@ -163,10 +163,7 @@ def report(
     if out is None:
         write_stdout(text)
     else:
-        if word:
-            atomic.write_bytes(out, _docx(text, day, ref.name))
-        else:
-            atomic.write_text(out, text)
+        atomic.write_output(out, _docx(text, day, ref.name) if word else text.encode("utf-8"))
         warn(f"已写入 {out}。")
 
 
@@ -194,7 +191,7 @@ def _each_plan(
     if out is None:
         write_stdout(text)
         return
-    atomic.write_text(out, text)
+    atomic.write_output(out, text.encode("utf-8"))
     warn(f"已写入 {out}（{len(plans)} 个计划的报告）。")
 
 
