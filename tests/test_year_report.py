@@ -143,3 +143,9 @@ def test_the_site_has_a_year_page_once_the_plan_ended(gk, tmp_path: Path) -> Non
     assert gk("site", "-o", str(running), "--as-of", "2024-10-15", data=PLAN).exit_code == 0
     assert not (running / "year.html").exists()
     assert "year.html" not in (running / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_summary_of_an_ended_plan_points_to_the_year_review(gk) -> None:
+    text = gk("report", "--as-of", AFTER, data=PLAN).stdout
+    assert "见年终回头看（gkctl report -t year）" in text
+    assert "年终回头看" not in gk("report", "--as-of", "2024-10-15", data=PLAN).stdout
