@@ -2,6 +2,7 @@
 cell, and a returned form's own size and rows, are refused past gkctl.core.limits, with the
 place and the limit named, and nothing written."""
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,48 @@ def test_a_text_option_past_the_limit_is_refused(
     result = gk(*args, data=data_copy, env=TODAY)
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", message + HINT)
     assert (data_copy / "tasks.yaml").read_bytes() == before
+
+
+LONG_LINE = "文" * (limits.LINE_CHARS + 1)
+LINE_TOO_LONG = (
+    f"有 {limits.LINE_CHARS + 1:,} 个字符，超过上限 {limits.LINE_CHARS:,} 个字符，请精简后重试。\n"
+)
+FACTS = {"--title": "2026年测试计划", "--number": "测试〔2026〕1号", "--issuer": "区政府办公室"}
+WHAT = {
+    "--title": "标题（--title）",
+    "--number": "文号（--number）",
+    "--issuer": "发文单位（--issuer）",
+}
+
+
+@pytest.mark.parametrize("option", list(FACTS))
+def test_plan_new_refuses_a_document_fact_past_the_limit(
+    gk: Run, tmp_path: Path, option: str
+) -> None:
+    """plan new wrote a 100,000-character 文号 into the new tasks.yaml (issue 22 item 11,
+    re-checked: every text an option brings in is bounded)."""
+    from tests.test_plans import PLANS
+
+    plans = tmp_path / "plans"
+    shutil.copytree(PLANS, plans)
+    args = [a for o, v in {**FACTS, option: LONG_LINE}.items() for a in (o, v)]
+    result = gk("plan", "new", "2026", *args, "--published", "2026-03-01", data=plans)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", WHAT[option] + LINE_TOO_LONG)
+    assert not (plans / "2026").exists()
+
+
+@pytest.mark.parametrize("option", list(FACTS))
+def test_import_refuses_a_document_fact_past_the_limit(
+    gk: Run, tmp_path: Path, option: str
+) -> None:
+    from tests.test_exchange import build_docx
+
+    source = build_docx(tmp_path / "任务分解表.docx")
+    out = tmp_path / "tasks.yaml"
+    args = [option, LONG_LINE, "--published", "2024-04-10"]
+    result = gk("import", str(source), "-o", str(out), *args)
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", WHAT[option] + LINE_TOO_LONG)
+    assert not out.exists()
 
 
 def test_a_text_at_the_limit_is_written(gk: Run, data_copy: Path) -> None:

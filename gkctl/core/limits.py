@@ -10,6 +10,7 @@ from __future__ import annotations
 
 TEXT_CHARS = 5_000  # a note, a 进展说明, a reason (延期, 退办, 不批准) or a 销号说明
 LINK_CHARS = 2_000  # a web address (browsers and servers stop at about this length)
+LINE_CHARS = 500  # a plan's 标题, 文号 or 发文单位 given as an option (plan new, import)
 FORM_BYTES = 5 * 1024 * 1024  # a returned 填报表 as a file
 # Rows a returned 填报表's sheet may have beyond its title rows and the rows it was made
 # with: room for a few lines a unit adds (填表人, 联系电话), not for a pasted table.

@@ -35,7 +35,7 @@ from typing import Any
 
 from gkctl.core import dates, planyear, status, textsafe
 from gkctl.core.errors import UsageError
-from gkctl.core.limits import LINK_CHARS, TEXT_CHARS, too_long
+from gkctl.core.limits import LINE_CHARS, LINK_CHARS, TEXT_CHARS, too_long
 from gkctl.core.model import Dataset, Decision, ProgressStatus, Task, Unit
 from gkctl.core.units import involvement, lookup
 from gkctl.store import edit
@@ -57,19 +57,39 @@ def clean_text(
     required: bool = False,
     limit: int = TEXT_CHARS,
     field: textsafe.Field = textsafe.Field.TEXT,
+    hint: str = "（详细材料可放在网页上，附上链接）",
 ) -> str:
     """A person's text for the file, held to the loader's text policy (core.textsafe):
     what validate would refuse is refused here, before anything is written."""
     text = value.strip()
     long = too_long(text, limit)
     if long is not None:
-        raise UsageError(f"{what}{long}，请精简后重试（详细材料可放在网页上，附上链接）。")
+        raise UsageError(f"{what}{long}，请精简后重试{hint}。")
     refused = textsafe.refusal(text, field, what)
     if refused is not None:
         raise UsageError(f"{refused.message}后重试。")
     if required and not text:
         raise UsageError(f"{what}不能为空。")
     return text
+
+
+def document_facts(
+    title: str | None, number: str | None, issuer: str | None
+) -> tuple[str | None, str | None, str | None]:
+    """A plan's --title, --number and --issuer (plan new, import): one line each, within
+    LINE_CHARS, refused before a table is read or a file written (a 100,000-character 文号
+    went into a new tasks.yaml)."""
+
+    def one(value: str | None, what: str) -> str | None:
+        if value is None:
+            return None
+        return clean_text(value, what, limit=LINE_CHARS, field=textsafe.Field.LINE, hint="")
+
+    return (
+        one(title, "标题（--title）"),
+        one(number, "文号（--number）"),
+        one(issuer, "发文单位（--issuer）"),
+    )
 
 
 def _task(dataset: Dataset, task_id: int) -> Task:

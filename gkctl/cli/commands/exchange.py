@@ -149,8 +149,9 @@ def import_table(
     """
     from gkctl.core.model import Plan
     from gkctl.exchange import headers, table, taskrows, yaml_out
-    from gkctl.store import atomic, loader
+    from gkctl.store import atomic, loader, writes
 
+    title, number, issuer = writes.document_facts(title, number, issuer)
     suffix = file.suffix.lower()
     if suffix in (".doc", ".xls", ".wps", ".et"):
         raise UsageError(

@@ -129,7 +129,10 @@ def plan_new(
 
     示例：gkctl plan new 2025 --title 2025年金山区政务公开工作要点 --number 金府办发〔2025〕3号 --issuer 上海市金山区人民政府办公室 --published 2025-03-20
     """
+    from gkctl.store import writes
+
     paths.plan_name(name)
+    title, number, issuer = writes.document_facts(title, number, issuer)
     folder = data_choice(data, require=False).path
     if not paths.holds_plans(folder):
         raise UsageError(_not_plans_folder(folder))
