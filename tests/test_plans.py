@@ -219,6 +219,22 @@ def test_plan_new_needs_the_document_facts(gk, plans: Path) -> None:
     assert not (plans / "2026").exists()
 
 
+def test_plan_new_from_a_table_reads_the_shared_units(gk, plans: Path, tmp_path: Path) -> None:
+    # A plan folder may not hold a units.yaml of its own: the closing advice must not ask
+    # for a copy there (it once did, and validate then refused the copy).
+    table = tmp_path / "table.xlsx"
+    exported = gk(
+        "export", "-f", "xlsx", "-o", str(table), "--plan", "2024", "--as-of", DAY, data=plans
+    )
+    assert exported.exit_code == 0, exported.output
+    result = gk("plan", "new", "2026", "--from", str(table), "--year", "2026", data=plans)
+    assert result.exit_code == 0, result.output
+    assert "复制为" not in result.stderr and "--copy-units" not in result.stderr
+    assert "计划可以通过校验。可运行 gkctl validate --data" in result.stderr
+    assert not (plans / "2026" / "units.yaml").exists()
+    assert gk("validate", data=plans).exit_code == 0
+
+
 def test_plan_new_in_a_one_plan_folder_says_how_to_move(gk, data_copy: Path) -> None:
     result = gk("plan", "new", "2025", data=data_copy)
     assert result.exit_code == 2

@@ -353,7 +353,11 @@ def _recheck(
     used = ""
     if out.name != paths.TASKS_FILE:
         steps.append(f"把 {out} 改名为 {folder / paths.TASKS_FILE}")
-    if units_path is not None and not copied and not _same_file(units_path, beside):
+    # A plan in a folder of plans reads the shared units.yaml above it (paths.units_file),
+    # which is also what validate reads: nothing to copy there (a copy beside it would even
+    # be refused, since a plan folder may not hold a directory of its own).
+    shared = units_path is not None and _same_file(units_path, paths.units_file(folder))
+    if units_path is not None and not copied and not shared and not _same_file(units_path, beside):
         if beside.exists():
             used = f"（校验时使用的单位名录是 {units_path}；gkctl validate 用的是 {beside}，结果可能不同）"
         else:
