@@ -533,3 +533,16 @@ def test_without_former_the_old_name_is_an_unknown_unit(gk, plans: Path) -> None
     result = gk("validate", data=plans)
     assert result.exit_code == 1
     assert "未知责任单位“区经委”" in result.stdout
+
+
+def test_a_folder_of_one_plan_needs_no_plan_option(gk, tmp_path: Path) -> None:
+    # The first year of an office on the plans layout: one plan, so nothing to choose.
+    folder = tmp_path / "plans"
+    (folder / "2024").mkdir(parents=True)
+    shutil.copy(DATA / "units.yaml", folder / "units.yaml")
+    shutil.copy(DATA / "tasks.yaml", folder / "2024" / "tasks.yaml")
+    year = gk("report", "-t", "year", "--as-of", "2025-01-15", data=folder)
+    assert year.exit_code == 0, year.output
+    assert year.stdout.startswith("# 2024年金山区政务公开工作要点 年终回头看")
+    word = gk("report", "--as-of", DAY, "-f", "docx", "-o", str(tmp_path / "x.docx"), data=folder)
+    assert word.exit_code == 0, word.output

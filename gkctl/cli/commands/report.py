@@ -125,7 +125,8 @@ def report(
             "模板 unit 需要用 --unit 指定单位，如 --unit 区经委；"
             "或用 --each-unit -o 目录 为每个单位各生成一份。"
         )
-    if scope.several and plan is None:
+    # A folder of plans that holds one plan: that plan, as scope.one() reads it elsewhere.
+    if scope.several and plan is None and len(scope.chosen) > 1:
         if word or each_unit or wants_year:
             raise UsageError(
                 "Word 通报、年终回头看和 --each-unit 一次针对一个计划，请用 --plan 指定，"
