@@ -20,6 +20,8 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 READ_ONLY = {"due", "list", "show", "deadline", "units", "stats", "report", "review", "validate"}
 NO_DATE_NEEDED = {"deadline", "units", "validate"}
 SKIP_MARK = "<!-- 不核对："
+# The year's story is played in order, writes included, by tests/test_year_story.py.
+STORY_MARK = "<!-- 一年的流程 "
 PLANS_FIXTURE = "tests/fixtures/plans/plans"
 
 
@@ -58,7 +60,7 @@ def _checked(command: str) -> bool:
 def examples() -> list[Example]:
     out = []
     for line, before, body in _blocks():
-        if before.startswith(SKIP_MARK):
+        if before.startswith((SKIP_MARK, STORY_MARK)):
             continue
         commands: list[tuple[str, list[str]]] = []
         for text in body.splitlines():

@@ -162,7 +162,9 @@ def import_table(
     if not file.is_file():
         raise UsageError(f"找不到文件 {file}。")
     data_dir = data_choice(data, require=False).path
-    out = output or _import_target(data_dir, plan)
+    # Named as the person would type it: relative to the working folder where it can be
+    # (the data folder found by walking up is absolute), in every message and problem below.
+    out = Path(paths.shown(output or _import_target(data_dir, plan)))
     folder = out.parent
     review = folder / REVIEW_FILE
     if out.is_dir():
