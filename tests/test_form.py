@@ -2,6 +2,7 @@
 openpyxl, the way people do: typed dates in each style, a hand-typed drop-down value, an
 extra column, rows re-sorted or deleted); `gkctl progress import` takes it back."""
 
+import json
 import re
 import shutil
 import subprocess
@@ -605,3 +606,49 @@ def test_several_forms_in_one_import_all_or_none(
     ]
     units = [(p.unit, p.status.value) for p in read_plan(data_copy).require(28).progress]
     assert units == [("区经委", "done"), ("区发改委", "doing")]
+
+
+def _first_task(path: Path) -> int:
+    ws = load_workbook(path, read_only=True)[form.SHEET]
+    rows = [[c for c in r] for r in ws.iter_rows(values_only=True)]
+    header = next(i for i, r in enumerate(rows) if list(r[:2]) == ["序号", "任务名称"])
+    return int(rows[header + 1][0])
+
+
+def test_review_lists_the_units_that_owe_a_form_with_days(
+    gk: Run, data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    sent = gk("form", "--each-unit", "-o", "forms", "--as-of", AS_OF, data=data_copy)
+    assert sent.exit_code == 0, sent.stderr
+    back = []
+    for name in ("区经委", "区科委", "朱泾镇"):
+        path = tmp_path / "forms" / f"{name}-填报表.xlsx"
+        fill(path, {_first_task(path): {"完成情况": "推进中", "进展说明": "正在推进"}})
+        back.append(str(path))
+    dry = gk("progress", "import", *back, "--dry-run", data=data_copy, env=TODAY)
+    assert dry.exit_code == 0, dry.stderr
+    imported = gk("progress", "import", *back, data=data_copy, env=TODAY)
+    assert imported.exit_code == 0, imported.stderr
+    log = (data_copy / "forms-log.yaml").read_text(encoding="utf-8")
+    assert log.count('event: "sent"') == 40 and log.count('event: "returned"') == 3
+    assert (
+        '  - {unit: "区经委", event: "returned", date: 2024-10-20, form_date: 2024-10-15}\n' in log
+    )
+
+    doc = json.loads(gk("review", "--as-of", "2024-11-05", "-f", "json", data=data_copy).stdout)
+    owing = [f for f in doc["forms"] if f["returned"] is None]
+    assert len(doc["forms"]) == 40 and len(owing) == 37
+    assert {f["days_owing"] for f in owing} == {21} and {f["sent"] for f in owing} == {AS_OF}
+    assert [(f["unit"], f["returned"]) for f in doc["forms"][37:]] == [
+        ("区经委", "2024-10-20"),
+        ("区科委", "2024-10-20"),
+        ("朱泾镇", "2024-10-20"),
+    ]
+    table = gk("review", "--as-of", "2024-11-05", data=data_copy).stdout
+    section = table.split("填报表未交回", 1)[1]
+    assert section.startswith("（37）\n  共发出 40 份，已交回 3 份；欠得最久的在前\n")
+    assert "区政府办公室  2024-10-15 发出，已 21 天未交回" in section
+    assert "区经委" not in section
+    # Before any form went out, review says nothing of forms.
+    assert "填报表" not in gk("review", "--as-of", "2024-10-14", data=data_copy).stdout

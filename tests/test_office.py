@@ -284,6 +284,7 @@ def test_review_lists_what_waits_for_the_office(gk: Run, data_copy: Path) -> Non
         "to_close",
         "extension_requests",
         "chase",
+        "forms",
     ]
     assert doc["version"] == 1 and doc["as_of"] == "2024-11-05"
     [close] = doc["to_close"]

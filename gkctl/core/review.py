@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from gkctl.core import status
+from gkctl.core.forms import FormEvent, FormState, form_states
 from gkctl.core.model import Dataset, Extension, Progress, Unit
 from gkctl.core.status import Status, TaskState
 from gkctl.core.units import DIRECT
@@ -48,6 +49,8 @@ class Queue(NamedTuple):
     to_close: tuple[ToClose, ...]
     requests: tuple[Waiting, ...]
     chase: tuple[Chase, ...]
+    # Forms sent to units (core.forms): who owes one, and since when.
+    forms: tuple[FormState, ...] = ()
 
 
 def queue(
@@ -55,6 +58,7 @@ def queue(
     as_of: date,
     within: int = status.DEFAULT_WITHIN,
     quiet: int = CHASE_QUIET_DAYS,
+    form_events: tuple[FormEvent, ...] = (),
 ) -> Queue:
     return Queue(
         as_of,
@@ -62,6 +66,7 @@ def queue(
         tuple(_to_close(dataset, as_of, within)),
         tuple(_requests(dataset, as_of, within)),
         tuple(_chase(dataset, as_of, within, quiet)),
+        form_states(form_events, as_of),
     )
 
 

@@ -8,7 +8,7 @@ written is summed up per form. Nothing here prints: the command shows the result
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +27,8 @@ class Imported:
 
     problems: list[str]
     lines: list[str]
+    # Each imported form's unit and date, for the forms log (store.formslog).
+    forms: list[tuple[str, date]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,8 @@ def import_forms(
     ]
     if problems:
         return Imported(problems, [])
-    return Imported([], _summary(forms, entries, done, dry_run))
+    back = [(f.meta.unit, f.meta.as_of) for f in forms]
+    return Imported([], _summary(forms, entries, done, dry_run), back)
 
 
 def _entries(

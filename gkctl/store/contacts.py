@@ -9,7 +9,6 @@ alone, atomically, after each delivery, so that a run cut short still knows what
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from enum import StrEnum
@@ -21,7 +20,7 @@ from yaml.nodes import Node
 from gkctl.core.errors import DataError, Problem
 from gkctl.core.model import NOWHERE, Directory, Pos
 from gkctl.core.units import suggest
-from gkctl.store import atomic, paths, yamlsrc
+from gkctl.store import eventlog, paths, yamlsrc
 from gkctl.store.schema import Reader
 
 CONTACTS_FILE = "contacts.yaml"
@@ -278,81 +277,32 @@ def _hook(r: Reader, node: Node) -> Webhook | None:
 # The sent log ---------------------------------------------------------------------------
 
 
-class Sent(NamedTuple):
-    period: str
-    unit: str
-    channel: str  # "email" or the webhook's name
-    notice: str  # core.notice.Notice.fingerprint
-    day: date
-
-
 _LOG_HEADER = (
     "# gkctl notify 的发送记录：由 gkctl 写入，同一期间（period）内同一通知不再发送。\n"
     "# 删去一行，下次运行会再发那一条。\n"
 )
-LOG_KEYS = {"period": True, "unit": True, "channel": True, "notice": True, "date": True}
+_LOG_KEYS = ("period", "unit", "channel", "notice", "date")
 
 
-class Log(NamedTuple):
-    path: Path
-    raw: bytes | None  # the bytes read, to notice a concurrent writer
-    entries: tuple[Sent, ...]
-
-    def has(self, period: str, unit: str, channel: str, notice: str) -> bool:
-        return any(
-            (e.period, e.unit, e.channel, e.notice) == (period, unit, channel, notice)
-            for e in self.entries
-        )
+def read_log(plan_dir: Path) -> eventlog.EventLog:
+    return eventlog.read(plan_dir / LOG_FILE, _LOG_HEADER, "sent", _LOG_KEYS, frozenset({"date"}))
 
 
-def read_log(plan_dir: Path) -> Log:
-    path = plan_dir / LOG_FILE
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return Log(path, None, ())
-    problems: list[Problem] = []
-    source = yamlsrc.read_bytes(raw, paths.shown(path), problems)
-    entries: list[Sent] = []
-    if source.root is not None:
-        r = Reader(source.path, problems, raw=source.raw)
-        top = r.mapping(source.root, {"sent": True}, f"{LOG_FILE} 顶层") or {}
-        for node in r.sequence(top["sent"], "sent") if "sent" in top else []:
-            f = r.mapping(node, LOG_KEYS, "发送记录")
-            if f is None:
-                continue
-            period, unit, channel, notice = (
-                r.name(f.get(k), k) for k in ("period", "unit", "channel", "notice")
-            )
-            day = r.day(f.get("date"), "date")
-            if period and unit and channel and notice and day is not None:
-                entries.append(Sent(period, unit, channel, notice, day))
-    if problems:
-        raise DataError(problems)
-    return Log(path, raw, tuple(entries))
+def already_sent(log: eventlog.EventLog, period: str, unit: str, channel: str, notice: str) -> bool:
+    """`notice` (core.notice.Notice.fingerprint) went to the unit by `channel` in `period`."""
+    sent = {"period": period, "unit": unit, "channel": channel, "notice": notice}
+    return any(all(e[k] == v for k, v in sent.items()) for e in log.entries)
 
 
-def _entry(e: Sent) -> str:
-    def q(text: str) -> str:
-        return json.dumps(text, ensure_ascii=False)  # a JSON string is a YAML flow scalar
-
-    return (
-        f"  - {{period: {q(e.period)}, unit: {q(e.unit)}, channel: {q(e.channel)}, "
-        f"notice: {q(e.notice)}, date: {e.day.isoformat()}}}\n"
-    )
-
-
-def record(log: Log, sent: Sent) -> Log:
-    """The log with one more delivery, written atomically over the bytes it was read from
-    (a concurrent run's record is never overwritten: atomic.FileChanged)."""
-    entries = (*log.entries, sent)
-    text = _LOG_HEADER + "sent:\n" + "".join(_entry(e) for e in entries)
-    data = text.encode("utf-8")
-    if log.raw is None:
-        if not atomic.create_new(log.path, data, mode=0o644):
-            raise atomic.FileChanged(
-                f"{paths.shown(log.path)} 在发送期间被另一个程序创建，请重新运行。"
-            )
-    else:
-        atomic.write_bytes(log.path, data, expect=log.raw)
-    return Log(log.path, data, entries)
+def record(
+    log: eventlog.EventLog, period: str, unit: str, channel: str, notice: str, day: date
+) -> eventlog.EventLog:
+    """The log with one more delivery, written at once: a run cut short still knows."""
+    entry: eventlog.Entry = {
+        "period": period,
+        "unit": unit,
+        "channel": channel,
+        "notice": notice,
+        "date": day,
+    }
+    return eventlog.append(log, entry)

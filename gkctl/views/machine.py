@@ -546,5 +546,14 @@ def review_json(dataset: Dataset, q: Queue) -> str:
                 }
                 for c in q.chase
             ],
+            "forms": [
+                {
+                    "unit": f.unit,
+                    "sent": f.sent.isoformat(),
+                    "returned": iso(f.returned),
+                    "days_owing": f.days_owing,
+                }
+                for f in q.forms
+            ],
         }
     )

@@ -87,4 +87,20 @@ def review_view(q: Queue) -> RenderableType:
         parts.append(_indented(Text("；".join(said), style="dim")))
     if not q.chase:
         parts.append(Text("      无", style="dim"))
+    if q.forms:  # only where gkctl form has sent some (forms-log.yaml)
+        owing = [f for f in q.forms if f.returned is None]
+        parts += [
+            Text(""),
+            _title(
+                "填报表未交回",
+                len(owing),
+                f"共发出 {len(q.forms)} 份，已交回 {len(q.forms) - len(owing)} 份；欠得最久的在前",
+            ),
+        ]
+        for f in owing:
+            line = safe(f.unit, "bold")
+            line.append(f"  {f.sent.isoformat()} 发出，已 {f.days_owing} 天未交回")
+            parts.append(Padding(line, (0, 0, 0, 2)))
+        if not owing:
+            parts.append(Text("      无", style="dim"))
     return Group(*parts)

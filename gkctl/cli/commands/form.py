@@ -1,6 +1,7 @@
 """The 填报表 loop: `form` sends each unit its sheet, `progress import` takes it back."""
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -89,6 +90,7 @@ def form(
         sheet = layout.form_layout(dataset, found, day)
         _refuse_overwrite([path], force)
         atomic.write_output(path, layout.write_form(sheet, signing_key()))
+        _log_sent(data, plan, [found.name], day)
         warn(
             f"已写出 {path}：{found.name} 的 {len(sheet.rows)} 项任务，状态截至 {day.isoformat()}。"
         )
@@ -108,10 +110,20 @@ def form(
     ]
     atomic.make_folder(folder)
     atomic.write_all(forms)
+    _log_sent(data, plan, [one.name for one, _ in sheets], day)
     written = len(sheets)
     warn(f"已写出 {written} 份填报表到 {folder}/，状态截至 {day.isoformat()}。")
     if empty:
         warn(f"没有任务的单位未生成：{'、'.join(empty)}。")
+
+
+def _log_sent(data: Path | None, plan: str | None, units: list[str], day: date) -> None:
+    """forms-log.yaml: the forms just written count as sent on their date, so that review
+    can tell who owes one."""
+    from gkctl.core.forms import FormEventKind
+    from gkctl.store import formslog
+
+    formslog.record(plan_dir(data, plan), FormEventKind.SENT, [(u, day) for u in units], day)
 
 
 def _refuse_overwrite(targets: list[Path], force: bool) -> None:
@@ -198,6 +210,11 @@ def import_forms(
             warn(problem)
         warn(f"未导入：共 {len(done.problems)} 处问题，tasks.yaml 未改动。请改正表格后重新导入。")
         raise typer.Exit(int(ExitCode.PROBLEMS))
+    if not dry_run:
+        from gkctl.core.forms import FormEventKind
+        from gkctl.store import formslog
+
+        formslog.record(plan_dir(data, plan), FormEventKind.RETURNED, done.forms, today())
     write_stdout("\n".join(done.lines) + "\n")
 
 

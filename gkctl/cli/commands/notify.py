@@ -108,7 +108,7 @@ def notify(
         fresh = [
             d
             for d in deliveries
-            if not log.has(term, notice.unit.name, d.channel, notice.fingerprint)
+            if not store.already_sent(log, term, notice.unit.name, d.channel, notice.fingerprint)
         ]
         skipped += len(deliveries) - len(fresh)
         if not send:
@@ -121,9 +121,7 @@ def notify(
             write_stdout(f"{notice.unit.name} {d.label}：{outcome.detail}{tries}\n")
             if outcome.ok:
                 sent += 1
-                log = store.record(
-                    log, store.Sent(term, notice.unit.name, d.channel, notice.fingerprint, day)
-                )
+                log = store.record(log, term, notice.unit.name, d.channel, notice.fingerprint, day)
             else:
                 failed += 1
     if book is None and found:

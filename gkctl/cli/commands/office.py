@@ -33,6 +33,7 @@ from gkctl.core.model import Decision
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
+    from gkctl.core.forms import FormEvent
     from gkctl.core.model import Dataset
     from gkctl.core.review import Queue
     from gkctl.store.writes import Recorded
@@ -175,11 +176,12 @@ def review(
     data: DataOpt = None,
     plan: PlanOpt = None,
 ) -> None:
-    """区政府办公室的待办：待销号的任务、待批的延期申请、需要催办的单位。
+    """区政府办公室的待办：待销号的任务、待批的延期申请、需要催办的单位、未交回的填报表。
 
     待销号：应报单位都已报完成（已报完成，待销号），报得最早的在前，附各单位的说明和链接；
     延期申请待批：申请最早的在前，附已等天数；催办：直接点名的任务已逾期、30 天内没有
-    进展记录的单位。
+    进展记录的单位；填报表：gkctl form 发出、还没有用 gkctl progress import 交回的单位，
+    欠得最久的在前（记录在 forms-log.yaml）。
 
     示例：gkctl review --as-of 2024-11-06
     """
@@ -191,13 +193,21 @@ def review(
     plans = each_plan(data, plan)
     if plans is not None:  # several plans, none named: each plan's queue, one after another
         answers = [
-            (p, _answer(p.dataset, queue(p.dataset, day, within, quiet), fmt)) for p in plans
+            (p, _answer(p.dataset, queue(p.dataset, day, within, quiet, _forms(p.dataset)), fmt))
+            for p in plans
         ]
         print_per_plan(answers, day, fmt)
         return
     dataset = load(data, plan)
     warn_outside_plan_year(dataset, day)
-    print_answer(_answer(dataset, queue(dataset, day, within, quiet), fmt))
+    print_answer(_answer(dataset, queue(dataset, day, within, quiet, _forms(dataset)), fmt))
+
+
+def _forms(dataset: "Dataset") -> "tuple[FormEvent, ...]":
+    """The forms sent and returned, from forms-log.yaml beside the plan's tasks.yaml."""
+    from gkctl.store import formslog
+
+    return formslog.events(Path(dataset.tasks_path).parent)
 
 
 def _answer(dataset: "Dataset", q: "Queue", fmt: OutputFormat) -> "str | RenderableType":
