@@ -644,6 +644,63 @@ def test_round_trip_bundled_plan(gk, tmp_path, fmt) -> None:
     assert "  F 列“截止日期” → 不导入（gkctl export 按时间节点算出的列）" in back.stderr
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "docx"])
+def test_import_visible_title_wins_over_properties(gk, tmp_path, fmt) -> None:
+    """An export whose visible title was changed to 2025 is the 2025 plan (issue 28): the
+    file's properties (2024 title, 文号, 发布日期) are not kept over it, and it is said."""
+    exported = tmp_path / f"任务分解表.{fmt}"
+    assert gk("export", "--format", fmt, "-o", str(exported), "--as-of", AS_OF).exit_code == 0
+    original = loader.load(DATA).plan.document
+    if fmt == "xlsx":
+        import openpyxl
+
+        book = openpyxl.load_workbook(exported)
+        cell = book.active["A1"]
+        assert "2024" in str(cell.value)
+        cell.value = str(cell.value).replace("2024", "2025")
+        book.save(exported)
+    else:
+        import docx
+
+        document = docx.Document(str(exported))
+        first = document.paragraphs[0]
+        assert "2024" in first.text
+        first.runs[0].text = first.text.replace("2024", "2025")
+        document.save(str(exported))
+    shutil.copy(DATA / "units.yaml", tmp_path)
+    back = gk(
+        "import", str(exported), "-o", str(tmp_path / "tasks.yaml"), "--published", "2025-03-01"
+    )
+    plan = yaml.safe_load((tmp_path / "tasks.yaml").read_text(encoding="utf-8"))
+    title = original.title.replace("2024", "2025")
+    assert plan["document"]["title"] == title
+    assert plan["document"]["year"] == 2025
+    assert plan["document"]["number"] == "待填写"
+    assert str(plan["document"]["published"]) == "2025-03-01"
+    assert (
+        f"注意：表格上方的标题“{title}”与文件属性中的“{original.title}”不同，按表格上方的标题导入。\n"
+        "注意：计划年度按标题取 2025 年（文件属性中是 2024 年）；"
+        "文件属性中的文号、发布日期属于原来的文件，未沿用。\n"
+    ) in back.stderr
+
+
+@pytest.mark.parametrize(
+    ("lines", "title"),
+    [
+        (["某县2024年度政务公开重点工作责任清单"], "某县2024年度政务公开重点工作"),
+        (
+            ["2024年某镇政务公开工作安排", "一、2024年重点领域信息公开"],
+            "2024年某镇政务公开工作安排",
+        ),
+        (["一、2024年重点领域信息公开"], None),  # a section heading is never the title
+        (["各单位要在2024年底前完成。"], None),  # a sentence is not a title
+        (["附件2", "某开发区2024年政务公开工作一览表"], "某开发区2024年政务公开工作"),
+    ],
+)
+def test_table_title_wordings(lines, title) -> None:
+    assert table.table_title(lines) == title
+
+
 # --- export -----------------------------------------------------------------------------------
 
 

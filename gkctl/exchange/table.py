@@ -91,7 +91,12 @@ def display_width(text: str) -> int:
 
 # What a table's title line ends with after the plan's own title.
 _TITLE_TAIL = re.compile(
-    r"(?:重点)?(?:任务分解表|任务分解|任务清单|责任分工表|责任分工方案|分工方案|任务台账|工作台账)"
+    r"(?:重点)?(?:任务分解表|任务分解|任务清单|责任分工表|责任分工方案|分工方案|任务台账|工作台账"
+    r"|责任清单|分解表|一览表)"
+)
+# A section heading (一、…, （一）…, 第一部分…) is never the plan's title, even with a year in it.
+_HEADING_START = re.compile(
+    r"^(?:[一二三四五六七八九十]+\s*[、.．]|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+部分)"
 )
 
 
@@ -99,8 +104,8 @@ def table_title(texts: Iterable[str]) -> str | None:
     """The plan's title from the line above the table: 附件：2024年…要点任务分解表 -> 2024年…要点.
 
     A line with 任务分解表 (or 任务清单, 责任分工表 …) first; else a line naming a year
-    and a plan (2024年…工作要点), as it stands."""
-    lines = [join_lines(text) for text in texts]
+    (2024年…工作要点, 某县2024年度重点工作), as it stands. Section headings are skipped."""
+    lines = [line for text in texts if not _HEADING_START.match(line := join_lines(text))]
     for line in lines:
         m = _TITLE_TAIL.search(line)
         if m is None:
@@ -110,16 +115,19 @@ def table_title(texts: Iterable[str]) -> str | None:
             return title
     for line in lines:
         title = re.sub(r"^附件\s*\d*\s*[:：]?", "", line).strip(' 《》“”"')
-        if (
-            _YEAR.search(title)
-            and re.search("要点|方案|计划|任务|安排", title)
-            and len(title) <= 60
-        ):
+        # Any wording, as long as it names the year and reads as a title, not a sentence.
+        if _YEAR.search(title) and len(title) <= 60 and not title.endswith(("。", "；", "：", ":")):
             return title
     return None
 
 
 # --- the document ----------------------------------------------------------------------------
+
+
+def title_year(title: str) -> int | None:
+    """The year a title names (2024年… -> 2024), or None."""
+    match = _YEAR.search(title)
+    return int(match.group(1)) if match else None
 
 
 def encode_meta(document: Document) -> str:
@@ -179,8 +187,7 @@ def make_document(
     published = given.published or found.published
     year = given.year or found.year
     if year is None:
-        match = _YEAR.search(title)
-        year = int(match.group(1)) if match else (published.year if published else None)
+        year = title_year(title) or (published.year if published else None)
     if year is None or not 2000 <= year <= 2100:
         raise UsageError(f"无法从标题“{title}”判断计划年度，请用 --year 指定，如 --year 2024。")
     missing = tuple(

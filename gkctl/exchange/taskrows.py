@@ -38,6 +38,7 @@ from gkctl.exchange.table import (
     decode_meta,
     join_lines,
     table_title,
+    title_year,
 )
 
 _NUMERALS = "一二三四五六七八九十"
@@ -80,6 +81,8 @@ class Imported:
     joined: int = 0  # rows joined to the task above (a task split over rows)
     placeholder_section: bool = False  # the table had no section rows
     report: ImportReport | None = None
+    # Where the visible title and the file's properties disagree (the visible one was taken).
+    conflicts: tuple[str, ...] = ()
 
 
 @dataclass
@@ -644,20 +647,14 @@ class _Reader:
         if self.problems:
             raise TableError(self.problems)
         sheet = self.sheet
-        found = decode_meta(sheet.meta)
         before = [
             cell
             for _, cells in sheet.rows[: min(self.layout.header, default=0)]
             for cell in cells
             if cell
         ]
-        title = found.title or table_title([*sheet.preamble, *before])
-        found = DocumentHints(
-            title or sheet.title.strip() or None,
-            found.number,
-            found.issuer,
-            found.published,
-            found.year,
+        found, conflicts = _document_hints(
+            table_title([*sheet.preamble, *before]), decode_meta(sheet.meta), sheet.title
         )
         return Imported(
             sheet.path,
@@ -667,4 +664,33 @@ class _Reader:
             self.joined,
             placeholder,
             report,
+            conflicts,
         )
+
+
+def _document_hints(
+    visible: str | None, meta: DocumentHints, title_property: str
+) -> tuple[DocumentHints, tuple[str, ...]]:
+    """The plan's document as the file shows it: the title (and its year) written above the
+    table wins over the file's properties, which fill in only what nothing visible says.
+    An edited export whose title now reads 2025 is the 2025 plan: the properties' year,
+    文号 and 发布日期 were the 2024 one's, so they are not carried over, and it is said."""
+    if visible is None or meta.title is None or _same_title(visible, meta.title):
+        title = meta.title or visible or title_property.strip() or None
+        return DocumentHints(title, meta.number, meta.issuer, meta.published, meta.year), ()
+    said = [f"表格上方的标题“{visible}”与文件属性中的“{meta.title}”不同，按表格上方的标题导入。"]
+    year = title_year(visible) or meta.year
+    if meta.year is not None and year != meta.year:
+        said.append(
+            f"计划年度按标题取 {year} 年（文件属性中是 {meta.year} 年）；"
+            "文件属性中的文号、发布日期属于原来的文件，未沿用。"
+        )
+        return DocumentHints(visible, None, meta.issuer, None, year), tuple(said)
+    return DocumentHints(visible, meta.number, meta.issuer, meta.published, year), tuple(said)
+
+
+def _same_title(a: str, b: str) -> bool:
+    def bare(text: str) -> str:
+        return re.sub(r"[\s《》“”\"'()（）]", "", unicodedata.normalize("NFKC", text))
+
+    return bare(a) == bare(b)

@@ -225,6 +225,8 @@ def import_table(
 
     if created:
         warn(f"已新建目录 {folder}。")
+    for line in imported.conflicts:
+        warn(f"注意：{line}")
     warn(f"已导入 {len(result.tasks)} 项任务（{len(result.sections)} 个部分）：{file} → {out}")
     if copy_to is not None:
         warn(f"已把单位名录 {units_path} 复制为 {copy_to}。")
