@@ -195,7 +195,6 @@ def make_document(
         for label, value in (
             ("文号 number", number),
             ("发文单位 issuer", issuer),
-            ("发布日期 published", published),
         )
         if not value
     )

@@ -40,13 +40,17 @@ def plan_yaml(plan: Plan, header: Sequence[str] = ()) -> str:
     out = [f"# {line}".rstrip() for line in header]
     if out:
         out.append("")
-    published = doc.published.isoformat() if doc.published else PLACEHOLDER
+    published = (
+        f"  published: {doc.published.isoformat()}"
+        if doc.published
+        else "  # published: 发布日期（YYYY-MM-DD），来源中没有；知道后写上"
+    )
     out += [
         "document:",
         f"  title: {scalar(doc.title)}",
         f"  number: {scalar(doc.number)}",
         f"  issuer: {scalar(doc.issuer)}",
-        f"  published: {published}",
+        published,
         f"  year: {doc.year}",
         "",
         "sections:",

@@ -39,7 +39,9 @@ from gkctl.store.schema import Reader, value_of
 from gkctl.store.unitsfile import read_directory_source
 
 # Keys each mapping may hold: name -> required.
-DOCUMENT_KEYS = {"title": True, "number": True, "issuer": True, "published": True, "year": True}
+# published may be left out: a plan whose deadlines are all dates in its year needs none
+# (validate warns; a deadline counted from it, such as 印发后3个月内, is refused without it).
+DOCUMENT_KEYS = {"title": True, "number": True, "issuer": True, "published": False, "year": True}
 SECTION_KEYS = {"id": True, "title": True}
 TASK_KEYS = {
     "id": True,
@@ -735,9 +737,22 @@ def directory_warnings(directory: Directory) -> list[Problem]:
 
 
 def warnings(plan: Plan) -> list[Problem]:
-    """What validate reports without failing: tasks with no 时间节点 and no due date,
+    """What validate reports without failing: a plan without its 发布日期, tasks with no
+    时间节点 and no due date,
     extension entries written before requests and decisions existed (no `decision`), which
     count as approved on the day asked, and requests still waiting on a closed task."""
+    unpublished = []
+    if plan.tasks and plan.document.published is None:
+        # The Document keeps no position: the warning points at the file's start.
+        unpublished.append(
+            Problem(
+                plan.tasks[0].pos.file,
+                1,
+                1,
+                "no-published",
+                "计划没有发布日期（document 中没有 published）：知道后写 published: YYYY-MM-DD",
+            )
+        )
     undated = [
         Problem(
             t.pos.file,
@@ -781,7 +796,7 @@ def warnings(plan: Plan) -> list[Problem]:
         for e in t.extensions
         if e.decision is Decision.REQUESTED
     ]
-    return sorted(undated + legacy + stuck)
+    return sorted(unpublished + undated + legacy + stuck)
 
 
 def load(data_dir: Path) -> Dataset:

@@ -76,7 +76,9 @@ def import_table(
     published: Annotated[
         str | None,
         typer.Option(
-            "--published", help="发布日期（YYYY-MM-DD）；表格中没有时必须补上。", show_default=False
+            "--published",
+            help="发布日期（YYYY-MM-DD）；表格中没有时可不给，“印发后…”这样的时间节点需要它。",
+            show_default=False,
         ),
     ] = None,
     title: Annotated[
@@ -233,6 +235,11 @@ def import_table(
     if missing:
         warn(
             f"注意：表格中没有{'、'.join(missing)}，已写作“{table.PLACEHOLDER}”，请在 {out} 的 document 中补全。"
+        )
+    if document.published is None:
+        warn(
+            "注意：表格上没有发布日期，document 中不写 published（日期都在计划年度内的时间节点"
+            "不需要它；“印发后3个月内”这样的时间节点需要时，用 --published 给出）。"
         )
     if imported.placeholder_section:
         warn(
