@@ -197,7 +197,7 @@ def test_town_without_deadline_column(gk, tmp_path, fmt) -> None:
          "content": "公开便民服务事项清单和办事指南。", "units": ["社区事务受理服务中心"]},
         {"id": 4, "section": "二", "name": "做好热线诉求办理情况公开，回应群众关切",
          "content": "做好热线诉求办理情况公开，回应群众关切。",
-         "units": ["党政办", "社区事务受理服务中心", "各相关单位"],
+         "units": ["党政办", "社区事务受理服务中心"],
          "notes": "责任单位原文：党政办、社区事务受理服务中心等"},
     ]  # fmt: skip
     err = result.stderr
@@ -206,10 +206,14 @@ def test_town_without_deadline_column(gk, tmp_path, fmt) -> None:
     assert "  C 列“工作任务” → 任务内容（唯一的任务文字列）" in err
     assert "表格没有时间节点列：任务的时间节点空着，记作“未明确时限”（没有编造日期）。" in err
     assert "表格没有单独的任务名称列：任务名称（name）取任务内容的第一句，请核对。" in err
-    assert "  任务 4：“社区事务受理服务中心等” → 各相关单位" in err
+    # A bare 等 invents no group member (issue 28): X is kept, the 等 stays in the notes.
+    assert (
+        "有 1 处责任单位写作“X等”：只记写明的单位，不添加统称，原文写入 notes：\n"
+        "  任务 4：“社区事务受理服务中心等”\n"
+    ) in err
     review = yaml.safe_load((folder / "units.review.yaml").read_text(encoding="utf-8"))
     groups = {g["name"]: g for g in review["groups"]}
-    assert groups["各相关单位"]["relevant"] is True
+    assert "各相关单位" not in groups
     assert groups["各村（居）"]["members"] == ["department"]
 
 
@@ -471,7 +475,7 @@ def _matcher() -> unitcells.Matcher:
         ("牵头单位：区经委；配合单位：区科委、区财政局", ["区经委", "区科委", "区财政局"]),
         ("由区经委牵头，区科委参与", ["区经委", "区科委"]),
         ("区经委牵头\n区科委、区财政局配合", ["区经委", "区科委", "区财政局"]),
-        ("区经委、区科委等", ["区经委", "区科委", "各相关单位"]),
+        ("区经委、区科委等", ["区经委", "区科委"]),
         ("区经委等相关部门", ["区经委", "各相关部门"]),
         ("区经委等部门", ["区经委", "各相关部门"]),
         ("各镇（办）", ["各镇（办）"]),
@@ -745,3 +749,25 @@ def test_columns_may_leave_the_number_column_out(gk, tmp_path, fmt) -> None:
 )  # fmt: skip
 def test_header_words_by_meaning(label, field) -> None:
     assert headers.field_of(label) == field
+
+
+# --- notes keep a cell's lines (a made-up district's table, not real data) ---------------------
+
+CONTACTS = [
+    ["序号", "任务名称", "任务内容", "责任单位", "联系电话", "备注"],
+    ["1", "公开预算", "公开部门预算。", "区财政局", "57921234\n57925678", "第一行\n第二行"],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_notes_keep_the_lines_of_a_cell(gk, tmp_path, fmt) -> None:
+    source = BUILDERS[fmt](
+        tmp_path / f"t.{fmt}", CONTACTS, ["2024年某区政务公开工作要点任务分解表"]
+    )
+    folder = tmp_path / "contacts"
+    folder.mkdir()
+    (folder / "units.yaml").write_text(UNITS_YAML, encoding="utf-8")
+    result = _import(gk, source, folder)
+    assert result.exit_code == 0, result.stderr
+    (task,) = _tasks(folder)
+    assert task["notes"] == "联系电话：57921234\n57925678；备注：第一行\n第二行"

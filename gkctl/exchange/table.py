@@ -78,10 +78,14 @@ class DocumentHints:
 # --- text -------------------------------------------------------------------------------
 
 
+def cell_lines(text: str) -> list[str]:
+    """A cell's lines (Word paragraphs, Excel Alt+Enter), each stripped."""
+    return [line.strip() for line in re.split(r"\r\n|[\r\n\v\u2028\u2029]", text)]
+
+
 def join_lines(text: str) -> str:
     """A wrapped cell's lines as one text: each line stripped, joined without spaces."""
-    lines = re.split(r"\r\n|[\r\n\v\u2028\u2029]", text)
-    return "".join(line.strip() for line in lines)
+    return "".join(cell_lines(text))
 
 
 def display_width(text: str) -> int:

@@ -35,6 +35,7 @@ from gkctl.exchange.table import (
     DocumentHints,
     Sheet,
     TableError,
+    cell_lines,
     decode_meta,
     join_lines,
     table_title,
@@ -62,6 +63,7 @@ class ImportReport:
     section_column: int | None = None
     renamed: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     relevant: list[tuple[int, str, str]] = field(default_factory=list)  # task, written, group
+    etc: list[tuple[int, str]] = field(default_factory=list)  # task, X等 as written
     undated: list[int] = field(default_factory=list)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # row, text (notes, 1 2 3 …)
     subheadings: list[tuple[int, str]] = field(default_factory=list)  # （一）… kept in notes
@@ -216,6 +218,12 @@ def deadline_text(raw: str) -> str:
             out += "，"
         out, last = out + line, line
     return out
+
+
+def _lines(raw: str) -> str:
+    """A cell kept in the notes: its lines stay lines (a column of phone numbers must not
+    become one string of digits), each stripped, empty ones dropped."""
+    return "\n".join(line for line in cell_lines(raw) if line)
 
 
 def first_sentence(text: str, limit: int = 40) -> str:
@@ -514,7 +522,11 @@ class _Reader:
             [raw[j] for j in self.lead_cols if raw[j].strip()],
             [raw[j] for j in self.co_cols if raw[j].strip()],
             deadline_text(raw[self.deadline_col]) if self.deadline_col is not None else "",
-            [(self._label(c.index), cells[c.index]) for c in self.note_cols if cells[c.index]],
+            [
+                (self._label(c.index), _lines(raw[c.index]))
+                for c in self.note_cols
+                if cells[c.index]
+            ],
             typed,
             self.subheading,
         )
@@ -537,7 +549,9 @@ class _Reader:
         task.deadline += new(self.deadline_col)
         task.lead += [raw[j] for j in self.lead_cols if new(j)]
         task.co += [raw[j] for j in self.co_cols if new(j)]
-        task.notes += [(self._label(c.index), new(c.index)) for c in self.note_cols if new(c.index)]
+        task.notes += [
+            (self._label(c.index), _lines(raw[c.index])) for c in self.note_cols if new(c.index)
+        ]
 
     # --- the tasks ------------------------------------------------------------------------
 
@@ -629,7 +643,8 @@ class _Reader:
             notes = [f"{label}：{text}" for label, text in d.notes]
             if d.subheading:
                 notes.insert(0, f"小标题：{d.subheading}")
-            if units.leads > 1 or units.relevant:
+            report.etc += [(d.id, written) for written in units.etc]
+            if units.leads > 1 or units.relevant or units.etc:
                 cells = "；".join(join_lines(c) for c in (*d.lead, *d.co))
                 notes.insert(0, f"责任单位原文：{cells}")
             tasks.append(

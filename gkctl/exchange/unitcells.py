@@ -4,8 +4,9 @@ Offices write the units of a task many ways: 区国资委、区滨海办, one pe
 ，；, or spaces; 办公室牵头，各科室配合; 区经委（牵头）; 牵头单位：X 配合单位：Y; lists ending
 in 等 or 等相关部门. This module reads them all into names, in the order gkctl keeps them
 (every lead unit first, then the others in the order written), and matches the names to a
-units.yaml where there is one (区府办 -> 区政府办公室). Nothing here invents a unit: 等 at the
-end of a list becomes a collective "the relevant ones" group (relevant: true).
+units.yaml where there is one (区府办 -> 区政府办公室). Nothing here invents a unit: X等相关部门
+(等 with a word for the kind) becomes a collective "the relevant ones" group (relevant: true);
+a bare X等 keeps X only, the 等 left to the task's notes, where the cell is kept as written.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class Units:
 
     names: list[str] = field(default_factory=list)
     relevant: list[tuple[str, str]] = field(default_factory=list)
+    etc: list[str] = field(default_factory=list)  # X等 written with no kind: only X is kept
     renamed: list[tuple[str, str]] = field(default_factory=list)
     leads: int = 0
 
@@ -178,6 +180,10 @@ def parse(lead_cells: list[str], co_cells: list[str], matcher: Matcher) -> Units
     expanded: list[tuple[str, int]] = []
     for name, role in read:
         m = _ETC.match(name)
+        if m and not m["related"] and not m["kind"] and m["name"] and not matcher.known(name):
+            result.etc.append(name)
+            expanded.append((m["name"], role))
+            continue
         if m and (m["kind"] in _ETC_KINDS) and not matcher.known(name):
             group = matcher.relevant_group(m["kind"])
             result.relevant.append((name, group))

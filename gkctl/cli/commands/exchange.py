@@ -494,6 +494,11 @@ def _report_lines(imported: "Imported", total: int) -> list[str]:
         )
         for task, written, group in report.relevant:
             out.append(f"  任务 {task}：“{written}” → {group}")
+    if report.etc:
+        out.append(
+            f"有 {len(report.etc)} 处责任单位写作“X等”：只记写明的单位，不添加统称，原文写入 notes："
+        )
+        out += [f"  任务 {task}：“{written}”" for task, written in report.etc]
     if report.undated and "deadline" in fields:
         out.append(
             f"有 {len(report.undated)} 项任务的时间节点为空，记作“未明确时限”：任务 {_ids(report.undated)}。"
