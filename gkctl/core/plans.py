@@ -23,6 +23,33 @@ class NamedPlan(NamedTuple):
     dataset: Dataset
 
 
+class PlanFacts(NamedTuple):
+    """What a list of plans shows of each (plan list, the site's index of plans)."""
+
+    name: str
+    title: str
+    year: int
+    tasks: int
+    ended: bool
+    end: date
+    carried_in: int  # tasks carried over from an earlier plan
+    carried_out: int  # tasks carried on to a later plan
+
+
+def plan_facts(plan: NamedPlan, day: date) -> PlanFacts:
+    doc, tasks = plan.dataset.plan.document, plan.dataset.plan.tasks
+    return PlanFacts(
+        plan.name,
+        doc.title,
+        doc.year,
+        len(tasks),
+        ended(doc, day),
+        plan_end(doc),
+        sum(1 for t in tasks if t.carried_from is not None),
+        sum(1 for t in tasks if t.carried_to is not None),
+    )
+
+
 def still_running(state: TaskState, end: date) -> bool:
     """Whether a task of an ended plan still belongs in the due view: not done, and either
     work carried over into it from an earlier plan, or late work, due (as this view sees

@@ -70,6 +70,35 @@ def _num(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def _frame(
+    kind: str,
+    title: str,
+    size: tuple[int, int],
+    plot: tuple[int, int, int, int],
+    ceiling: int,
+    step: int,
+    unit: str = "",
+) -> list[str]:
+    """The opening of a chart's <svg> (class `kind`, `size` = width, height), its title,
+    and a grid line with its number every `step` up to `ceiling`, in the plot area that
+    `plot` (left margin, right margin, top, plot height) leaves."""
+    width, height = size
+    left, right, top, plot_h = plot
+    out = [
+        f'<svg class="{kind}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for tick in range(0, ceiling + 1, step):
+        y = top + plot_h - plot_h * tick / ceiling
+        out.append(
+            f'<line class="grid" x1="{left}" x2="{width - right}" y1="{_num(y)}" y2="{_num(y)}"/>'
+            f'<text class="tick" x="{left - 6}" y="{_num(y + 4)}" text-anchor="end">'
+            f"{tick}{unit}</text>"
+        )
+    return out
+
+
 def column_chart(bars: Sequence[Bar], title: str, colours: dict[str, str]) -> str:
     """Stacked columns, one per bar (deadlines by month), with the total above each."""
     width, height = 720, 260
@@ -80,20 +109,10 @@ def column_chart(bars: Sequence[Bar], title: str, colours: dict[str, str]) -> st
     ceiling = -(-most // step) * step
     slot = plot_w / max(len(bars), 1)
     bar_w = min(40.0, slot * 0.7)
-    out = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(title)}</title>",
-    ]
-    for tick in range(0, ceiling + 1, step):
-        y = top + plot_h - plot_h * tick / ceiling
-        out.append(
-            f'<line class="grid" x1="{left}" x2="{width - right}" y1="{_num(y)}" y2="{_num(y)}"/>'
-            f'<text class="tick" x="{left - 6}" y="{_num(y + 4)}" text-anchor="end">{tick}</text>'
-        )
+    out = _frame("chart", title, (width, height), (left, right, top, plot_h), ceiling, step)
     for i, bar in enumerate(bars):
         x = left + slot * i + (slot - bar_w) / 2
-        y = top + plot_h
+        y: float = top + plot_h
         for value, label, count in bar.parts:
             if not count:
                 continue
@@ -177,18 +196,15 @@ def line_chart(
         step = _nice_step(int(most) or 1)
         ceiling = max(-(-int(most) // step) * step, step)
     slot = plot_w / max(len(labels), 1)
-    out = [
-        f'<svg class="chart line-chart" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
-        f"<title>{escape(title)}</title>",
-    ]
-    for tick in range(0, ceiling + 1, step):
-        y = top + plot_h - plot_h * tick / ceiling
-        mark = f"{tick}%" if percent else str(tick)
-        out.append(
-            f'<line class="grid" x1="{left}" x2="{width - right}" y1="{_num(y)}" y2="{_num(y)}"/>'
-            f'<text class="tick" x="{left - 6}" y="{_num(y + 4)}" text-anchor="end">{mark}</text>'
-        )
+    out = _frame(
+        "chart line-chart",
+        title,
+        (width, height),
+        (left, right, top, plot_h),
+        ceiling,
+        step,
+        "%" if percent else "",
+    )
 
     def point(i: int, value: float) -> tuple[str, str]:
         x = left + slot * i + slot / 2

@@ -303,30 +303,28 @@ def build_plans(
 ) -> dict[str, str]:
     """A site of every plan of a folder of plans: an index of the plans, and each plan's
     own site in a folder named after the plan (2024/index.html, 2025/tasks/2.html)."""
-    from collections import Counter
-
-    from gkctl.core import planyear
+    from gkctl.core.plans import plan_facts
 
     files: dict[str, str] = {}
     rows = []
-    for name, dataset in plans:
+    for plan in plans:
+        name, dataset = plan
         for path, text in build(dataset, as_of, within, since, linked=True).items():
             files[f"{name}/{path}"] = text
-        doc = dataset.plan.document
+        facts = plan_facts(plan, as_of)
         counts = Counter(s.status.value for s in status.plan_states(dataset, as_of, within))
-        tasks = dataset.plan.tasks
         rows.append(
             {
                 "name": name,
                 "page": f"{name}/index.html",
-                "title": doc.title,
-                "year": doc.year,
-                "ended": planyear.ended(doc, as_of),
-                "end": planyear.plan_end(doc),
-                "total": len(tasks),
+                "title": facts.title,
+                "year": facts.year,
+                "ended": facts.ended,
+                "end": facts.end,
+                "total": facts.tasks,
                 "counts": counts,
-                "carried_in": sum(1 for t in tasks if t.carried_from is not None),
-                "carried_out": sum(1 for t in tasks if t.carried_to is not None),
+                "carried_in": facts.carried_in,
+                "carried_out": facts.carried_out,
             }
         )
     colours = charts.status_colours()

@@ -42,7 +42,7 @@ def plan_list(
 
     示例：gkctl plan list --as-of 2025-03-01
     """
-    from gkctl.core import planyear
+    from gkctl.core.plans import plan_facts
     from gkctl.views import machine
 
     check_format(fmt, F.TABLE, F.JSON)
@@ -50,19 +50,18 @@ def plan_list(
     loaded = load_plans(scope.chosen)
     day = as_of_date(as_of)
     rows = []
-    for name, dataset in loaded:
-        doc = dataset.plan.document
-        tasks = dataset.plan.tasks
+    for plan in loaded:
+        facts = plan_facts(plan, day)
         rows.append(
             {
-                "plan": name,
-                "title": doc.title,
-                "year": doc.year,
-                "tasks": len(tasks),
-                "ended": planyear.ended(doc, day),
-                "end": planyear.plan_end(doc).isoformat(),
-                "carried_in": sum(1 for t in tasks if t.carried_from is not None),
-                "carried_out": sum(1 for t in tasks if t.carried_to is not None),
+                "plan": facts.name,
+                "title": facts.title,
+                "year": facts.year,
+                "tasks": facts.tasks,
+                "ended": facts.ended,
+                "end": facts.end.isoformat(),
+                "carried_in": facts.carried_in,
+                "carried_out": facts.carried_out,
             }
         )
     if fmt is F.JSON:
