@@ -575,3 +575,36 @@ def test_starttls_asked_of_a_server_without_it_is_refused_not_sent_in_clear(
         in result.stdout
     )
     assert box.logins == [] and box.messages == []
+
+
+def test_a_unit_that_owes_a_form_is_told_so(gk: Run, plan: Path) -> None:
+    # 戊园区 has no task to act on, but was sent a form on 10-15 and has not returned it;
+    # 区甲委 returned its form.
+    (plan / "forms-log.yaml").write_text(
+        "forms:\n"
+        '  - {unit: "戊园区", event: "sent", date: 2024-10-15, form_date: 2024-10-15}\n'
+        '  - {unit: "区甲委", event: "sent", date: 2024-10-15, form_date: 2024-10-15}\n'
+        '  - {unit: "区甲委", event: "returned", date: 2024-10-20, form_date: 2024-10-15}\n',
+        encoding="utf-8",
+    )
+    result = gk("notify", "--as-of", DAY, data=plan)
+    texts = dry_texts(result.stdout)
+    assert texts["戊园区"] == (
+        "戊园区：\n"
+        "截至 2024-11-05，测试工作要点中以下事项请办理：\n"
+        "填报表未交回（1 项）：\n"
+        "- 2024-10-15 发出的填报表，已 21 天未交回，请填好发回\n"
+        "完成后请报送进展；需延期的，请在截止前申请。区政府办公室\n"
+    )
+    assert "【催办】戊园区：测试工作要点有 1 项事项请办理" in result.stdout
+    assert "填报表" not in texts["区甲委"]
+    dataset = loader.load(plan)
+    from gkctl.core.forms import form_states
+    from gkctl.store import formslog
+
+    events = formslog.events(plan)
+    week = [
+        notice.notices(dataset, day, forms=form_states(events, day))
+        for day in (date(2024, 11, 5), date(2024, 11, 7))
+    ]
+    assert [n.fingerprint for n in week[0]] == [n.fingerprint for n in week[1]]

@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from gkctl.core import planyear, status
+from gkctl.core.forms import FormState
 from gkctl.core.model import Dataset, Extension, Unit
 from gkctl.core.status import Status, TaskState
 
@@ -51,6 +52,11 @@ class Notice(NamedTuple):
     unit: Unit
     as_of: date
     items: tuple[Item, ...]
+    form: FormState | None = None  # the latest 填报表 sent to it and not yet returned
+
+    @property
+    def matters(self) -> int:
+        return len(self.items) + (self.form is not None)
 
     def of(self, matter: Matter) -> tuple[Item, ...]:
         return tuple(i for i in self.items if i.matter is matter)
@@ -59,7 +65,10 @@ class Notice(NamedTuple):
     def fingerprint(self) -> str:
         """Names the notice's content for the sent log: the same matters in the same
         period are the same notice, whatever day within it they are sent."""
-        text = "\n".join(i.key for i in self.items)
+        keys = [i.key for i in self.items]
+        if self.form is not None:  # the form owed, not the days it has been owed
+            keys.append(f"form|{self.form.sent}")
+        text = "\n".join(keys)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
@@ -74,16 +83,19 @@ def notices(
     as_of: date,
     within: int = status.DEFAULT_WITHIN,
     recent: int = RECENT_DAYS,
+    forms: tuple[FormState, ...] = (),
 ) -> list[Notice]:
     """Each unit's notice, in the directory's order; units with nothing to act on (and
-    every unit, once the plan has ended) are left out."""
+    every unit, once the plan has ended) are left out. `forms` (core.forms): a unit that
+    owes a form is told so."""
     if planyear.ended(dataset.plan, as_of):
         return []
+    owed = {f.unit: f for f in forms if f.returned is None}
     out = []
     for unit in dataset.directory.units:
         items = unit_items(dataset, unit, as_of, within, recent)
-        if items:
-            out.append(Notice(unit, as_of, tuple(items)))
+        if items or unit.name in owed:
+            out.append(Notice(unit, as_of, tuple(items), owed.get(unit.name)))
     return out
 
 

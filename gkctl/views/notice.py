@@ -19,7 +19,7 @@ _HEADINGS = {
 
 
 def subject(notice: Notice, title: str) -> str:
-    n = len(notice.items)
+    n = notice.matters
     return (
         f"【催办】{notice.unit.name}：{title}有 {n} 项事项请办理（截至 {notice.as_of.isoformat()}）"
     )
@@ -33,6 +33,10 @@ def text(notice: Notice, title: str, office: str = DEFAULT_OFFICE) -> str:
             continue
         lines.append(f"{_HEADINGS[matter]}（{len(items)} 项）：")
         lines += [f"- {_line(i, notice)}" for i in items]
+    if notice.form is not None:
+        f = notice.form
+        lines.append("填报表未交回（1 项）：")
+        lines.append(f"- {f.sent.isoformat()} 发出的填报表，已 {f.days_owing} 天未交回，请填好发回")
     lines.append(f"完成后请报送进展；需延期的，请在截止前申请。{office}")
     return "\n".join(lines) + "\n"
 

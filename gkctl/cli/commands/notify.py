@@ -85,7 +85,10 @@ def notify(
     if ending.ended:
         warn(f"{ending.label}，不再催办：各任务状态已是最终结果。")
         return
-    found = notices(dataset, day, within)
+    from gkctl.core.forms import form_states
+    from gkctl.store import formslog
+
+    found = notices(dataset, day, within, forms=form_states(formslog.events(folder), day))
     if unit:
         chosen = lookup(dataset.directory, unit)
         found = [n for n in found if n.unit.name == chosen.name]
@@ -103,7 +106,7 @@ def notify(
         deliveries = _deliveries(notice, book, entry)
         if not deliveries and book is not None:
             warn(
-                f"{notice.unit.name} 有 {len(notice.items)} 项事项，但 contacts.yaml 没有登记它的联系方式。"
+                f"{notice.unit.name} 有 {notice.matters} 项事项，但 contacts.yaml 没有登记它的联系方式。"
             )
         fresh = [
             d
