@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 # reproducible; pyproject.toml itself only states the lower bounds the code needs.
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: demo test lint bench golden clean constraints
+.PHONY: demo test test-min lint bench golden clean constraints
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,16 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
+# The tests with the lowest versions pyproject.toml admits (constraints-min.txt), in a
+# virtualenv of their own made afresh; the dev tools take their newest versions.
+VENV_MIN := .venv-min
+test-min:
+	rm -rf $(VENV_MIN)
+	$(PYTHON) -m venv $(VENV_MIN)
+	$(VENV_MIN)/bin/python -m pip install --quiet --disable-pip-version-check \
+	  -c constraints-min.txt -e '.[dev]'
+	$(VENV_MIN)/bin/python -m pytest -W ignore::DeprecationWarning
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check gkctl tests benchmarks
 	$(BIN)/ruff format --check gkctl tests benchmarks
@@ -47,7 +57,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(VENV_MIN) .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
 # Refresh the pinned versions after a deliberate upgrade (then run make test and commit).
 constraints: $(BIN)/python

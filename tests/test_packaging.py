@@ -48,3 +48,23 @@ def test_the_wheel_ships_the_templates_and_its_type_marker(tmp_path: Path) -> No
     assert "gkctl/templates/summary.md.j2" in names
     assert "gkctl/__main__.py" in names
     assert not any(n.startswith(("tests/", "data/")) for n in names)
+
+
+def test_the_minimum_versions_are_the_declared_floors() -> None:
+    # make test-min (and CI's minimums job) install constraints-min.txt: it must name each
+    # dependency's lower bound exactly, or the job tests versions nobody declared.
+    declared = {}
+    for spec in PROJECT["project"]["dependencies"]:
+        name, _, bounds = spec.partition(">=")
+        floor = bounds.split(",")[0]
+        declared[name.lower()] = floor
+    pinned = {}
+    for line in (ROOT / "constraints-min.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            pinned[name.lower()] = version
+    assert set(pinned) == set(declared)
+    for name, floor in declared.items():
+        # "13.8" admits 13.8.0; the pin may spell the zeros out.
+        assert pinned[name].split(".")[: floor.count(".") + 1] == floor.split("."), name
+        assert pinned[name].removeprefix(floor).strip(".0") == "", name

@@ -569,6 +569,11 @@ def test_ci_runs_lint_and_tests_on_every_python() -> None:
     assert runs == ["make lint PYTHON=python", "make test PYTHON=python"]
     setup = next(s for s in job["steps"] if "setup-python" in s.get("uses", ""))
     assert setup["with"]["cache"] == "pip"
+    # And once with the declared minimum versions (constraints-min.txt), on the oldest Python.
+    low = workflow["jobs"]["minimums"]
+    assert [s["run"] for s in low["steps"] if "run" in s] == ["make test-min PYTHON=python"]
+    setup = next(s for s in low["steps"] if "setup-python" in s.get("uses", ""))
+    assert setup["with"]["python-version"] == "3.11"
 
 
 def test_dependabot_watches_actions_and_pip_weekly() -> None:

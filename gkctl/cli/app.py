@@ -309,8 +309,7 @@ def _exit_now(code: object) -> None:
     import atexit
 
     handlers = getattr(atexit, "_ncallbacks", lambda: 1)()  # CPython; elsewhere: none
-    watched = sys.getprofile() is not None or sys.gettrace() is not None  # cProfile, pdb
-    if handlers or watched or not (code is None or isinstance(code, int)):
+    if handlers or _watched() or not (code is None or isinstance(code, int)):
         return
     try:
         for stream in (sys.stdout, sys.stderr):
@@ -319,3 +318,15 @@ def _exit_now(code: object) -> None:
     except Exception:  # a closed pipe and the like: the normal exit path knows what to say
         return
     os._exit(code or 0)
+
+
+def _watched() -> bool:
+    """A profiler or debugger is on (cProfile, pdb): it reports at the normal exit. From
+    Python 3.12 cProfile watches through sys.monitoring, where sys.getprofile() is None."""
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        return True
+    monitoring = getattr(sys, "monitoring", None)  # Python 3.12+
+    if monitoring is None:
+        return False
+    # Tool ids 0-5: debugger, coverage, profiler, and three more for any other tool.
+    return any(monitoring.get_tool(tool) is not None for tool in range(6))
