@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import DATA
+from tests.conftest import DATA, ROOT
 
 HEAVY = [
     "jinja2",
@@ -180,3 +180,26 @@ def test_a_closed_stdout_or_stderr_keeps_the_exit_code(tmp_path: Path) -> None:
     missing = [sys.executable, "-m", "gkctl", "due", "--data", str(tmp_path / "nowhere")]
     done = subprocess.run(["sh", "-c", '"$@" 2>&-', "sh", *missing], env=env, capture_output=True)
     assert done.returncode == 2
+
+
+def test_a_console_that_cannot_carry_a_character_gets_no_traceback(data_copy: Path) -> None:
+    # A Chinese Windows console or a redirected cp936 stream is GBK, which has no 𠮷
+    # (U+20BB7, outside the BMP): stdout shows ? for it, stderr an escape (issue 26, item 3).
+    tasks = data_copy / "tasks.yaml"
+    tasks.write_text(tasks.read_text(encoding="utf-8").replace("公开", "公开𠮷"), encoding="utf-8")
+    env = {**os.environ, "PYTHONIOENCODING": "gbk", "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    gkctl = [sys.executable, "-m", "gkctl"]
+    due = [*gkctl, "due", "--unit", "区经委", "--as-of", "2024-10-15", "--data", str(data_copy)]
+    done = subprocess.run(due, env=env, capture_output=True, check=False)
+    assert done.returncode == 0, done.stderr.decode("gbk", "replace")
+    out = done.stdout.decode("gbk")  # strict: every byte is GBK
+    assert "公开?" in out and "已逾期（1）" in out
+    assert b"Traceback" not in done.stdout + done.stderr
+    unknown = [*gkctl, "show", "2", "--unit", "区𠮷委", "--data", str(data_copy)]
+    done = subprocess.run(unknown, env=env, capture_output=True, check=False)
+    assert done.returncode == 2
+    assert done.stderr.decode("gbk").startswith("未知单位“区\\U00020bb7委”。")
+    # A handler the user chose is kept.
+    env["PYTHONIOENCODING"] = "gbk:xmlcharrefreplace"
+    done = subprocess.run(due, env=env, capture_output=True, check=False)
+    assert "公开&#134071;" in done.stdout.decode("gbk")

@@ -291,11 +291,27 @@ def run() -> None:
     """The process's entry point (the gkctl script, `python -m gkctl`): main(), and then
     the end of the process without its teardown (main() alone ends in SystemExit, for
     whoever calls it in-process)."""
+    _tolerant_streams()
     try:
         main()
     except SystemExit as done:
         _exit_now(done.code)
         raise
+
+
+def _tolerant_streams() -> None:
+    """A console or pipe whose encoding cannot carry every character (GBK/cp936 on a Chinese
+    Windows, PYTHONIOENCODING=gbk) gets ? for such a character on stdout and an escape on
+    stderr, rather than a traceback halfway through the output. UTF-8 carries everything;
+    an error handler the user chose (PYTHONIOENCODING=gbk:xmlcharrefreplace) is kept."""
+    import codecs
+    import io
+
+    for stream, errors in ((sys.stdout, "replace"), (sys.stderr, "backslashreplace")):
+        if not isinstance(stream, io.TextIOWrapper) or stream.errors != "strict":
+            continue
+        if codecs.lookup(stream.encoding).name != "utf-8":
+            stream.reconfigure(errors=errors)
 
 
 def _exit_now(code: object) -> None:
