@@ -279,3 +279,30 @@ def test_a_recorded_day_before_the_entry_is_a_data_error(gk, data_copy: Path) ->
         f"tasks.yaml:{line}:19: 录入日期 2025-01-09 早于记录的日期 2025-01-10"
         in result.stdout + result.stderr
     )
+
+
+# --- the statistics of an ended plan name what they count -------------------------------------
+
+
+@pytest.mark.parametrize("width", ["120", "60"])
+def test_stats_of_an_ended_plan_count_unfinished_not_overdue(gk, monkeypatch, width: str) -> None:
+    # Past the end the late figure is what stayed 未完成 at the end; 逾期/临期 columns (and
+    # a 临期窗口) would read as a running plan's and 临期 could only ever be 0.
+    monkeypatch.setenv("COLUMNS", width)
+    ended = gk("stats", "--as-of", "2025-01-15").stdout
+    assert "未完成" in ended and "年终的按期完成率见 gkctl report -t year" in ended
+    assert "临期" not in ended and "逾期" not in ended.replace("逾期完成", "")
+    running = gk("stats", "--as-of", "2024-11-05").stdout
+    assert "临期窗口 30 天" in running and "未完成" not in running
+
+
+def test_the_board_of_an_ended_plan_counts_unfinished(gk, tmp_path) -> None:
+    out = tmp_path / "site"
+    assert gk("site", "-o", str(out), "--as-of", "2025-01-15").exit_code == 0
+    page = (out / "index.html").read_text(encoding="utf-8")
+    board = page.split('id="board"', 1)[1].split("</section>", 1)[0]
+    assert "未完成 <b" in board and "临期" not in board and "逾期 <b" not in board
+    tables = page.split('id="sections"', 1)[1]
+    assert '<th class="num">未完成</th>' in tables and "即将到期" not in tables
+    # Nor does the page's heading speak of a 临期 window, nor its banner of a CLI option.
+    assert "临期窗口" not in page and "--as-of" not in page

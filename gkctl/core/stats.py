@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from gkctl.core import behind, status
+from gkctl.core import behind, planyear, status
 from gkctl.core.behind import Answer, GroupLine
 from gkctl.core.model import Dataset, Section, Unit
 from gkctl.core.status import Status
@@ -75,6 +75,9 @@ class Stats:
     units: tuple[UnitStats, ...]
     sections: tuple[SectionStats, ...]
     groups: tuple[GroupLine, ...] = ()
+    # Past the plan's end (core.planyear): `overdue` then counts the tasks 未完成 at the
+    # end, and nothing can be due soon any more, so views name and show them so.
+    ended: bool = False
 
 
 def extension_counts(dataset: Dataset, as_of: date | None = None) -> dict[str, int]:
@@ -149,4 +152,5 @@ def compute(dataset: Dataset, as_of: date, within: int = status.DEFAULT_WITHIN) 
         tuple(_unit_stats(dataset, as_of, within, ranked, viewer)),
         tuple(section_stats(dataset, as_of, within)),
         tuple(groups),
+        planyear.ended(dataset.plan, as_of),
     )

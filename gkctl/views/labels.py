@@ -59,11 +59,14 @@ def percent(share: float) -> str:
     return (text[:-2] if text.endswith(".0") else text) + "%"
 
 
-def ended_note(ending: Ending) -> str:
-    """What every view of an ended plan says first (terminal, report, Word, site, form)."""
+def ended_note(ending: Ending, hint: bool = True) -> str:
+    """What every view of an ended plan says first (terminal, report, Word, site, form).
+    The hint names a command-line option: only for the terminal, not for the printed 通报,
+    the site or a unit's form, whose readers have no command line."""
+    how = "；用 --as-of 可查看计划年度内任一天。" if hint else "。"
     return (
         f"{ending.label}：以下为截至查看日的最终结果（按期完成、逾期完成、未完成等），"
-        f"未完成的任务只计到 {zh_date(ending.end)}；用 --as-of 可查看计划年度内任一天。"
+        f"未完成的任务只计到 {zh_date(ending.end)}{how}"
     )
 
 

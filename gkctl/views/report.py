@@ -268,7 +268,7 @@ def ending_dict(dataset: Dataset, as_of: date) -> dict[str, Any]:
     return {
         "end": ending.end.isoformat(),
         "ended": ending.ended,
-        "note": ended_note(ending) if ending.ended else "",
+        "note": ended_note(ending, hint=False) if ending.ended else "",
     }
 
 

@@ -30,6 +30,9 @@ NARROW = 80
 # Short heads keep the unit table within 78 columns (the note below the table says what
 # each means).
 HEADS = ("任务", "完成", "逾期", "临期", "完成率", "延期")
+# Past the plan's end the overdue figure is what stayed 未完成 at its end, and nothing is
+# due soon any more (nor directly overdue: core.behind judges running statuses only).
+ENDED_HEADS = ("任务", "完成", "未完成", "完成率", "延期")
 
 
 def _light(c: Counts) -> Text:
@@ -37,15 +40,18 @@ def _light(c: Counts) -> Text:
     return Text(f"● {LIGHT_LABELS[c.light]}", style=LIGHT_STYLES[c.light])
 
 
-def _cells(c: Counts) -> list[RenderableType]:
-    return [
-        str(c.tasks),
-        str(c.done),
-        Text(str(c.overdue), style=LIGHT_STYLES[Light.RED] if c.overdue else ""),
-        Text(str(c.due_soon), style=LIGHT_STYLES[Light.YELLOW] if c.due_soon else ""),
-        f"{c.completion:.0%}",
-        str(c.extensions),
+def _cells(c: Counts, ended: bool) -> list[RenderableType]:
+    late: list[RenderableType] = [
+        Text(str(c.overdue), style=LIGHT_STYLES[Light.RED] if c.overdue else "")
     ]
+    if not ended:
+        late.append(Text(str(c.due_soon), style=LIGHT_STYLES[Light.YELLOW] if c.due_soon else ""))
+    return [str(c.tasks), str(c.done), *late, f"{c.completion:.0%}", str(c.extensions)]
+
+
+def _late(c: Counts, ended: bool) -> str:
+    """The late figures of a narrow line."""
+    return f"未完成{c.overdue}" if ended else f"逾期{c.overdue} 临期{c.due_soon}"
 
 
 def _direct(u: UnitStats) -> str:
@@ -81,6 +87,7 @@ class UnitsView:
 
     def __init__(self, result: Stats) -> None:
         self.runs = list(_runs(result.units))
+        self.ended = result.ended
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         if options.max_width < NARROW:
@@ -92,48 +99,58 @@ class UnitsView:
                 line.append("  ")
                 line.append_text(safe(_name(run), "bold"))
                 yield line
+                direct = "" if self.ended else f" 直接{_direct(u)}"
                 yield Text(
-                    f"    任务{c.tasks} 完成{c.done} 逾期{c.overdue} 临期{c.due_soon}"
-                    f" 直接{_direct(u)} 完成率{c.completion:.0%} 延期{c.extensions}"
+                    f"    任务{c.tasks} 完成{c.done} {_late(c, self.ended)}"
+                    f"{direct} 完成率{c.completion:.0%} 延期{c.extensions}"
                     f" 可能{u.possible}"
                 )
             return
         table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
         table.add_column("督办", no_wrap=True)
         table.add_column("单位", no_wrap=True)
-        for name in HEADS:
+        for name in ENDED_HEADS if self.ended else HEADS:
             table.add_column(name, justify="right", no_wrap=True)
-        table.add_column("直接", justify="right", no_wrap=True)
+        if not self.ended:
+            table.add_column("直接", justify="right", no_wrap=True)
         table.add_column("可能", justify="right", no_wrap=True)
         for run in self.runs:
             u = run[0]
+            direct = [] if self.ended else [_direct(u)]
             table.add_row(
-                _light(u.counts), safe(_name(run)), *_cells(u.counts), _direct(u), str(u.possible)
+                _light(u.counts),
+                safe(_name(run)),
+                *_cells(u.counts, self.ended),
+                *direct,
+                str(u.possible),
             )
         yield table
 
 
 class SectionsView:
-    def __init__(self, sections: Sequence[SectionStats]) -> None:
+    def __init__(self, sections: Sequence[SectionStats], ended: bool = False) -> None:
         self.sections = sections
+        self.ended = ended
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         if options.max_width < NARROW:
             for s in self.sections:
                 c = s.counts
                 line = _light(c)
-                line.append(f"  {s.section.id}  任务{c.tasks} 完成{c.done} 逾期{c.overdue}")
-                line.append(f" 临期{c.due_soon} {c.completion:.0%} 延期{c.extensions}")
+                line.append(f"  {s.section.id}  任务{c.tasks} 完成{c.done} {_late(c, self.ended)}")
+                line.append(f" {c.completion:.0%} 延期{c.extensions}")
                 yield line
             return
         table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
         table.add_column("督办", no_wrap=True)
         table.add_column("部分", overflow="fold")
-        for name in HEADS:
+        for name in ENDED_HEADS if self.ended else HEADS:
             table.add_column(name, justify="right", no_wrap=True)
         for s in self.sections:
             table.add_row(
-                _light(s.counts), safe(f"{s.section.id}、{s.section.title}"), *_cells(s.counts)
+                _light(s.counts),
+                safe(f"{s.section.id}、{s.section.title}"),
+                *_cells(s.counts, self.ended),
             )
         yield table
 
@@ -141,7 +158,8 @@ class SectionsView:
 def stats_view(result: Stats) -> RenderableType:
     parts: list[RenderableType] = [
         Text(
-            f"各单位督办统计 · 截至 {zh_date(result.as_of)} · 临期窗口 {result.within} 天",
+            f"各单位督办统计 · 截至 {zh_date(result.as_of)}"
+            + ("" if result.ended else f" · 临期窗口 {result.within} 天"),
             style="bold",
         ),
         UnitsView(result),
@@ -161,7 +179,11 @@ def stats_view(result: Stats) -> RenderableType:
             line = safe(f"{g.group}：任务 {g.task.id} {STATUS_LABELS[g.status]}{days}")
             line.append(f"，已报 {g.reported}/{g.members}", style="dim")
             parts.append(line)
-    parts += [Text(""), Text("各部分督办统计", style="bold"), SectionsView(result.sections)]
+    parts += [
+        Text(""),
+        Text("各部分督办统计", style="bold"),
+        SectionsView(result.sections, result.ended),
+    ]
     notes = [
         "红灯：有逾期任务；黄灯：有即将到期的任务；绿灯：按期推进或已完成。",
         "单位按直接承担的任务排序：先看作为牵头单位的逾期，再看直接点名的逾期、临期，"
@@ -170,6 +192,13 @@ def stats_view(result: Stats) -> RenderableType:
         "“可能”是写作“各相关部门/各相关单位”的任务，不计入其他各列。",
         "部分：“完成”只计已销号的任务。",
     ]
+    if result.ended:
+        notes = [
+            "计划已结束：“未完成”是计划结束时仍未完成的任务。红灯：有未完成的任务；绿灯：没有。",
+            "年终的按期完成率见 gkctl report -t year。",
+            "“完成”含本单位报告完成和已销号的任务；部分：“完成”只计已销号的任务。",
+            "“可能”是写作“各相关部门/各相关单位”的任务，不计入其他各列。",
+        ]
     return Group(*parts, Text(""), *(Text(n, style="dim") for n in notes))
 
 
