@@ -116,12 +116,12 @@ class UnitsView:
         table.add_column("可能", justify="right", no_wrap=True)
         for run in self.runs:
             u = run[0]
-            direct = [] if self.ended else [_direct(u)]
+            shown = [] if self.ended else [_direct(u)]
             table.add_row(
                 _light(u.counts),
                 safe(_name(run)),
                 *_cells(u.counts, self.ended),
-                *direct,
+                *shown,
                 str(u.possible),
             )
         yield table
