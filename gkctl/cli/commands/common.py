@@ -53,6 +53,16 @@ PlanOpt = Annotated[
         show_default=False,
     ),
 ]
+# The document facts `import` and `plan new` take alike (the title and dates differ in
+# what they default to, so each command says that in its own help).
+NumberOpt = Annotated[
+    str | None,
+    typer.Option("--number", help="文号，如 金府办发〔2024〕5号。", show_default=False),
+]
+IssuerOpt = Annotated[
+    str | None,
+    typer.Option("--issuer", help="发文单位，如 上海市金山区人民政府办公室。", show_default=False),
+]
 AsOfOpt = Annotated[
     str | None,
     typer.Option(

@@ -8,6 +8,8 @@ import typer
 from gkctl.cli.commands.common import (
     AsOfOpt,
     DataOpt,
+    IssuerOpt,
+    NumberOpt,
     PlanOpt,
     UnitOpt,
     WithinOpt,
@@ -89,16 +91,8 @@ def import_table(
             show_default=False,
         ),
     ] = None,
-    number: Annotated[
-        str | None,
-        typer.Option("--number", help="文号，如 金府办发〔2024〕5号。", show_default=False),
-    ] = None,
-    issuer: Annotated[
-        str | None,
-        typer.Option(
-            "--issuer", help="发文单位，如 上海市金山区人民政府办公室。", show_default=False
-        ),
-    ] = None,
+    number: NumberOpt = None,
+    issuer: IssuerOpt = None,
     copy_units: Annotated[
         bool,
         typer.Option(

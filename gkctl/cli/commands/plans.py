@@ -8,6 +8,8 @@ import typer
 from gkctl.cli.commands.common import (
     AsOfOpt,
     DataOpt,
+    IssuerOpt,
+    NumberOpt,
     as_of_date,
     check_format,
     data_choice,
@@ -95,16 +97,8 @@ def plan_new(
             "--title", help="文件标题，如 2025年金山区政务公开工作要点。", show_default=False
         ),
     ] = None,
-    number: Annotated[
-        str | None,
-        typer.Option("--number", help="文号，如 金府办发〔2025〕3号。", show_default=False),
-    ] = None,
-    issuer: Annotated[
-        str | None,
-        typer.Option(
-            "--issuer", help="发文单位，如 上海市金山区人民政府办公室。", show_default=False
-        ),
-    ] = None,
+    number: NumberOpt = None,
+    issuer: IssuerOpt = None,
     published: Annotated[
         str | None,
         typer.Option("--published", help="发布日期（YYYY-MM-DD）。", show_default=False),
