@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATA, ROOT
+from tests.conftest import DATA
 from tests.test_readme import README, _matches
 
 
@@ -77,4 +77,3 @@ def test_the_year_as_the_readme_tells_it(gk, tmp_path: Path, monkeypatch) -> Non
             output = output[: int(count[1:])] if how == "head" else output[-int(count[1:]) :]
         if not _matches(expected, output):
             pytest.fail(f"README 一年的流程, {day} `{line}` now prints:\n" + "\n".join(output))
-    assert ROOT.is_dir()
