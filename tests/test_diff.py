@@ -266,6 +266,7 @@ def test_progress_closed_extension_due_and_notes(diff_json: dict[str, Any]) -> N
         "returned": None,
         "return_reason": "",
         "recorded": None,
+        "accepted": None,
     }
     closed = _change(diff_json, 4, "closed")
     assert (closed["before"], closed["after"], closed["action"]) == (None, "2024-09-01", "closed")

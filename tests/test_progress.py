@@ -333,6 +333,7 @@ def test_close_then_reopen_gives_back_the_same_bytes(
         "2024-10-18",
         "--note",
         "经核查：已全部报送",
+        "--force",
         data=data_copy,
         env=TODAY,
     )

@@ -22,6 +22,7 @@ class EventKind(StrEnum):
     REMOVED = "removed"  # the task was deleted
     PROGRESS = "progress"
     RETURN = "return"
+    ACCEPT = "accept"  # one unit's done report accepted (gkctl accept)
     EXTENSION = "extension"
     DECISION = "decision"
     DEADLINE = "deadline"
@@ -74,7 +75,11 @@ def _pair(removed: Change, added: Change) -> EventKind | None:
         return EventKind.DECISION if same and old["decision"] != new["decision"] else None
     if removed.field == "progress":
         same = all(old[k] == new[k] for k in _SAME_PROGRESS)
-        return EventKind.RETURN if same and old["returned"] != new["returned"] else None
+        if not same:
+            return None
+        if old["returned"] != new["returned"]:
+            return EventKind.RETURN
+        return EventKind.ACCEPT if old.get("accepted") != new.get("accepted") else None
     return None
 
 

@@ -71,6 +71,9 @@ class Progress(NamedTuple):
     # The day the entry was written, where it was written later than its own date says
     # (an entry into a plan that had ended: core.planyear). Issue 24 extends it to every write.
     recorded: datetime.date | None = None
+    # The office accepted this done report on that day (gkctl accept): the unit's part of
+    # the task is closed, and the report can no longer be sent back.
+    accepted: datetime.date | None = None
 
     def done_on(self, as_of: datetime.date) -> bool:
         """A done report made on or before that day and not sent back by then."""

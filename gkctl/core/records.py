@@ -24,6 +24,7 @@ def progress_record(p: Progress) -> dict[str, Any]:
         "returned": iso(p.returned),
         "return_reason": p.return_reason,
         "recorded": iso(p.recorded),
+        "accepted": iso(p.accepted),
     }
 
 

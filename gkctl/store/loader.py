@@ -74,9 +74,12 @@ PROGRESS_KEYS = {
     "link": False,
     "returned": False,
     "return_reason": False,
-    # The day the entry, or its 退办, was written, where that was after the plan's end.
+    "accepted": False,
+    # The day the entry, its 退办 or its acceptance was written, where that was after the
+    # plan's end.
     "recorded": False,
     "return_recorded": False,
+    "accept_recorded": False,
 }
 EXTENSION_KEYS = {
     "date": True,
@@ -360,6 +363,7 @@ def _read_progress(r: Reader, node: Node, what: str, document: Document) -> Prog
             "bad-date",
             f"退办日期 {returned.isoformat()} 早于报送日期 {day.isoformat()}",
         )
+    accepted = _read_accepted(r, f, day, status, returned, document)
     recorded = _recorded(r, f, day)
     if day is None or unit is None or status is None:
         return None
@@ -373,14 +377,49 @@ def _read_progress(r: Reader, node: Node, what: str, document: Document) -> Prog
         returned,
         return_reason or "",
         recorded,
+        accepted,
     )
+
+
+def _read_accepted(
+    r: Reader,
+    f: dict[str, Node],
+    day: date | None,
+    status: ProgressStatus | None,
+    returned: date | None,
+    document: Document,
+) -> date | None:
+    """A done report's `accepted` (gkctl accept): a date not before the report, on a done
+    report that was not sent back (a report is either accepted or returned)."""
+    if "accepted" not in f:
+        return None
+    accepted = _record_day(r, f["accepted"], "确认日期（accepted）", document)
+    if status is not None and status is not ProgressStatus.DONE:
+        r.problem(f["accepted"], "bad-accept", "只有已完成（done）的进展才能确认（accepted）")
+    elif returned is not None:
+        r.problem(
+            f["accepted"], "bad-accept", "已退办（returned）的完成报告不能同时确认（accepted）"
+        )
+    if accepted is not None and day is not None and accepted < day:
+        r.problem(
+            f["accepted"],
+            "bad-date",
+            f"确认日期 {accepted.isoformat()} 早于报送日期 {day.isoformat()}",
+        )
+    return accepted
 
 
 def _recorded(r: Reader, f: dict[str, Node], day: date | None) -> date | None:
     """An entry's `recorded` (the day it was written) and the other *_recorded days of the
     mapping: dates, none before the entry's own date."""
     found = None
-    for key in ("recorded", "return_recorded", "decision_recorded", "closed_recorded"):
+    for key in (
+        "recorded",
+        "return_recorded",
+        "accept_recorded",
+        "decision_recorded",
+        "closed_recorded",
+    ):
         if key not in f:
             continue
         value = r.day(f[key], f"录入日期（{key}）")

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from gkctl.core import dates, planyear, status, textsafe
-from gkctl.core.errors import UsageError
+from gkctl.core.errors import GkctlError, UsageError
 from gkctl.core.limits import LINE_CHARS, LINK_CHARS, TEXT_CHARS, too_long
 from gkctl.core.model import Dataset, Decision, ProgressStatus, Task, Unit
 from gkctl.core.units import involvement, lookup
@@ -251,10 +251,23 @@ def _required(step: edit.Step) -> Callable[[Dataset, str], edit.Edit]:
     return build
 
 
+class Unreported(GkctlError):
+    """A whole task closed while units it is expected from have not reported it done:
+    a problem found (exit 1), not a usage error; --force closes it all the same."""
+
+
 def close(
-    data_dir: Path, task_id: int, day: date, today: date, note: str = "", dry_run: bool = False
+    data_dir: Path,
+    task_id: int,
+    day: date,
+    today: date,
+    note: str = "",
+    dry_run: bool = False,
+    force: bool = False,
 ) -> Recorded:
-    """Close (销号) a task: `closed:` and, with a note, `closed_note:`."""
+    """Close (销号) a task: `closed:` and, with a note, `closed_note:`. A task whose
+    expected units (status.expected_units) have not all reported it done by `day` is
+    refused, naming them, unless `force`."""
     note = clean_text(note, "销号说明")
     _not_future(day, today, "销号日期")
 
@@ -265,6 +278,15 @@ def close(
             raise UsageError(
                 f"任务 {task_id} 已于 {task.closed.isoformat()} 销号；"
                 f"如需改动，请先运行 gkctl reopen {task_id}。"
+            )
+        who = status.reported(dataset, task, day)
+        missing = [u for u in who.expected if u not in who.units]
+        if missing and not force and len(who.expected) > 1:
+            raise Unreported(
+                f"任务 {task_id} 应报完成的 {len(who.expected)} 个单位中只有 {len(who.units)} 个"
+                f"已报完成，未报的 {len(missing)} 个：{'、'.join(missing)}。"
+                f"可先逐个确认已完成的单位（gkctl accept {task_id} --unit 单位），"
+                "或核实后加 --force 整体销号。"
             )
         base = text
         if "closed_note" in task.keys:  # a note left without its date: replace it
@@ -469,6 +491,11 @@ def return_report(
         if not reports:
             raise UsageError(f"{unit.name} 在任务 {task_id} 上没有可退办的完成报告。")
         index, report = max(reports, key=lambda pair: pair[1].date)
+        if report.accepted is not None:
+            raise UsageError(
+                f"{unit.name} 在任务 {task_id} 上的完成报告已于 {report.accepted.isoformat()} "
+                "确认，不能再退办；如确需退办，请手工删除该记录的 accepted 后再运行。"
+            )
         if day < report.date:
             raise UsageError(
                 f"退办日期 {day.isoformat()} 早于 {unit.name} 的完成报告（{report.date.isoformat()}）："
@@ -477,6 +504,69 @@ def return_report(
         fields: edit.Fields = [("returned", day), ("return_reason", reason)]
         fields += _late(dataset, today, "return_recorded")
         return _set_entry(text, task_id, "progress", index, fields)
+
+    return _write(data_dir, task_id, dry_run, build)
+
+
+def accept(
+    data_dir: Path,
+    task_id: int,
+    unit_query: str,
+    day: date,
+    today: date,
+    note: str = "",
+    dry_run: bool = False,
+) -> Recorded:
+    """Close one unit's part of a task (确认完成): `accepted` is written into the unit's
+    latest done report that was not sent back; where the unit has none, a done entry is
+    added in its name, accepted the same day (the office's own finding, with `note`).
+    The task leaves that unit's views and stays in the others'; an accepted report can no
+    longer be sent back."""
+    note = clean_text(note, "确认说明")
+    _not_future(day, today, "确认日期")
+
+    def build(dataset: Dataset, text: str) -> edit.Edit:
+        _in_plan(dataset, day, "确认日期")
+        task = _task(dataset, task_id)
+        unit = _unit(dataset, task, unit_query, "完成确认")
+        if task.closed is not None and task.closed <= day:
+            raise UsageError(
+                f"任务 {task_id} 已于 {task.closed.isoformat()} 整体销号，无需逐个单位确认。"
+            )
+        reports = [
+            (i, p)
+            for i, p in enumerate(task.progress)
+            if p.unit == unit.name and p.status is ProgressStatus.DONE and p.returned is None
+        ]
+        if reports:
+            index, report = max(reports, key=lambda pair: pair[1].date)
+            if report.accepted is not None:
+                raise UsageError(
+                    f"{unit.name} 在任务 {task_id} 上的完成报告已于 "
+                    f"{report.accepted.isoformat()} 确认，无需再确认。"
+                )
+            if day < report.date:
+                raise UsageError(
+                    f"确认日期 {day.isoformat()} 早于 {unit.name} 的完成报告"
+                    f"（{report.date.isoformat()}）：只能确认已经报送的完成报告。"
+                )
+            if note:
+                raise UsageError(
+                    f"{unit.name} 已有完成报告（{report.date.isoformat()}），确认时不另写说明；"
+                    "--note 只用于没有完成报告时由区政府办公室直接确认。"
+                )
+            fields: edit.Fields = [("accepted", day)]
+            fields += _late(dataset, today, "accept_recorded")
+            return _set_entry(text, task_id, "progress", index, fields)
+        added: edit.Fields = [("date", day), ("unit", unit.name), ("status", "done")]
+        added += [("note", note)] if note else []
+        added += [("accepted", day)]
+        added += _late(dataset, today, "recorded")
+        done = edit.append_item(text, task_id, "progress", added)
+        edit.verify(
+            text, done.text, task_id, lambda t: t.setdefault("progress", []).append(dict(added))
+        )
+        return done
 
     return _write(data_dir, task_id, dry_run, build)
 

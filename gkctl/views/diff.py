@@ -108,6 +108,8 @@ def entry_line(field: str, r: dict[str, Any]) -> Line:
             line += [_t("（"), _v(r["link"]), _t("）")]
         if r.get("returned"):
             line += [_t("；"), _v(r["returned"]), _t(" 退办："), _v(r["return_reason"])]
+        if r.get("accepted"):
+            line += [_t("；"), _v(r["accepted"]), _t(" 确认完成")]
         return line
     if field == "extensions":
         line = [_v(f"{r['date']} {r['unit']}"), _t(" 申请延期至 "), _v(r["to"])]

@@ -24,6 +24,7 @@ EVENT_LABELS = {
     EventKind.ADDED: "新增任务",
     EventKind.REMOVED: "删除任务",
     EventKind.RETURN: "退办",
+    EventKind.ACCEPT: "确认完成",
     EventKind.DECISION: "延期决定",
     EventKind.EXTENSION: "延期申请",
 }
@@ -34,7 +35,7 @@ def event_row(event: Event) -> tuple[str, Line]:
     c = event.change
     if event.kind in (EventKind.ADDED, EventKind.REMOVED):
         return EVENT_LABELS[event.kind], []
-    if event.kind in (EventKind.RETURN, EventKind.DECISION):
+    if event.kind in (EventKind.RETURN, EventKind.ACCEPT, EventKind.DECISION):
         return EVENT_LABELS[event.kind], entry_line(c.field, c.after)
     label = EVENT_LABELS.get(event.kind) or FIELD_LABELS.get(c.field, c.field)
     return label, change_line(c)

@@ -523,6 +523,8 @@ def progress_line(p: Progress, as_of: date) -> str:
     line += _recorded(p.recorded, p.date)
     if p.returned is not None and p.returned <= as_of:
         line += f"；{p.returned.isoformat()} 退办：{p.return_reason}"
+    if p.accepted is not None and p.accepted <= as_of:
+        line += f"；{p.accepted.isoformat()} 确认完成"
     return line
 
 

@@ -29,6 +29,7 @@ from gkctl.cli.commands.progress import DryRunOpt
 from gkctl.cli.formats import OutputFormat
 from gkctl.core import status
 from gkctl.core.model import Decision
+from gkctl.core.units import lookup
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -157,6 +158,41 @@ def return_report(
     _changed(done, f"退办任务 {task_id} {back.unit} {back.date.isoformat()} 的完成报告")
 
 
+def accept(
+    task_id: TaskArg,
+    unit: RequiredUnitOpt,
+    day: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            help="确认日期（YYYY-MM-DD）；默认今天（北京时间）。不能晚于今天，不能早于报送日期。",
+            show_default=False,
+        ),
+    ] = None,
+    note: Annotated[
+        str,
+        typer.Option("--note", "-n", help="单位没有完成报告、由区政府办公室直接确认时的说明。"),
+    ] = "",
+    dry_run: DryRunOpt = False,
+    data: DataOpt = None,
+    plan: PlanOpt = None,
+) -> None:
+    """确认一个单位完成：只关闭该单位在任务中的部分，其他单位照常督办。
+
+    在该单位最近一条未退办的已完成进展中写入 accepted（确认日期）；单位没有完成报告时，
+    以它的名义追加一条已完成、已确认的进展（--note 写明依据）。该任务从这个单位的
+    视图中移出，其他单位不变；已确认的报告不能再退办。gkctl diff 和 gkctl log 显示确认。
+
+    示例：gkctl accept 28 --unit 区经委 --date 2024-11-06
+    """
+    when, now = entry_date(day or None, data, plan)
+    from gkctl.store import writes  # the writer is loaded only to write
+
+    done = writes.accept(plan_dir(data, plan), task_id, unit, when, now, note, dry_run)
+    name = lookup(load(data, plan).directory, unit).name
+    _changed(done, f"确认任务 {task_id} {name} 完成（{when.isoformat()}）")
+
+
 F = OutputFormat
 
 
@@ -227,3 +263,4 @@ def register(app: typer.Typer) -> None:
     app.command()(approve)
     app.command()(reject)
     app.command("return")(return_report)
+    app.command()(accept)

@@ -119,20 +119,28 @@ def close(
     task_id: TaskArg,
     day: DateOpt = None,
     note: Annotated[str, typer.Option("--note", "-n", help="销号说明。")] = "",
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="应报完成的单位还没有全部报完成时，仍整体销号（核实之后再用）。"
+        ),
+    ] = False,
     dry_run: DryRunOpt = False,
     data: DataOpt = None,
     plan: PlanOpt = None,
 ) -> None:
     """销号：区政府办公室确认任务已完成。
 
-    写入 closed（有说明时还有 closed_note）；销号后所有单位都视为已完成。
+    写入 closed（有说明时还有 closed_note）；销号后所有单位都视为已完成。任务应由多个
+    单位报完成（如 各部门）而还有单位未报时，拒绝销号并列出未报的单位（退出码 1）：
+    可用 gkctl accept 逐个确认单位，或核实后加 --force。
 
     示例：gkctl close 28 --date 2024-11-29 --note 经核查已全部完成
     """
     when, now = entry_date(day, data, plan)
     from gkctl.store import writes  # the writer is loaded only to write
 
-    done = writes.close(plan_dir(data, plan), task_id, when, now, note, dry_run)
+    done = writes.close(plan_dir(data, plan), task_id, when, now, note, dry_run, force)
     _report(done, f"为任务 {task_id} 销号（{when.isoformat()}）")
 
 
