@@ -142,6 +142,7 @@ COMMAND_MODULES = {
     "approve": "office",
     "reject": "office",
     "return": "office",
+    "accept": "office",
     "review": "office",
     "report": "report",
     "site": "site",
