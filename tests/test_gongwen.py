@@ -116,7 +116,8 @@ def test_word_holds_what_the_markdown_says(gk, tmp_path: Path, args: list[str]) 
     tables = [b for b in blocks if isinstance(b, mdblocks.Table)]
     assert len(tables) == len(document.tables)
     for expected, table in zip(tables, document.tables, strict=True):
-        got = [[c.text for c in row.cells] for row in table.rows]
+        # Dates are held together by word joiners (gongwen.keep_whole), which show nothing.
+        got = [[c.text.replace(gongwen.JOINER, "") for c in row.cells] for row in table.rows]
         assert got == [list(expected.header), *[list(r) for r in expected.rows]]
     text = "\n".join(p.text for p in document.paragraphs)
     for block in blocks:
@@ -199,8 +200,10 @@ def test_unescape_undoes_md_escape(text: str) -> None:
 
 
 def test_table_cells_split_on_unescaped_bars_only() -> None:
-    row = "| 1 | " + md_escape("a|b\\") + " | 3 |"
-    assert [mdblocks.unescape(c) for c in mdblocks.split_row(row)] == ["1", "a|b\\", "3"]
+    markdown = "| a | b | c |\n| --- | --- | ---: |\n| 1 | " + md_escape("a|b\\") + " | 3 |\n"
+    (table,) = mdblocks.parse(markdown)
+    assert isinstance(table, mdblocks.Table)
+    assert table.rows == (("1", "a|b\\", "3"),) and table.right == (False, False, True)
 
 
 def test_summary_mermaid_chart_has_the_status_table_numbers(gk) -> None:
@@ -242,3 +245,119 @@ def test_export_keeps_serial_numbers_and_dates_on_one_line(gk, tmp_path: Path) -
     path2 = tmp_path / "表2.docx"
     gk("export", "-f", "docx", "--as-of", AS_OF, "-o", str(path2))
     assert path.read_bytes() == path2.read_bytes()
+
+
+# --- Markdown of a custom template as Word formatting (issue 24 item 7) ----------------------
+
+CUSTOM = """# 自定义通报
+
+**粗体**与*斜体*、`代码`、[区政府网站](https://www.jinshan.gov.cn/)和~~删除~~。
+
+> 引用的**要求**
+
+1. 第一条
+2. 第二条
+   - 下一层
+
+- 甲
+- 乙
+
+| 项目 | 任务数 |
+| --- | ---: |
+| **重点** | {{ total }} |
+"""
+
+
+def _runs(document, text: str):
+    return [r for p in document.paragraphs for r in p.runs if r.text == text]
+
+
+def test_custom_template_markdown_becomes_word_formatting(gk, tmp_path: Path) -> None:
+    template = tmp_path / "custom.md.j2"
+    template.write_text(CUSTOM, encoding="utf-8")
+    document = _write(gk, tmp_path / "c.docx", "-t", str(template))
+    texts = [p.text for p in document.paragraphs]
+    assert not any(mark in t for t in texts for mark in ("**", "`", "~~", "](", "> ")), texts
+    (bold,) = _runs(document, "粗体")
+    assert bold.font.bold and not bold.font.italic
+    (italic,) = _runs(document, "斜体")
+    assert italic.font.italic and not italic.font.bold
+    (code,) = _runs(document, "代码")
+    assert code.font.name == gongwen.CODE_FONT
+    (strike,) = _runs(document, "删除")
+    assert strike.font.strike
+    # The link is a Word hyperlink to the address, its text the link's text.
+    body = _paragraph(document, "粗体与斜体、代码、区政府网站和删除。")
+    (link,) = body._p.findall(qn("w:hyperlink"))
+    assert "".join(t.text for t in link.iter(qn("w:t"))) == "区政府网站"
+    target = document.part.rels[link.get(qn("r:id"))]
+    assert target.is_external and target.target_ref == "https://www.jinshan.gov.cn/"
+    # A quote in 楷体, set in; its strong text bold.
+    quote = _paragraph(document, "引用的要求")
+    assert {_east_asian(r) for r in quote.runs} == {"楷体_GB2312"}
+    assert quote.paragraph_format.left_indent == Pt(32)
+    assert [bool(r.font.bold) for r in quote.runs] == [False, True]
+    # Each list item a paragraph of its own, numbered or dotted; the nested one set further in.
+    items = [p for p in document.paragraphs if p.text[:2] in ("1.", "2.", "·下", "·甲", "·乙")]
+    assert [p.text for p in items] == ["1. 第一条", "2. 第二条", "·下一层", "·甲", "·乙"]
+    assert items[2].paragraph_format.left_indent > items[0].paragraph_format.left_indent
+    # A table of the template, with its formatting and the number it printed.
+    (table,) = document.tables
+    assert [[c.text for c in row.cells] for row in table.rows] == [
+        ["项目", "任务数"],
+        ["重点", "75"],
+    ]
+    assert table.rows[1].cells[0].paragraphs[0].runs[0].font.bold
+
+
+def test_links_in_a_table_are_notes_printed_whole(gk, data_copy: Path, tmp_path: Path) -> None:
+    url = "https://www.jinshan.gov.cn/zwgk/2024/10/zhengce-jiedu-peixun.html"
+    added = gk(
+        "progress", "add", "31", "-u", "区经委", "-s", "doing", "--date", "2024-10-10",
+        "--link", url, data=data_copy,
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    document = _write(gk, tmp_path / "u.docx", "-t", "unit", "-u", "区经委", data=data_copy)
+    table = next(t for t in document.tables if t.rows[0].cells[-1].text == "链接")
+    cell = table.rows[1].cells[-1]
+    assert cell.text == "[1]"  # a mark in the cell, not an address broken over lines
+    (mark,) = cell._tc.iter(qn("w:hyperlink"))
+    assert document.part.rels[mark.get(qn("r:id"))].target_ref == url
+    note = next(p for p in document.paragraphs if p.text.startswith("[1] "))
+    assert note.text == f"[1] {url}"
+    (whole,) = note._p.findall(qn("w:hyperlink"))
+    assert document.part.rels[whole.get(qn("r:id"))].target_ref == url
+
+
+# --- tables that fit their content (issue 24 item 2) -----------------------------------------
+
+
+def _table_pt(table) -> float:
+    return table.rows[0].cells[0].paragraphs[0].runs[0].font.size.pt
+
+
+@pytest.mark.parametrize("args", [[], ["-t", "unit", "-u", "区经委"]], ids=["summary", "unit"])
+def test_headers_stay_on_one_line_and_the_task_column_is_widest(
+    gk, tmp_path: Path, args: list[str]
+) -> None:
+    document = _write(gk, tmp_path / "r.docx", "--since", "2024-09-01", *args)
+    for table in document.tables:
+        em = _table_pt(table) * docx_layout.MM_PER_PT
+        header = table.rows[0].cells
+        widths = [Length(g.w).mm for g in table._tbl.tblGrid.gridCol_lst]
+        for cell, width in zip(header, widths, strict=True):
+            # Room for the whole label on one line, and the cell may not wrap it.
+            need = docx_layout.text_em(cell.text) * em + docx_layout.CELL_PADDING_MM
+            assert width >= need, (cell.text, width, need)
+            assert cell._tc.tcPr.find(qn("w:noWrap")) is not None, cell.text
+        labels = [c.text for c in header]
+        task = next((labels.index(x) for x in ("任务", "任务内容") if x in labels), None)
+        if task is not None and len(table.rows) > 1:
+            assert widths[task] == max(widths), (labels, widths)
+
+
+def test_dates_in_table_cells_are_held_together(gk, tmp_path: Path) -> None:
+    document = _write(gk, tmp_path / "r.docx", "-t", "unit", "-u", "区经委")
+    cells = [c.text for t in document.tables for row in t.rows[1:] for c in row.cells]
+    assert "1\u20600\u2060月\u20603\u20601\u2060日" in cells  # 10月31日, no break inside
+    assert gongwen.keep_whole("原 2024年9月30日") == "原 " + "\u2060".join("2024年9月30日")

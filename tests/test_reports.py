@@ -110,8 +110,7 @@ def test_unit_report_lists_by_status(gk) -> None:
         "可能涉及的任务（14 项）",
     ]
     assert (
-        "| 31 | 用足用好集成式发布成果" in out
-        and "| 牵头 | 10月底前 | 2024年10月31日 | 剩16天 |" in out
+        "| 31 | 用足用好集成式发布成果" in out and "| 牵头 | 10月底前 | 10月31日 | 剩16天 |" in out
     )
     assert "暂无进展记录。" in out and "暂无延期申请。" in out
 
@@ -133,19 +132,19 @@ def test_unit_report_shows_records(gk, data_copy) -> None:
     assert result.exit_code == 0, result.stderr
     out = result.stdout
     progress = out.split("## 已记录的进展", 1)[1].split("## 延期申请", 1)[0]
-    lines = [line for line in progress.splitlines() if line.startswith("| 2024")]
+    lines = [line for line in progress.splitlines() if line.startswith("| 9月")]
     assert lines == [
-        "| 2024年9月1日 | 31 | 用足用好集成式发布成果，推出更多政策集成应用产品 | 推进中 |  |  |",
-        "| 2024年9月20日 | 31 | 用足用好集成式发布成果，推出更多政策集成应用产品 | 推进中 | "
+        "| 9月1日 | 31 | 用足用好集成式发布成果，推出更多政策集成应用产品 | 推进中 |  |  |",
+        "| 9月20日 | 31 | 用足用好集成式发布成果，推出更多政策集成应用产品 | 推进中 | "
         "已梳理惠企政策清单 | <https://example.com/a?b=1&c=%3Cx%3E> |",
     ]
     assert (
-        "| 2024年10月10日 | 31 | 用足用好集成式发布成果，推出更多政策集成应用产品 | "
-        "2024年12月15日 | 等待市级平台上线 |"
+        "| 10月10日 | 31 | 用足用好集成式发布成果，推出更多政策集成应用产品 | "
+        "12月15日 | 等待市级平台上线 |"
     ) in out
     # The extension moves the unit's deadline: no longer due soon, shown as extended.
     assert "即将到期（2 项）" in out
-    assert "| 2024年12月15日（延期，原 2024年10月31日） | 剩61天 |" in out
+    assert "| 12月15日（延期，原 10月31日） | 剩61天 |" in out
 
 
 def _two_units_extend(data: Path) -> None:
@@ -293,6 +292,13 @@ def test_md_escape_any_text_stays_in_one_cell(text) -> None:
 )
 def test_zh_date(value, expected) -> None:
     assert core.zh_date(value) == expected
+
+
+def test_zh_date_leaves_out_the_plans_year() -> None:
+    # In a table of the year's 通报: 10月31日 in its own year, the year shown in another.
+    assert core.zh_date("2024-10-31", year=2024) == "10月31日"
+    assert core.zh_date("2025-01-15", year=2024) == "2025年1月15日"
+    assert core.zh_date(None, "待定", year=2024) == "待定"
 
 
 def test_link_is_autolink_only_for_http() -> None:

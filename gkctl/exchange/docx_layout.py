@@ -10,6 +10,7 @@ digit or Latin letter a little over half of one. A column whose every cell is sh
 from __future__ import annotations
 
 import io
+import math
 import unicodedata
 import zipfile
 from collections.abc import Sequence
@@ -55,11 +56,11 @@ def column_widths(
     columns: Sequence[Sequence[str]],
     usable_mm: float,
     font_pt: float,
-    weights: Sequence[float] | None = None,
 ) -> tuple[list[float], list[bool]]:
     """Widths in mm for a table `usable_mm` wide, and which columns are kept whole (no
-    wrap). `weights` (optional) is how the text columns share the rest; by default, by
-    the width of their longest cell."""
+    wrap). Every header stays on one line where the widths allow it (fits() says whether
+    they do at a font size); the text columns share what the whole ones leave so that the
+    table is as short as it can be, which gives the task text the most room."""
     em = font_pt * MM_PER_PT
     n = len(header)
     body_em = [max((text_em(c) for c in col), default=0.0) for col in columns]
@@ -81,10 +82,14 @@ def column_widths(
         return out
 
     text_cols = [j for j in range(n) if not whole[j]]
-    room_for_text = len(text_cols) * (TEXT_MIN_EM * em + CELL_PADDING_MM)
+    room_for_text = sum(
+        (max(TEXT_MIN_EM, head_em[j]) + _SLACK_EM) * em + CELL_PADDING_MM for j in text_cols
+    )
     widths = fixed(False)
-    if sum(widths[j] for j in range(n) if whole[j]) + room_for_text > usable_mm:
-        # A header such as 待市级部署 may take two lines; the figures under it may not.
+    split = sum(widths[j] for j in range(n) if whole[j]) + room_for_text > usable_mm
+    if split:
+        # No room for every header on one line even at the smallest size (fits() is
+        # False): a header such as 待市级部署 may take two lines; the figures under it may not.
         widths = fixed(True)
     used = sum(widths[j] for j in range(n) if whole[j])
     if not text_cols:
@@ -92,16 +97,85 @@ def column_widths(
         return [w * scale for w in widths], whole
     # A text column is never narrower than its header (责任单位 stays on one line).
     for j in text_cols:
-        widths[j] = max(TEXT_MIN_EM, head_em[j] + _SLACK_EM) * em + CELL_PADDING_MM
+        head = head_em[j] / 2 if split else head_em[j]
+        widths[j] = (max(TEXT_MIN_EM, head) + _SLACK_EM) * em + CELL_PADDING_MM
     rest = max(usable_mm - used - sum(widths[j] for j in text_cols), 0.0)
-    share = [
-        (weights[j] if weights is not None else max(min(body_em[j], 60.0), head_em[j], 1.0))
-        for j in text_cols
-    ]
-    total = sum(share)
-    for j, s in zip(text_cols, share, strict=True):
-        widths[j] += rest * s / total
+    shares = _share(rest, [columns[j] for j in text_cols], [widths[j] for j in text_cols], em)
+    for j, extra in zip(text_cols, shares, strict=True):
+        widths[j] += extra
     return widths, whole
+
+
+_SAMPLE_ROWS = 400  # enough rows to see the shape of a table; a 100,000-row one is sampled
+
+
+def _share(
+    rest_mm: float, columns: Sequence[Sequence[str]], start_mm: Sequence[float], em: float
+) -> list[float]:
+    """How the text columns share `rest_mm`: a step at a time, to the column where it
+    saves the most lines over the table's rows (a row is as tall as its tallest cell), so
+    that the long task text gets the width and a short 责任单位 only what it needs. What
+    no column needs any more goes to them by their widest cell."""
+    rows = max((len(c) for c in columns), default=0)
+    picked = range(rows) if rows <= _SAMPLE_ROWS else range(0, rows, rows // _SAMPLE_ROWS)
+    # Each cell as the widths of its lines, in ems.
+    cells = [
+        [
+            [_line_em(part) for part in (col[r] if r < len(col) else "").split("\n")]
+            for col in columns
+        ]
+        for r in picked
+    ]
+    extra = [0.0] * len(columns)
+    step = em  # one character more at a time
+
+    def lines(cell: list[float], width_mm: float) -> int:
+        room = max((width_mm - CELL_PADDING_MM) / em - _SLACK_EM, 1.0)
+        return sum(max(1, math.ceil(w / room)) for w in cell)
+
+    def height(widths: Sequence[float]) -> int:
+        return sum(max(lines(row[j], widths[j]) for j in range(len(widths))) for row in cells)
+
+    left = rest_mm
+    current = [s for s in start_mm]
+    best = height(current)
+    while left >= step:
+        gains = []
+        for j in range(len(columns)):
+            trial = list(current)
+            trial[j] += step
+            gains.append(best - height(trial))
+        j = max(range(len(columns)), key=lambda k: (gains[k], _widest(columns[k])))
+        if gains[j] <= 0:
+            break
+        current[j] += step
+        extra[j] += step
+        best -= gains[j]
+        left -= step
+    if left > 0:
+        weights = [max(_widest(col), 1.0) for col in columns]
+        total = sum(weights)
+        for j, w in enumerate(weights):
+            extra[j] += left * w / total
+    return extra
+
+
+def _widest(column: Sequence[str]) -> float:
+    return max((text_em(c) for c in column), default=0.0)
+
+
+def fits(
+    header: Sequence[str], columns: Sequence[Sequence[str]], usable_mm: float, font_pt: float
+) -> bool:
+    """Whether every header can stay on one line, with the short columns whole and each
+    text column at least TEXT_MIN_EM wide, at `font_pt`."""
+    em = font_pt * MM_PER_PT
+    need = 0.0
+    for h, col in zip(header, columns, strict=False):
+        body = _widest(col)
+        floor = body if body <= WHOLE_LIMIT_EM else TEXT_MIN_EM
+        need += (max(floor, text_em(h)) + _SLACK_EM) * em + CELL_PADDING_MM
+    return need <= usable_mm
 
 
 def set_table_widths(table: Any, widths_mm: Sequence[float], whole: Sequence[bool]) -> None:
@@ -149,6 +223,28 @@ def set_font(
     run.font.size = Pt(size_pt)
     run.font.bold = bold
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asian)
+
+
+def add_hyperlink(
+    paragraph: Any, url: str, text: str, east_asian: str, size_pt: float, latin: str | None = None
+) -> Any:
+    """A clickable link (w:hyperlink to an external address) at the end of `paragraph`,
+    blue and underlined as Word shows links; returns its run, for more formatting."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import RGBColor
+
+    r_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), r_id)
+    run = paragraph.add_run(text)
+    set_font(run, east_asian, size_pt, latin)
+    run.font.underline = True
+    run.font.color.rgb = RGBColor(0x05, 0x63, 0xC1)
+    link.append(run._r)  # moved from the paragraph into the link
+    paragraph._p.append(link)
+    return run
 
 
 def saved(

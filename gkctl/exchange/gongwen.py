@@ -15,19 +15,23 @@ body text) use 五号 (10.5 pt), header row in 黑体, repeated at the top of ev
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from gkctl.core import textsafe
 from gkctl.exchange.docx_layout import (
+    add_hyperlink,
     column_widths,
+    fits,
     saved,
     set_font,
     set_table_widths,
     text_em,
 )
-from gkctl.views.mdblocks import Block, Heading, Paragraph, Table, parse
+from gkctl.views.mdblocks import Block, Heading, Paragraph, Span, Table, parse, plain
 
 PAGE_MM = (210.0, 297.0)
 MARGINS_MM = {"top": 37.0, "bottom": 35.0, "left": 28.0, "right": 26.0}
@@ -40,6 +44,7 @@ H2_FONT = "楷体_GB2312"
 TABLE_PT = 10.5  # 五号
 PAGE_NUMBER_FONT, PAGE_NUMBER_PT = "宋体", 14.0  # 4号
 LATIN_FONT = "Times New Roman"
+CODE_FONT = "Courier New"
 # 22 lines in the 225 mm 版心: exactly 28.95 pt from one line to the next.
 LINE_PT = 28.95
 # Where a computer lacks the founder fonts, these stand in (the font table's altName).
@@ -85,32 +90,147 @@ def _lay_out(document: Any, blocks: Sequence[Block]) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     h1 = h2 = 0
+    base = 2  # the heading level numbered 一、; a level deeper inside an 附件
     after_title = False
     for block in blocks:
         if isinstance(block, Heading) and block.level == 1:
-            p = _paragraph(document, _title_lines(block.text), TITLE_FONT, TITLE_PT, indent=False)
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            p.paragraph_format.space_after = _pt(LINE_PT)  # a blank line below the title
+            _title(document, block.text)
+            after_title = True
+            continue
+        if isinstance(block, Heading) and block.level == 2 and block.text.startswith("附件"):
+            _attachment(document, block.text)
+            h1 = h2 = 0
+            base = 3
             after_title = True
             continue
         if isinstance(block, Heading):
-            if block.level == 2:
+            if block.level <= base:
                 h1, h2 = h1 + 1, 0
                 _paragraph(document, f"{chinese_number(h1)}、{block.text}", H1_FONT, BODY_PT)
             else:
                 h2 += 1
                 _paragraph(document, f"（{chinese_number(h2)}）{block.text}", H2_FONT, BODY_PT)
         elif isinstance(block, Paragraph):
-            if after_title:
-                # The line under the title (as of, issuer, window): centred, in 楷体.
+            if block.align == "right":
+                _signature(document, block.text)
+            elif after_title and block.text.endswith("："):
+                # 主送机关: the line under the title, flush left, ending in a colon.
+                p = _paragraph(document, "", BODY_FONT, BODY_PT, indent=False)
+                add_spans(p, block.spans, BODY_FONT, BODY_PT)
+                after_title = True  # the 正文 may open without a heading
+                continue
+            elif after_title and "｜" in block.text and not block.item:
+                # The line under the title, its parts (as of, issuer, window) between ｜
+                # marks: centred, in 楷体.
                 p = _paragraph(document, _meta_lines(block.text), H2_FONT, BODY_PT, indent=False)
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             else:
-                text = f"·{block.text}" if block.item else block.text
-                _paragraph(document, text, BODY_FONT, BODY_PT)
+                _body(document, block)
         else:
             _table(document, block)
         after_title = False
+
+
+def _title(document: Any, text: str) -> Any:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    p = _paragraph(document, _title_lines(text), TITLE_FONT, TITLE_PT, indent=False)
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.space_after = _pt(LINE_PT)  # a blank line below the title
+    return p
+
+
+def _attachment(document: Any, heading: str) -> None:
+    """附件 on a new page: the word 附件 at the top left in 黑体, then the attachment's
+    title (what follows 附件 in the heading) centred as a title (GB/T 9704 8)."""
+    label = _paragraph(document, "附件", H1_FONT, BODY_PT, indent=False)
+    label.paragraph_format.page_break_before = True
+    rest = heading[len("附件") :].lstrip("：: 　")
+    if rest:
+        _title(document, rest)
+
+
+def _signature(document: Any, text: str) -> None:
+    """发文机关署名 and 成文日期 (GB/T 9704 7.3.5.1, without a seal): a blank line below the
+    正文, the office two characters in from the right, the date below it starting two
+    characters further right; a date longer than the office moves the office left."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if not lines:
+        return
+    names, dated = (lines[:-1], lines[-1]) if len(lines) > 1 else (lines, None)
+    name_em = max(text_em(n) for n in names)
+    name_right = 2.0
+    date_right = 2.0
+    if dated is not None:
+        date_right = name_em - text_em(dated)
+        if date_right < 2.0:
+            date_right = 2.0
+            name_right = date_right + text_em(dated) + 2.0 - name_em
+    for i, line in enumerate([*names, *([dated] if dated else [])]):
+        p = _paragraph(document, line, BODY_FONT, BODY_PT, indent=False)
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        right = date_right if dated is not None and i == len(names) else name_right
+        if line in names:
+            # Centred over the longest name where there are several.
+            right += (name_em - text_em(line)) / 2
+        p.paragraph_format.right_indent = _pt(right * BODY_PT)
+        if i == 0:
+            p.paragraph_format.space_before = _pt(LINE_PT)
+
+
+def _body(document: Any, block: Paragraph) -> None:
+    """A paragraph of the 正文: list items with their number or dot and a hanging indent,
+    quotes in 楷体 set in two characters more, code in a fixed-width font."""
+    if block.code:
+        p = _paragraph(document, "", BODY_FONT, BODY_PT, indent=False)
+        for i, line in enumerate(block.text.split("\n")):
+            run = p.add_run()
+            if i:
+                run.add_break()
+            run.add_text(textsafe.visible(line))
+            set_font(run, BODY_FONT, TABLE_PT, CODE_FONT)
+        p.paragraph_format.left_indent = _pt(2 * BODY_PT)
+        return
+    font = H2_FONT if block.quote else BODY_FONT
+    p = _paragraph(document, "", font, BODY_PT)
+    fmt = p.paragraph_format
+    if block.item:
+        # The marker hangs in the first-line indent; nested lists two characters further.
+        fmt.left_indent = _pt((2 * block.depth + 1) * BODY_PT)
+        fmt.first_line_indent = _pt(-BODY_PT)
+        run = p.add_run(f"{block.marker}" + ("" if block.marker == "·" else " "))
+        set_font(run, font, BODY_PT, LATIN_FONT)
+    if block.quote:
+        fmt.left_indent = _pt((fmt.left_indent.pt if fmt.left_indent else 0) + 2 * BODY_PT)
+    add_spans(p, block.spans, font, BODY_PT)
+
+
+def add_spans(p: Any, spans: Sequence[Span], font: str, size: float) -> None:
+    """Formatted text into paragraph `p`: strong, emphasis, strikethrough, code in a
+    fixed-width font, links as Word hyperlinks; a line break where the text has one."""
+    for span in spans:
+        if span.link and span.link.lower().startswith(("http://", "https://", "mailto:")):
+            run = add_hyperlink(p, span.link, textsafe.visible(span.text), font, size, LATIN_FONT)
+            _format(run, span)
+            continue
+        for i, line in enumerate(textsafe.visible(span.text).split("\n")):
+            run = p.add_run()
+            if i:
+                run.add_break()
+            run.add_text(line)
+            set_font(run, font, size, CODE_FONT if span.code else LATIN_FONT)
+            _format(run, span)
+
+
+def _format(run: Any, span: Span) -> None:
+    if span.bold:
+        run.font.bold = True
+    if span.italic:
+        run.font.italic = True
+    if span.strike:
+        run.font.strike = True
 
 
 def _title_lines(title: str) -> str:
@@ -169,7 +289,8 @@ def _paragraph(document: Any, text: str, font: str, size: float, indent: bool = 
     if indent:
         fmt.first_line_indent = _pt(2 * size)  # two characters
         p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    _add_lines(p, text, font, size)
+    if text:
+        _add_lines(p, text, font, size)
     return p
 
 
@@ -185,6 +306,46 @@ def _add_lines(p: Any, text: str, font: str, size: float) -> None:
         set_font(run, font, size, LATIN_FONT)
 
 
+# Table sizes from 五号 down: a table whose headers do not fit on one line at 五号 is set
+# in 小五, then 六号, before any header is allowed a second line.
+TABLE_SIZES = (TABLE_PT, 9.0, 7.5)
+# A date is one word: a WORD JOINER (U+2060) between its characters keeps LibreOffice
+# and Word from breaking 2024年10月31日 over two lines of a narrow cell.
+_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日|\d{4}-\d{2}-\d{2}|\d{1,2}月\d{1,2}日")
+JOINER = "\u2060"
+
+
+def keep_whole(text: str) -> str:
+    """Dates in `text` made unbreakable (JOINER between their characters)."""
+    return _DATE.sub(lambda m: JOINER.join(m.group(0)), text)
+
+
+def _cells(table: Table) -> tuple[list[list[tuple[Span, ...]]], list[str]]:
+    """The table's cells as spans, each link replaced by a note mark [n] that links to it,
+    and the notes' addresses in order: an address is printed whole under the table, where
+    the whole width of the page is room for it, rather than broken in a narrow cell."""
+    notes: list[str] = []
+    rows: list[list[tuple[Span, ...]]] = []
+    for r in range(len(table.rows) + 1):
+        row = []
+        for j in range(len(table.header)):
+            spans = []
+            for span in table.cell(r, j):
+                if span.link and r:
+                    if span.link not in notes:
+                        notes.append(span.link)
+                    mark = f"[{notes.index(span.link) + 1}]"
+                    if span.text != span.link:
+                        spans.append(replace(span, text=span.text, link=None))
+                        mark = f" {mark}"
+                    spans.append(replace(span, text=mark))
+                else:
+                    spans.append(replace(span, text=keep_whole(span.text)) if r else span)
+            row.append(tuple(spans))
+        rows.append(row)
+    return rows, notes
+
+
 def _table(document: Any, table: Table) -> None:
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -192,11 +353,18 @@ def _table(document: Any, table: Table) -> None:
     from docx.oxml.ns import qn
 
     n = len(table.header)
-    grid = document.add_table(rows=1 + len(table.rows), cols=n)
+    if n == 0:
+        return
+    cells, notes = _cells(table)
+    texts = [[plain(c).replace(JOINER, "") for c in row] for row in cells]
+    columns = [[row[j] for row in texts[1:]] for j in range(n)]
+    size = next((pt for pt in TABLE_SIZES if fits(texts[0], columns, TEXT_WIDTH_MM, pt)), None)
+    one_line = size is not None
+    size = size or TABLE_SIZES[-1]
+    widths, whole = column_widths(texts[0], columns, TEXT_WIDTH_MM, size)
+    grid = document.add_table(rows=len(cells), cols=n)
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    columns = [table.column(j) for j in range(n)]
-    widths, whole = column_widths(table.header, columns, TEXT_WIDTH_MM, TABLE_PT)
     for r, row in enumerate(grid.rows):
         tr_pr = row._tr.get_or_add_trPr()
         keep = OxmlElement("w:cantSplit")  # a row is never split over two pages
@@ -205,9 +373,7 @@ def _table(document: Any, table: Table) -> None:
             repeat = OxmlElement("w:tblHeader")  # the header row again on every page
             repeat.set(qn("w:val"), "true")
             tr_pr.append(repeat)
-        texts = table.header if r == 0 else table.rows[r - 1]
         for j, cell in enumerate(row.cells):
-            text = texts[j] if j < len(texts) else ""
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
             p = cell.paragraphs[0]
             fmt = p.paragraph_format
@@ -218,10 +384,27 @@ def _table(document: Any, table: Table) -> None:
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             elif whole[j]:
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _add_lines(p, text, H1_FONT if r == 0 else "仿宋_GB2312", TABLE_PT)
+            add_spans(p, cells[r][j], H1_FONT if r == 0 else BODY_FONT, size)
     set_table_widths(grid, widths, whole)
+    if one_line:
+        _header_whole(grid)
+    for k, url in enumerate(notes, start=1):
+        note = _paragraph(document, f"[{k}] ", BODY_FONT, size, indent=False)
+        note.paragraph_format.line_spacing = _pt(size * 1.5)
+        add_hyperlink(note, url, textsafe.visible(url), BODY_FONT, size, LATIN_FONT)
     # A blank line after each table, so the next heading does not touch it.
     _paragraph(document, "", BODY_FONT, BODY_PT, indent=False)
+
+
+def _header_whole(grid: Any) -> None:
+    """The header row's cells never wrap (their widths were made for one line)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for tc in grid.rows[0]._tr.tc_lst:
+        tc_pr = tc.get_or_add_tcPr()
+        if tc_pr.find(qn("w:noWrap")) is None:
+            tc_pr.append(OxmlElement("w:noWrap"))
 
 
 def _normal_style(document: Any) -> None:

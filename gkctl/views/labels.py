@@ -32,11 +32,15 @@ def deadline_text(text: str) -> str:
     return text or UNDATED_LABEL
 
 
-def zh_date(value: date | str | None, empty: str = "—") -> str:
-    """2024-11-30 (a date or its ISO text) -> 2024年11月30日; None -> `empty`."""
+def zh_date(value: date | str | None, empty: str = "—", year: int | None = None) -> str:
+    """2024-11-30 (a date or its ISO text) -> 2024年11月30日; None -> `empty`. With
+    `year` (the plan's), a date in that year without it: 11月30日, as a table of the
+    year's 通报 says it, where a date column would otherwise take a fifth of the page."""
     if value is None or value == "":
         return empty
     day = value if isinstance(value, date) else date.fromisoformat(str(value))
+    if day.year == year:
+        return f"{day.month}月{day.day}日"
     return f"{day.year}年{day.month}月{day.day}日"
 
 
