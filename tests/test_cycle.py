@@ -66,10 +66,10 @@ def test_scene_three_the_report_of_a_period(gk: Run, data_copy: Path) -> None:
     report = ok(gk, data_copy, "report", "--as-of", AS_OF, "--since", "2024-10-01").stdout
     period = report.split("## 本期变化（2024年10月1日之后至2024年11月5日）\n", 1)[1]
     period = period.split("\n## ", 1)[0]
-    assert "| 2024年10月20日 | 28 |" in period and "目录初稿已完成" in period
+    assert "| 10月20日 | 28 |" in period and "目录初稿已完成" in period
     overdue = period.split("### 新增逾期", 1)[1].split("###", 1)[0]
     assert [int(n) for n in re.findall(r"^\| (\d+) \|", overdue, re.MULTILINE)] == [31, 69, 72, 73]
-    assert "| 2024年11月4日 | 72 |" in period.split("### 延期申请", 1)[1]
+    assert "| 11月4日 | 72 |" in period.split("### 延期申请", 1)[1]
     behind = report.split("## 落后单位", 1)[1]
     rows = re.findall(r"^\| ([^-|][^|]*) \|", behind, re.MULTILINE)[1:]
     assert len(rows) < 10  # not 40 red rows
