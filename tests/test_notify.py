@@ -608,3 +608,141 @@ def test_a_unit_that_owes_a_form_is_told_so(gk: Run, plan: Path) -> None:
         for day in (date(2024, 11, 5), date(2024, 11, 7))
     ]
     assert [n.fingerprint for n in week[0]] == [n.fingerprint for n in week[1]]
+
+
+# --- notify --format json -------------------------------------------------------------------
+
+
+def test_json_dry_run_says_what_each_unit_would_get(gk: Run, plan: Path) -> None:
+    dry = gk("notify", "--as-of", DAY, data=plan, env=ENV)
+    shown = gk("notify", "--as-of", DAY, "--format", "json", data=plan, env=ENV)
+    assert shown.exit_code == 0, shown.stderr
+    answer = json.loads(shown.stdout)  # nothing but the JSON on stdout
+    assert list(answer) == ["version", "as_of", "period", "send", "notices", "summary"]
+    assert (answer["version"], answer["as_of"], answer["period"], answer["send"]) == (
+        1,
+        DAY,
+        "2024-W45",
+        False,
+    )
+    assert [n["unit"] for n in answer["notices"]] == ["区甲委", "区乙局", "丙镇", "区丁办"]
+    first = answer["notices"][0]
+    assert list(first) == [
+        "unit",
+        "fingerprint",
+        "matters",
+        "subject",
+        "text",
+        "items",
+        "form",
+        "deliveries",
+    ]
+    assert first["text"] == dry_texts(dry.stdout)["区甲委"]  # the bytes the channels get
+    assert first["items"][0] == {
+        "matter": "overdue",
+        "plan": None,
+        "id": 1,
+        "name": "逾期的任务",
+        "due": "2024-09-30",
+        "days_left": -36,
+        "returned": None,
+        "return_reason": "",
+        "decision": None,
+        "decided": None,
+        "to": None,
+    }
+    assert [i["matter"] for i in first["items"]] == ["overdue", "due_soon"]
+    assert (first["form"], first["deliveries"]) == (None, [])  # no contacts.yaml
+    assert answer["summary"] == {"units": 4, "sent": 0, "already_sent": 0, "failed": 0}
+
+
+def test_json_after_send_gives_each_delivery_its_result(
+    gk: Run, plan: Path, smtp: tuple[Mailbox, int], bots: Callable[..., tuple[Bot, str]]
+) -> None:
+    box, port = smtp
+    wecom, url = bots("wecom")
+    wecom.statuses = [500, 500, 500]  # the first unit's bot fails every try (2 retries)
+    contacts(plan, port, {"w": f"kind: wecom\nname: 群\nurl: {url}"})
+    result = gk("notify", "--as-of", DAY, "--send", "--format", "json", data=plan, env=ENV)
+    assert result.exit_code == 1
+    answer = json.loads(result.stdout)
+    assert answer["send"] is True
+    first = answer["notices"][0]["deliveries"]
+    assert [(d["channel"], d["label"], d["result"], d["attempts"]) for d in first] == [
+        ("email", "邮件 u0@example.gov.cn", "sent", 1),
+        ("群", "企业微信机器人 群", "failed", 3),
+    ]
+    assert answer["summary"] == {"units": 4, "sent": 7, "already_sent": 0, "failed": 1}
+    assert "区甲委 企业微信机器人 群：" in result.stderr  # each delivery's line: stderr
+    assert len(box.messages) == 4
+
+    again = gk("notify", "--as-of", DAY, "--format", "json", data=plan, env=ENV)
+    results = [[d["result"] for d in n["deliveries"]] for n in json.loads(again.stdout)["notices"]]
+    assert results == [["already_sent", "would_send"]] + [["already_sent"] * 2] * 3
+
+
+def test_json_of_an_ended_plan_has_no_notices(gk: Run, plan: Path) -> None:
+    shown = gk("notify", "--as-of", "2025-02-01", "--format", "json", data=plan)
+    assert shown.exit_code == 0
+    assert json.loads(shown.stdout)["notices"] == []
+
+
+def test_notify_rejects_a_format_it_does_not_have(gk: Run, plan: Path) -> None:
+    shown = gk("notify", "--as-of", DAY, "--format", "csv", data=plan)
+    assert (shown.exit_code, shown.stderr) == (
+        2,
+        "此命令不支持 --format csv，可用：table、json。\n",
+    )
+
+
+# --- notify across the plans of a folder of plans ----------------------------------------------
+
+PLANS = FIXTURES / "plans" / "plans"
+
+
+def test_across_plans_each_unit_gets_one_notice_with_the_due_views_selection(
+    gk: Run, tmp_path: Path, smtp: tuple[Mailbox, int]
+) -> None:
+    folder = tmp_path / "plans"
+    shutil.copytree(PLANS, folder)
+    due = gk("due", "--unit", "区经委", "--as-of", "2025-03-05", "--format", "json", data=folder)
+    wanted = [
+        (t["plan"], t["id"])
+        for t in json.loads(due.stdout)["tasks"]
+        if t["status"] in ("overdue", "due_soon") and not t["possible"]
+    ]
+
+    shown = gk("notify", "--as-of", "2025-03-05", "--format", "json", data=folder)
+
+    assert shown.exit_code == 0, shown.stderr
+    answer = json.loads(shown.stdout)
+    by_unit = {n["unit"]: n for n in answer["notices"]}
+    jingwei = by_unit["区经委"]
+    assert [(i["plan"], i["id"]) for i in jingwei["items"]] == wanted == [("2025", 3), ("2024", 8)]
+    assert "- 任务 2025#3 " in jingwei["text"] and "- 任务 2024#8 " in jingwei["text"]
+    # The ended 2024 plan chases only the work still running in it (an extension past its end).
+    assert all(i["plan"] == "2025" or i["id"] == 8 for n in answer["notices"] for i in n["items"])
+
+    # The contacts and the sent log of a folder of plans are the folder's own.
+    box, port = smtp
+    (folder / "contacts.yaml").write_text(
+        "smtp:\n  host: 127.0.0.1\n"
+        f"  port: {port}\n"
+        "  security: none\n  sender: gongkai@example.gov.cn\n"
+        "units:\n  - unit: 区经委\n    email: [jw@example.gov.cn]\n",
+        encoding="utf-8",
+    )
+    sent = gk("notify", "--as-of", "2025-03-05", "--send", "--unit", "经委", data=folder, env=ENV)
+    assert sent.exit_code == 0, sent.stderr
+    mail = message_from_bytes(box.messages[0].content, policy=policy.default)
+    assert mail.get_content() == jingwei["text"]
+    assert (folder / "notify-log.yaml").is_file()
+    assert not (folder / "2025" / "notify-log.yaml").exists()
+    again = gk("notify", "--as-of", "2025-03-05", "--send", "--unit", "经委", data=folder, env=ENV)
+    assert "本期已发送而跳过 1 条" in again.stderr and len(box.messages) == 1
+
+
+def test_plan_names_one_plan_of_the_folder_as_before(gk: Run, tmp_path: Path) -> None:
+    shown = gk("notify", "--as-of", "2025-03-05", "--plan", "2025", data=PLANS)
+    assert shown.exit_code == 0, shown.stderr
+    assert "任务 3 " in shown.stdout and "#" not in shown.stdout

@@ -276,16 +276,25 @@ def run_workflow(
     }
 
 
+# The one job that writes to the repository commits with git and runs no gkctl (nor any
+# other code of the repository); the test runs its git lines against a local origin.
+GIT_JOBS = {("report.yml", "forms-log")}
+
+
 @pytest.mark.parametrize("name", ["validate.yml", "report.yml"])
 def test_run_lines_use_only_gkctl_and_builtins(name) -> None:
-    for job in _load(name)["jobs"].values():
+    for job_name, job in _load(name)["jobs"].items():
+        allowed = ALLOWED
+        if (name, job_name) in GIT_JOBS:
+            allowed = (ALLOWED - {"gkctl"}) | {"git"}
+            assert job["permissions"] == {"contents": "write"}
         for step in job["steps"]:
             if "run" not in step or INSTALL.match(step["run"]):
                 continue
             for line in step["run"].splitlines():
                 line = line.strip()
                 if line and not line.startswith("#") and not ASSIGNMENT.match(line):
-                    assert line.split()[0] in ALLOWED, f"{name}: {line}"
+                    assert line.split()[0] in allowed, f"{name}: {line}"
 
 
 @pytest.mark.parametrize("name", ["validate.yml", "report.yml"])
@@ -444,14 +453,46 @@ def test_validate_workflow_fails_on_bad_data(tmp_path) -> None:
 FORM_KEY = {"secrets.GKCTL_FORM_KEY": "f" * 64}
 
 
+def _repo_with_origin(tmp_path: Path) -> tuple[Path, Path]:
+    """A repository copy committed on main, with a bare `origin` it tracks (what the
+    forms-log job's checkout and push see)."""
+    repo = _repo_copy(tmp_path)
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "plan")
+    git(repo, "remote", "add", "origin", str(origin))
+    git(repo, "push", "-q", "-u", "origin", "main")
+    return repo, origin
+
+
+def _sent_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if 'event: "sent"' in line]
+
+
 def test_report_workflow_at_a_fixed_date(tmp_path) -> None:
+    repo, origin = _repo_with_origin(tmp_path)
     done = run_workflow(
-        "report.yml", tmp_path, "workflow_dispatch", {"as_of": "2024-10-15"}, context=FORM_KEY
+        "report.yml",
+        tmp_path,
+        "workflow_dispatch",
+        {"as_of": "2024-10-15"},
+        repo=repo,
+        context=FORM_KEY,
     )
     on = done["workflow"]["on"]
     assert on["schedule"] == [{"cron": "0 1 1 * *"}] and "workflow_dispatch" in on
     out = done["repo"] / "out"
-    assert done["artifacts"] == ["out/", "填报表/"]
+    assert done["artifacts"] == ["out/", "填报表/", "data/forms-log.yaml"]
+    # The forms sent are recorded in the repository (review and notify read the log).
+    assert (
+        git(origin, "log", "-1", "--format=%s", "main")
+        == "report: 填报表发出记录（forms-log.yaml）\n"
+    )
+    kept = git(origin, "show", "main:data/forms-log.yaml")
+    assert len(_sent_lines(kept)) == 40
+    assert '{unit: "区经委", event: "sent", date: 2024-10-15, form_date: 2024-10-15}' in kept
     forms = sorted((done["repo"] / "填报表").glob("*.xlsx"))
     assert len(forms) == 40 and done["repo"] / "填报表" / "区经委-填报表.xlsx" in forms
     # Signed with the secret, not with a key made on the runner: the office imports them.
@@ -498,13 +539,41 @@ def test_report_workflow_at_a_fixed_date(tmp_path) -> None:
 def test_report_workflow_on_schedule_uses_today(tmp_path) -> None:
     # A scheduled run has no inputs: GKCTL_TODAY is empty and gkctl takes today's date.
     # Without the GKCTL_FORM_KEY secret, no forms (and no key made on the runner).
+    repo, origin = _repo_with_origin(tmp_path)
     done = run_workflow(
-        "report.yml", tmp_path, "schedule", {}, context={"secrets.GKCTL_FORM_KEY": ""}
+        "report.yml", tmp_path, "schedule", {}, repo=repo, context={"secrets.GKCTL_FORM_KEY": ""}
     )
     assert done["summary"].startswith("# 2024年金山区政务公开工作要点 督办情况汇总\n")
     assert (done["repo"] / "out" / "summary.md").read_text(encoding="utf-8") == done["summary"]
     assert not (done["repo"] / "填报表").exists()
     assert not (done["repo"] / "data" / ".gkctl-form-key").exists()
+    # No forms, no log: nothing is committed.
+    assert git(origin, "rev-list", "--count", "main") == "1\n"
+
+
+def test_report_workflow_puts_the_forms_log_on_top_of_the_offices_pushes(tmp_path) -> None:
+    """The office pushed while the report ran: the log's commit goes on top, nothing lost."""
+    repo, origin = _repo_with_origin(tmp_path)
+    office = tmp_path / "office"
+    git(tmp_path, "clone", "-q", str(origin), str(office))
+    (office / "data" / "gkctl-note.txt").write_text("办公室的提交\n", encoding="utf-8")
+    git(office, "add", "-A")
+    git(office, "commit", "-q", "-m", "office")
+    git(office, "push", "-q")
+    run_workflow(
+        "report.yml",
+        tmp_path,
+        "workflow_dispatch",
+        {"as_of": "2024-10-15"},
+        repo=repo,
+        context=FORM_KEY,
+    )
+    assert git(origin, "log", "--format=%s", "main").splitlines() == [
+        "report: 填报表发出记录（forms-log.yaml）",
+        "office",
+        "plan",
+    ]
+    assert len(_sent_lines(git(origin, "show", "main:data/forms-log.yaml"))) == 40
 
 
 # --- what GitHub would silently accept: checked here and by make lint's linters -------------
@@ -522,8 +591,9 @@ def test_actions_pinned_with_known_inputs(name) -> None:
     for line in text.splitlines():
         if re.match(r"^\s*(- )?uses:", line):
             assert PINNED_LINE.match(line), f"{name}: pin to a commit, tag in a comment: {line}"
-    for job in _load(name)["jobs"].values():
+    for job_name, job in _load(name)["jobs"].items():
         assert job["runs-on"] in RUNNERS or job["runs-on"].startswith("${{"), job["runs-on"]
+        uploads = any("upload" in s.get("uses", "") for s in job["steps"])
         for step in job["steps"]:
             if "uses" not in step:
                 continue
@@ -535,7 +605,10 @@ def test_actions_pinned_with_known_inputs(name) -> None:
                 choices = known[key]
                 assert choices is None or value in choices, f"{name}: {key}: {value!r}"
             if action == "actions/checkout":
-                assert step["with"]["persist-credentials"] is False
+                # Only the job that pushes keeps the token in .git/config; it uploads no
+                # artifact the token could leak into, and runs no code of the repository.
+                pushes = (name, job_name) in GIT_JOBS and not uploads
+                assert step["with"]["persist-credentials"] is pushes
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -556,6 +629,14 @@ def test_least_privilege_and_one_run_at_a_time(name) -> None:
             # (A job's permissions replace the workflow's: contents is not granted here.)
             assert job["permissions"] == {"pages": "write", "id-token": "write"}
             assert [s["uses"].split("@")[0] for s in job["steps"]] == ["actions/deploy-pages"]
+        elif (name, job_name) in GIT_JOBS:
+            # The forms log: contents only, after the report job, and nothing of the
+            # repository is installed or run (test_run_lines_use_only_gkctl_and_builtins).
+            assert job["permissions"] == {"contents": "write"} and job["needs"] == "report"
+            assert [s["uses"].split("@")[0] for s in job["steps"] if "uses" in s] == [
+                "actions/checkout",
+                "actions/download-artifact",
+            ]
         else:
             assert writes == set(), f"{name}:{job_name}"
 

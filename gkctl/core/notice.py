@@ -11,6 +11,7 @@ notice. An ended plan chases no one: its statuses are final (core.planyear).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import NamedTuple
@@ -18,6 +19,7 @@ from typing import NamedTuple
 from gkctl.core import planyear, status
 from gkctl.core.forms import FormState
 from gkctl.core.model import Dataset, Extension, Unit
+from gkctl.core.plans import NamedPlan, still_running
 from gkctl.core.status import Status, TaskState
 
 RECENT_DAYS = 7  # a decision is news for a week: the weekly run tells it once
@@ -45,7 +47,10 @@ class Item(NamedTuple):
             extra = f"{s.returned.returned}"
         elif self.decision is not None:
             extra = f"{self.decision.decision.value}:{self.decision.decided}:{self.decision.to}"
-        return f"{self.matter.value}|{s.task.id}|{s.due}|{extra}"
+        # Across plans the task is named with its plan (2025#3); one plan's keys stay as
+        # they were, so that an upgrade does not send the week's notices again.
+        task = f"{s.plan}#{s.task.id}" if s.plan else f"{s.task.id}"
+        return f"{self.matter.value}|{task}|{s.due}|{extra}"
 
 
 class Notice(NamedTuple):
@@ -97,6 +102,44 @@ def notices(
         if items or unit.name in owed:
             out.append(Notice(unit, as_of, tuple(items), owed.get(unit.name)))
     return out
+
+
+def notices_across(
+    plans: Sequence[NamedPlan],
+    as_of: date,
+    within: int = status.DEFAULT_WITHIN,
+    recent: int = RECENT_DAYS,
+    forms: tuple[FormState, ...] = (),
+) -> list[Notice]:
+    """Each unit's one notice over the plans of a data folder, each item marked with its
+    plan: the selection of a unit's due view across plans (core.plans.unit_due_states): a
+    running plan's matters, and of an ended plan only the work that still runs in it."""
+    if not plans:
+        return []
+    owed = {f.unit: f for f in forms if f.returned is None}
+    out = []
+    for unit in plans[0].dataset.directory.units:
+        items: list[Item] = []
+        for name, dataset in plans:
+            found = unit_items(dataset, unit, as_of, within, recent)
+            if planyear.ended(dataset.plan, as_of):
+                end = planyear.plan_end(dataset.plan)
+                found = [i for i in found if still_running(i.state, end)]
+            items += [i._replace(state=i.state._replace(plan=name)) for i in found]
+        # One list per matter, as in one plan's notice; the late and due-soon by urgency.
+        order = list(Matter)
+        items.sort(
+            key=lambda i: (
+                order.index(i.matter),
+                status.sort_key(i.state) if i.matter in _BY_URGENCY else (0, 0, 0),
+            )
+        )
+        if items or unit.name in owed:
+            out.append(Notice(unit, as_of, tuple(items), owed.get(unit.name)))
+    return out
+
+
+_BY_URGENCY = (Matter.OVERDUE, Matter.DUE_SOON)
 
 
 def unit_items(

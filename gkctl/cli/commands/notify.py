@@ -2,7 +2,9 @@
 
 import os
 import time
-from typing import TYPE_CHECKING, Annotated, NamedTuple
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 
@@ -13,22 +15,28 @@ from gkctl.cli.commands.common import (
     UnitOpt,
     WithinOpt,
     as_of_date,
+    check_format,
+    format_option,
     load,
-    plan_dir,
+    load_plans,
+    plan_scope,
     warn,
     warn_outside_plan_year,
     write_stdout,
 )
+from gkctl.cli.formats import OutputFormat
 from gkctl.core import status
 from gkctl.core.errors import ExitCode, UsageError
 from gkctl.core.units import lookup
 from gkctl.store import paths
 
 if TYPE_CHECKING:
+    from gkctl.core.model import Directory
     from gkctl.core.notice import Notice
     from gkctl.exchange.send import Outcome
     from gkctl.store.contacts import Contacts, Smtp, UnitContacts, Webhook
 
+F = OutputFormat
 BOT_LABELS = {"wecom": "企业微信", "dingtalk": "钉钉", "feishu": "飞书"}
 
 
@@ -38,6 +46,53 @@ class _Delivery(NamedTuple):
     label: str  # what the dry run and the report show (never an address with a key)
     hook: "Webhook | None"
     to: tuple[str, ...]
+
+
+class Found(NamedTuple):
+    """The notices of a day, with what their words need: each plan's title by name (empty
+    in a one-plan folder), the title to use otherwise, and the folder of contacts.yaml and
+    notify-log.yaml (the plan's; across plans, the folder of plans)."""
+
+    notices: "list[Notice]"
+    titles: dict[str, str]
+    title: str
+    folder: Path
+    directory: "Directory"
+
+
+def collect(
+    data: Path | None, plan: str | None, day: date, within: int, unit: str | None
+) -> Found | None:
+    """Each unit's notice on `day` (notify and the 督办通知单 share it): one plan's, or in a
+    folder of plans without --plan, one notice per unit across them (the selection of a
+    cross-plan `due`). None, with a note, where the one plan has ended."""
+    from gkctl.core.forms import form_states
+    from gkctl.core.notice import notices, notices_across
+    from gkctl.store import formslog
+
+    scope = plan_scope(data, plan)
+    if scope.several and plan is None:
+        loaded = load_plans(scope.chosen)
+        events = tuple(e for p in scope.chosen for e in formslog.events(p.path))
+        found = notices_across(loaded, day, within, forms=form_states(events, day))
+        titles = {p.name: p.dataset.plan.document.title for p in loaded}
+        first = loaded[-1].dataset
+        out = Found(found, titles, first.plan.document.title, scope.folder, first.directory)
+    else:
+        dataset = load(data, plan)
+        folder = scope.one().path
+        ending = warn_outside_plan_year(dataset, day)
+        if ending.ended:
+            warn(f"{ending.label}，不再催办：各任务状态已是最终结果。")
+            return None
+        forms = form_states(formslog.events(folder), day)
+        found = notices(dataset, day, within, forms=forms)
+        title = dataset.plan.document.title
+        out = Found(found, {}, title, folder, dataset.directory)
+    if unit:
+        chosen = lookup(out.directory, unit)
+        out = out._replace(notices=[n for n in out.notices if n.unit.name == chosen.name])
+    return out
 
 
 def notify(
@@ -63,6 +118,7 @@ def notify(
         float,
         typer.Option("--timeout", min=0.1, max=120, help="每次连接、等待答复的秒数上限。"),
     ] = 10.0,
+    fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON)] = F.TABLE,
     data: DataOpt = None,
     plan: PlanOpt = None,
 ) -> None:
@@ -71,37 +127,36 @@ def notify(
     每个单位的通知列出已逾期、即将到期的任务，被退办的完成报告及理由，近 7 天延期申请
     的决定，每项带任务序号和截止日期；没有事项的单位不发。联系方式在数据目录的
     contacts.yaml，密钥只从环境变量读。默认只显示将发送的内容；--send 才发送，发送记录
-    写入 notify-log.yaml，同一期间同一通知不重发。有发送失败时退出码为 1。
+    写入 notify-log.yaml，同一期间同一通知不重发。有发送失败时退出码为 1。数据目录有
+    多个计划而未指定 --plan 时，每个单位一条通知，列出各计划中的事项（与 due 的选取相同）。
+    --format json 输出每条通知的内容和每次发送的结果。
 
     示例：gkctl notify --as-of 2024-11-05 --send
     """
-    from gkctl.core.notice import notices, period_of
+    from gkctl.core.notice import period_of
     from gkctl.store import contacts as store
 
-    dataset = load(data, plan)
+    check_format(fmt, F.TABLE, F.JSON)
     day = as_of_date(as_of)
-    folder = plan_dir(data, plan)
-    ending = warn_outside_plan_year(dataset, day)
-    if ending.ended:
-        warn(f"{ending.label}，不再催办：各任务状态已是最终结果。")
+    found = collect(data, plan, day, within, unit)
+    if found is None:
+        if fmt is F.JSON:
+            write_stdout(_json(day, period or period_of(day), send, [], (0, 0, 0)))
         return
-    from gkctl.core.forms import form_states
-    from gkctl.store import formslog
-
-    found = notices(dataset, day, within, forms=form_states(formslog.events(folder), day))
-    if unit:
-        chosen = lookup(dataset.directory, unit)
-        found = [n for n in found if n.unit.name == chosen.name]
-    book = store.read_contacts(folder, dataset.directory)
+    folder = found.folder
+    book = store.read_contacts(folder, found.directory)
     if send and book is None:
         raise UsageError(
             f"没有 {paths.shown(store.contacts_path(folder))}：请先登记各单位的邮箱和机器人地址（见 README 的 gkctl notify）。"
         )
     log = store.read_log(folder)
     term = period or period_of(day)
-    title = dataset.plan.document.title
+    records: list[dict[str, Any]] = []
     failed = sent = skipped = 0
-    for notice in found:
+    from gkctl.views import notice as words
+
+    for notice in found.notices:
+        title = words.title_of(notice, found.titles, found.title)
         entry = book.units.get(notice.unit.name) if book is not None else None
         deliveries = _deliveries(notice, book, entry)
         if not deliveries and book is not None:
@@ -114,26 +169,76 @@ def notify(
             if not store.already_sent(log, term, notice.unit.name, d.channel, notice.fingerprint)
         ]
         skipped += len(deliveries) - len(fresh)
+        results = {
+            d.channel: _result("already_sent" if d not in fresh else "would_send")
+            for d in deliveries
+        }
         if not send:
-            _show(notice, title, book, deliveries, fresh)
-            continue
-        for d in fresh:
-            assert book is not None
-            outcome = _deliver(d, book, title, retries, timeout)
-            tries = f"（第 {outcome.attempts} 次）" if outcome.attempts > 1 else ""
-            write_stdout(f"{notice.unit.name} {d.label}：{outcome.detail}{tries}\n")
-            if outcome.ok:
-                sent += 1
-                log = store.record(log, term, notice.unit.name, d.channel, notice.fingerprint, day)
-            else:
-                failed += 1
-    if book is None and found:
+            if fmt is F.TABLE:
+                _show(notice, title, book, deliveries, fresh)
+        else:
+            for d in fresh:
+                assert book is not None
+                outcome = _deliver(d, book, title, retries, timeout)
+                tries = f"（第 {outcome.attempts} 次）" if outcome.attempts > 1 else ""
+                line = f"{notice.unit.name} {d.label}：{outcome.detail}{tries}"
+                # With JSON on stdout, each delivery's line is progress: stderr.
+                if fmt is F.TABLE:
+                    write_stdout(line + "\n")
+                else:
+                    warn(line)
+                results[d.channel] = _result(
+                    "sent" if outcome.ok else "failed", outcome.attempts, outcome.detail
+                )
+                if outcome.ok:
+                    sent += 1
+                    log = store.record(
+                        log, term, notice.unit.name, d.channel, notice.fingerprint, day
+                    )
+                else:
+                    failed += 1
+        if fmt is F.JSON:
+            office = (book.office if book else None) or words.DEFAULT_OFFICE
+            shown = [
+                {"channel": d.channel, "label": d.label, **results[d.channel]} for d in deliveries
+            ]
+            records.append(words.notice_record(notice, title, office, shown))
+    if book is None and found.notices:
         warn(
             f"没有 {paths.shown(store.contacts_path(folder))}：各单位的联系方式未登记，以上只是通知的内容。"
         )
-    _summary(send, len(found), sent, skipped, failed, term)
+    if fmt is F.JSON:
+        write_stdout(_json(day, term, send, records, (sent, skipped, failed)))
+    _summary(send, len(found.notices), sent, skipped, failed, term)
     if failed:
         raise typer.Exit(int(ExitCode.PROBLEMS))
+
+
+def _result(result: str, attempts: int = 0, detail: str = "") -> dict[str, Any]:
+    return {"result": result, "attempts": attempts, "detail": detail}
+
+
+def _json(
+    day: date, term: str, send: bool, records: list[dict[str, Any]], counts: tuple[int, int, int]
+) -> str:
+    from gkctl.views import machine
+
+    sent, skipped, failed = counts
+    return machine.dumps(
+        {
+            "version": machine.JSON_VERSION,
+            "as_of": day.isoformat(),
+            "period": term,
+            "send": send,
+            "notices": records,
+            "summary": {
+                "units": len(records),
+                "sent": sent,
+                "already_sent": skipped,
+                "failed": failed,
+            },
+        }
+    )
 
 
 def _deliveries(
