@@ -39,7 +39,7 @@ def test_due_summary_golden(gk, golden) -> None:
     assert result.exit_code == 0
     golden("due-summary-2024-10-15.txt", result.stdout)
     first_row = result.stdout.splitlines()[3]
-    assert first_row.split()[:3] == ["区政府办公室", "36", "7"]
+    assert first_row.split()[:4] == ["1", "区政府办公室", "36", "7"]
     assert "可能" in result.stdout.splitlines()[1]
 
 

@@ -152,13 +152,22 @@ def test_list_json_covers_every_task(gk) -> None:
 
 def test_summary_envelope(gk) -> None:
     data = json.loads(gk("due", "--as-of", AS_OF, "--format", "json").stdout)
-    assert list(data) == ["version", "as_of", "plan_end", "plan_ended", "tasks", "units"]
+    assert list(data) == [
+        "version", "as_of", "plan_end", "plan_ended", "tasks", "ranked_by", "units"
+    ]  # fmt: skip
+    assert data["ranked_by"] == [
+        "lead_overdue", "overdue", "lead_due_soon", "due_soon", "group_overdue",
+        "group_due_soon", "directory",
+    ]  # fmt: skip
+    assert [row["rank"] for row in data["units"]] == list(range(1, len(data["units"]) + 1))
     # Without --all: what needs attention, plan-wide.
     assert {t["status"] for t in data["tasks"]} == {"overdue", "due_soon", "pending"}
     for task in data["tasks"]:
         _check_task(task, TASK_KEYS)
     for row in data["units"]:
-        assert set(row) == {"unit", "kind", "total", "possible", "completion", *UNIT_STATUSES}
+        assert set(row) == {
+            "rank", "unit", "kind", "total", "possible", "completion", *UNIT_STATUSES
+        }  # fmt: skip
         assert sum(row[s] for s in UNIT_STATUSES) == row["total"]
 
 

@@ -151,7 +151,9 @@ def _answers_one_by_one(dataset: Dataset, as_of: date) -> tuple[list, list]:
     """core.behind's figures and group lines straight from its docstring: every task in
     every unit's own view, one status.state at a time."""
     units = dataset.directory.units
-    late_kinds = (status.Status.OVERDUE, status.Status.DUE_SOON)
+    # Past the plan's end a task 未完成 is late as an overdue one is.
+    late = (status.Status.OVERDUE, status.Status.UNFINISHED)
+    late_kinds = (*late, status.Status.DUE_SOON)
     figures = {u.name: [0] * 7 for u in units}
     lines = []
     for task in dataset.plan.tasks:
@@ -162,7 +164,7 @@ def _answers_one_by_one(dataset: Dataset, as_of: date) -> tuple[list, list]:
             lead = task.units[0] == unit.name
             f = figures[unit.name]
             f[0] += 1
-            if st is status.Status.OVERDUE:
+            if st in late:
                 f[1] += lead
                 f[2] += 1
             elif st is status.Status.DUE_SOON:
@@ -177,18 +179,15 @@ def _answers_one_by_one(dataset: Dataset, as_of: date) -> tuple[list, list]:
             members = [u for u in units if u.kind in group.members and u.name not in task.units]
             views = [status.state(dataset, task, as_of, unit=u) for u in members]
             for u, s in zip(members, views, strict=True):
-                if s.status is status.Status.OVERDUE:
+                if s.status in late:
                     figures[u.name][5] += 1
                 elif s.status is status.Status.DUE_SOON:
                     figures[u.name][6] += 1
-            late = [s for s in views if s.status in late_kinds]
-            if late:
-                kind = (
-                    status.Status.OVERDUE
-                    if any(s.status is status.Status.OVERDUE for s in late)
-                    else status.Status.DUE_SOON
-                )
-                first = next(s for s in late if s.status is kind)
+            behind_on = [s for s in views if s.status in late_kinds]
+            if behind_on:
+                # The worst status the members have on it.
+                kind = next(k for k in status.STATUS_ORDER if any(s.status is k for s in behind_on))
+                first = next(s for s in behind_on if s.status is kind)
                 done = {p.unit for p in task.progress if p.done_on(as_of)}
                 lines.append(
                     behind.GroupLine(
@@ -197,7 +196,7 @@ def _answers_one_by_one(dataset: Dataset, as_of: date) -> tuple[list, list]:
                         kind,
                         first.due,
                         first.days_left,
-                        sum(1 for s in late if s.status is kind),
+                        sum(1 for s in behind_on if s.status is kind),
                         sum(1 for u in members if u.name in done),
                         len(members),
                     )

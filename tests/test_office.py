@@ -283,6 +283,7 @@ def test_review_lists_what_waits_for_the_office(gk: Run, data_copy: Path) -> Non
         "plan_ended",
         "to_close",
         "extension_requests",
+        "ranked_by",
         "chase",
         "forms",
     ]
@@ -329,7 +330,7 @@ def test_review_table_reads_at_any_width(
     assert all(line == line.rstrip() for line in lines)  # piped: no padding
     assert "  31  已报 1/1  2024-11-01 报齐，已等 4 天" in lines
     assert any(line.startswith("  72  区经委  申请至 2024-11-30") for line in lines)
-    assert "  区政府办公室  9 项，最久逾期 219 天" in lines
+    assert "  第1名 区政府办公室  9 项，最久逾期 219 天" in lines
 
 
 def test_the_plan_diff_says_what_was_decided(gk: Run, data_copy: Path, tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ import io
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from gkctl.core import period, plandiff, review, stats, status
+from gkctl.core import behind, period, plandiff, review, stats, status
 from gkctl.core import plans as plans_core
 from gkctl.core.model import (
     Dataset,
@@ -43,6 +44,7 @@ from gkctl.core.status import STATUS_LABELS, Status
 from gkctl.core.units import involvement
 from gkctl.store import loader, yamlsrc
 from gkctl.views import machine, report, terminal
+from tests import browser
 from tests.conftest import DATA
 
 # 2 区经委 alone, 全年; 28 office + 各部门 + 街镇 + 高新区; 31 区经委 + 各相关部门; 39 区行政服务中心
@@ -227,8 +229,9 @@ def test_every_view_tells_the_same_status(history: tuple[Dataset, date, Unit | N
         view = report.with_unit(context, dataset, unit, as_of)["unit"]
         assert {t["id"]: t["status"] for t in view["tasks"]} == {i: truth[i].value for i in sure}
         assert row.answer is not None
+        # Late: overdue, or 未完成 at an ended plan's end (core.behind.LATE).
         assert row.answer.overdue == sum(
-            1 for t in dataset.plan.tasks if unit.name in t.units and truth[t.id] is Status.OVERDUE
+            1 for t in dataset.plan.tasks if unit.name in t.units and truth[t.id] in behind.LATE
         )
         changes = period.changes(dataset, as_of - timedelta(days=30), as_of, unit=unit)
     else:
@@ -253,6 +256,23 @@ def test_every_view_tells_the_same_status(history: tuple[Dataset, date, Unit | N
             assert d.status_after is truth[d.id]
         changes = period.changes(dataset, as_of - timedelta(days=30), as_of)
     assert all(truth[s.task.id] is Status.OVERDUE for s in changes.became_overdue)
+    # One ranking of units (issue 24): the plan-wide due view, stats, the office's chase
+    # list and the report's units and 落后单位 put the units in the same order.
+    rows, ranked = behind.ranked_summaries(dataset, as_of)
+    due_order = [
+        u["unit"] for u in json.loads(machine.summaries_json(rows, ranked, as_of))["units"]
+    ]
+    assert due_order == [u.unit.name for u in result.units]
+    assert due_order == [u["name"] for u in context["units"]]
+    _in_order([n for row in context["behind"] for n in row["names"]], due_order)
+    chase = json.loads(machine.review_json(dataset, review.queue(dataset, as_of)))["chase"]
+    _in_order([c["unit"] for c in chase], due_order)
+    assert all(due_order[c["rank"] - 1] == c["unit"] for c in chase)
+
+
+def _in_order(some: list[str], ranking: list[str]) -> None:
+    """`some` are units of `ranking`, each once, in its order."""
+    assert some == [name for name in ranking if name in set(some)]
 
 
 # --- the same through the CLI, on files -------------------------------------------------------
@@ -321,6 +341,11 @@ def test_the_cli_tells_the_same_story(
         if task_id in truth:
             shown = json.loads(run("show", str(task_id), *who, *day, "-f", "json"))
             assert shown["task"]["status"] == truth[task_id]
+    # One ranking (issue 24): the commands list the units in the same order.
+    ranking = [u["unit"] for u in json.loads(run("due", *day, "-f", "json"))["units"]]
+    assert [u["unit"] for u in json.loads(run("stats", *day, "-f", "json"))["units"]] == ranking
+    chase = json.loads(run("review", *day, "-f", "json"))["chase"]
+    _in_order([c["unit"] for c in chase], ranking)
     if unit is None:
         summary = run("report", *day)
         reported = sum(1 for v in truth.values() if v == "reported")
@@ -334,6 +359,57 @@ def test_the_cli_tells_the_same_story(
         assert row["overdue"] == sum(1 for i in sure if truth[i] in ("overdue", "unfinished"))
         done = {st.value for st in status.DONE_STATUSES}
         assert row["done"] == sum(1 for i in sure if truth[i] in done)
+
+
+# --- the same on the site, as a browser shows it (issue 24) --------------------------------
+
+EXECUTABLE = browser.find()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[browser.Browser]:
+    assert EXECUTABLE is not None
+    b = browser.Browser(EXECUTABLE)
+    try:
+        yield b
+    finally:
+        b.close()
+
+
+@pytest.mark.skipif(EXECUTABLE is None, reason="no Chromium found (see tests/test_site.py)")
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+          HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(histories())
+def test_the_site_tells_the_same_story(
+    gk: Any,
+    chromium: browser.Browser,
+    tmp_path_factory: pytest.TempPathFactory,
+    history: tuple[Dataset, date, Unit | None],
+) -> None:
+    """The board's cards and the units table, as the browser lays them out, are in the
+    order of `due`; each task's page shows the status `list --format json` gives."""
+    dataset, as_of, _ = history
+    root = tmp_path_factory.mktemp("site-story")
+    _write(dataset, root / "data")
+    day = ["--as-of", as_of.isoformat()]
+    result = gk("site", *day, "-o", str(root / "site"), data=root / "data")
+    assert result.exit_code == 0, result.stderr
+    due = json.loads(gk("due", *day, "-f", "json", data=root / "data").stdout)
+    ranking = [u["unit"] for u in due["units"]]
+    chromium.open((root / "site" / "index.html").as_uri(), 1280)
+    cards = chromium.evaluate(
+        "[...document.querySelectorAll('ul.board li')].map(e => e.dataset.unit)"
+    )
+    rows = chromium.evaluate(
+        "[...document.querySelectorAll('table.units tbody tr')].map(e => e.dataset.unit)"
+    )
+    assert cards == ranking and rows == ranking
+    listed = json.loads(gk("list", *day, "-f", "json", data=root / "data").stdout)
+    truth = {t["id"]: t["status"] for t in listed["tasks"]}
+    for task_id in TASKS:
+        chromium.open((root / "site" / "tasks" / f"{task_id}.html").as_uri(), 1280)
+        shown = chromium.evaluate("document.querySelector('h1 + p .status').className")
+        assert shown == f"status s-{truth[task_id]}"
 
 
 # --- the same across the plans of a folder of plans (issue 23) --------------------------------

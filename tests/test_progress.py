@@ -695,9 +695,19 @@ def test_stats_on_a_plan_with_known_progress(gk: Run) -> None:
         "plan_end": "2024-12-31",
         "plan_ended": False,
         "within": 30,
+        "ranked_by": [
+            "lead_overdue",
+            "overdue",
+            "lead_due_soon",
+            "due_soon",
+            "group_overdue",
+            "group_due_soon",
+            "directory",
+        ],  # fmt: skip
         "units": [
             # 1 overdue; 2 done by its own entry; 3 open; 7 pending; 6 only possibly.
             {
+                "rank": 1,
                 "unit": "区甲委",
                 "kind": "department",
                 **row("", 4, 1, 1, 0, 0, "red"),
@@ -713,6 +723,7 @@ def test_stats_on_a_plan_with_known_progress(gk: Run) -> None:
             },
             # 2 due soon (its entry is `doing`); 3 and 5 moved by its extensions.
             {
+                "rank": 2,
                 "unit": "区乙局",
                 "kind": "department",
                 **row("", 3, 0, 0, 1, 2, "yellow"),
@@ -728,6 +739,7 @@ def test_stats_on_a_plan_with_known_progress(gk: Run) -> None:
             },
             # 4 closed; 5 due soon (区乙局's extension is not 丙镇's).
             {
+                "rank": 3,
                 "unit": "丙镇",
                 "kind": "town",
                 **row("", 2, 1, 0, 1, 0, "yellow"),
@@ -742,6 +754,7 @@ def test_stats_on_a_plan_with_known_progress(gk: Run) -> None:
                 "via_groups": {"overdue": 0, "due_soon": 0},
             },
             {
+                "rank": 4,
                 "unit": "区丁办",
                 "kind": "department",
                 **row("", 1, 0, 0, 0, 0, "green"),
@@ -847,11 +860,13 @@ def test_stats_on_the_bundled_plan(gk: Run) -> None:
         "plan_end",
         "plan_ended",
         "within",
+        "ranked_by",
         "units",
         "sections",
         "groups",
     ]
     assert list(data["units"][0]) == [
+        "rank",
         "unit",
         "kind",
         "tasks",

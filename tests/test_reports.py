@@ -596,6 +596,7 @@ CONTEXT_KEYS = {
     "units",
     "behind",
     "behind_total",
+    "rank_note",
     "unit",
 }
 TASK_KEYS = {
@@ -636,6 +637,7 @@ TASK_KEYS = {
     "carry",
 }
 UNIT_KEYS = {
+    "rank",
     "direct",
     "via_groups",
     "name",

@@ -10,6 +10,11 @@ ranked on the first before the second:
     overdue as lead, overdue named, due soon as lead, due soon named,
     overdue through a group, due soon through a group, then the directory's order.
 
+This is the one ranking of units (issue 24): `due` without --unit, `stats`, `review`'s
+chase list, the 通报's 落后单位 and the site's board all order units by `rank`, and each
+says so under its table (RANK_NOTE). Past the plan's end a task 未完成 counts as overdue
+(it was, on the last day), as `stats` counts it.
+
 A task overdue or due soon for members of a group it names becomes one GroupLine
 (“各部门：任务 60 逾期，已报 3/31”): the group's members not named by the task, how many
 of them are behind on it in their own view, and how many have reported it done.
@@ -18,13 +23,46 @@ Statuses are each unit's own view (status.state with the unit), as in `due --uni
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from gkctl.core import status
 from gkctl.core.model import Dataset, Task, Unit
 from gkctl.core.status import Status
+
+_R = TypeVar("_R")
+
+
+# What ranks a unit, in order; JSON outputs carry it as `ranked_by`.
+RANKED_BY = (
+    "lead_overdue",
+    "overdue",
+    "lead_due_soon",
+    "due_soon",
+    "group_overdue",
+    "group_due_soon",
+    "directory",
+)
+_RANK_NOTE = (
+    "排序：依次比较牵头逾期、逾期（牵头或配合）、牵头临期、临期的任务数，"
+    "再比较经“各部门/各街镇”分到而逾期、临期的任务数，多者在前；都相同时按单位名录顺序。"
+)
+_RANK_NOTE_ENDED = (
+    "排序：依次比较牵头未完成、未完成（牵头或配合）的任务数，"
+    "再比较经“各部门/各街镇”分到而未完成的任务数，多者在前；都相同时按单位名录顺序。"
+)
+
+
+def rank_note(ended: bool = False) -> str:
+    """What the order of units is by, in the words a table or board shows under it; past
+    the plan's end nothing is due soon any more."""
+    return _RANK_NOTE_ENDED if ended else _RANK_NOTE
+
+
+# Late: overdue in a running plan, 未完成 at the end of an ended one.
+LATE = (Status.OVERDUE, Status.UNFINISHED)
+_BEHIND = (*LATE, Status.DUE_SOON)
 
 
 class Answer(NamedTuple):
@@ -71,12 +109,48 @@ def _named(unit_list: tuple[str, ...], by_name: dict[str, Unit]) -> list[tuple[i
 def _count_named(f: list[int], lead: bool, st: Status, n: int) -> None:
     """Add n tasks of status st to a unit's figures for the tasks naming it."""
     f[0] += n
-    if st is Status.OVERDUE:
+    if st in LATE:
         f[1] += n * lead
         f[2] += n
     elif st is Status.DUE_SOON:
         f[3] += n * lead
         f[4] += n
+
+
+def rank(found: Iterable[Answer], units: Sequence[Unit]) -> list[Answer]:
+    """Units most behind first: the one ranking every view shows (RANKED_BY)."""
+    order = {u.name: i for i, u in enumerate(units)}
+    return sorted(found, key=lambda a: rank_key(a, order))
+
+
+def places(ranked: Iterable[Answer]) -> dict[str, int]:
+    """Each unit's place in a ranking, from 1."""
+    return {a.unit.name: i for i, a in enumerate(ranked, 1)}
+
+
+def in_rank(rows: Iterable[_R], ranked: Iterable[Answer], name: Callable[[_R], str]) -> list[_R]:
+    """Rows about units (summaries, chase lists), in the ranking's order."""
+    place = places(ranked)
+    return sorted(rows, key=lambda r: place[name(r)])
+
+
+def ranked_summaries(
+    dataset: Dataset,
+    as_of: date,
+    within: int = status.DEFAULT_WITHIN,
+    direct_only: bool = False,
+    viewer: status.Viewer | None = None,
+) -> tuple[list[status.UnitSummary], list[Answer]]:
+    """Every unit's summary (status.unit_summaries) in the ranking's order, with the ranking."""
+    views = status.Viewer.of_day(dataset, as_of, within, viewer)
+    ranked = answers(dataset, as_of, within, views)[0]
+    rows = status.unit_summaries(dataset, as_of, within, direct_only, viewer=views)
+    return in_rank(rows, ranked, lambda r: r.unit.name), ranked
+
+
+def added(a: Answer, b: Answer) -> Answer:
+    """One unit's figures over two plans."""
+    return Answer(a.unit, *(x + y for x, y in zip(a.figures(), b.figures(), strict=True)))
 
 
 def rank_key(a: Answer, order: dict[str, int]) -> tuple[int, ...]:
@@ -108,7 +182,7 @@ def answers(
     # Each group's members, once: a task naming 各部门 brings in thirty units.
     members_of = {name: [u for u in units if u.kind in g.members] for name, g in groups.items()}
     lines: list[GroupLine] = []
-    behind_kinds = (Status.OVERDUE, Status.DUE_SOON)
+    behind_kinds = _BEHIND
     # The named units' figures of tasks nobody recorded anything on depend only on the unit
     # list and the status: they come tallied, and are added once per tally. Of those tasks,
     # only the late ones can make a group line.
@@ -134,7 +208,7 @@ def answers(
             if not own:  # every member sees the task alike
                 if not members or base.status not in behind_kinds:
                     continue
-                column = 5 if base.status is Status.OVERDUE else 6
+                column = 5 if base.status in LATE else 6
                 for u in members:
                     figures[u.name][column] += 1
                 worst, alike, reported = base, len(members), 0
@@ -144,7 +218,7 @@ def answers(
                 if not late:
                     continue
                 for u, s in zip(members, states, strict=True):
-                    if s.status is Status.OVERDUE:
+                    if s.status in LATE:
                         figures[u.name][5] += 1
                     elif s.status is Status.DUE_SOON:
                         figures[u.name][6] += 1
@@ -167,8 +241,7 @@ def answers(
     for (unit_list, st), n in tally.plain.items():
         for i, name in _named(unit_list, by_name):
             _count_named(figures[name], i == 0, st, n)
-    order = {u.name: i for i, u in enumerate(units)}
-    ranked = sorted((Answer(u, *figures[u.name]) for u in units), key=lambda a: rank_key(a, order))
+    ranked = rank((Answer(u, *figures[u.name]) for u in units), units)
     lines.sort(key=line_key(dataset, as_of))
     return ranked, lines
 

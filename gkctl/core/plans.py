@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import NamedTuple
 
-from gkctl.core import status
+from gkctl.core import behind, status
 from gkctl.core.errors import Problem
 from gkctl.core.model import Dataset, Link, Task, Unit
 from gkctl.core.planyear import ended, plan_end
@@ -136,13 +136,21 @@ def _link_problem(
 
 def merged_summaries(
     plans: Sequence[NamedPlan], as_of: date, within: int, direct_only: bool
-) -> list[status.UnitSummary]:
-    """Each unit's counts over the plans, added up, most behind first (as one plan's)."""
+) -> tuple[list[status.UnitSummary], list[behind.Answer]]:
+    """Each unit's counts over the plans, added up, in the one ranking (core.behind) of the
+    figures added up, with that ranking."""
     rows: dict[str, status.UnitSummary] = {}
+    answers: dict[str, behind.Answer] = {}
     order: dict[str, int] = {}
     for _, dataset in plans:
-        for row in status.unit_summaries(dataset, as_of, within, direct_only):
-            order.setdefault(row.unit.name, len(order))
+        viewer = status.Viewer(dataset, as_of, within)
+        summaries, ranked = behind.ranked_summaries(dataset, as_of, within, direct_only, viewer)
+        for a in ranked:
+            had_answer = answers.get(a.unit.name)
+            answers[a.unit.name] = a if had_answer is None else behind.added(had_answer, a)
+        for u in dataset.directory.units:
+            order.setdefault(u.name, len(order))
+        for row in summaries:
             had = rows.get(row.unit.name)
             if had is None:
                 rows[row.unit.name] = row
@@ -151,12 +159,5 @@ def merged_summaries(
             rows[row.unit.name] = status.UnitSummary(
                 had.unit, counts, had.total + row.total, had.possible + row.possible
             )
-    merged = list(rows.values())
-    merged.sort(
-        key=lambda r: (
-            -r.counts[status.Status.OVERDUE],
-            -r.counts[status.Status.DUE_SOON],
-            order[r.unit.name],
-        )
-    )
-    return merged
+    ranked = sorted(answers.values(), key=lambda a: behind.rank_key(a, order))
+    return behind.in_rank(rows.values(), ranked, lambda r: r.unit.name), ranked

@@ -4,7 +4,8 @@
   report first — the office checks the notes and links, then closes or sends back;
 * extension requests awaiting a decision, oldest first, with the days they have waited;
 * units to chase (催办): tasks naming them directly are overdue in their own view, and
-  they recorded no progress on those tasks within the last `quiet` days.
+  they recorded no progress on those tasks within the last `quiet` days; in the one
+  ranking of units (core.behind), as every view that orders units.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from gkctl.core import status
+from gkctl.core import behind, status
 from gkctl.core.forms import FormEvent, FormState, form_states
 from gkctl.core.model import Dataset, Extension, Progress, Unit
 from gkctl.core.status import Status, TaskState
@@ -41,6 +42,7 @@ class ChaseTask(NamedTuple):
 class Chase(NamedTuple):
     unit: Unit
     tasks: tuple[ChaseTask, ...]
+    rank: int = 0  # the unit's place in the one ranking of units (core.behind)
 
 
 class Queue(NamedTuple):
@@ -121,6 +123,5 @@ def _chase(dataset: Dataset, as_of: date, within: int, quiet: int) -> list[Chase
         if tasks:
             tasks.sort(key=lambda c: (c.state.due or as_of, c.state.task.id))
             out.append(Chase(unit, tuple(tasks)))
-    order = {u.name: i for i, u in enumerate(dataset.directory.units)}
-    out.sort(key=lambda c: (-len(c.tasks), order[c.unit.name]))
-    return out
+    place = behind.places(behind.answers(dataset, as_of, within)[0])
+    return sorted((c._replace(rank=place[c.unit.name]) for c in out), key=lambda c: c.rank)

@@ -493,7 +493,7 @@ def unit_summaries(
     direct_only: bool = False,
     viewer: Viewer | None = None,
 ) -> list[UnitSummary]:
-    """One summary per unit, most behind first (overdue, then due soon, then name order).
+    """One summary per unit, in the directory's order (core.behind ranks them).
 
     The same counts as summarize(unit_states(…)) for every unit, in one pass over the tasks:
     a task's status is worked out once, and again only for the units that recorded progress
@@ -546,16 +546,7 @@ def unit_summaries(
                 mine = views.of(task, by_name[name]).status
                 counts[name][plain] -= 1
                 counts[name][mine] += 1
-    rows = [UnitSummary(u, counts[u.name], totals[u.name], possible[u.name]) for u in units]
-    order = {u.name: i for i, u in enumerate(units)}
-    rows.sort(
-        key=lambda r: (
-            -r.counts[Status.OVERDUE] - r.counts[Status.UNFINISHED],
-            -r.counts[Status.DUE_SOON],
-            order[r.unit.name],
-        )
-    )
-    return rows
+    return [UnitSummary(u, counts[u.name], totals[u.name], possible[u.name]) for u in units]
 
 
 class Tally(NamedTuple):
@@ -565,8 +556,8 @@ class Tally(NamedTuple):
 
     plain: Counter[tuple[tuple[str, ...], Status]]
     recorded: list[Task]
-    # The recorded tasks and the plain ones overdue or due soon, in plan order: those a
-    # unit can be behind on through a group (core.behind).
+    # The recorded tasks and the plain ones overdue (未完成 past the plan's end) or due
+    # soon, in plan order: those a unit can be behind on through a group (core.behind).
     attention: list[Task]
 
 
@@ -623,7 +614,7 @@ class Viewer:
                     continue
                 st = self.status(task)
                 plain[task.units, st] += 1
-                if st is Status.OVERDUE or st is Status.DUE_SOON:
+                if st in (Status.OVERDUE, Status.UNFINISHED, Status.DUE_SOON):
                     attention.append(task)
             self._tally = Tally(plain, recorded, attention)
         return self._tally

@@ -147,20 +147,27 @@ def tasks_records(dataset: Dataset, states: Iterable[TaskState]) -> list[dict[st
 
 def summaries_json(
     rows: Iterable[UnitSummary],
+    ranked: Sequence[Answer],
     as_of: date,
     tasks: list[dict[str, Any]] | None = None,
     ending: dict[str, Any] | None = None,
 ) -> str:
-    """The plan-wide due view: the tasks that need attention, then one row per unit;
-    `ending`: the plan's ending_record (one plan's view; plans end apart)."""
+    """The plan-wide due view: the tasks that need attention, then one row per unit, most
+    behind first (core.behind); `ending`: the plan's ending_record (one plan's view; plans
+    end apart)."""
+    from gkctl.core import behind
+
+    place = behind.places(ranked)
     return dumps(
         {
             "version": JSON_VERSION,
             "as_of": as_of.isoformat(),
             **(ending or {}),
             **({"tasks": tasks} if tasks is not None else {}),
+            "ranked_by": list(behind.RANKED_BY),
             "units": [
                 {
+                    "rank": place[r.unit.name],
                     "unit": r.unit.name,
                     "kind": r.unit.kind.value,
                     "total": r.total,
@@ -330,21 +337,25 @@ def _counts_record(c: Counts) -> dict[str, object]:
 
 
 def stats_json(dataset: Dataset, result: Stats) -> str:
+    from gkctl.core import behind
+
     return dumps(
         {
             "version": JSON_VERSION,
             "as_of": result.as_of.isoformat(),
             **ending_record(dataset, result.as_of),
             "within": result.within,
+            "ranked_by": list(behind.RANKED_BY),
             "units": [
                 {
+                    "rank": i,
                     "unit": r.unit.name,
                     "kind": r.unit.kind.value,
                     **_counts_record(r.counts),
                     "possible": r.possible,
                     **_answer_record(r.answer),
                 }
-                for r in result.units
+                for i, r in enumerate(result.units, 1)
             ],
             "sections": [
                 {"section": r.section.id, "title": r.section.title, **_counts_record(r.counts)}
@@ -495,7 +506,9 @@ def trend_csv(t: Trend) -> str:
 
 
 def review_json(dataset: Dataset, q: Queue) -> str:
-    """The office's queue (gkctl review)."""
+    """The office's queue (gkctl review); the units to chase in the one ranking."""
+    from gkctl.core import behind
+
     return dumps(
         {
             "version": JSON_VERSION,
@@ -529,8 +542,10 @@ def review_json(dataset: Dataset, q: Queue) -> str:
                 }
                 for w in q.requests
             ],
+            "ranked_by": list(behind.RANKED_BY),
             "chase": [
                 {
+                    "rank": c.rank,
                     "unit": c.unit.name,
                     "tasks": [
                         {

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gkctl.core import behind, collector, stats, status, textsafe, trend
+from gkctl.core import behind, collector, planyear, stats, status, textsafe, trend
 from gkctl.core.errors import GkctlError, UsageError
 from gkctl.core.model import Dataset, Progress, Task, Unit
 from gkctl.core.records import extension_record, iso, progress_record
@@ -262,8 +262,6 @@ def _done(counts: dict[str, int]) -> int:
 
 def ending_dict(dataset: Dataset, as_of: date) -> dict[str, Any]:
     """The plan's end for templates: `ended` after it, with the sentence every view shows."""
-    from gkctl.core import planyear
-
     ending = planyear.ending(dataset.plan, as_of)
     return {
         "end": ending.end.isoformat(),
@@ -395,8 +393,8 @@ def build_context(
     }
     ranked, groups = behind.answers(dataset, as_of, within, viewer)
     units = [
-        {**unit_row(summaries[a.unit.name], asked.get(a.unit.name, 0)), **_answer(a)}
-        for a in ranked
+        {"rank": i, **unit_row(summaries[a.unit.name], asked.get(a.unit.name, 0)), **_answer(a)}
+        for i, a in enumerate(ranked, 1)
     ]
     # Behind on the tasks naming them; a run of units with the same figures is one row.
     late = []
@@ -429,6 +427,7 @@ def build_context(
         "overdue_by_lead": overdue_by_lead,
         "sections": sections,
         "units": units,
+        "rank_note": behind.rank_note(planyear.ended(dataset.plan, as_of)),
         "behind": late[:BEHIND_LIMIT],
         "behind_total": sum(len(u["names"]) for u in late),
         "group_lines": [_group_line(g) for g in groups],
@@ -508,7 +507,9 @@ def with_unit(
     view = unit_row(summary, len(extensions))
     ranked = next((u for u in context["units"] if u["name"] == unit.name), None)
     if ranked is not None:
-        view.update({"direct": ranked["direct"], "via_groups": ranked["via_groups"]})
+        view.update(
+            {"rank": ranked["rank"], "direct": ranked["direct"], "via_groups": ranked["via_groups"]}
+        )
     view.update(
         {
             "aliases": list(unit.aliases),

@@ -8,6 +8,7 @@ from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.text import Text
 
+from gkctl.core import behind
 from gkctl.core.review import Queue
 from gkctl.views.labels import short, zh_date
 from gkctl.views.terminal import safe
@@ -67,12 +68,13 @@ def review_view(q: Queue) -> RenderableType:
         _title(
             "催办",
             len(q.chase),
-            f"直接点名的任务已逾期、{q.quiet}天内没有进展记录的单位；任务多的在前",
+            f"直接点名的任务已逾期、{q.quiet}天内没有进展记录的单位；按落后名次，最落后的在前",
         ),
     ]
     for ch in q.chase:
         worst = max(-(t.state.days_left or 0) for t in ch.tasks)
-        line = safe(ch.unit.name, "bold")
+        line = Text(f"第{ch.rank}名 ", style="dim")
+        line.append_text(safe(ch.unit.name, "bold"))
         line.append(f"  {len(ch.tasks)} 项，最久逾期 {worst} 天", style="red")
         parts.append(Padding(line, (0, 0, 0, 2)))
         lead = [
@@ -85,7 +87,9 @@ def review_view(q: Queue) -> RenderableType:
             if ids
         ]
         parts.append(_indented(Text("；".join(said), style="dim")))
-    if not q.chase:
+    if q.chase:
+        parts.append(Padding(Text(behind.rank_note(), style="dim"), (0, 0, 0, 2)))
+    else:
         parts.append(Text("      无", style="dim"))
     if q.forms:  # only where gkctl form has sent some (forms-log.yaml)
         owing = [f for f in q.forms if f.returned is None]

@@ -198,12 +198,13 @@ def build(
     pages = unit_pages(dataset.directory)
     board = [
         {
+            "rank": rank,
             "name": u.unit.name,
             "page": pages[u.unit.name],
             "possible": u.possible,
             **_counts(u.counts),
         }
-        for u in result.units
+        for rank, u in enumerate(result.units, 1)
     ]
     section_counts = {s["id"]: s for s in context["sections"]}
     sections = []

@@ -17,7 +17,7 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderR
 from rich.table import Table
 from rich.text import Text
 
-from gkctl.core import status
+from gkctl.core import behind, status
 from gkctl.core.stats import LIGHT_LABELS, Counts, Light, SectionStats, Stats, UnitStats
 from gkctl.core.status import STATUS_LABELS
 from gkctl.core.trend import Trend
@@ -31,7 +31,7 @@ NARROW = 80
 # each means).
 HEADS = ("任务", "完成", "逾期", "临期", "完成率", "延期")
 # Past the plan's end the overdue figure is what stayed 未完成 at its end, and nothing is
-# due soon any more (nor directly overdue: core.behind judges running statuses only).
+# due soon any more (core.behind ranks on what stayed 未完成).
 ENDED_HEADS = ("任务", "完成", "未完成", "完成率", "延期")
 
 
@@ -186,8 +186,7 @@ def stats_view(result: Stats) -> RenderableType:
     ]
     notes = [
         "红灯：有逾期任务；黄灯：有即将到期的任务；绿灯：按期推进或已完成。",
-        "单位按直接承担的任务排序：先看作为牵头单位的逾期，再看直接点名的逾期、临期，"
-        "最后看经统称（各部门、各街镇）涉及的任务。",
+        behind.rank_note(),
         "“直接”：直接点名本单位的任务中逾期/临期的项数。“完成”含本单位报告完成和已销号的任务。",
         "“可能”是写作“各相关部门/各相关单位”的任务，不计入其他各列。",
         "部分：“完成”只计已销号的任务。",
@@ -195,6 +194,7 @@ def stats_view(result: Stats) -> RenderableType:
     if result.ended:
         notes = [
             "计划已结束：“未完成”是计划结束时仍未完成的任务。红灯：有未完成的任务；绿灯：没有。",
+            behind.rank_note(ended=True),
             "年终的按期完成率见 gkctl report -t year。",
             "“完成”含本单位报告完成和已销号的任务；部分：“完成”只计已销号的任务。",
             "“可能”是写作“各相关部门/各相关单位”的任务，不计入其他各列。",

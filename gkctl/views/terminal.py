@@ -27,6 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gkctl.core import linebreak, textsafe
+from gkctl.core.behind import Answer, places, rank_note
 from gkctl.core.deadlines import Deadline, Kind
 from gkctl.core.model import Dataset, Decision, Extension, Link, Progress, Unit
 from gkctl.core.planyear import Ending
@@ -410,14 +411,16 @@ def due_view(
 class UnitSummaryView:
     """Per-unit counts: a table, or one line per unit in a narrow terminal."""
 
-    def __init__(self, rows: Sequence[UnitSummary]) -> None:
+    def __init__(self, rows: Sequence[UnitSummary], places: dict[str, int]) -> None:
         self.rows = rows
+        self.places = places
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         columns = listed({st: sum(r.counts[st] for r in self.rows) for st in Status})
         if options.max_width < NARROW:
             for r in self.rows:
-                line = safe(r.unit.name, "bold")
+                line = Text(f"{self.places[r.unit.name]}. ")
+                line.append_text(safe(r.unit.name, "bold"))
                 line.append(f"  共{r.total}")
                 for st in columns:
                     n = r.counts[st]
@@ -427,6 +430,7 @@ class UnitSummaryView:
                 yield line
             return
         table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+        table.add_column("名次", justify="right", no_wrap=True)
         table.add_column("单位", no_wrap=True)
         table.add_column("任务", justify="right", no_wrap=True)
         for st in columns:
@@ -434,7 +438,11 @@ class UnitSummaryView:
         table.add_column("完成率", justify="right", no_wrap=True)
         table.add_column("可能", justify="right", no_wrap=True)
         for r in self.rows:
-            cells: list[RenderableType] = [safe(r.unit.name), str(r.total)]
+            cells: list[RenderableType] = [
+                str(self.places[r.unit.name]),
+                safe(r.unit.name),
+                str(r.total),
+            ]
             for st in columns:
                 n = r.counts[st]
                 style = STATUS_STYLES[st] if n and st in _BEHIND else ""
@@ -445,7 +453,15 @@ class UnitSummaryView:
         yield table
 
 
-def summary_table(rows: Sequence[UnitSummary], as_of: date, within: int) -> RenderableType:
+def summary_table(
+    rows: Sequence[UnitSummary],
+    ranked: Sequence[Answer],
+    as_of: date,
+    within: int,
+    ended: bool = False,
+) -> RenderableType:
+    """The plan-wide due view: a row per unit, in the one ranking (core.behind), with what
+    the order is by under it."""
     title = Text(f"各单位任务情况 · 截至 {zh_date(as_of)}", style="bold")
     undated = (
         "\n未明：未明确时限（任务没有时间节点）。"
@@ -461,10 +477,12 @@ def summary_table(rows: Sequence[UnitSummary], as_of: date, within: int) -> Rend
     note = Text(
         counted
         + "“可能”是写作“各相关部门/各相关单位”的任务（可能涉及），不计入其他各列。"
-        + undated,
+        + undated
+        + "\n"
+        + rank_note(ended),
         style="dim",
     )
-    return Group(title, UnitSummaryView(rows), note)
+    return Group(title, UnitSummaryView(rows, places(ranked)), note)
 
 
 def explain_deadline(

@@ -310,12 +310,15 @@ def due(
         states = (
             sorted(status.plan_states(dataset, day, within), key=status.sort_key) if needed else []
         )
-        rows = status.unit_summaries(dataset, day, within, direct)
+        from gkctl.core import behind
+
+        rows, ranked = behind.ranked_summaries(dataset, day, within, direct)
         if fmt is F.JSON:
             shown = states if show_all else [s for s in states if s.status in ATTENTION]
             write_stdout(
                 machine.summaries_json(
                     rows,
+                    ranked,
                     day,
                     machine.tasks_records(dataset, shown),
                     machine.ending_record(dataset, day),
@@ -326,7 +329,8 @@ def due(
         else:
             from gkctl.views import terminal
 
-            print_trimmed(terminal.with_ending(ending, terminal.summary_table(rows, day, within)))
+            view = terminal.summary_table(rows, ranked, day, within, ending.ended)
+            print_trimmed(terminal.with_ending(ending, view))
     _fail_on(fail_on, states)
 
 
@@ -361,15 +365,15 @@ def _due_across(
         warn(f"截至 {day.isoformat()}，数据目录中的计划都已结束；用 --plan 查看其中一个。")
     first = loaded[0].dataset
     if unit is None:
-        rows = across.merged_summaries(running, day, within, direct)
+        rows, ranked = across.merged_summaries(running, day, within, direct)
         if fmt is F.JSON:
-            write_stdout(machine.summaries_json(rows, day))
+            write_stdout(machine.summaries_json(rows, ranked, day))
         elif fmt is F.CSV:
             write_stdout(machine.summaries_csv(rows))
         else:
             from gkctl.views import terminal
 
-            print_trimmed(terminal.summary_table(rows, day, within))
+            print_trimmed(terminal.summary_table(rows, ranked, day, within, not running))
         if fail_on is not None:
             states = [s for p in running for s in status.plan_states(p.dataset, day, within)]
             _fail_on(fail_on, states)
