@@ -173,7 +173,8 @@ def stats_view(result: Stats) -> RenderableType:
         pieces = head + [n + "、" for n in names[:-1]] + names[-1:]
         parts.append(Pieces(pieces, style="dim", sep="", indent="  "))
     if result.groups:
-        parts += [Text(""), Text("经统称涉及的逾期、临期任务（每项按统称列一行）", style="bold")]
+        late = "未完成" if result.ended else "逾期、临期"
+        parts += [Text(""), Text(f"经统称涉及的{late}任务（每项按统称列一行）", style="bold")]
         for g in result.groups:
             days = f"，逾期{-g.days_left}天" if g.days_left is not None and g.days_left < 0 else ""
             line = safe(f"{g.group}：任务 {g.task.id} {STATUS_LABELS[g.status]}{days}")
