@@ -703,7 +703,7 @@ def test_stats_on_a_plan_with_known_progress(gk: Run) -> None:
             "group_overdue",
             "group_due_soon",
             "directory",
-        ],  # fmt: skip
+        ],
         "units": [
             # 1 overdue; 2 done by its own entry; 3 open; 7 pending; 6 only possibly.
             {
