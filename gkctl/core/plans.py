@@ -83,6 +83,21 @@ def unit_due_states(
     return sorted(out, key=status.sort_key)
 
 
+def running(plans: Sequence[NamedPlan], as_of: date) -> list[NamedPlan]:
+    """The plans a view dated `as_of` reads as running (not ended, core.planyear)."""
+    return [p for p in plans if not ended(p.dataset.plan.document, as_of)]
+
+
+def unit_form_states(plans: Sequence[NamedPlan], unit: Unit, as_of: date) -> list[TaskState]:
+    """The rows of a unit's one form across the plans: its tasks not done yet in the
+    running plans, as the due view selects them (unit_due_states). An ended plan's tasks
+    are never a form's: a late report into it needs its real date said (--date)."""
+    states = unit_due_states(
+        running(plans, as_of), unit, as_of, status.DEFAULT_WITHIN, False, False
+    )
+    return [s for s in states if s.status not in status.DONE_STATUSES]
+
+
 def link_problems(plans: Sequence[NamedPlan]) -> list[Problem]:
     """Carry links that lead nowhere: to a plan the data folder does not hold, to a task
     that plan does not have, to the plan itself, or one way only (each end must name the

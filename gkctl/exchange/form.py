@@ -41,12 +41,17 @@ VERSION = 2
 LOCKED = ("序号", "任务名称", "任务内容", "责任单位", "时间节点", "截止日期", "当前状态")
 FILL = ("完成情况", "进展说明", "完成日期", "佐证链接", "申请延期至", "延期理由")
 HEADER = LOCKED + FILL
+# A form across the plans of a data folder: each row says its plan, before its 序号 (task
+# ids repeat from plan to plan).
+PLAN = "计划"
+PLANS_HEADER = (PLAN, *HEADER)
 DONE, DOING = "已完成", "推进中"
 FILL_DATE = "填报日期"
 POSSIBLY = "（可能涉及本单位）"
 # Column widths in Latin letters (a Chinese character is two), chosen so that the sheet
 # fits the width of A4 landscape at a readable size.
 WIDTHS = (5, 14, 40, 14, 10, 11, 13, 9, 30, 11, 16, 11, 16)
+PLANS_WIDTHS = (9, 5, 14, 36, 14, 10, 11, 13, 9, 28, 11, 16, 11, 16)
 HEADER_ROW = 5
 FILL_DATE_CELL = "D4"
 NOTES = (
@@ -76,26 +81,43 @@ def text_fingerprint(name: str, content: str, units: str, deadline: str, due: st
     return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
 
 
+# A row of a form: its plan's name ("" on a form of one plan) and its task's id.
+RowKey = tuple[str, int]
+
+
 @dataclass(frozen=True)
 class FormMeta:
     """What a form carries about itself (on its hidden sheet), and its signature: an HMAC
     of all of it under the office's key (gkctl.store.formkey), which the unit does not have.
-    The task fingerprints alone are unkeyed hashes of public text, which anyone can redo."""
+    The task fingerprints alone are unkeyed hashes of public text, which anyone can redo.
+
+    A form of one plan names the plan by its document (title, 文号, year) and keys its rows
+    by task id alone. A form across the plans of a data folder names the plans (`plans`,
+    their folder names) and keys each row by plan and task id; its document fields are
+    empty and its year is the as-of date's."""
 
     title: str
     number: str
     year: int
     unit: str
     as_of: date
-    tasks: dict[int, str]  # task id -> fingerprint
+    tasks: dict[RowKey, str]  # (plan, task id) -> fingerprint
     key_id: str = ""
     mac: str = ""
+    plans: tuple[str, ...] = ()
 
     def payload(self) -> bytes:
-        """What the signature covers: the plan, the unit, the date, the key's name and the
-        exact set of tasks with their fingerprints."""
-        fields = [FORMAT, VERSION, self.title, self.number, self.year, self.unit]
-        fields += [self.as_of.isoformat(), self.key_id, sorted(self.tasks.items())]
+        """What the signature covers: the plan (or plans), the unit, the date, the key's
+        name and the exact set of tasks with their fingerprints, each row with its plan on
+        a form across plans (so that a row moved to another plan breaks it). A form of one
+        plan signs what version 2 forms always signed, so forms already sent still import."""
+        fields: list[object] = [FORMAT, VERSION, self.title, self.number, self.year, self.unit]
+        fields += [self.as_of.isoformat(), self.key_id]
+        if self.plans:
+            rows = sorted([plan, task_id, fp] for (plan, task_id), fp in self.tasks.items())
+            fields += [list(self.plans), rows]
+        else:
+            fields.append(sorted((task_id, fp) for (_, task_id), fp in self.tasks.items()))
         return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
     def signature(self, key: FormKey) -> str:
@@ -116,7 +138,13 @@ class FormMeta:
             ("key", self.key_id),
             ("mac", self.mac),
         ]
-        return rows + [(f"task {task_id}", fp) for task_id, fp in self.tasks.items()]
+        if self.plans:
+            rows.append(("plans", json.dumps(list(self.plans), ensure_ascii=False)))
+        # A plan's name is a folder's, which holds no "/".
+        return rows + [
+            (f"task {plan}/{task_id}" if plan else f"task {task_id}", fp)
+            for (plan, task_id), fp in self.tasks.items()
+        ]
 
 
 @dataclass(frozen=True)
@@ -124,6 +152,7 @@ class FormRow:
     cells: tuple[str, ...]  # the locked columns, as shown
     task_id: int
     possible: bool
+    plan: str = ""
 
 
 @dataclass(frozen=True)
@@ -135,6 +164,8 @@ class FormLayout:
     # The first day a date on the form may be (the plan's publication): Excel's own check
     # tells the unit at once what the import would refuse.
     earliest: date | None = None
+    header: tuple[str, ...] = HEADER
+    widths: tuple[int, ...] = WIDTHS
 
 
 def form_layout(dataset: Dataset, unit: Unit, as_of: date) -> FormLayout:
@@ -144,18 +175,7 @@ def form_layout(dataset: Dataset, unit: Unit, as_of: date) -> FormLayout:
         how = involvement(task, unit, dataset.directory)
         if how is None:
             continue
-        s = status.state(dataset, task, as_of, unit=unit, how=how)
-        units = "、".join(task.units) + ("\n" + POSSIBLY if how.possible else "")
-        cells = (
-            str(task.id),
-            task.name,
-            task.content,
-            units,
-            task.deadline,
-            s.due.isoformat() if s.due else "待定",
-            _state_text(s),
-        )
-        rows.append(FormRow(cells, task.id, how.possible))
+        rows.append(_row(status.state(dataset, task, as_of, unit=unit, how=how)))
     doc = plan.document
     meta = FormMeta(
         doc.title,
@@ -163,7 +183,7 @@ def form_layout(dataset: Dataset, unit: Unit, as_of: date) -> FormLayout:
         doc.year,
         unit.name,
         as_of,
-        {r.task_id: fingerprint(plan.require(r.task_id)) for r in rows},
+        {("", r.task_id): fingerprint(plan.require(r.task_id)) for r in rows},
     )
     direct = sum(
         1
@@ -172,8 +192,8 @@ def form_layout(dataset: Dataset, unit: Unit, as_of: date) -> FormLayout:
         and how.via == DIRECT
     )
     subtitle = (
-        f"单位：{unit.name}　　文号：{doc.number}　　状态截至：{as_of.year}年{as_of.month}月"
-        f"{as_of.day}日　　共 {len(rows)} 项（直接点名 {direct} 项）"
+        f"单位：{unit.name}　　文号：{doc.number}　　状态截至：{_day(as_of)}"
+        f"　　共 {len(rows)} 项（直接点名 {direct} 项）"
     )
     ending = planyear.ending(plan, as_of)
     if ending.ended:
@@ -182,6 +202,71 @@ def form_layout(dataset: Dataset, unit: Unit, as_of: date) -> FormLayout:
     earliest = dates.plan_start(doc.published, doc.year)
     title = f"{doc.title} 任务填报表（{unit.name}）"
     return FormLayout(title, subtitle, tuple(rows), meta, earliest)
+
+
+def plans_form_layout(
+    plans: list[tuple[str, Dataset]], unit: Unit, states: list[status.TaskState], as_of: date
+) -> FormLayout:
+    """One form for `unit` over several running plans: the rows are `states` (each marked
+    with its plan, as the cross-plan due view selects them, core.plans), plan by plan in
+    plan order, each under a 计划 column."""
+    order = {name: i for i, (name, _) in enumerate(plans)}
+    datasets = dict(plans)
+    states = sorted(states, key=lambda s: (order[s.plan], s.task.id))
+    rows = tuple(_row(s, s.plan) for s in states)
+    named = tuple(name for name, _ in plans if any(r.plan == name for r in rows))
+    meta = FormMeta(
+        "",
+        "",
+        as_of.year,
+        unit.name,
+        as_of,
+        {(s.plan, s.task.id): fingerprint(s.task) for s in states},
+        plans=named,
+    )
+    direct = sum(1 for s in states if s.involvement is not None and s.involvement.via == DIRECT)
+    counts = "、".join(f"{name} {sum(1 for r in rows if r.plan == name)} 项" for name in named)
+    subtitle = (
+        f"单位：{unit.name}　　状态截至：{_day(as_of)}　　共 {len(rows)} 项"
+        f"（直接点名 {direct} 项）：{counts}"
+    )
+    documents = [datasets[name].plan.document for name in named]
+    starts = [
+        start
+        for doc in documents
+        if (start := dates.plan_start(doc.published, doc.year)) is not None
+    ]
+    titles = "；".join(f"{name}：{doc.title}" for name, doc in zip(named, documents, strict=True))
+    title = f"{unit.name} 任务填报表（{len(named)} 个计划）"
+    return FormLayout(
+        title,
+        subtitle + "\n" + titles,
+        rows,
+        meta,
+        min(starts) if starts else None,
+        PLANS_HEADER,
+        PLANS_WIDTHS,
+    )
+
+
+def _row(s: status.TaskState, plan: str = "") -> FormRow:
+    task, how = s.task, s.involvement
+    possible = how is not None and how.possible
+    units = "、".join(task.units) + ("\n" + POSSIBLY if possible else "")
+    cells = (
+        str(task.id),
+        task.name,
+        task.content,
+        units,
+        task.deadline,
+        s.due.isoformat() if s.due else "待定",
+        _state_text(s),
+    )
+    return FormRow((plan, *cells) if plan else cells, task.id, possible, plan)
+
+
+def _day(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _state_text(s: status.TaskState) -> str:
@@ -217,7 +302,9 @@ def write_form(layout: FormLayout, key: FormKey) -> bytes:
     workbook = Workbook()
     ws = workbook.active
     ws.title = SHEET
-    ncol = len(HEADER)
+    header = layout.header
+    ncol = len(header)
+    at = {label: j for j, label in enumerate(header)}
     last = get_column_letter(ncol)
     thin = Side(style="thin", color="000000")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -234,7 +321,7 @@ def write_form(layout: FormLayout, key: FormKey) -> bytes:
         ws.row_dimensions[row].height = height
 
     title_row(1, layout.title, Font(name="黑体", size=16), 28, middle)
-    title_row(2, layout.subtitle, body, 18, middle)
+    title_row(2, layout.subtitle, body, 18 * (layout.subtitle.count("\n") + 1), middle)
     title_row(3, NOTES, Font(name="宋体", size=9), 40, wrap)
     ws.merge_cells("A4:C4")
     ws["A4"] = FILL_DATE + "（请填写）："
@@ -245,37 +332,39 @@ def write_form(layout: FormLayout, key: FormKey) -> bytes:
     fill_date.number_format = "yyyy-mm-dd"
     ws.row_dimensions[4].height = 20
 
-    for j, label in enumerate(HEADER, start=1):
+    for j, label in enumerate(header, start=1):
         cell = ws.cell(HEADER_ROW, j, label)
         cell.font = Font(name="黑体", size=10, bold=True)
         cell.alignment, cell.border = middle, border
-        cell.fill = grey if label in LOCKED else PatternFill("solid", fgColor="FFF2CC")
+        cell.fill = grey if label not in FILL else PatternFill("solid", fgColor="FFF2CC")
     ws.row_dimensions[HEADER_ROW].height = 22
 
     first = HEADER_ROW + 1
+    wrapped = {at["任务名称"], at["任务内容"], at["责任单位"]}
     for i, row in enumerate(layout.rows):
         r = first + i
-        values: list[Any] = [int(row.cells[0]), *row.cells[1:]]
-        due = row.cells[5]
+        values: list[Any] = list(row.cells)
+        values[at["序号"]] = int(values[at["序号"]])
+        due = row.cells[at["截止日期"]]
         if due[:1].isdigit():
-            values[5] = date.fromisoformat(due)
+            values[at["截止日期"]] = date.fromisoformat(due)
         for j in range(ncol):
             cell = _text(ws.cell(r, j + 1, cell_text(values[j]) if j < len(values) else None))
             cell.font, cell.border = body, border
-            if j < len(LOCKED):
+            if j < len(values):
                 cell.fill = grey
-                cell.alignment = wrap if j in (1, 2, 3) else middle
+                cell.alignment = wrap if j in wrapped else middle
             else:
                 cell.protection = unlocked
                 cell.alignment = wrap
-        for j in (5, 9, 11):
-            ws.cell(r, j + 1).number_format = "yyyy-mm-dd"
-        lines = max(lines_needed(text, WIDTHS[j]) for j, text in enumerate(row.cells))
+        for label in ("截止日期", "完成日期", "申请延期至"):
+            ws.cell(r, at[label] + 1).number_format = "yyyy-mm-dd"
+        lines = max(lines_needed(text, layout.widths[j]) for j, text in enumerate(row.cells))
         ws.row_dimensions[r].height = max(lines, 2) * 13 + 6
     end = first + max(len(layout.rows), 1) - 1
 
     def column(label: str) -> str:
-        return str(get_column_letter(HEADER.index(label) + 1))
+        return str(get_column_letter(at[label] + 1))
 
     choice = DataValidation(
         type="list",
@@ -310,9 +399,9 @@ def write_form(layout: FormLayout, key: FormKey) -> bytes:
     ws.add_data_validation(choice)
     ws.add_data_validation(days)
 
-    for j, width in enumerate(WIDTHS, start=1):
+    for j, width in enumerate(layout.widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = width + 1
-    ws.freeze_panes = f"C{first}"
+    ws.freeze_panes = f"{get_column_letter(at['任务名称'] + 2)}{first}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     print_landscape(ws, f"{layout.meta.unit} 填报表　第 &P 页，共 &N 页", sides=0.4, ends=0.5)
     # No password: the point is to stop a slip, not a person who means it. Widening

@@ -14,6 +14,7 @@ gkctl.exchange.form_import builds the entries from `Report`s through gkctl.store
 from __future__ import annotations
 
 import hmac
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from typing import Any
 
 from gkctl.core import limits, textsafe
 from gkctl.core.errors import GkctlError
-from gkctl.core.model import Dataset, ProgressStatus, Task
+from gkctl.core.model import Dataset, Directory, ProgressStatus, Task
 from gkctl.core.units import lookup
 from gkctl.exchange import form
 from gkctl.store.formkey import FormKey
@@ -51,6 +52,7 @@ class Report:
 
     row: int
     task_id: int
+    plan: str  # "" on a form of one plan
     shown: tuple[str, str, str, str, str]  # 任务名称, 任务内容, 责任单位, 时间节点 as in the row
     state: ProgressStatus | None
     note: str
@@ -74,6 +76,15 @@ class ReturnedForm:
         return f"{self.shown}!{ref}：{message}"
 
 
+def key(report: Report) -> form.RowKey:
+    return report.plan, report.task_id
+
+
+def task_label(report: Report) -> str:
+    """The task as messages name it: 任务 31, or 计划 2025 任务 1 on a form across plans."""
+    return f"计划 {report.plan} 任务 {report.task_id}" if report.plan else f"任务 {report.task_id}"
+
+
 def read_form(path: Path, shown: str) -> ReturnedForm:
     """The form in `path`; GkctlError where it is not a gkctl 填报表 at all."""
     from gkctl.exchange.xlsx_io import open_workbook
@@ -91,6 +102,7 @@ def read_form(path: Path, shown: str) -> ReturnedForm:
             "请用 gkctl form 生成的填报表填写后再导入。"
         )
     meta = _meta(workbook[form.META_SHEET], shown)
+    labels = form.PLANS_HEADER if meta.plans else form.HEADER
     for ws in workbook.worksheets:
         if ws.title == form.META_SHEET:
             continue
@@ -101,11 +113,11 @@ def read_form(path: Path, shown: str) -> ReturnedForm:
                 f"{len(meta.tasks)} 项任务，至多接受 {most:,} 行，未导入。"
             )
         grid = [list(r) for r in ws.iter_rows(max_row=ws.max_row, max_col=ws.max_column)]
-        header = _header(grid)
+        header = _header(grid, labels)
         if header is not None:
             return _read(grid, header, meta, shown)
     raise GkctlError(
-        f"{shown}：找不到填报表的表头（{'、'.join(form.HEADER)}）；表头行可能被改动或删除。"
+        f"{shown}：找不到填报表的表头（{'、'.join(labels)}）；表头行可能被改动或删除。"
     )
 
 
@@ -127,11 +139,14 @@ def _meta(ws: Any, shown: str) -> form.FormMeta:
     if values.get("format") != f"{form.FORMAT} {form.VERSION}":
         raise broken
     try:
-        tasks = {
-            int(key.split()[1]): value
-            for key, value in values.items()
-            if key.startswith("task ") and value
-        }
+        tasks: dict[form.RowKey, str] = {}
+        for name, value in values.items():
+            if name.startswith("task ") and value:
+                plan, _, task_id = name.split(maxsplit=1)[1].rpartition("/")
+                tasks[plan, int(task_id)] = value
+        plans = json.loads(values["plans"]) if "plans" in values else []
+        if not isinstance(plans, list) or not all(isinstance(p, str) and p for p in plans):
+            raise ValueError(plans)
         return form.FormMeta(
             values["title"],
             values["number"],
@@ -141,6 +156,7 @@ def _meta(ws: Any, shown: str) -> form.FormMeta:
             tasks,
             values.get("key", ""),
             values.get("mac", ""),
+            tuple(plans),
         )
     except (KeyError, ValueError, IndexError):
         raise broken from None
@@ -152,15 +168,15 @@ def _label(value: Any) -> str:
     )
 
 
-def _header(grid: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
-    wanted = {_label(h): h for h in form.HEADER}
+def _header(grid: list[list[Any]], labels: tuple[str, ...]) -> tuple[int, dict[str, int]] | None:
+    wanted = {_label(h): h for h in labels}
     for i, row in enumerate(grid[:40]):
         found: dict[str, int] = {}
         for j, cell in enumerate(row):
             label = wanted.get(_label(cell.value))
             if label is not None and label not in found:
                 found[label] = j
-        if len(found) == len(form.HEADER):
+        if len(found) == len(labels):
             return i, found
     return None
 
@@ -176,7 +192,7 @@ def _read(
 
     fill_date = _fill_date(grid[:top], at)
     reports: list[Report] = []
-    seen: dict[int, int] = {}
+    seen: dict[form.RowKey, int] = {}
     blank = 0
     for row in grid[top + 1 :]:
         cells = {label: row[j] if j < len(row) else None for label, j in cols.items()}
@@ -198,11 +214,18 @@ def _read(
                 else "这一行没有序号，无法知道是哪项任务；请在原有的任务行中填写",
             )
             continue
-        if task_id in seen:
-            at(refs["序号"], f"任务 {task_id} 在第 {seen[task_id]} 行已经填过，同一任务只能填一行")
+        plan = ""
+        if meta.plans:
+            plan = _text(_value(cells[form.PLAN]))
+            if plan not in meta.plans:
+                at(refs[form.PLAN], f"计划“{plan}”无法识别；灰色各列不能修改")
+                continue
+        if (plan, task_id) in seen:
+            what = f"计划 {plan} 任务 {task_id}" if plan else f"任务 {task_id}"
+            at(refs["序号"], f"{what} 在第 {seen[plan, task_id]} 行已经填过，同一任务只能填一行")
             continue
-        seen[task_id] = number
-        report = _report(number, task_id, cells, refs, at)
+        seen[plan, task_id] = number
+        report = _report(number, task_id, plan, cells, refs, at)
         if report is not None:
             reports.append(report)
     return ReturnedForm(shown, meta, fill_date, tuple(reports), blank, tuple(problems))
@@ -222,7 +245,7 @@ def _fill_date(rows: list[list[Any]], at: Any) -> date | None:
 
 
 def _report(
-    number: int, task_id: int, cells: dict[str, Any], refs: dict[str, str], at: Any
+    number: int, task_id: int, plan: str, cells: dict[str, Any], refs: dict[str, str], at: Any
 ) -> Report | None:
     def value(label: str) -> Any:
         cell = cells[label]
@@ -282,6 +305,7 @@ def _report(
     return Report(
         number,
         task_id,
+        plan,
         (shown[0], shown[1], shown[2], shown[3], ""),
         state,
         note,
@@ -356,26 +380,29 @@ def _date(cell: Any, label: str, at: Any) -> date | None:
 # --- against the plan -------------------------------------------------------------------------
 
 
-def check_form(returned: ReturnedForm, dataset: Dataset, unit: str | None) -> list[str]:
-    """Why a form whose signature holds (signature_problem) cannot be imported into this
-    plan (empty: it can): another plan, another unit, a unit the directory does not know,
-    tasks changed since it was made, rows for tasks it was not made with, rows whose grey
-    cells were edited."""
+def check_form(returned: ReturnedForm, plans: dict[str, Dataset], unit: str | None) -> list[str]:
+    """Why a form whose signature holds (signature_problem) cannot be imported into these
+    plans (empty: it can): `plans` maps each plan the form's rows name to the plan it
+    goes to ("" on a form of one plan). Another plan, another unit, a unit the directory
+    does not know, tasks changed since it was made, rows for tasks it was not made with,
+    rows whose grey cells were edited."""
     meta, shown = returned.meta, returned.shown
-    doc = dataset.plan.document
-    if (meta.number, meta.year) != (doc.number, doc.year) or meta.title != doc.title:
-        return [
-            f"{shown}：这是《{meta.title}》（{meta.number}）的填报表，"
-            f"不是当前计划《{doc.title}》（{doc.number}）的，未导入。"
-        ]
-    known = dataset.directory.unit(meta.unit)
+    if not meta.plans:
+        doc = plans[""].plan.document
+        if (meta.number, meta.year) != (doc.number, doc.year) or meta.title != doc.title:
+            return [
+                f"{shown}：这是《{meta.title}》（{meta.number}）的填报表，"
+                f"不是当前计划《{doc.title}》（{doc.number}）的，未导入。"
+            ]
+    directory = next(iter(plans.values())).directory
+    known = directory.unit(meta.unit)
     if known is None:
         return [f"{shown}：填报表的单位“{meta.unit}”不在单位名录中，未导入。"]
     if unit is not None:
-        wanted = lookup(dataset.directory, unit)
+        wanted = lookup(directory, unit)
         if wanted.name != meta.unit:
             return [f"{shown}：这是{meta.unit}的填报表，不是{wanted.name}的，未导入。"]
-    named = _unit_in_name(Path(shown).stem, dataset)
+    named = _unit_in_name(Path(shown).stem, directory)
     if named is not None and named != meta.unit:
         return [
             f"{shown}：文件名写的是{named}，表内却是{meta.unit}的填报表；"
@@ -383,18 +410,18 @@ def check_form(returned: ReturnedForm, dataset: Dataset, unit: str | None) -> li
         ]
     problems = []
     for report in returned.reports:
-        task = dataset.plan.task(report.task_id)
-        where = returned.at(report.refs["序号"], f"任务 {report.task_id}")
-        if report.task_id not in meta.tasks:
+        task = plans[report.plan].plan.task(report.task_id)
+        where = returned.at(report.refs["序号"], task_label(report))
+        if key(report) not in meta.tasks:
             problems.append(f"{where} 不在这份填报表中（灰色各列不能修改）")
         elif task is None:
             problems.append(f"{where} 已不在计划中，这一行不能导入")
-        elif form.fingerprint(task) != meta.tasks[report.task_id]:
+        elif form.fingerprint(task) != meta.tasks[key(report)]:
             problems.append(
                 f"{where} 在填报表生成（截至 {meta.as_of.isoformat()}）之后改过"
                 f"（{_changed(task, report)}），请用新生成的填报表重新填报这一项"
             )
-        elif _row_fingerprint(report, task) != meta.tasks[report.task_id]:
+        elif _row_fingerprint(report, task) != meta.tasks[key(report)]:
             problems.append(f"{where} 这一行的灰色各列与任务原文不符（被改动过？），请核对")
     return problems
 
@@ -442,12 +469,12 @@ def _changed(task: Task, report: Report) -> str:
     return "、".join(labels) + "有变化" if labels else "截止日期有变化"
 
 
-def _unit_in_name(stem: str, dataset: Dataset) -> str | None:
+def _unit_in_name(stem: str, directory: Directory) -> str | None:
     """The unit a file name such as 区经委-填报表 starts with, if it names one."""
     head = re.split(r"[-_－—\s]*填报表", stem, maxsplit=1)[0].strip()
     if not head or head == stem:
         return None
-    for unit in dataset.directory.units:
+    for unit in directory.units:
         if head == unit.name or head in unit.aliases:
             return unit.name
     return None

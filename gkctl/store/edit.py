@@ -17,7 +17,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -560,6 +560,15 @@ def write_steps(
     replayed one at a time to find the one to blame.
     """
 
+    steps_done, _ = _transaction(data_dir, _steps_change(steps, dry_run), dry_run, timeout)
+    return steps_done
+
+
+def _steps_change(
+    steps: Sequence[Step], dry_run: bool
+) -> Callable[[Dataset, str, Check], tuple[Steps, Dataset, str]]:
+    """write_steps' change of one file's text (see there)."""
+
     def change(dataset: Dataset, text: str, check: Check) -> tuple[Steps, Dataset, str]:
         results: list[Edit | GkctlError | None] = []
         current, texts = dataset, [text]
@@ -585,8 +594,53 @@ def write_steps(
             return Steps(tuple(results), dataset, False), dataset, text
         return Steps(tuple(results), after, texts[-1] != text and not dry_run), after, texts[-1]
 
-    steps_done, _ = _transaction(data_dir, change, dry_run, timeout)
-    return steps_done
+    return change
+
+
+def write_steps_across(
+    parts: Sequence[tuple[Path, Sequence[Step]]],
+    dry_run: bool = False,
+    timeout: float = LOCK_TIMEOUT,
+) -> list[Steps]:
+    """Steps into the tasks.yaml of several plans (each plan's folder and its steps), as
+    write_steps does for one: every file or none. Each plan is read, checked and changed
+    under its lock, all locks held at once (taken in one order, so two such writes cannot
+    wait on each other); where any step of any plan is refused, or a file cannot be read or
+    is invalid, nothing is written. Then all files are written by atomic.write_all, which
+    puts every new file beside its old one before renaming any."""
+    with ExitStack() as stack:
+        if not dry_run:  # a preview takes no lock (as _transaction)
+            folders = {atomic.target(d / paths.TASKS_FILE).parent for d, _ in parts}
+            for folder in sorted(folders):
+                stack.enter_context(locked(folder, timeout))
+        done: list[Steps] = []
+        files: list[tuple[Path, bytes, bytes]] = []
+        for data_dir, steps in parts:
+            tasks_path = data_dir / paths.TASKS_FILE
+            units_path = paths.units_file(data_dir)
+            shown = paths.shown(atomic.target(tasks_path)), paths.shown(units_path)
+            result, _, raw, new_raw = _prepare(
+                tasks_path, units_path, shown, _steps_change(steps, dry_run)
+            )
+            done.append(result)
+            files.append((tasks_path, raw, new_raw))
+        if dry_run or any(d.refused for d in done):
+            return [d._replace(written=False) for d in done]
+        for path, raw, _ in files:
+            # An editor's save since the read: refused rather than overwritten.
+            if _read_or_none(path) != raw:
+                raise GkctlError(
+                    f"{paths.shown(path)} 在写入期间被其他程序修改，所有计划都未写入。请重试。"
+                )
+        atomic.write_all((path, new_raw) for path, raw, new_raw in files if new_raw != raw)
+        return done
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 class Check:
@@ -708,6 +762,20 @@ def _attempt(
     change: Callable[[Dataset, str, Check], tuple[_T, Dataset, str]],
     dry_run: bool,
 ) -> tuple[_T, Dataset]:
+    result, after, tasks_raw, new_raw = _prepare(tasks_path, units_path, shown, change)
+    if not dry_run and new_raw != tasks_raw:
+        atomic.write_bytes(tasks_path, new_raw, expect=tasks_raw)
+    return result, after
+
+
+def _prepare(
+    tasks_path: Path,
+    units_path: Path,
+    shown: tuple[str, str],
+    change: Callable[[Dataset, str, Check], tuple[_T, Dataset, str]],
+) -> tuple[_T, Dataset, bytes, bytes]:
+    """Read and check both files, let `change` make the new text: the result, the data
+    after, the file's bytes as read and its new bytes (nothing written)."""
     tasks_shown, units_shown = shown
     try:
         tasks_raw, units_raw = tasks_path.read_bytes(), units_path.read_bytes()
@@ -721,7 +789,4 @@ def _attempt(
     check = Check(units_raw, tasks_shown, units_shown)
     text, old_mac = editable(tasks_raw)
     result, after, new_text = change(dataset, text, check)
-    new_raw = written(new_text, old_mac)
-    if not dry_run and new_raw != tasks_raw:
-        atomic.write_bytes(tasks_path, new_raw, expect=tasks_raw)
-    return result, after
+    return result, after, tasks_raw, written(new_text, old_mac)

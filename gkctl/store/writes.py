@@ -240,6 +240,16 @@ def record_all(data_dir: Path, steps: list[edit.Step], dry_run: bool = False) ->
     return edit.write_steps(data_dir, steps, dry_run)
 
 
+def record_across(
+    parts: list[tuple[Path, list[edit.Step]]], dry_run: bool = False
+) -> list[edit.Steps]:
+    """Entries into several plans (each plan's folder and its steps) in one write: every
+    plan's or none (edit.write_steps_across); one plan alone is record_all."""
+    if len(parts) == 1:
+        return [record_all(parts[0][0], parts[0][1], dry_run)]
+    return edit.write_steps_across(parts, dry_run)
+
+
 def _required(step: edit.Step) -> Callable[[Dataset, str], edit.Edit]:
     """A step's build for a single write, where nothing-to-add cannot happen."""
 

@@ -1,9 +1,10 @@
 """The 填报表 loop: `form` sends each unit its sheet, `progress import` takes it back."""
 
 import os
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,6 +15,7 @@ from gkctl.cli.commands.common import (
     UnitOpt,
     as_of_date,
     load,
+    load_plans,
     plan_dir,
     plan_scope,
     today,
@@ -23,7 +25,12 @@ from gkctl.cli.commands.common import (
 )
 from gkctl.core import filenames
 from gkctl.core.errors import ExitCode, UsageError
+from gkctl.core.model import Directory, Unit
 from gkctl.core.units import lookup
+
+if TYPE_CHECKING:
+    from gkctl.exchange.form import FormLayout
+    from gkctl.store import paths
 
 
 def form(
@@ -67,13 +74,24 @@ def form(
 
     if each_unit == (unit is not None):
         raise UsageError("请给出 --unit 单位，或用 --each-unit 为每个单位各生成一份。")
-    dataset = load(data, plan)
     day = as_of_date(as_of)
-    warn_outside_plan_year(dataset, day)
+    scope = plan_scope(data, plan)
+    if len(scope.chosen) > 1:
+        sheet_of, directory, logs = _across(scope, day)
+    else:
+        dataset = load(data, plan)
+        warn_outside_plan_year(dataset, day)
+        directory, folder = dataset.directory, plan_dir(data, plan)
+
+        def sheet_of(one: Unit) -> layout.FormLayout:
+            return layout.form_layout(dataset, one, day)
+
+        def logs(sheet: layout.FormLayout) -> list[Path]:
+            return [folder]
 
     def signing_key() -> formkey.FormKey:
         """The office's key, made on the first form (only once nothing else can fail)."""
-        key, made = formkey.ensure(plan_scope(data).folder, os.environ.get(formkey.ENV))
+        key, made = formkey.ensure(scope.folder, os.environ.get(formkey.ENV))
         if made:
             warn(
                 f"已生成填报表密钥 {key.source}：导入填报表时用它核对签名。请留在本机并备份，"
@@ -81,49 +99,80 @@ def form(
             )
         return key
 
-    stems = filenames.unit_stems(dataset.directory)
+    stems = filenames.unit_stems(directory)
     if unit is not None:
-        found = lookup(dataset.directory, unit)
+        found = lookup(directory, unit)
         path = output or Path(layout.form_filename(stems[found.name]))
         if path.suffix.lower() != ".xlsx":
             raise UsageError(f"-o {path}：填报表是 Excel 文件，请用 .xlsx 扩展名。")
-        sheet = layout.form_layout(dataset, found, day)
+        sheet = sheet_of(found)
         _refuse_overwrite([path], force)
         atomic.write_output(path, layout.write_form(sheet, signing_key()))
-        _log_sent(data, plan, [found.name], day)
+        _log_sent([(found.name, logs(sheet))], day)
+        plans = f"（{len(sheet.meta.plans)} 个计划）" if sheet.meta.plans else ""
         warn(
-            f"已写出 {path}：{found.name} 的 {len(sheet.rows)} 项任务，状态截至 {day.isoformat()}。"
+            f"已写出 {path}：{found.name} 的 {len(sheet.rows)} 项任务{plans}，"
+            f"状态截至 {day.isoformat()}。"
         )
         return
-    folder = output or Path("填报表")
-    if folder.exists() and not folder.is_dir():
-        raise UsageError(f"--each-unit 的 -o 应是目录，{folder} 是文件。")
-    sheets = [(one, layout.form_layout(dataset, one, day)) for one in dataset.directory.units]
+    out = output or Path("填报表")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--each-unit 的 -o 应是目录，{out} 是文件。")
+    sheets = [(one, sheet_of(one)) for one in directory.units]
     empty = [one.name for one, sheet in sheets if not sheet.rows]
     sheets = [(one, sheet) for one, sheet in sheets if sheet.rows]
-    targets = [folder / layout.form_filename(stems[one.name]) for one, _ in sheets]
+    targets = [out / layout.form_filename(stems[one.name]) for one, _ in sheets]
     _refuse_overwrite(targets, force)
     key = signing_key()
     forms = [
         (path, layout.write_form(sheet, key))
         for path, (_, sheet) in zip(targets, sheets, strict=True)
     ]
-    atomic.make_folder(folder)
+    atomic.make_folder(out)
     atomic.write_all(forms)
-    _log_sent(data, plan, [one.name for one, _ in sheets], day)
+    _log_sent([(one.name, logs(sheet)) for one, sheet in sheets], day)
     written = len(sheets)
-    warn(f"已写出 {written} 份填报表到 {folder}/，状态截至 {day.isoformat()}。")
+    warn(f"已写出 {written} 份填报表到 {out}/，状态截至 {day.isoformat()}。")
     if empty:
         warn(f"没有任务的单位未生成：{'、'.join(empty)}。")
 
 
-def _log_sent(data: Path | None, plan: str | None, units: list[str], day: date) -> None:
-    """forms-log.yaml: the forms just written count as sent on their date, so that review
-    can tell who owes one."""
+def _across(
+    scope: "paths.Scope", day: date
+) -> "tuple[Callable[[Unit], FormLayout], Directory, Callable[[FormLayout], list[Path]]]":
+    """A folder of plans without --plan: one form per unit over every running plan
+    (core.plans.unit_form_states), sent in the forms log of each plan it has rows of."""
+    from gkctl.core import plans as across
+    from gkctl.exchange import form as layout
+
+    loaded = load_plans(scope.chosen)
+    running = across.running(loaded, day)
+    if not running:
+        raise UsageError(
+            f"截至 {day.isoformat()}，数据目录中的计划都已结束，已结束计划的任务不进跨计划的填报表"
+            "（补报须写明日期）；要为其中一个计划生成，请用 --plan。"
+        )
+    folders = {p.name: p.path for p in scope.chosen}
+    named = [(p.name, p.dataset) for p in running]
+
+    def sheet_of(one: Unit) -> layout.FormLayout:
+        return layout.plans_form_layout(named, one, across.unit_form_states(running, one, day), day)
+
+    def logs(sheet: layout.FormLayout) -> list[Path]:
+        return [folders[name] for name in sheet.meta.plans]
+
+    return sheet_of, running[0].dataset.directory, logs
+
+
+def _log_sent(sent: list[tuple[str, list[Path]]], day: date) -> None:
+    """forms-log.yaml: the forms just written count as sent on their date, in the folder
+    of each plan they have rows of, so that review can tell who owes one."""
     from gkctl.core.forms import FormEventKind
     from gkctl.store import formslog
 
-    formslog.record(plan_dir(data, plan), FormEventKind.SENT, [(u, day) for u in units], day)
+    for folder in dict.fromkeys(f for _, folders in sent for f in folders):
+        units = [(u, day) for u, folders in sent if folder in folders]
+        formslog.record(folder, FormEventKind.SENT, units, day)
 
 
 def _refuse_overwrite(targets: list[Path], force: bool) -> None:
@@ -177,6 +226,7 @@ def import_forms(
 
     示例：gkctl progress import 区经委-填报表.xlsx --dry-run
     """
+    from gkctl.exchange.form_import import Target
     from gkctl.exchange.form_import import import_forms as record
     from gkctl.store import formkey
 
@@ -185,26 +235,25 @@ def import_forms(
             raise UsageError(f"只能导入 .xlsx 填报表，这里是“{file.name}”。")
         if not file.is_file():
             raise UsageError(f"找不到文件 {file}。")
-    dataset = load(data, plan)
     # One key for the data folder, however a plan of it is named (--data plans/2024 or
     # --data plans --plan 2024): the office's, not a plan's.
-    folder = plan_scope(data).folder
+    scope = plan_scope(data, plan)
+    if len(scope.chosen) > 1:  # each row to its plan
+        loaded = load_plans(scope.chosen)
+        targets = [
+            Target(p.name, chosen.path, p.dataset)
+            for p, chosen in zip(loaded, scope.chosen, strict=True)
+        ]
+    else:
+        targets = [Target("", plan_dir(data, plan), load(data, plan))]
+    folder = scope.folder
     key = formkey.find(folder, os.environ.get(formkey.ENV))
     if key is None:
         raise UsageError(
             f"没有填报表密钥（环境变量 {formkey.ENV}，或 {folder / formkey.FILE}），"
             "无法核对填报表是哪个单位的。填报表须在持有密钥的地方生成和导入（见 README“单位填报表”）。"
         )
-    done = record(
-        plan_dir(data, plan),
-        dataset,
-        [(f, str(f)) for f in files],
-        key,
-        today(),
-        unit,
-        late,
-        dry_run,
-    )
+    done = record(targets, [(f, str(f)) for f in files], key, today(), unit, late, dry_run)
     if done.problems:
         for problem in done.problems:
             warn(problem)
@@ -214,7 +263,10 @@ def import_forms(
         from gkctl.core.forms import FormEventKind
         from gkctl.store import formslog
 
-        formslog.record(plan_dir(data, plan), FormEventKind.RETURNED, done.forms, today())
+        folders = {t.name: t.folder for t in targets}
+        for name in dict.fromkeys(name for name, _, _ in done.forms):
+            back = [(u, day) for plan_name, u, day in done.forms if plan_name == name]
+            formslog.record(folders[name], FormEventKind.RETURNED, back, today())
     write_stdout("\n".join(done.lines) + "\n")
 
 

@@ -353,14 +353,11 @@ def _due_across(
     """The due view of a folder of plans: each task marked with its plan; an ended plan
     shows only what still runs in it, unless --plan names it (core.plans)."""
     from gkctl.core import plans as across
-    from gkctl.core import planyear
     from gkctl.views import machine
 
     loaded = load_plans(scope.chosen)
     day = as_of_date(as_of)
-    running = [
-        p for p in loaded if plan is not None or not planyear.ended(p.dataset.plan.document, day)
-    ]
+    running = loaded if plan is not None else across.running(loaded, day)
     if not running and unit is None:
         warn(f"截至 {day.isoformat()}，数据目录中的计划都已结束；用 --plan 查看其中一个。")
     first = loaded[0].dataset
