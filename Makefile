@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 # reproducible; pyproject.toml itself only states the lower bounds the code needs.
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: demo test test-min lint bench golden clean constraints
+.PHONY: demo test test-min lint bench golden clean constraints schemas
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,17 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/lint-imports
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 	$(BIN)/check-jsonschema --builtin-schema vendor.dependabot .github/dependabot.yml
+	$(BIN)/check-jsonschema --check-metaschema gkctl/schemas/*.schema.json
+	$(BIN)/check-jsonschema --schemafile gkctl/schemas/tasks.schema.json data/tasks.yaml
+	$(BIN)/check-jsonschema --schemafile gkctl/schemas/units.schema.json data/units.yaml
 	$(BIN)/zizmor --offline --quiet .github
+
+# The editors' JSON Schema of tasks.yaml and units.yaml is generated from the loader's tables
+# (gkctl/store/fileschema.py); tests/test_fileschema.py fails until this is run after a change.
+schemas: $(VENV)/.installed
+	$(BIN)/python -c 'from pathlib import Path; from gkctl.store import fileschema as s; \
+	  [Path("gkctl/schemas", n).write_text(s.render(k), encoding="utf-8", newline="") \
+	   for k, n in s.FILES.items()]'
 
 golden: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q --update-golden

@@ -47,6 +47,8 @@ def test_the_wheel_ships_the_templates_and_its_type_marker(tmp_path: Path) -> No
     assert "gkctl/py.typed" in names
     assert "gkctl/templates/summary.md.j2" in names
     assert "gkctl/__main__.py" in names
+    # The editors' JSON Schema of the data files, where gkctl init's files point.
+    assert {"gkctl/schemas/tasks.schema.json", "gkctl/schemas/units.schema.json"} <= names
     assert not any(n.startswith(("tests/", "data/")) for n in names)
 
 

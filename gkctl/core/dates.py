@@ -13,8 +13,9 @@ from datetime import date
 
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 SPAN_YEARS = 10
-# Plan years are 2000-2100 (the loader's rule), so no date gkctl keeps lies outside these.
-EARLIEST, LATEST = date(2000 - SPAN_YEARS, 1, 1), date(2100 + SPAN_YEARS, 12, 31)
+# The plan years the loader accepts; so no date gkctl keeps lies outside these.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+EARLIEST, LATEST = date(FIRST_YEAR - SPAN_YEARS, 1, 1), date(LAST_YEAR + SPAN_YEARS, 12, 31)
 
 
 def parse_iso(text: str) -> date:

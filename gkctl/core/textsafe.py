@@ -57,7 +57,7 @@ def _escape(match: re.Match[str]) -> str:
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
-def _json_escape(match: re.Match[str]) -> str:
+def json_escape(match: re.Match[str]) -> str:
     code = ord(match.group(0))
     if code <= 0xFFFF:
         return f"\\u{code:04x}"
@@ -82,7 +82,7 @@ def machine(text: str) -> str:
     which a JSON string reads back as the same character; tab, CR and LF are structure,
     and so is a BOM that starts the output (CSV for Excel)."""
     bom = "\ufeff" if text.startswith("\ufeff") else ""
-    return bom + UNSAFE.sub(_json_escape, text[len(bom) :])
+    return bom + UNSAFE.sub(json_escape, text[len(bom) :])
 
 
 # --- the text policy ---------------------------------------------------------------------
@@ -96,13 +96,17 @@ class Field(Enum):
     TEXT = "text"  # free text (content, notes, reasons): tab and line feed allowed
 
 
-# Lone surrogates come from command-line bytes that are not UTF-8.
-_SURROGATES = "\ud800-\udfff"
-_REFUSED = {
-    Field.NAME: re.compile(f"[{_INVISIBLE}\t\n\r{_SURROGATES}]"),
-    Field.LINE: re.compile(f"[{_UNSAFE}\n\r{_SURROGATES}]"),
-    Field.TEXT: re.compile(f"[{_UNSAFE}\r{_SURROGATES}]"),
+# The characters each field refuses, as the inside of a character class: also the
+# patterns of the data files' JSON Schema (store.fileschema), which editors check with.
+REFUSED_CLASS = {
+    Field.NAME: f"{_INVISIBLE}\t\n\r",
+    Field.LINE: f"{_UNSAFE}\n\r",
+    Field.TEXT: f"{_UNSAFE}\r",
 }
+# Lone surrogates come from command-line bytes that are not UTF-8 (never from a file,
+# which is read as UTF-8).
+_SURROGATES = "\ud800-\udfff"
+_REFUSED = {field: re.compile(f"[{chars}{_SURROGATES}]") for field, chars in REFUSED_CLASS.items()}
 _BREAKS = "\n\x85\u2028\u2029"
 
 

@@ -39,6 +39,7 @@ from gkctl.store.schema import Reader, value_of
 from gkctl.store.unitsfile import read_directory_source
 
 # Keys each mapping may hold: name -> required.
+TOP_KEYS = {"document": True, "sections": True, "tasks": True}
 # published may be left out: a plan whose deadlines are all dates in its year needs none
 # (validate warns; a deadline counted from it, such as 印发后3个月内, is refused without it).
 DOCUMENT_KEYS = {"title": True, "number": True, "issuer": True, "published": False, "year": True}
@@ -113,9 +114,7 @@ def _read_plan(source: yamlsrc.Source, problems: list[Problem]) -> tuple[Plan, l
     empty = Plan(Document("", "", "", None, 0), (), ())
     if source.root is None:
         return empty, []
-    top = r.mapping(
-        source.root, {"document": True, "sections": True, "tasks": True}, "tasks.yaml 顶层"
-    )
+    top = r.mapping(source.root, TOP_KEYS, "tasks.yaml 顶层")
     if top is None:
         return empty, []
     document = _read_document(r, top.get("document"))
@@ -170,8 +169,12 @@ def _read_document(r: Reader, node: Node | None) -> Document:
     if f is None:
         return Document("", "", "", None, 0)
     year = r.integer(f.get("year"), "计划年度（year）")
-    if year is not None and not 2000 <= year <= 2100:
-        r.problem(f["year"], "bad-year", f"计划年度 {year} 不合理（应在 2000–2100 之间）")
+    if year is not None and not dates.FIRST_YEAR <= year <= dates.LAST_YEAR:
+        r.problem(
+            f["year"],
+            "bad-year",
+            f"计划年度 {year} 不合理（应在 {dates.FIRST_YEAR}–{dates.LAST_YEAR} 之间）",
+        )
         year = None
     r.year = year or 0  # from here on, dates are bounded by the plan year
     return Document(

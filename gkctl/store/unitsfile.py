@@ -8,6 +8,7 @@ from gkctl.core.units import suggest
 from gkctl.store import yamlsrc
 from gkctl.store.schema import Reader
 
+TOP_KEYS = {"units": True, "groups": False}
 UNIT_KEYS = {
     "name": True,
     "kind": True,
@@ -29,7 +30,7 @@ def read_directory_source(
     groups: list[Group] = []
     if source.root is None:
         return Directory((), ())
-    top = r.mapping(source.root, {"units": True, "groups": False}, "units.yaml 顶层")
+    top = r.mapping(source.root, TOP_KEYS, "units.yaml 顶层")
     if top is None:
         return Directory((), ())
     kinds = [k.value for k in UnitKind]
