@@ -98,6 +98,24 @@ P = date(2024, 4, 10)
         ("2034年底前", Kind.DATE, date(2034, 12, 31)),
         ("2000年1月1日前", Kind.DATE, date(2000, 1, 1)),
         ("明年全年", Kind.ONGOING, date(2025, 12, 31)),
+        # Classes held to the corpus of real texts (issue 28, item 5): words before a form ...
+        ("力争9月底前", Kind.DATE, date(2024, 9, 30)),
+        ("截至6月底", Kind.DATE, date(2024, 6, 30)),
+        ("到2025年底", Kind.DATE, date(2025, 12, 31)),
+        ("务于3月15日前", Kind.DATE, date(2024, 3, 15)),
+        # ... ongoing words with their verbs, a year alone ...
+        ("持续开展", Kind.ONGOING, date(2024, 12, 31)),
+        ("常态化开展", Kind.ONGOING, date(2024, 12, 31)),
+        ("动态更新", Kind.ONGOING, date(2024, 12, 31)),
+        ("2025年", Kind.ONGOING, date(2025, 12, 31)),
+        # ... the higher level's arrangement in other words, what is done by then.
+        ("根据上级安排", Kind.PENDING, None),
+        ("待上级通知", Kind.PENDING, None),
+        ("以上级通知为准", Kind.PENDING, None),
+        ("按省市要求执行", Kind.PENDING, None),
+        ("9月投入使用", Kind.DATE, date(2024, 9, 30)),
+        ("5月底前动工", Kind.DATE, date(2024, 5, 31)),
+        ("4月20日（星期六）前", Kind.DATE, date(2024, 4, 20)),  # the weekday as written
     ],
 )
 def test_forms(text: str, kind: Kind, due: date | None) -> None:
@@ -194,7 +212,7 @@ def test_recurring(text: str, recurrence: Recurrence, as_of: date, due: date) ->
         ("发布后99999日内", "：“发布后99999日”过长（最多 3660日）。"),
         (
             "11月底钱",
-            "无法识别时间节点“11月底钱”：“11月底”后面的“钱”无法识别（节点之后只可跟“前”或 完成初稿、完成、报送",
+            "无法识别时间节点“11月底钱”：“11月底”后面的“钱”无法识别（节点之后只可跟“前”或 完成初稿、完成任务、全面完成、完成、报送",
         ),
         ("11月底XYZ", "：“11月底”后面的“XYZ”无法识别"),
         ("11月底前完成了", "：“11月底”后面的“了”无法识别"),
@@ -206,6 +224,10 @@ def test_recurring(text: str, recurrence: Recurrence, as_of: date, due: date) ->
         ("每月第2个月", "：每月没有第2个月。"),
         ("2025年6月前", "“6月前”有歧义，请写作“6月底前”或“5月底前”"),
         ("2022年12—11月", "月份区间 12—11 起止颠倒"),
+        ("4月20日(星期五)前", "2024年4月20日是星期六，不是星期五"),
+        # Counted from each event, not a date of the plan: said, with what to write.
+        ("政策文件公开发布后3个工作日内", "从每件事各自起算，不是计划中的一个日期；请写“持续推进”"),
+        ("实时监控，每月上报情况", "周期性的工作请只写周期（如“每月”“每季度”“每月10日前”）"),
     ],
 )
 def test_errors(text: str, message: str) -> None:

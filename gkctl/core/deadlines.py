@@ -12,7 +12,9 @@ The text is split into clauses on commas and semicolons; each clause must be one
 the table below, read whole: a typo (11月底钱) or a stray digit (111月底前) is an error, not a
 date the grammar guessed. After a complete form only 前 and a short list of action words
 (ACTIONS: 完成、报送 …) may follow. A cell with several dated clauses (6月底前完成初稿，11月底前完成)
-yields milestones, the last date being the due date. A deadline means the end of that day.
+yields milestones, the last date being the due date. Milestones numbered ①②… may carry the
+work done by each date (①3月底前,完成设计。②…); only numbered ones, so that a typo after a
+date stays an error. A deadline means the end of that day.
 
 Period words: 上旬 ends on the 10th, 中旬 on the 20th, 下旬 on the month's last day; a
 deadline named by a period (N月中旬前) is met while that period lasts, so it resolves to the
@@ -117,18 +119,39 @@ def workday_due(due: date | None) -> WorkdayDue | None:
 
 # Words accepted after a complete form (6月底前完成初稿, 发布后30日内报送): what is done by
 # then. Anything else after a form is an error, so that 11月底钱 is not read as 11月底前.
-ACTIONS = ("完成初稿", "完成", "报送", "上报", "启动", "印发", "发布", "出台", "公开")
+ACTIONS = (
+    "完成初稿",
+    "完成任务",
+    "全面完成",
+    "完成",
+    "报送",
+    "上报",
+    "启动",
+    "印发",
+    "发布",
+    "出台",
+    "公开",
+    # What a 民生实事 table says is done by then (9月投入使用, 5月底前动工).
+    "投入使用",
+    "开工建设",
+    "开工",
+    "动工",
+    "建成",
+    "竣工",
+)
 MAX_LENGTH = 200
 MAX_DIGITS = 6
 
 FORMS_HELP = (
-    "可识别的写法：全年、年内、持续推进、长期坚持、常态化、实时更新；N月底前（如 11月底前、十一月底前）；"
+    "可识别的写法：全年、年内、持续推进、长期坚持、常态化、持续开展、实时更新、动态更新；"
+    "N月底前（如 11月底前、十一月底前）；"
     "N月N日前、N月N号前；N月上旬/中旬/下旬；年底前、年末前；上半年、下半年；一季度、第三季度末；"
-    "2025年6月底前、2024—2026年、2022年11—12月、2025年1月11日-2025年10月底；"
-    "按市级部署、按上级部署、按国家部署、按市里要求、按省里要求；"
+    "2025年6月底前、2025年、2024—2026年、2022年11—12月、2025年1月11日-2025年10月底；"
+    "按市级部署、按上级部署、按国家部署、按市里要求、按省里要求、根据上级安排、待上级通知；"
     "每月、每季度、每半年、每年、每月10日前、每季度最后一个月的30日前；"
     "发布后30日内、印发后一个月内；"
-    "多个节点用逗号分开（6月底前完成初稿，11月底前完成）；"
+    "多个节点用逗号分开（6月底前完成初稿，11月底前完成），编号的节点可带做法（①3月底前,完成设计）；"
+    "节点之前可写 于、在、到、截至、力争、务于；"
     "节点之后只可跟“前”或 " + "、".join(ACTIONS)
 )
 
@@ -258,6 +281,14 @@ def _year(m: re.Match[str], ctx: _Ctx) -> int:
     return ctx.check_year(int(y)) if y else ctx.year
 
 
+def _per_event(m: re.Match[str], ctx: _Ctx) -> _Clause:
+    what, n, unit = m.group("what"), m.group("n"), m.group("unit")
+    raise ValueError(
+        f"“{what}……后{n}{unit}内”从每件事各自起算，不是计划中的一个日期；"
+        f"请写“持续推进”或“常态化”，把“{n}{unit}内”写入任务内容"
+    )
+
+
 def _pending(m: re.Match[str], ctx: _Ctx) -> _Clause:
     return _Clause(Kind.PENDING, None, "待上级部署：暂无日期，确定后在任务中填写 due")
 
@@ -311,11 +342,21 @@ def _month_span(m: re.Match[str], ctx: _Ctx) -> _Clause:
     return _Clause(Kind.DATE, _month_end(year, last), "N—M月：以最后一个月的月底为截止日期")
 
 
+_WEEKDAYS = "一二三四五六日"
+
+
 def _day(m: re.Match[str], ctx: _Ctx) -> _Clause:
     year, month, day = _year(m, ctx), _check_month(int(m.group("m"))), int(m.group("d"))
     if not 1 <= day <= _days_in(year, month):
         raise ValueError(f"{year}年{month}月没有{day}日")
-    return _Clause(Kind.DATE, date(year, month, day), "N月N日前：当日")
+    due = date(year, month, day)
+    # 4月20日(星期五)前: the weekday written beside a date must be that date's.
+    written = (m.groupdict().get("w") or "").replace("天", "日")
+    if written and written != _WEEKDAYS[due.weekday()]:
+        raise ValueError(
+            f"{year}年{month}月{day}日是星期{_WEEKDAYS[due.weekday()]}，不是星期{written}"
+        )
+    return _Clause(Kind.DATE, due, "N月N日前：当日")
 
 
 def _day_only(m: re.Match[str], ctx: _Ctx) -> _Clause:
@@ -398,11 +439,25 @@ def _recurring(m: re.Match[str], ctx: _Ctx) -> _Clause:
 
 
 _SPAN = rf"(?P<a>\d{{4}})年?[{_DASHES}](?P<b>\d{{4}})年"
-# Before a form: 于 (于6月底前); before a relative form, what was published.
-_HEAD = r"(?:于|在)?"
+# Before a form, the words that say "by" (于6月底前, 到2023年底, 力争9月底前, 务于2月3日前).
+_HEAD = (
+    r"(?:(?:力争|争取|务必|务|须|应|最迟|最晚)?(?:于|在|到)|截至|截止到?|力争|争取|最迟|最晚|至)?"
+)
+# Before a relative form, what was published.
 _PUBLISHED = r"(?:本(?:工作要点|要点|方案|通知|计划|意见|文件))?"
-_TAIL = r"(?:之前|以前|前)?(?:" + "|".join(ACTIONS) + ")?"
-_ONGOING_WORDS = r"(?:持续推进|长期坚持|常态化推进|常态化|长期|持续|实时更新|随时更新)"
+# An action may be done once a period (每季度报送一次).
+_TAIL = r"(?:之前|以前|前)?(?:(?:" + "|".join(ACTIONS) + ")(?:一次)?)?"
+# Ongoing: a word for "keep doing" with the verb that may follow it, or a word for "whenever
+# there is something" with what is then done (持续开展, 长期坚持, 常态化推进, 动态更新 …).
+_ONGOING_WORDS = (
+    r"(?:(?:持续|长期|常态化?)(?:推进|坚持|开展|实施|落实|抓好|进行)?"
+    r"|(?:实时|随时|及时|动态)(?:更新|公开|发布|调整))"
+)
+# The levels above an office that may set a date later.
+_LEVELS = (
+    r"(?:国家和省|中央和省|省市|市级|市里|全市|市|省级|省里|全省|省|区级|区里|县级|县里"
+    r"|上级部门|上级|国家|中央)"
+)
 
 
 class _Form(NamedTuple):
@@ -430,14 +485,21 @@ def _grammar() -> _Grammar:
     # Tried in order, first match wins: specific forms before the general ones they contain.
     table: list[tuple[str, _Handler]] = [
         (
-            r"(?:按照?|根据|依照)(?:市级|市里|全市|市|省级|省里|全省|省|上级|国家|中央)"
-            r"(?:统一)?(?:部署|要求|安排)",
+            r"(?:按照?|根据|依照|遵照|视|待)"
+            + _LEVELS
+            + r"的?(?:统一)?(?:部署|要求|安排|通知|规定)(?:执行|推进|落实|确定|为准)?",
             _pending,
         ),
+        (r"以" + _LEVELS + r"的?(?:部署|要求|安排|通知|规定)为准", _pending),
         (
             _PUBLISHED + r"(?:发布|印发|出台|下发|公布)(?:之日)?(?:后|起)(?P<n>\d+)"
             r"(?P<unit>个工作日|个月|月|日|天|周)内?",
             _relative,
+        ),
+        (
+            r"(?P<what>.+?)(?:发布|印发|出台|下发|公布|收到|受理)(?:之日)?(?:后|起)(?P<n>\d+)"
+            r"(?P<unit>个工作日|个月|月|日|天|周)内?",
+            _per_event,
         ),
         (r"每年(?P<k>\d+)月(?:(?P<d>\d+)日|底|末)", _recurring),
         (
@@ -447,7 +509,7 @@ def _grammar() -> _Grammar:
         ),
         (_SPAN, _span),
         (_Y + rf"(?P<a>\d+)月?[{_DASHES}](?P<m>\d+)月(?:份)?(?:底|末)?", _month_span),
-        (_Y + r"(?P<m>\d+)月(?P<d>\d+)日", _day),
+        (_Y + r"(?P<m>\d+)月(?P<d>\d+)日(?:\((?:星期|周|礼拜)(?P<w>[一二三四五六日天])\))?", _day),
         (_Y + r"(?P<m>\d+)月(?P<p>[上中下])旬", _period),
         (r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})", _day),
         (_Y + r"(?P<m>\d+)月份?前", _ambiguous_month),
@@ -455,6 +517,8 @@ def _grammar() -> _Grammar:
         (_Y + r"第?(?P<q>\d+)季度(?:末|底)?", _quarter),
         (_Y + r"(?P<h>[上下])半年(?:末|底)?", _half),
         (r"(?:(?P<y>\d+)年年?|年)(?:底|末|终)", _year_end),
+        # A year alone (到2023年, 2025年): that year's work, due at its end.
+        (r"(?P<y>\d{4})年度?", _ongoing),
         (
             r"(?:(?:(?P<y>\d+)年(?:内|全年)|全年|年内)"
             + _ONGOING_WORDS
@@ -534,7 +598,8 @@ def _unread(clause: str) -> str:
             best = m
     if best is None:
         return ""
-    before = clause[: best.start()].removeprefix("于").removeprefix("在")
+    before = clause[: best.start()]
+    before = before[re.match(_HEAD, before).end() :]  # type: ignore[union-attr]
     after = clause[best.end() :]
     after = after[_grammar().tail.match(after).end() :]  # type: ignore[union-attr]
     if before and after:
@@ -594,11 +659,26 @@ def _clip(number: str) -> str:
     return number if len(number) <= 12 else number[:12] + "…"
 
 
+# Numbered milestones (①3月底前,完成设计招标。②5月底前,…): a circled or bracketed number
+# starts a milestone. NFKC would fold ① into 1 and glue it to the month (①3月 -> 13月), so
+# the numbers become clause breaks before anything else is done to the text.
+_ORDINAL = re.compile("[\u2460-\u249b]")
+# In a numbered cell, the clauses after a milestone's date say what is done by then; a
+# clause that starts the way a date does is never taken for such words (a typo stays an error).
+_DATE_START = re.compile(
+    r"\d|每|按|根据|全年|年内|年底|年末|[上下]半年|明年|次年|今年|当年|本年"
+    r"|(?:力争|争取|务|须|应)?(?:于|在|到)\d|截至|截止"
+)
+# A period word inside a sentence: the cell describes recurring work in prose.
+_PERIOD_IN_PROSE = re.compile(r"每个?(?:月|季度|半年|年|周)")
+
+
 def _resolve(text: str, year: int, published: date | None = None) -> Deadline:
     if not isinstance(text, str) or not text.strip():
         raise DeadlineError("时间节点为空。" + FORMS_HELP)
     ctx = _Ctx(year, published)
-    norm = _normalize_bounded(text)
+    numbered = _ORDINAL.search(text) is not None
+    norm = _normalize_bounded(_ORDINAL.sub("；", text) if numbered else text)
     clauses = [c for c in _grammar().clauses.split(norm) if c]
     resolved: list[tuple[str, _Clause]] = []
     for clause in clauses:
@@ -607,6 +687,16 @@ def _resolve(text: str, year: int, published: date | None = None) -> Deadline:
             if found.due is not None:
                 ctx.check_year(found.due.year)  # 发布后3000日内 lands years away
         except (ValueError, OverflowError) as exc:
+            if numbered and resolved and not _DATE_START.match(clause):
+                # What is done by the milestone before it: kept with it, shown with its date.
+                raw, found_before = resolved[-1]
+                resolved[-1] = (f"{raw}，{clause}", found_before)
+                continue
+            if _PERIOD_IN_PROSE.search(norm) and not clause.startswith("每"):
+                raise DeadlineError(
+                    f"无法识别时间节点“{text}”：周期性的工作请只写周期"
+                    "（如“每月”“每季度”“每月10日前”），做法写入任务内容。"
+                ) from None
             if not str(exc):
                 raise DeadlineError(f"无法识别时间节点“{text}”。{FORMS_HELP}") from None
             raise DeadlineError(f"无法识别时间节点“{text}”：{exc}。") from None
