@@ -79,9 +79,10 @@ _BY_WORD = {word: field for field, words in VOCABULARY.items() for word in words
 # ending in what is to be done (任务举措, 事项内容, 工作目标) its content. A unit column is a
 # word for units (单位/部门/科室/处室/股室) with a role (负责/承办/主办/牵头/配合/责任) before
 # or after it; the 配合 roles make it the 配合 column.
-_QUALIFIER = "(?:具体|主要|重点|年度|细化|分解|核心|关键|推进|落实|各项)"
-_THING = "(?:目标|任务|事项|举措|措施|工作|项目)"
-_NAMES = re.compile(f"{_QUALIFIER}*{_THING}*(?:任务|事项|工作|项目|名称|重点)")
+# 实事 is a thing to be done as much as 事项 (民生实事, 重大实事).
+_QUALIFIER = "(?:具体|主要|重点|年度|细化|分解|核心|关键|推进|落实|各项|民生|重大)"
+_THING = "(?:目标|任务|事项|举措|措施|工作|项目|实事)"
+_NAMES = re.compile(f"{_QUALIFIER}*{_THING}*(?:任务|事项|工作|项目|名称|重点|实事)")
 _CONTENTS = re.compile(f"{_QUALIFIER}*{_THING}*(?:内容|要求|措施|举措|目标|安排|细则|标准)")
 _CO_ROLE = "(?:配合|协办|参与|协助|协同|协作|参加)"
 _LEAD_ROLE = f"(?:负责|承办|主办|牵头|责任|主责|落实|实施|{_CO_ROLE})"
@@ -120,7 +121,7 @@ def heading(text: str) -> tuple[str, str] | None:
     m = SECTION.fullmatch(text.strip())
     if m is None:
         return None
-    return (m["id"] or m["nth"], m["title"].strip())
+    return (m["id"] or m["nth"], m["title"].strip().rstrip("。；;"))  # a title, not a sentence
 
 
 def is_heading(text: str) -> bool:

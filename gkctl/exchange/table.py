@@ -95,7 +95,7 @@ def display_width(text: str) -> int:
 
 # What a table's title line ends with after the plan's own title.
 _TITLE_TAIL = re.compile(
-    r"(?:重点)?(?:任务分解表|任务分解|任务清单|责任分工表|责任分工方案|分工方案|任务台账|工作台账"
+    r"(?:重点|目标)?(?:任务分解表|任务分解|任务清单|责任分工表|责任分工方案|分工方案|任务台账|工作台账"
     r"|责任清单|分解表|一览表)"
 )
 # A section heading (一、…, （一）…, 第一部分…) is never the plan's title, even with a year in it.

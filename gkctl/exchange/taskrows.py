@@ -206,17 +206,22 @@ _DEADLINE_END = re.compile(r"前|内|底|末|部署|推进|坚持|常态化|全�
 _DEADLINE_START = re.compile(r"^(?:\d|[一二三四五六七八九十]|每|全|按|年|明年|次年|上半年|下半年)")
 
 
+def join_deadline(before: str, after: str) -> str:
+    """Two pieces of a 时间节点: each a deadline of its own (6月底前 and 11月底前) makes two
+    milestones, joined with "，"; otherwise the second continues the first (2024年12月 底前)."""
+    if before and _DEADLINE_END.search(before) and _DEADLINE_START.match(after):
+        return before + "，" + after
+    return before + after
+
+
 def deadline_text(raw: str) -> str:
     """A 时间节点 cell as one text: lines that each end a deadline (6月底前⏎11月底前) are
-    separate milestones, joined with "，"; other line breaks are wraps (2024年12月⏎底前)."""
+    separate milestones; other line breaks are wraps (2024年12月⏎底前)."""
     lines = [line.strip() for line in re.split(r"\r\n|[\r\n\v\u2028\u2029]", raw)]
     out, last = "", ""
     for line in lines:
-        if not line:
-            continue
-        if out and _DEADLINE_END.search(last) and _DEADLINE_START.match(line):
-            out += "，"
-        out, last = out + line, line
+        if line:
+            out, last = out[: len(out) - len(last)] + join_deadline(last, line), line
     return out
 
 
@@ -507,6 +512,9 @@ class _Reader:
         content = cells[self.content_col] if self.content_col is not None else ""
         if self.name_col is not None and not name and last is not None and last.section == section:
             name = last.name  # a merged 任务名称 written as blank cells below the first
+        sub = _SUBHEADING.match(name)
+        if sub:  # a 任务 column of （一）… headings: the number is the heading's, not the name's
+            name = sub["title"].rstrip("。；;")
         typed = None
         if self.id_col is None:
             if self.name_col is not None and name:
@@ -546,7 +554,11 @@ class _Reader:
             return cells[j] if cells[j] and cells[j] != previous[j] else ""
 
         task.content += new(self.content_col)
-        task.deadline += new(self.deadline_col)
+        # A row of its own under one number (5 开工建设县老年养护楼 5月底前动工 / 开工建设老年
+        # 大学 12月底前) adds a milestone, not letters glued to the deadline above.
+        if new(self.deadline_col):
+            assert self.deadline_col is not None
+            task.deadline = join_deadline(task.deadline, deadline_text(raw[self.deadline_col]))
         task.lead += [raw[j] for j in self.lead_cols if new(j)]
         task.co += [raw[j] for j in self.co_cols if new(j)]
         task.notes += [

@@ -28,7 +28,7 @@ _LINES = re.compile(r"\r\n|[\r\n\v\u2028\u2029]")
 # (区科委\n区财政局); elsewhere it is a wrap inside one name (区市场监\n管局).
 _UNIT_END = re.compile(
     r"(?:局|委|办|室|处|科|部|中心|镇|街道|乡|村|社区|院|所|站|队|会|馆|园|区|厅|署|社|行|司|"
-    r"集团|公司|单位|部门|企业|团|联|台|组|校|[)）]|牵头|配合|负责|参与|协办|协助|主责|等)$"
+    r"集团|公司|单位|部门|企业|团|联|台|组|校|[)）]|牵头|配合|负责|参与|协办|协助|主责|落实|等)$"
 )
 _ROLE_PREFIX = re.compile(
     r"^由?(?P<role>牵头|主责|责任|配合|协办|参与|协助|协同)(?:单位|部门|科室|处室)?[:：]\s*"
@@ -36,7 +36,12 @@ _ROLE_PREFIX = re.compile(
 _ROLE_BRACKET = re.compile(
     r"^(?P<name>.+?)\s*[（(](?P<role>牵头|主责|负责|配合|协办|参与|协助|协同)(?:单位|部门)?[)）]$"
 )
-_ROLE_SUFFIX = re.compile(r"^由?(?P<name>.+?)(?P<role>牵头|主责|负责|配合|协办|参与|协助|协同)$")
+# The role word may say what is done in it (牵头落实, 负责落实) and that each does its part
+# (分别牵头落实: each of the names before it leads).
+_ROLE_SUFFIX = re.compile(
+    r"^由?(?P<name>.+?)(?:分别)?(?P<role>牵头|主责|负责|配合|协办|参与|协助|协同)"
+    r"(?P<doing>落实|实施|推进|办理)?$"
+)
 _ETC = re.compile(r"^(?P<name>.*?)等(?P<related>相关)?(?P<kind>[^等]{0,4})$")
 _ETC_KINDS = ("部门", "单位", "科室", "处室", "街镇", "镇", "镇街", "区县", "企业", "")
 
@@ -88,7 +93,7 @@ def pieces(text: str, known: Callable[[str], bool] = lambda _: False) -> list[li
         if joined and joined[-1] not in _WEAK + _STRONG and line[0] not in _WEAK + _STRONG:
             # A line ending in a role word ends its clause: X牵头 / Y、Z配合.
             sep = _decide_break(joined, line, known)
-            if sep and re.search(r"(牵头|负责|主责)$", joined):
+            if sep and re.search(r"(牵头|负责|主责)(?:落实|实施|推进|办理)?$", joined):
                 sep = "，"
             joined += sep
         joined += line
@@ -123,7 +128,8 @@ def read_cell(
             m = _ROLE_SUFFIX.match(piece)
             if m and not known(piece):
                 # Y、Z配合: the word is the clause's, for every name before it without one.
-                said = _role(m["role"])
+                # 负责落实 in a 责任单位 cell says again what the column says: no role of its own.
+                said = role if m["role"] == "负责" and m["doing"] else _role(m["role"])
                 out = out[:start] + [(n, said if r == role else r) for n, r in out[start:]]
                 out.append((m["name"], said))
                 start = len(out)

@@ -1,0 +1,217 @@
+"""Real 任务分解表 of other governments (tests/realtables.py), imported as Word and as Excel
+and checked field by field: sequence, section, name, content, units (lead first), deadline,
+notes, and the plan's title and year."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from gkctl.exchange import headers, taskrows, unitcells
+from tests.realtables import CHIZHOU, DAZHU, JIANGMEN, JINGZHOU, KAIHUA, TABLES, WEIFANG, RealTable
+from tests.tablebuild import BUILDERS
+
+FORMATS = ["docx", "xlsx"]
+
+
+def _import(gk, tmp_path: Path, table: RealTable, fmt: str, *args: str):
+    source = BUILDERS[fmt](tmp_path / f"{table.key}.{fmt}", table.grid, table.above)
+    empty = tmp_path / "no-data"
+    empty.mkdir(exist_ok=True)
+    out = tmp_path / "plan" / "tasks.yaml"
+    result = gk("import", str(source), "-o", str(out), *args, data=empty)
+    plan = yaml.safe_load(out.read_text(encoding="utf-8")) if out.exists() else None
+    return result, plan
+
+
+def _rows(plan) -> list[tuple[object, ...]]:
+    return [
+        (
+            t["id"],
+            t["section"],
+            t["name"],
+            t["content"],
+            t["units"],
+            t.get("deadline"),
+            t.get("notes"),
+        )
+        for t in plan["tasks"]
+    ]
+
+
+def test_every_table_names_its_source() -> None:
+    for table in [*TABLES, KAIHUA]:
+        assert table.source and (table.url is None or table.url.startswith("http"))
+        assert "摘录" in table.source or "全表" in table.source  # an excerpt says so
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_bureau_with_the_task_name_left_of_the_number(gk, tmp_path, fmt) -> None:
+    # No title and no year on the page: the office gives the year it knows.
+    result, plan = _import(gk, tmp_path, CHIZHOU, fmt, "--year", "2024")
+    assert result.exit_code == 1, result.stderr  # its units are not in a units.yaml yet
+    assert (plan["document"]["title"], plan["document"]["year"]) == (CHIZHOU.key, 2024)
+    assert plan["sections"] == [{"id": "一", "title": "待填写"}]
+    content = [row[2] for row in CHIZHOU.grid[1:]]
+    assert _rows(plan) == [
+        (1, "一", "强化行政规范性文件集中规范公开", content[0], ["办公室"], "年底前", None),
+        (2, "一", "深化政策解读形式", content[1], ["各科室"], "持续推进", None),
+        (3, "一", "做好主动公开基础工作", content[2], ["各科室"], "持续推进", None),
+        (4, "一", "做好主动公开基础工作", content[3], ["办公室"], "持续推进", None),
+        (5, "一", "规范办理依申请公开", content[4], ["各科室"], "持续推进", None),
+        (6, "一", "认真抓好工作落实", content[5], ["办公室"], "持续推进", None),
+        (7, "一", "加强宣传", content[6], ["各科室"], "持续推进", None),
+        (8, "一", "做好指导监督", content[7], ["办公室"], "持续推进", None),
+    ]  # fmt: skip
+    assert "  A 列“工作任务” → 任务名称" in result.stderr
+    assert "  B 列“序号” → 序号" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_county_livelihood_projects(gk, tmp_path, fmt) -> None:
+    result, plan = _import(gk, tmp_path, DAZHU, fmt)
+    assert result.exit_code == 1, result.stderr
+    assert (plan["document"]["title"], plan["document"]["year"]) == ("2016年民生实事", 2016)
+    assert "  B 列“民生实事” → 任务内容（唯一的任务文字列）" in result.stderr
+    assert _rows(plan) == [
+        (1, "一", "启动建设东柳河城区段综合治理工程和东湖湿地公园",
+         "启动建设东柳河城区段综合治理工程和东湖湿地公园。", ["县水务局", "县住建局", "县护城河指挥部"],
+         "12月底前", None),
+        (2, "一", "新建2座人行天桥", "新建2座人行天桥。", ["县住建局"], "9月投入使用", None),
+        (3, "一", "启动县图书馆新馆建设", "启动县图书馆新馆建设。", ["县文体广新局", "县代建中心"],
+         "12月底前", None),
+        (4, "一", "建成县残疾人综合服务中心", "建成县残疾人综合服务中心。", ["县残联"], "5月底前动工",
+         None),
+        # Item 5 has two rows under one number: two milestones, not 5月底前动工12月底前.
+        (5, "一", "开工建设县老年养护楼", "开工建设县老年养护楼。开工建设老年大学。", ["县民政局"],
+         "5月底前动工，12月底前", None),
+        (6, "一", "迁建县政务服务中心", "迁建县政务服务中心。", ["县政务服务中心", "县代建中心"],
+         "12月底前", None),
+        (7, "一", "加快推进土地滩水库建设", "加快推进土地滩水库建设。", ["县水务局"], "12月底前", None),
+        (8, "一", "启动大竹县第十二小学建设,新建中心幼儿园2所",
+         "启动大竹县第十二小学建设,新建中心幼儿园2所。", ["县教科局", "县代建中心"], "12月底前", None),
+        (9, "一", "完成棚户区改造2836户", "完成棚户区改造2836户。", ["县住建局"], "12月底前", None),
+        (10, "一", "城区再新建1个农贸市场", "城区再新建1个农贸市场。", ["县商务局"], "12月底前", None),
+    ]  # fmt: skip
+    assert "无法识别" not in result.stderr  # every deadline reads, 9月投入使用 included
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_centre_with_sections_in_the_task_column(gk, tmp_path, fmt) -> None:
+    result, plan = _import(gk, tmp_path, JIANGMEN, fmt, "--year", "2024")
+    assert result.exit_code == 1, result.stderr
+    assert plan["sections"] == [
+        {"id": "一", "title": "做好财政信息公开"},
+        {"id": "二", "title": "做好政府网站专栏信息公开"},
+        {"id": "三", "title": "持续加强重大政策发布解读"},
+        {"id": "四", "title": "不断改进政策解读工作方式"},
+        {"id": "五", "title": "切实增强回应关切效果"},
+    ]
+    # The number at the start of each requirement is the task's, taken off its text.
+    content = [row[1].split(".", 1)[1] for row in JIANGMEN.grid[1:]]
+    assert _rows(plan) == [
+        (1, "一", "积极推进本中心预算、决算及相关报表公开", content[0], ["财务科"], None, None),
+        (2, "二", "及时更新网站频道的各类型概况信息", content[1], ["办公室"], None, None),
+        (3, "二", "及时反馈网民对调查征集信息的意见", content[2], ["各科室"], None, None),
+        (4, "二", "及时更新微信公众号信息", content[3], ["办公室", "各科室"], None, None),
+        (5, "三", "聚焦我中心工作,切实加强重大政策实施的发布解读", content[4], ["各科室"], None, None),
+        (6, "三", "综合运用新闻发布会、在线访谈、图文动画、短视频等形式", content[5], ["各科室"], None,
+         None),
+        (7, "四", "按照《江门市政府系统政策解读工作细则(试行)》相关要求", content[6],
+         ["办公室", "各科室"], None, None),
+        (8, "四", "加强政策咨询服务", content[7], ["各科室"], None, None),
+        (9, "四", "加强内部协调工作,修订本单位政府信息公开指南,明确对外告知政府信息公开渠道",
+         content[8], ["办公室", "各科室"], None, None),
+        (10, "五", "密切关注涉及土地储备等方面的舆情并及时作出回应,助力防范化解重大风险", content[9],
+         ["各科室"], None, None),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_city_with_two_heading_columns_and_units_that_carry_it_out(gk, tmp_path, fmt) -> None:
+    result, plan = _import(gk, tmp_path, JINGZHOU, fmt)
+    assert result.exit_code == 1, result.stderr
+    assert (plan["document"]["title"], plan["document"]["year"]) == ("2022年政务公开", 2022)
+    assert plan["sections"] == [{"id": "一", "title": "以公开助力经济平稳健康发展"}]
+    content = [row[3] for row in JINGZHOU.grid[1:]]
+    # 负责落实 restates the column's meaning: the units stay in the order written.
+    units = ["市政府各有关部门", "各县市区人民政府", "功能区管委会"]
+    assert _rows(plan) == [
+        (1, "一", "加强涉及市场主体的信息公开", content[0], units, "持续推进", None),
+        (2, "一", "加强涉及市场主体的信息公开", content[1], units, "持续推进", None),
+    ]
+    assert "  C 列“具体要求” → 序号（表头“具体要求”跨两列，这一列只有序号）" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_city_plan_with_units_that_lead_it(gk, tmp_path, fmt) -> None:
+    result, plan = _import(gk, tmp_path, WEIFANG, fmt)
+    assert result.exit_code == 1, result.stderr
+    title = "潍坊市2017年政务公开工作要点实施方案"
+    assert (plan["document"]["title"], plan["document"]["year"]) == (title, 2017)
+    assert plan["sections"] == [{"id": "一", "title": "以政务公开助力稳增长"}]
+    content = [row[2] for row in WEIFANG.grid[1:]]
+    note = "责任单位原文：市金融办、人民银行潍坊市中心支行、潍坊银监分局分别牵头落实"
+    assert _rows(plan) == [
+        (1, "一", "加强预期引导", content[0], ["市发改委"], None, None),
+        (2, "一", "加强预期引导", content[1], ["市人社局"], None, None),
+        (3, "一", "加强预期引导", content[2], ["市金融办", "人民银行潍坊市中心支行", "潍坊银监分局"],
+         None, note),
+        (4, "一", "加强预期引导", content[3], ["市财政局"], None, None),
+    ]  # fmt: skip
+    assert "没有序号列：任务按表中顺序编为 1–4。" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_list_without_a_unit_column_is_refused_with_what_is_missing(gk, tmp_path, fmt) -> None:
+    # A county's list of its own work names no unit: not imported (units to fill in a
+    # table is not built), and the message says which column it needs.
+    result, plan = _import(gk, tmp_path, KAIHUA, fmt)
+    assert result.exit_code == 1
+    assert plan is None
+    assert "找不到任务分解表的表头。需要一行同时有任务文字的列" in result.stderr
+    assert "和责任单位的列" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("cell", "units"),
+    [
+        ("市发改委牵头落实", [("市发改委", unitcells.LEAD)]),
+        (
+            "市金融办、人民银行潍坊市中心支行、潍坊银监分局分别牵头落实",
+            [(n, unitcells.LEAD) for n in ("市金融办", "人民银行潍坊市中心支行", "潍坊银监分局")],
+        ),
+        # 负责落实 says what the 责任单位 column says: no role, the order as written.
+        (
+            "市政府各有关部门,各县市区人民政府、功能区管委会负责落实",
+            [
+                (n, unitcells.PLAIN)
+                for n in ("市政府各有关部门", "各县市区人民政府", "功能区管委会")
+            ],
+        ),
+        ("办公室负责，各科室配合", [("办公室", unitcells.LEAD), ("各科室", unitcells.CO)]),
+        ("县民政局\n县代建中心", [("县民政局", unitcells.PLAIN), ("县代建中心", unitcells.PLAIN)]),
+    ],
+)
+def test_role_words_that_say_what_is_done(cell, units) -> None:
+    assert unitcells.read_cell(cell, lambda _: False) == units
+
+
+@pytest.mark.parametrize(
+    ("label", "field"),
+    [("民生实事", "name"), ("重大实事", "name"), ("实事名称", "name"), ("民生实事内容", "content")],
+)
+def test_a_practical_matter_is_a_task(label, field) -> None:
+    assert headers.field_of(label) == field
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "joined"),
+    [
+        ("5月底前动工", "12月底前", "5月底前动工，12月底前"),
+        ("2024年12月", "底前", "2024年12月底前"),  # a cell wrapped over a page break
+        ("", "全年", "全年"),
+    ],
+)
+def test_deadline_of_a_second_row(before, after, joined) -> None:
+    assert taskrows.join_deadline(before, after) == joined
