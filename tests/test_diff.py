@@ -774,3 +774,18 @@ def test_a_revision_wins_over_a_same_named_path(gk: Run, work: Path) -> None:
     missing = gk("diff", "path:nowhere", "--as-of", AS_OF, data=Path("data"))
     assert missing.exit_code == 2
     assert missing.stderr == "找不到“path:nowhere”：没有这个文件或目录。\n"
+
+
+def test_office_settings_compare_one_key_at_a_time() -> None:
+    # gkctl.toml's [office] table is compared as office.name and office.recipients, each
+    # with a label of its own, not as one dict printed whole.
+    from gkctl.core.plandiff import config_changes
+    from gkctl.views.diff import CONFIG_LABELS
+
+    before = {"within": 14, "office": {"name": "甲办公室", "recipients": "各有关单位"}}
+    after = {"within": 14, "office": {"name": "乙办公室", "recipients": "各有关单位"}}
+    changes = config_changes(before, after)
+    assert [(c.field, c.before, c.after) for c in changes] == [
+        ("office.name", "甲办公室", "乙办公室")
+    ]
+    assert CONFIG_LABELS["office.name"] == "通报落款（office.name）"

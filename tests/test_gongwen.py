@@ -45,19 +45,23 @@ def test_page_is_a4_with_the_standard_margins(gk, tmp_path: Path) -> None:
 def test_title_body_and_heading_fonts(gk, tmp_path: Path) -> None:
     document = _write(gk, tmp_path / "通报.docx")
     title = document.paragraphs[0]
-    assert title.text == "2024年金山区政务公开工作要点\n督办情况汇总"
+    assert title.text == "关于2024年金山区政务公开工作要点\n落实情况的通报"
     assert {_east_asian(r) for r in title.runs} == {"方正小标宋简体"}
     assert {r.font.size for r in title.runs} == {Pt(22)}
-    body = _paragraph(document, "共 75 项任务。")
+    body = next(p for p in document.paragraphs if p.text.startswith("共 75 项任务，已完成"))
     assert _east_asian(body.runs[0]) == "仿宋_GB2312" and body.runs[0].font.size == Pt(16)
     assert body.paragraph_format.first_line_indent == Pt(32)
     assert body.paragraph_format.line_spacing == Pt(28.95)
-    h1 = _paragraph(document, "一、总体情况")
+    h1 = _paragraph(document, "一、总体进展")
     assert _east_asian(h1.runs[0]) == "黑体" and h1.runs[0].font.size == Pt(16)
     h2 = _paragraph(document, "（一）区政府办公室（7 项）")
     assert _east_asian(h2.runs[0]) == "楷体_GB2312"
     headings = [p.text for p in document.paragraphs if re.match(r"^[一二三四五六七]、", p.text)]
+    # The 正文's parts, then the attachment's, numbered again from 一.
     assert headings == [
+        "一、总体进展",
+        "二、存在问题",
+        "三、下一步要求",
         "一、总体情况",
         "二、各月走势",
         "三、逾期任务（9 项）",
@@ -361,3 +365,95 @@ def test_dates_in_table_cells_are_held_together(gk, tmp_path: Path) -> None:
     cells = [c.text for t in document.tables for row in t.rows[1:] for c in row.cells]
     assert "1\u20600\u2060月\u20603\u20601\u2060日" in cells  # 10月31日, no break inside
     assert gongwen.keep_whole("原 2024年9月30日") == "原 " + "\u2060".join("2024年9月30日")
+
+
+# --- the 通报 as a 公文 (issue 24 item 1) ------------------------------------------------------
+
+
+def _gongwen_parts(document) -> dict[str, object]:
+    paragraphs = document.paragraphs
+    texts = [p.text for p in paragraphs]
+    attachment = texts.index("附件")
+    return {
+        "recipients": paragraphs[1],
+        "body": texts[2 : texts.index("附件：2024年金山区政务公开工作要点督办情况明细")],
+        "signature": [p for p in paragraphs[:attachment] if p.alignment is not None
+                      and p.alignment.name == "RIGHT"],
+        "attachment": paragraphs[attachment],
+        "after": texts[attachment + 1],
+    }  # fmt: skip
+
+
+def test_summary_is_a_gongwen_body_first_then_the_attachment(gk, tmp_path: Path) -> None:
+    document = _write(gk, tmp_path / "通报.docx", "--since", "2024-09-01")
+    parts = _gongwen_parts(document)
+    recipients = parts["recipients"]
+    # 主送: under the title, flush left (no first-line indent), ending in a colon.
+    assert recipients.text == "各有关单位："
+    assert not recipients.paragraph_format.first_line_indent
+    body = parts["body"]
+    assert body[0].startswith("为推动《2024年金山区政务公开工作要点》（金府办发〔2024〕5号）")
+    heads = [t for t in body if re.match(r"^[一二三四]、", t)]
+    assert heads == ["一、总体进展", "二、本期变化", "三、存在问题", "四、下一步要求"]
+    overall = body[body.index("一、总体进展") + 1]
+    assert "完成率 0%" in overall and "按序时进度应完成 12.5%" in overall
+    assert "已逾期 9 项" in overall
+    change = body[body.index("二、本期变化") + 1]
+    assert change.startswith("2024年9月1日之后至2024年10月15日，新增逾期 3 项（任务 ")
+    problems = "".join(body[body.index("三、存在问题") + 1 : body.index("四、下一步要求")])
+    assert "区政府办公室逾期 7 项（牵头任务 " in problems  # who is behind, and on what
+    assert "各部门任务 60 已逾期" in problems
+    # 落款 and 成文日期: right, the office two characters in, the date under it.
+    name, dated = parts["signature"]
+    assert (name.text, dated.text) == ("上海市金山区人民政府办公室", "2024年10月15日")
+    assert name.paragraph_format.right_indent == Pt(32)
+    assert dated.paragraph_format.right_indent > name.paragraph_format.right_indent
+    assert name.paragraph_format.space_before == Pt(28.95)  # a blank line above
+    # 附件 on a page of its own, in 黑体, its title under it.
+    attachment = parts["attachment"]
+    assert attachment.paragraph_format.page_break_before
+    assert _east_asian(attachment.runs[0]) == "黑体"
+    assert parts["after"] == "2024年金山区政务公开工作要点\n督办情况明细"
+
+
+def test_office_name_recipients_and_date_from_gkctl_toml_and_options(
+    gk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "gkctl.toml").write_text(
+        '[office]\nname = "测试区人民政府办公室"\nrecipients = "各街镇，区各部门"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    markdown = gk("report", "--as-of", AS_OF).stdout
+    assert "\n各街镇，区各部门：\n" in markdown
+    assert '<p align="right">测试区人民政府办公室<br>2024年10月15日</p>' in markdown
+    document = _write(
+        gk, tmp_path / "通报.docx", "--office", "另一个办公室", "--dated", "2024-10-16"
+    )
+    assert document.paragraphs[1].text == "各街镇，区各部门："  # from gkctl.toml
+    parts = _gongwen_parts(document)
+    assert [p.text for p in parts["signature"]] == ["另一个办公室", "2024年10月16日"]
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[office]\nnmae = "x"\n', "[office] 中未知的设置“nmae”"),
+        ('office = "区府办"\n', "office 应为一个表"),
+        ('[office]\nname = ""\n', "[office] 的 name 应为一行文字"),
+    ],
+)
+def test_office_settings_that_are_wrong_are_usage_errors(
+    gk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, toml: str, message: str
+) -> None:
+    (tmp_path / "gkctl.toml").write_text(toml, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = gk("report", "--as-of", AS_OF)
+    assert result.exit_code == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_dated_must_be_a_date(gk) -> None:
+    result = gk("report", "--as-of", AS_OF, "--dated", "十月")
+    assert result.exit_code == 2
+    assert result.stderr == "--dated“十月”无法识别，请写作 YYYY-MM-DD，如 2024-10-15。\n"

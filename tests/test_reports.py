@@ -50,8 +50,8 @@ def test_builtin_golden(gk, golden, args, name) -> None:
 
 def test_summary_content(gk) -> None:
     out = gk("report", "--as-of", AS_OF).stdout
-    assert out.startswith("# 2024年金山区政务公开工作要点 督办情况汇总\n")
-    assert "截至 2024年10月15日" in out
+    assert out.startswith("# 关于2024年金山区政务公开工作要点 落实情况的通报\n\n各有关单位：\n")
+    assert "截至 2024年10月15日｜" in out
     assert "| 已逾期 | 9 |" in out and "| 即将到期 | 4 |" in out and "| 待市级部署 | 3 |" in out
     # Overdue tasks grouped by lead unit, the unit with most first, most overdue first.
     office = out.index("### 区政府办公室（7 项）")
@@ -545,7 +545,7 @@ def test_builtin_dir_inside_an_installed_package(tmp_path) -> None:
     assert core.builtin_dir() == ROOT / "templates"
     # Besides the reports, the parts they include (named with a leading "_").
     assert {p.name for p in (ROOT / "templates").glob("*.md.j2")} == {
-        f"{n}.md.j2" for n in (*core.BUILTIN, "_changes")
+        f"{n}.md.j2" for n in (*core.BUILTIN, "_changes", "_tongbao")
     }
 
 
@@ -578,6 +578,8 @@ def test_installed_layout_renders(tmp_path) -> None:
 # --- the context ---------------------------------------------------------------------------------
 
 CONTEXT_KEYS = {
+    "office",
+    "overall",
     "trend",
     "group_lines",
     "since",

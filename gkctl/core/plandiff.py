@@ -553,6 +553,17 @@ def compare(
     )
 
 
+def _flat(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """A table of settings ([office]) as one setting per key: office.name."""
+    out: dict[str, Any] = {}
+    for key, value in settings.items():
+        if isinstance(value, Mapping):
+            out.update({f"{key}.{k}": v for k, v in value.items()})
+        else:
+            out[key] = value
+    return out
+
+
 def config_changes(
     before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
 ) -> tuple[Change, ...]:
@@ -560,6 +571,7 @@ def config_changes(
     where a side has no settings to compare (a plan on disk)."""
     if before is None or after is None:
         return ()
+    before, after = _flat(before), _flat(after)
     keys = sorted(dict.fromkeys([*before, *after]), key=lambda k: k != "data")
     return tuple(
         Change(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)

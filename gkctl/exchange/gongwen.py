@@ -204,6 +204,8 @@ def _body(document: Any, block: Paragraph) -> None:
         set_font(run, font, BODY_PT, LATIN_FONT)
     if block.quote:
         fmt.left_indent = _pt((fmt.left_indent.pt if fmt.left_indent else 0) + 2 * BODY_PT)
+    if block.text.startswith("附件：") and not block.item:
+        fmt.space_before = _pt(LINE_PT)  # 附件说明: a blank line below the 正文
     add_spans(p, block.spans, font, BODY_PT)
 
 

@@ -34,7 +34,9 @@ CONFIG_KEYS = {
     "data": "数据目录（相对于 gkctl.toml 所在目录）",
     "unit": "默认单位",
     "within": "临期窗口天数",
+    "office": "发通报的办公室：[office] 表中的 name（落款）和 recipients（主送）",
 }
+OFFICE_KEYS = {"name": "落款的发文机关署名", "recipients": "主送机关"}
 
 
 class Config(NamedTuple):
@@ -44,6 +46,8 @@ class Config(NamedTuple):
     data: Path | None = None
     unit: str | None = None
     within: int | None = None
+    office_name: str | None = None  # [office] name: the 通报's 落款
+    recipients: str | None = None  # [office] recipients: the 通报's 主送
 
 
 class PlanFolder(NamedTuple):
@@ -175,8 +179,14 @@ def find_config(start: Path) -> Config | None:
 def read_config(path: Path) -> Config:
     table = read_config_table(path)
     data = table.get("data")
+    office = table.get("office", {})
     return Config(
-        path, path.parent / data if data else None, table.get("unit"), table.get("within")
+        path,
+        path.parent / data if data else None,
+        table.get("unit"),
+        table.get("within"),
+        office.get("name"),
+        office.get("recipients"),
     )
 
 
@@ -224,7 +234,25 @@ def config_table(text: str, shown_path: str) -> dict[str, Any]:
         raise UsageError(f"{shown_path}：within 应为 0 到 3660 之间的整数（天），如 within = 14。")
     if within is not None:
         _decimal_within(text, shown_path)
+    _office(table.get("office"), shown_path)
     return table
+
+
+def _office(office: object, shown_path: str) -> None:
+    """[office]: name and recipients, each a line of text."""
+    if office is None:
+        return
+    example = '[office]\nname = "XX区人民政府办公室"\nrecipients = "各有关单位"'
+    if not isinstance(office, dict):
+        raise UsageError(f"{shown_path}：office 应为一个表，如：\n{example}")
+    for key, value in office.items():
+        if key not in OFFICE_KEYS:
+            known = "、".join(f"{k}（{v}）" for k, v in OFFICE_KEYS.items())
+            raise UsageError(f"{shown_path}：[office] 中未知的设置“{key}”，可用的设置：{known}。")
+        if not isinstance(value, str) or not value.strip() or "\n" in value:
+            raise UsageError(
+                f"{shown_path}：[office] 的 {key} 应为一行文字（{OFFICE_KEYS[key]}），如：\n{example}"
+            )
 
 
 # The within = … line: TOML reads 0x0E, 0o16, 0b1110, +14 and 1_4 as 14 too.

@@ -249,6 +249,8 @@ CONFIG_LABELS = {
     "data": "数据目录（data）",
     "unit": "默认单位（unit）",
     "within": "临期窗口（within）",
+    "office.name": "通报落款（office.name）",
+    "office.recipients": "通报主送（office.recipients）",
 }
 
 

@@ -341,15 +341,52 @@ def _group_line(g: behind.GroupLine) -> dict[str, Any]:
     }
 
 
+DEFAULT_RECIPIENTS = "各有关单位"
+
+
+def office_dict(
+    dataset: Dataset,
+    as_of: date,
+    name: str | None = None,
+    recipients: str | None = None,
+    dated: date | None = None,
+) -> dict[str, Any]:
+    """Who sends the 通报 and to whom, and its 成文日期: the 落款 defaults to the plan's
+    issuer (the office that issued the 工作要点 tracks it), the 主送 to 各有关单位, the
+    date to the day the report is as of."""
+    return {
+        "name": name or dataset.plan.document.issuer,
+        "recipients": recipients or DEFAULT_RECIPIENTS,
+        "dated": (dated or as_of).isoformat(),
+    }
+
+
+def _overall(
+    counts: dict[str, int], total: int, states: list[TaskState], t: dict[str, Any]
+) -> dict[str, Any]:
+    """The figures the 正文's 总体进展 opens with."""
+    done = _done(counts)
+    last = t["months"][-1] if t["months"] else None
+    return {
+        "done": done,
+        "completion": _percent(done, total),
+        "schedule_percent": last["schedule_percent"] if last else None,
+        "progress_percent": last["progress_percent"] if last else None,
+        "requests": sum(1 for s in states if s.request is not None),
+    }
+
+
 @collector.pausing
 def build_context(
     dataset: Dataset,
     as_of: date,
     within: int = status.DEFAULT_WITHIN,
     since: date | None = None,
+    office: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything about the plan as of a date; `unit` is None (see `with_unit`). With
-    `since`, `changes` holds what changed in (since, as_of] (the 通报's 本期变化)."""
+    `since`, `changes` holds what changed in (since, as_of] (the 通报's 本期变化).
+    `office` (office_dict) is who signs the 通报; by default the plan's issuer."""
     plan = dataset.plan
     doc = plan.document
     states = sorted(status.plan_states(dataset, as_of, within), key=status.sort_key)
@@ -405,9 +442,12 @@ def build_context(
             late.append({**row, "names": [a.unit.name for a in run]})
         else:
             late += [{**u, "names": [u["name"]]} for u in same]
+    months = trend_dict(trend.compute(dataset, as_of, within))
+    counts = _counts(states)
     return {
         "as_of": as_of.isoformat(),
         "within": within,
+        "office": office or office_dict(dataset, as_of),
         "ending": ending_dict(dataset, as_of),
         "document": {
             "title": doc.title,
@@ -421,7 +461,8 @@ def build_context(
             for st in status.listed(Counter(s.status for s in states))
         ],
         "total": len(tasks),
-        "counts": _counts(states),
+        "counts": counts,
+        "overall": _overall(counts, len(tasks), states, months),
         "tasks": tasks,
         "by_status": _by_status(urgent),
         "overdue_by_lead": overdue_by_lead,
@@ -433,7 +474,7 @@ def build_context(
         "group_lines": [_group_line(g) for g in groups],
         "since": iso(since),
         "changes": _changes(dataset, since, as_of),
-        "trend": trend_dict(trend.compute(dataset, as_of, within)),
+        "trend": months,
         "unit": None,
     }
 

@@ -18,6 +18,7 @@ from gkctl.cli.commands.common import (
     keep,
     load,
     load_plans,
+    parse_date,
     plan_scope,
     project_config,
     since_date,
@@ -81,12 +82,40 @@ def report(
     fmt: Annotated[
         OutputFormat, format_option(OutputFormat.MARKDOWN, OutputFormat.DOCX)
     ] = OutputFormat.MARKDOWN,
+    office: Annotated[
+        str | None,
+        typer.Option(
+            "--office",
+            help="通报落款的发文机关署名；默认取 gkctl.toml 中 [office] 的 name，"
+            "都没有时为计划的发文单位（tasks.yaml 的 issuer）。",
+            show_default=False,
+        ),
+    ] = None,
+    recipients: Annotated[
+        str | None,
+        typer.Option(
+            "--recipients",
+            help="通报的主送机关，如“各镇人民政府、街道办事处，区政府各委、办、局”；"
+            "默认取 gkctl.toml 中 [office] 的 recipients，都没有时为“各有关单位”。",
+            show_default=False,
+        ),
+    ] = None,
+    dated: Annotated[
+        str | None,
+        typer.Option(
+            "--dated",
+            help="通报的成文日期（YYYY-MM-DD），写在落款下；默认为查看日期。",
+            show_default=False,
+        ),
+    ] = None,
     data: DataOpt = None,
     plan: PlanOpt = None,
 ) -> None:
     """用模板生成报告：督办情况汇总、单位任务清单、任务分解表或自定义模板。
 
     默认输出 Markdown；--format docx 输出按党政机关公文格式（GB/T 9704-2012）排版的 Word 通报。
+    督办情况汇总是一份通报：主送、正文（总体进展、本期变化、存在问题、下一步要求）、
+    落款和成文日期，明细表作为附件（落款、主送见 --office、--recipients 和 gkctl.toml）。
 
     同样的数据和查看日期总是生成完全相同的报告，便于比较两期报告的差别；
     加 --since 时报告多一节“本期变化”。
@@ -139,7 +168,14 @@ def report(
     warn_outside_plan_year(dataset, day)
     year = _year(dataset, day) if wants_year else None  # refused before the plan's end
     renderer = core.Renderer(ref)
-    context = keep(core.build_context(dataset, day, within, since_date(since, day)))
+    signed = core.office_dict(
+        dataset,
+        day,
+        office or (config.office_name if config else None),
+        recipients or (config.recipients if config else None),
+        parse_date(dated, "--dated") if dated is not None else None,
+    )
+    context = keep(core.build_context(dataset, day, within, since_date(since, day), signed))
     if year is not None:
         context = {**context, "year": year}
     if each_unit:
