@@ -132,7 +132,7 @@ def test_config_defaults_and_overrides(gk, repo: Path, monkeypatch) -> None:
     assert "临期窗口 14 天" in report.stdout.splitlines()[2]
     # The summary report takes no unit from the file.
     summary = gk("report", "--as-of", "2024-10-15", data=None)
-    assert summary.stdout.startswith("# 2024年金山区政务公开工作要点 督办情况汇总\n")
+    assert summary.stdout.startswith("# 关于2024年金山区政务公开工作要点 落实情况的通报\n")
 
 
 def test_validate_says_what_it_used(gk, repo: Path, monkeypatch) -> None:

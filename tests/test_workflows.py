@@ -543,7 +543,7 @@ def test_report_workflow_on_schedule_uses_today(tmp_path) -> None:
     done = run_workflow(
         "report.yml", tmp_path, "schedule", {}, repo=repo, context={"secrets.GKCTL_FORM_KEY": ""}
     )
-    assert done["summary"].startswith("# 2024年金山区政务公开工作要点 督办情况汇总\n")
+    assert done["summary"].startswith("# 关于2024年金山区政务公开工作要点 落实情况的通报\n")
     assert (done["repo"] / "out" / "summary.md").read_text(encoding="utf-8") == done["summary"]
     assert not (done["repo"] / "填报表").exists()
     assert not (done["repo"] / "data" / ".gkctl-form-key").exists()
