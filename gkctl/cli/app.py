@@ -155,6 +155,7 @@ COMMAND_MODULES = {
     "plan": "plans",
     "carry": "plans",
     "notify": "notify",
+    "notice": "notice",
 }
 MODULES = (
     "plan",
@@ -167,6 +168,7 @@ MODULES = (
     "form",
     "plans",
     "notify",
+    "notice",
 )
 
 

@@ -57,3 +57,12 @@ def last_workday(day: date) -> tuple[date, bool]:
             current -= timedelta(days=1)
         found = _LAST[day] = (current, calendar_covers(current.year) and calendar_covers(day.year))
     return found
+
+
+def after_workdays(day: date, n: int) -> date:
+    """The n-th working day after `day` (a reply within n working days is due then)."""
+    current, left = day, n
+    while left > 0:
+        current += timedelta(days=1)
+        left -= is_workday(current)
+    return current

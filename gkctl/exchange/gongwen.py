@@ -106,10 +106,12 @@ def _lay_out(document: Any, blocks: Sequence[Block]) -> None:
         if isinstance(block, Heading):
             if block.level <= base:
                 h1, h2 = h1 + 1, 0
-                _paragraph(document, f"{chinese_number(h1)}、{block.text}", H1_FONT, BODY_PT)
+                p = _paragraph(document, f"{chinese_number(h1)}、{block.text}", H1_FONT, BODY_PT)
             else:
                 h2 += 1
-                _paragraph(document, f"（{chinese_number(h2)}）{block.text}", H2_FONT, BODY_PT)
+                p = _paragraph(document, f"（{chinese_number(h2)}）{block.text}", H2_FONT, BODY_PT)
+            # A heading never ends a page: it goes over with what it heads.
+            p.paragraph_format.keep_with_next = True
         elif isinstance(block, Paragraph):
             if block.align == "right":
                 _signature(document, block.text)
@@ -168,8 +170,14 @@ def _signature(document: Any, text: str) -> None:
         if date_right < 2.0:
             date_right = 2.0
             name_right = date_right + text_em(dated) + 2.0 - name_em
-    for i, line in enumerate([*names, *([dated] if dated else [])]):
+    # Never a page of nothing but the 落款 (GB/T 9704 7.3.5.1 has the text moved to keep
+    # it company): the 正文's last paragraph goes with it, and its lines stay together.
+    if document.paragraphs:
+        document.paragraphs[-1].paragraph_format.keep_with_next = True
+    shown = [*names, *([dated] if dated else [])]
+    for i, line in enumerate(shown):
         p = _paragraph(document, line, BODY_FONT, BODY_PT, indent=False)
+        p.paragraph_format.keep_with_next = i < len(shown) - 1
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         right = date_right if dated is not None and i == len(names) else name_right
         if line in names:

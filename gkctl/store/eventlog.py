@@ -76,11 +76,18 @@ def _line(log: EventLog, entry: Entry) -> str:
     return "  - {" + ", ".join(f"{k}: {value(entry[k])}" for k in log.keys) + "}\n"
 
 
+def appended(log: EventLog, *added: Entry) -> bytes:
+    """The log's bytes with `added` at its end (for a caller that writes them together
+    with other files: atomic.write_all)."""
+    entries = (*log.entries, *added)
+    return (log.header + f"{log.top}:\n" + "".join(_line(log, e) for e in entries)).encode()
+
+
 def append(log: EventLog, *added: Entry) -> EventLog:
     """The log with `added` at its end, written atomically over the bytes it was read from
     (atomic.FileChanged where another run wrote it meanwhile)."""
     entries = (*log.entries, *added)
-    data = (log.header + f"{log.top}:\n" + "".join(_line(log, e) for e in entries)).encode()
+    data = appended(log, *added)
     if log.raw is None:
         if not atomic.create_new(log.path, data, mode=0o644):
             raise atomic.FileChanged(
