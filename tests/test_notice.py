@@ -281,3 +281,38 @@ def test_pages_and_the_signature_never_alone_on_a_page(
     # The heading and the text it heads went over with the 落款 (keep with next).
     assert "三、办理要求" in last and "请于2024年11月12日前" in last
     assert "一、已逾期的任务" in pages[0]
+
+
+def test_the_office_of_gkctl_toml_signs_notice_and_notify_unless_office_is_given(
+    gk: Run, data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 通报's [office] name (gkctl.toml) signs the 督办通知单 and notify's messages too;
+    it comes before contacts.yaml's office, and --office before both."""
+    (data_copy / "contacts.yaml").write_text(
+        "office: 联系表中的办公室\nunits: []\n", encoding="utf-8"
+    )
+    (tmp_path / "gkctl.toml").write_text(
+        '[office]\nname = "测试区人民政府办公室"\n', encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path)
+    made = gk("notice", "-u", "区经委", "--as-of", DAY, "-o", "a.docx", data=data_copy)
+    assert made.exit_code == 0, made.stderr
+    assert _texts(tmp_path / "a.docx")[-2:] == ["测试区人民政府办公室", "2024年11月5日"]
+    said = gk("notify", "-u", "区经委", "--as-of", DAY, data=data_copy)
+    assert "在截止前申请。测试区人民政府办公室\n" in said.stdout
+    given = gk(
+        "notice",
+        "-u",
+        "区经委",
+        "--as-of",
+        DAY,
+        "-o",
+        "b.docx",
+        "--office",
+        "另一个办公室",
+        data=data_copy,
+    )
+    assert given.exit_code == 0, given.stderr
+    assert _texts(tmp_path / "b.docx")[-2] == "另一个办公室"
+    said = gk("notify", "-u", "区经委", "--as-of", DAY, "--office", "另一个办公室", data=data_copy)
+    assert "在截止前申请。另一个办公室\n" in said.stdout

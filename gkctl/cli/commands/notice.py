@@ -17,7 +17,7 @@ from gkctl.cli.commands.common import (
     warn,
     write_stdout,
 )
-from gkctl.cli.commands.notify import collect
+from gkctl.cli.commands.notify import OfficeOpt, collect, office_of
 from gkctl.core import filenames, status
 from gkctl.core.errors import UsageError
 from gkctl.core.units import lookup
@@ -65,6 +65,7 @@ def notice(
             show_default=False,
         ),
     ] = None,
+    office_given: OfficeOpt = None,
     dry_run: Annotated[
         bool,
         typer.Option("--dry-run", help="只显示将写出的通知单、编号和事项数，不写文件、不占编号。"),
@@ -111,7 +112,7 @@ def notice(
         warn(f"截至 {day.isoformat()} 没有需要督办的单位，未生成督办通知单。")
         return
     contacts = book.read_contacts(found.folder, found.directory)
-    office = (contacts.office if contacts else None) or words.DEFAULT_OFFICE
+    office = office_of(office_given, contacts)
     reply = due or workdays.after_workdays(day, reply_days)
     stems = filenames.unit_stems(found.directory)
 

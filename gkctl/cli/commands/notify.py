@@ -20,6 +20,7 @@ from gkctl.cli.commands.common import (
     load,
     load_plans,
     plan_scope,
+    project_config,
     warn,
     warn_outside_plan_year,
     write_stdout,
@@ -95,6 +96,27 @@ def collect(
     return out
 
 
+OfficeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--office",
+        help="落款：发通知的办公室；默认取 gkctl.toml 中 [office] 的 name，其次 contacts.yaml 的"
+        " office，都没有时为“区政府办公室”。",
+        show_default=False,
+    ),
+]
+
+
+def office_of(given: str | None, book: "Contacts | None") -> str:
+    """Who signs a notice (notify's message, the 督办通知单): --office, then the 通报's
+    [office] name in gkctl.toml, then contacts.yaml's office, then 区政府办公室."""
+    from gkctl.views.notice import DEFAULT_OFFICE
+
+    config = project_config()
+    named = config.office_name if config is not None else None
+    return given or named or (book.office if book is not None else None) or DEFAULT_OFFICE
+
+
 def notify(
     as_of: AsOfOpt = None,
     within: WithinOpt = status.DEFAULT_WITHIN,
@@ -119,6 +141,7 @@ def notify(
         typer.Option("--timeout", min=0.1, max=120, help="每次连接、等待答复的秒数上限。"),
     ] = 10.0,
     fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON)] = F.TABLE,
+    office_given: OfficeOpt = None,
     data: DataOpt = None,
     plan: PlanOpt = None,
 ) -> None:
@@ -151,6 +174,7 @@ def notify(
         )
     log = store.read_log(folder)
     term = period or period_of(day)
+    office = office_of(office_given, book)
     records: list[dict[str, Any]] = []
     failed = sent = skipped = 0
     from gkctl.views import notice as words
@@ -175,11 +199,11 @@ def notify(
         }
         if not send:
             if fmt is F.TABLE:
-                _show(notice, title, book, deliveries, fresh)
+                _show(notice, title, office, deliveries, fresh)
         else:
             for d in fresh:
                 assert book is not None
-                outcome = _deliver(d, book, title, retries, timeout)
+                outcome = _deliver(d, book, title, office, retries, timeout)
                 tries = f"（第 {outcome.attempts} 次）" if outcome.attempts > 1 else ""
                 line = f"{notice.unit.name} {d.label}：{outcome.detail}{tries}"
                 # With JSON on stdout, each delivery's line is progress: stderr.
@@ -198,7 +222,6 @@ def notify(
                 else:
                     failed += 1
         if fmt is F.JSON:
-            office = (book.office if book else None) or words.DEFAULT_OFFICE
             shown = [
                 {"channel": d.channel, "label": d.label, **results[d.channel]} for d in deliveries
             ]
@@ -259,7 +282,7 @@ def _deliveries(
 def _show(
     notice: "Notice",
     title: str,
-    book: "Contacts | None",
+    office: str,
     deliveries: list[_Delivery],
     fresh: list[_Delivery],
 ) -> None:
@@ -270,7 +293,6 @@ def _show(
         "、".join(d.label + ("" if d in fresh else "（本期已发送，不再发）") for d in deliveries)
         or "未登记联系方式"
     )
-    office = (book.office if book else None) or words.DEFAULT_OFFICE
     write_stdout(
         f"==== {notice.unit.name} → {where}\n"
         f"主题：{words.subject(notice, title)}\n"
@@ -278,11 +300,12 @@ def _show(
     )
 
 
-def _deliver(d: _Delivery, book: "Contacts", title: str, retries: int, timeout: float) -> "Outcome":
+def _deliver(
+    d: _Delivery, book: "Contacts", title: str, office: str, retries: int, timeout: float
+) -> "Outcome":
     from gkctl.exchange import send as out
     from gkctl.views import notice as words
 
-    office = book.office or words.DEFAULT_OFFICE
     text = words.text(d.notice, title, office)
     subject = words.subject(d.notice, title)
     if d.hook is None:
