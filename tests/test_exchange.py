@@ -499,7 +499,10 @@ def test_import_folder_that_cannot_be_made(gk, tmp_path) -> None:
     [
         ("t.doc", "不支持旧版格式 .doc：请在 Word 或 Excel 中另存为 .docx 或 .xlsx 后再导入。"),
         ("t.xls", "不支持旧版格式 .xls：请在 Word 或 Excel 中另存为 .docx 或 .xlsx 后再导入。"),
-        ("t.csv", "只能导入 .docx 或 .xlsx 文件，这里是“t.csv”。"),
+        (
+            "t.csv",
+            "只能导入 .docx、.xlsx 的任务分解表，或 .docx、.txt、.md 的要点正文，这里是“t.csv”。",
+        ),
     ],
 )
 def test_import_unsupported_files(gk, tmp_path, name, message) -> None:

@@ -46,6 +46,20 @@ def _read(path: Path, shown: str) -> list[Sheet]:
     return sheets
 
 
+def read_docx_text(path: Path, shown: str) -> tuple[list[str], str]:
+    """The document's paragraphs in order (a 要点 written as text, exchange.yaodian) and its
+    title property."""
+    from gkctl.exchange import package
+
+    def read() -> tuple[list[str], str]:
+        import docx
+
+        document = docx.Document(str(path))
+        return [p.text for p in document.paragraphs], document.core_properties.title or ""
+
+    return package.guarded(path, shown, "docx", read)
+
+
 def _rows(table: Any) -> list[tuple[str, ...]]:
     """The text of each grid cell, row by row; a cell continuing a vertical merge takes the
     text of the cell above it at the same grid column (looked up, not recursed)."""

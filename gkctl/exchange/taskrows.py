@@ -56,7 +56,7 @@ _SUBHEADING = re.compile(
 class ImportReport:
     """What the import did beyond copying cells, for the person to check."""
 
-    layout: Layout
+    layout: Layout | None  # None: a 要点 read as a document, without a table (exchange.yaodian)
     header_rows: tuple[int, ...]  # as the file counts rows
     numbering: str = "column"  # column, renumbered, typed, order, order-typed
     derived_names: bool = False

@@ -103,8 +103,24 @@ def pieces(text: str, known: Callable[[str], bool] = lambda _: False) -> list[li
         if n and out and part and out[-1] not in _WEAK + _STRONG and part[0] not in _WEAK + _STRONG:
             out += _decide_break(out, part, known)
         out += part
-    clauses = [c for c in re.split(f"[{_STRONG}]+", out) if c]
-    return [[p for p in re.split(f"[{_WEAK}]+", c) if p] for c in clauses]
+    clauses = [c for c in _split(out, _STRONG) if c]
+    return [[p for p in _split(c, _WEAK) if p] for c in clauses]
+
+
+def _split(text: str, separators: str) -> list[str]:
+    """`text` split on any of `separators` outside brackets: 各县（市、区）人民政府 is one
+    name, as real documents write it."""
+    out, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        if char in "（(":
+            depth += 1
+        elif char in "）)":
+            depth = max(depth - 1, 0)
+        elif not depth and char in separators:
+            out.append(text[start:i])
+            start = i + 1
+    out.append(text[start:])
+    return out
 
 
 def read_cell(

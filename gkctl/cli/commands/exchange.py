@@ -30,7 +30,8 @@ from gkctl.core.units import lookup
 from gkctl.store import paths
 
 if TYPE_CHECKING:
-    from gkctl.exchange.taskrows import Imported
+    from gkctl.core.model import Directory
+    from gkctl.exchange.taskrows import Imported, ImportReport
 
 F = OutputFormat
 REVIEW_FILE = "units.review.yaml"
@@ -46,7 +47,11 @@ OutputOpt = Annotated[
 def import_table(
     file: Annotated[
         Path,
-        typer.Argument(help="任务分解表文件：.docx（Word）或 .xlsx（Excel）。", show_default=False),
+        typer.Argument(
+            help="任务分解表文件：.docx（Word）或 .xlsx（Excel）；或没有表格的要点正文："
+            ".docx、.txt、.md（编号条目，括号中写责任单位和完成时限）。",
+            show_default=False,
+        ),
     ],
     output: Annotated[
         Path | None,
@@ -123,7 +128,7 @@ def import_table(
     data: DataOpt = None,
     plan: PlanOpt = None,
 ) -> None:
-    """把 Word 或 Excel 的任务分解表导入为 tasks.yaml。
+    """把 Word 或 Excel 的任务分解表（或没有表格的要点正文）导入为 tasks.yaml。
 
     按表头的说法找列（任务名称/工作任务/重点任务……、任务内容/具体要求/工作要求……、
     责任单位/牵头单位+配合单位……、时间节点/完成时限……、序号/编号），并报告每一列用作了什么；
@@ -133,6 +138,10 @@ def import_table(
     记作可能涉及的统称；别名按单位名录改写为单位名称。没有对应字段的列写入任务的 notes。
     不在单位名录中的责任单位连同“是否为”建议写入 units.review.yaml 供核对（没有单位名录时，
     它就是单位名录的初稿）；无法识别的时间节点逐项列出；最后说明下一步做什么。
+    没有任务分解表的 Word 文件，以及 .txt、.md 文件，按要点正文读取：“一、”标题为部分，
+    其下编号的条目（1. 2. …；没有编号条目的“（一）”段落本身）为任务，条目后括号中的
+    （责任单位：A、B）（完成时限：…）为责任单位和时间节点，单位同样核对；没有写责任单位
+    的条目，units 留空待填（gkctl validate 逐项指出）。
     已有的输出文件不覆盖，除非加 --force；它记有进展、延期、销号或转入转出时，--force 也不
     覆盖，而是说明会丢失多少条记录、怎样带过去（新一年的计划用 gkctl carry），确要放弃时再加
     --discard-records。输出目录不存在时自动新建。责任单位按输出目录中的
@@ -144,7 +153,7 @@ def import_table(
     示例：gkctl import 任务分解表.docx -o data/tasks.yaml --published 2024-04-10
     """
     from gkctl.core.model import Plan
-    from gkctl.exchange import headers, table, taskrows, yaml_out
+    from gkctl.exchange import headers, table, yaml_out
     from gkctl.store import atomic, loader, writes
 
     title, number, issuer = writes.document_facts(title, number, issuer)
@@ -153,8 +162,10 @@ def import_table(
         raise UsageError(
             f"不支持旧版格式 {suffix}：请在 Word 或 Excel 中另存为 .docx 或 .xlsx 后再导入。"
         )
-    if suffix not in (".docx", ".xlsx", ".xlsm"):
-        raise UsageError(f"只能导入 .docx 或 .xlsx 文件，这里是“{file.name}”。")
+    if suffix not in (".docx", ".xlsx", ".xlsm", *_TEXT_SUFFIXES):
+        raise UsageError(
+            f"只能导入 .docx、.xlsx 的任务分解表，或 .docx、.txt、.md 的要点正文，这里是“{file.name}”。"
+        )
     if not file.is_file():
         raise UsageError(f"找不到文件 {file}。")
     data_dir = data_choice(data, require=False).path
@@ -191,21 +202,14 @@ def import_table(
         table.read_directory(units_raw, str(units_path)) if units_raw and units_path else None
     )
 
-    if suffix == ".docx":
-        from gkctl.exchange.docx_io import read_docx
-
-        sheets = read_docx(file, str(file))
-    else:
-        from gkctl.exchange.xlsx_io import read_xlsx
-
-        sheets = read_xlsx(file, str(file))
-    imported = taskrows.read_sheets(sheets, str(file), hand, directory)
+    imported = _read_plan(file, suffix, hand, directory)
     document, missing = table.make_document(given, imported.found, file.stem)
     result = Plan(document, imported.sections, imported.tasks)
     unknown = table.unknown_units(result.tasks, directory)
     if unknown and review.exists() and not force:
         raise UsageError(f"{review} 已存在，未覆盖。要覆盖请加 --force。")
     bad = table.unresolved_deadlines(result)
+    unitless = [t.id for t in result.tasks if not t.units]
 
     text = yaml_out.plan_yaml(result, _header(file, units_path, missing, imported))
     created = atomic.make_folder(folder)
@@ -217,8 +221,15 @@ def import_table(
     _, problems = loader.check_bytes(
         text.encode("utf-8"), units_raw, str(out), _str(units_path) or ""
     )
-    others = [p for p in problems if p.code not in _LISTED]
+    empty = tuple(f"任务 {i} 的责任单位（units）" for i in unitless)
+    others = [
+        p
+        for p in problems
+        if p.code not in _LISTED and not (p.code == "empty-value" and p.message.startswith(empty))
+    ]
 
+    # A 要点 read as text (no table layout) is spoken of as the document, not a table.
+    source = "表格" if imported.report is None or imported.report.layout is not None else "正文"
     if created:
         warn(f"已新建目录 {folder}。")
     for line in imported.conflicts:
@@ -228,11 +239,11 @@ def import_table(
         warn(f"已把单位名录 {units_path} 复制为 {copy_to}。")
     if missing:
         warn(
-            f"注意：表格中没有{'、'.join(missing)}，已写作“{table.PLACEHOLDER}”，请在 {out} 的 document 中补全。"
+            f"注意：{source}中没有{'、'.join(missing)}，已写作“{table.PLACEHOLDER}”，请在 {out} 的 document 中补全。"
         )
     if document.published is None:
         warn(
-            "注意：表格上没有发布日期，document 中不写 published（日期都在计划年度内的时间节点"
+            f"注意：{source}上没有发布日期，document 中不写 published（日期都在计划年度内的时间节点"
             "不需要它；“印发后3个月内”这样的时间节点需要时，用 --published 给出）。"
         )
     if imported.placeholder_section:
@@ -250,6 +261,11 @@ def import_table(
             ids = "、".join(str(i) for i in u.tasks)
             hint = f"：是否为“{u.suggestion}”？" if u.suggestion else ""
             warn(f"  {u.name}（任务 {ids}）{hint}")
+    if unitless:
+        warn(
+            f"有 {len(unitless)} 项任务的正文没有写明责任单位（括号中的“责任单位：……”），"
+            f"units 留空待填：任务 {_ids(unitless)}。请按任务分解表填写；gkctl validate 逐项指出。"
+        )
     if bad:
         warn(f"有 {len(bad)} 个时间节点无法识别，请改写或在任务中填写 due（YYYY-MM-DD）：")
         for b in bad:
@@ -258,9 +274,9 @@ def import_table(
         warn("其他问题：")
         for p in others:
             warn(f"  {p}")
-    if unknown or bad or others or units_raw is None:
+    if unknown or bad or others or unitless or units_raw is None:
         draft = review if unknown and units_path is None else None
-        only_units = draft is not None and not bad and not others
+        only_units = draft is not None and not bad and not others and not unitless
         warn(
             _recheck(
                 out, units_path, copy_to is not None, False, draft=draft, only_units=only_units
@@ -268,6 +284,66 @@ def import_table(
         )
         raise typer.Exit(int(ExitCode.PROBLEMS))
     warn(_recheck(out, units_path, copy_to is not None, passed=True))
+
+
+_TEXT_SUFFIXES = (".txt", ".md")
+# A 要点 as text is a few hundred KB at most; a bigger file is not one.
+_TEXT_BYTES = 20 * 1024 * 1024
+
+
+def _read_plan(
+    file: Path, suffix: str, hand: dict[str, int] | None, directory: "Directory | None"
+) -> "Imported":
+    """The file's tasks: its 任务分解表, else (a Word file without one, a .txt or .md) the
+    要点's numbered items (exchange.yaodian)."""
+    from gkctl.core.errors import GkctlError
+    from gkctl.exchange import headers, taskrows, yaodian
+
+    if suffix in _TEXT_SUFFIXES:
+        if hand is not None:
+            raise UsageError(
+                "--columns 只用于表格（.docx、.xlsx 中的任务分解表）；要点正文按编号和括号读取。"
+            )
+        imported = yaodian.read_document(_text_lines(file), str(file), directory)
+    elif suffix == ".docx":
+        from gkctl.exchange.docx_io import read_docx, read_docx_text
+
+        sheets = read_docx(file, str(file))
+        if hand is not None or any(headers.find_layout(s.rows, None) for s in sheets):
+            return taskrows.read_sheets(sheets, str(file), hand, directory)
+        lines, title = read_docx_text(file, str(file))
+        imported = yaodian.read_document(lines, str(file), directory, title)
+        if not imported.tasks and sheets:
+            # Tables, none of them a 任务分解表: the table reader's message says what it saw.
+            return taskrows.read_sheets(sheets, str(file), hand, directory)
+    else:
+        from gkctl.exchange.xlsx_io import read_xlsx
+
+        return taskrows.read_sheets(read_xlsx(file, str(file)), str(file), hand, directory)
+    if not imported.tasks:
+        raise GkctlError(
+            f"{file}：找不到任务。既没有任务分解表（有任务文字列和责任单位列的表格），"
+            "也没有“一、”标题下编号的条目（1. 2. …），或带责任单位的“（一）”段落。"
+        )
+    return imported
+
+
+def _text_lines(file: Path) -> list[str]:
+    """A .txt or .md file's lines: UTF-8 (with or without a BOM), else GB 18030 (what
+    Chinese Windows saves as 'ANSI')."""
+    size = file.stat().st_size
+    if size > _TEXT_BYTES:
+        raise UsageError(
+            f"{file} 有 {size / 1024 / 1024:.1f} MB，不像是要点正文（上限 "
+            f"{_TEXT_BYTES // 1024 // 1024} MB），未导入。"
+        )
+    raw = file.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding).splitlines()
+        except UnicodeDecodeError:
+            continue
+    raise UsageError(f"{file} 既不是 UTF-8 也不是 GB 18030 编码的文本，请另存为 UTF-8 后再导入。")
 
 
 def _keep_records(out: Path) -> None:
@@ -391,15 +467,24 @@ def _str(path: Path | None) -> str | None:
 def _header(
     file: Path, units_path: Path | None, missing: tuple[str, ...], imported: "Imported"
 ) -> list[str]:
-    lines = [
-        f"gkctl plan data, imported with `gkctl import` from {file.name}.",
-        "Values are the table's cells: cells wrapped over lines are joined, 责任单位 is split",
-        "into units (lead first), a merged 任务名称 is repeated on every task it covers, columns",
-        "for no field are kept in notes. There is no `text` key: a table holds no body text.",
-        "A task without a deadline key had no 时间节点 in the table (未明确时限).",
-    ]
     report = imported.report
-    if report is not None:
+    if report is not None and report.layout is None:
+        lines = [
+            f"gkctl plan data, imported with `gkctl import` from {file.name}, a 要点 without a table.",
+            "Sections are its 一、 headings; each task is a numbered item (or a （一） paragraph",
+            "without numbered items): name from the （一） title above it (else the first sentence),",
+            "content and text the item's text without its brackets, units and deadline from",
+            "the brackets after it (责任单位, 完成时限). units: [] is an item that names no unit: to fill.",
+        ]
+    else:
+        lines = [
+            f"gkctl plan data, imported with `gkctl import` from {file.name}.",
+            "Values are the table's cells: cells wrapped over lines are joined, 责任单位 is split",
+            "into units (lead first), a merged 任务名称 is repeated on every task it covers, columns",
+            "for no field are kept in notes. There is no `text` key: a table holds no body text.",
+            "A task without a deadline key had no 时间节点 in the table (未明确时限).",
+        ]
+    if report is not None and report.layout is not None:
         used = [
             f"{headers_letter(c.index)} {c.label or '-'} -> {c.field or 'notes'}"
             for c in report.layout.columns
@@ -441,6 +526,47 @@ def _ids(ids: list[int], limit: int = 12) -> str:
     return shown + (f" 等 {len(ids)} 项" if len(ids) > limit else "")
 
 
+def _change_lines(report: "ImportReport", dated: bool) -> list[str]:
+    """What the import did to the units and deadlines as written (a table's or a 要点's)."""
+    out: list[str] = []
+    if report.renamed:
+        out.append(f"按单位名录把 {len(report.renamed)} 个责任单位的写法改为单位名称：")
+        for (written, name), ids in report.renamed.items():
+            out.append(f"  {written} → {name}（任务 {_ids(ids)}）")
+    if report.relevant:
+        out.append(
+            f"有 {len(report.relevant)} 处责任单位以“等”结尾，记作可能涉及的统称（relevant），"
+            "原文写入 notes："
+        )
+        for task, written, group in report.relevant:
+            out.append(f"  任务 {task}：“{written}” → {group}")
+    if report.etc:
+        out.append(
+            f"有 {len(report.etc)} 处责任单位写作“X等”：只记写明的单位，不添加统称，原文写入 notes："
+        )
+        out += [f"  任务 {task}：“{written}”" for task, written in report.etc]
+    if report.undated and dated:
+        out.append(
+            f"有 {len(report.undated)} 项任务的时间节点为空，记作“未明确时限”：任务 {_ids(report.undated)}。"
+        )
+    return out
+
+
+def _document_lines(report: "ImportReport", total: int) -> list[str]:
+    """How a 要点 without a table was read (exchange.yaodian)."""
+    out = [
+        "没有任务分解表，按要点正文读取：“一、”标题为部分，编号的条目为任务，"
+        "条目后括号中的责任单位和完成时限为 units 和 deadline。"
+    ]
+    if report.numbering == "renumbered":
+        out.append(
+            f"条目的编号在各部分中重新开始（或是“（一）”段落）：任务按正文顺序编为 1–{total}。"
+        )
+    if report.derived_names:
+        out.append("条目上方没有“（一）”小标题的，任务名称（name）取条目的第一句，请核对。")
+    return out
+
+
 def _report_lines(imported: "Imported", total: int) -> list[str]:
     """What the import took each column for, and what it did beyond copying cells."""
     from gkctl.exchange import headers
@@ -450,6 +576,8 @@ def _report_lines(imported: "Imported", total: int) -> list[str]:
         return []
     out: list[str] = []
     layout = report.layout
+    if layout is None:
+        return _document_lines(report, total) + _change_lines(report, dated=True)
     where = "、".join(str(n) for n in report.header_rows)
     out.append(f"表头在第 {where} 行，各列用作：" if where else "没有表头行，各列用作：")
     for c in layout.columns:
@@ -477,26 +605,7 @@ def _report_lines(imported: "Imported", total: int) -> list[str]:
         out.append(numbering)
     if report.derived_names:
         out.append("表格没有单独的任务名称列：任务名称（name）取任务内容的第一句，请核对。")
-    if report.renamed:
-        out.append(f"按单位名录把 {len(report.renamed)} 个责任单位的写法改为单位名称：")
-        for (written, name), ids in report.renamed.items():
-            out.append(f"  {written} → {name}（任务 {_ids(ids)}）")
-    if report.relevant:
-        out.append(
-            f"有 {len(report.relevant)} 处责任单位以“等”结尾，记作可能涉及的统称（relevant），"
-            "原文写入 notes："
-        )
-        for task, written, group in report.relevant:
-            out.append(f"  任务 {task}：“{written}” → {group}")
-    if report.etc:
-        out.append(
-            f"有 {len(report.etc)} 处责任单位写作“X等”：只记写明的单位，不添加统称，原文写入 notes："
-        )
-        out += [f"  任务 {task}：“{written}”" for task, written in report.etc]
-    if report.undated and "deadline" in fields:
-        out.append(
-            f"有 {len(report.undated)} 项任务的时间节点为空，记作“未明确时限”：任务 {_ids(report.undated)}。"
-        )
+    out += _change_lines(report, "deadline" in fields)
     if report.subheadings:
         out.append(
             f"有 {len(report.subheadings)} 行是部分之下的小标题，写入其下各项任务的 notes（“小标题：……”）："
