@@ -274,3 +274,16 @@ def test_any_text_reads_into_items_or_none(lines: list[str]) -> None:
     ids = {s.id for s in body.sections}
     assert all(item.section in ids for item in body.items)
     assert [i.id for i in body.items] == sorted({i.id for i in body.items})
+
+
+def test_plan_new_from_a_yaodian(gk, tmp_path: Path) -> None:
+    """A new plan of a folder of plans from a 要点 text, as from a table."""
+    import shutil
+
+    plans = tmp_path / "plans"
+    shutil.copytree(FIXTURES / "plans" / "plans", plans)
+    result = gk("plan", "new", "gz-2023", "--from", str(REAL / "ganzhou-2023.txt"), data=plans)
+    assert result.exit_code == 1, result.stderr  # its units are not in the shared directory
+    plan = yaml.safe_load((plans / "gz-2023" / "tasks.yaml").read_text(encoding="utf-8"))
+    assert plan["document"]["title"] == "赣州市2023年政务公开工作方案"
+    assert [t["units"] for t in plan["tasks"]] == [["市政府各部门", "各县(市、区)人民政府"]]

@@ -87,7 +87,8 @@ def plan_new(
         Path | None,
         typer.Option(
             "--from",
-            help="从任务分解表（.docx 或 .xlsx）导入新计划，同 gkctl import；省略时建一个空计划。",
+            help="从任务分解表（.docx 或 .xlsx）或要点正文（.docx、.txt、.md）导入新计划，"
+            "同 gkctl import；省略时建一个空计划。",
             show_default=False,
         ),
     ] = None,
