@@ -28,7 +28,8 @@ CELL_PADDING_MM = 2 * CELL_MARGIN_MM
 # LibreOffice substitutes where those fonts are missing: measure for the wider one.
 NARROW_EM = 0.6
 WHOLE_LIMIT_EM = 10.0  # a column whose cells are all this short is kept on one line (dates)
-TEXT_MIN_EM = 6.0
+TEXT_MIN_EM = 6.0  # the room a text column is sure of when choosing the table's font
+TEXT_START_EM = 3.0  # where a text column's width starts before the lines are weighed
 _SLACK_EM = 0.5  # rounding in the renderers (and bold headers) must not tip a cell over
 
 
@@ -95,10 +96,11 @@ def column_widths(
     if not text_cols:
         scale = usable_mm / used if used else 1.0
         return [w * scale for w in widths], whole
-    # A text column is never narrower than its header (责任单位 stays on one line).
+    # A text column is never narrower than its header (责任单位 stays on one line); from
+    # there the width goes where it saves lines, not a fixed share to every text column.
     for j in text_cols:
         head = head_em[j] / 2 if split else head_em[j]
-        widths[j] = (max(TEXT_MIN_EM, head) + _SLACK_EM) * em + CELL_PADDING_MM
+        widths[j] = (max(TEXT_START_EM, head) + _SLACK_EM) * em + CELL_PADDING_MM
     rest = max(usable_mm - used - sum(widths[j] for j in text_cols), 0.0)
     shares = _share(rest, [columns[j] for j in text_cols], [widths[j] for j in text_cols], em)
     for j, extra in zip(text_cols, shares, strict=True):
@@ -133,24 +135,33 @@ def _share(
         room = max((width_mm - CELL_PADDING_MM) / em - _SLACK_EM, 1.0)
         return sum(max(1, math.ceil(w / room)) for w in cell)
 
-    def height(widths: Sequence[float]) -> int:
-        return sum(max(lines(row[j], widths[j]) for j in range(len(widths))) for row in cells)
+    def height(widths: Sequence[float]) -> tuple[int, int]:
+        """The table's lines (each row as tall as its tallest cell), then the lines of
+        every cell: where two columns are equally tall in a row, widening either alone
+        saves no row a line, but it still shortens a cell, which leads to the row."""
+        rows_total = cells_total = 0
+        for row in cells:
+            per = [lines(row[j], widths[j]) for j in range(len(widths))]
+            rows_total += max(per)
+            cells_total += sum(per)
+        return rows_total, cells_total
 
     left = rest_mm
-    current = [s for s in start_mm]
+    current = list(start_mm)
     best = height(current)
     while left >= step:
         gains = []
         for j in range(len(columns)):
             trial = list(current)
             trial[j] += step
-            gains.append(best - height(trial))
+            after = height(trial)
+            gains.append((best[0] - after[0], best[1] - after[1]))
         j = max(range(len(columns)), key=lambda k: (gains[k], _widest(columns[k])))
-        if gains[j] <= 0:
+        if gains[j] <= (0, 0):
             break
         current[j] += step
         extra[j] += step
-        best -= gains[j]
+        best = (best[0] - gains[j][0], best[1] - gains[j][1])
         left -= step
     if left > 0:
         weights = [max(_widest(col), 1.0) for col in columns]
