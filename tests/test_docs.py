@@ -55,6 +55,18 @@ def test_readme_quick_start_is_two_make_commands() -> None:
     assert commands == ["make demo", "make test"]
 
 
+def test_readme_quick_start_without_make_writes_out_make_demo() -> None:
+    # Windows has no make: the quick start spells out what make demo runs, with python -m.
+    block = README.split("**没有 make 时**", 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    lines = [line.split("#")[0].strip() for line in block.strip().splitlines()]
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    demo = makefile.split("\ndemo:", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+    ran = [line.strip().replace("$(BIN)/gkctl", ".venv/bin/python -m gkctl") for line in demo]
+    assert lines[0] == "python -m venv .venv"
+    assert lines[1] == ".venv/bin/python -m pip install -c constraints.txt -e ."
+    assert lines[2:4] == ran
+
+
 def test_readme_exit_codes_match() -> None:
     from gkctl.core.errors import ExitCode
 

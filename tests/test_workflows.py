@@ -101,14 +101,15 @@ ACTION_INPUTS: dict[str, dict[str, set[str] | None]] = {
     ),
 }
 # GitHub-hosted runner labels (a misspelt one, ubuntu-lates, waits for a runner for ever).
-RUNNERS = {"ubuntu-latest", "ubuntu-24.04", "ubuntu-22.04"}
+RUNNERS = {"ubuntu-latest", "ubuntu-24.04", "ubuntu-22.04", "windows-latest"}
 # What a run: line may start with: gkctl, or a shell builtin (no other tool, so that the
 # local run proves what GitHub will run).
 ALLOWED = {"gkctl", "echo", "printf", "cd", "test", "[", ":", "set", "export", "exit"}
 # A variable set from what a command left ($?, as the diff's --exit-code does) runs nothing.
 ASSIGNMENT = re.compile(r"^\w+=\$\?$")
 BASH = shutil.which("bash") or "/bin/bash"
-INSTALL = re.compile(r"^\s*(pip3?|python3?(\.\d+)? -m pip)\s")
+# Installing (pip), or making the virtualenv to install into (the generated Gitea workflows).
+INSTALL = re.compile(r"^\s*(pip3?|python3?(\.\d+)? -m (pip|venv))\s")
 GIT_ENV = {
     # The test repository must not depend on the user's git configuration.
     "GIT_CONFIG_GLOBAL": os.devnull,
@@ -122,8 +123,8 @@ GIT_ENV = {
 }
 
 
-def _load(name: str) -> dict[str, Any]:
-    data = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+def _load(name: str, folder: Path | None = None) -> dict[str, Any]:
+    data = yaml.safe_load(((folder or WORKFLOWS) / name).read_text(encoding="utf-8"))
     # PyYAML reads the bare key `on` as the boolean true (YAML 1.1).
     data["on"] = data.pop(True)
     return data
@@ -213,12 +214,14 @@ def run_workflow(
     env: dict[str, str] | None = None,
     context: dict[str, str] | None = None,
     path: str | None = None,
+    folder: Path | None = None,
 ) -> dict[str, Any]:
     """Run every job's run: steps as `event` would; return the repo copy, the step summary,
     what ran and what its `if:` left out. `env` stands for what GitHub sets for the event
     (GITHUB_BASE_REF …), `context` for the event's ${{ }} values; `repo` is a prepared copy
-    (default: a fresh one); `path` replaces PATH's head (default: this virtualenv)."""
-    workflow = _load(name)
+    (default: a fresh one); `path` replaces PATH's head (default: this virtualenv); `folder`
+    holds the workflow (default: this repository's, tests/test_init.py passes a generated one)."""
+    workflow = _load(name, folder)
     assert event in workflow["on"], f"{name} does not run on {event}"
     repo = repo or _repo_copy(tmp_path)
     summary = tmp_path / "step-summary.md"
@@ -479,12 +482,12 @@ def test_report_workflow_at_a_fixed_date(tmp_path) -> None:
         "workflow_dispatch",
         {"as_of": "2024-10-15"},
         repo=repo,
-        context=FORM_KEY,
+        context={**FORM_KEY, "vars.GKCTL_PAGES": "true"},
     )
     on = done["workflow"]["on"]
     assert on["schedule"] == [{"cron": "0 1 1 * *"}] and "workflow_dispatch" in on
     out = done["repo"] / "out"
-    assert done["artifacts"] == ["out/", "填报表/", "data/forms-log.yaml"]
+    assert done["artifacts"] == ["out/", "填报表/", "data/forms-log.yaml", "site/"]
     # The forms sent are recorded in the repository (review and notify read the log).
     assert (
         git(origin, "log", "-1", "--format=%s", "main")
@@ -541,7 +544,12 @@ def test_report_workflow_on_schedule_uses_today(tmp_path) -> None:
     # Without the GKCTL_FORM_KEY secret, no forms (and no key made on the runner).
     repo, origin = _repo_with_origin(tmp_path)
     done = run_workflow(
-        "report.yml", tmp_path, "schedule", {}, repo=repo, context={"secrets.GKCTL_FORM_KEY": ""}
+        "report.yml",
+        tmp_path,
+        "schedule",
+        {},
+        repo=repo,
+        context={"secrets.GKCTL_FORM_KEY": "", "vars.GKCTL_PAGES": ""},
     )
     assert done["summary"].startswith("# 关于2024年金山区政务公开工作要点 落实情况的通报\n")
     assert (done["repo"] / "out" / "summary.md").read_text(encoding="utf-8") == done["summary"]
@@ -574,6 +582,24 @@ def test_report_workflow_puts_the_forms_log_on_top_of_the_offices_pushes(tmp_pat
         "plan",
     ]
     assert len(_sent_lines(git(origin, "show", "main:data/forms-log.yaml"))) == 40
+
+
+def test_pages_is_off_unless_the_office_turns_it_on(tmp_path) -> None:
+    # The site is public on GitHub Pages (but on Enterprise Cloud's private Pages) and names
+    # lagging units: without the repository variable GKCTL_PAGES=true it stays an artifact.
+    done = run_workflow(
+        "report.yml",
+        tmp_path,
+        "workflow_dispatch",
+        {"as_of": "2024-10-15"},
+        context={"secrets.GKCTL_FORM_KEY": "", "vars.GKCTL_PAGES": ""},
+    )
+    upload = "actions/upload-pages-artifact@fc324d3547104276b827a68afc52ff2a11cc49c9"
+    assert done["not_this_event"] == [upload]
+    assert "site/" in done["artifacts"]
+    deploy = done["workflow"]["jobs"]["deploy"]
+    assert not condition_holds(deploy["if"], "workflow_dispatch", {"vars.GKCTL_PAGES": ""})
+    assert condition_holds(deploy["if"], "schedule", {"vars.GKCTL_PAGES": "true"})
 
 
 # --- what GitHub would silently accept: checked here and by make lint's linters -------------
@@ -655,6 +681,13 @@ def test_ci_runs_lint_and_tests_on_every_python() -> None:
     assert [s["run"] for s in low["steps"] if "run" in s] == ["make test-min PYTHON=python"]
     setup = next(s for s in low["steps"] if "setup-python" in s.get("uses", ""))
     assert setup["with"]["python-version"] == "3.11"
+    # And on Windows, with pytest itself (no make there).
+    windows = workflow["jobs"]["windows"]
+    assert windows["runs-on"] == "windows-latest"
+    assert [s["run"] for s in windows["steps"] if "run" in s] == [
+        'python -m pip install --disable-pip-version-check -c constraints.txt -e ".[dev]"',
+        "python -m pytest -rs",
+    ]
 
 
 def test_dependabot_watches_actions_and_pip_weekly() -> None:

@@ -156,6 +156,7 @@ COMMAND_MODULES = {
     "carry": "plans",
     "notify": "notify",
     "notice": "notice",
+    "init": "init",
 }
 MODULES = (
     "plan",
@@ -169,6 +170,7 @@ MODULES = (
     "plans",
     "notify",
     "notice",
+    "init",
 )
 
 

@@ -9,5 +9,7 @@ class OutputFormat(StrEnum):
     CSV = "csv"
     MARKDOWN = "markdown"
     GITHUB = "github"
+    CODEQUALITY = "codequality"  # GitLab Code Quality JSON
+    JUNIT = "junit"  # JUnit XML (GitLab, Jenkins and others show it as test results)
     XLSX = "xlsx"
     DOCX = "docx"

@@ -16,19 +16,14 @@ def empty_plan(
 ) -> Path:
     """Write `target` (plans/NAME/tasks.yaml), checked by the loader before it is written:
     a plan that validate would refuse is never started."""
-    text = (
+    text = plan_text(
         "# gkctl plan: started empty with gkctl plan new. Tasks come from gkctl carry (the\n"
-        "# previous plan's open tasks) or are added by hand; units.yaml is the one above.\n"
-        "document:\n"
-        f"  title: {scalar(title)}\n"
-        f"  number: {scalar(number)}\n"
-        f"  issuer: {scalar(issuer)}\n"
-        f"  published: {published.isoformat()}\n"
-        f"  year: {year}\n"
-        "\n"
-        "sections: []\n"
-        "\n"
-        "tasks: []\n"
+        "# previous plan's open tasks) or are added by hand; units.yaml is the one above.\n",
+        title,
+        number,
+        issuer,
+        published,
+        year,
     )
     units = paths.units_file(target.parent)
     _, problems = loader.check_bytes(
@@ -38,6 +33,27 @@ def empty_plan(
         raise DataError(problems)
     target.parent.mkdir(parents=True, exist_ok=True)
     return atomic.write_text(target, text)
+
+
+def plan_text(
+    header: str, title: str, number: str, issuer: str, published: date | None, year: int
+) -> str:
+    """A tasks.yaml with the document's facts and no tasks (a plan without `published`
+    validates with a warning)."""
+    when = f"  published: {published.isoformat()}\n" if published is not None else ""
+    return (
+        f"{header}"
+        "document:\n"
+        f"  title: {scalar(title)}\n"
+        f"  number: {scalar(number)}\n"
+        f"  issuer: {scalar(issuer)}\n"
+        f"{when}"
+        f"  year: {year}\n"
+        "\n"
+        "sections: []\n"
+        "\n"
+        "tasks: []\n"
+    )
 
 
 class Held(NamedTuple):

@@ -46,7 +46,9 @@ DirectOpt = Annotated[
 def validate(
     data: DataOpt = None,
     plan: PlanOpt = None,
-    fmt: Annotated[OutputFormat, format_option(F.TABLE, F.JSON, F.GITHUB)] = F.TABLE,
+    fmt: Annotated[
+        OutputFormat, format_option(F.TABLE, F.JSON, F.GITHUB, F.CODEQUALITY, F.JUNIT)
+    ] = F.TABLE,
     all_plans: Annotated[
         bool,
         typer.Option(
@@ -60,14 +62,15 @@ def validate(
     """检查数据文件：列出全部问题（文件:行:列），有问题时退出码为 1。
 
     未明确时限的任务、没有写 decision 的旧延期记录（按已于申请日批准处理）作为警告列出，
-    不算问题。
+    不算问题。--format github 输出 GitHub Actions 注解；codequality（GitLab Code Quality
+    JSON）和 junit（JUnit XML）供 GitLab 合并请求显示问题。
 
     示例：gkctl validate --all-plans --format github
     """
     from gkctl.store import loader
     from gkctl.views import machine
 
-    check_format(fmt, F.TABLE, F.JSON, F.GITHUB)
+    check_format(fmt, F.TABLE, F.JSON, F.GITHUB, F.CODEQUALITY, F.JUNIT)
     chosen = None if all_plans else data_choice(data)
     if chosen is not None:
         scope = paths.scope(chosen.path, plan)
@@ -110,6 +113,15 @@ def validate(
     elif fmt is F.GITHUB:
         write_stdout("".join(_github(p) for p in problems))
         write_stdout("".join(_github(p, "warning") for p in notes))
+    elif fmt is F.CODEQUALITY:
+        from gkctl.views import ci_reports
+
+        write_stdout(ci_reports.codequality(problems, notes))
+    elif fmt is F.JUNIT:
+        from gkctl.views import ci_reports
+
+        shown = [paths.shown(folder.path) for folder, _, _ in checked]
+        write_stdout(ci_reports.junit(problems, notes, shown))
     else:
         for p in problems:
             print(textsafe.visible_line(str(p)))
