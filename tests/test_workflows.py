@@ -574,7 +574,7 @@ def test_report_workflow_puts_the_forms_log_on_top_of_the_offices_pushes(tmp_pat
         "workflow_dispatch",
         {"as_of": "2024-10-15"},
         repo=repo,
-        context=FORM_KEY,
+        context={**FORM_KEY, "vars.GKCTL_PAGES": ""},
     )
     assert git(origin, "log", "--format=%s", "main").splitlines() == [
         "report: 填报表发出记录（forms-log.yaml）",
