@@ -304,6 +304,9 @@ def run() -> None:
         raise
 
 
+_SAME_WIDTH = "gkctl-same-width"
+
+
 def _tolerant_streams() -> None:
     """A console or pipe whose encoding cannot carry every character (GBK/cp936 on a Chinese
     Windows, PYTHONIOENCODING=gbk) gets ? for such a character on stdout and an escape on
@@ -312,11 +315,22 @@ def _tolerant_streams() -> None:
     import codecs
     import io
 
-    for stream, errors in ((sys.stdout, "replace"), (sys.stderr, "backslashreplace")):
+    codecs.register_error(_SAME_WIDTH, _same_width)
+    for stream, errors in ((sys.stdout, _SAME_WIDTH), (sys.stderr, "backslashreplace")):
         if not isinstance(stream, io.TextIOWrapper) or stream.errors != "strict":
             continue
         if codecs.lookup(stream.encoding).name != "utf-8":
             stream.reconfigure(errors=errors)
+
+
+def _same_width(error: UnicodeError) -> tuple[str, int]:
+    """? for each column the character took: Rich laid the table out with 𠮷 two columns
+    wide, and one ? would leave its row a column short (a zero-width one goes unmarked)."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    from rich.cells import cell_len
+
+    return "?" * cell_len(error.object[error.start : error.end]), error.end
 
 
 def _exit_now(code: object) -> None:
