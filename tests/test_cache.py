@@ -1,6 +1,7 @@
 """The parsed-plan cache: keyed on the bytes, so an edit is always seen."""
 
 import json
+import sys
 from pathlib import Path
 
 from gkctl.store import cache
@@ -136,6 +137,27 @@ def test_a_folder_others_can_write_to_is_not_trusted(
     monkeypatch.setenv("GKCTL_CACHE_DIR", str(shared))
     assert _due_soon_ids(gk, data_copy) == [31, 72, 73]
     assert not list(shared.glob("*.cache"))  # nothing written there, nothing read
+
+
+def test_the_cache_is_in_the_systems_cache_folder(monkeypatch, tmp_path: Path) -> None:
+    # platformdirs: %LOCALAPPDATA%\gkctl\Cache on Windows (was ~/.cache there too),
+    # ~/Library/Caches/gkctl on macOS; on Linux the XDG folder, as before.
+    import platformdirs
+
+    monkeypatch.delenv("GKCTL_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "AppData" / "Local"))
+    expected = Path(platformdirs.user_cache_dir("gkctl", appauthor=False))
+    assert cache.cache_dir() == expected
+    if sys.platform != "win32":  # Windows asks the system for the folder, not LOCALAPPDATA
+        assert expected.is_relative_to(tmp_path)
+    if sys.platform == "linux":
+        assert expected == tmp_path / ".cache" / "gkctl"
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+        assert cache.cache_dir() == tmp_path / "xdg" / "gkctl"
+    monkeypatch.setenv("GKCTL_CACHE_DIR", str(tmp_path / "given"))
+    assert cache.cache_dir() == tmp_path / "given"
 
 
 def test_no_home_means_no_cache(monkeypatch) -> None:

@@ -16,9 +16,10 @@ An entry does not depend on where gkctl is run from: the paths messages print (r
 to the working directory) are left out of the pickle and supplied when it is read, so the
 same data folder hits from the repository root, from a sub-folder and through a symlink.
 
-Where: $GKCTL_CACHE_DIR, else $XDG_CACHE_HOME/gkctl, else ~/.cache/gkctl. GKCTL_NO_CACHE=1
-turns it off. A cache that cannot be read or written is ignored, never an error: the plan
-is then loaded the slow way.
+Where: $GKCTL_CACHE_DIR, else the user's cache folder as the system keeps it (platformdirs:
+$XDG_CACHE_HOME/gkctl or ~/.cache/gkctl on Linux, %LOCALAPPDATA%\\gkctl\\Cache on Windows,
+~/Library/Caches/gkctl on macOS). GKCTL_NO_CACHE=1 turns it off. A cache that cannot be
+read or written is ignored, never an error: the plan is then loaded the slow way.
 """
 
 from __future__ import annotations
@@ -53,10 +54,13 @@ def cache_dir() -> Path | None:
     if os.environ.get(ENV_DIR):
         return Path(os.environ[ENV_DIR])
     try:
-        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        Path.home()
     except RuntimeError:  # no HOME and no passwd entry (some containers): no cache
         return None
-    return Path(base) / "gkctl"
+    import platformdirs  # only where no folder is given (the tests give one)
+
+    folder = Path(platformdirs.user_cache_dir("gkctl", appauthor=False))
+    return folder if folder.is_absolute() else None
 
 
 def header(tasks_print: str, units_print: str) -> bytes:
