@@ -17,7 +17,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -462,7 +462,12 @@ def _plain(text: str) -> Any:
 @contextmanager
 def locked(folder: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """Hold the data folder's lock file. Waiting is measured with a monotonic timer, not the
-    calendar clock. The lock goes with the process, so a killed writer leaves none."""
+    calendar clock. The lock goes with the process, so a killed writer leaves none.
+
+    A lock of the system (flock; msvcrt.locking on Windows, the call filelock's Windows
+    lock also made before it moved to LockFileEx) rather than a library's: a library that
+    falls back to a lock file's mere existence (filelock 4 does where flock fails) leaves a
+    stale lock behind a killed writer, and this is the one lock gkctl takes."""
     path = folder / LOCK_NAME
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -477,12 +482,16 @@ def locked(folder: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
                     f"（锁文件 {path}），等待 {timeout:g} 秒后仍未结束，请稍后再试。"
                 )
             time.sleep(0.02)
-        yield
+        try:
+            yield
+        finally:
+            _unlock(fd)
     finally:
-        os.close(fd)  # closing the descriptor releases the lock
+        os.close(fd)
 
 
-if sys.platform == "win32":  # pragma: no cover - the tests run on Linux
+# The Windows branch runs in CI's Windows job (the lock tests of tests/test_edit.py).
+if sys.platform == "win32":  # pragma: no cover - this machine is Linux
     import msvcrt
 
     def _try_lock(fd: int) -> bool:
@@ -491,6 +500,13 @@ if sys.platform == "win32":  # pragma: no cover - the tests run on Linux
         except OSError:
             return False
         return True
+
+    def _unlock(fd: int) -> None:
+        # Windows frees a closed handle's locks only "when system resources permit": the
+        # next writer could wait for a lock nobody holds. Unlocked first, as the C runtime
+        # asks (the same byte: the position never moved from 0).
+        with suppress(OSError):
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
 else:
     import fcntl
 
@@ -500,6 +516,9 @@ else:
         except BlockingIOError:
             return False
         return True
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)  # closing would too; said once for both systems
 
 
 def write_tasks(
