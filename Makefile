@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 # reproducible; pyproject.toml itself only states the lower bounds the code needs.
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt
 
-.PHONY: demo test test-min lint bench golden clean constraints schemas
+.PHONY: demo test test-min lint bench golden clean constraints schemas wheelhouse wheelhouse-linux wheelhouse-windows
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,35 @@ schemas: $(VENV)/.installed
 	  [Path("gkctl/schemas", n).write_text(s.render(k), encoding="utf-8", newline="") \
 	   for k, n in s.FILES.items()]'
 
+# An offline install (README: 离线安装): gkctl and every dependency as wheels, at the versions
+# of constraints.txt, which pip installs with no network (pip install --no-index
+# --find-links DIR gkctl). wheelhouse/linux for this machine's Python; wheelhouse/windows for
+# 64-bit Windows with Python 3.11-3.13. Downloading needs the package index; installing not.
+WHEELHOUSE ?= wheelhouse
+WINDOWS_PYTHONS ?= 3.11 3.12 3.13
+# pip download --platform judges a dependency's environment marker by this machine, not by
+# the target: what only Windows asks for is named here (typer's colorama).
+# tests/test_wheelhouse.py keeps this equal to what the packages' metadata asks for there.
+WINDOWS_ONLY := colorama
+PIP_DOWNLOAD := $(BIN)/python -m pip download --quiet --disable-pip-version-check \
+  --only-binary=:all: -c constraints.txt
+
+wheelhouse: wheelhouse-linux wheelhouse-windows
+
+$(WHEELHOUSE)/gkctl: $(VENV)/.installed-dev
+	rm -rf $@
+	$(BIN)/python -m pip wheel --quiet --disable-pip-version-check --no-deps \
+	  --no-build-isolation -w $@ .
+
+wheelhouse-linux: $(WHEELHOUSE)/gkctl
+	$(PIP_DOWNLOAD) -d $(WHEELHOUSE)/linux $(WHEELHOUSE)/gkctl/gkctl-*.whl
+
+wheelhouse-windows: $(WHEELHOUSE)/gkctl
+	for py in $(WINDOWS_PYTHONS); do \
+	  $(PIP_DOWNLOAD) --platform win_amd64 --implementation cp --python-version $$py \
+	    -d $(WHEELHOUSE)/windows $(WHEELHOUSE)/gkctl/gkctl-*.whl $(WINDOWS_ONLY) || exit 1; \
+	done
+
 golden: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q --update-golden
 
@@ -67,7 +96,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(VENV_MIN) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(VENV_MIN) $(WHEELHOUSE) .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
 # Refresh the pinned versions after a deliberate upgrade (then run make test and commit).
 constraints: $(BIN)/python
