@@ -166,8 +166,9 @@ def test_summary_envelope(gk) -> None:
         _check_task(task, TASK_KEYS)
     for row in data["units"]:
         assert set(row) == {
-            "rank", "unit", "kind", "total", "possible", "completion", *UNIT_STATUSES
+            "rank", "light", "unit", "kind", "total", "possible", "completion", *UNIT_STATUSES
         }  # fmt: skip
+        assert row["light"] in {"red", "orange", "yellow", "green"}
         assert sum(row[s] for s in UNIT_STATUSES) == row["total"]
 
 

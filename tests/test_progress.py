@@ -695,6 +695,8 @@ def test_stats_on_a_plan_with_known_progress(gk: Run) -> None:
         "plan_end": "2024-12-31",
         "plan_ended": False,
         "within": 30,
+        # Compared with the 1st of the month before (stats --since previous-month).
+        "since": "2024-09-01",
         "ranked_by": [
             "lead_overdue",
             "overdue",
@@ -720,6 +722,7 @@ def test_stats_on_a_plan_with_known_progress(gk: Run) -> None:
                     "lead_due_soon": 0,
                 },
                 "via_groups": {"overdue": 0, "due_soon": 0},
+                "move": {"since": "2024-09-01", "rank": 1, "up": 0, "late": 1},
             },
             # 2 due soon (its entry is `doing`); 3 and 5 moved by its extensions.
             {
@@ -736,6 +739,7 @@ def test_stats_on_a_plan_with_known_progress(gk: Run) -> None:
                     "lead_due_soon": 0,
                 },
                 "via_groups": {"overdue": 0, "due_soon": 0},
+                "move": {"since": "2024-09-01", "rank": 2, "up": 0, "late": 0},
             },
             # 4 closed; 5 due soon (区乙局's extension is not 丙镇's).
             {
@@ -752,6 +756,7 @@ def test_stats_on_a_plan_with_known_progress(gk: Run) -> None:
                     "lead_due_soon": 0,
                 },
                 "via_groups": {"overdue": 0, "due_soon": 0},
+                "move": {"since": "2024-09-01", "rank": 3, "up": 0, "late": 0},
             },
             {
                 "rank": 4,
@@ -767,6 +772,7 @@ def test_stats_on_a_plan_with_known_progress(gk: Run) -> None:
                     "lead_due_soon": 0,
                 },
                 "via_groups": {"overdue": 0, "due_soon": 0},
+                "move": {"since": "2024-09-01", "rank": 4, "up": 0, "late": 0},
             },
         ],
         "sections": [
@@ -860,6 +866,7 @@ def test_stats_on_the_bundled_plan(gk: Run) -> None:
         "plan_end",
         "plan_ended",
         "within",
+        "since",
         "ranked_by",
         "units",
         "sections",
@@ -879,6 +886,7 @@ def test_stats_on_the_bundled_plan(gk: Run) -> None:
         "possible",
         "direct",
         "via_groups",
+        "move",
     ]
     # Ranked by what each answers for directly; 60 is overdue for 各部门 and 各街镇 alike.
     # (--within 10: 区经委's task 31, due in 16 days, is not due soon.)
@@ -1004,3 +1012,50 @@ def test_a_writer_killed_mid_write_leaves_the_old_file(
     assert len(loader.load(data_copy).plan.task(28).progress) == 1  # type: ignore[union-attr]
     # ... and removes the dead writer's temporary file.
     assert list(data_copy.glob(".tasks.yaml.*.tmp")) == []
+
+
+@pytest.mark.parametrize(
+    ("figures", "light"),
+    [
+        # named, lead_overdue, overdue, lead_due_soon, due_soon, group_overdue, group_due_soon
+        ((3, 1, 1, 0, 0, 5, 0), "red"),  # leads a late task, whatever else
+        ((3, 0, 2, 1, 1, 5, 0), "orange"),  # late only where named as co-operating unit
+        ((3, 0, 0, 0, 0, 2, 0), "yellow"),  # late only on a 各部门/各街镇 task
+        ((3, 0, 0, 0, 1, 0, 0), "yellow"),  # something due soon
+        ((3, 0, 0, 0, 0, 0, 1), "yellow"),
+        ((3, 0, 0, 0, 0, 0, 0), "green"),
+    ],
+)
+def test_a_units_light_is_what_it_answers_for_itself(figures: tuple[int, ...], light: str) -> None:
+    from gkctl.core import behind, stats
+    from gkctl.core.model import Unit, UnitKind
+
+    unit = Unit("区甲委", UnitKind.DEPARTMENT)
+    assert stats.unit_light(behind.Answer(unit, *figures)).value == light
+
+
+def test_stats_since_shows_each_units_move(gk: Run) -> None:
+    """--since: each row says how the unit moved since then, in rank and in late tasks."""
+    result = gk("stats", "--as-of", "2024-11-05", "--since", "2024-10-20", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["since"] == "2024-10-20"
+    then = {
+        u["unit"]: u
+        for u in json.loads(gk("stats", "--as-of", "2024-10-20", "-f", "json").stdout)["units"]
+    }
+    for u in data["units"]:
+        before = then[u["unit"]]
+        late = u["direct"]["overdue"] + u["via_groups"]["overdue"]
+        late_then = before["direct"]["overdue"] + before["via_groups"]["overdue"]
+        assert u["move"] == {
+            "since": "2024-10-20",
+            "rank": before["rank"],
+            "up": before["rank"] - u["rank"],
+            "late": late - late_then,
+        }
+    assert any(u["move"]["up"] for u in data["units"]) and any(
+        u["move"]["late"] for u in data["units"]
+    )
+    table = gk("stats", "--as-of", "2024-11-05", "--since", "2024-10-20", env={"COLUMNS": "120"})
+    assert "较上期：与 2024年10月20日" in table.stdout

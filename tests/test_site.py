@@ -286,6 +286,36 @@ def test_month_chart_counts_every_task_once(gk) -> None:
         assert sum(n for b in bars for k, _, n in b.parts if k == key) == context["counts"][key]
 
 
+def test_the_board_tells_units_apart_and_says_how(gk, tmp_path: Path) -> None:
+    """Issue 24: on the bundled plan at 2024-11-05, nobody having reported anything, every
+    unit is late on a shared 各部门/各街镇 task; the board still shows the leads, the
+    co-operating unit and the crowd in different lights, and the legend says each."""
+    out = tmp_path / "site"
+    assert gk("site", "-o", str(out), "--as-of", "2024-11-05").exit_code == 0
+    page = (out / "index.html").read_text(encoding="utf-8")
+    board = page.split('id="board"', 1)[1].split("</section>", 1)[0]
+    cards = re.findall(r'<li class="tile (\w+)" data-unit="([^"]+)" data-rank="(\d+)"', board)
+    lights = {unit: light for light, unit, _ in cards}
+    assert len(cards) == 40 and len(set(lights.values())) >= 3
+    assert (lights["区政府办公室"], lights["高新区"], lights["山阳镇"]) == (
+        "red",
+        "orange",
+        "yellow",
+    )
+    assert [int(rank) for _, _, rank in cards] == list(range(1, 41))
+    for label, meaning in (
+        ("红灯", "牵头的任务有逾期"),
+        ("橙灯", "作为配合单位被点名的任务有逾期"),
+        ("黄灯", "只在“各部门/各街镇”分到的任务上逾期"),
+        ("绿灯", "按期推进或已完成"),
+    ):
+        assert f"{label}</span>：{meaning}" in board
+    # What the order is by, and each card's move since the month before (2024-10-01).
+    assert "排序：依次比较牵头逾期" in board and "“较上期”与 2024年10月1日 相比" in board
+    moves = re.findall(r'class="move" data-up="(-?\d+)" data-late="(-?\d+)"', board)
+    assert len(moves) == 40 and ("1", "3") in moves  # 区经委: one place up, three more late
+
+
 def test_every_status_has_a_colour_and_a_swatch() -> None:
     colours = charts.status_colours()
     assert set(colours) == {s.value for s in Status}
@@ -400,7 +430,7 @@ def test_numbers_in_the_page_are_those_of_stats(chromium: browser.Browser, built
         "Array.from(document.querySelectorAll('ul.board li .name')).map(e => e.textContent)"
     )
     stats = _stats(gk)
-    words = {"red": "●红灯", "yellow": "●黄灯", "green": "●绿灯"}
+    words = {"red": "●红灯", "orange": "●橙灯", "yellow": "●黄灯", "green": "●绿灯"}
 
     def expected(record: dict, extra: tuple[str, ...] = ()) -> dict[str, str]:
         keys = ("tasks", "done", "overdue", "due_soon", "extensions", *extra)
@@ -411,7 +441,19 @@ def test_numbers_in_the_page_are_those_of_stats(chromium: browser.Browser, built
     assert [r[0] for r in rows] == [u["unit"] for u in stats["units"]] == tiles
     for (_, light, cells), unit in zip(rows, stats["units"], strict=True):
         assert light == words[unit["light"]]
-        assert cells == expected(unit, ("possible",))
+        move = unit["move"]
+        late = (
+            f"+{move['late']}"
+            if move["late"] > 0
+            else "±0"
+            if not move["late"]
+            else f"−{-move['late']}"
+        )
+        place = f"↑{move['up']}" if move["up"] > 0 else "—" if not move["up"] else f"↓{-move['up']}"
+        assert cells == {
+            **expected(unit, ("possible", "rank")),
+            "move": f"名次{place} 逾期{late}",
+        }
     assert [s[0] for s in sections] == [s["section"] for s in stats["sections"]]
     for (_, light, cells), section in zip(sections, stats["sections"], strict=True):
         assert light == words[section["light"]]

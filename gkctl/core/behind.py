@@ -148,6 +148,43 @@ def ranked_summaries(
     return in_rank(rows, ranked, lambda r: r.unit.name), ranked
 
 
+class Move(NamedTuple):
+    """How a unit stands against an earlier day (the previous period's): `up` places
+    nearer the front of the ranking (more behind; negative: further back), `late` more
+    late tasks (overdue, named or through a group; negative: fewer)."""
+
+    since: date
+    rank: int  # its place on `since`
+    up: int
+    late: int
+
+
+def late(a: Answer) -> int:
+    """The tasks a unit is late on: named, or through a group it has not reported."""
+    return a.overdue + a.group_overdue
+
+
+def moves(ranked: Sequence[Answer], before: Sequence[Answer], since: date) -> dict[str, Move]:
+    """Each unit's Move from the ranking `before` (on `since`) to `ranked`."""
+    then = {a.unit.name: (i, a) for i, a in enumerate(before, 1)}
+    out = {}
+    for i, a in enumerate(ranked, 1):
+        found = then.get(a.unit.name)
+        if found is not None:
+            place, old = found
+            out[a.unit.name] = Move(since, place, place - i, late(a) - late(old))
+    return out
+
+
+def moves_since(
+    dataset: Dataset, ranked: Sequence[Answer], since: date, as_of: date, within: int
+) -> dict[str, Move]:
+    """Moves against the ranking on `since` (none where `since` is not before as_of)."""
+    if since >= as_of:
+        return {}
+    return moves(ranked, answers(dataset, since, within)[0], since)
+
+
 def added(a: Answer, b: Answer) -> Answer:
     """One unit's figures over two plans."""
     return Answer(a.unit, *(x + y for x, y in zip(a.figures(), b.figures(), strict=True)))

@@ -52,6 +52,14 @@ class Changes(NamedTuple):
         )
 
 
+def previous_month(as_of: date) -> date:
+    """The day the monthly period starts after: the 1st of the month before as_of's (what
+    `--since previous-month` means, and what lights and ranks are compared with by default:
+    each monthly 通报 covers the days after the last one)."""
+    year, month = (as_of.year, as_of.month - 1) if as_of.month > 1 else (as_of.year - 1, 12)
+    return date(year, month, 1)
+
+
 def _inside(day: date | None, since: date, as_of: date) -> bool:
     return day is not None and since < day <= as_of
 

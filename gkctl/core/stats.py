@@ -17,18 +17,44 @@ from datetime import date
 from enum import StrEnum
 
 from gkctl.core import behind, planyear, status
-from gkctl.core.behind import Answer, GroupLine
+from gkctl.core.behind import Answer, GroupLine, Move
 from gkctl.core.model import Dataset, Section, Unit
 from gkctl.core.status import Status
 
 
 class Light(StrEnum):
     RED = "red"
+    ORANGE = "orange"  # units only: late on a task naming it, none it leads
     YELLOW = "yellow"
     GREEN = "green"
 
 
-LIGHT_LABELS = {Light.RED: "红灯", Light.YELLOW: "黄灯", Light.GREEN: "绿灯"}
+LIGHT_LABELS = {Light.RED: "红灯", Light.ORANGE: "橙灯", Light.YELLOW: "黄灯", Light.GREEN: "绿灯"}
+
+
+UNIT_LIGHTS_NOTE = (
+    "单位：红灯，牵头的任务有逾期；橙灯，作为配合单位被点名的任务有逾期；黄灯，只在经"
+    "“各部门/各街镇”分到、本单位尚未报完成的任务上逾期，或有即将到期的任务；绿灯，按期推进或已完成。"
+)
+UNIT_LIGHTS_NOTE_ENDED = (
+    "单位：红灯，牵头的任务有未完成；橙灯，作为配合单位被点名的任务有未完成；黄灯，只在经"
+    "“各部门/各街镇”分到的任务上未完成；绿灯，没有未完成。"
+)
+
+
+def unit_light(a: Answer) -> Light:
+    """A unit's light, from what it answers for itself (issue 24): red, late on a task it
+    leads; orange, late on a task naming it as a co-operating unit; yellow, late only on
+    a task reaching it through 各部门/各街镇 that it has not reported done, or something
+    due soon; green, on track. A 各部门 task overdue for everybody used to turn all forty
+    units red; now the light tells the lead from the helper from the crowd."""
+    if a.lead_overdue:
+        return Light.RED
+    if a.overdue:
+        return Light.ORANGE
+    if a.group_overdue or a.due_soon or a.group_due_soon:
+        return Light.YELLOW
+    return Light.GREEN
 
 
 @dataclass(frozen=True)
@@ -60,6 +86,12 @@ class UnitStats:
     possible: int = 0
     # The same tasks split by how they reach the unit (named, or through a group).
     answer: Answer | None = None
+    # Against the previous period's day, where one was given.
+    move: Move | None = None
+
+    @property
+    def light(self) -> Light:
+        return unit_light(self.answer) if self.answer is not None else self.counts.light
 
 
 @dataclass(frozen=True)
@@ -78,6 +110,7 @@ class Stats:
     # Past the plan's end (core.planyear): `overdue` then counts the tasks 未完成 at the
     # end, and nothing can be due soon any more, so views name and show them so.
     ended: bool = False
+    since: date | None = None  # the previous period's day the moves are against
 
 
 def extension_counts(dataset: Dataset, as_of: date | None = None) -> dict[str, int]:
@@ -114,7 +147,12 @@ def unit_stats(
 
 
 def _unit_stats(
-    dataset: Dataset, as_of: date, within: int, ranked: list[Answer], viewer: status.Viewer
+    dataset: Dataset,
+    as_of: date,
+    within: int,
+    ranked: list[Answer],
+    viewer: status.Viewer,
+    moved: dict[str, Move] | None = None,
 ) -> list[UnitStats]:
     asked = extension_counts(dataset, as_of)
     summaries = {
@@ -123,9 +161,8 @@ def _unit_stats(
     rows = []
     for a in ranked:
         s = summaries[a.unit.name]
-        rows.append(
-            UnitStats(s.unit, _counts(s.counts, s.total, asked[s.unit.name]), s.possible, a)
-        )
+        counts = _counts(s.counts, s.total, asked[s.unit.name])
+        rows.append(UnitStats(s.unit, counts, s.possible, a, (moved or {}).get(s.unit.name)))
     return rows
 
 
@@ -143,14 +180,23 @@ def section_stats(
     return rows
 
 
-def compute(dataset: Dataset, as_of: date, within: int = status.DEFAULT_WITHIN) -> Stats:
+def compute(
+    dataset: Dataset,
+    as_of: date,
+    within: int = status.DEFAULT_WITHIN,
+    since: date | None = None,
+) -> Stats:
+    """The figures as of a day; with `since` (the previous period's day), each unit's move
+    in the ranking and in late tasks since then."""
     viewer = status.Viewer(dataset, as_of, within)
     ranked, groups = behind.answers(dataset, as_of, within, viewer)
+    moved = behind.moves_since(dataset, ranked, since, as_of, within) if since else {}
     return Stats(
         as_of,
         within,
-        tuple(_unit_stats(dataset, as_of, within, ranked, viewer)),
+        tuple(_unit_stats(dataset, as_of, within, ranked, viewer, moved)),
         tuple(section_stats(dataset, as_of, within)),
         tuple(groups),
         planyear.ended(dataset.plan, as_of),
+        since if moved else None,
     )

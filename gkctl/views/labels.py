@@ -84,3 +84,18 @@ def outcome_days(status: str, days_late: int | None) -> str:
     if status == "unfinished":
         return f"年底超期{days_late}天"
     return ""
+
+
+def move_labels(up: int, late: int) -> tuple[str, str]:
+    """A unit's move since the previous period, as the cards and rows show it: its place
+    (↑2: two places nearer the front, i.e. more behind; ↓1; — unchanged) and its late
+    tasks (+1, −2, ±0)."""
+    place = f"↑{up}" if up > 0 else f"↓{-up}" if up < 0 else "—"
+    count = f"+{late}" if late > 0 else f"−{-late}" if late < 0 else "±0"
+    return place, count
+
+
+def move_note(ended: bool = False) -> str:
+    """What the marks of a move mean; past the plan's end the late count is 未完成."""
+    late = "未完成" if ended else "逾期"
+    return f"名次↑为比上期更靠前（更落后），↓为靠后，—为不变；{late}+为比上期多，−为少，±0为不变。"

@@ -19,7 +19,7 @@ from gkctl.core.status import RUNNING, STATUS_LABELS, Status, TaskState, UnitSum
 
 if TYPE_CHECKING:
     # Only `gkctl stats` and `gkctl review` need these; due/list JSON should not load them.
-    from gkctl.core.behind import Answer
+    from gkctl.core.behind import Answer, Move
     from gkctl.core.review import Queue
     from gkctl.core.stats import Counts, Stats
     from gkctl.core.trend import Point, Trend
@@ -156,8 +156,10 @@ def summaries_json(
     behind first (core.behind); `ending`: the plan's ending_record (one plan's view; plans
     end apart)."""
     from gkctl.core import behind
+    from gkctl.core.stats import unit_light
 
     place = behind.places(ranked)
+    lights = {a.unit.name: unit_light(a).value for a in ranked}
     return dumps(
         {
             "version": JSON_VERSION,
@@ -168,6 +170,7 @@ def summaries_json(
             "units": [
                 {
                     "rank": place[r.unit.name],
+                    "light": lights[r.unit.name],
                     "unit": r.unit.name,
                     "kind": r.unit.kind.value,
                     "total": r.total,
@@ -345,6 +348,7 @@ def stats_json(dataset: Dataset, result: Stats) -> str:
             "as_of": result.as_of.isoformat(),
             **ending_record(dataset, result.as_of),
             "within": result.within,
+            "since": iso(result.since),
             "ranked_by": list(behind.RANKED_BY),
             "units": [
                 {
@@ -352,8 +356,11 @@ def stats_json(dataset: Dataset, result: Stats) -> str:
                     "unit": r.unit.name,
                     "kind": r.unit.kind.value,
                     **_counts_record(r.counts),
+                    # A unit's light is what it answers for itself (core.stats.unit_light).
+                    "light": r.light.value,
                     "possible": r.possible,
                     **_answer_record(r.answer),
+                    "move": move_record(r.move),
                 }
                 for i, r in enumerate(result.units, 1)
             ],
@@ -376,6 +383,14 @@ def stats_json(dataset: Dataset, result: Stats) -> str:
             ],
         }
     )
+
+
+def move_record(m: Move | None) -> dict[str, object] | None:
+    """A unit against the previous period: its rank then, places moved up (more behind),
+    and the change in its late tasks."""
+    if m is None:
+        return None
+    return {"since": m.since.isoformat(), "rank": m.rank, "up": m.up, "late": m.late}
 
 
 def _answer_record(a: Answer | None) -> dict[str, object]:
@@ -418,7 +433,12 @@ def stats_csv(result: Stats) -> str:
     """One table for Excel: the unit rows, then the section rows (`scope` tells them apart)."""
 
     def row(
-        scope: str, name: str, c: Counts, possible: int | None, a: Answer | None = None
+        scope: str,
+        name: str,
+        c: Counts,
+        possible: int | None,
+        a: Answer | None = None,
+        light: str | None = None,
     ) -> list[object]:
         direct = (
             [a.named, a.overdue, a.lead_overdue, a.due_soon, a.group_overdue, a.group_due_soon]
@@ -434,12 +454,15 @@ def stats_csv(result: Stats) -> str:
             c.due_soon,
             f"{c.completion:.4f}",
             c.extensions,
-            c.light.value,
+            light or c.light.value,
             possible,
             *direct,
         ]
 
-    rows = [row("unit", r.unit.name, r.counts, r.possible, r.answer) for r in result.units]
+    rows = [
+        row("unit", r.unit.name, r.counts, r.possible, r.answer, r.light.value)
+        for r in result.units
+    ]
     rows += [row("section", r.section.id, r.counts, None) for r in result.sections]
     return to_csv(STATS_CSV_COLUMNS, rows)
 

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gkctl.core import behind, collector, planyear, stats, status, textsafe, trend
+from gkctl.core import behind, collector, period, planyear, stats, status, textsafe, trend
 from gkctl.core.errors import GkctlError, UsageError
 from gkctl.core.model import Dataset, Progress, Task, Unit
 from gkctl.core.records import extension_record, iso, progress_record
@@ -42,6 +42,8 @@ from gkctl.views.labels import (
     deadline_text,
     ended_note,
     month_label,
+    move_labels,
+    move_note,
     outcome_days,
     percent,
     short,
@@ -318,8 +320,28 @@ def _answer(a: behind.Answer) -> dict[str, Any]:
     }
 
 
+def light_dict(light: stats.Light) -> dict[str, str]:
+    """A light for templates: its stable key (red, orange, yellow, green) and its label."""
+    return {"key": light.value, "label": stats.LIGHT_LABELS[light]}
+
+
+def move_dict(m: behind.Move | None) -> dict[str, Any] | None:
+    """A unit's move since the previous period, with the words cards and rows show."""
+    if m is None:
+        return None
+    place, late = move_labels(m.up, m.late)
+    return {
+        "since": m.since.isoformat(),
+        "rank": m.rank,
+        "up": m.up,
+        "late": m.late,
+        "place_label": place,
+        "late_label": late,
+    }
+
+
 def _same_row(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    keys = ("total", "possible", "counts", "extensions", "direct", "via_groups")
+    keys = ("total", "possible", "counts", "extensions", "direct", "via_groups", "light", "move")
     return all(a[k] == b[k] for k in keys)
 
 
@@ -429,8 +451,18 @@ def build_context(
         r.unit.name: r for r in status.unit_summaries(dataset, as_of, within, viewer=viewer)
     }
     ranked, groups = behind.answers(dataset, as_of, within, viewer)
+    ended = planyear.ended(dataset.plan, as_of)
+    # Ranks and lights move against the previous period's day: --since, else the month's.
+    compared = since or period.previous_month(as_of)
+    moved = behind.moves_since(dataset, ranked, compared, as_of, within)
     units = [
-        {"rank": i, **unit_row(summaries[a.unit.name], asked.get(a.unit.name, 0)), **_answer(a)}
+        {
+            "rank": i,
+            **unit_row(summaries[a.unit.name], asked.get(a.unit.name, 0)),
+            **_answer(a),
+            "light": light_dict(stats.unit_light(a)),
+            "move": move_dict(moved.get(a.unit.name)),
+        }
         for i, a in enumerate(ranked, 1)
     ]
     # Behind on the tasks naming them; a run of units with the same figures is one row.
@@ -468,7 +500,10 @@ def build_context(
         "overdue_by_lead": overdue_by_lead,
         "sections": sections,
         "units": units,
-        "rank_note": behind.rank_note(planyear.ended(dataset.plan, as_of)),
+        "rank_note": behind.rank_note(ended),
+        "lights_note": stats.UNIT_LIGHTS_NOTE_ENDED if ended else stats.UNIT_LIGHTS_NOTE,
+        "compared_with": compared.isoformat() if moved else None,
+        "move_note": move_note(ended),
         "behind": late[:BEHIND_LIMIT],
         "behind_total": sum(len(u["names"]) for u in late),
         "group_lines": [_group_line(g) for g in groups],
@@ -509,7 +544,6 @@ def _changes(
 ) -> dict[str, Any] | None:
     if since is None:
         return None
-    from gkctl.core import period
     from gkctl.views.period import changes_dict
 
     return changes_dict(period.changes(dataset, since, as_of, unit=unit))
@@ -548,9 +582,7 @@ def with_unit(
     view = unit_row(summary, len(extensions))
     ranked = next((u for u in context["units"] if u["name"] == unit.name), None)
     if ranked is not None:
-        view.update(
-            {"rank": ranked["rank"], "direct": ranked["direct"], "via_groups": ranked["via_groups"]}
-        )
+        view.update({k: ranked[k] for k in ("rank", "direct", "via_groups", "light", "move")})
     view.update(
         {
             "aliases": list(unit.aliases),

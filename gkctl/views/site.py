@@ -147,7 +147,7 @@ def trend_charts(
 
 
 def _light(c: core_stats.Counts) -> dict[str, str]:
-    return {"key": c.light.value, "label": core_stats.LIGHT_LABELS[c.light]}
+    return report.light_dict(c.light)
 
 
 def _counts(c: core_stats.Counts) -> dict[str, Any]:
@@ -194,17 +194,21 @@ def build(
     colours = charts.status_colours()
     # The statuses the report lists (未明确时限 only where some task has it).
     statuses = [{**s, "colour": colours[s["key"]]} for s in context["statuses"]]
-    lights = {u.unit.name: u for u in result.units}
+    ranked = {u["name"]: u for u in context["units"]}
     pages = unit_pages(dataset.directory)
+    # Each card in the one ranking, with the unit's own light and its move since the
+    # previous period (the context's, so that the board and the 通报 say the same).
     board = [
         {
-            "rank": rank,
+            **_counts(u.counts),
+            "rank": ranked[u.unit.name]["rank"],
             "name": u.unit.name,
             "page": pages[u.unit.name],
             "possible": u.possible,
-            **_counts(u.counts),
+            "light": ranked[u.unit.name]["light"],
+            "move": ranked[u.unit.name]["move"],
         }
-        for rank, u in enumerate(result.units, 1)
+        for u in result.units
     ]
     section_counts = {s["id"]: s for s in context["sections"]}
     sections = []
@@ -262,7 +266,7 @@ def build(
         view = report.with_unit(context, dataset, unit, as_of, within)
         files[pages[unit.name]] = render(
             "unit.html.j2",
-            {**base, **view, "root": "../", "unit_light": _light(lights[unit.name].counts)},
+            {**base, **view, "root": "../", "unit_light": view["unit"]["light"]},
         )
     if context["ending"]["ended"]:
         # The year-end 回头看 once the plan has ended (core.yearend), linked from the index.

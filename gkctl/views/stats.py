@@ -18,15 +18,31 @@ from rich.table import Table
 from rich.text import Text
 
 from gkctl.core import behind, status
-from gkctl.core.stats import LIGHT_LABELS, Counts, Light, SectionStats, Stats, UnitStats
+from gkctl.core.stats import (
+    LIGHT_LABELS,
+    UNIT_LIGHTS_NOTE,
+    UNIT_LIGHTS_NOTE_ENDED,
+    Counts,
+    Light,
+    SectionStats,
+    Stats,
+    UnitStats,
+)
 from gkctl.core.status import STATUS_LABELS
 from gkctl.core.trend import Trend
-from gkctl.views.labels import month_label, percent, zh_date
+from gkctl.views.labels import month_label, move_labels, move_note, percent, zh_date
 from gkctl.views.terminal import Pieces, safe
 
-LIGHT_STYLES = {Light.RED: "bold red", Light.YELLOW: "yellow", Light.GREEN: "green"}
+LIGHT_STYLES = {
+    Light.RED: "bold red",
+    Light.ORANGE: "dark_orange",
+    Light.YELLOW: "yellow",
+    Light.GREEN: "green",
+}
 # The table needs about 78 columns; below that, one line per row.
 NARROW = 80
+# The 较上期 column's width (with its gap), when there is a previous period.
+MOVE_WIDTH = 8
 # Short heads keep the unit table within 78 columns (the note below the table says what
 # each means).
 HEADS = ("任务", "完成", "逾期", "临期", "完成率", "延期")
@@ -35,9 +51,17 @@ HEADS = ("任务", "完成", "逾期", "临期", "完成率", "延期")
 ENDED_HEADS = ("任务", "完成", "未完成", "完成率", "延期")
 
 
-def _light(c: Counts) -> Text:
+def _light(light: Light) -> Text:
     # The word goes with the dot, so that the light reads without colour too.
-    return Text(f"● {LIGHT_LABELS[c.light]}", style=LIGHT_STYLES[c.light])
+    return Text(f"● {LIGHT_LABELS[light]}", style=LIGHT_STYLES[light])
+
+
+def _move(u: UnitStats) -> str:
+    """名次 and 逾期 against the previous period (views.labels.move_labels)."""
+    if u.move is None:
+        return ""
+    place, late = move_labels(u.move.up, u.move.late)
+    return f"{place} {late}"
 
 
 def _cells(c: Counts, ended: bool) -> list[RenderableType]:
@@ -75,7 +99,7 @@ def _runs(units: Sequence[UnitStats]) -> Iterator[list[UnitStats]]:
 
 
 def _shown(u: UnitStats) -> tuple[object, ...]:
-    return (u.counts, u.possible, _direct(u))
+    return (u.counts, u.possible, _direct(u), u.light, _move(u))
 
 
 def _name(run: list[UnitStats]) -> str:
@@ -88,14 +112,15 @@ class UnitsView:
     def __init__(self, result: Stats) -> None:
         self.runs = list(_runs(result.units))
         self.ended = result.ended
+        self.moved = result.since is not None
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        if options.max_width < NARROW:
+        if options.max_width < NARROW + MOVE_WIDTH * self.moved:
             # Two lines a unit: the light and the name, then every figure under it.
             for run in self.runs:
                 u = run[0]
                 c = u.counts
-                line = _light(c)
+                line = _light(u.light)
                 line.append("  ")
                 line.append_text(safe(_name(run), "bold"))
                 yield line
@@ -105,6 +130,10 @@ class UnitsView:
                     f"{direct} 完成率{c.completion:.0%} 延期{c.extensions}"
                     f" 可能{u.possible}"
                 )
+                if u.move is not None:  # a line of its own: 60 columns hold the figures only
+                    place, late = move_labels(u.move.up, u.move.late)
+                    word = "未完成" if self.ended else "逾期"
+                    yield Text(f"    较上期 名次{place} {word}{late}")
             return
         table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
         table.add_column("督办", no_wrap=True)
@@ -114,15 +143,18 @@ class UnitsView:
         if not self.ended:
             table.add_column("直接", justify="right", no_wrap=True)
         table.add_column("可能", justify="right", no_wrap=True)
+        if self.moved:
+            table.add_column("较上期", no_wrap=True)
         for run in self.runs:
             u = run[0]
             shown = [] if self.ended else [_direct(u)]
             table.add_row(
-                _light(u.counts),
+                _light(u.light),
                 safe(_name(run)),
                 *_cells(u.counts, self.ended),
                 *shown,
                 str(u.possible),
+                *([_move(u)] if self.moved else []),
             )
         yield table
 
@@ -136,7 +168,7 @@ class SectionsView:
         if options.max_width < NARROW:
             for s in self.sections:
                 c = s.counts
-                line = _light(c)
+                line = _light(c.light)
                 line.append(f"  {s.section.id}  任务{c.tasks} 完成{c.done} {_late(c, self.ended)}")
                 line.append(f" {c.completion:.0%} 延期{c.extensions}")
                 yield line
@@ -148,7 +180,7 @@ class SectionsView:
             table.add_column(name, justify="right", no_wrap=True)
         for s in self.sections:
             table.add_row(
-                _light(s.counts),
+                _light(s.counts.light),
                 safe(f"{s.section.id}、{s.section.title}"),
                 *_cells(s.counts, self.ended),
             )
@@ -186,7 +218,8 @@ def stats_view(result: Stats) -> RenderableType:
         SectionsView(result.sections, result.ended),
     ]
     notes = [
-        "红灯：有逾期任务；黄灯：有即将到期的任务；绿灯：按期推进或已完成。",
+        UNIT_LIGHTS_NOTE,
+        "部分：红灯有逾期任务，黄灯有即将到期的任务，绿灯按期推进或已完成。",
         behind.rank_note(),
         "“直接”：直接点名本单位的任务中逾期/临期的项数。“完成”含本单位报告完成和已销号的任务。",
         "“可能”是写作“各相关部门/各相关单位”的任务，不计入其他各列。",
@@ -194,12 +227,19 @@ def stats_view(result: Stats) -> RenderableType:
     ]
     if result.ended:
         notes = [
-            "计划已结束：“未完成”是计划结束时仍未完成的任务。红灯：有未完成的任务；绿灯：没有。",
+            "计划已结束：“未完成”是计划结束时仍未完成的任务。",
+            UNIT_LIGHTS_NOTE_ENDED,
+            "部分：红灯有未完成的任务，绿灯没有。",
             behind.rank_note(ended=True),
             "年终的按期完成率见 gkctl report -t year。",
             "“完成”含本单位报告完成和已销号的任务；部分：“完成”只计已销号的任务。",
             "“可能”是写作“各相关部门/各相关单位”的任务，不计入其他各列。",
         ]
+    if result.since is not None:
+        late = "未完成" if result.ended else "逾期"
+        notes.append(
+            f"较上期：与 {zh_date(result.since)} 相比（先名次，后{late}数）。{move_note(result.ended)}"
+        )
     return Group(*parts, Text(""), *(Text(n, style="dim") for n in notes))
 
 

@@ -278,8 +278,9 @@ def since_date(option: str | None, as_of: date) -> date | None:
     if option is None:
         return None
     if option.strip() == PREVIOUS_MONTH:
-        year, month = (as_of.year, as_of.month - 1) if as_of.month > 1 else (as_of.year - 1, 12)
-        return date(year, month, 1)
+        from gkctl.core.period import previous_month
+
+        return previous_month(as_of)
     return parse_date(option, "--since")
 
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gkctl.cli.commands.common import (
+    PREVIOUS_MONTH,
     AsOfOpt,
     DataOpt,
     PlanOpt,
@@ -22,6 +23,7 @@ from gkctl.cli.commands.common import (
     plan_dir,
     print_answer,
     print_per_plan,
+    since_date,
     warn_outside_plan_year,
     write_stdout,
 )
@@ -213,13 +215,23 @@ def stats(
             help="改为列出各月走势：计划开始以来每月月末各状态的任务数，以及序时进度与完成进度。",
         ),
     ] = False,
+    since: Annotated[
+        str,
+        typer.Option(
+            "--since",
+            help="上一期的日期（YYYY-MM-DD），或 previous-month（查看日期上个月的 1 日）："
+            "“较上期”一列比较各单位那天以来名次和逾期数的变化。",
+        ),
+    ] = PREVIOUS_MONTH,
     data: DataOpt = None,
     plan: PlanOpt = None,
 ) -> None:
-    """督办统计：各单位、各部分的完成率、逾期、临期和延期，亮红黄绿灯。
+    """督办统计：各单位、各部分的完成率、逾期、临期和延期，亮红橙黄绿灯。
 
-    每行列出任务数、已完成、已逾期、即将到期、完成率和延期次数；红灯：有逾期，
-    黄灯：有即将到期，绿灯：按期推进或已完成。
+    每行列出任务数、已完成、已逾期、即将到期、完成率和延期次数。单位的灯看它自己担的
+    责：红灯，直接点名的任务有逾期；橙灯，只在“各部门/各街镇”统一要求、本单位未报完成
+    的任务上逾期；黄灯，有即将到期；绿灯，按期推进或已完成。“较上期”是与 --since
+    那天相比名次和逾期数的变化。
 
     加 --trend 列出各月走势：每月月末（本月按查看日期）各状态的任务数，依据记录中的日期
     推算，不需要 git 历史；序时进度是有截止日期的任务中截止日期已到的比例，完成进度是其中
@@ -230,17 +242,23 @@ def stats(
     check_format(fmt, F.TABLE, F.JSON, F.CSV)
     plans = each_plan(data, plan)
     day = as_of_date(as_of)
+    before = since_date(since, day)
     if plans is not None:  # several plans, none named: each plan's figures, one after another
-        answers = [(p, _stats(p.dataset, day, within, fmt, trend)) for p in plans]
+        answers = [(p, _stats(p.dataset, day, within, fmt, trend, before)) for p in plans]
         print_per_plan(answers, day, fmt)
         return
     dataset = load(data, plan)
     warn_outside_plan_year(dataset, day)
-    print_answer(_stats(dataset, day, within, fmt, trend))
+    print_answer(_stats(dataset, day, within, fmt, trend, before))
 
 
 def _stats(
-    dataset: "Dataset", day: date, within: int, fmt: OutputFormat, trend: bool
+    dataset: "Dataset",
+    day: date,
+    within: int,
+    fmt: OutputFormat,
+    trend: bool,
+    since: date | None = None,
 ) -> "str | RenderableType":
     """One plan's figures: text for JSON and CSV, a renderable for the terminal."""
     from gkctl.views import machine
@@ -258,7 +276,7 @@ def _stats(
         return trend_view(moves)
     from gkctl.core import stats as core
 
-    result = core.compute(dataset, day, within)
+    result = core.compute(dataset, day, within, since)
     if fmt is F.JSON:
         return machine.stats_json(dataset, result)
     if fmt is F.CSV:
