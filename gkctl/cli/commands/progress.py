@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from gkctl.cli.commands.common import (
-    PREVIOUS_MONTH,
     AsOfOpt,
     DataOpt,
     PlanOpt,
@@ -216,22 +215,23 @@ def stats(
         ),
     ] = False,
     since: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--since",
             help="上一期的日期（YYYY-MM-DD），或 previous-month（查看日期上个月的 1 日）："
-            "“较上期”一列比较各单位那天以来名次和逾期数的变化。",
+            "加一列“较上期”，比较各单位那天以来名次和逾期数的变化。",
+            show_default=False,
         ),
-    ] = PREVIOUS_MONTH,
+    ] = None,
     data: DataOpt = None,
     plan: PlanOpt = None,
 ) -> None:
     """督办统计：各单位、各部分的完成率、逾期、临期和延期，亮红橙黄绿灯。
 
     每行列出任务数、已完成、已逾期、即将到期、完成率和延期次数。单位的灯看它自己担的
-    责：红灯，直接点名的任务有逾期；橙灯，只在“各部门/各街镇”统一要求、本单位未报完成
-    的任务上逾期；黄灯，有即将到期；绿灯，按期推进或已完成。“较上期”是与 --since
-    那天相比名次和逾期数的变化。
+    责：红灯，牵头的任务有逾期；橙灯，作为配合单位被点名的任务有逾期；黄灯，只在“各部门/
+    各街镇”分到、本单位未报完成的任务上逾期，或有即将到期；绿灯，按期推进或已完成。
+    加 --since 时多一列“较上期”：与那天相比名次和逾期数的变化。
 
     加 --trend 列出各月走势：每月月末（本月按查看日期）各状态的任务数，依据记录中的日期
     推算，不需要 git 历史；序时进度是有截止日期的任务中截止日期已到的比例，完成进度是其中
