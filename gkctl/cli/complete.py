@@ -19,9 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from gkctl.core.model import Dataset
+    from gkctl.store.cache import Sliced
 
 
-def _dataset(ctx: Any) -> Dataset | None:
+def _dataset(ctx: Any) -> Dataset | Sliced | None:
+    """The plan's entry in the cache, read for slices (the units, and each task's id and
+    name, without the tasks); the checked plan where the cache does not hold it yet."""
     from gkctl.cli.datadir import plan_scope
     from gkctl.core.errors import GkctlError
     from gkctl.store import cache
@@ -31,7 +34,8 @@ def _dataset(ctx: Any) -> Dataset | None:
     try:
         # Several plans and no --plan: the units are shared; the ids are the last plan's.
         scope = plan_scope(Path(option) if option else None, params.get("plan"))
-        return cache.load(scope.chosen[-1].path)
+        folder = scope.chosen[-1].path
+        return cache.open_slices(folder) or cache.load(folder)
     except (GkctlError, OSError):
         return None
 
@@ -45,11 +49,13 @@ def _matching(candidates: list[tuple[str, str]], incomplete: str) -> list[tuple[
 
 def units(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
     """Unit names and aliases, with the kind (or what an alias stands for) as help."""
-    dataset = _dataset(ctx)
-    if dataset is None:
+    found = _dataset(ctx)
+    if found is None:
         return []
+    from gkctl.store.cache import Sliced
     from gkctl.views.labels import UNIT_KIND_LABELS
 
+    dataset = found.dataset if isinstance(found, Sliced) else found
     candidates: list[tuple[str, str]] = []
     for unit in dataset.directory.units:
         candidates.append((unit.name, UNIT_KIND_LABELS.get(unit.kind, "")))
@@ -59,10 +65,17 @@ def units(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
 
 def task_ids(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
     """Task ids with the task's name as help (zsh and fish show it)."""
-    dataset = _dataset(ctx)
-    if dataset is None:
+    found = _dataset(ctx)
+    if found is None:
         return []
-    candidates = [(str(t.id), t.name[:30]) for t in dataset.plan.tasks]
+    from gkctl.store.cache import Sliced
+
+    names = (
+        found.completion()
+        if isinstance(found, Sliced)
+        else [(t.id, t.name[:30]) for t in found.plan.tasks]
+    )
+    candidates = [(str(task_id), name) for task_id, name in names]
     return [c for c in candidates if c[0].startswith(incomplete)]
 
 

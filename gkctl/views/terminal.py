@@ -26,7 +26,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from gkctl.core import linebreak, textsafe
+from gkctl.core import linebreak, textsafe, unitview
 from gkctl.core.behind import Answer, places, rank_note
 from gkctl.core.deadlines import Deadline, Kind
 from gkctl.core.model import Dataset, Decision, Extension, Link, Progress, Unit
@@ -42,6 +42,7 @@ from gkctl.core.status import (
     listed,
 )
 from gkctl.core.units import DIRECT
+from gkctl.core.unitview import UnitDue
 from gkctl.views.labels import (
     KIND_LABELS,
     PROGRESS_LABELS,
@@ -363,36 +364,46 @@ def due_view(
     within: int,
     limit: int = 0,
 ) -> RenderableType:
-    """The due view: sections by status, most urgent first, each cut to `limit` rows (0: all)
-    so that a plan of thousands of tasks stays a readable dashboard. In a unit's view the
-    tasks that only possibly concern it (各相关部门/各相关单位) come apart, after the rest."""
-    shown = list(STATUS_ORDER) if show_all else list(ATTENTION)
-    surely = [s for s in states if not (s.involvement and s.involvement.possible)]
-    maybe = [s for s in states if s.involvement and s.involvement.possible]
+    """The due view of states sorted by status.sort_key (see due_summary_view)."""
+    summary = unitview.summarize(states, shown_statuses(show_all), limit)
+    return due_summary_view(summary, unit, as_of, show_all, within)
+
+
+def shown_statuses(show_all: bool) -> list[Status]:
+    """The statuses the due view lists: every one with --all, else what needs attention."""
+    return list(STATUS_ORDER) if show_all else list(ATTENTION)
+
+
+def due_summary_view(
+    summary: UnitDue, unit: Unit | None, as_of: date, show_all: bool, within: int
+) -> RenderableType:
+    """The due view: sections by status, most urgent first, each cut to the summary's
+    limit, so that a plan of thousands of tasks stays a readable dashboard. In a unit's view
+    the tasks that only possibly concern it (各相关部门/各相关单位) come apart, after the rest."""
+    shown = shown_statuses(show_all)
+    counts, maybe = summary.counts, summary.maybe
     who = unit.name if unit else "全部任务"
     parts: list[RenderableType] = [
         safe(f"{who} · 截至 {zh_date(as_of)} · 临期窗口 {within} 天", "bold")
     ]
-    counts = {st: sum(1 for s in surely if s.status is st) for st in Status}
     pieces = [f"{STATUS_LABELS[st]} {counts[st]}" for st in listed(counts)]
-    if maybe:
-        pieces.append(f"（另有可能涉及 {len(maybe)} 项）")
+    if any(maybe.values()):
+        pieces.append(f"（另有可能涉及 {sum(maybe.values())} 项）")
     parts.append(Pieces(pieces, style="dim"))
     sections = []
     for st in shown:
-        group = [s for s in surely if s.status is st]
-        cut = group[:limit] if limit else group
-        title = f"{STATUS_LABELS[st]}（{len(group)}）"
-        sections.append(Section(title, STATUS_STYLES[st], cut, len(group) - len(cut)))
-    maybe_shown = [s for s in maybe if s.status in shown]
-    if maybe_shown:
-        cut = maybe_shown[:limit] if limit else maybe_shown
-        title = f"可能涉及（{len(maybe_shown)}）"
-        sections.append(Section(title, "dim", cut, len(maybe_shown) - len(cut)))
+        cut = summary.rows[st]
+        title = f"{STATUS_LABELS[st]}（{counts[st]}）"
+        sections.append(Section(title, STATUS_STYLES[st], cut, counts[st] - len(cut)))
+    maybe_count = sum(maybe[st] for st in shown)
+    if maybe_count:
+        cut = summary.maybe_rows
+        title = f"可能涉及（{maybe_count}）"
+        sections.append(Section(title, "dim", cut, maybe_count - len(cut)))
     if any(sec.states for sec in sections):
         parts.append(Text(""))
         parts.append(TaskListing(sections, unit is not None))
-    if maybe_shown:
+    if maybe_count:
         parts.append(
             Text(
                 "\n可能涉及：任务写的是“各相关部门/各相关单位”，无法逐一列出，可能是本单位的。",
@@ -400,9 +411,8 @@ def due_view(
             )
         )
     if not show_all:
-        hidden = sum(counts[st] for st in Status if st not in shown)
-        hidden += sum(1 for s in maybe if s.status not in shown)
-        which = "已完成或全年持续" if any(s.final for s in states) else "全年持续、未到期或已完成"
+        hidden = sum(counts[st] + maybe[st] for st in Status if st not in shown)
+        which = "已完成或全年持续" if summary.final else "全年持续、未到期或已完成"
         if hidden:
             parts.append(Text(f"\n另有 {hidden} 项{which}的任务，加 --all 显示。", style="dim"))
     return Group(*parts)

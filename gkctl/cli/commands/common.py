@@ -30,6 +30,7 @@ from gkctl.store import paths
 
 if TYPE_CHECKING:
     from gkctl.core.plans import NamedPlan
+    from gkctl.store.cache import Sliced
 
 # China has kept UTC+8 without daylight saving since 1991, so a fixed offset is exact and
 # needs no tz database (CI runners run in UTC).
@@ -184,6 +185,14 @@ def load(data: Path | None, plan: str | None = None) -> Dataset:
     # 50,000 tasks those walks made a report grow faster than the plan).
     gc.freeze()
     return keep(dataset)
+
+
+def load_slices(data: Path | None, plan: str | None = None) -> "Sliced | None":
+    """The plan's cache entry, read for one unit's or one task's slice (store.cache.Sliced):
+    None where the cache is off or does not hold these files' bytes (load() then)."""
+    from gkctl.store import cache
+
+    return keep(cache.open_slices(plan_dir(data, plan)))
 
 
 def load_plans(chosen: Sequence[paths.PlanFolder]) -> "list[NamedPlan]":

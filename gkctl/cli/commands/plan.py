@@ -1,5 +1,7 @@
 """Reading the plan: validate, due, list, show, deadline, units."""
 
+from collections import Counter
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -20,6 +22,7 @@ from gkctl.cli.commands.common import (
     format_option,
     load,
     load_plans,
+    load_slices,
     parse_date,
     plan_scope,
     print_trimmed,
@@ -293,29 +296,65 @@ def due(
     if scope.several:
         _due_across(scope, plan, unit or None, as_of, within, show_all, direct, fail_on, limit, fmt)
         return
-    dataset = load(data, plan)
+    unit = unit or None  # --unit "": every unit, over gkctl.toml's default unit
+    # A unit's view reads its slice of the cache where the cache has the plan (see
+    # core.unitview); else the whole plan, which also writes the cache.
+    sliced = load_slices(data, plan) if unit is not None else None
+    dataset = sliced.dataset if sliced is not None else load(data, plan)
     day = as_of_date(as_of)
     ending = warn_outside_plan_year(dataset, day)
-    unit = unit or None  # --unit "": every unit, over gkctl.toml's default unit
     if unit is not None:
+        from gkctl.core import unitview
+
         found = lookup(dataset.directory, unit)
-        states = sorted(
-            status.unit_states(dataset, found, day, within, direct), key=status.sort_key
-        )
-        shown = states if show_all else [s for s in states if s.status in ATTENTION]
-        if fmt is F.JSON:
-            write_stdout(machine.tasks_json(dataset, shown, day, found.name))
-        elif fmt is F.CSV:
-            write_stdout(machine.tasks_csv(dataset, shown, with_unit=True, as_of=day))
-        else:
+        wanted = list(status.STATUS_ORDER) if show_all else list(ATTENTION)
+        part = sliced.unit(found.name) if sliced is not None else None
+        if sliced is not None and part is None:  # not in the entry: the whole plan
+            sliced, dataset = None, load(data, plan)
+        reader = unitview.Reader(dataset, sliced.ids, sliced.tasks) if sliced is not None else None
+        if fmt is F.TABLE:
             from gkctl.views import terminal
 
-            view = terminal.due_view(states, found, day, show_all, within, limit)
+            if reader is not None and part is not None:
+                summary = unitview.unit_due(reader, found, part, day, within, direct, wanted, limit)
+            else:
+                summary = unitview.summarize(
+                    sorted(
+                        status.unit_states(dataset, found, day, within, direct),
+                        key=status.sort_key,
+                    ),
+                    wanted,
+                    limit,
+                )
+            view = terminal.due_summary_view(summary, found, day, show_all, within)
             print_trimmed(terminal.with_ending(ending, view))
-        if not shown:
-            warn(f"{found.name} 截至 {day.isoformat()} 没有需要关注的任务。")
-        # --fail-on judges the unit's own tasks, not those it only possibly has.
-        states = [s for s in states if not (s.involvement and s.involvement.possible)]
+            counts = summary.counts
+            if not sum(summary.counts[st] + summary.maybe[st] for st in wanted):
+                warn(f"{found.name} 截至 {day.isoformat()} 没有需要关注的任务。")
+        else:
+            if reader is not None and part is not None:
+                shown = sorted(
+                    unitview.unit_states(reader, found, part, day, within, direct, wanted),
+                    key=status.sort_key,
+                )
+            else:
+                states = sorted(
+                    status.unit_states(dataset, found, day, within, direct), key=status.sort_key
+                )
+                shown = [s for s in states if s.status in wanted]
+            if fmt is F.JSON:
+                write_stdout(machine.tasks_json(dataset, shown, day, found.name))
+            else:
+                write_stdout(machine.tasks_csv(dataset, shown, with_unit=True, as_of=day))
+            if not shown:
+                warn(f"{found.name} 截至 {day.isoformat()} 没有需要关注的任务。")
+            # --fail-on judges the unit's own tasks, not those it only possibly has (the
+            # statuses it asks about are among those shown).
+            counts = Counter(
+                s.status for s in shown if not (s.involvement and s.involvement.possible)
+            )
+        _fail_on(fail_on, counts)
+        return
     else:
         # The plan's own task states are needed only for JSON and --fail-on.
         needed = fmt is F.JSON or fail_on is not None
@@ -343,7 +382,7 @@ def due(
 
             view = terminal.summary_table(rows, ranked, day, within, ending.ended)
             print_trimmed(terminal.with_ending(ending, view))
-    _fail_on(fail_on, states)
+    _fail_on(fail_on, Counter(s.status for s in states))
 
 
 # What the due view shows without --all: what needs action or waits for the city.
@@ -385,7 +424,7 @@ def _due_across(
             print_trimmed(terminal.summary_table(rows, ranked, day, within, not running))
         if fail_on is not None:
             states = [s for p in running for s in status.plan_states(p.dataset, day, within)]
-            _fail_on(fail_on, states)
+            _fail_on(fail_on, Counter(s.status for s in states))
         return
     found = lookup(first.directory, unit)
     states = across.unit_due_states(loaded, found, day, within, direct, plan is not None)
@@ -401,10 +440,12 @@ def _due_across(
         print_trimmed(terminal.due_view(states, found, day, show_all, within, limit))
     if not shown:
         warn(f"{found.name} 截至 {day.isoformat()} 没有需要关注的任务。")
-    _fail_on(fail_on, [s for s in states if not (s.involvement and s.involvement.possible)])
+    surely = [s for s in states if not (s.involvement and s.involvement.possible)]
+    _fail_on(fail_on, Counter(s.status for s in surely))
 
 
-def _fail_on(fail_on: FailOn | None, states: list[status.TaskState]) -> None:
+def _fail_on(fail_on: FailOn | None, counts: Mapping[status.Status, int]) -> None:
+    """Exit 1 where tasks of the statuses --fail-on names are counted."""
     if fail_on is None:
         return
     bad = (
@@ -412,9 +453,9 @@ def _fail_on(fail_on: FailOn | None, states: list[status.TaskState]) -> None:
         if fail_on is FailOn.OVERDUE
         else {status.Status.OVERDUE, status.Status.DUE_SOON}
     )
-    hits = [s for s in states if s.status in bad]
+    hits = sum(counts.get(st, 0) for st in bad)
     if hits:
-        warn(f"--fail-on {fail_on.value}：有 {len(hits)} 项任务符合条件。")
+        warn(f"--fail-on {fail_on.value}：有 {hits} 项任务符合条件。")
         raise typer.Exit(int(ExitCode.PROBLEMS))
 
 
@@ -461,7 +502,9 @@ def list_tasks(
     from gkctl.views import machine
 
     check_format(fmt, F.TABLE, F.JSON, F.CSV)
-    dataset = load(data, plan)
+    unit = unit or None  # --unit "": every unit, over gkctl.toml's default unit
+    sliced = load_slices(data, plan) if unit is not None else None  # as due --unit
+    dataset = sliced.dataset if sliced is not None else load(data, plan)
     day = as_of_date(as_of)
     ending = warn_outside_plan_year(dataset, day)
     before = parse_date(due_before, "--due-before") if due_before is not None else None
@@ -469,15 +512,21 @@ def list_tasks(
     if section is not None and section not in {s.id for s in dataset.plan.sections}:
         ids = "、".join(s.id for s in dataset.plan.sections)
         raise UsageError(f"没有部分“{section}”，可用：{ids}。")
-    unit = unit or None  # --unit "": every unit, over gkctl.toml's default unit
     found = lookup(dataset.directory, unit) if unit is not None else None
     if direct and found is None:
         raise UsageError("--direct 要与 --unit 一起用。")
-    states = (
-        status.unit_states(dataset, found, day, within, direct)
-        if found is not None
-        else status.plan_states(dataset, day, within)
-    )
+    part = sliced.unit(found.name) if sliced is not None and found is not None else None
+    if sliced is not None and part is None:  # not in the entry: the whole plan
+        sliced, dataset = None, load(data, plan)
+    if found is not None and sliced is not None and part is not None:
+        from gkctl.core import unitview
+
+        reader = unitview.Reader(dataset, sliced.ids, sliced.tasks)
+        states = unitview.unit_states(reader, found, part, day, within, direct, state or None)
+    elif found is not None:
+        states = status.unit_states(dataset, found, day, within, direct)
+    else:
+        states = status.plan_states(dataset, day, within)
     wanted = set(state or ())
     states = [
         s
@@ -519,8 +568,15 @@ def show(
 
     check_format(fmt, F.TABLE, F.JSON)
     scope = plan_scope(data, plan)
-    dataset = load(data, plan)
-    task = dataset.plan.require(task_id)
+    # One task's view reads that task alone from the cache where it can (store.cache.Sliced).
+    sliced = load_slices(data, plan)
+    one = sliced.task(task_id) if sliced is not None else None
+    if sliced is not None and one is not None:
+        dataset = sliced.dataset
+        task = one
+    else:
+        dataset = load(data, plan)
+        task = dataset.plan.require(task_id)
     day = as_of_date(as_of)
     ending = warn_outside_plan_year(dataset, day)
     found = lookup(dataset.directory, unit) if unit is not None else None
