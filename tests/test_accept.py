@@ -243,3 +243,17 @@ def test_diff_and_log_tell_the_acceptance(gk: Run, tmp_path: Path) -> None:
     assert event["after"]["accepted"] == "2024-11-05"
     shown = gk("log", "28", data=data)
     assert "确认完成" in shown.stdout
+
+
+def test_the_reports_period_changes_list_the_acceptance(gk: Run, data_copy: Path) -> None:
+    _report_two(gk, data_copy)
+    assert gk("accept", "28", "-u", "区经委", data=data_copy, env=TODAY).exit_code == 0
+    made = gk("report", "--as-of", AS_OF, "--since", "2024-11-01", data=data_copy)
+    assert made.exit_code == 0, made.stderr
+    section = made.stdout.split("确认完成（1 条）", 1)[1].split("\n#", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| 11月")]
+    assert rows == [
+        "| 11月5日 | 28 | 及时制定发布全区各级行政机关的年度重大行政决策目录，做好“五大法定程序”履行情况的公开 | 区经委 | 11月1日 |  |"
+    ]
+    earlier = gk("report", "--as-of", "2024-11-04", "--since", "2024-10-31", data=data_copy)
+    assert "确认完成" not in earlier.stdout  # accepted after that period

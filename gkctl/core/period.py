@@ -1,7 +1,8 @@
 """What changed in a period (since, as_of]: the 通报's 本期变化.
 
 One computation for every view that reports a period (the Markdown report's `--since`,
-the HTML site's): progress reported, reports sent back, tasks closed, tasks that became
+the HTML site's): progress reported, reports sent back, one unit's part accepted, tasks
+closed, tasks that became
 overdue, extension requests and the office's decisions — each dated inside the period.
 """
 
@@ -39,12 +40,15 @@ class Changes(NamedTuple):
     became_overdue: tuple[TaskState, ...]  # overdue at as_of, not at since (state at as_of)
     requests: tuple[ExtensionChange, ...]  # extension requests made in the period
     decisions: tuple[ExtensionChange, ...]  # approved or rejected in the period
+    # one unit's part closed (gkctl accept) in the period
+    accepted: tuple[ProgressChange, ...] = ()
 
     @property
     def empty(self) -> bool:
         return not (
             self.progress
             or self.returned
+            or self.accepted
             or self.closed
             or self.became_overdue
             or self.requests
@@ -73,6 +77,7 @@ def changes(dataset: Dataset, since: date, as_of: date, unit: Unit | None = None
         )
     progress: list[ProgressChange] = []
     returned: list[ProgressChange] = []
+    accepted: list[ProgressChange] = []
     closed: list[Task] = []
     overdue: list[TaskState] = []
     requests: list[ExtensionChange] = []
@@ -89,6 +94,8 @@ def changes(dataset: Dataset, since: date, as_of: date, unit: Unit | None = None
                 progress.append(ProgressChange(task, p))
             if _inside(p.returned, since, as_of):
                 returned.append(ProgressChange(task, p))
+            if _inside(p.accepted, since, as_of):
+                accepted.append(ProgressChange(task, p))
         for e in task.extensions:
             if who is not None and e.unit != who:
                 continue
@@ -105,6 +112,7 @@ def changes(dataset: Dataset, since: date, as_of: date, unit: Unit | None = None
                 overdue.append(now)
     progress.sort(key=lambda c: (c.progress.date, c.task.id, c.progress.unit))
     returned.sort(key=lambda c: (c.progress.returned or c.progress.date, c.task.id))
+    accepted.sort(key=lambda c: (c.progress.accepted or c.progress.date, c.task.id))
     closed.sort(key=lambda t: (t.closed or as_of, t.id))
     overdue.sort(key=lambda s: (s.due or as_of, s.task.id))
     requests.sort(key=lambda c: (c.extension.date, c.task.id, c.extension.unit))
@@ -118,4 +126,5 @@ def changes(dataset: Dataset, since: date, as_of: date, unit: Unit | None = None
         tuple(overdue),
         tuple(requests),
         tuple(decisions),
+        tuple(accepted),
     )

@@ -36,6 +36,7 @@ def changes_dict(c: Changes) -> dict[str, Any]:
         "empty": c.empty,
         "progress": [_progress(x.task, x.progress) for x in c.progress],
         "returned": [_progress(x.task, x.progress) for x in c.returned],
+        "accepted": [_progress(x.task, x.progress) for x in c.accepted],
         "closed": [
             {**_about(t), "closed": iso(t.closed), "closed_note": t.closed_note} for t in c.closed
         ],
