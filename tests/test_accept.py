@@ -257,3 +257,32 @@ def test_the_reports_period_changes_list_the_acceptance(gk: Run, data_copy: Path
     ]
     earlier = gk("report", "--as-of", "2024-11-04", "--since", "2024-10-31", data=data_copy)
     assert "确认完成" not in earlier.stdout  # accepted after that period
+
+
+def test_the_sites_period_lists_the_acceptance_as_the_report_does(
+    gk: Run, data_copy: Path, tmp_path: Path
+) -> None:
+    _report_two(gk, data_copy)
+    assert gk("accept", "28", "-u", "区经委", data=data_copy, env=TODAY).exit_code == 0
+    out = tmp_path / "site"
+    made = gk("site", "-o", str(out), "--as-of", AS_OF, "--since", "2024-11-01", data=data_copy)
+    assert made.exit_code == 0, made.stderr
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert 'data-period="accepted">1</b>' in page
+    table = page.split("<h3>确认完成（1 条）</h3>", 1)[1].split("</table>", 1)[0]
+    assert '<td class="unit">区经委</td>' in table
+    assert "2024年11月5日</span>" in table or "2024年11月5日" in table
+    assert "tasks/28.html" in table
+    earlier = tmp_path / "earlier"
+    made = gk(
+        "site",
+        "-o",
+        str(earlier),
+        "--as-of",
+        "2024-11-04",
+        "--since",
+        "2024-10-31",
+        data=data_copy,
+    )
+    assert made.exit_code == 0, made.stderr
+    assert 'data-period="accepted">0</b>' in (earlier / "index.html").read_text(encoding="utf-8")

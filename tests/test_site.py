@@ -514,7 +514,9 @@ def test_since_adds_the_period_from_core_period(gk, tmp_path: Path) -> None:
     page = (out / "index.html").read_text(encoding="utf-8")
     found = period.changes(loader.load(PLAN), date(2024, 10, 1), date(2024, 10, 15))
     assert len(found.progress) == 2 and len(found.requests) == 1
-    for key in ("progress", "returned", "closed", "became_overdue", "requests", "decisions"):
+    for key in (
+        "progress", "returned", "accepted", "closed", "became_overdue", "requests", "decisions"
+    ):
         assert f'data-period="{key}">{len(getattr(found, key))}</b>' in page
     assert len(found.decisions) == 1
     assert "<h3>新报进展（2 条）</h3>" in page and "系统改造" in page
