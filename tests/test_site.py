@@ -515,7 +515,13 @@ def test_since_adds_the_period_from_core_period(gk, tmp_path: Path) -> None:
     found = period.changes(loader.load(PLAN), date(2024, 10, 1), date(2024, 10, 15))
     assert len(found.progress) == 2 and len(found.requests) == 1
     for key in (
-        "progress", "returned", "accepted", "closed", "became_overdue", "requests", "decisions"
+        "progress",
+        "returned",
+        "accepted",
+        "closed",
+        "became_overdue",
+        "requests",
+        "decisions",
     ):
         assert f'data-period="{key}">{len(getattr(found, key))}</b>' in page
     assert len(found.decisions) == 1
