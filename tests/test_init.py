@@ -34,6 +34,8 @@ FILES = [
     ".github/workflows/validate.yml",
     ".gitignore",
     ".gitlab-ci.yml",
+    ".gkctl/schemas/tasks.schema.json",
+    ".gkctl/schemas/units.schema.json",
     ".pre-commit-config.yaml",
     "README.md",
     "data/tasks.yaml",
@@ -69,7 +71,7 @@ def test_init_writes_a_repository_that_validates(tmp_path, gk, monkeypatch) -> N
     result = gk("init", str(folder), data=None, env={"GKCTL_TODAY": "2025-03-01"})
     assert result.exit_code == 0, result.stderr
     assert _files(folder) == FILES
-    assert result.stdout.startswith(f"已新建数据仓库 {folder}：12 个文件")
+    assert result.stdout.startswith(f"已新建数据仓库 {folder}：14 个文件")
     # Nothing invented: the document's facts and the one unit say they are examples.
     tasks = (folder / "data" / "tasks.yaml").read_text(encoding="utf-8")
     assert "  title: 示例（请替换）：文件标题\n" in tasks and "  year: 2025\n" in tasks
@@ -580,3 +582,40 @@ def test_the_wheel_ships_the_scaffold(tmp_path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
     assert {f"gkctl/scaffold/{name}" for name in newrepo.SCAFFOLD} <= names
+
+
+@pytest.mark.parametrize("plans", [False, True])
+def test_the_plan_files_point_editors_at_the_schemas_init_copied(tmp_path, gk, plans) -> None:
+    folder = tmp_path / "office"
+    made = gk("init", str(folder), "--year", "2025", *(["--plans"] if plans else []), data=None)
+    assert made.exit_code == 0, made.stdout + made.stderr
+    where = newrepo.layout(plans, 2025)
+    for path, schema in ((where.tasks, "tasks"), (where.units, "units")):
+        file = folder / path
+        lines = [
+            line
+            for line in file.read_text(encoding="utf-8").splitlines()
+            if line.startswith("# yaml-language-server: $schema=")
+        ]
+        assert len(lines) == 1, path
+        target = (file.parent / lines[0].split("=", 1)[1]).resolve()
+        assert target == (folder / ".gkctl" / "schemas" / f"{schema}.schema.json").resolve()
+        shipped = ROOT / "gkctl" / "schemas" / f"{schema}.schema.json"
+        assert target.read_bytes() == shipped.read_bytes()
+        checked = subprocess.run(
+            [_tool("check-jsonschema"), "--schemafile", str(target), str(file)],
+            capture_output=True,
+            text=True,
+        )
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_init_from_a_table_keeps_the_schema_line(tmp_path, gk) -> None:
+    table = tmp_path / "任务分解表.xlsx"
+    assert gk("export", "-f", "xlsx", "-o", str(table), data=DATA).exit_code == 0
+    folder = tmp_path / "office"
+    made = gk("init", str(folder), "--from", str(table), data=None)
+    assert made.exit_code in (0, 1), made.stderr  # 1: units left for units.review.yaml
+    tasks = (folder / "data" / "tasks.yaml").read_text(encoding="utf-8")
+    assert "  - id: 75\n" in tasks  # the import did replace the blank plan
+    assert "# yaml-language-server: $schema=../.gkctl/schemas/tasks.schema.json\n" in tasks

@@ -36,6 +36,10 @@ SCAFFOLD = {
 # What stands in the plan for a fact the office has not given: a word no real document
 # holds, so that the example is never taken for data.
 EXAMPLE = "示例（请替换）"
+# The JSON Schemas of the installed gkctl, copied into the repository so that an editor
+# finds them offline through the files' `# yaml-language-server: $schema=` lines.
+SCHEMA_DIR = ".gkctl/schemas"
+SCHEMAS = ("tasks.schema.json", "units.schema.json")
 EXAMPLE_UNIT = "示例单位（请替换为本区的单位）"
 
 
@@ -76,7 +80,7 @@ def plan_files(facts: Facts, where: Layout) -> dict[str, str]:
         "# 本单位的政务公开工作要点任务分解表（gkctl 的计划文件），由 gkctl init 生成。\n"
         + (f"# 标着“{EXAMPLE}”的是示例，请改为印发文件上的内容。\n" if missing_facts(facts) else "")
         + f"# 任务可从印发的任务分解表导入（gkctl import 任务分解表.docx --force{plan}），\n"
-        "# 或照 gkctl README 的“数据格式”逐项手写。\n"
+        "# 或照 gkctl README 的“数据格式”逐项手写。\n" + _modeline(where.tasks, "tasks.schema.json")
     )
     tasks = plan_text(
         header,
@@ -91,11 +95,18 @@ def plan_files(facts: Facts, where: Layout) -> dict[str, str]:
         "# kind：department 部门、town 镇、subdistrict 街道、park 园区；aliases：常用的简称。\n"
         "# 下面是示例，请换成本区的单位（gkctl import 会把表上不在名录中的单位写入\n"
         "# units.review.yaml 供核对，核对后移到这里）。统称（各街镇、各相关部门）写在 groups 下。\n"
-        "units:\n"
+        + _modeline(where.units, "units.schema.json")
+        + "units:\n"
         f"  - name: {EXAMPLE_UNIT}\n"
         "    kind: department\n"
     )
     return {where.tasks: tasks, where.units: units}
+
+
+def _modeline(path: str, schema: str) -> str:
+    """The editor's pointer from a plan file to its schema copy, relative to the file."""
+    up = "../" * path.count("/")
+    return f"# yaml-language-server: $schema={up}{SCHEMA_DIR}/{schema}\n"
 
 
 def scaffold_files(where: Layout) -> dict[str, str]:
@@ -117,6 +128,9 @@ def scaffold_files(where: Layout) -> dict[str, str]:
         for field, value in fields.items():
             text = text.replace(field, value)
         out[target] = text
+    schemas = resources.files("gkctl") / "schemas"
+    for name in SCHEMAS:
+        out[f"{SCHEMA_DIR}/{name}"] = schemas.joinpath(name).read_text(encoding="utf-8")
     return out
 
 

@@ -211,7 +211,8 @@ def import_table(
     bad = table.unresolved_deadlines(result)
     unitless = [t.id for t in result.tasks if not t.units]
 
-    text = yaml_out.plan_yaml(result, _header(file, units_path, missing, imported))
+    header = _header(file, units_path, missing, imported) + _editor_line(out)
+    text = yaml_out.plan_yaml(result, header)
     created = atomic.make_folder(folder)
     atomic.write_text(out, text)
     if copy_to is not None and units_raw is not None:
@@ -462,6 +463,17 @@ def _recheck(
 
 def _str(path: Path | None) -> str | None:
     return str(path) if path is not None else None
+
+
+def _editor_line(out: Path) -> list[str]:
+    """The editor's schema line of the tasks.yaml being replaced (gkctl init writes one):
+    kept, so the office's editor goes on checking the plan after an import."""
+    try:
+        old = out.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    marked = [line for line in old.splitlines() if line.startswith("# yaml-language-server:")]
+    return [marked[0][2:]] if marked else []
 
 
 def _header(
