@@ -36,7 +36,7 @@ from typing import Any
 from gkctl.core import dates, planyear, status, textsafe
 from gkctl.core.errors import GkctlError, UsageError
 from gkctl.core.limits import LINE_CHARS, LINK_CHARS, TEXT_CHARS, too_long
-from gkctl.core.model import Dataset, Decision, ProgressStatus, Task, Unit
+from gkctl.core.model import Dataset, Decision, Progress, ProgressStatus, Task, Unit
 from gkctl.core.units import involvement, lookup
 from gkctl.store import edit
 
@@ -493,11 +493,7 @@ def return_report(
                 f"任务 {task_id} 已于 {task.closed.isoformat()} 销号；"
                 f"如需退办，请先运行 gkctl reopen {task_id}。"
             )
-        reports = [
-            (i, p)
-            for i, p in enumerate(task.progress)
-            if p.unit == unit.name and p.status is ProgressStatus.DONE and p.returned is None
-        ]
+        reports = _standing_reports(task, unit)
         if not reports:
             raise UsageError(f"{unit.name} 在任务 {task_id} 上没有可退办的完成报告。")
         index, report = max(reports, key=lambda pair: pair[1].date)
@@ -543,11 +539,7 @@ def accept(
             raise UsageError(
                 f"任务 {task_id} 已于 {task.closed.isoformat()} 整体销号，无需逐个单位确认。"
             )
-        reports = [
-            (i, p)
-            for i, p in enumerate(task.progress)
-            if p.unit == unit.name and p.status is ProgressStatus.DONE and p.returned is None
-        ]
+        reports = _standing_reports(task, unit)
         if reports:
             index, report = max(reports, key=lambda pair: pair[1].date)
             if report.accepted is not None:
@@ -579,6 +571,16 @@ def accept(
         return done
 
     return _write(data_dir, task_id, dry_run, build)
+
+
+def _standing_reports(task: Task, unit: Unit) -> list[tuple[int, Progress]]:
+    """The unit's done reports on the task not sent back, with their index in `progress`:
+    what 退办 sends back and what 确认完成 accepts (the latest of them)."""
+    return [
+        (i, p)
+        for i, p in enumerate(task.progress)
+        if p.unit == unit.name and p.status is ProgressStatus.DONE and p.returned is None
+    ]
 
 
 def _set_entry(text: str, task_id: int, key: str, index: int, fields: edit.Fields) -> edit.Edit:

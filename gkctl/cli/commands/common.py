@@ -64,6 +64,10 @@ IssuerOpt = Annotated[
     str | None,
     typer.Option("--issuer", help="发文单位，如 上海市金山区人民政府办公室。", show_default=False),
 ]
+PublishedOpt = Annotated[
+    str | None,
+    typer.Option("--published", help="发布日期（YYYY-MM-DD）。", show_default=False),
+]
 AsOfOpt = Annotated[
     str | None,
     typer.Option(

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from gkctl.cli.commands.common import IssuerOpt, NumberOpt, parse_date, today, warn
+from gkctl.cli.commands.common import IssuerOpt, NumberOpt, PublishedOpt, parse_date, today, warn
 from gkctl.store import paths
 
 
@@ -36,10 +36,7 @@ def init(
     ] = None,
     number: NumberOpt = None,
     issuer: IssuerOpt = None,
-    published: Annotated[
-        str | None,
-        typer.Option("--published", help="发布日期（YYYY-MM-DD）。", show_default=False),
-    ] = None,
+    published: PublishedOpt = None,
     year: Annotated[
         int | None,
         typer.Option(

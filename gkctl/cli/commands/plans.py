@@ -10,6 +10,7 @@ from gkctl.cli.commands.common import (
     DataOpt,
     IssuerOpt,
     NumberOpt,
+    PublishedOpt,
     as_of_date,
     check_format,
     data_choice,
@@ -100,10 +101,7 @@ def plan_new(
     ] = None,
     number: NumberOpt = None,
     issuer: IssuerOpt = None,
-    published: Annotated[
-        str | None,
-        typer.Option("--published", help="发布日期（YYYY-MM-DD）。", show_default=False),
-    ] = None,
+    published: PublishedOpt = None,
     year: Annotated[
         int | None,
         typer.Option(
