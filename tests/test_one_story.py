@@ -77,11 +77,21 @@ def progress(draw: st.DrawFn, units: list[Unit]) -> Progress:
     # Up to 2025-02: a report made after the plan's end is real, and counts as done late.
     day = draw(st.integers(0, 300))
     state = draw(st.sampled_from([ProgressStatus.DONE, ProgressStatus.DONE, ProgressStatus.DOING]))
-    back = None
+    back = accepted = None
     if state is ProgressStatus.DONE and draw(st.booleans()):
         back = _day(day + draw(st.integers(0, 40)))
+    elif state is ProgressStatus.DONE and draw(st.booleans()):
+        # Accepted (gkctl accept), which a report sent back cannot be.
+        accepted = _day(day + draw(st.integers(0, 40)))
     return Progress(
-        _day(day), unit, state, "说明", None, returned=back, return_reason="退回" if back else ""
+        _day(day),
+        unit,
+        state,
+        "说明",
+        None,
+        returned=back,
+        return_reason="退回" if back else "",
+        accepted=accepted,
     )
 
 
@@ -284,6 +294,7 @@ def _entry_dicts(task: Task) -> dict[str, Any]:
         out["progress"] = [
             {"date": p.date, "unit": p.unit, "status": p.status.value, "note": p.note}
             | ({"returned": p.returned, "return_reason": p.return_reason} if p.returned else {})
+            | ({"accepted": p.accepted} if p.accepted else {})
             for p in task.progress
         ]
     if task.extensions:
@@ -376,10 +387,35 @@ def chromium() -> Iterator[browser.Browser]:
         b.close()
 
 
+def _records() -> tuple[Dataset, date, Unit | None]:
+    """A history with one of each record, seen after all of them but one: 31's report sent
+    back, 28's accepted, 39's request rejected and 2's approved, and 60's request decided after
+    the day (still 待批 then)."""
+    done, day = ProgressStatus.DONE, date
+    wanted = {
+        31: {"progress": (Progress(day(2024, 10, 20), "区经委", done, returned=day(2024, 11, 4),
+                                   return_reason="未附公开链接"),)},
+        28: {"progress": (Progress(day(2024, 10, 28), "区经委", done, accepted=day(2024, 11, 2)),)},
+        39: {"extensions": (Extension(day(2024, 10, 22), "区行政服务中心", day(2024, 12, 15), "等待",
+                                      True, decision=Decision.REJECTED, decided=day(2024, 10, 30),
+                                      decision_note="理由不足"),)},
+        2: {"extensions": (Extension(day(2024, 10, 22), "区经委", day(2025, 1, 15), "年底",
+                                     decision=Decision.APPROVED, decided=day(2024, 10, 24)),)},
+        60: {"extensions": (Extension(day(2024, 10, 22), "区经委", day(2024, 12, 1), "理由",
+                                      True, decision=Decision.APPROVED, decided=day(2024, 11, 20)),)},
+    }  # fmt: skip
+    tasks = tuple(
+        t._replace(**wanted[t.id]) if t.id in wanted else t  # type: ignore[arg-type]
+        for t in BASE.plan.tasks
+    )
+    return BASE._replace(plan=BASE.plan._replace(tasks=tasks)), date(2024, 11, 5), None
+
+
 @pytest.mark.skipif(EXECUTABLE is None, reason="no Chromium found (see tests/test_site.py)")
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow,
           HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(histories())
+@example(_records())
 def test_the_site_tells_the_same_story(
     gk: Any,
     chromium: browser.Browser,
@@ -387,7 +423,9 @@ def test_the_site_tells_the_same_story(
     history: tuple[Dataset, date, Unit | None],
 ) -> None:
     """The board's cards and the units table, as the browser lays them out, are in the
-    order of `due`; each task's page shows the status `list --format json` gives."""
+    order of `due`; each task's page shows the status `list --format json` gives, and every
+    record of the history as it stood that day: each report sent back (退办) with its reason,
+    each report accepted, each extension request with the decision then (待批 until decided)."""
     dataset, as_of, _ = history
     root = tmp_path_factory.mktemp("site-story")
     _write(dataset, root / "data")
@@ -406,10 +444,42 @@ def test_the_site_tells_the_same_story(
     assert cards == ranking and rows == ranking
     listed = json.loads(gk("list", *day, "-f", "json", data=root / "data").stdout)
     truth = {t["id"]: t["status"] for t in listed["tasks"]}
+    labels = {Decision.APPROVED: "批准", Decision.REJECTED: "不批准"}
     for task_id in TASKS:
         chromium.open((root / "site" / "tasks" / f"{task_id}.html").as_uri(), 1280)
         shown = chromium.evaluate("document.querySelector('h1 + p .status').className")
         assert shown == f"status s-{truth[task_id]}"
+        task = dataset.plan.require(task_id)
+        entries = sorted(
+            (p for p in task.progress if p.date <= as_of), key=lambda p: (p.date, p.unit)
+        )
+        records = chromium.evaluate(
+            """[...document.querySelectorAll('main section')[0].querySelectorAll('li')].map(li =>
+                 [...li.querySelectorAll('.record')].map(r => r.className + ' ' + r.textContent))"""
+        )
+        assert len(records) == len(entries)
+        for p, found in zip(entries, records, strict=True):
+            want = []
+            if p.returned is not None and p.returned <= as_of:
+                want.append(f"record returned 退办 {_zh(p.returned)}：{p.return_reason}")
+            if p.accepted is not None and p.accepted <= as_of:
+                want.append(f"record accepted 确认完成 {_zh(p.accepted)}")
+            assert found == want
+        asked = sorted(
+            (e for e in task.extensions if e.date <= as_of), key=lambda e: (e.date, e.unit, e.to)
+        )
+        decisions = chromium.evaluate(
+            "[...document.querySelectorAll('main section')[1].querySelectorAll('li')]"
+            ".map(li => li.querySelector('.mark .label')?.textContent)"
+        )
+        assert decisions == [
+            labels[e.decision] if e.decided is not None and e.decided <= as_of else "待批"
+            for e in asked
+        ]
+
+
+def _zh(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 # --- the same across the plans of a folder of plans (issue 23) --------------------------------

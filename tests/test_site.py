@@ -529,8 +529,8 @@ def test_since_adds_the_period_from_core_period(gk, tmp_path: Path) -> None:
     assert "<h3>延期决定（1 条）</h3>" in page and "理由不足&lt;br&gt;" in page
     task = (out / "tasks" / "5.html").read_text(encoding="utf-8")
     assert (
-        '系统改造 <span class="mark">（不批准，<span class="date">2024年10月14日</span>'
-        "：理由不足&lt;br&gt;）</span>"
+        '系统改造 <span class="mark">（<span class="label">不批准</span>，'
+        '<span class="date">2024年10月14日</span>：理由不足&lt;br&gt;）</span>'
     ) in task
     assert '2024年10月1日</span>之后至<span class="date">2024年10月15日' in page
     without = tmp_path / "plain"
@@ -607,3 +607,184 @@ def test_trend_chart_draws_the_numbers_of_stats_trend(
                .map(td => [td.dataset.status, Number(td.textContent)])))"""
     )
     assert table == [{s: m["counts"][s] for s in listed} for m in months]
+
+
+# --- every record on the task and unit pages (issue 24 item 6) -------------------------------
+
+# One of each record, written by the commands an office uses, on a copy of the bundled plan.
+RECORDS = (
+    ("progress", "add", "31", "--unit", "区经委", "--status", "done", "--note", "已上线",
+     "--date", "2024-10-20"),
+    ("return", "31", "--unit", "区经委", "--reason", "未附公开链接", "--date", "2024-11-04"),
+    ("progress", "add", "28", "--unit", "区经委", "--status", "done", "--date", "2024-10-28"),
+    ("accept", "28", "--unit", "区经委", "--date", "2024-11-02"),
+    ("progress", "add", "39", "--unit", "区行政服务中心", "--status", "doing", "--note", "正在推进",
+     "--date", "2024-10-25"),
+    ("extend", "39", "--unit", "区行政服务中心", "--to", "2024-12-15", "--reason", "等待市级平台",
+     "--late", "--date", "2024-10-22"),
+    ("reject", "39", "--unit", "区行政服务中心", "--reason", "理由不足", "--date", "2024-10-30"),
+    ("extend", "2", "--unit", "区经委", "--to", "2025-01-15", "--reason", "年底集中",
+     "--date", "2024-10-22"),
+    ("approve", "2", "--unit", "区经委", "--date", "2024-10-24"),
+    ("close", "69", "--note", "经核查已完成", "--date", "2024-10-30"),
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def records(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The records' data folder, and its site at 2024-11-05 (after every record, with the
+    period since 2024-10-01) in site/ and at 2024-10-27 (before the return, the accept, the
+    decision on 39 and the closing) in early/."""
+    from typer.testing import CliRunner
+
+    from gkctl.cli.app import app
+
+    root = tmp_path_factory.mktemp("records")
+    data = root / "data"
+    import shutil
+
+    shutil.copytree(DATA, data)
+    for args in (
+        *RECORDS,
+        ("site", "--as-of", "2024-11-05", "--since", "2024-10-01", "-o", str(root / "site")),
+        ("site", "--as-of", "2024-10-27", "-o", str(root / "early")),
+    ):
+        result = CliRunner().invoke(app, [*args, "--data", str(data)])
+        assert result.exit_code == 0, (args, result.output)
+    return root
+
+
+def _main(page: Path) -> str:
+    """The page's main part, its tags taken out: the words a reader sees."""
+    text = page.read_text(encoding="utf-8").split("<main>", 1)[1].split("</main>", 1)[0]
+    return re.sub(r"<[^>]+>", "", text)
+
+
+def test_the_task_page_shows_the_return_beside_the_report(gk, records: Path) -> None:
+    # `show 31` and `list --format json` say 已逾期: the report was sent back.
+    listed = gk("list", "--as-of", "2024-11-05", "-f", "json", data=records / "data")
+    assert {t["id"]: t["status"] for t in json.loads(listed.stdout)["tasks"]}[31] == "overdue"
+    page = _main(records / "site" / "tasks" / "31.html")
+    assert "已逾期" in page
+    assert "2024年10月20日 区经委 已完成：已上线" in page
+    assert "退办 2024年11月4日：未附公开链接" in page
+    # Before the return, the report stands and nothing says 退办.
+    early = _main(records / "early" / "tasks" / "31.html")
+    assert "退办" not in early and "区经委 已完成：已上线" in early
+
+
+def test_task_pages_show_decisions_accepts_and_closings_as_of_the_day(records: Path) -> None:
+    rejected = _main(records / "site" / "tasks" / "39.html")
+    assert "（逾期后申请）" in rejected and "（不批准，2024年10月30日：理由不足）" in rejected
+    # On 10-27 the request waited for the office's decision.
+    assert "（待批）" in _main(records / "early" / "tasks" / "39.html")
+    assert "（批准，2024年10月24日）" in _main(records / "site" / "tasks" / "2.html")
+    assert "确认完成 2024年11月2日" in _main(records / "site" / "tasks" / "28.html")
+    assert "确认完成" not in _main(records / "early" / "tasks" / "28.html")
+    closed = _main(records / "site" / "tasks" / "69.html")
+    assert "销号2024年10月30日 经核查已完成" in closed
+    assert "销号" not in _main(records / "early" / "tasks" / "69.html")
+
+
+def test_unit_pages_show_the_units_records(records: Path) -> None:
+    from gkctl.store import loader
+
+    page = (records / "site" / "units" / "区经委.html").read_text(encoding="utf-8")
+    text = _main(records / "site" / "units" / "区经委.html")
+    # Task 31 in the unit's overdue table, marked as sent back; 69 closed.
+    row = re.search(r'<tr class="s-overdue">.*?tasks/31\.html.*?</tr>', page)
+    assert row is not None and '<span class="record returned">已退办</span>' in row.group(0)
+    assert "退办 2024年11月4日：未附公开链接" in text
+    assert "确认完成 2024年11月2日" in text
+    assert "（批准，2024年10月24日）" in text
+    # A record written later than its date says when (the commands write `recorded`).
+    entry = loader.load(records / "data").plan.require(31).progress[0]
+    assert entry.recorded is not None and entry.recorded != entry.date
+    zh = f"{entry.recorded.year}年{entry.recorded.month}月{entry.recorded.day}日"
+    assert f"已上线（{zh} 录入）" in text
+    other = _main(records / "site" / "units" / "区行政服务中心.html")
+    assert "（不批准，2024年10月30日：理由不足）" in other
+    assert "销号 2024年10月30日" in _main(records / "site" / "units" / "区政府办公室.html")
+
+
+# What a reader sees as one word: the status, decision and record labels, the table headers,
+# the lights, and every table cell of at most six characters (已完成, 推进中, 不批准).
+LABELS = "span.label, b.label, .status, .light, thead th, .record .label, td.date, td.unit, td.days"
+SHORT_CELLS = (
+    "[...document.querySelectorAll('main td')]"
+    ".filter(td => td.innerText.trim().length <= 6 && !td.querySelector('.record'))"
+)
+# How many lines an element's text takes: its text boxes, top to bottom, each starting a new
+# line when it lies below the boxes before it (a swatch or a digit's font may sit a pixel or
+# two off the line's characters, so tops are not compared for equality).
+LINES = """el => {
+  const boxes = [];
+  const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+    if (!node.textContent.trim()) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    boxes.push(...[...range.getClientRects()].filter(r => r.width > 0));
+  }
+  boxes.sort((a, b) => a.top - b.top);
+  let lines = 0, bottom = -Infinity;
+  for (const r of boxes) {
+    if (r.top >= bottom - 2) { lines += 1; bottom = r.bottom; } else { bottom = Math.max(bottom, r.bottom); }
+  }
+  return lines;
+}"""
+RECORD_PAGES = [
+    "index.html",
+    "units/区经委.html",
+    "units/区行政服务中心.html",
+    "tasks/31.html",
+    "tasks/39.html",
+]
+
+
+@needs_browser
+@pytest.mark.parametrize("page", RECORD_PAGES)
+def test_no_label_breaks_inside_a_word_at_1280(
+    chromium: browser.Browser, records: Path, page: str
+) -> None:
+    chromium.open((records / "site" / page).as_uri(), 1280)
+    broken = chromium.evaluate(
+        f"""(() => {{ const lines = {LINES};
+          const els = [...document.querySelectorAll({LABELS!r}), ...{SHORT_CELLS}];
+          return els.filter(e => e.innerText.trim() && lines(e) > 1)
+                    .map(e => e.innerText.trim()); }})()"""
+    )
+    assert broken == []
+    # The check sees the labels of every kind of record.
+    seen = chromium.evaluate(f"[...document.querySelectorAll({LABELS!r})].map(e => e.innerText)")
+    assert len(seen) >= 3
+
+
+@needs_browser
+@pytest.mark.parametrize("page", [*RECORD_PAGES, "tasks/28.html", "units/区政府办公室.html"])
+def test_nothing_is_off_screen_on_a_phone(
+    chromium: browser.Browser, records: Path, page: str
+) -> None:
+    """At 390 px every column of a unit's tasks, its records and the period's tables is on
+    the screen: the rows reflow; no element reaches past the right edge, and the page does
+    not scroll sideways. (The monthly figures under the index's charts, folded away in a
+    <details>, keep their columns and scroll in their own box when opened.)"""
+    chromium.open((records / "site" / page).as_uri(), 390, 844, True)
+    assert chromium.evaluate("document.documentElement.scrollWidth") <= 390
+    beyond = chromium.evaluate(
+        """[...document.querySelectorAll('body *')].filter(e => {
+             if (e.closest('details')) return false;
+             // A card table's headers, hidden from the eye and kept for screen readers.
+             const head = e.closest('thead');
+             if (head && getComputedStyle(head).position === 'absolute') return false;
+             const r = e.getBoundingClientRect();
+             return r.width > 0 && r.height > 0 && r.right > 390.5;
+           }).map(e => e.tagName + '.' + e.className + ' ' + e.textContent.slice(0, 20))"""
+    )
+    assert beyond == []
+    # The columns are there, each with its label (the 剩余 of an overdue task, 逾期N天).
+    if page.startswith("units/"):
+        days = chromium.evaluate(
+            "getComputedStyle(document.querySelector('table.tasks td.days'), '::before').content"
+        )
+        assert days == '"剩余"'
