@@ -186,6 +186,63 @@ def test_recurring(text: str, recurrence: Recurrence, as_of: date, due: date) ->
     assert resolved.due_on(as_of) == due
 
 
+# The classes the deadline corpus showed (issue 28, item 5), each with texts the corpus does
+# not hold: a class is read, not the texts someone happened to see.
+@pytest.mark.parametrize(
+    ("text", "kind", "due"),
+    [
+        # A span that starts with the notice itself ends on its deadline.
+        ("自本通知印发之日起至2024年3月31日止", Kind.DATE, date(2024, 3, 31)),
+        ("自即日起至5月20日", Kind.DATE, date(2024, 5, 20)),
+        ("从文件下发之日起，至6月30日止", Kind.DATE, date(2024, 6, 30)),
+        ("即日起至9月底", Kind.DATE, date(2024, 9, 30)),
+        # A span between two dates, with 自/从 and 起 around its start.
+        ("自2024年3月1日起至4月15日止", Kind.DATE, date(2024, 4, 15)),
+        ("从6月初起到7月10日", Kind.DATE, date(2024, 7, 10)),
+        ("截止到10月15日止", Kind.DATE, date(2024, 10, 15)),
+        ("请在11月20日前", Kind.DATE, date(2024, 11, 20)),
+        # A time of day: the day is the deadline.
+        ("5月8日上午10点前", Kind.DATE, date(2024, 5, 8)),
+        ("12月20日下班前", Kind.DATE, date(2024, 12, 20)),
+        ("3月5日17时30分前", Kind.DATE, date(2024, 3, 5)),
+        ("6月初", Kind.DATE, date(2024, 6, 10)),
+        # From a year on; a year word repeating the written year; ongoing until a day.
+        ("2024年起", Kind.ONGOING, date(2024, 12, 31)),
+        ("自2025年起", Kind.ONGOING, date(2025, 12, 31)),
+        ("2022年起", Kind.ONGOING, date(2024, 12, 31)),  # started earlier: this year's end
+        ("2024年本年内", Kind.ONGOING, date(2024, 12, 31)),
+        ("2025年年内", Kind.ONGOING, date(2025, 12, 31)),
+        ("持续到10月31日", Kind.ONGOING, date(2024, 10, 31)),
+        ("于每年的6月30日前", Kind.RECURRING, None),
+    ],
+)
+def test_corpus_classes(text: str, kind: Kind, due: date | None) -> None:
+    resolved = resolve(text, Y, P)
+    assert (resolved.kind, resolved.due) == (kind, due)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2026年以前", "“2026年以前”有歧义，请写作“2026年底前”或“2025年底前”"),
+        ("2025年前完成", "“2025年前”有歧义，请写作“2025年底前”或“2024年底前”"),
+        ("6月15前", "“6月15”少了“日”，请写作“6月15日前”"),
+        ("2024年9月3前", "“2024年9月3”少了“日”，请写作“2024年9月3日前”"),
+        ("每周一上午", "“每周一上午”的周期短于一个月，不是一个截止日期；请写“持续推进”或“常态化”"),
+        ("每天", "“每天”的周期短于一个月"),
+        ("每半个月", "“每半个月”的周期短于一个月"),
+        ("每两周报送一次", "“每2周”的周期短于一个月"),
+        ("下周三前", "“下周三”从发文的那一周起算，不是计划中的一个日期；请写作具体日期"),
+        ("星期五下班前", "请写作具体日期"),
+        ("5月8日25点前", "一天没有25点"),
+    ],
+)
+def test_corpus_refusals_say_what_to_write(text: str, message: str) -> None:
+    with pytest.raises(DeadlineError) as caught:
+        resolve(text, Y, P)
+    assert message in caught.value.message
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -212,7 +269,7 @@ def test_recurring(text: str, recurrence: Recurrence, as_of: date, due: date) ->
         ("发布后99999日内", "：“发布后99999日”过长（最多 3660日）。"),
         (
             "11月底钱",
-            "无法识别时间节点“11月底钱”：“11月底”后面的“钱”无法识别（节点之后只可跟“前”或 完成初稿、完成任务、全面完成、完成、报送",
+            "无法识别时间节点“11月底钱”：“11月底”后面的“钱”无法识别（节点之后只可跟“前”“止”或 完成初稿、完成任务、全面完成、完成、报送",
         ),
         ("11月底XYZ", "：“11月底”后面的“XYZ”无法识别"),
         ("11月底前完成了", "：“11月底”后面的“了”无法识别"),

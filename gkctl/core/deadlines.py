@@ -147,12 +147,13 @@ FORMS_HELP = (
     "N月底前（如 11月底前、十一月底前）；"
     "N月N日前、N月N号前；N月上旬/中旬/下旬；年底前、年末前；上半年、下半年；一季度、第三季度末；"
     "2025年6月底前、2025年、2024—2026年、2022年11—12月、2025年1月11日-2025年10月底；"
+    "2024年起；自即日起至11月20日、自本通知印发之日起至2025年3月31日止；"
     "按市级部署、按上级部署、按国家部署、按市里要求、按省里要求、根据上级安排、待上级通知；"
-    "每月、每季度、每半年、每年、每月10日前、每季度最后一个月的30日前；"
+    "每月、每季度、每半年、每年、每月10日前、每季度最后一个月的30日前、每年1月31日前；"
     "发布后30日内、印发后一个月内；"
     "多个节点用逗号分开（6月底前完成初稿，11月底前完成），编号的节点可带做法（①3月底前,完成设计）；"
-    "节点之前可写 于、在、到、截至、力争、务于；"
-    "节点之后只可跟“前”或 " + "、".join(ACTIONS)
+    "节点之前可写 于、在、到、截至、力争、务于、请于；日期之后可写当天的时刻（3月17日下午下班前）；"
+    "节点之后只可跟“前”“止”或 " + "、".join(ACTIONS)
 )
 
 _CN_DIGITS = {
@@ -349,6 +350,9 @@ def _day(m: re.Match[str], ctx: _Ctx) -> _Clause:
     year, month, day = _year(m, ctx), _check_month(int(m.group("m"))), int(m.group("d"))
     if not 1 <= day <= _days_in(year, month):
         raise ValueError(f"{year}年{month}月没有{day}日")
+    hour = m.groupdict().get("h")
+    if hour is not None and int(hour) > 24:
+        raise ValueError(f"一天没有{int(hour)}点")
     due = date(year, month, day)
     # 4月20日(星期五)前: the weekday written beside a date must be that date's.
     written = (m.groupdict().get("w") or "").replace("天", "日")
@@ -357,6 +361,12 @@ def _day(m: re.Match[str], ctx: _Ctx) -> _Clause:
             f"{year}年{month}月{day}日是星期{_WEEKDAYS[due.weekday()]}，不是星期{written}"
         )
     return _Clause(Kind.DATE, due, "N月N日前：当日")
+
+
+def _day_without_ri(m: re.Match[str], ctx: _Ctx) -> _Clause:
+    year = f"{m.group('y')}年" if m.group("y") else ""
+    day = f"{year}{m.group('m')}月{m.group('d')}"
+    raise ValueError(f"“{day}”少了“日”，请写作“{day}日前”")
 
 
 def _day_only(m: re.Match[str], ctx: _Ctx) -> _Clause:
@@ -372,6 +382,11 @@ def _period(m: re.Match[str], ctx: _Ctx) -> _Clause:
     return _Clause(Kind.DATE, due, f"N月{part}旬：该旬最后一天")
 
 
+def _month_start(m: re.Match[str], ctx: _Ctx) -> _Clause:
+    year, month = _year(m, ctx), _check_month(int(m.group("m")))
+    return _Clause(Kind.DATE, date(year, month, 10), "N月初：同上旬，该月10日")
+
+
 def _month(m: re.Match[str], ctx: _Ctx) -> _Clause:
     year, month = _year(m, ctx), _check_month(int(m.group("m")))
     return _Clause(Kind.DATE, _month_end(year, month), "N月底前：该月最后一天")
@@ -381,6 +396,32 @@ def _ambiguous_month(m: re.Match[str], ctx: _Ctx) -> _Clause:
     year, month = _year(m, ctx), _check_month(int(m.group("m")))
     before = f"{month - 1}月底前" if month > 1 else f"{year - 1}年12月底前"
     raise ValueError(f"“{month}月前”有歧义，请写作“{month}月底前”或“{before}”")
+
+
+def _ambiguous_year(m: re.Match[str], ctx: _Ctx) -> _Clause:
+    year = ctx.check_year(int(m.group("y")))
+    written = f"{year}年{m.group('w')}"
+    raise ValueError(f"“{written}”有歧义，请写作“{year}年底前”或“{year - 1}年底前”")
+
+
+def _from_year(m: re.Match[str], ctx: _Ctx) -> _Clause:
+    year = ctx.check_year(int(m.group("y")))
+    end = max(year, ctx.year)
+    return _Clause(Kind.ONGOING, date(end, 12, 31), f"{year}年起：持续推进，以{end}年底为限")
+
+
+def _relative_week(m: re.Match[str], ctx: _Ctx) -> _Clause:
+    raise ValueError(
+        f"“{m.group(0)}”从发文的那一周起算，不是计划中的一个日期；请写作具体日期（如“3月17日前”）"
+    )
+
+
+def _too_frequent(m: re.Match[str], ctx: _Ctx) -> _Clause:
+    every = m.group(0)
+    raise ValueError(
+        f"“{every}”的周期短于一个月，不是一个截止日期；"
+        f"请写“持续推进”或“常态化”，把“{every}”写入任务内容"
+    )
 
 
 def _quarter(m: re.Match[str], ctx: _Ctx) -> _Clause:
@@ -439,14 +480,14 @@ def _recurring(m: re.Match[str], ctx: _Ctx) -> _Clause:
 
 
 _SPAN = rf"(?P<a>\d{{4}})年?[{_DASHES}](?P<b>\d{{4}})年"
+# A time of day after a date (11月8日中午12点前, 3月17日下午下班前): the day is the deadline.
+_TIME_OF_DAY = r"(?:上午|中午|下午|晚上)?(?:(?P<h>\d{1,2})(?:点|时)(?:\d{1,2}分?)?|下班)?"
 # Before a form, the words that say "by" (于6月底前, 到2023年底, 力争9月底前, 务于2月3日前).
-_HEAD = (
-    r"(?:(?:力争|争取|务必|务|须|应|最迟|最晚)?(?:于|在|到)|截至|截止到?|力争|争取|最迟|最晚|至)?"
-)
+_HEAD = r"(?:(?:力争|争取|务必|务|须|应|请|最迟|最晚)?(?:于|在|到)|截至|截止到?|力争|争取|最迟|最晚|至)?"
 # Before a relative form, what was published.
 _PUBLISHED = r"(?:本(?:工作要点|要点|方案|通知|计划|意见|文件))?"
 # An action may be done once a period (每季度报送一次).
-_TAIL = r"(?:之前|以前|前)?(?:(?:" + "|".join(ACTIONS) + ")(?:一次)?)?"
+_TAIL = r"(?:之前|以前|前|止)?(?:(?:" + "|".join(ACTIONS) + ")(?:一次)?)?"
 # Ongoing: a word for "keep doing" with the verb that may follow it, or a word for "whenever
 # there is something" with what is then done (持续开展, 长期坚持, 常态化推进, 动态更新 …).
 _ONGOING_WORDS = (
@@ -502,15 +543,30 @@ def _grammar() -> _Grammar:
             r"(?P<unit>个工作日|个月|月|日|天|周)内?",
             _per_event,
         ),
-        (r"每年(?P<k>\d+)月(?:(?P<d>\d+)日|底|末)", _recurring),
+        (r"每年的?(?P<k>\d+)月(?:(?P<d>\d+)日|底|末)", _recurring),
         (
             r"每个?(?P<r>季度|半年|月|年)的?(?:第(?P<k>\d+)个月|最后1个月|末月)?的?"
             r"(?:末|底)?(?:(?P<d>\d+)日)?",
             _recurring,
         ),
+        # Work more often than monthly (每周四下班前, 每十天) has no date of its own.
+        (
+            rf"每个?(?:(?:周|星期|礼拜)[一二三四五六日天]?|\d*[天日]|\d+周|半个?月){_TIME_OF_DAY}",
+            _too_frequent,
+        ),
+        # A weekday counted from the week of the notice (下周五下班前).
+        (rf"(?:本|下|上|这)?(?:周|星期|礼拜)[一二三四五六日天]{_TIME_OF_DAY}", _relative_week),
         (_SPAN, _span),
         (_Y + rf"(?P<a>\d+)月?[{_DASHES}](?P<m>\d+)月(?:份)?(?:底|末)?", _month_span),
-        (_Y + r"(?P<m>\d+)月(?P<d>\d+)日(?:\((?:星期|周|礼拜)(?P<w>[一二三四五六日天])\))?", _day),
+        (
+            _Y
+            + r"(?P<m>\d+)月(?P<d>\d+)日(?:\((?:星期|周|礼拜)(?P<w>[一二三四五六日天])\))?"
+            + _TIME_OF_DAY,
+            _day,
+        ),
+        # 8月30前: a day written without 日 is refused, not guessed.
+        (_Y + r"(?P<m>\d+)月(?P<d>\d{1,2})", _day_without_ri),
+        (_Y + r"(?P<m>\d+)月初", _month_start),
         (_Y + r"(?P<m>\d+)月(?P<p>[上中下])旬", _period),
         (r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})", _day),
         (_Y + r"(?P<m>\d+)月份?前", _ambiguous_month),
@@ -518,10 +574,14 @@ def _grammar() -> _Grammar:
         (_Y + r"第?(?P<q>\d+)季度(?:末|底)?", _quarter),
         (_Y + r"(?P<h>[上下])半年(?:末|底)?", _half),
         (r"(?:(?P<y>\d+)年年?|年)(?:底|末|终)", _year_end),
+        # 2008年以前 may mean "by the end of 2007" or "within 2008", like 11月前.
+        (r"(?P<y>\d{4})年(?P<w>以前|之前|前)", _ambiguous_year),
+        # From a year on (2020年起, 从2019年起): ongoing.
+        (r"(?:自|从)?(?P<y>\d{4})年度?(?:起|开始)", _from_year),
         # A year alone (到2023年, 2025年): that year's work, due at its end.
         (r"(?P<y>\d{4})年度?", _ongoing),
         (
-            r"(?:(?:(?P<y>\d+)年(?:内|全年)|全年|年内)"
+            r"(?:(?:(?P<y>\d+)年(?:年?内|全年)|全年|年内)"
             + _ONGOING_WORDS
             + "?|"
             + _ONGOING_WORDS
@@ -544,14 +604,34 @@ def _grammar() -> _Grammar:
 
 
 _RELATIVE_YEARS = (("明年", 1), ("次年", 1), ("来年", 1), ("今年", 0), ("当年", 0), ("本年", 0))
+# 2023年当年内: a year word right after a written year repeats it.
+_YEAR_REPEATED = re.compile(r"(\d{4}年)(?:当年|本年|今年)")
+# 一直持续到12月16日: ongoing until a date.
+_UNTIL = re.compile(r"(?:一直)?持续(?:到|至)(?P<rest>.+)")
+# The start of a span that is the notice itself (自即日起至…, 自本公告发布之日起至…): the
+# span's end is the deadline. 截止 may follow (从公告之日起，截止到10月31日).
+_FROM_NOTICE = re.compile(
+    r"(?:自|从)?(?:即日|(?:本)?(?:公告|通告|通知|方案|文件)(?:发布|印发|下发)?之日"
+    r"|(?:发布|印发|下发)(?:本)?(?:公告|通告|通知|方案|文件)之日)(?:开始)?起?(?:截止|截至)?"
+)
+# 从5月初起到6月25日, 自2021年10月13日起至10月19日止: the words around a span's start.
+_FROM_WORDS = re.compile(r"^(?:自|从)|(?:起|开始)$")
+# 自本公告发布之日起，至12月15日止: the comma inside a span does not separate milestones.
+_SPAN_COMMA = re.compile(r"起,(?=至|到|截止|截至)")
 
 
 def _resolve_clause(clause: str, ctx: _Ctx) -> _Clause:
     """One clause: a year word (明年 …) made explicit, then one form read whole, or a range
     of two forms (11月15日至11月30日, 2025年1月11日-2025年10月底) due at its end."""
+    clause = _YEAR_REPEATED.sub(r"\1", clause)
     for word, offset in _RELATIVE_YEARS:
         if word in clause:
             clause = clause.replace(word, f"{ctx.check_year(ctx.year + offset)}年")
+    until = _UNTIL.fullmatch(clause)
+    if until:
+        end = _resolve_form(until.group("rest"), ctx)
+        if end is not None and end.due is not None:
+            return _Clause(Kind.ONGOING, end.due, f"持续到某日：到该日为止（{end.rule}）")
     found = _resolve_form(clause, ctx)
     if found is not None:
         return found
@@ -591,6 +671,12 @@ def _resolve_range(clause: str, ctx: _Ctx) -> _Clause | None:
     failure: ValueError | None = None
     for dash in _grammar().dash.finditer(clause):
         left, right = clause[: dash.start()], clause[dash.end() :]
+        if _FROM_NOTICE.fullmatch(left):
+            until = _resolve_form(right, ctx)
+            if until is not None and until.due is not None:
+                return _Clause(until.kind, until.due, f"自发文之日起至某日：{until.rule}")
+            continue
+        left = _FROM_WORDS.sub("", left)
         year = _grammar().year_head.match(left)
         if year and not _grammar().year_head.match(right):
             right = year.group(0) + right  # 2024年11月15日至12月底: the year holds for both
@@ -625,7 +711,9 @@ def _unread(clause: str) -> str:
         return f"其中“{before}”和“{after}”无法识别"
     if before:
         return f"其中“{before}”无法识别"
-    return f"“{best.group(0)}”后面的“{after}”无法识别（节点之后只可跟“前”或 {'、'.join(ACTIONS)}）"
+    return (
+        f"“{best.group(0)}”后面的“{after}”无法识别（节点之后只可跟“前”“止”或 {'、'.join(ACTIONS)}）"
+    )
 
 
 # Resolved deadlines by (text, year, published). A plan repeats a handful of texts, and the
@@ -686,7 +774,7 @@ _ORDINAL = re.compile("[\u2460-\u249b]")
 # clause that starts the way a date does is never taken for such words (a typo stays an error).
 _DATE_START = re.compile(
     r"\d|每|按|根据|全年|年内|年底|年末|[上下]半年|明年|次年|今年|当年|本年"
-    r"|(?:力争|争取|务|须|应)?(?:于|在|到)\d|截至|截止"
+    r"|(?:力争|争取|务|须|应|请)?(?:于|在|到)\d|截至|截止"
 )
 # A period word inside a sentence: the cell describes recurring work in prose.
 _PERIOD_IN_PROSE = re.compile(r"每个?(?:月|季度|半年|年|周)")
@@ -697,7 +785,7 @@ def _resolve(text: str, year: int, published: date | None = None) -> Deadline:
         raise DeadlineError("时间节点为空。" + FORMS_HELP)
     ctx = _Ctx(year, published)
     numbered = _ORDINAL.search(text) is not None
-    norm = _normalize_bounded(_ORDINAL.sub("；", text) if numbered else text)
+    norm = _SPAN_COMMA.sub("起", _normalize_bounded(_ORDINAL.sub("；", text) if numbered else text))
     clauses = [c for c in _grammar().clauses.split(norm) if c]
     resolved: list[tuple[str, _Clause]] = []
     for clause in clauses:
@@ -711,7 +799,8 @@ def _resolve(text: str, year: int, published: date | None = None) -> Deadline:
                 raw, found_before = resolved[-1]
                 resolved[-1] = (f"{raw}，{clause}", found_before)
                 continue
-            if _PERIOD_IN_PROSE.search(norm) and not clause.startswith("每"):
+            recurring_form = clause[_grammar().head.match(clause).end() :].startswith("每")  # type: ignore[union-attr]
+            if _PERIOD_IN_PROSE.search(norm) and not recurring_form:
                 raise DeadlineError(
                     f"无法识别时间节点“{text}”：周期性的工作请只写周期"
                     "（如“每月”“每季度”“每月10日前”），做法写入任务内容。"
