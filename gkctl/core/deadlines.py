@@ -190,9 +190,13 @@ def _cn_to_int(s: str) -> int:
     return total + current
 
 
+_DASH_RUN = re.compile(r"[-—–~～]{2,}")
+
+
 def _fold(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text)
-    return "".join(folded.split()).replace("号", "日")
+    # 9月30日——10月30日: a doubled dash is one dash.
+    return _DASH_RUN.sub("—", "".join(folded.split()).replace("号", "日"))
 
 
 def normalize(text: str) -> str:
@@ -287,6 +291,20 @@ def _per_event(m: re.Match[str], ctx: _Ctx) -> _Clause:
     raise ValueError(
         f"“{what}……后{n}{unit}内”从每件事各自起算，不是计划中的一个日期；"
         f"请写“持续推进”或“常态化”，把“{n}{unit}内”写入任务内容"
+    )
+
+
+def _no_start(m: re.Match[str], ctx: _Ctx) -> _Clause:
+    n, unit = m.group("n"), m.group("unit")
+    raise ValueError(
+        f"“{m.group(0)}”没有写从哪一天起算，不是计划中的一个日期；"
+        f"请写具体日期，或写“发布后{n}{unit}内”"
+    )
+
+
+def _holiday(m: re.Match[str], ctx: _Ctx) -> _Clause:
+    raise ValueError(
+        f"“{m.group(0)}”按农历或节气定日，不在计划的公历日历上；请写作具体日期（如“2月5日前”）"
     )
 
 
@@ -412,7 +430,7 @@ def _from_year(m: re.Match[str], ctx: _Ctx) -> _Clause:
 
 def _relative_week(m: re.Match[str], ctx: _Ctx) -> _Clause:
     raise ValueError(
-        f"“{m.group(0)}”从发文的那一周起算，不是计划中的一个日期；请写作具体日期（如“3月17日前”）"
+        f"“{m.group(0)}”从发文之时起算，不是计划中的一个日期；请写作具体日期（如“3月17日前”）"
     )
 
 
@@ -481,7 +499,10 @@ def _recurring(m: re.Match[str], ctx: _Ctx) -> _Clause:
 
 _SPAN = rf"(?P<a>\d{{4}})年?[{_DASHES}](?P<b>\d{{4}})年"
 # A time of day after a date (11月8日中午12点前, 3月17日下午下班前): the day is the deadline.
-_TIME_OF_DAY = r"(?:上午|中午|下午|晚上)?(?:(?P<h>\d{1,2})(?:点|时)(?:\d{1,2}分?)?|下班)?"
+_TIME_OF_DAY = (
+    r"(?:上午|中午|下午|晚上)?(?:(?P<h>\d{1,2})(?:点|时|:\d{2})(?:\d{1,2}分?)?|下班)?"
+    r"(?:\(北京时间\))?"
+)
 # Before a form, the words that say "by" (于6月底前, 到2023年底, 力争9月底前, 务于2月3日前).
 _HEAD = r"(?:(?:力争|争取|务必|务|须|应|请|最迟|最晚)?(?:于|在|到)|截至|截止到?|力争|争取|最迟|最晚|至)?"
 # Before a relative form, what was published.
@@ -554,8 +575,9 @@ def _grammar() -> _Grammar:
             rf"每个?(?:(?:周|星期|礼拜)[一二三四五六日天]?|\d*[天日]|\d+周|半个?月){_TIME_OF_DAY}",
             _too_frequent,
         ),
-        # A weekday counted from the week of the notice (下周五下班前).
+        # A weekday or a month counted from the notice (下周五下班前, 下月中旬).
         (rf"(?:本|下|上|这)?(?:周|星期|礼拜)[一二三四五六日天]{_TIME_OF_DAY}", _relative_week),
+        (r"(?:本|下|上|这)个?月(?:[上中下]旬|底|末|初|\d+日)?", _relative_week),
         (_SPAN, _span),
         (_Y + rf"(?P<a>\d+)月?[{_DASHES}](?P<m>\d+)月(?:份)?(?:底|末)?", _month_span),
         (
@@ -567,7 +589,8 @@ def _grammar() -> _Grammar:
         # 8月30前: a day written without 日 is refused, not guessed.
         (_Y + r"(?P<m>\d+)月(?P<d>\d{1,2})", _day_without_ri),
         (_Y + r"(?P<m>\d+)月初", _month_start),
-        (_Y + r"(?P<m>\d+)月(?P<p>[上中下])旬", _period),
+        # 12月上中旬: two 旬 together end with the later one.
+        (_Y + r"(?P<m>\d+)月(?:[上中](?=[中下]旬))?(?P<p>[上中下])旬", _period),
         (r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})", _day),
         (_Y + r"(?P<m>\d+)月份?前", _ambiguous_month),
         (_Y + r"(?P<m>\d+)月(?:份)?(?:底|末|内)?", _month),
@@ -588,6 +611,10 @@ def _grammar() -> _Grammar:
             + ")",
             _ongoing,
         ),
+        # 在7日之内: a length of time with nothing to count it from.
+        (r"(?P<n>\d+)(?P<unit>个工作日|个月|日|天|周)(?:之内|以内)", _no_start),
+        # 春节前: a holiday whose date moves from year to year.
+        (_Y + r"(?P<h>春节|中秋节?|端午节?|清明节?)", _holiday),
         (r"(?P<d>\d+)日", _day_only),
     ]
     forms = [_Form(re.compile(core), handler) for core, handler in table]
@@ -611,13 +638,27 @@ _UNTIL = re.compile(r"(?:一直)?持续(?:到|至)(?P<rest>.+)")
 # The start of a span that is the notice itself (自即日起至…, 自本公告发布之日起至…): the
 # span's end is the deadline. 截止 may follow (从公告之日起，截止到10月31日).
 _FROM_NOTICE = re.compile(
-    r"(?:自|从)?(?:即日|(?:本)?(?:公告|通告|通知|方案|文件)(?:发布|印发|下发)?之日"
-    r"|(?:发布|印发|下发)(?:本)?(?:公告|通告|通知|方案|文件)之日)(?:开始)?起?(?:截止|截至)?"
+    r"(?:自|从)?(?:即日|(?:本)?(?:公告|通告|通知|方案|文件)?(?:发布|印发|下发)?之日"
+    r"|(?:发布|印发|下发)(?:本)?(?:公告|通告|通知|方案|文件)之日)(?:开始)?起?"
 )
+# A span's start that names its month, and an end that names only a day or a 旬.
+_MONTH_HEAD = re.compile(r"(?:\d{4}年)?\d+月")
+_DAY_OR_PERIOD = re.compile(r"\d+日|[上中下]旬")
 # 从5月初起到6月25日, 自2021年10月13日起至10月19日止: the words around a span's start.
 _FROM_WORDS = re.compile(r"^(?:自|从)|(?:起|开始)$")
-# 自本公告发布之日起，至12月15日止: the comma inside a span does not separate milestones.
-_SPAN_COMMA = re.compile(r"起,(?=至|到|截止|截至)")
+# The words joining a span's ends, written in one way: 自本公告发布之日起，至12月15日止 (a comma
+# inside a span does not separate milestones), 从公告之日起，截至12月20日, 自即日开始，12月31日结束.
+_SPAN_JOINS = (
+    (re.compile(r"起,?(?:截止到?|截至)"), "起至"),
+    (re.compile(r"起,(?=至|到)"), "起"),
+    (re.compile(r"(?:开始|起),?(.+)结束$"), r"起至\1"),
+)
+
+
+def _join_span(norm: str) -> str:
+    for pattern, joined in _SPAN_JOINS:
+        norm = pattern.sub(joined, norm)
+    return norm
 
 
 def _resolve_clause(clause: str, ctx: _Ctx) -> _Clause:
@@ -674,9 +715,13 @@ def _resolve_range(clause: str, ctx: _Ctx) -> _Clause | None:
         if _FROM_NOTICE.fullmatch(left):
             until = _resolve_form(right, ctx)
             if until is not None and until.due is not None:
-                return _Clause(until.kind, until.due, f"自发文之日起至某日：{until.rule}")
+                rule = f"自发文之日起的区间：以结束日期为截止日期（{until.rule}）"
+                return _Clause(until.kind, until.due, rule)
             continue
         left = _FROM_WORDS.sub("", left)
+        month = _MONTH_HEAD.match(left)
+        if month and _DAY_OR_PERIOD.match(right):
+            right = month.group(0) + right  # 11月1日至20日, 12月中旬至下旬: the month holds too
         year = _grammar().year_head.match(left)
         if year and not _grammar().year_head.match(right):
             right = year.group(0) + right  # 2024年11月15日至12月底: the year holds for both
@@ -785,7 +830,7 @@ def _resolve(text: str, year: int, published: date | None = None) -> Deadline:
         raise DeadlineError("时间节点为空。" + FORMS_HELP)
     ctx = _Ctx(year, published)
     numbered = _ORDINAL.search(text) is not None
-    norm = _SPAN_COMMA.sub("起", _normalize_bounded(_ORDINAL.sub("；", text) if numbered else text))
+    norm = _join_span(_normalize_bounded(_ORDINAL.sub("；", text) if numbered else text))
     clauses = [c for c in _grammar().clauses.split(norm) if c]
     resolved: list[tuple[str, _Clause]] = []
     for clause in clauses:
