@@ -48,7 +48,7 @@ def test_title_body_and_heading_fonts(gk, tmp_path: Path) -> None:
     assert title.text == "关于2024年金山区政务公开工作要点\n落实情况的通报"
     assert {_east_asian(r) for r in title.runs} == {"方正小标宋简体"}
     assert {r.font.size for r in title.runs} == {Pt(22)}
-    body = next(p for p in document.paragraphs if p.text.startswith("共 75 项任务，已完成"))
+    body = next(p for p in document.paragraphs if p.text.startswith("共 75 项任务，"))
     assert _east_asian(body.runs[0]) == "仿宋_GB2312" and body.runs[0].font.size == Pt(16)
     assert body.paragraph_format.first_line_indent == Pt(32)
     assert body.paragraph_format.line_spacing == Pt(28.95)
@@ -396,7 +396,7 @@ def test_summary_is_a_gongwen_body_first_then_the_attachment(gk, tmp_path: Path)
     heads = [t for t in body if re.match(r"^[一二三四]、", t)]
     assert heads == ["一、总体进展", "二、本期变化", "三、存在问题", "四、下一步要求"]
     overall = body[body.index("一、总体进展") + 1]
-    assert "完成率 0%" in overall and "按序时进度应完成 12.5%" in overall
+    assert "尚无任务完成" in overall and "按序时进度应完成 12.5%" in overall
     assert "已逾期 9 项" in overall
     change = body[body.index("二、本期变化") + 1]
     assert change.startswith("2024年9月1日之后至2024年10月15日，新增逾期 3 项（任务 ")
@@ -433,6 +433,76 @@ def test_office_name_recipients_and_date_from_gkctl_toml_and_options(
     assert document.paragraphs[1].text == "各街镇，区各部门："  # from gkctl.toml
     parts = _gongwen_parts(document)
     assert [p.text for p in parts["signature"]] == ["另一个办公室", "2024年10月16日"]
+
+
+def test_a_report_over_several_plans_is_signed_as_one_plans_is(
+    gk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder of plans gives each plan's report one after another: each with the 主送 and
+    落款 of gkctl.toml's [office], or of --office, --recipients and --dated."""
+    plans = FIXTURES / "plans" / "plans"
+    (tmp_path / "gkctl.toml").write_text(
+        '[office]\nname = "测试区人民政府办公室"\nrecipients = "各街镇，区各部门"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    both = gk("report", "--as-of", "2025-03-01", data=plans)
+    assert both.exit_code == 0, both.output
+    assert both.stdout.count("\n---\n\n") == 1
+    assert both.stdout.count("\n各街镇，区各部门：\n") == 2
+    assert both.stdout.count('<p align="right">测试区人民政府办公室<br>2025年3月1日</p>') == 2
+    assert "各有关单位" not in both.stdout
+    given = gk(
+        "report", "--as-of", "2025-03-01", "--office", "另一个办公室", "--recipients",
+        "区各委、办、局", "--dated", "2025-03-03", data=plans,
+    ).stdout  # fmt: skip
+    assert given.count("\n区各委、办、局：\n") == 2
+    assert given.count('<p align="right">另一个办公室<br>2025年3月3日</p>') == 2
+
+
+# A figure of nothing read out in the 正文: "尚未到期 0 项", "不批准 0 条", "已报完成 0/10", "0%".
+ZERO = re.compile(r"(?<![\d.])0(?: 项| 条| 个|%|/)")
+RECORDS = (
+    ("progress", "add", "31", "--unit", "区经委", "--status", "done", "--date", "2024-10-20"),
+    ("progress", "add", "39", "--unit", "区行政服务中心", "--status", "doing", "--date", "2024-10-25"),
+    ("extend", "2", "--unit", "区经委", "--to", "2025-01-15", "--reason", "年底集中",
+     "--date", "2024-10-22"),
+    ("approve", "2", "--unit", "区经委", "--date", "2024-10-24"),
+    ("extend", "39", "--unit", "区行政服务中心", "--to", "2024-12-15", "--reason", "等待",
+     "--late", "--date", "2024-10-22"),
+    ("reject", "39", "--unit", "区行政服务中心", "--reason", "理由不足", "--date", "2024-10-30"),
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("as_of", "since", "said", "unsaid"),
+    [
+        # Nothing done yet, nothing closed.
+        ("2024-04-15", None, ["尚无任务完成", "实际尚无任务销号"], ["完成率"]),
+        # One report, of work in progress: no "其中报完成 0 条".
+        ("2024-10-26", "2024-10-24", ["各单位报送进展 1 条。", "个单位均未报完成"], ["其中"]),
+        # One approval and no refusal, then one refusal and no approval.
+        ("2024-10-25", "2024-10-01", ["；批准延期 1 条。"], ["不批准"]),
+        ("2024-11-05", "2024-10-26", ["，不批准延期 1 条；"], ["批准延期 0", "；批准延期"]),
+        # After the plan's end.
+        ("2025-01-15", "2024-12-01", ["本计划已于2024年12月31日结束"], []),
+    ],
+)
+def test_the_body_leaves_out_what_is_zero(
+    gk, data_copy: Path, as_of: str, since: str | None, said: list[str], unsaid: list[str]
+) -> None:
+    for args in RECORDS:
+        assert gk(*args, data=data_copy).exit_code == 0, args
+    period = ["--since", since] if since else []
+    result = gk("report", "--as-of", as_of, *period, data=data_copy)
+    assert result.exit_code == 0, result.output
+    body = result.stdout.split('<p align="right">', 1)[0]
+    assert "## 总体进展" in body and "## 下一步要求" in body
+    assert ZERO.findall(body) == []
+    for words in said:
+        assert words in body
+    for words in unsaid:
+        assert words not in body
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 
@@ -30,6 +30,16 @@ from gkctl.cli.formats import OutputFormat
 from gkctl.core import filenames, status
 from gkctl.core.errors import UsageError
 from gkctl.core.units import lookup
+
+
+class Signer(NamedTuple):
+    """The 通报's 落款, 主送 and 成文日期 as the options and gkctl.toml give them (None:
+    not given), for views.report.office_dict."""
+
+    office: str | None
+    recipients: str | None
+    dated: date | None
+
 
 if TYPE_CHECKING:
     from gkctl.core.model import Dataset
@@ -142,6 +152,13 @@ def report(
             "年终回头看（year）是全区的，已列出各单位，不与 --unit、--each-unit 同用。"
         )
     config = project_config()
+    # Who signs the 通报, to whom, and when: the options, else gkctl.toml's [office]; each
+    # plan's own issuer where neither names the office (views.report.office_dict).
+    signer = Signer(
+        office or (config.office_name if config else None),
+        recipients or (config.recipients if config else None),
+        parse_date(dated, "--dated") if dated is not None else None,
+    )
     if needs_unit and unit is None and not each_unit and config is not None:
         unit = config.unit  # gkctl.toml's default unit, for the unit template only
     if each_unit:
@@ -161,20 +178,15 @@ def report(
                 "Word 通报、年终回头看和 --each-unit 一次针对一个计划，请用 --plan 指定，"
                 f"如 --plan {scope.chosen[-1].name}。"
             )
-        _each_plan(load_plans(scope.chosen), ref, unit, day, within, since_date(since, day), out)
+        plans = load_plans(scope.chosen)
+        _each_plan(plans, ref, unit, day, within, since_date(since, day), signer, out)
         return
     dataset = load(scope.one().path)
     found = lookup(dataset.directory, unit) if unit is not None else None
     warn_outside_plan_year(dataset, day)
     year = _year(dataset, day) if wants_year else None  # refused before the plan's end
     renderer = core.Renderer(ref)
-    signed = core.office_dict(
-        dataset,
-        day,
-        office or (config.office_name if config else None),
-        recipients or (config.recipients if config else None),
-        parse_date(dated, "--dated") if dated is not None else None,
-    )
+    signed = core.office_dict(dataset, day, signer.office, signer.recipients, signer.dated)
     context = keep(core.build_context(dataset, day, within, since_date(since, day), signed))
     if year is not None:
         context = {**context, "year": year}
@@ -211,16 +223,19 @@ def _each_plan(
     day: date,
     within: int,
     since: date | None,
+    signer: "Signer",
     out: Path | None,
 ) -> None:
-    """Several plans, none named: each plan's report, one after another, under a rule."""
+    """Several plans, none named: each plan's report, one after another, under a rule;
+    each signed as a single plan's is."""
     from gkctl.store import atomic
     from gkctl.views import report as core
 
     renderer = core.Renderer(ref)
     texts = []
     for _, dataset in plans:
-        context = core.build_context(dataset, day, within, since)
+        signed = core.office_dict(dataset, day, signer.office, signer.recipients, signer.dated)
+        context = core.build_context(dataset, day, within, since, signed)
         if unit is not None:
             context = core.with_unit(context, dataset, lookup(dataset.directory, unit), day, within)
         texts.append(renderer.render(context))
