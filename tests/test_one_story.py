@@ -43,7 +43,7 @@ from gkctl.core.plans import NamedPlan
 from gkctl.core.status import STATUS_LABELS, Status
 from gkctl.core.units import involvement
 from gkctl.store import loader, yamlsrc
-from gkctl.views import machine, report, terminal
+from gkctl.views import machine, report, site, terminal
 from tests import browser
 from tests.conftest import DATA
 
@@ -423,10 +423,11 @@ def test_the_site_tells_the_same_story(
     history: tuple[Dataset, date, Unit | None],
 ) -> None:
     """The board's cards and the units table, as the browser lays them out, are in the
-    order of `due`; each task's page shows the status `list --format json` gives, and every
-    record of the history as it stood that day: each report sent back (退办) with its reason,
+    order of `due`; every task's page shows the status `list --format json` gives, the
+    unit's page the status `list --unit` gives for each of its tasks, and the page of each
+    task given a history every record of it as it stood that day: each report sent back (退办) with its reason,
     each report accepted, each extension request with the decision then (待批 until decided)."""
-    dataset, as_of, _ = history
+    dataset, as_of, unit = history
     root = tmp_path_factory.mktemp("site-story")
     _write(dataset, root / "data")
     day = ["--as-of", as_of.isoformat()]
@@ -476,6 +477,23 @@ def test_the_site_tells_the_same_story(
             labels[e.decision] if e.decided is not None and e.decided <= as_of else "待批"
             for e in asked
         ]
+    # Every task's page, as written (the browser opened those given a history), and the
+    # drawn unit's page, whose rows are its tasks in its own view: `list --unit`.
+    for task_id, want in truth.items():
+        page = (root / "site" / "tasks" / f"{task_id}.html").read_text(encoding="utf-8")
+        found = re.search(r'</h1>\n<p><span class="status s-(\w+)"', page)
+        assert found is not None and found.group(1) == want, task_id
+    if unit is not None:
+        mine = gk("list", "--unit", unit.name, *day, "-f", "json", data=root / "data")
+        page = (root / "site" / site.unit_pages(dataset.directory)[unit.name]).read_text(
+            encoding="utf-8"
+        )
+        rows = re.findall(
+            r'<tr class="s-(\w+)"><td class="num"><a href="\.\./tasks/(\d+)\.html"', page
+        )
+        assert {int(i): s for s, i in rows} == {
+            t["id"]: t["status"] for t in json.loads(mine.stdout)["tasks"]
+        }
 
 
 def _zh(day: date) -> str:
