@@ -532,23 +532,42 @@ def test_import_corrupt_file(gk, tmp_path, fmt, kind) -> None:
     assert not out.exists()
 
 
-@pytest.mark.parametrize(("fmt", "row"), [("docx", 1), ("xlsx", 2)])
-def test_import_not_a_task_table(gk, tmp_path, fmt, row) -> None:
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_import_not_a_task_table(gk, tmp_path, fmt) -> None:
+    # No column for the units (负责人 is a person) nor for a 序号 or 时间节点: not a table
+    # of tasks at all.
+    header = ["任务名称", "任务内容", "负责人", "备注"]
+    source = BUILDERS[fmt](tmp_path / f"t.{fmt}", [("a", "b。", "区经委", "d")], header=header)
+    result = gk("import", str(source), "-o", str(tmp_path / "tasks.yaml"))
+    assert result.exit_code == 1
+    row = 1 if fmt == "docx" else 2
+    assert result.stderr == (
+        f"{source}：找不到任务分解表的表头。需要一行同时有任务文字的列（如 任务名称、工作任务、"
+        "任务内容、具体要求）和责任单位的列（如 责任单位、责任部门、牵头单位），或没有责任单位列时的"
+        f"序号列、时间节点列；最接近的是第 {row} 行，认出了：任务名称（A列“任务名称”）、"
+        "任务内容（B列“任务内容”）、备注（D列“备注”）。表头用了别的说法时，可用 --columns "
+        "指定各列，如 --columns 任务名称=B,任务内容=C,责任单位=D,时间节点=E。\n"
+    )
+
+
+@pytest.mark.parametrize("fmt", ["docx", "xlsx"])
+def test_import_a_table_whose_unit_column_is_not_recognised(gk, tmp_path, fmt) -> None:
     header = ["序号", "任务名称", "任务内容", "负责人", "备注"]
     rows = [("1", "a", "b。", "区经委", "d")]
     source = BUILDERS[fmt](tmp_path / f"t.{fmt}", rows, header=header)
     out = tmp_path / "tasks.yaml"
-    result = gk("import", str(source), "-o", str(out))
+    result = gk("import", str(source), "-o", str(out), "--year", "2024")
+    # Imported with its units to fill, and the report says how to name the unit column.
     assert result.exit_code == 1
-    assert result.stderr == (
-        f"{source}：找不到任务分解表的表头。需要一行同时有任务文字的列（如 任务名称、工作任务、"
-        "任务内容、具体要求）和责任单位的列（如 责任单位、责任部门、牵头单位）；"
-        f"最接近的是第 {row} 行，认出了：序号（A列“序号”）、任务名称（B列“任务名称”）、"
-        "任务内容（C列“任务内容”）、备注（E列“备注”）。表头用了别的说法时，可用 --columns "
-        "指定各列，如 --columns 任务名称=B,任务内容=C,责任单位=D,时间节点=E。\n"
-    )
+    assert "  D 列“负责人” → 没有对应的项，文字写入 notes" in result.stderr
+    assert "若其中某一列就是责任单位，请用 --columns 指定后重新导入" in result.stderr
+    task = yaml.safe_load(out.read_text(encoding="utf-8"))["tasks"][0]
+    assert (task["units"], task["notes"]) == ([], "负责人：区经委；备注：d")
     # Said by hand, the same table imports, and the report says what was taken for what.
-    hand = gk("import", str(source), "-o", str(out), "--year", "2024", "--columns", "责任单位=D")
+    hand = gk(
+        "import", str(source), "-o", str(out), "--year", "2024", "--columns", "责任单位=D",
+        "--force",
+    )
     assert hand.exit_code == 0, hand.stderr  # no 发布日期, and no deadline needs one
     assert "  D 列“负责人” → 责任单位（排在前面，第一个为牵头单位）（--columns）" in hand.stderr
     assert "  E 列“备注” → 备注（写入 notes）" in hand.stderr

@@ -163,14 +163,50 @@ def test_city_plan_with_units_that_lead_it(gk, tmp_path, fmt) -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_list_without_a_unit_column_is_refused_with_what_is_missing(gk, tmp_path, fmt) -> None:
-    # A county's list of its own work names no unit: not imported (units to fill in a
-    # table is not built), and the message says which column it needs.
+def test_list_without_a_unit_column_imports_with_units_to_fill(gk, tmp_path, fmt) -> None:
+    # A county's list of its own work names no unit: its tasks are imported with their
+    # units left to fill (as a 要点 without brackets), and validate names each one.
     result, plan = _import(gk, tmp_path, KAIHUA, fmt)
-    assert result.exit_code == 1
-    assert plan is None
-    assert "找不到任务分解表的表头。需要一行同时有任务文字的列" in result.stderr
-    assert "和责任单位的列" in result.stderr
+    assert result.exit_code == 1, result.stderr
+    assert (plan["document"]["title"], plan["document"]["year"]) == (KAIHUA.key, 2023)
+    content = [row[1] for row in KAIHUA.grid[1:]]
+    deadline = [row[2] for row in KAIHUA.grid[1:]]
+    notes = [f"进展情况：{row[3]}；完成情况：{row[4]}" for row in KAIHUA.grid[1:]]
+    assert _rows(plan) == [
+        (1, "一", "启动新安综合体建设", content[0], [], deadline[0], notes[0]),
+        (2, "一", "以更加开放的姿态,支持银行、证券、保险业发展,壮大金融服务业", content[1], [],
+         deadline[1], notes[1]),
+    ]  # fmt: skip
+    assert "  C 列“进度安排” → 时间节点" in result.stderr
+    assert "表格没有责任单位列：各项任务的责任单位（units）留空待填（没有编造单位）。" in result.stderr
+    assert "有 2 项任务在表格中没有责任单位，units 留空待填：任务 1、2。" in result.stderr
+    assert "无法识别" not in result.stderr  # the numbered milestones read as deadlines
+    checked = gk("validate", data=tmp_path / "plan")
+    assert checked.exit_code == 1
+    for task in (1, 2):
+        assert f"任务 {task} 的责任单位（units）不能为空" in checked.stdout, checked.stdout
+
+
+def test_a_table_with_its_unit_column_wins_over_one_without(gk, tmp_path) -> None:
+    # Word: the 开化 list and, after it, a table with a 责任单位 column: the second is read.
+    from tests.tablebuild import build_docx
+
+    import docx
+
+    first = build_docx(tmp_path / "a.docx", KAIHUA.grid, KAIHUA.above)
+    second = build_docx(tmp_path / "b.docx", CHIZHOU.grid)
+    merged = docx.Document(str(first))
+    for table in docx.Document(str(second)).tables:
+        merged.element.body.append(table._tbl)
+    merged.save(str(tmp_path / "both.docx"))
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    out = tmp_path / "plan" / "tasks.yaml"
+    result = gk("import", str(tmp_path / "both.docx"), "-o", str(out), data=empty)
+    assert result.exit_code == 1, result.stderr
+    plan = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert [t["units"] for t in plan["tasks"]][:2] == [["办公室"], ["各科室"]]
+    assert "表格没有责任单位列" not in result.stderr
 
 
 @pytest.mark.parametrize(

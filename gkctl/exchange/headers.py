@@ -290,19 +290,33 @@ def _fields(cells: Sequence[str]) -> dict[int, str]:
     return {j: f for j, c in enumerate(cells) if (f := field_of(c)) is not None}
 
 
-def _is_header(found: dict[int, str]) -> bool:
+def _is_header(found: dict[int, str], unitless: bool = False) -> bool:
+    """A row naming a column for the task's text and one for its units; with `unitless`,
+    one naming the task's text and its 序号 or 时间节点 instead of the units (a county's
+    list of its own work, whose units are still to fill)."""
     kinds = set(found.values())
-    return bool(kinds & {"name", "content"}) and bool(kinds & {"lead", "co"})
+    if not kinds & {"name", "content"}:
+        return False
+    if unitless:
+        return not kinds & {"lead", "co"} and bool(kinds & {"id", "deadline"})
+    return bool(kinds & {"lead", "co"})
 
 
-def find_layout(rows: Rows, hand: dict[str, int] | None = None) -> Layout | None:
+def find_layout(
+    rows: Rows, hand: dict[str, int] | None = None, unitless: bool = False
+) -> Layout | None:
     """The header and what each column holds; None where no row reads as a header (and
-    no hand mapping says which columns hold the task and its units)."""
+    no hand mapping says which columns hold the task and its units). With `unitless`, a
+    header without a unit column is taken (asked only once no table has one with it)."""
     texts = [[_joined(c) for c in cells] for _, cells in rows]
     width = max((len(c) for c in texts), default=0)
     texts = [c + [""] * (width - len(c)) for c in texts]
     index = next(
-        (i for i, cells in enumerate(texts) if not _is_title(cells) and _is_header(_fields(cells))),
+        (
+            i
+            for i, cells in enumerate(texts)
+            if not _is_title(cells) and _is_header(_fields(cells), unitless)
+        ),
         None,
     )
     if index is None and not hand:

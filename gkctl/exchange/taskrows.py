@@ -115,13 +115,16 @@ def read_sheets(
     unit names are matched against. Raises GkctlError where no table has a header,
     TableError (row:column positions) where rows cannot become tasks.
     """
-    for i, sheet in enumerate(sheets):
-        layout = headers.find_layout(sheet.rows, hand)
-        if layout is not None:
-            whole, joined, others = _rest_of_table(sheet, layout, sheets, i)
-            reader = _Reader(whole, layout, unitcells.Matcher(directory))
-            reader.report.joined_tables, reader.report.others = joined, others
-            return reader.read()
+    # A table without a unit column (a county's list of its own work) is read only where
+    # no table has one: its tasks' units are left to fill, as a 要点 without brackets.
+    for unitless in (False, True):
+        for i, sheet in enumerate(sheets):
+            layout = headers.find_layout(sheet.rows, hand, unitless)
+            if layout is not None:
+                whole, joined, others = _rest_of_table(sheet, layout, sheets, i)
+                reader = _Reader(whole, layout, unitcells.Matcher(directory))
+                reader.report.joined_tables, reader.report.others = joined, others
+                return reader.read()
     if not sheets:
         raise GkctlError(f"{path}：文件中没有表格。需要一张有任务文字列和责任单位列的任务分解表。")
     if hand:
@@ -177,7 +180,7 @@ def _closest(sheets: Sequence[Sheet]) -> str:
                 best = (len(found), number, found)
     need = (
         "需要一行同时有任务文字的列（如 任务名称、工作任务、任务内容、具体要求）"
-        "和责任单位的列（如 责任单位、责任部门、牵头单位）"
+        "和责任单位的列（如 责任单位、责任部门、牵头单位），或没有责任单位列时的序号列、时间节点列"
     )
     detail = (
         f"最接近的是第 {best[1]} 行，认出了：{'、'.join(best[2])}。"
@@ -636,7 +639,13 @@ class _Reader:
                 (self.content_col, d.content, "任务内容"),
                 (_first(self.lead_cols + self.co_cols), "、".join(units.names), "责任单位"),
             )
-            empty = [(column, label) for column, value, label in checks if not value]
+            # Without a unit column the units are to fill (validate names each), not an error.
+            unit_column = bool(self.lead_cols or self.co_cols)
+            empty = [
+                (column, label)
+                for column, value, label in checks
+                if not value and (unit_column or label != "责任单位")
+            ]
             for column, label in empty:
                 self.problem(d.row, column, "empty-value", f"{what} 的{label}为空")
             section = d.section or default

@@ -263,8 +263,13 @@ def import_table(
             hint = f"：是否为“{u.suggestion}”？" if u.suggestion else ""
             warn(f"  {u.name}（任务 {ids}）{hint}")
     if unitless:
+        why = (
+            "的正文没有写明责任单位（括号中的“责任单位：……”）"
+            if source == "正文"
+            else "在表格中没有责任单位"
+        )
         warn(
-            f"有 {len(unitless)} 项任务的正文没有写明责任单位（括号中的“责任单位：……”），"
+            f"有 {len(unitless)} 项任务{why}，"
             f"units 留空待填：任务 {_ids(unitless)}。请按任务分解表填写；gkctl validate 逐项指出。"
         )
     if bad:
@@ -605,6 +610,11 @@ def _report_lines(imported: "Imported", total: int) -> list[str]:
     fields = {c.field for c in layout.columns}
     if "deadline" not in fields:
         out.append("表格没有时间节点列：任务的时间节点空着，记作“未明确时限”（没有编造日期）。")
+    if not fields & {"lead", "co"}:
+        out.append(
+            "表格没有责任单位列：各项任务的责任单位（units）留空待填（没有编造单位）。"
+            "若其中某一列就是责任单位，请用 --columns 指定后重新导入，如 --columns 责任单位=D。"
+        )
     numbering = {
         "typed": "没有序号列：序号取自任务文字开头的编号（如“1.”“（1）”），已从文字中去掉。",
         "order": f"没有序号列：任务按表中顺序编为 1–{total}。",
