@@ -58,6 +58,13 @@ def _widths(grid: Grid) -> list[int]:
     return out
 
 
+def _wrapped(text: str, width: int) -> int:
+    """Lines a cell's text takes in a column `width` Latin letters wide."""
+    from gkctl.exchange.table import lines_needed
+
+    return lines_needed(text, width)
+
+
 def build_docx(path: Path, grid: Grid, above: list[str] = (), below: list[str] = ()) -> Path:  # type: ignore[assignment]
     import docx
 
@@ -104,6 +111,7 @@ def build_xlsx(path: Path, grid: Grid, above: list[str] = (), below: list[str] =
     ws = workbook.active
     ws.title = "Sheet1"
     width = max(len(row) for row in grid)
+    widths = _widths(grid)
     merges: list[tuple[int, int, int, int]] = []
     for line in above:
         ws.append([line])
@@ -122,8 +130,12 @@ def build_xlsx(path: Path, grid: Grid, above: list[str] = (), below: list[str] =
             ws.append(values)
         else:
             ws.append(values)
-        lines = max((v.count("\n") + 1 for v in values if isinstance(v, str)), default=1)
-        ws.row_dimensions[ws.max_row].height = 16 * lines  # LibreOffice does not grow rows
+        # LibreOffice does not grow rows: as high as the longest cell wraps in its column.
+        lines = max(
+            (_wrapped(v, 2 * widths[c] + 2) for c, v in enumerate(values) if isinstance(v, str)),
+            default=1,
+        )
+        ws.row_dimensions[ws.max_row].height = 16 * lines
         thin = Side(style="thin")
         for c in range(1, width + 1):
             cell = ws.cell(ws.max_row, c)
@@ -139,7 +151,7 @@ def build_xlsx(path: Path, grid: Grid, above: list[str] = (), below: list[str] =
         ws.merge_cells(
             start_row=first_row, start_column=first_col, end_row=last_row, end_column=last_col
         )
-    for c, w in enumerate(_widths(grid), start=1):
+    for c, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(c)].width = 2 * w + 2
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth = 1

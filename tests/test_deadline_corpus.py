@@ -49,3 +49,30 @@ def test_numbered_milestones_keep_their_dates() -> None:
 def test_words_after_a_date_only_in_numbered_milestones(text: str) -> None:
     with pytest.raises(DeadlineError):
         resolve(text, 2023)
+
+
+@pytest.mark.parametrize(
+    ("text", "dues"),
+    [
+        # 三水 2007: the quarter ends left in the year after the notice, named in brackets.
+        (
+            "在每季度末(分别在6月、9月和12月底)",
+            [date(2007, 6, 30), date(2007, 9, 30), date(2007, 12, 31)],
+        ),
+        ("每季度末（6月底、9月底）", [date(2007, 6, 30), date(2007, 9, 30)]),
+        ("每半年(6月和12月底前)", [date(2007, 6, 30), date(2007, 12, 31)]),
+    ],
+)
+def test_a_period_with_its_dates_in_brackets_reads_as_those_milestones(text, dues) -> None:
+    resolved = resolve(text, 2007, date(2007, 4, 13))
+    assert [m.due for m in resolved.milestones] == dues
+    assert resolved.due == dues[-1] and resolved.text == text
+
+
+def test_bracketed_dates_that_do_not_end_the_period_are_refused_with_what_to_write() -> None:
+    with pytest.raises(DeadlineError) as caught:
+        resolve("在每季度末(分别在5月、9月和12月底)", 2007)
+    assert caught.value.message == (
+        "无法识别时间节点“在每季度末(分别在5月、9月和12月底)”：括号中的“5月、9月和12月底”不都是"
+        "每季度末；请只写“每季度”，或写出各个节点（如“6月底，9月底，12月底”）。"
+    )

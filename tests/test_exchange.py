@@ -565,7 +565,14 @@ def test_import_a_table_whose_unit_column_is_not_recognised(gk, tmp_path, fmt) -
     assert (task["units"], task["notes"]) == ([], "负责人：区经委；备注：d")
     # Said by hand, the same table imports, and the report says what was taken for what.
     hand = gk(
-        "import", str(source), "-o", str(out), "--year", "2024", "--columns", "责任单位=D",
+        "import",
+        str(source),
+        "-o",
+        str(out),
+        "--year",
+        "2024",
+        "--columns",
+        "责任单位=D",
         "--force",
     )
     assert hand.exit_code == 0, hand.stderr  # no 发布日期, and no deadline needs one

@@ -8,7 +8,18 @@ import pytest
 import yaml
 
 from gkctl.exchange import headers, taskrows, unitcells
-from tests.realtables import CHIZHOU, DAZHU, JIANGMEN, JINGZHOU, KAIHUA, TABLES, WEIFANG, RealTable
+from tests.realtables import (
+    CHIZHOU,
+    DAZHU,
+    HUOSHAN,
+    JIANGMEN,
+    JINGZHOU,
+    KAIHUA,
+    SHAOXING,
+    TABLES,
+    WEIFANG,
+    RealTable,
+)
 from tests.tablebuild import BUILDERS
 
 FORMATS = ["docx", "xlsx"]
@@ -163,6 +174,43 @@ def test_city_plan_with_units_that_lead_it(gk, tmp_path, fmt) -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+def test_city_progress_report_with_a_column_of_what_was_done(gk, tmp_path, fmt) -> None:
+    result, plan = _import(gk, tmp_path, SHAOXING, fmt)
+    assert result.exit_code == 1, result.stderr  # 市发改委 is not in a units.yaml yet
+    assert (plan["document"]["title"], plan["document"]["year"]) == (SHAOXING.key, 2020)
+    # 内容与要求: two words for the content joined, read by what they mean.
+    assert "  B 列“内容与要求” → 任务内容\n" in result.stderr
+    assert "  C 列“进展情况” → 没有对应的项，文字写入 notes" in result.stderr
+    content = [row[1] for row in SHAOXING.grid[1:]]
+    progress = [f"进展情况：{row[2]}" for row in SHAOXING.grid[1:]]
+    # The name is the first sentence, cut at a comma outside the quotation marks.
+    assert _rows(plan) == [
+        (1, "一", "坚持“稳开稳走,提质提效”的总体态势", content[0], ["市发改委"], None, progress[0]),
+        (2, "一", "持续推进重大项目攻坚", content[1], ["市发改委"], None, progress[1]),
+        (3, "一", "聚焦重点领域编制培育发展新兴产业新三年行动计划", content[2], ["市发改委"], None,
+         progress[2]),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_zone_list_with_the_leader_in_charge(gk, tmp_path, fmt) -> None:
+    result, plan = _import(gk, tmp_path, HUOSHAN, fmt)
+    assert result.exit_code == 1, result.stderr
+    # …重点工作及责任清单: the title is what stands before 责任清单, without the 及.
+    assert (plan["document"]["title"], plan["document"]["year"]) == ("2025年开发区重点工作", 2025)
+    # The leader is a person: kept in the notes with the column's label, not a unit.
+    assert "  C 列“责任领导” → 没有对应的项，文字写入 notes" in result.stderr
+    content = [row[1] for row in HUOSHAN.grid[1:]]
+    assert _rows(plan) == [
+        (1, "一", "坚持服务跟着项目走", content[0], ["招商工作部", "安商工作部"], "全年",
+         "责任领导：叶林"),
+        (2, "一", "全力推进开发区“空间再造”", content[1], ["改革办"], "全年", "责任领导：马振明"),
+        (3, "一", "持续提升园区承载能力", content[2], ["规划建设局"], "全年", "责任领导：张云峰"),
+    ]  # fmt: skip
+    assert "无法识别" not in result.stderr
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_list_without_a_unit_column_imports_with_units_to_fill(gk, tmp_path, fmt) -> None:
     # A county's list of its own work names no unit: its tasks are imported with their
     # units left to fill (as a 要点 without brackets), and validate names each one.
@@ -178,7 +226,9 @@ def test_list_without_a_unit_column_imports_with_units_to_fill(gk, tmp_path, fmt
          deadline[1], notes[1]),
     ]  # fmt: skip
     assert "  C 列“进度安排” → 时间节点" in result.stderr
-    assert "表格没有责任单位列：各项任务的责任单位（units）留空待填（没有编造单位）。" in result.stderr
+    assert (
+        "表格没有责任单位列：各项任务的责任单位（units）留空待填（没有编造单位）。" in result.stderr
+    )
     assert "有 2 项任务在表格中没有责任单位，units 留空待填：任务 1、2。" in result.stderr
     assert "无法识别" not in result.stderr  # the numbered milestones read as deadlines
     checked = gk("validate", data=tmp_path / "plan")
@@ -189,9 +239,9 @@ def test_list_without_a_unit_column_imports_with_units_to_fill(gk, tmp_path, fmt
 
 def test_a_table_with_its_unit_column_wins_over_one_without(gk, tmp_path) -> None:
     # Word: the 开化 list and, after it, a table with a 责任单位 column: the second is read.
-    from tests.tablebuild import build_docx
-
     import docx
+
+    from tests.tablebuild import build_docx
 
     first = build_docx(tmp_path / "a.docx", KAIHUA.grid, KAIHUA.above)
     second = build_docx(tmp_path / "b.docx", CHIZHOU.grid)

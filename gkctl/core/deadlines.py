@@ -825,9 +825,50 @@ _DATE_START = re.compile(
 _PERIOD_IN_PROSE = re.compile(r"每个?(?:月|季度|半年|年|周)")
 
 
+# A period with, in brackets, the dates it falls on for the rest of the year, as a notice
+# writes it: 在每季度末(分别在6月、9月和12月底). The dates named are the milestones (the
+# office said which); each must end the period, and an end word after the last month
+# (底, 末, 底前) is every bare month's.
+_PERIOD_LISTED = re.compile(
+    r"(?:(?:于|在|到)?每个?(?P<r>月|季度|半年)末?)\((?:分别(?:在|于|为|是)?|即)?(?P<dates>[^()]+)\)"
+)
+_LISTED_PARTS = re.compile(r"[、,和及与]")
+_PERIOD_ENDS = {"月": tuple(range(1, 13)), "季度": (3, 6, 9, 12), "半年": (6, 12)}
+
+
+def _period_listed(text: str, year: int, published: date | None) -> Deadline | None:
+    """The milestones a period's bracket names (see _PERIOD_LISTED); None for other text."""
+    if "每" not in text or not any(b in text for b in "(（"):
+        return None  # most texts: nothing to fold
+    m = _PERIOD_LISTED.fullmatch(_normalize_bounded(text))
+    if m is None:
+        return None
+    parts = [p for p in _LISTED_PARTS.split(m["dates"]) if p]
+    last = re.fullmatch(r"\d{1,2}月(?P<end>\D*)", parts[-1]) if parts else None
+    end = last["end"] if last else ""
+    dates = [f"{p}{end}" if re.fullmatch(r"\d{1,2}月", p) else p for p in parts]
+    listed = _resolve("，".join(dates), year, published)
+    label = _RECURRENCE_WORDS[m["r"]][1]
+    dues: list[date | None] = [ms.due for ms in listed.milestones] or [listed.due]
+    if listed.kind is not Kind.DATE or any(
+        d is None or d.month not in _PERIOD_ENDS[m["r"]] for d in dues
+    ):
+        raise DeadlineError(
+            f"无法识别时间节点“{text}”：括号中的“{m['dates']}”不都是{label}末；"
+            f"请只写“{label}”，或写出各个节点（如“6月底，9月底，12月底”）。"
+        )
+    named = "、".join(dates)
+    return listed._replace(
+        text=text, rule=f"{label}末，括号中写明的节点（{named}）：以最后一个为截止日期"
+    )
+
+
 def _resolve(text: str, year: int, published: date | None = None) -> Deadline:
     if not isinstance(text, str) or not text.strip():
         raise DeadlineError("时间节点为空。" + FORMS_HELP)
+    listed = _period_listed(text, year, published)
+    if listed is not None:
+        return listed
     ctx = _Ctx(year, published)
     numbered = _ORDINAL.search(text) is not None
     norm = _join_span(_normalize_bounded(_ORDINAL.sub("；", text) if numbered else text))

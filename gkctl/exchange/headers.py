@@ -90,6 +90,26 @@ _UNIT = "(?:单位|部门|科室|处室|股室|主体|机构)"
 _UNITS = re.compile(f"{_LEAD_ROLE}+{_UNIT}+{_LEAD_ROLE}*|{_UNIT}{_LEAD_ROLE}+")
 
 
+# Two labels joined (内容与要求, 任务及措施, 目标和举措): one column holding both.
+_JOINED = re.compile(r"[与和及、/]")
+
+
+def _joined_field(word: str) -> str | None:
+    """Two words for the task joined (内容与要求, 目标和举措, 任务及措施): its content where
+    either word names the content, else its name; None for anything else."""
+    parts = [p for p in _JOINED.split(word) if p]
+    if len(parts) < 2:
+        return None
+    fields = [
+        _BY_WORD.get(p)
+        or ("content" if _CONTENTS.fullmatch(p) else "name" if _NAMES.fullmatch(p) else None)
+        for p in parts
+    ]
+    if all(f in ("name", "content") for f in fields):
+        return "content" if "content" in fields else "name"
+    return None
+
+
 def _by_meaning(word: str) -> str | None:
     """The field a label names by the meaning of its words (see _NAMES, _UNITS), or None."""
     if _UNITS.fullmatch(word):
@@ -159,7 +179,7 @@ def field_of(label: str) -> str | None:
         if w not in _EXACT_ONLY and _BY_WORD[w] != "section" and w in word and not heading(word)
     ]
     if not contained:
-        return None
+        return _joined_field(bare)
     best = max(contained, key=len)
     if _BY_WORD[best] == "lead" and re.search("配合|协办|参与|协助", word):
         return "co"

@@ -115,6 +115,8 @@ def table_title(texts: Iterable[str]) -> str | None:
         if m is None:
             continue
         title = re.sub(r"^附件\s*\d*\s*[:：]?", "", line[: m.start()]).strip(' 《》“”"')
+        # 2025年开发区重点工作及责任清单: the word joining the work to its list goes with it.
+        title = re.sub(r"(?:及|和|与|暨|、)$", "", title)
         if title:
             return title
     for line in lines:

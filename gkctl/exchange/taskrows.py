@@ -240,8 +240,25 @@ def first_sentence(text: str, limit: int = 40) -> str:
     first = re.split(r"[。；;！!？?]", text, maxsplit=1)[0].strip()
     if len(first) <= limit:
         return first or text[:limit]
-    comma = re.split(r"[，,：:]", first, maxsplit=1)[0]
+    comma = first[: _first_comma(first)]
     return comma if 4 <= len(comma) <= limit else first[: limit - 1] + "…"
+
+
+_QUOTES = {"“": "”", "《": "》", "（": "）", "(": ")", "‘": "’"}
+
+
+def _first_comma(text: str) -> int:
+    """Where the first comma (or colon) outside quotation marks and brackets stands:
+    坚持“稳开稳走,提质提效”的总体态势,加强… is cut after 态势, not inside the quote."""
+    closing: list[str] = []
+    for i, char in enumerate(text):
+        if char in _QUOTES:
+            closing.append(_QUOTES[char])
+        elif closing and char == closing[-1]:
+            closing.pop()
+        elif not closing and char in "，,：:":
+            return i
+    return len(text)
 
 
 def _first(columns: list[int]) -> int | None:
