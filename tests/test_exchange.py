@@ -778,6 +778,38 @@ def test_export_xlsx_layout(gk, tmp_path, monkeypatch) -> None:
     assert all(w >= 7 for w in widths)
 
 
+def test_export_xlsx_styles_every_cell(gk, tmp_path) -> None:
+    """Every task cell has the body font, thin borders and its column's alignment (styles
+    are set once per kind of cell and copied: xlsx_io.StyleStamps), and a section row
+    its bold heading font, whatever row it is on."""
+    import openpyxl
+    from openpyxl.cell.cell import MergedCell
+
+    path = tmp_path / "t.xlsx"
+    assert gk("export", "--as-of", AS_OF, "-o", str(path)).exit_code == 0
+    ws = openpyxl.load_workbook(path).active
+    tasks = headings = 0
+    for row in ws.iter_rows(min_row=4):
+        if row[0].value is None:
+            continue
+        if isinstance(row[0].value, str):  # a section row
+            headings += 1
+            assert (row[0].font.name, row[0].font.b) == ("黑体", True)
+            assert row[0].alignment.horizontal is None
+            continue
+        tasks += 1
+        for j, cell in enumerate(row):
+            if isinstance(cell, MergedCell):  # under a merged 任务名称: styled by its top
+                continue
+            assert (cell.font.name, cell.font.sz, cell.font.b) == ("宋体", 11, False)
+            assert {cell.border.left.style, cell.border.bottom.style} == {"thin"}
+            assert cell.alignment.wrap_text
+            centered = j in (0, 1, 4, 5, 6)
+            assert cell.alignment.horizontal == ("center" if centered else None), (row, j)
+            assert cell.number_format == ("yyyy-mm-dd" if j == 5 else "General")
+    assert (tasks, headings) == (75, 5)
+
+
 def test_export_docx_layout(gk, tmp_path) -> None:
     import docx
     from docx.enum.section import WD_ORIENT

@@ -42,6 +42,24 @@ def made(gk: Run, data_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     return tmp_path / FORM
 
 
+def test_form_cells_styled_by_column(made: Path) -> None:
+    """The plan's columns are grey and locked, the unit's are white and open, dates are
+    dates on every row (the styles are set once per column and copied)."""
+    ws = load_workbook(made)[form.SHEET]
+    rows = list(ws.iter_rows(min_row=form.HEADER_ROW + 1))
+    assert len(rows) == 43
+    locked = len(form.LOCKED)
+    dated = {form.HEADER.index(label) for label in ("截止日期", "完成日期", "申请延期至")}
+    for row in rows:
+        for j, cell in enumerate(row):
+            assert (cell.font.name, cell.font.sz) == ("宋体", 10)
+            assert cell.border.top.style == "thin"
+            assert cell.protection.locked == (j < locked), (cell.coordinate, j)
+            assert cell.fill.fgColor.rgb == ("00EDEDED" if j < locked else "00000000")
+            assert cell.number_format == ("yyyy-mm-dd" if j in dated else "General")
+            assert cell.alignment.wrap_text
+
+
 def fill(path: Path, rows: dict[int, dict[str, Any]], fill_date: Any = None) -> dict[int, int]:
     """Type values into the rows of the given tasks (by 序号 and header text), as a person
     would, and save; returns task id -> row number."""

@@ -26,9 +26,9 @@ from typing import Any
 
 from gkctl.core import dates, planyear, status
 from gkctl.core.model import Dataset, Task, Unit
-from gkctl.core.units import DIRECT, involvement
+from gkctl.core.units import DIRECT
 from gkctl.exchange.table import lines_needed
-from gkctl.exchange.xlsx_io import cell_text, print_landscape
+from gkctl.exchange.xlsx_io import StyleStamps, cell_text, print_landscape
 from gkctl.store.formkey import FormKey
 from gkctl.views.labels import outcome_days
 
@@ -170,12 +170,10 @@ class FormLayout:
 
 def form_layout(dataset: Dataset, unit: Unit, as_of: date) -> FormLayout:
     plan = dataset.plan
-    rows = []
-    for task in plan.tasks:
-        how = involvement(task, unit, dataset.directory)
-        if how is None:
-            continue
-        rows.append(_row(status.state(dataset, task, as_of, unit=unit, how=how)))
+    # unit_states looks at the groups once and judges the tasks nobody recorded on once
+    # per deadline: a form per unit over 10,000 tasks judged each task for each unit.
+    states = status.unit_states(dataset, unit, as_of)
+    rows = [_row(s) for s in states]
     doc = plan.document
     meta = FormMeta(
         doc.title,
@@ -183,14 +181,9 @@ def form_layout(dataset: Dataset, unit: Unit, as_of: date) -> FormLayout:
         doc.year,
         unit.name,
         as_of,
-        {("", r.task_id): fingerprint(plan.require(r.task_id)) for r in rows},
+        {("", s.task.id): fingerprint(s.task) for s in states},
     )
-    direct = sum(
-        1
-        for r in rows
-        if (how := involvement(plan.require(r.task_id), unit, dataset.directory)) is not None
-        and how.via == DIRECT
-    )
+    direct = sum(1 for s in states if s.involvement is not None and s.involvement.via == DIRECT)
     subtitle = (
         f"单位：{unit.name}　　文号：{doc.number}　　状态截至：{_day(as_of)}"
         f"　　共 {len(rows)} 项（直接点名 {direct} 项）"
@@ -341,6 +334,19 @@ def write_form(layout: FormLayout, key: FormKey) -> bytes:
 
     first = HEADER_ROW + 1
     wrapped = {at["任务名称"], at["任务内容"], at["责任单位"]}
+    dated = {at[label] for label in ("截止日期", "完成日期", "申请延期至")}
+    # Each column's styles, set once and copied (xlsx_io.StyleStamps).
+    styles: list[dict[str, Any]] = []
+    for j in range(ncol):
+        style: dict[str, Any] = {"font": body, "border": border}
+        if j < ncol - len(FILL):  # the plan's columns, locked
+            style |= {"fill": grey, "alignment": wrap if j in wrapped else middle}
+        else:
+            style |= {"protection": unlocked, "alignment": wrap}
+        if j in dated:
+            style["number_format"] = "yyyy-mm-dd"
+        styles.append(style)
+    stamps = StyleStamps()
     for i, row in enumerate(layout.rows):
         r = first + i
         values: list[Any] = list(row.cells)
@@ -350,15 +356,7 @@ def write_form(layout: FormLayout, key: FormKey) -> bytes:
             values[at["截止日期"]] = date.fromisoformat(due)
         for j in range(ncol):
             cell = _text(ws.cell(r, j + 1, cell_text(values[j]) if j < len(values) else None))
-            cell.font, cell.border = body, border
-            if j < len(values):
-                cell.fill = grey
-                cell.alignment = wrap if j in wrapped else middle
-            else:
-                cell.protection = unlocked
-                cell.alignment = wrap
-        for label in ("截止日期", "完成日期", "申请延期至"):
-            ws.cell(r, at[label] + 1).number_format = "yyyy-mm-dd"
+            stamps.put(cell, j, **styles[j])
         lines = max(lines_needed(text, layout.widths[j]) for j, text in enumerate(row.cells))
         ws.row_dimensions[r].height = max(lines, 2) * 13 + 6
     end = first + max(len(layout.rows), 1) - 1
