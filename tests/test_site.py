@@ -633,8 +633,8 @@ RECORDS = (
 @pytest.fixture(scope="module")
 def records(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The records' data folder, and its site at 2024-11-05 (after every record, with the
-    period since 2024-10-01) in site/ and at 2024-10-27 (before the return, the accept, the
-    decision on 39 and the closing) in early/."""
+    period since 2024-10-01) in site/, at 2024-10-27 (before the return, the accept, the
+    decision on 39 and the closing) in early/, and after the plan's end in ended/."""
     from typer.testing import CliRunner
 
     from gkctl.cli.app import app
@@ -648,6 +648,7 @@ def records(tmp_path_factory: pytest.TempPathFactory) -> Path:
         *RECORDS,
         ("site", "--as-of", "2024-11-05", "--since", "2024-10-01", "-o", str(root / "site")),
         ("site", "--as-of", "2024-10-27", "-o", str(root / "early")),
+        ("site", "--as-of", "2025-01-15", "--since", "2024-12-01", "-o", str(root / "ended")),
     ):
         result = CliRunner().invoke(app, [*args, "--data", str(data)])
         assert result.exit_code == 0, (args, result.output)
@@ -734,11 +735,14 @@ LINES = """el => {
   return lines;
 }"""
 RECORD_PAGES = [
-    "index.html",
-    "units/区经委.html",
-    "units/区行政服务中心.html",
-    "tasks/31.html",
-    "tasks/39.html",
+    "site/index.html",
+    "site/units/区经委.html",
+    "site/units/区行政服务中心.html",
+    "site/tasks/31.html",
+    "site/tasks/39.html",
+    # After the plan's end: the board's cards say 未完成 and the year's review has a page.
+    "ended/index.html",
+    "ended/year.html",
 ]
 
 
@@ -747,7 +751,7 @@ RECORD_PAGES = [
 def test_no_label_breaks_inside_a_word_at_1280(
     chromium: browser.Browser, records: Path, page: str
 ) -> None:
-    chromium.open((records / "site" / page).as_uri(), 1280)
+    chromium.open((records / page).as_uri(), 1280)
     broken = chromium.evaluate(
         f"""(() => {{ const lines = {LINES};
           const els = [...document.querySelectorAll({LABELS!r}), ...{SHORT_CELLS}];
@@ -761,15 +765,18 @@ def test_no_label_breaks_inside_a_word_at_1280(
 
 
 @needs_browser
-@pytest.mark.parametrize("page", [*RECORD_PAGES, "tasks/28.html", "units/区政府办公室.html"])
+@pytest.mark.parametrize(
+    "page", [*RECORD_PAGES[:-1], "site/tasks/28.html", "site/units/区政府办公室.html"]
+)
 def test_nothing_is_off_screen_on_a_phone(
     chromium: browser.Browser, records: Path, page: str
 ) -> None:
     """At 390 px every column of a unit's tasks, its records and the period's tables is on
     the screen: the rows reflow; no element reaches past the right edge, and the page does
     not scroll sideways. (The monthly figures under the index's charts, folded away in a
-    <details>, keep their columns and scroll in their own box when opened.)"""
-    chromium.open((records / "site" / page).as_uri(), 390, 844, True)
+    <details>, keep their columns and scroll in their own box when opened, as the tables of
+    the year's review do.)"""
+    chromium.open((records / page).as_uri(), 390, 844, True)
     assert chromium.evaluate("document.documentElement.scrollWidth") <= 390
     beyond = chromium.evaluate(
         """[...document.querySelectorAll('body *')].filter(e => {
@@ -783,7 +790,7 @@ def test_nothing_is_off_screen_on_a_phone(
     )
     assert beyond == []
     # The columns are there, each with its label (the 剩余 of an overdue task, 逾期N天).
-    if page.startswith("units/"):
+    if "/units/" in page:
         days = chromium.evaluate(
             "getComputedStyle(document.querySelector('table.tasks td.days'), '::before').content"
         )
