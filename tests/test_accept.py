@@ -115,7 +115,9 @@ def test_accepting_a_report_marks_it_and_it_can_no_longer_be_returned(
     assert ok.exit_code == 0, ok.stderr
     assert ok.stdout.endswith(
         "      - date: 2024-11-01\n        unit: 区经委\n        status: done\n"
-        "        accepted: 2024-11-04\n"
+        "        recorded: 2024-11-05\n"
+        # Accepted on 11-04, written on 11-05: each day beside its own date.
+        "        accepted: 2024-11-04\n        accept_recorded: 2024-11-05\n"
     )
     task = loader.load(data_copy).plan.require(28)
     assert [(p.unit, p.accepted) for p in task.progress] == [

@@ -265,7 +265,7 @@ def test_progress_closed_extension_due_and_notes(diff_json: dict[str, Any]) -> N
         "link": None,
         "returned": None,
         "return_reason": "",
-        "recorded": None,
+        "recorded": "2024-06-30",  # no `recorded:`: written on its own date
         "accepted": None,
     }
     closed = _change(diff_json, 4, "closed")

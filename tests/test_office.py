@@ -44,20 +44,24 @@ def test_approve_writes_the_decision_into_the_request(
     )
     assert result.stdout == (
         "已批准任务 31 区经委 的延期申请（延期至 2024-11-30，自 2024-10-25 起生效）："
-        f"{data_copy / 'tasks.yaml'} 第 279–285 行。\n"
+        f"{data_copy / 'tasks.yaml'} 第 279–287 行。\n"
         "      - date: 2024-10-20\n"
         "        unit: 区经委\n"
         "        to: 2024-11-30\n"
         "        reason: 等待市级平台上线\n"
         "        decision: approved\n"
+        # Typed in on 11-06 (TODAY), the request and its decision each say so.
+        "        recorded: 2024-11-06\n"
         "        decided: 2024-10-25\n"
         "        decision_note: 同意\n"
+        "        decision_recorded: 2024-11-06\n"
     )
     assert git_diff(before, data_copy / "tasks.yaml") == [
         "-        decision: requested",
         "+        decision: approved",
         "+        decided: 2024-10-25",
         "+        decision_note: 同意",
+        "+        decision_recorded: 2024-11-06",
     ]
     # The extension counts from the decision's day, not from the request's.
     assert unit_statuses(gk, data_copy, "经委", "2024-10-24")[31] == "due_soon"
@@ -88,7 +92,9 @@ def test_scene_two_a_late_request_changes_nothing_until_decided(gk: Run, data_co
         ("rejected", "2024-11-06", "理由不充分")
     ]
     shown = gk("show", "72", "-u", "经委", "--as-of", "2024-11-06", data=data_copy)
-    assert "2024-11-06 不批准：理由不充分" in shown.stdout
+    # The request was typed in two days after it was made; the line wraps at the width.
+    flat = " ".join(line.strip() for line in shown.stdout.splitlines())
+    assert "补报（逾期后申请）（2024-11-06 录入）；2024-11-06 不批准：理由不充分" in flat
     # Rejected: the unit may ask again.
     run_ok(gk, data_copy, "extend", "72", "-u", "经委", "--to", "2024-11-15", "-r", "补报",
            "--late", "--date", "2024-11-06")  # fmt: skip
@@ -100,7 +106,7 @@ def test_dry_run_decides_nothing(gk: Run, data_copy: Path) -> None:
     result = run_ok(gk, data_copy, "approve", "31", "-u", "经委", "--dry-run")
     assert result.stdout.startswith(
         "未写入（--dry-run）。将批准任务 31 区经委 的延期申请（延期至 2024-11-30，自 2024-11-06 "
-        f"起生效），{data_copy / 'tasks.yaml'} 第 279–284 行将改为：\n"
+        f"起生效），{data_copy / 'tasks.yaml'} 第 279–285 行将改为：\n"
     )
     assert tasks(data_copy) == before
 
@@ -120,7 +126,8 @@ def test_a_flow_style_request_is_decided_in_place(gk: Run, data_copy: Path) -> N
     )
     assert (
         "    extensions: [{date: 2024-10-20, unit: 区经委, to: 2024-11-30, reason: 等待, "
-        'decision: rejected, decided: 2024-10-21, decision_note: "不同意: 见通知"}]  # 手写\n'
+        'decision: rejected, decided: 2024-10-21, decision_note: "不同意: 见通知", '
+        "decision_recorded: 2024-11-06}]  # 手写\n"
     ) in path.read_text(encoding="utf-8")
 
 
@@ -194,11 +201,12 @@ def test_return_sends_the_report_back(gk: Run, data_copy: Path, tmp_path: Path) 
         gk, data_copy, "return", "31", "-u", "经委", "-r", "未附公开链接", "--date", "2024-11-04"
     )
     assert result.stdout.startswith(
-        f"已退办任务 31 区经委 2024-11-01 的完成报告：{data_copy / 'tasks.yaml'} 第 279–284 行。\n"
+        f"已退办任务 31 区经委 2024-11-01 的完成报告：{data_copy / 'tasks.yaml'} 第 279–286 行。\n"
     )
     assert git_diff(before, data_copy / "tasks.yaml") == [
         "+        returned: 2024-11-04",
         "+        return_reason: 未附公开链接",
+        "+        return_recorded: 2024-11-06",
     ]
     # Judged by its date again, plan-wide and for the unit, from the day it was sent back.
     assert task_json(gk, data_copy, 31, "--as-of", "2024-11-03")["status"] == "reported"
@@ -206,7 +214,9 @@ def test_return_sends_the_report_back(gk: Run, data_copy: Path, tmp_path: Path) 
     assert unit_statuses(gk, data_copy, "经委", "2024-11-05")[31] == "overdue"
     shown = gk("show", "31", "-u", "经委", "--as-of", "2024-11-05", data=data_copy)
     assert "已退办" in shown.stdout
-    assert "2024-11-01 区经委 已完成：已上线；2024-11-04 退办：未附公开链接" in shown.stdout
+    assert "2024-11-01 区经委 已完成：已上线（2024-11-06 录入）；2024-11-04 退办：未附公开链接" in (
+        shown.stdout
+    )
     # The unit reports again; the office can close.
     report_done(gk, data_copy, "2024-11-05")
     assert task_json(gk, data_copy, 31, "--as-of", "2024-11-05")["status"] == "reported"

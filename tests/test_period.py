@@ -144,3 +144,40 @@ def test_since_must_come_before_as_of(plan: Dataset, since: str) -> None:
     assert caught.value.message == (
         f"--since {since} 应早于查看日期 2024-11-05（本期为 since 之后到查看日期为止）。"
     )
+
+
+@pytest.mark.parametrize(
+    ("day", "recorded", "october", "november"),
+    [
+        # Done 10-28, reached the office 11-05: November's, not October's.
+        ("2024-10-28", "2024-11-05", False, True),
+        # Written on its own day (no `recorded:`): the period of that day.
+        ("2024-10-28", None, True, False),
+        ("2024-10-28", "2024-10-28", True, False),
+        # Done and entered inside October.
+        ("2024-10-02", "2024-10-30", True, False),
+        # Entered after November's view date: in neither yet.
+        ("2024-11-20", "2024-12-02", False, False),
+    ],
+)
+def test_a_report_belongs_to_the_period_it_reached_the_office_in(
+    plan: Dataset, day: str, recorded: str | None, october: bool, november: bool
+) -> None:
+    entry = Progress(D(day), "区经委", DONE, recorded=D(recorded) if recorded else None)
+    request = Extension(D(day), "区经委", D("2024-12-20"), "等待", recorded=entry.recorded)
+    ds = with_records(plan, t31={"progress": (entry,), "extensions": (request,)})
+    for since, as_of, expected in (
+        ("2024-09-30", "2024-10-31", october),
+        ("2024-10-31", "2024-11-30", november),
+    ):
+        got = period.changes(ds, D(since), D(as_of))
+        assert [c.progress for c in got.progress] == ([entry] if expected else [])
+        assert [c.extension for c in got.requests] == ([request] if expected else [])
+
+
+def test_the_period_lists_reports_in_the_order_they_arrived(plan: Dataset) -> None:
+    late = Progress(D("2024-10-20"), "区经委", DONE, "late", recorded=D("2024-11-06"))
+    early = Progress(D("2024-11-02"), "区发改委", DOING, "early")
+    ds = with_records(plan, t31={"progress": (late,)}, t28={"progress": (early,)})
+    got = period.changes(ds, D("2024-10-31"), D("2024-11-30"))
+    assert [c.progress.note for c in got.progress] == ["early", "late"]

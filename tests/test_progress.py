@@ -99,10 +99,12 @@ def test_progress_add_only_adds_lines(gk: Run, data_copy: Path, tmp_path: Path) 
         "        status: done",
         "        note: 已发布：2024年度重大行政决策目录",
         "        link: https://www.jinshan.gov.cn/zdxzjc/2024.html",
+        # Written on 10-20 for 10-15: the day it reached the office is said beside it.
+        "        recorded: 2024-10-20",
     ]
     assert result.stdout == (
         f"已记录任务 28 的进展（区经委 已完成，2024-10-15）："
-        f"{data_copy / 'tasks.yaml'} 第 253–258 行。\n" + "".join(line + "\n" for line in added)
+        f"{data_copy / 'tasks.yaml'} 第 253–259 行。\n" + "".join(line + "\n" for line in added)
     )
     assert result.stderr == ""
     assert git_diff(original, data_copy / "tasks.yaml") == ["+" + line for line in added]
@@ -137,6 +139,7 @@ def test_progress_add_appends_to_the_list(gk: Run, data_copy: Path, tmp_path: Pa
         "+        unit: 石化街道",
         "+        status: done",
         '+        note: "yes: 已报送"',
+        "+        recorded: 2024-10-20",
     ]
     entries = task_json(gk, data_copy, 75)["progress"]
     assert [(p["unit"], p["status"], p["note"]) for p in entries] == [
@@ -339,12 +342,14 @@ def test_close_then_reopen_gives_back_the_same_bytes(
     )
     assert closed.exit_code == 0, closed.stderr
     assert closed.stdout == (
-        f"已为任务 75 销号（2024-10-18）：{data_copy / 'tasks.yaml'} 第 637–638 行。\n"
+        f"已为任务 75 销号（2024-10-18）：{data_copy / 'tasks.yaml'} 第 637–639 行。\n"
         "    closed: 2024-10-18\n    closed_note: 经核查：已全部报送\n"
+        "    closed_recorded: 2024-10-20\n"
     )
     assert git_diff(original, data_copy / "tasks.yaml") == [
         "+    closed: 2024-10-18",
         "+    closed_note: 经核查：已全部报送",
+        "+    closed_recorded: 2024-10-20",
     ]
     again = gk("close", "75", data=data_copy, env=TODAY)
     assert (again.exit_code, again.stderr) == (
@@ -490,7 +495,8 @@ def test_extend_records_a_request_that_moves_nothing_until_decided(
         "decided": None,
         "decision_note": "",
         "legacy": False,
-        "recorded": None,
+        # Written the day it was asked: it reached the office that day.
+        "recorded": "2024-10-20",
     }
     table = gk("due", "-u", "经委", "--as-of", "2024-10-20", data=data_copy)
     assert "延期申请待批 至11-30" in table.stdout
@@ -541,6 +547,7 @@ def test_a_late_extension_needs_late(gk: Run, data_copy: Path) -> None:
     assert accepted.exit_code == 0
     assert accepted.stdout.endswith(
         "        reason: 补报\n        late: true\n        decision: requested\n"
+        "        recorded: 2024-11-05\n"
     )
     shown = gk("show", "31", "--as-of", "2024-11-05", data=data_copy)
     assert "申请延期至 2024-11-30：补报（逾期后申请）" in shown.stdout

@@ -68,12 +68,18 @@ class Progress(NamedTuple):
     # The office sent a done report back (退办) on this day, for this reason.
     returned: datetime.date | None = None
     return_reason: str = ""
-    # The day the entry was written, where it was written later than its own date says
-    # (an entry into a plan that had ended: core.planyear). Issue 24 extends it to every write.
+    # The day the entry was written (reached the office), where that was later than its
+    # own date: a form filled on 11-04 for work done 10-28 and imported 11-05 says
+    # `recorded: 2024-11-05`. Absent, the entry was written on its own date.
     recorded: datetime.date | None = None
     # The office accepted this done report on that day (gkctl accept): the unit's part of
     # the task is closed, and the report can no longer be sent back.
     accepted: datetime.date | None = None
+
+    @property
+    def entered(self) -> datetime.date:
+        """The day the entry reached the office: `recorded`, else its own date."""
+        return self.recorded or self.date
 
     def done_on(self, as_of: datetime.date) -> bool:
         """A done report made on or before that day and not sent back by then."""
@@ -104,6 +110,11 @@ class Extension(NamedTuple):
     decision_note: str = ""
     legacy: bool = False
     recorded: datetime.date | None = None  # as Progress.recorded
+
+    @property
+    def entered(self) -> datetime.date:
+        """The day the request reached the office: `recorded`, else the day it was asked."""
+        return self.recorded or self.date
 
     def approved_on(self, as_of: datetime.date) -> bool:
         """Whether the request moves the deadline as of that day: approved on or before it."""

@@ -4,6 +4,17 @@ One computation for every view that reports a period (the Markdown report's `--s
 the HTML site's): progress reported, reports sent back, one unit's part accepted, tasks
 closed, tasks that became
 overdue, extension requests and the office's decisions — each dated inside the period.
+
+A unit's report or request belongs to the period it reached the office in (its `recorded`
+day, else its own date): the office's question is "what reached us this period". A form
+filled for work done on 10-28 and imported on 11-05 is in November's 本期变化, with both
+dates; October's, made as of 10-31, did not have it. The office's own acts (退办, 确认,
+销号, decisions) are written by the office and belong to the period of their own date.
+
+A state as of a day (the task's status, and so `became_overdue` here) reads every record
+by its own date, as the data holds it now: the report above makes the task done on 10-28
+in any view made after the import, whichever day it is made as of. "What had been done by
+D" and "what reached us in the period" are two questions; each view answers one of them.
 """
 
 from __future__ import annotations
@@ -29,16 +40,17 @@ class ExtensionChange(NamedTuple):
 
 
 class Changes(NamedTuple):
-    """Everything dated in (since, as_of], oldest first. With a unit: that unit's own
+    """Everything that happened in (since, as_of] (reports and requests: reached the
+    office then), oldest first. With a unit: that unit's own
     entries, and its tasks as its own view sees them."""
 
     since: date
     as_of: date
-    progress: tuple[ProgressChange, ...]  # entries dated in the period
+    progress: tuple[ProgressChange, ...]  # entries that reached the office in the period
     returned: tuple[ProgressChange, ...]  # done reports the office sent back in the period
     closed: tuple[Task, ...]  # closed (销号) in the period
     became_overdue: tuple[TaskState, ...]  # overdue at as_of, not at since (state at as_of)
-    requests: tuple[ExtensionChange, ...]  # extension requests made in the period
+    requests: tuple[ExtensionChange, ...]  # extension requests received in the period
     decisions: tuple[ExtensionChange, ...]  # approved or rejected in the period
     # one unit's part closed (gkctl accept) in the period
     accepted: tuple[ProgressChange, ...] = ()
@@ -90,7 +102,7 @@ def changes(dataset: Dataset, since: date, as_of: date, unit: Unit | None = None
         for p in task.progress:
             if who is not None and p.unit != who:
                 continue
-            if _inside(p.date, since, as_of):
+            if _inside(p.entered, since, as_of):
                 progress.append(ProgressChange(task, p))
             if _inside(p.returned, since, as_of):
                 returned.append(ProgressChange(task, p))
@@ -99,7 +111,7 @@ def changes(dataset: Dataset, since: date, as_of: date, unit: Unit | None = None
         for e in task.extensions:
             if who is not None and e.unit != who:
                 continue
-            if _inside(e.date, since, as_of):
+            if _inside(e.entered, since, as_of):
                 requests.append(ExtensionChange(task, e))
             if not e.legacy and e.decided is not None and _inside(e.decided, since, as_of):
                 decisions.append(ExtensionChange(task, e))
@@ -110,12 +122,14 @@ def changes(dataset: Dataset, since: date, as_of: date, unit: Unit | None = None
             before = status.state(dataset, task, since, unit=unit, how=how)
             if before.status is not Status.OVERDUE:
                 overdue.append(now)
-    progress.sort(key=lambda c: (c.progress.date, c.task.id, c.progress.unit))
+    progress.sort(key=lambda c: (c.progress.entered, c.progress.date, c.task.id, c.progress.unit))
     returned.sort(key=lambda c: (c.progress.returned or c.progress.date, c.task.id))
     accepted.sort(key=lambda c: (c.progress.accepted or c.progress.date, c.task.id))
     closed.sort(key=lambda t: (t.closed or as_of, t.id))
     overdue.sort(key=lambda s: (s.due or as_of, s.task.id))
-    requests.sort(key=lambda c: (c.extension.date, c.task.id, c.extension.unit))
+    requests.sort(
+        key=lambda c: (c.extension.entered, c.extension.date, c.task.id, c.extension.unit)
+    )
     decisions.sort(key=lambda c: (c.extension.decided or as_of, c.task.id, c.extension.unit))
     return Changes(
         since,

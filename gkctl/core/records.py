@@ -23,7 +23,8 @@ def progress_record(p: Progress) -> dict[str, Any]:
         "link": p.link,
         "returned": iso(p.returned),
         "return_reason": p.return_reason,
-        "recorded": iso(p.recorded),
+        # The day it reached the office; an entry without `recorded:` was written on its date.
+        "recorded": p.entered.isoformat(),
         "accepted": iso(p.accepted),
     }
 
@@ -41,5 +42,5 @@ def extension_record(e: Extension) -> dict[str, Any]:
         "decided": iso(e.decided),
         "decision_note": e.decision_note,
         "legacy": e.legacy,
-        "recorded": iso(e.recorded),
+        "recorded": e.entered.isoformat(),
     }

@@ -320,14 +320,21 @@ def _add_lines(p: Any, text: str, font: str, size: float) -> None:
 # in 小五, then 六号, before any header is allowed a second line.
 TABLE_SIZES = (TABLE_PT, 9.0, 7.5)
 # A date is one word: a WORD JOINER (U+2060) between its characters keeps LibreOffice
-# and Word from breaking 2024年10月31日 over two lines of a narrow cell.
-_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日|\d{4}-\d{2}-\d{2}|\d{1,2}月\d{1,2}日")
+# and Word from breaking 2024年10月31日 over two lines of a narrow cell. So is the verb
+# after a 本期变化 entry's days (10月28日完成，11月5日报送: labels.entry_dates).
+_DATE = re.compile(
+    r"(?:\d{4}年\d{1,2}月\d{1,2}日|\d{4}-\d{2}-\d{2}|\d{1,2}月\d{1,2}日)(?:完成|申请|报送)?"
+)
 JOINER = "\u2060"
+# The second of those days on a line of its own: LibreOffice finds no break between the
+# comma and the number, and a break anywhere else would cut a day or its verb.
+_SECOND_DAY = re.compile(r"，(?=(?:\d{4}年)?\d{1,2}月\d{1,2}日报送)")
 
 
 def keep_whole(text: str) -> str:
-    """Dates in `text` made unbreakable (JOINER between their characters)."""
-    return _DATE.sub(lambda m: JOINER.join(m.group(0)), text)
+    """Dates in `text` made unbreakable (JOINER between their characters); a 本期变化
+    entry's second day on a line of its own."""
+    return _DATE.sub(lambda m: JOINER.join(m.group(0)), _SECOND_DAY.sub("，\n", text))
 
 
 def _cells(table: Table) -> tuple[list[list[tuple[Span, ...]]], list[str]]:

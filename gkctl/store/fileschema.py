@@ -142,7 +142,10 @@ def _has(key: str, **value: Any) -> Schema:
     return {"required": [key], "properties": {key: value}} if value else {"required": [key]}
 
 
-_RECORDED = "录入日期：这条记录写入的日期（计划年度结束后补录时才有）"
+_RECORDED = (
+    "录入日期：这条记录写入（报送到区政府办公室）的日期；只在与记录本身的日期不同时才写，"
+    "不写即为记录本身的日期"
+)
 
 
 def _progress() -> Schema:

@@ -22,7 +22,10 @@ Rules:
   with a request still waiting may not ask again;
 * a unit may only record for a task that names it (directly or through a group);
 * the office decides a unit's waiting request, or sends back its latest done report, on a
-  day not before the request or report and not after today.
+  day not before the request or report and not after today;
+* every write made later than the day it records says when it was made (`recorded`, or
+  `return_recorded`, `accept_recorded`, `decision_recorded`, `closed_recorded`): the day
+  it reached the office, which decides the 通报 period it belongs to (core.period).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from gkctl.core import dates, planyear, status, textsafe
+from gkctl.core import dates, status, textsafe
 from gkctl.core.errors import GkctlError, UsageError
 from gkctl.core.limits import LINE_CHARS, LINK_CHARS, TEXT_CHARS, too_long
 from gkctl.core.model import Dataset, Decision, Progress, ProgressStatus, Task, Unit
@@ -120,10 +123,12 @@ def _in_plan(dataset: Dataset, day: date, what: str) -> None:
         raise UsageError(f"{what} {early}。")
 
 
-def _late(dataset: Dataset, today: date, key: str) -> edit.Fields:
-    """`key: today` where the plan ended before today: an entry made after the plan's end
-    says when it was written beside the date it records (core.planyear)."""
-    return [(key, today)] if planyear.ended(dataset.plan, today) else []
+def _recorded(key: str, day: date, today: date) -> edit.Fields:
+    """`key: today` where the write is made later than the day it records: every write says
+    when it reached the file (a report done 10-28 and entered 11-05 belongs to November's
+    本期变化, core.period). Left out where the two are the same day, which is how an entry
+    without it reads (Progress.entered), so that the file carries no line that says nothing."""
+    return [(key, today)] if today != day else []
 
 
 def _write(
@@ -202,7 +207,7 @@ def progress_step(
         fields: edit.Fields = [("date", day), ("unit", unit.name), ("status", state.value)]
         fields += [("note", note)] if note else []
         fields += [("link", link)] if link else []
-        fields += _late(dataset, today, "recorded")
+        fields += _recorded("recorded", day, today)
         done = edit.append_item(text, task_id, "progress", fields)
         edit.verify(
             text, done.text, task_id, lambda t: t.setdefault("progress", []).append(dict(fields))
@@ -299,14 +304,18 @@ def close(
                 "或核实后加 --force 整体销号。"
             )
         base = text
-        if "closed_note" in task.keys:  # a note left without its date: replace it
-            base = edit.remove_keys(text, task_id, ["closed_note"]).text
+        # A note or a recorded day left without its date (by hand, or by a reopen before
+        # reopen removed them): replaced, not written twice.
+        stale = [k for k in _CLOSING_KEYS[1:] if k in task.keys]
+        if stale:
+            base = edit.remove_keys(text, task_id, stale).text
         fields: edit.Fields = [("closed", day)] + ([("closed_note", note)] if note else [])
-        fields += _late(dataset, today, "closed_recorded")
+        fields += _recorded("closed_recorded", day, today)
         done = edit.insert_keys(base, task_id, fields)
 
         def change(t: dict[str, Any]) -> None:
-            t.pop("closed_note", None)
+            for key in stale:
+                t.pop(key, None)
             t.update(fields)
 
         edit.verify(text, done.text, task_id, change)
@@ -315,18 +324,22 @@ def close(
     return _write(data_dir, task_id, dry_run, build)
 
 
+# A closing's keys: its date first, then what is written beside it.
+_CLOSING_KEYS = ("closed", "closed_note", "closed_recorded")
+
+
 def reopen(data_dir: Path, task_id: int, dry_run: bool = False) -> Recorded:
-    """Undo a closing: remove `closed:` and `closed_note:`."""
+    """Undo a closing: remove `closed:`, `closed_note:` and `closed_recorded:`."""
 
     def build(dataset: Dataset, text: str) -> edit.Edit:
         task = _task(dataset, task_id)
-        if task.closed is None and "closed_note" not in task.keys:
+        if task.closed is None and not any(k in task.keys for k in _CLOSING_KEYS[1:]):
             raise UsageError(f"任务 {task_id} 尚未销号，无需撤销。")
-        done = edit.remove_keys(text, task_id, ["closed", "closed_note"])
+        done = edit.remove_keys(text, task_id, list(_CLOSING_KEYS))
 
         def change(t: dict[str, Any]) -> None:
-            t.pop("closed", None)
-            t.pop("closed_note", None)
+            for key in _CLOSING_KEYS:
+                t.pop(key, None)
 
         edit.verify(text, done.text, task_id, change)
         return done
@@ -412,7 +425,7 @@ def extension_step(
         fields: edit.Fields = [("date", day), ("unit", unit.name), ("to", to), ("reason", reason)]
         fields += [("late", True)] if is_late else []
         fields += [("decision", Decision.REQUESTED.value)]
-        fields += _late(dataset, today, "recorded")
+        fields += _recorded("recorded", day, today)
         done = edit.append_item(text, task_id, "extensions", fields)
         edit.verify(
             text, done.text, task_id, lambda t: t.setdefault("extensions", []).append(dict(fields))
@@ -464,7 +477,7 @@ def decide(
             )
         fields: edit.Fields = [("decision", decision.value), ("decided", day)]
         fields += [("decision_note", note)] if note else []
-        fields += _late(dataset, today, "decision_recorded")
+        fields += _recorded("decision_recorded", day, today)
         return _set_entry(text, task_id, "extensions", index, fields)
 
     return _write(data_dir, task_id, dry_run, build)
@@ -508,7 +521,7 @@ def return_report(
                 "只能退办已经报送的完成报告。"
             )
         fields: edit.Fields = [("returned", day), ("return_reason", reason)]
-        fields += _late(dataset, today, "return_recorded")
+        fields += _recorded("return_recorded", day, today)
         return _set_entry(text, task_id, "progress", index, fields)
 
     return _write(data_dir, task_id, dry_run, build)
@@ -558,12 +571,12 @@ def accept(
                     "--note 只用于没有完成报告时由区政府办公室直接确认。"
                 )
             fields: edit.Fields = [("accepted", day)]
-            fields += _late(dataset, today, "accept_recorded")
+            fields += _recorded("accept_recorded", day, today)
             return _set_entry(text, task_id, "progress", index, fields)
         added: edit.Fields = [("date", day), ("unit", unit.name), ("status", "done")]
         added += [("note", note)] if note else []
         added += [("accepted", day)]
-        added += _late(dataset, today, "recorded")
+        added += _recorded("recorded", day, today)
         done = edit.append_item(text, task_id, "progress", added)
         edit.verify(
             text, done.text, task_id, lambda t: t.setdefault("progress", []).append(dict(added))

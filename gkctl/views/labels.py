@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from gkctl.core.planyear import Ending
@@ -42,6 +43,21 @@ def zh_date(value: date | str | None, empty: str = "—", year: int | None = Non
     if day.year == year:
         return f"{day.month}月{day.day}日"
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def entry_dates(record: Mapping[str, Any], year: int | None = None) -> str:
+    """A report's or request's day (a progress or extension record) and, where it reached
+    the office later, that day too: 10月28日完成，11月5日报送. A period lists entries by the
+    day they reached the office (core.period), so a row dated before the period says why
+    it is there."""
+    day, recorded = record["date"], record.get("recorded")
+    if not recorded or recorded == day:
+        return zh_date(day, year=year)
+    verb = "申请" if "to" in record else "完成" if record.get("status") == "done" else ""
+    # The second day in the first one's year goes without it: 2024年10月28日完成，11月5日报送.
+    same = str(recorded)[:4] == str(day)[:4]
+    later = zh_date(recorded, year=int(str(recorded)[:4]) if same else year)
+    return f"{zh_date(day, year=year)}{verb}，{later}报送"
 
 
 def short(text: str, limit: int = 60) -> str:

@@ -41,6 +41,7 @@ from gkctl.views.labels import (
     UNIT_KIND_LABELS,
     deadline_text,
     ended_note,
+    entry_dates,
     month_label,
     move_labels,
     move_note,
@@ -871,6 +872,7 @@ class Renderer:
                 "e": _safe_text,
                 "escape": _safe_text,
                 "zh_date": zh_date,
+                "entry_dates": entry_dates,
                 "link": _link,
             }
         )

@@ -29,7 +29,7 @@ from gkctl.core import stats as core_stats
 from gkctl.core.model import Dataset, Directory, Link
 from gkctl.core.plans import NamedPlan
 from gkctl.views import charts, report
-from gkctl.views.labels import KIND_LABELS, deadline_text, zh_date
+from gkctl.views.labels import KIND_LABELS, deadline_text, entry_dates, zh_date
 from gkctl.views.period import DECISION_LABELS
 
 GENERATOR = "gkctl"
@@ -377,7 +377,14 @@ def _renderer() -> Callable[[str, dict[str, Any]], str]:
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    env.filters.update({"zh_date": zh_date, "href": href, "deadline_text": deadline_text})
+    env.filters.update(
+        {
+            "zh_date": zh_date,
+            "entry_dates": entry_dates,
+            "href": href,
+            "deadline_text": deadline_text,
+        }
+    )
     # Only http(s) addresses become links: a javascript: or file: link in the data stays text.
     env.tests["web_link"] = lambda value: bool(_WEB.match(str(value or "")))
 
