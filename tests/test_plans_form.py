@@ -200,7 +200,8 @@ def test_each_row_goes_to_its_plan(gk: Run, plans: Path, made: Path) -> None:
     assert (
         added_2025.replace(
             "    progress:\n      - date: 2025-04-01\n        unit: 区经委\n"
-            "        status: done\n        note: 已公开\n",
+            # Filled on 04-01, imported on 04-03 (TODAY): the day it reached the office.
+            "        status: done\n        note: 已公开\n        recorded: 2025-04-03\n",
             "",
             1,
         )
@@ -208,6 +209,7 @@ def test_each_row_goes_to_its_plan(gk: Run, plans: Path, made: Path) -> None:
     )
     assert "        note: 清单梳理中\n" in after["yingshang-2025"].decode()
     assert "      - date: 2025-04-02\n" in after["yingshang-2025"].decode()
+    assert after["yingshang-2025"].decode().count("        recorded: 2025-04-03\n") == 1
     # Returned in both plans' logs; review of each plan says nobody owes it.
     for name in ("2025", "yingshang-2025"):
         log = (plans / name / "forms-log.yaml").read_text(encoding="utf-8")

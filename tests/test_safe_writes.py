@@ -46,7 +46,7 @@ def test_a_symlinked_tasks_file_is_written_through_the_link(
     monkeypatch.chdir(tmp_path)
     result = gk(*ADD, data=Path("data"), env=TODAY)
     assert result.exit_code == 0, result.stderr
-    assert "）：shared/tasks.yaml 第 253–256 行。" in result.stdout
+    assert "）：shared/tasks.yaml 第 253–257 行。" in result.stdout  # with its recorded day
     link = data_copy / "tasks.yaml"
     assert link.is_symlink() and os.readlink(link) == "../shared/tasks.yaml"
     after = (shared / "tasks.yaml").read_bytes()
