@@ -18,6 +18,7 @@ from tests.realtables import (
     SHAOXING,
     TABLES,
     WEIFANG,
+    ZHUJI,
     RealTable,
 )
 from tests.tablebuild import BUILDERS
@@ -211,6 +212,30 @@ def test_zone_list_with_the_leader_in_charge(gk, tmp_path, fmt) -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+def test_city_targets_with_the_lead_unit_marked(gk, tmp_path, fmt) -> None:
+    result, plan = _import(gk, tmp_path, ZHUJI, fmt)
+    assert result.exit_code == 1, result.stderr
+    # …主要目标任务分解清单: the title is the report's name, the year from it.
+    title = "2023年《政府工作报告》"
+    assert (plan["document"]["title"], plan["document"]["year"]) == (title, 2023)
+    assert "  A 列“分块” → 部分" in result.stderr
+    # ▲ marks the lead unit: it comes first, without the mark; the rest as written.
+    towns = "各镇乡(街道)"
+    units = [
+        ["发改局", "各部门", towns], ["税务局", "财政局", towns], ["科技局", towns],
+        ["发改局", "各部门", towns], ["商务局", towns], ["商务局", towns],
+        ["发改局", "各部门", towns], ["发改局", "生态环境分局", towns],
+        ["经信局", "相关部门", towns],
+    ]  # fmt: skip
+    content = [row[2] for row in ZHUJI.grid[1:]]
+    names = [*content[:8], "紧扣创成“浙江制造天工鼎”目标"]
+    assert _rows(plan) == [
+        (n, "一", names[n - 1], content[n - 1], units[n - 1], None, None) for n in range(1, 10)
+    ]
+    assert not any("▲" in name for task in plan["tasks"] for name in task["units"])
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_list_without_a_unit_column_imports_with_units_to_fill(gk, tmp_path, fmt) -> None:
     # A county's list of its own work names no unit: its tasks are imported with their
     # units left to fill (as a 要点 without brackets), and validate names each one.
@@ -277,6 +302,15 @@ def test_a_table_with_its_unit_column_wins_over_one_without(gk, tmp_path) -> Non
         ),
         ("办公室负责，各科室配合", [("办公室", unitcells.LEAD), ("各科室", unitcells.CO)]),
         ("县民政局\n县代建中心", [("县民政局", unitcells.PLAIN), ("县代建中心", unitcells.PLAIN)]),
+        # ▲ marks the lead (the table's note says so): 诸暨 2023.
+        (
+            "▲发改局,生态环境分局,各镇乡(街道)",
+            [
+                ("发改局", unitcells.LEAD),
+                ("生态环境分局", unitcells.PLAIN),
+                ("各镇乡(街道)", unitcells.PLAIN),
+            ],
+        ),
     ],
 )
 def test_role_words_that_say_what_is_done(cell, units) -> None:

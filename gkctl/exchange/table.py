@@ -104,6 +104,17 @@ _HEADING_START = re.compile(
 )
 
 
+def _unquoted(title: str) -> str:
+    """A title without the quotation marks around it (《2024年…要点》); a 《》 inside it, as
+    in 2023年《政府工作报告》, is kept."""
+    title = title.strip(' “”"')
+    if title.startswith("《") and title.endswith("》") and title.count("《") == 1:
+        return title[1:-1].strip()
+    if title.count("《") != title.count("》"):
+        return title.strip("《》 ")
+    return title
+
+
 def table_title(texts: Iterable[str]) -> str | None:
     """The plan's title from the line above the table: 附件：2024年…要点任务分解表 -> 2024年…要点.
 
@@ -114,13 +125,14 @@ def table_title(texts: Iterable[str]) -> str | None:
         m = _TITLE_TAIL.search(line)
         if m is None:
             continue
-        title = re.sub(r"^附件\s*\d*\s*[:：]?", "", line[: m.start()]).strip(' 《》“”"')
-        # 2025年开发区重点工作及责任清单: the word joining the work to its list goes with it.
-        title = re.sub(r"(?:及|和|与|暨|、)$", "", title)
+        # 2025年开发区重点工作及责任清单, 2023年《政府工作报告》主要目标任务分解清单: the
+        # words joining the work to its list, or qualifying the list, go with the list.
+        title = re.sub(r"(?:及|和|与|暨|、|主要)+$", "", line[: m.start()])
+        title = _unquoted(re.sub(r"^附件\s*\d*\s*[:：]?", "", title))
         if title:
             return title
     for line in lines:
-        title = re.sub(r"^附件\s*\d*\s*[:：]?", "", line).strip(' 《》“”"')
+        title = _unquoted(re.sub(r"^附件\s*\d*\s*[:：]?", "", line))
         # Any wording, as long as it names the year and reads as a title, not a sentence.
         if _YEAR.search(title) and len(title) <= 60 and not title.endswith(("。", "；", "：", ":")):
             return title

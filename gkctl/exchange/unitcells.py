@@ -42,6 +42,8 @@ _ROLE_SUFFIX = re.compile(
     r"^由?(?P<name>.+?)(?:分别)?(?P<role>牵头|主责|负责|配合|协办|参与|协助|协同)"
     r"(?P<doing>落实|实施|推进|办理)?$"
 )
+# A mark before a name that the table's note explains as the lead (▲发改局,各部门).
+_LEAD_MARK = re.compile(r"^[▲★]\s*")
 _ETC = re.compile(r"^(?P<name>.*?)等(?P<related>相关)?(?P<kind>[^等]{0,4})$")
 _ETC_KINDS = ("部门", "单位", "科室", "处室", "街镇", "镇", "镇街", "区县", "企业", "")
 
@@ -137,6 +139,10 @@ def read_cell(
             clause = [clause[0][first.end() :], *clause[1:]]
         start = len(out)
         for piece in clause:
+            marked = _LEAD_MARK.match(piece)
+            if marked:
+                out.append((piece[marked.end() :], LEAD))
+                continue
             m = _ROLE_BRACKET.match(piece)
             if m:
                 out.append((m["name"], _role(m["role"])))
