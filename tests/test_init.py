@@ -23,7 +23,18 @@ import yaml
 from gkctl import __version__
 from gkctl.store import newrepo
 from tests.conftest import DATA, ROOT
-from tests.test_workflows import BASH, GIT_ENV, INSTALL, git, run_workflow
+from tests.test_workflows import (
+    ALLOWED,
+    BASH,
+    FORM_KEY,
+    GIT_ENV,
+    INSTALL,
+    git,
+    office_pushes,
+    run_workflow,
+    sent_lines,
+    with_origin,
+)
 
 PIN = f"gkctl=={__version__}"
 FILES = [
@@ -286,6 +297,7 @@ def test_validate_workflow_on_a_pull_request(office, tmp_path, platform) -> None
 @pytest.mark.parametrize("pages", ["", "true"])
 def test_report_workflow_publishes_only_when_asked(office, tmp_path, platform, pages) -> None:
     repo = _with_bundled_plan(office)
+    with_origin(repo, tmp_path)  # the forms-log job pushes there
     context = {"vars.GKCTL_PAGES": pages, "secrets.GKCTL_FORM_KEY": "f" * 64}
     context["vars.GKCTL_PIP_OPTIONS"] = ""
     done = run_workflow(
@@ -304,12 +316,105 @@ def test_report_workflow_publishes_only_when_asked(office, tmp_path, platform, p
     assert done["artifacts"][:2] == ["out/", "site/"] or "site/" in done["artifacts"]
     jobs = done["workflow"]["jobs"]
     if platform == ".gitea":
-        assert set(jobs) == {"report"}  # Gitea has no Pages
+        assert set(jobs) == {"report", "forms-log"}  # Gitea has no Pages
         assert not any("pages" in s.get("uses", "") for s in jobs["report"]["steps"])
         return
     upload = "actions/upload-pages-artifact@fc324d3547104276b827a68afc52ff2a11cc49c9"
     assert (upload in done["not_this_event"]) is (pages != "true")
     assert jobs["deploy"]["if"] == "vars.GKCTL_PAGES == 'true'"
+
+
+# --- the forms log, committed back to the repository ----------------------------------------
+
+
+def _office_with_the_plan(tmp_path: Path, gk: Any, plans: bool) -> tuple[Path, str]:
+    """A repository gkctl init wrote (data/ or plans/), holding the bundled plan; and where
+    its forms-log.yaml goes: beside the plan's tasks.yaml, where gkctl form writes it."""
+    folder = tmp_path / "office"
+    made = gk("init", str(folder), "--year", "2024", *(["--plans"] if plans else []), data=None)
+    assert made.exit_code == 0, made.stdout + made.stderr
+    where = newrepo.layout(plans, 2024)
+    shutil.copy2(DATA / "tasks.yaml", folder / where.tasks)
+    shutil.copy2(DATA / "units.yaml", folder / where.units)
+    return folder, where.tasks.replace("tasks.yaml", "forms-log.yaml")
+
+
+LOGGED = '{unit: "区经委", event: "sent", date: 2024-10-15, form_date: 2024-10-15}'
+
+
+@pytest.mark.parametrize("platform", [".github", ".gitea"])
+@pytest.mark.parametrize("plans", [False, True])
+def test_report_workflow_commits_the_forms_log(tmp_path, gk, platform, plans) -> None:
+    """The forms sent are recorded in the office's repository (review and notify read the
+    log), on top of what the office pushed while the report ran."""
+    repo, log = _office_with_the_plan(tmp_path, gk, plans)
+    origin = with_origin(repo, tmp_path)
+    office_pushes(origin, tmp_path)
+    done = run_workflow(
+        "report.yml",
+        tmp_path,
+        "workflow_dispatch",
+        {"as_of": "2024-10-15"},
+        repo=repo,
+        folder=repo / platform / "workflows",
+        context={**FORM_KEY, "vars.GKCTL_PAGES": "", "vars.GKCTL_PIP_OPTIONS": ""},
+    )
+    subject = "report: 填报表发出记录（forms-log.yaml）" + (
+        " [skip ci]" if platform == ".gitea" else ""
+    )
+    assert git(origin, "log", "--format=%s", "main").splitlines() == [subject, "office", "plan"]
+    kept = git(origin, "show", f"main:{log}")
+    assert len(sent_lines(kept)) == 40 and LOGGED in kept
+    # The report job hands the log over as an artifact; the forms-log job takes it back
+    # into the plan's folder.
+    assert log in done["artifacts"]
+    steps = done["workflow"]["jobs"]["forms-log"]["steps"]
+    [download] = [s for s in steps if "download-artifact" in s.get("uses", "")]
+    assert download["with"] == {"name": "forms-log", "path": log.rsplit("/", 1)[0] + "/"}
+
+
+@pytest.mark.parametrize("platform", [".github", ".gitea"])
+def test_report_workflow_without_the_key_commits_nothing(office, tmp_path, platform) -> None:
+    repo = _with_bundled_plan(office)
+    origin = with_origin(repo, tmp_path)
+    run_workflow(
+        "report.yml",
+        tmp_path,
+        "schedule",
+        repo=repo,
+        folder=repo / platform / "workflows",
+        context={
+            "secrets.GKCTL_FORM_KEY": "",
+            "vars.GKCTL_PAGES": "",
+            "vars.GKCTL_PIP_OPTIONS": "",
+        },
+    )
+    assert not (repo / "填报表").exists() and not (repo / "data" / "forms-log.yaml").exists()
+    assert git(origin, "rev-list", "--count", "main") == "1\n"
+
+
+@pytest.mark.parametrize("platform", [".github", ".gitea"])
+def test_only_the_forms_log_job_may_write_and_it_runs_only_git(office, platform) -> None:
+    workflow = yaml.safe_load((office / platform / "workflows" / "report.yml").read_text("utf-8"))
+    writers = {
+        name: job["permissions"]
+        for name, job in workflow["jobs"].items()
+        if "write" in job.get("permissions", workflow["permissions"]).values()
+    }
+    # deploy: GitHub Pages only (GitHub), turned on by the office.
+    assert writers.pop("forms-log") == {"contents": "write"}
+    assert set(writers) <= {"deploy"} and "contents" not in writers.get("deploy", {})
+    steps = workflow["jobs"]["forms-log"]["steps"]
+    used = [s["uses"].split("@")[0] for s in steps if "uses" in s]
+    assert used == ["actions/checkout", "actions/download-artifact"]
+    for step in steps:
+        for line in step.get("run", "").splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                assert line.split()[0] in (ALLOWED - {"gkctl"}) | {"git"}, line
+    # Every job that runs gkctl checks out without keeping the credentials.
+    report = workflow["jobs"]["report"]["steps"]
+    assert report[0]["with"]["persist-credentials"] is False
 
 
 # --- the GitLab jobs, run here ---------------------------------------------------------------
@@ -382,7 +487,7 @@ def test_gitlab_report_job_makes_the_artifacts(office) -> None:
     log = run_gitlab_job(repo, "report", {"GKCTL_TODAY": "2024-10-15", "GKCTL_FORM_KEY": "f" * 64})
     assert "未设 CI/CD 变量 GKCTL_FORM_KEY" not in log
     paths = _gitlab(repo)["report"]["artifacts"]["paths"]
-    assert paths == ["out/", "site/", "填报表/"]
+    assert paths == ["out/", "site/", "填报表/", "data/forms-log.yaml"]
     # The same 通报 as this repository's report workflow makes (its golden file).
     golden = ROOT / "tests" / "golden" / "report-summary-since-2024-09-01-2024-10-15.md"
     summary = (repo / "out" / "summary.md").read_text(encoding="utf-8")
@@ -410,6 +515,77 @@ def test_gitlab_pages_is_off_unless_turned_on(office) -> None:
     (office / "site" / "index.html").write_text("<h1>督办看板</h1>\n", encoding="utf-8")
     run_gitlab_job(office, "pages")
     assert (office / "public" / "index.html").read_text(encoding="utf-8") == "<h1>督办看板</h1>\n"
+
+
+def _push_env(origin: Path, token: str = "glpat-push-token") -> dict[str, str]:
+    """What GitLab sets for a scheduled pipeline on main, and the office's push token. git
+    reaches the local `origin` only through the exact URL the job must build (with the
+    token in it), so a wrong URL fails the push."""
+    url = f"https://gkctl-report:{token}@gitlab.example.invalid:443/office/plan.git"
+    return {
+        "CI_SERVER_PROTOCOL": "https",
+        "CI_SERVER_HOST": "gitlab.example.invalid",
+        "CI_SERVER_PORT": "443",
+        "CI_PROJECT_PATH": "office/plan",
+        "CI_COMMIT_BRANCH": "main",
+        "GKCTL_PUSH_TOKEN": token,
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": f"url.{origin}.insteadOf",
+        "GIT_CONFIG_VALUE_0": url,
+    }
+
+
+def _gitlab_report(
+    tmp_path: Path, gk: Any, plans: bool, key: bool = True
+) -> tuple[Path, Path, str]:
+    """The report job run in a checkout of the office's repository (GitLab checks out the
+    commit, detached); return the checkout, its origin and the forms log's path."""
+    repo, log = _office_with_the_plan(tmp_path, gk, plans)
+    origin = with_origin(repo, tmp_path)
+    git(repo, "checkout", "-q", "--detach")
+    env = {"GKCTL_TODAY": "2024-10-15", **({"GKCTL_FORM_KEY": "f" * 64} if key else {})}
+    run_gitlab_job(repo, "report", env)
+    assert log in _gitlab(repo)["report"]["artifacts"]["paths"]
+    return repo, origin, log
+
+
+@pytest.mark.parametrize("plans", [False, True])
+def test_gitlab_forms_log_job_commits_the_log(tmp_path, gk, plans) -> None:
+    repo, origin, log = _gitlab_report(tmp_path, gk, plans)
+    office_pushes(origin, tmp_path)  # while the report ran
+    run_gitlab_job(repo, "forms-log", _push_env(origin))
+    assert git(origin, "log", "--format=%s", "main").splitlines() == [
+        "report: 填报表发出记录（forms-log.yaml） [skip ci]",
+        "office",
+        "plan",
+    ]
+    kept = git(origin, "show", f"main:{log}")
+    assert len(sent_lines(kept)) == 40 and LOGGED in kept
+    job = _gitlab(repo)["forms-log"]
+    assert job["needs"] == ["report"] and "extends" not in job  # installs and runs no gkctl
+    assert job["rules"] == _gitlab(repo)["report"]["rules"]
+
+
+def test_gitlab_forms_log_job_without_a_token_warns(tmp_path, gk) -> None:
+    repo, origin, log = _gitlab_report(tmp_path, gk, plans=False)
+    env = _push_env(origin)
+    del env["GKCTL_PUSH_TOKEN"]
+    with pytest.raises(AssertionError, match=r"job forms-log failed \(3\)") as failed:
+        run_gitlab_job(repo, "forms-log", env)
+    assert (
+        f"未设 CI/CD 变量 GKCTL_PUSH_TOKEN：填报表发出记录只在 report 作业的构件中（{log}）"
+        in str(failed.value)
+    )
+    # Exit code 3 shows the job as a warning; the pipeline passes.
+    assert _gitlab(repo)["forms-log"]["allow_failure"] == {"exit_codes": [3]}
+    assert git(origin, "rev-list", "--count", "main") == "1\n"
+
+
+def test_gitlab_forms_log_job_without_forms_does_nothing(tmp_path, gk) -> None:
+    repo, origin, log = _gitlab_report(tmp_path, gk, plans=False, key=False)
+    assert not (repo / log).exists()
+    run_gitlab_job(repo, "forms-log", _push_env(origin))
+    assert git(origin, "rev-list", "--count", "main") == "1\n"
 
 
 class _GitLab(BaseHTTPRequestHandler):

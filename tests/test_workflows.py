@@ -456,10 +456,10 @@ def test_validate_workflow_fails_on_bad_data(tmp_path) -> None:
 FORM_KEY = {"secrets.GKCTL_FORM_KEY": "f" * 64}
 
 
-def _repo_with_origin(tmp_path: Path) -> tuple[Path, Path]:
-    """A repository copy committed on main, with a bare `origin` it tracks (what the
-    forms-log job's checkout and push see)."""
-    repo = _repo_copy(tmp_path)
+def with_origin(repo: Path, tmp_path: Path) -> Path:
+    """Commit `repo` on main and give it a bare `origin` it tracks (what a forms-log job's
+    checkout and push see); return the origin. tests/test_init.py does the same with the
+    repository gkctl init writes."""
     origin = tmp_path / "origin.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
     git(repo, "init", "-q", "-b", "main")
@@ -467,10 +467,26 @@ def _repo_with_origin(tmp_path: Path) -> tuple[Path, Path]:
     git(repo, "commit", "-q", "-m", "plan")
     git(repo, "remote", "add", "origin", str(origin))
     git(repo, "push", "-q", "-u", "origin", "main")
-    return repo, origin
+    return origin
 
 
-def _sent_lines(text: str) -> list[str]:
+def _repo_with_origin(tmp_path: Path) -> tuple[Path, Path]:
+    """A repository copy committed on main, with a bare `origin` it tracks."""
+    repo = _repo_copy(tmp_path)
+    return repo, with_origin(repo, tmp_path)
+
+
+def office_pushes(origin: Path, tmp_path: Path) -> None:
+    """The office pushes a commit of its own to `origin` (while a report runs)."""
+    office = tmp_path / "office-clone"
+    git(tmp_path, "clone", "-q", str(origin), str(office))
+    (office / "gkctl-note.txt").write_text("办公室的提交\n", encoding="utf-8")
+    git(office, "add", "-A")
+    git(office, "commit", "-q", "-m", "office")
+    git(office, "push", "-q")
+
+
+def sent_lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if 'event: "sent"' in line]
 
 
@@ -494,7 +510,7 @@ def test_report_workflow_at_a_fixed_date(tmp_path) -> None:
         == "report: 填报表发出记录（forms-log.yaml）\n"
     )
     kept = git(origin, "show", "main:data/forms-log.yaml")
-    assert len(_sent_lines(kept)) == 40
+    assert len(sent_lines(kept)) == 40
     assert '{unit: "区经委", event: "sent", date: 2024-10-15, form_date: 2024-10-15}' in kept
     forms = sorted((done["repo"] / "填报表").glob("*.xlsx"))
     assert len(forms) == 40 and done["repo"] / "填报表" / "区经委-填报表.xlsx" in forms
@@ -562,12 +578,7 @@ def test_report_workflow_on_schedule_uses_today(tmp_path) -> None:
 def test_report_workflow_puts_the_forms_log_on_top_of_the_offices_pushes(tmp_path) -> None:
     """The office pushed while the report ran: the log's commit goes on top, nothing lost."""
     repo, origin = _repo_with_origin(tmp_path)
-    office = tmp_path / "office"
-    git(tmp_path, "clone", "-q", str(origin), str(office))
-    (office / "data" / "gkctl-note.txt").write_text("办公室的提交\n", encoding="utf-8")
-    git(office, "add", "-A")
-    git(office, "commit", "-q", "-m", "office")
-    git(office, "push", "-q")
+    office_pushes(origin, tmp_path)
     run_workflow(
         "report.yml",
         tmp_path,
@@ -581,7 +592,7 @@ def test_report_workflow_puts_the_forms_log_on_top_of_the_offices_pushes(tmp_pat
         "office",
         "plan",
     ]
-    assert len(_sent_lines(git(origin, "show", "main:data/forms-log.yaml"))) == 40
+    assert len(sent_lines(git(origin, "show", "main:data/forms-log.yaml"))) == 40
 
 
 def test_pages_is_off_unless_the_office_turns_it_on(tmp_path) -> None:

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from gkctl import __version__
 from gkctl.core.errors import DataError, UsageError
-from gkctl.store import atomic, loader, paths
+from gkctl.store import atomic, formslog, loader, paths
 from gkctl.store.newplan import plan_text
 
 # Scaffold file -> where it goes in the new repository. Dot-files are stored without their
@@ -113,6 +113,7 @@ def scaffold_files(where: Layout) -> dict[str, str]:
     """The repository's other files, filled in for this version and layout."""
     plan = f" --plan {where.plan}" if where.plan else ""
     keydir = where.units.rsplit("/", 1)[0] + "/"
+    plandir = where.tasks.rsplit("/", 1)[0]
     fields = {
         "@VERSION@": __version__,
         "@DATA@": where.data,
@@ -120,6 +121,9 @@ def scaffold_files(where: Layout) -> dict[str, str]:
         "@UNITS@": where.units,
         "@PLAN@": plan,
         "@KEYDIR@": keydir,
+        # forms-log.yaml, beside the plan's tasks.yaml: the report CI commits it back.
+        "@PLANDIR@": plandir,
+        "@FORMSLOG@": f"{plandir}/{formslog.FORMS_LOG}",
     }
     root = resources.files("gkctl") / "scaffold"
     out = {}
