@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from rich.cells import cell_len
 
 from tests.conftest import DATA, ROOT
@@ -184,12 +185,18 @@ def test_a_closed_stdout_or_stderr_keeps_the_exit_code(tmp_path: Path) -> None:
     assert done.returncode == 2
 
 
-def test_a_console_that_cannot_carry_a_character_gets_no_traceback(data_copy: Path) -> None:
+# Python's default error handler for a standard stream: strict here, surrogateescape on
+# Windows (always, CPython's config_get_stdio_errors) and in the C locale.
+@pytest.mark.parametrize("default_errors", ["", ":surrogateescape"])
+def test_a_console_that_cannot_carry_a_character_gets_no_traceback(
+    data_copy: Path, default_errors: str
+) -> None:
     # A Chinese Windows console or a redirected cp936 stream is GBK, which has no 𠮷
     # (U+20BB7, outside the BMP): stdout shows ? for it, stderr an escape (issue 26, item 3).
     tasks = data_copy / "tasks.yaml"
     tasks.write_text(tasks.read_text(encoding="utf-8").replace("公开", "公开𠮷"), encoding="utf-8")
-    env = {**os.environ, "PYTHONIOENCODING": "gbk", "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
+    encoding = "gbk" + default_errors
+    env = {**os.environ, "PYTHONIOENCODING": encoding, "PYTHONPATH": str(ROOT), "NO_COLOR": "1"}
     gkctl = [sys.executable, "-m", "gkctl"]
     due = [*gkctl, "due", "--unit", "区经委", "--as-of", "2024-10-15", "--data", str(data_copy)]
     done = subprocess.run(due, env=env, capture_output=True, check=False)

@@ -305,19 +305,26 @@ def run() -> None:
 
 
 _SAME_WIDTH = "gkctl-same-width"
+# The error handlers Python gives a standard stream unless told otherwise.
+_DEFAULT_ERRORS = ("strict", "surrogateescape")
 
 
 def _tolerant_streams() -> None:
     """A console or pipe whose encoding cannot carry every character (GBK/cp936 on a Chinese
     Windows, PYTHONIOENCODING=gbk) gets ? for such a character on stdout and an escape on
     stderr, rather than a traceback halfway through the output. UTF-8 carries everything;
-    an error handler the user chose (PYTHONIOENCODING=gbk:xmlcharrefreplace) is kept."""
+    an error handler the user chose (PYTHONIOENCODING=gbk:xmlcharrefreplace) is kept.
+
+    Python's own default is strict, or surrogateescape: always on Windows (CPython's
+    config_get_stdio_errors), and in the C locale. surrogateescape only writes back bytes
+    that came in undecodable and raises on any other character, so it is replaced too (a
+    redirected stream on Windows is the ANSI code page with it: found under Wine)."""
     import codecs
     import io
 
     codecs.register_error(_SAME_WIDTH, _same_width)
     for stream, errors in ((sys.stdout, _SAME_WIDTH), (sys.stderr, "backslashreplace")):
-        if not isinstance(stream, io.TextIOWrapper) or stream.errors != "strict":
+        if not isinstance(stream, io.TextIOWrapper) or stream.errors not in _DEFAULT_ERRORS:
             continue
         if codecs.lookup(stream.encoding).name != "utf-8":
             stream.reconfigure(errors=errors)
