@@ -1,5 +1,6 @@
 """Finding the data and gkctl.toml: --data, GKCTL_DATA, gkctl.toml, data/ found upwards."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -37,7 +38,10 @@ def test_stops_at_the_repository_root(tmp_path: Path, repo: Path, monkeypatch) -
     (inner / ".git").mkdir(parents=True)
     monkeypatch.chdir(inner)
     assert _choose(inner).path == Path("data")
-    with pytest.raises(UsageError, match=r"找不到数据文件 data/tasks\.yaml"):
+    # Said with the system's separator (data\\tasks.yaml on Windows).
+    with pytest.raises(
+        UsageError, match=f"找不到数据文件 {re.escape(str(Path('data/tasks.yaml')))}"
+    ):
         paths.find_data_dir(None, None, inner, None)
 
 
