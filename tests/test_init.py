@@ -293,22 +293,30 @@ def test_validate_workflow_on_a_pull_request(office, tmp_path, platform) -> None
         assert done["summary"] == "" and done["artifacts"] == []
 
 
+def _report_by_hand(
+    repo: Path, tmp_path: Path, platform: str, context: dict[str, str]
+) -> dict[str, Any]:
+    """The generated report workflow of `platform`, run by hand for 2024-10-15."""
+    context = {"vars.GKCTL_PIP_OPTIONS": "", **context}
+    where = repo / platform / "workflows"
+    inputs = {"as_of": "2024-10-15"}
+    return run_workflow(
+        "report.yml",
+        tmp_path,
+        "workflow_dispatch",
+        inputs,
+        repo=repo,
+        folder=where,
+        context=context,
+    )
+
+
 @pytest.mark.parametrize("platform", [".github", ".gitea"])
 @pytest.mark.parametrize("pages", ["", "true"])
 def test_report_workflow_publishes_only_when_asked(office, tmp_path, platform, pages) -> None:
     repo = _with_bundled_plan(office)
     with_origin(repo, tmp_path)  # the forms-log job pushes there
-    context = {"vars.GKCTL_PAGES": pages, "secrets.GKCTL_FORM_KEY": "f" * 64}
-    context["vars.GKCTL_PIP_OPTIONS"] = ""
-    done = run_workflow(
-        "report.yml",
-        tmp_path,
-        "workflow_dispatch",
-        {"as_of": "2024-10-15"},
-        repo=repo,
-        folder=repo / platform / "workflows",
-        context=context,
-    )
+    done = _report_by_hand(repo, tmp_path, platform, {**FORM_KEY, "vars.GKCTL_PAGES": pages})
     assert (repo / "out" / "summary.docx").read_bytes()[:2] == b"PK"
     assert len(list((repo / "out" / "units").glob("*.md"))) == 40
     assert len(list((repo / "填报表").glob("*.xlsx"))) == 40
@@ -350,15 +358,7 @@ def test_report_workflow_commits_the_forms_log(tmp_path, gk, platform, plans) ->
     repo, log = _office_with_the_plan(tmp_path, gk, plans)
     origin = with_origin(repo, tmp_path)
     office_pushes(origin, tmp_path)
-    done = run_workflow(
-        "report.yml",
-        tmp_path,
-        "workflow_dispatch",
-        {"as_of": "2024-10-15"},
-        repo=repo,
-        folder=repo / platform / "workflows",
-        context={**FORM_KEY, "vars.GKCTL_PAGES": "", "vars.GKCTL_PIP_OPTIONS": ""},
-    )
+    done = _report_by_hand(repo, tmp_path, platform, {**FORM_KEY, "vars.GKCTL_PAGES": ""})
     subject = "report: 填报表发出记录（forms-log.yaml）" + (
         " [skip ci]" if platform == ".gitea" else ""
     )
