@@ -1,8 +1,11 @@
 """The parsed-plan cache: keyed on the bytes, so an edit is always seen."""
 
 import json
+import os
 import re
+import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -328,3 +331,140 @@ def test_plan_in_slices_reads_back_whole(data_copy: Path, tmp_path: Path, monkey
     entry.write_bytes(raw[: starts[11]])
     assert cache.load(data_copy) == fresh
     assert len(checked) == 3
+
+
+# The fingerprints from the record of each file's stat (cache._Seen, as git's index): a warm
+# run reads no byte of files that have not changed, and every way of changing one is seen.
+MARKER = "units: [区经委, 各相关部门]\n    deadline: 10月底前"
+
+
+def _deadline_31(data: Path) -> str:
+    return next(t.deadline for t in cache.load(data).plan.tasks if t.id == 31)
+
+
+def _counting_hashes(monkeypatch) -> list[Path]:
+    hashed: list[Path] = []
+    real = cache._file_fingerprint
+
+    def counting(path: Path):  # type: ignore[no-untyped-def]
+        hashed.append(path)
+        return real(path)
+
+    monkeypatch.setattr(cache, "_file_fingerprint", counting)
+    return hashed
+
+
+def _edit_in_place(tasks: Path, keep_mtime: bool, back: bool = False) -> None:
+    """10月底前 → 12月底前 for task 31 (or `back`): the same size; with the old mtime put
+    back (as `touch -d` would) when asked."""
+    before = tasks.stat()
+    text = tasks.read_text(encoding="utf-8")
+    old, new = MARKER, MARKER.replace("10月", "12月")
+    if back:
+        old, new = new, old
+    assert text.count(old) == 1
+    with open(tasks, "r+b") as handle:  # the same inode, written in place
+        handle.write(text.replace(old, new).encode("utf-8"))
+    assert tasks.stat().st_size == before.st_size
+    if keep_mtime:
+        os.utime(tasks, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert tasks.stat().st_mtime_ns == before.st_mtime_ns
+
+
+def _trusted_record(data: Path, monkeypatch, tmp_path: Path) -> list[Path]:
+    """A cache entry and a record for `data` that the next run trusts: the racy window
+    shrunk to nothing, so that files written a moment ago count as old."""
+    monkeypatch.setenv("GKCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "_RACY_NS", 0)
+    assert _deadline_31(data) == "10月底前"  # writes the entry
+    assert _deadline_31(data) == "10月底前"  # hashes, writes the record
+    hashed = _counting_hashes(monkeypatch)
+    assert _deadline_31(data) == "10月底前"
+    assert hashed == []  # the record was trusted: no byte read
+    return hashed
+
+
+def test_warm_run_hashes_nothing(data_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    _trusted_record(data_copy, monkeypatch, tmp_path)
+    # The record, next to the entry, holds the fingerprint the entry is keyed on.
+    (record,) = (tmp_path / "cache").glob("*.stat")
+    printed = cache.fingerprint((data_copy / "tasks.yaml").read_bytes())
+    assert printed in record.read_text(encoding="ascii")
+    assert cache.open_slices(data_copy) is not None  # the view of a unit hits as well
+
+
+def test_default_window_hashes_a_file_just_written(
+    data_copy: Path, tmp_path: Path, monkeypatch
+) -> None:
+    monkeypatch.setenv("GKCTL_CACHE_DIR", str(tmp_path / "cache"))
+    for _ in range(2):
+        assert _deadline_31(data_copy) == "10月底前"
+    hashed = _counting_hashes(monkeypatch)
+    assert _deadline_31(data_copy) == "10月底前"
+    # Written less than _RACY_NS ago: not trusted, read again.
+    assert {p.name for p in hashed} == {"tasks.yaml", "units.yaml"}
+
+
+def test_same_size_edit_with_mtime_put_back_is_seen(
+    data_copy: Path, tmp_path: Path, monkeypatch
+) -> None:
+    hashed = _trusted_record(data_copy, monkeypatch, tmp_path)
+    _edit_in_place(data_copy / "tasks.yaml", keep_mtime=True)
+    assert _deadline_31(data_copy) == "12月底前"  # st_ctime moved
+    assert data_copy / "tasks.yaml" in hashed
+
+
+def test_file_renamed_over_is_seen(data_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    hashed = _trusted_record(data_copy, monkeypatch, tmp_path)
+    tasks = data_copy / "tasks.yaml"
+    before = tasks.stat()
+    new = data_copy / "tasks.yaml.new"
+    new.write_text(
+        tasks.read_text(encoding="utf-8").replace(MARKER, MARKER.replace("10月", "12月")),
+        encoding="utf-8",
+    )
+    os.utime(new, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(new, tasks)  # as editors and gkctl's own writes do
+    assert tasks.stat().st_size == before.st_size
+    assert _deadline_31(data_copy) == "12月底前"
+    assert tasks in hashed
+
+
+def test_copy_elsewhere_is_read_for_itself(data_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    hashed = _trusted_record(data_copy, monkeypatch, tmp_path)
+    other = tmp_path / "elsewhere" / "data"
+    shutil.copytree(data_copy, other)  # copy2: the same mtimes
+    _edit_in_place(other / "tasks.yaml", keep_mtime=True)
+    assert _deadline_31(other) == "12月底前"
+    assert other / "tasks.yaml" in hashed
+    assert _deadline_31(data_copy) == "10月底前"
+
+
+def test_edit_in_the_same_tick_is_seen(data_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    """A write in the same tick of the file system's clock leaves all five the same (a FAT
+    disk keeps 2 s ticks): simulated here by a clock that does not move. The record made
+    when the file was read is then within the racy window, so the file is hashed again."""
+    monkeypatch.setenv("GKCTL_CACHE_DIR", str(tmp_path / "cache"))
+    tick = time.time_ns()
+
+    def frozen(info: os.stat_result) -> tuple[int, ...]:
+        return (info.st_dev, info.st_ino, info.st_size, tick, tick)
+
+    monkeypatch.setattr(cache, "_stat_key", frozen)
+    for _ in range(3):
+        assert _deadline_31(data_copy) == "10月底前"
+    _edit_in_place(data_copy / "tasks.yaml", keep_mtime=False)
+    assert _deadline_31(data_copy) == "12月底前"
+    # The window is what makes this exact: without it the old fingerprint would be trusted.
+    monkeypatch.setattr(cache, "_RACY_NS", 0)
+    assert _deadline_31(data_copy) == "12月底前"  # records the edited bytes, trusted now
+    _edit_in_place(data_copy / "tasks.yaml", keep_mtime=False, back=True)  # the same tick
+    assert _deadline_31(data_copy) == "12月底前"  # stale: what the window prevents
+
+
+def test_damaged_record_is_ignored(data_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    _trusted_record(data_copy, monkeypatch, tmp_path)
+    (record,) = (tmp_path / "cache").glob("*.stat")
+    for damage in ("", "gkctl-stat-1\n1 2 x\n", "other\n", "gkctl-stat-1\n1 2 3\n"):
+        record.write_text(damage, encoding="ascii")
+        assert _deadline_31(data_copy) == "10月底前"

@@ -29,7 +29,15 @@ NO_LINE_END = frozenset("（《「『“‘〔【([{")
 
 def is_wide(char: str) -> bool:
     code = ord(char)
-    return code >= 0x1100 and any(low <= code <= high for low, high in _WIDE_RANGES)
+    if code < 0x1100:
+        return False
+    if 0x4E00 <= code <= 0x9FFF:  # the common ideographs first: most of a task's text
+        return True
+    # A loop, not any(…) over a generator: a table cell asks this of every character.
+    for low, high in _WIDE_RANGES:  # noqa: SIM110
+        if low <= code <= high:
+            return True
+    return False
 
 
 def width(text: str) -> int:

@@ -1,5 +1,8 @@
 """A parsed-plan cache, keyed on the size and SHA-256 of the data files.
 
+(The SHA-256 of a file that has not changed is taken from a record of its stat, as git's
+index does: see _Seen.)
+
 Reading a 10,000-task plan costs about a second of YAML parsing and checking; commands
 that only read the plan (due, list, show, report …) are run again and again on the same
 files. The cache keeps, per data folder, the checked Dataset together with the size and
@@ -30,11 +33,12 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 import zlib
 from array import array
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from gkctl import __version__
 from gkctl.core import collector, deadlines, workdays
@@ -77,18 +81,115 @@ def fingerprint(data: bytes) -> str:
     return f"{len(data)}:{digest.hexdigest()}"
 
 
-def _file_fingerprint(path: Path) -> str:
-    """fingerprint() of a file, read in chunks: a warm run never holds the file in memory."""
+def _file_fingerprint(path: Path) -> tuple[str, _Seen | None]:
+    """fingerprint() of a file, read in chunks (a warm run never holds the file in memory),
+    and what the file looked like while it was read, where it did not change meanwhile."""
+    taken = time.time_ns()  # before the first byte is read: see _Seen
     with open(path, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        digest = _sha256(size)
+        before = os.fstat(handle.fileno())
+        digest = _sha256(before.st_size)
         buffer = bytearray(_CHUNK)
         view = memoryview(buffer)
         total = 0
         while count := handle.readinto(buffer):
             digest.update(view[:count])
             total += count
-    return f"{total}:{digest.hexdigest()}"
+        after = _stat_key(os.fstat(handle.fileno()))
+    printed = f"{total}:{digest.hexdigest()}"
+    if after != _stat_key(before) or total != before.st_size:
+        return printed, None  # written to while it was read: nothing to remember
+    return printed, _Seen(after, printed, taken)
+
+
+# Knowing a file's fingerprint without reading it (git's index does the same, and calls a
+# file it cannot trust "racily clean"). A file keeps its device, inode, size, modification
+# and change times (st_ctime: set by the system at any write, rename or touch, never by a
+# user) for as long as nobody writes to it. So a record of those five, with the fingerprint
+# of the bytes read under them, holds the fingerprint for as long as the five are unchanged,
+# with one exception: a write in the same tick of the file system's clock as the record's
+# times (FAT keeps 2 s ticks; others a few ms) leaves them as they were. The record is
+# therefore trusted only when both times are older than the moment the file was read
+# (`taken`, read from the clock before the first byte) by more than _RACY_NS: any write
+# after that moment stamps a later tick. Otherwise the file is hashed, and the record made
+# anew, so that a later run can trust it. An edit with the old mtime put back (touch -d)
+# still changes st_ctime; a file renamed over the old one, or a copy, has another inode.
+_RACY_NS = 3 * 10**9  # FAT's 2 s tick, and some slack for a clock that lags
+
+
+class _Seen(NamedTuple):
+    key: tuple[int, ...]  # st_dev, st_ino, st_size, st_mtime_ns, st_ctime_ns
+    printed: str  # fingerprint()
+    taken: int  # time.time_ns() before the bytes were read
+
+    def trusted(self, key: tuple[int, ...]) -> bool:
+        mtime, ctime = self.key[3], self.key[4]
+        return key == self.key and max(mtime, ctime) < self.taken - _RACY_NS
+
+
+def _stat_key(info: os.stat_result) -> tuple[int, ...]:
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+_STAT_MAGIC = "gkctl-stat-1"
+
+
+def _fingerprints(entry: Path | None, files: Sequence[Path]) -> list[str]:
+    """fingerprint() of each file: from the entry's record (see _Seen) where it can be
+    trusted, else by reading the file, which renews the record. OSError: a file is missing
+    or unreadable."""
+    record = entry.with_suffix(".stat") if entry is not None else None
+    known = _read_seen(record) if record is not None else []
+    out: list[str] = []
+    seen: list[_Seen | None] = []
+    for i, path in enumerate(files):
+        old = known[i] if i < len(known) else None
+        if old is not None and old.trusted(_stat_key(os.stat(path))):
+            out.append(old.printed)
+            seen.append(old)
+            continue
+        printed, new = _file_fingerprint(path)
+        out.append(printed)
+        seen.append(new)
+    if record is not None and seen != known:
+        _write_seen(record, seen)
+    return out
+
+
+def _read_seen(record: Path) -> list[_Seen | None]:
+    """The records of an entry's files, in order (empty: none, or not to be trusted)."""
+    if not _trusted(record):
+        return []
+    try:
+        lines = record.read_text(encoding="ascii").splitlines()
+        if not lines or lines[0] != _STAT_MAGIC:
+            return []
+        out: list[_Seen | None] = []
+        for line in lines[1:]:
+            if line == "-":
+                out.append(None)
+                continue
+            *numbers, printed = line.split(" ")
+            values = [int(n) for n in numbers]
+            if len(values) != 6:
+                return []
+            out.append(_Seen(tuple(values[:5]), printed, values[5]))
+        return out
+    except (OSError, ValueError):  # damaged: the files are hashed
+        return []
+
+
+def _write_seen(record: Path, seen: Sequence[_Seen | None]) -> None:
+    lines = [_STAT_MAGIC]
+    for s in seen:
+        lines.append("-" if s is None else " ".join(map(str, (*s.key, s.taken, s.printed))))
+    raw = ("\n".join(lines) + "\n").encode("ascii")
+
+    def fill(handle: IO[bytes]) -> None:
+        handle.write(raw)
+
+    with contextlib.suppress(Exception):  # a read-only or full disk only loses speed
+        if _trusted_folder(record.parent):  # none yet: the entry's writer makes it
+            _replace(record, fill)
 
 
 def _sha256(size: int) -> Any:
@@ -157,7 +258,7 @@ def load(data_dir: Path) -> Dataset:
     entry = folder / entry_name(data_dir) if folder else None
     if entry is not None:
         try:
-            head = header(_file_fingerprint(tasks_path), _file_fingerprint(units_path))
+            head = header(*_fingerprints(entry, (tasks_path, units_path)))
         except OSError:
             head = b""  # missing or unreadable: the loader below says which
         cached = _read(entry, head, tasks_shown, units_shown) if head else None
@@ -454,7 +555,7 @@ def open_slices(data_dir: Path) -> Sliced | None:
     tasks_shown, units_shown = paths.shown(tasks_path), paths.shown(units_path)
     entry = folder / entry_name(data_dir)
     try:
-        head = header(_file_fingerprint(tasks_path), _file_fingerprint(units_path))
+        head = header(*_fingerprints(entry, (tasks_path, units_path)))
     except OSError:
         return None
     if not _trusted(entry):
@@ -508,5 +609,6 @@ def _replace(entry: Path, fill: Callable[[IO[bytes]], None]) -> None:
 def _prune(folder: Path) -> None:
     entries = sorted(folder.glob("*.cache"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in entries[KEEP:]:
-        with contextlib.suppress(OSError):
-            old.unlink()
+        for gone in (old, old.with_suffix(".stat")):
+            with contextlib.suppress(OSError):
+                gone.unlink()

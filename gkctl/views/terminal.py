@@ -43,6 +43,7 @@ from gkctl.core.status import (
 )
 from gkctl.core.units import DIRECT
 from gkctl.core.unitview import UnitDue
+from gkctl.views import plaintable
 from gkctl.views.labels import (
     KIND_LABELS,
     PROGRESS_LABELS,
@@ -284,8 +285,14 @@ class TaskListing:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         if options.max_width < NARROW:
             yield from self._stacked()
+            return
+        table = self._table()
+        # Piped (no styles written), the same characters without Rich's cell machinery.
+        drawn = plaintable.draw(table, console, options)
+        if drawn is None:
+            yield table
         else:
-            yield self._table()
+            yield from drawn
 
     def _last_cell(self, s: TaskState) -> Text:
         if self.with_unit:

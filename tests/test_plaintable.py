@@ -1,0 +1,168 @@
+"""views.plaintable draws gkctl's listings with the characters Rich's Table draws.
+
+Each case is drawn twice on the same colourless console: by Rich (the table itself) and by
+plaintable.draw (what TaskListing yields when no styles are written). Real listings of every
+unit of the bundled and a generated plan at several widths, and any text (hypothesis): wide
+and narrow characters, long words, the 禁则 marks, markup-like brackets, control characters,
+line breaks; columns wide enough to make Rich narrow the task column, or the table too wide
+for the line.
+"""
+
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from gkctl.core import status
+from gkctl.core.model import Dataset
+from gkctl.views import plaintable, terminal
+from tests.test_fast_paths import dataset, generated, overlapping  # noqa: F401
+
+WIDTHS = [72, 80, 100, 120, 200]
+
+
+def _console(width: int) -> Console:
+    # As gkctl's console when piped: no colour system, so no escape codes are written.
+    return Console(width=width, color_system=None, highlight=False, emoji=False)
+
+
+def _by_rich(table: Table, width: int) -> str:
+    console = _console(width)
+    with console.capture() as captured:
+        console.print(table)
+    return captured.get()
+
+
+def _drawn(table: Table, width: int) -> str | None:
+    console = _console(width)
+    segments = plaintable.draw(table, console, console.options)
+    if segments is None:
+        return None
+    return "".join(s.text for s in segments)
+
+
+def _listing(states: list[status.TaskState], with_unit: bool, more: int = 0) -> Table:
+    half = len(states) // 2
+    sections = [
+        terminal.Section("已逾期（3）", "bold red", states[:half], more),
+        terminal.Section("即将到期（2）", "yellow", states[half:], 0),
+    ]
+    return terminal.TaskListing(sections, with_unit)._table()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_real_listings(dataset: Dataset, width: int) -> None:  # noqa: F811
+    drawn = 0
+    for unit in dataset.directory.units[:12]:
+        states = status.unit_states(dataset, unit, date(2024, 10, 15))[:60]
+        if not states:
+            continue
+        table = _listing(states, with_unit=True, more=len(states) * 7)
+        got = _drawn(table, width)
+        if got is None:
+            # Left to Rich only where the fixed columns leave the task column too little
+            # room (a generated plan's long deadlines at 72 columns).
+            assert width < 100, (unit.name, width)
+            continue
+        assert got == _by_rich(table, width), (unit.name, width)
+        drawn += 1
+    assert drawn or width < 100
+
+
+def test_the_due_view_is_drawn_by_plaintable(gk) -> None:
+    """The path is taken where it should be: the view's table is not Rich's (a table Rich
+    drew would pass through Table._render)."""
+    calls = []
+    original = Table._render
+
+    def spy(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(self)
+        return original(self, *args, **kwargs)
+
+    Table._render = spy  # type: ignore[method-assign]
+    try:
+        result = gk("due", "--unit", "区经委", "--as-of", "2024-10-15")
+    finally:
+        Table._render = original  # type: ignore[method-assign]
+    assert result.exit_code == 0
+    assert "已逾期" in result.stdout and "序号  任务" in result.stdout
+    assert calls == []
+
+
+def test_a_colour_console_gets_rich() -> None:
+    table = _listing([], with_unit=False)
+    table.add_row("1", "任务")
+    console = Console(width=100, color_system="truecolor", force_terminal=True)
+    assert plaintable.draw(table, console, console.options) is None
+
+
+def test_other_tables_are_left_to_rich() -> None:
+    console = _console(100)
+    boxed = Table()
+    boxed.add_column("a")
+    boxed.add_row("1")
+    titled = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title="标题")
+    titled.add_column("a")
+    titled.add_column("b")
+    for table in (boxed, titled):
+        assert plaintable.draw(table, console, console.options) is None
+
+
+_pieces = st.sampled_from(
+    [
+        "推进政务公开",
+        "标准化规范化",
+        "，",
+        "。",
+        "“",
+        "”",
+        "（",
+        "）",
+        "、",
+        " ",
+        "  ",
+        "gkctl",
+        "https://example.gov.cn/zwgk/2024/very-long-address-without-spaces",
+        "[red]",
+        "[/]",
+        "\n",
+        "\t",
+        "\x1b",
+        "１２月底前",
+        "……",
+        "a",
+        "2024-10-15",
+    ]
+)
+_text = st.lists(_pieces, max_size=30).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(st.tuples(_text, _text, _text, _text, st.booleans()), min_size=1, max_size=6),
+    width=st.integers(min_value=40, max_value=160),
+)
+def test_any_text(rows: list[tuple[str, str, str, str, bool]], width: int) -> None:
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+    table.add_column("序号", justify="right", no_wrap=True)
+    table.add_column("任务", ratio=1, min_width=10, overflow="fold")
+    table.add_column("时间节点", no_wrap=True)
+    table.add_column("天数", no_wrap=True, justify="right")
+    for mark, task, deadline, days, blank in rows:
+        if blank:
+            table.add_row()
+            table.add_row("", Text(task, style="dim"))
+        table.add_row(
+            mark.replace("[", "(")[:8],  # a str cell: Rich reads markup in it
+            terminal.safe(task),
+            terminal.safe(deadline),
+            Text(days),
+        )
+    got = _drawn(table, width)
+    if got is not None:  # None: left to Rich, which is always right
+        assert got == _by_rich(table, width)
