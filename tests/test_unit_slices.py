@@ -209,3 +209,61 @@ def test_a_damaged_task_reads_the_plan_again(data_copy: Path, tmp_path: Path, mo
     again = cache.open_slices(data_copy)
     assert again is not None
     assert again.tasks([30, 0]) == [whole.plan.tasks[30], whole.plan.tasks[0]]
+
+
+@pytest.fixture
+def plans_folder(tmp_path: Path, generated: Path) -> Path:  # noqa: F811
+    """A folder of plans: the generated plan as 2024, the bundled plan as 2025 and 2026,
+    with the shared units.yaml (core.plans)."""
+    import shutil
+
+    out = tmp_path / "plans"
+    sources = {2024: generated, 2025: DATA, 2026: DATA}
+    for year, source in sources.items():
+        text = (source / "tasks.yaml").read_text(encoding="utf-8")
+        text = text.replace("  year: 2024", f"  year: {year}", 1)
+        text = text.replace("  published: 2024-04-10", f"  published: {year}-04-10", 1)
+        (out / str(year)).mkdir(parents=True)
+        (out / str(year) / "tasks.yaml").write_text(text, encoding="utf-8")
+    shutil.copy(DATA / "units.yaml", out / "units.yaml")
+    return out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        # 2025-10-15: the 2024 plan has ended (only what still runs in it is listed).
+        ("due", "--as-of", "2025-10-15"),
+        ("due", "--as-of", "2025-10-15", "--all", "--limit", "0"),
+        ("due", "--as-of", "2025-10-15", "--limit", "3", "--direct"),
+        ("due", "--as-of", "2024-10-15", "--limit", "7"),
+        ("due", "--as-of", "2025-10-15", "--plan", "2024", "--limit", "5"),
+        ("due", "--as-of", "2025-10-15", "--format", "json"),
+        ("due", "--as-of", "2025-10-15", "--format", "csv", "--fail-on", "due_soon"),
+        ("due", "--as-of", "2026-02-01", "--all", "--format", "json"),
+    ],
+)
+def test_cross_plan_due_from_slices_as_from_the_plans(
+    gk, monkeypatch, tmp_path: Path, plans_folder: Path, args: tuple[str, ...]
+) -> None:
+    """The due view of a folder of plans reads each plan's slice (core.plans.sliced_due and
+    sliced_states), with the answers of the plans read whole."""
+    import re
+
+    folder = tmp_path / "cache"
+    shown = ""
+    for unit in UNITS:
+        monkeypatch.setenv("GKCTL_NO_CACHE", "1")
+        whole = _run(gk, monkeypatch, folder, plans_folder, *args, "--unit", unit)
+        monkeypatch.delenv("GKCTL_NO_CACHE")
+        first = _run(gk, monkeypatch, folder, plans_folder, *args, "--unit", unit)
+        with monkeypatch.context() as m:
+            _whole_plan_refused(m)
+            sliced = _run(gk, monkeypatch, folder, plans_folder, *args, "--unit", unit)
+        assert whole == first == sliced, unit
+        assert whole[0] or whole[1]
+        shown += whole[0]
+    # Rows of more than one plan (of the one named), each marked with its plan.
+    marks = re.findall(r'(202\d)#\d|"plan": "(202\d)"|^(202\d),', shown, re.M)
+    plans = {"".join(m) for m in marks}
+    assert plans == {"2024"} if "--plan" in args else plans, plans

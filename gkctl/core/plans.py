@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import NamedTuple
 
-from gkctl.core import behind, status
+from gkctl.core import behind, status, unitview
 from gkctl.core.errors import Problem
 from gkctl.core.model import Dataset, Link, Task, Unit
 from gkctl.core.planyear import ended, plan_end
-from gkctl.core.status import TaskState
+from gkctl.core.status import Status, TaskState
 
 
 class NamedPlan(NamedTuple):
@@ -76,6 +76,83 @@ def unit_due_states(
     for name, dataset in plans:
         states = status.unit_states(dataset, unit, as_of, within, direct_only)
         document = dataset.plan.document
+        if not keep_ended and ended(document, as_of):
+            end = plan_end(document)
+            states = [s for s in states if still_running(s, end)]
+        out += [s._replace(plan=name) for s in states]
+    return sorted(out, key=status.sort_key)
+
+
+class SlicedPlan(NamedTuple):
+    """A plan read through its cache entry for one unit (core.unitview): the plan without
+    its tasks, a reader of its tasks, and the unit's slice."""
+
+    name: str
+    reader: unitview.Reader
+    part: unitview.Slice
+
+
+def sliced_due(
+    plans: Sequence[SlicedPlan],
+    unit: Unit,
+    as_of: date,
+    within: int,
+    direct_only: bool,
+    keep_ended: bool,
+    shown: Sequence[Status],
+    limit: int,
+) -> unitview.UnitDue:
+    """unitview.summarize(unit_due_states(…), shown, limit) from each plan's slice: a running
+    plan's groups counted whole (unitview.unit_due), an ended plan's tasks that are not done
+    judged one by one (still_running asks of each), the rows merged in sort order."""
+    counts = dict.fromkeys(Status, 0)
+    maybe = dict.fromkeys(Status, 0)
+    rows: dict[Status, list[TaskState]] = {st: [] for st in shown}
+    maybe_rows: list[TaskState] = []
+    final = False
+    for name, reader, part in plans:
+        document = reader.dataset.plan.document
+        if not keep_ended and ended(document, as_of):
+            undone = [st for st in status.STATUS_ORDER if st not in status.DONE_STATUSES]
+            states = unitview.unit_states(reader, unit, part, as_of, within, direct_only, undone)
+            end = plan_end(document)
+            kept = sorted((s for s in states if still_running(s, end)), key=status.sort_key)
+            one = unitview.summarize(kept, shown, limit)
+        else:
+            one = unitview.unit_due(reader, unit, part, as_of, within, direct_only, shown, limit)
+        for st in Status:
+            counts[st] += one.counts[st]
+            maybe[st] += one.maybe[st]
+        for st in shown:
+            rows[st] += [s._replace(plan=name) for s in one.rows[st]]
+        maybe_rows += [s._replace(plan=name) for s in one.maybe_rows]
+        final = final or one.final
+
+    def first(states: list[TaskState]) -> list[TaskState]:
+        # Each plan's first `limit` in sort order, in plan order: a stable sort of them
+        # gives the first `limit` of all the plans' states sorted together.
+        states.sort(key=status.sort_key)
+        return states[:limit] if limit else states
+
+    return unitview.UnitDue(
+        counts, maybe, {st: first(rows[st]) for st in shown}, first(maybe_rows), final
+    )
+
+
+def sliced_states(
+    plans: Sequence[SlicedPlan],
+    unit: Unit,
+    as_of: date,
+    within: int,
+    direct_only: bool,
+    keep_ended: bool,
+    statuses: Sequence[Status],
+) -> list[TaskState]:
+    """The states of unit_due_states(…) of these statuses, read from each plan's slice."""
+    out: list[TaskState] = []
+    for name, reader, part in plans:
+        states = unitview.unit_states(reader, unit, part, as_of, within, direct_only, statuses)
+        document = reader.dataset.plan.document
         if not keep_ended and ended(document, as_of):
             end = plan_end(document)
             states = [s for s in states if still_running(s, end)]

@@ -4,7 +4,7 @@ from collections import Counter
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -38,6 +38,10 @@ from gkctl.core.errors import ExitCode, Problem, UsageError
 from gkctl.core.model import Dataset
 from gkctl.core.units import involvement, lookup
 from gkctl.store import paths
+
+if TYPE_CHECKING:
+    from gkctl.core.model import Unit
+    from gkctl.core.plans import SlicedPlan
 
 F = OutputFormat
 DirectOpt = Annotated[
@@ -406,6 +410,11 @@ def _due_across(
     from gkctl.core import plans as across
     from gkctl.views import machine
 
+    if unit is not None:
+        sliced = _sliced_plans(scope, unit)
+        if sliced is not None:
+            _due_across_sliced(sliced, plan, as_of, within, show_all, direct, fail_on, limit, fmt)
+            return
     loaded = load_plans(scope.chosen)
     day = as_of_date(as_of)
     running = loaded if plan is not None else across.running(loaded, day)
@@ -442,6 +451,67 @@ def _due_across(
         warn(f"{found.name} 截至 {day.isoformat()} 没有需要关注的任务。")
     surely = [s for s in states if not (s.involvement and s.involvement.possible)]
     _fail_on(fail_on, Counter(s.status for s in surely))
+
+
+def _sliced_plans(scope: paths.Scope, unit: str) -> "tuple[Unit, list[SlicedPlan]] | None":
+    """Each plan of the folder read for the unit's slice (as one plan's due --unit does),
+    or None where the cache does not hold every one of them: then the plans, whole."""
+    from gkctl.core import unitview
+    from gkctl.core.plans import SlicedPlan
+
+    opened = [(p.name, load_slices(p.path)) for p in scope.chosen]
+    if not opened or any(entry is None for _, entry in opened):
+        return None  # the plans' first reading writes their entries
+    entries = [(name, entry) for name, entry in opened if entry is not None]
+    found = lookup(entries[0][1].dataset.directory, unit)
+    out = []
+    for name, entry in entries:
+        part = entry.unit(found.name)
+        if part is None:
+            return None
+        out.append(SlicedPlan(name, unitview.Reader(entry.dataset, entry.ids, entry.tasks), part))
+    return found, out
+
+
+def _due_across_sliced(
+    sliced: "tuple[Unit, list[SlicedPlan]]",
+    plan: str | None,
+    as_of: str | None,
+    within: int,
+    show_all: bool,
+    direct: bool,
+    fail_on: FailOn | None,
+    limit: int,
+    fmt: OutputFormat,
+) -> None:
+    """_due_across for a unit, from each plan's slice of its cache entry (core.plans)."""
+    from gkctl.core import plans as across
+    from gkctl.views import machine
+
+    found, plans = sliced
+    day = as_of_date(as_of)
+    wanted = list(status.STATUS_ORDER) if show_all else list(ATTENTION)
+    keep = plan is not None
+    if fmt is F.TABLE:
+        from gkctl.views import terminal
+
+        summary = across.sliced_due(plans, found, day, within, direct, keep, wanted, limit)
+        print_trimmed(terminal.due_summary_view(summary, found, day, show_all, within))
+        counts: Mapping[status.Status, int] = summary.counts
+        shown_any = sum(summary.counts[st] + summary.maybe[st] for st in wanted)
+    else:
+        shown = across.sliced_states(plans, found, day, within, direct, keep, wanted)
+        if fmt is F.JSON:
+            datasets = {p.name: p.reader.dataset for p in plans}
+            write_stdout(machine.plans_tasks_json(datasets, shown, day, found.name))
+        else:
+            first = plans[0].reader.dataset
+            write_stdout(machine.tasks_csv(first, shown, with_unit=True, with_plan=True))
+        shown_any = len(shown)
+        counts = Counter(s.status for s in shown if not (s.involvement and s.involvement.possible))
+    if not shown_any:
+        warn(f"{found.name} 截至 {day.isoformat()} 没有需要关注的任务。")
+    _fail_on(fail_on, counts)
 
 
 def _fail_on(fail_on: FailOn | None, counts: Mapping[status.Status, int]) -> None:
