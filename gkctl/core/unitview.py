@@ -48,10 +48,27 @@ class Group(NamedTuple):
 
 class Slice(NamedTuple):
     """One unit's tasks: in groups where it recorded nothing and the task is open, else
-    its own (progress or an extension of its own, or a closed task), in plan order."""
+    its own (progress or an extension of its own, or a closed task), in plan order; and
+    its own tasks again without their texts (thin()), which is all a status needs."""
 
     groups: tuple[Group, ...]
     own: Positions
+    own_thin: tuple[Task, ...]
+
+
+def thin(task: Task) -> Task:
+    """The task without the texts no status or date depends on (status.state reads none of
+    them): the unit's view counts its own tasks from these, which unpickle in a fraction of
+    the time, and reads in full only the rows it shows. 1,200 tasks of a unit's own are
+    spread over a thousand slices of a 100,000-task plan (0.15 s to read)."""
+    return task._replace(
+        name="",
+        content="",
+        text="",
+        notes="",
+        closed_note="",
+        progress=tuple(p._replace(note="") for p in task.progress),
+    )
 
 
 def slices(dataset: Dataset) -> dict[str, Slice]:
@@ -91,7 +108,8 @@ def slices(dataset: Dataset) -> dict[str, Slice]:
             Group(deadline, due, how, array("l", sorted(members, key=lambda p: tasks[p].id)))
             for (deadline, due, how), members in by_key.items()
         )
-        out[name] = Slice(kept, array("l", own[name]))
+        mine = own[name]
+        out[name] = Slice(kept, array("l", mine), tuple(thin(tasks[p]) for p in mine))
     return out
 
 
@@ -141,10 +159,16 @@ class _Judged(NamedTuple):
 
 
 def _judge(
-    reader: Reader, unit: Unit, sl: Slice, as_of: date, within: int, direct_only: bool
+    reader: Reader,
+    unit: Unit,
+    sl: Slice,
+    as_of: date,
+    within: int,
+    direct_only: bool,
+    thin_own: bool = False,
 ) -> tuple[list[_Judged], list[tuple[int, TaskState]], dict[tuple[str, date | None], _Plain]]:
     """Each group's shared status, and the unit's own tasks judged one by one (with their
-    positions)."""
+    positions); from their thin copies where asked (their states then hold those)."""
     dataset = reader.dataset
     plain: dict[tuple[str, date | None], _Plain] = {}
     judged = []
@@ -158,7 +182,8 @@ def _judge(
         judged.append(_Judged(group, s.status, s.due))
     own = []
     involves = involvement_of(unit, dataset.directory)
-    for pos, task in zip(sl.own, reader.load(sl.own), strict=True):
+    own_tasks = sl.own_thin if thin_own else reader.load(sl.own)
+    for pos, task in zip(sl.own, own_tasks, strict=True):
         how = involves(task)
         if how is None or (direct_only and how.via != DIRECT):
             continue
@@ -182,7 +207,7 @@ def unit_due(
     limit: int,
 ) -> UnitDue:
     """summarize(sorted(unit_states(…)), shown, limit), reading only the rows it keeps."""
-    judged, own, plain = _judge(reader, unit, sl, as_of, within, direct_only)
+    judged, own, plain = _judge(reader, unit, sl, as_of, within, direct_only, thin_own=True)
     counts = dict.fromkeys(Status, 0)
     maybe = dict.fromkeys(Status, 0)
     for j in judged:
@@ -197,7 +222,7 @@ def unit_due(
         """The first `limit` rows (all with 0) of these statuses, in sort order: from each
         group its first `limit` by id, merged with the unit's own by status.sort_key."""
         rank = {st: i for i, st in enumerate(STATUS_ORDER)}
-        picked: list[tuple[tuple[int, int, int], TaskState | tuple[int, Involvement]]] = []
+        picked: list[tuple[tuple[int, int, int], tuple[int, Involvement]]] = []
         for j in judged:
             if j.status in statuses and j.group.how.possible == possible:
                 members = j.group.positions[:limit] if limit else j.group.positions
@@ -205,19 +230,19 @@ def unit_due(
                     ((rank[j.status], *_order(j.due, reader.ids[p])), (p, j.group.how))
                     for p in members
                 ]
-        for _, s in own:
+        for p, s in own:
             if s.status in statuses and bool(s.involvement and s.involvement.possible) == possible:
-                picked.append(((rank[s.status], *_order(s.due, s.task.id)), s))
+                assert s.involvement is not None  # the unit's own: it is involved
+                picked.append(((rank[s.status], *_order(s.due, s.task.id)), (p, s.involvement)))
         picked.sort(key=lambda c: c[0])
         if limit:
             picked = picked[:limit]
-        wanted = [c[1] for c in picked if not isinstance(c[1], TaskState)]
-        loaded = iter(reader.load([p for p, _ in wanted]))
+        # Every row shown judged again from the whole task (an own task's state was judged
+        # from its thin copy): the same status, with the task as the plan has it.
+        loaded = reader.load([c[1][0] for c in picked])
         return [
-            c[1]
-            if isinstance(c[1], TaskState)
-            else state(reader.dataset, next(loaded), as_of, within, unit, c[1][1], plain)
-            for c in picked
+            state(reader.dataset, task, as_of, within, unit, c[1][1], plain)
+            for task, c in zip(loaded, picked, strict=True)
         ]
 
     rows = {st: first([st], False) for st in shown}

@@ -49,7 +49,7 @@ from gkctl.store import paths
 ENV_DIR = "GKCTL_CACHE_DIR"
 ENV_OFF = "GKCTL_NO_CACHE"
 KEEP = 16  # entries kept; the oldest go when a new one is written
-_MAGIC = b"gkctl-cache-9\n"
+_MAGIC = b"gkctl-cache-10\n"
 _CHUNK = 1 << 20
 
 

@@ -156,15 +156,26 @@ def _lines(
     """A cell's lines, each `width` cells wide, as Text.__rich_console__ wraps it in the
     column (justify, overflow, no_wrap) and render_lines pads or crops it."""
     assert text is not None  # _widths gave up on cells that are not text
-    lines = text.wrap(
+    justify = text.justify or column.justify or "default"
+    no_wrap = text.no_wrap if text.no_wrap is not None else column.no_wrap
+    plain = text.plain
+    if no_wrap and justify in ("left", "default", "right") and "\t" not in plain:
+        # What Text.wrap makes of lines that fit, without building a Text for each: most
+        # cells (numbers, dates, days) are these.
+        lines = plain.split("\n")
+        if all(cell_len(line) <= width for line in lines):
+            if justify == "right":  # Lines.justify: stripped on the right, padded on the left
+                return [" " * (width - cell_len(line.rstrip())) + line.rstrip() for line in lines]
+            return [line + " " * (width - cell_len(line)) for line in lines]
+    wrapped = text.wrap(
         console,
         width,
-        justify=text.justify or column.justify or "default",
+        justify=justify,
         overflow=text.overflow or column.overflow or "fold",
         tab_size=(console.tab_size if text.tab_size is None else text.tab_size) or 8,
-        no_wrap=text.no_wrap if text.no_wrap is not None else column.no_wrap,
+        no_wrap=no_wrap,
     )
-    return [set_cell_size(line.plain, width) for line in lines] or [" " * width]
+    return [set_cell_size(line.plain, width) for line in wrapped] or [" " * width]
 
 
 def _shape(lines: list[str], width: int, height: int, bottom: bool) -> list[str]:
