@@ -119,7 +119,7 @@ P = date(2024, 4, 10)
         # The classes the deadline corpus showed (issue 28, item 5), each with texts the corpus
         # does not hold: a class is read, not the texts someone happened to see.
         # A span that starts with the notice itself ends on its deadline.
-        ("自本通知印发之日起至2024年3月31日止", Kind.DATE, date(2024, 3, 31)),
+        ("自本通知印发之日起至2024年5月31日止", Kind.DATE, date(2024, 5, 31)),
         ("自即日起至5月20日", Kind.DATE, date(2024, 5, 20)),
         ("从文件下发之日起，至6月30日止", Kind.DATE, date(2024, 6, 30)),
         ("即日起至9月底", Kind.DATE, date(2024, 9, 30)),
@@ -275,6 +275,20 @@ def test_recurring(text: str, recurrence: Recurrence, as_of: date, due: date) ->
         ("下周三前", "“下周三”从发文之时起算，不是计划中的一个日期；请写作具体日期"),
         ("星期五下班前", "请写作具体日期"),
         ("5月8日25点前", "一天没有25点"),
+        # A time of day is checked whole, not only its hour (review of issue 28 item 5).
+        ("6月30日23:61前", "一小时没有61分"),
+        ("6月30日0:60前", "一小时没有60分"),
+        ("6月30日12时61分前", "一小时没有61分"),
+        ("6月30日24:30前", "一天没有24点30分"),
+        # A yearly day that no year has is refused, not moved to the month's end.
+        ("每年2月30日前", "：每年2月没有30日。"),
+        ("每年4月31日", "：每年4月没有31日。"),
+        # A span from the notice cannot end before the notice was published (P is 2024-04-10).
+        ("发布之日起至1月1日", "：区间的结束日期 2024-01-01 早于发布日期 2024-04-10。"),
+        ("自即日起至4月9日止", "：区间的结束日期 2024-04-09 早于发布日期 2024-04-10。"),
+        # A day that no month has is not offered back as “N月32日”.
+        ("32日前", "：没有32日，请写作“N月N日前”。"),
+        ("0日前", "：没有0日，请写作“N月N日前”。"),
         (
             "在15个工作日以内",
             "“15个工作日以内”没有写从哪一天起算，不是计划中的一个日期；请写具体日期",

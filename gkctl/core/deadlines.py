@@ -368,9 +368,7 @@ def _day(m: re.Match[str], ctx: _Ctx) -> _Clause:
     year, month, day = _year(m, ctx), _check_month(int(m.group("m"))), int(m.group("d"))
     if not 1 <= day <= _days_in(year, month):
         raise ValueError(f"{year}年{month}月没有{day}日")
-    hour = m.groupdict().get("h")
-    if hour is not None and int(hour) > 24:
-        raise ValueError(f"一天没有{int(hour)}点")
+    _check_time(m)
     due = date(year, month, day)
     # 4月20日(星期五)前: the weekday written beside a date must be that date's.
     written = (m.groupdict().get("w") or "").replace("天", "日")
@@ -381,6 +379,20 @@ def _day(m: re.Match[str], ctx: _Ctx) -> _Clause:
     return _Clause(Kind.DATE, due, "N月N日前：当日")
 
 
+def _check_time(m: re.Match[str]) -> None:
+    """The time of day written after a date (23:59, 12点30分) must be a time a day has."""
+    groups = m.groupdict()
+    if groups.get("h") is None:
+        return
+    hour, minute = int(groups["h"]), int(groups.get("mi") or groups.get("mn") or 0)
+    if hour > 24:
+        raise ValueError(f"一天没有{hour}点")
+    if minute > 59:
+        raise ValueError(f"一小时没有{minute}分")
+    if hour == 24 and minute:
+        raise ValueError(f"一天没有24点{minute}分")
+
+
 def _day_without_ri(m: re.Match[str], ctx: _Ctx) -> _Clause:
     year = f"{m.group('y')}年" if m.group("y") else ""
     day = f"{year}{m.group('m')}月{m.group('d')}"
@@ -389,6 +401,8 @@ def _day_without_ri(m: re.Match[str], ctx: _Ctx) -> _Clause:
 
 def _day_only(m: re.Match[str], ctx: _Ctx) -> _Clause:
     d = m.group("d")
+    if not 1 <= int(d) <= 31:
+        raise ValueError(f"没有{int(d)}日，请写作“N月N日前”")
     raise ValueError(f"“{d}日”没有写月份，请写作“N月{d}日前”，每月都要做的写“每月{d}日前”")
 
 
@@ -482,6 +496,14 @@ def _recurring(m: re.Match[str], ctx: _Ctx) -> _Clause:
     day = int(groups["d"]) if groups.get("d") else None
     if day is not None and not 1 <= day <= 31:
         raise ValueError(f"{label}没有{day}日")
+    # 每年2月30日: a day no year has (2月29日 is kept: leap years have it).
+    if (
+        day is not None
+        and which is not None
+        and rec is Recurrence.YEARLY
+        and day > _days_in(2000, which)
+    ):
+        raise ValueError(f"{label}{which}月没有{day}日")
     if which is not None and rec is Recurrence.YEARLY:
         when = f"{which}月{day}日" if day else f"{which}月底"
     else:
@@ -500,7 +522,7 @@ def _recurring(m: re.Match[str], ctx: _Ctx) -> _Clause:
 _SPAN = rf"(?P<a>\d{{4}})年?[{_DASHES}](?P<b>\d{{4}})年"
 # A time of day after a date (11月8日中午12点前, 3月17日下午下班前): the day is the deadline.
 _TIME_OF_DAY = (
-    r"(?:上午|中午|下午|晚上)?(?:(?P<h>\d{1,2})(?:点|时|:\d{2})(?:\d{1,2}分?)?|下班)?"
+    r"(?:上午|中午|下午|晚上)?(?:(?P<h>\d{1,2})(?::(?P<mi>\d{2})|[点时](?:(?P<mn>\d{1,2})分?)?)|下班)?"
     r"(?:\(北京时间\))?"
 )
 # Before a form, the words that say "by" (于6月底前, 到2023年底, 力争9月底前, 务于2月3日前).
@@ -715,6 +737,11 @@ def _resolve_range(clause: str, ctx: _Ctx) -> _Clause | None:
         if _FROM_NOTICE.fullmatch(left):
             until = _resolve_form(right, ctx)
             if until is not None and until.due is not None:
+                if ctx.published is not None and until.due < ctx.published:
+                    raise ValueError(
+                        f"区间的结束日期 {until.due.isoformat()} 早于发布日期 "
+                        f"{ctx.published.isoformat()}"
+                    )
                 rule = f"自发文之日起的区间：以结束日期为截止日期（{until.rule}）"
                 return _Clause(until.kind, until.due, rule)
             continue
