@@ -775,3 +775,32 @@ def test_notes_keep_the_lines_of_a_cell(gk, tmp_path, fmt) -> None:
     assert result.exit_code == 0, result.stderr
     (task,) = _tasks(folder)
     assert task["notes"] == "联系电话：57921234\n57925678；备注：第一行\n第二行"
+
+
+# --- a header with nothing under it: refused, nothing written (review of issue 28 item 2) ------
+
+HEADER = ["序号", "工作任务", "责任单位", "时间节点"]
+NOTHING_UNDER = {
+    "only_header": [HEADER],
+    "only_header_no_units": [["序号", "工作任务", "时间节点"]],
+    "empty_rows_no_units": [["序号", "工作任务", "时间节点"], ["", "", ""], ["", "", ""]],
+    "merged_rows": [HEADER, ["一、加强政策解读", LEFT, LEFT, LEFT], ["二、回应关切", LEFT, LEFT, LEFT]],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("shape", sorted(NOTHING_UNDER))
+def test_a_header_without_task_rows_is_refused(gk, tmp_path, fmt, shape) -> None:
+    source = BUILDERS[fmt](
+        tmp_path / f"t.{fmt}", NOTHING_UNDER[shape], ["2026年某区政务公开工作要点任务分解表"]
+    )
+    folder = tmp_path / "out"
+    folder.mkdir()
+    result = _import(gk, source, folder)
+    assert result.exit_code == 1
+    header_row = 2 if fmt == "xlsx" else 1  # Excel has the title in a row of its own
+    assert result.stderr == (
+        f"{source}：表头在第 {header_row} 行，其下没有任务行（只有空行或部分标题），未导入。"
+        "请确认选的是任务分解表，任务行写在表头之下。\n"
+    )
+    assert list(folder.iterdir()) == []  # neither tasks.yaml nor units.review.yaml

@@ -124,7 +124,16 @@ def read_sheets(
                 whole, joined, others = _rest_of_table(sheet, layout, sheets, i)
                 reader = _Reader(whole, layout, unitcells.Matcher(directory))
                 reader.report.joined_tables, reader.report.others = joined, others
-                return reader.read()
+                imported = reader.read()
+                if not imported.tasks:
+                    # A header with nothing under it but headings or empty rows: a plan of
+                    # no tasks is not written (validate would refuse it anyway).
+                    where = "、".join(str(n) for n in reader.report.header_rows)
+                    raise GkctlError(
+                        f"{path}：表头在第 {where} 行，其下没有任务行（只有空行或部分标题），"
+                        "未导入。请确认选的是任务分解表，任务行写在表头之下。"
+                    )
+                return imported
     if not sheets:
         raise GkctlError(f"{path}：文件中没有表格。需要一张有任务文字列和责任单位列的任务分解表。")
     if hand:
