@@ -2,6 +2,7 @@
 templates, StrictUndefined, the sandbox, determinism, and finding templates outside the repo."""
 
 import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -596,6 +597,7 @@ CONTEXT_KEYS = {
     "tasks",
     "by_status",
     "overdue_by_lead",
+    "overdue_led",
     "sections",
     "units",
     "behind",
@@ -774,3 +776,37 @@ def test_compiled_output_is_jinjas_own(tmp_path: Path, name: str) -> None:
     text = ours.render(context)
     assert text == theirs.render(context)
     assert len(text) > 200
+
+
+def test_tongbao_names_only_lead_tasks_overdue_for_the_lead(gk, data_copy) -> None:
+    """The 通报 counts a unit's own overdue tasks and names its lead tasks beside the count:
+    a lead task whose lead has done its part (confirmed by the office) is overdue for the
+    other units, so it stays in the annex's overdue list, but is not named as the lead's."""
+    for args in (
+        (
+            "progress",
+            "add",
+            "48",
+            "--unit",
+            "区政府办公室",
+            "--status",
+            "done",
+            "--date",
+            "2024-07-20",
+        ),
+        ("accept", "48", "--unit", "区政府办公室", "--date", "2024-07-25"),
+    ):
+        assert gk(*args, data=data_copy).exit_code == 0
+    result = gk("report", "--as-of", "2024-10-20", data=data_copy)
+    assert result.exit_code == 0, result.stderr
+    # Six of its own (41, 36, 35, 34, 60, 71), the first five named: not 48.
+    assert (
+        "区政府办公室逾期 6 项（牵头任务 41、36、35、34、60等），即将到期 2 项；" in result.stdout
+    )
+    annex = result.stdout.split("### 逾期任务", 1)[1].split("### 即将到期", 1)[0]
+    assert "| 48 | “以点带面”" in annex  # still overdue: eleven units have not reported
+    unit = gk(
+        "due", "--unit", "区政府办公室", "--as-of", "2024-10-20", "--format", "json", data=data_copy
+    )
+    overdue = [t["id"] for t in json.loads(unit.stdout)["tasks"] if t["status"] == "overdue"]
+    assert 48 not in overdue and {41, 36, 35, 34, 60, 71} <= set(overdue)

@@ -399,6 +399,19 @@ def _overall(
     }
 
 
+def _by_lead(
+    overdue: dict[str, list[dict[str, Any]]], lead_order: dict[str, int]
+) -> list[dict[str, Any]]:
+    """Overdue tasks grouped by lead, the unit with the most first, then directory order."""
+    return [
+        {"unit": name, "tasks": group}
+        for name, group in sorted(
+            overdue.items(),
+            key=lambda kv: (-len(kv[1]), lead_order.get(kv[0], len(lead_order)), kv[0]),
+        )
+    ]
+
+
 @collector.pausing
 def build_context(
     dataset: Dataset,
@@ -417,17 +430,19 @@ def build_context(
     urgent = [as_dict(s) for s in states]
     tasks = sorted(urgent, key=lambda t: t["id"])
     lead_order = {u.name: i for i, u in enumerate(dataset.directory.units)}
+    viewer = status.Viewer(dataset, as_of, within)
+    by_name = {u.name: u for u in dataset.directory.units}
     overdue: dict[str, list[dict[str, Any]]] = {}
-    for t in urgent:
+    # The 通报 names a unit's overdue lead tasks beside its own count: a task the lead has
+    # done its part of (accepted, or reported done) is overdue for the others, not for it.
+    overdue_led: dict[str, list[dict[str, Any]]] = {}
+    for s, t in zip(states, urgent, strict=True):
         if t["status"] == Status.OVERDUE.value:
             overdue.setdefault(t["lead"] or "", []).append(t)
-    overdue_by_lead = [
-        {"unit": name, "tasks": group}
-        for name, group in sorted(
-            overdue.items(),
-            key=lambda kv: (-len(kv[1]), lead_order.get(kv[0], len(lead_order)), kv[0]),
-        )
-    ]
+            lead = by_name.get(t["lead"] or "")
+            if lead is None or viewer.of(s.task, lead).status is Status.OVERDUE:
+                overdue_led.setdefault(t["lead"] or "", []).append(t)
+    overdue_by_lead = _by_lead(overdue, lead_order)
     sections = []
     in_section: dict[str, list[TaskState]] = {}
     for s in states:  # one pass, in the order given
@@ -447,7 +462,6 @@ def build_context(
             }
         )
     asked = stats.extension_counts(dataset, as_of)
-    viewer = status.Viewer(dataset, as_of, within)
     summaries = {
         r.unit.name: r for r in status.unit_summaries(dataset, as_of, within, viewer=viewer)
     }
@@ -499,6 +513,7 @@ def build_context(
         "tasks": tasks,
         "by_status": _by_status(urgent),
         "overdue_by_lead": overdue_by_lead,
+        "overdue_led": _by_lead(overdue_led, lead_order),
         "sections": sections,
         "units": units,
         "rank_note": behind.rank_note(ended),
