@@ -1045,6 +1045,16 @@ def test_join_lines(cell, joined) -> None:
         ("区经委，区科委；区文旅局", ("区经委", "区科委", "区文旅局")),
         ("区经委、、区经委、", ("区经委",)),
         ("区 经委", ("区经委",)),
+        # 、 between levels of government written one character each, the last bracketed,
+        # is inside one name (绍兴市 2021: 市政府各部门,各区、县〔市〕政府办公室负责).
+        ("市政府各部门,各区、县〔市〕政府办公室", ("市政府各部门", "各区、县〔市〕政府办公室")),
+        ("各区、县（市）政府、区经委", ("各区、县（市）政府", "区经委")),
+        ("各市、区、县(市)政府", ("各市、区、县(市)政府",)),
+        ("各县〔市、区〕人民政府、区发改委", ("各县〔市、区〕人民政府", "区发改委")),
+        # ... but not after a unit's name, nor without the bracket that makes it a list of levels
+        ("区经委、县（市）政府", ("区经委", "县（市）政府")),
+        ("山阳区、县（市）政府", ("山阳区", "县（市）政府")),
+        ("各区、县政府办公室", ("各区", "县政府办公室")),
     ],
 )
 def test_split_units(cell, units) -> None:

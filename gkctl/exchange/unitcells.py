@@ -109,16 +109,27 @@ def pieces(text: str, known: Callable[[str], bool] = lambda _: False) -> list[li
     return [[p for p in _split(c, _WEAK) if p] for c in clauses]
 
 
+# Levels of government written one character each, 、 between them, the last one with a
+# bracket: 各区、县〔市〕政府办公室 is one name (the offices of every 区 and 县(市)), as is
+# 各市、区、县（市）政府; the 、 in it separates levels, not units.
+_LEVELS = re.compile(
+    r"(?:各|(?<![\u4e00-\u9fff]))[省市县区乡镇](?:、[省市县区乡镇])+(?=[（(〔［\[])"
+)
+
+
 def _split(text: str, separators: str) -> list[str]:
-    """`text` split on any of `separators` outside brackets: 各县（市、区）人民政府 is one
-    name, as real documents write it."""
+    """`text` split on any of `separators` outside brackets: 各县（市、区）人民政府 and
+    各县〔市、区〕人民政府 are one name, as real documents write it, and so is 各区、县〔市〕政府."""
+    levels = {
+        m.start() + j for m in _LEVELS.finditer(text) for j, c in enumerate(m[0]) if c == "、"
+    }
     out, depth, start = [], 0, 0
     for i, char in enumerate(text):
-        if char in "（(":
+        if char in "（(〔［[":
             depth += 1
-        elif char in "）)":
+        elif char in "）)〕］]":
             depth = max(depth - 1, 0)
-        elif not depth and char in separators:
+        elif not depth and char in separators and i not in levels:
             out.append(text[start:i])
             start = i + 1
     out.append(text[start:])
