@@ -11,7 +11,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gkctl.exchange.yaodian import read_body, squeeze
+from gkctl.exchange import unitcells
+from gkctl.exchange.unitcells import CO, LEAD, PLAIN
+from gkctl.exchange.yaodian import brackets, read_body, squeeze
 from gkctl.store import loader
 from tests.conftest import DATA, FIXTURES
 from tests.test_data import SEED
@@ -161,6 +163,110 @@ def test_a_published_yaodian_imports_with_each_items_units_in_order(
         assert "责任单位" not in task["text"] and task["text"].endswith("信息公开。")
 
 
+# Three more published forms: the labels parted by commas on a line of their own after the
+# item (立山 2023), and brackets without labels ending the item, X牵头,Y负责 with a sentence
+# more (舟山 2022) and Y负责 (绍兴 2021). Each task: id, section, name, its units in order
+# (the 牵头 one first), deadline, notes; and its text, the fixture's line that starts with the
+# given number, the number and the given piece of the bracket cut out.
+DUTY_PLANS: dict[str, tuple[tuple[str, date | None], list[Any], list[Any]]] = {
+    "lishan-2023.txt": (
+        ("lishan-2023", date(2023, 7, 5)),  # no title line: the file's name, nothing made up
+        [("一", "提升政策公开水平")],
+        [
+            (1, "一", "公开现行规范文件", ["区政府办公室", "区司法局", "区政府各部门"],
+             "2023年9月底前", "责任单位原文：牵头单位：区政府办公室、区司法局；区政府各部门",
+             ("1.", "")),
+            (2, "一", "落实政策解读规范", ["区政府办公室", "区政府各部门"], "长期坚持", None,
+             ("2.", "")),
+            (3, "一", "开展“三年行动”信息公开", ["区政府办公室", "区政府各有关部门"],
+             "2023年6月底前", None, ("3.", "")),
+        ],
+    ),
+    "zhoushan-2022.txt": (
+        ("舟山市贯彻〈浙江省政务公开五年行动计划(2021—2025年)〉实施方案", date(2022, 7, 8)),
+        [("二", "主要任务")],
+        [
+            (1, "二", "夯实主动公开基础",
+             ["市府办〔市大数据局〕", "市政府各部门", "各县〔区〕政府", "各功能区管委会"],
+             None, None,
+             ("(一)", "市府办〔市大数据局〕牵头,市政府各部门、各县〔区〕政府、各功能区管委会负责。")),
+        ],
+    ),
+    "shaoxing-2021.txt": (
+        ("绍兴市人民政府办公室关于贯彻落实浙江省政务公开五年行动计划(2021—2025年)的通知", None),
+        [("二", "工作任务")],
+        [
+            (1, "二", "夯实主动公开基础", ["市政府各部门", "各区、县〔市〕政府办公室"], None, None,
+             ("(一)", "(市政府各部门,各区、县〔市〕政府办公室负责)")),
+            (2, "二", "深化重大行政决策公开", ["市政府各部门", "各区、县〔市〕政府办公室"], None,
+             None, ("(二)", "(市政府各部门,各区、县〔市〕政府办公室负责)")),
+        ],
+    ),
+}  # fmt: skip
+
+
+def _item_text(fixture: Path, number: str, cut: str) -> str:
+    (line,) = [x for x in fixture.read_text(encoding="utf-8").splitlines() if x.startswith(number)]
+    assert cut in line
+    return line.removeprefix(number).replace(cut, "")
+
+
+@pytest.mark.parametrize("fmt", ["txt", "docx"])
+@pytest.mark.parametrize("name", sorted(DUTY_PLANS))
+def test_labelled_lines_and_unlabelled_brackets_import_in_order(
+    gk, tmp_path: Path, name: str, fmt: str
+) -> None:
+    (title, published), sections, tasks = DUTY_PLANS[name]
+    out = tmp_path / "plan" / "tasks.yaml"
+    result, plan = _imported(gk, _source(tmp_path, REAL / name, fmt), out)
+    assert result.exit_code == 1  # their units are not Jinshan's: listed for review
+    assert "按要点正文读取" in result.stderr
+    assert (tmp_path / "plan" / "units.review.yaml").is_file()
+    assert (plan["document"]["title"], plan["document"].get("published")) == (title, published)
+    assert [(s["id"], s["title"]) for s in plan["sections"]] == sections
+    assert [
+        (t["id"], t["section"], t["name"], t["units"], t.get("deadline"), t.get("notes"))
+        for t in plan["tasks"]
+    ] == [task[:-1] for task in tasks]
+    for task, (*_, (number, cut)) in zip(plan["tasks"], tasks, strict=True):
+        assert task["text"] == task["content"] == _item_text(REAL / name, number, cut)
+
+
+def test_a_level_list_in_a_unit_name_is_one_unit_in_the_review(gk, tmp_path: Path) -> None:
+    """绍兴's 各区、县〔市〕政府办公室: the 、 lists levels of government inside one name."""
+    result, _ = _imported(gk, REAL / "shaoxing-2021.txt", tmp_path / "tasks.yaml")
+    assert "  各区、县〔市〕政府办公室（任务 1、2）：是否为“区政府办公室”？" in result.stderr
+    review = yaml.safe_load((tmp_path / "units.review.yaml").read_text(encoding="utf-8"))
+    assert [g["name"] for g in review["groups"]] == ["各区、县〔市〕政府办公室"]
+
+
+@pytest.mark.parametrize(
+    ("item", "kept", "cell", "roles"),
+    [
+        # 舟山 2022 (一): the lead first, the sentence after the units kept in the text
+        ("夯实。(市府办〔市大数据局〕牵头,市政府各部门、各县〔区〕政府负责。以下工作不再列出)",
+         "夯实。(以下工作不再列出)", "牵头单位：市府办〔市大数据局〕；市政府各部门、各县〔区〕政府",
+         [("市府办〔市大数据局〕", LEAD), ("市政府各部门", PLAIN), ("各县〔区〕政府", PLAIN)]),
+        # 绍兴 2021: no lead
+        ("深化。(市政府各部门,各区、县〔市〕政府办公室负责)", "深化。",
+         "市政府各部门,各区、县〔市〕政府办公室",
+         [("市政府各部门", PLAIN), ("各区、县〔市〕政府办公室", PLAIN)]),
+        # Made up (not a real document), the other words such brackets use:
+        ("做好公开。（县政府办牵头，县直各部门按职责分工负责）", "做好公开。",
+         "牵头单位：县政府办；县直各部门", [("县政府办", LEAD), ("县直各部门", PLAIN)]),
+        ("做好公开。（县财政局牵头，各乡镇配合）", "做好公开。", "牵头单位：县财政局；配合单位：各乡镇",
+         [("县财政局", LEAD), ("各乡镇", CO)]),
+        ("做好公开。（县政府办牵头）", "做好公开。", "牵头单位：县政府办", [("县政府办", LEAD)]),
+        # ... and brackets that say no unit, or stand inside the text: kept as written
+        ("落实《规范（试行）》要求（2024年）", "落实《规范（试行）》要求（2024年）", "", []),
+        ("做好公开（县财政局负责）并报送。", "做好公开（县财政局负责）并报送。", "", []),
+    ],
+)  # fmt: skip
+def test_an_unlabelled_bracket_ending_the_item(item, kept, cell, roles) -> None:
+    assert brackets(item) == (kept, cell, "")
+    assert unitcells.read_cell(cell, lambda _: False) == roles
+
+
 def test_the_item_text_is_the_documents_without_its_brackets(gk, tmp_path: Path) -> None:
     _, plan = _imported(gk, REAL / "ganzhou-2023.txt", tmp_path / "tasks.yaml")
     body = (REAL / "ganzhou-2023.txt").read_text(encoding="utf-8").splitlines()[-1]
@@ -260,7 +366,7 @@ def test_the_seed_imports_as_the_bundled_plan_units_to_fill(gk, tmp_path: Path, 
 @given(
     st.lists(
         st.text(
-            alphabet="一二、（）()〔〕[]【】1.２3：:；;责任单位完成时限牵头附件- \n区经委镇。，",
+            alphabet="一二、（）()〔〕[]【】1.２3：:；;责任单位完成时限牵头配合附件- \n区县市经委镇。，,",
             max_size=40,
         ),
         max_size=12,

@@ -1,7 +1,11 @@
 """A 工作要点 published as a document, not a table: numbered items under 一、 and （一）
 headings, each followed, where the office wrote them, by its units and deadline in
 brackets — （责任单位：A、B、各有关单位）（完成时限：6月底前）, also 〔责任单位:…〕, [责任单位:…],
-（牵头单位：A；责任单位：B）, （责任单位：A；完成时限：6月底）.
+（牵头单位：A；责任单位：B）, （责任单位：A；完成时限：6月底）, the labels parted by commas
+on a line of their own after the item ((牵头单位:A,责任单位:B,完成时限:…), as 立山 writes), and
+brackets without labels that end the item: （A牵头，B负责）, （A牵头，B按职责分工负责）, （B负责）
+(舟山, 绍兴); the 牵头 units are the lead, first; a sentence after them in the bracket
+(以下工作……不再列出) stays in the text.
 
 The text comes as a text extraction, a .txt or .md, or a Word document's paragraphs gives
 it. Page numbers (- 3 -) are dropped, wrapped lines joined, and the spaces an extraction
@@ -42,7 +46,15 @@ _UNIT_WORDS = ("责任单位", "责任部门", "责任主体", "牵头单位", "
 _DEADLINE_WORDS = ("完成时限", "时间节点", "完成时间", "时限")
 _WORDS = "|".join(_UNIT_WORDS + _DEADLINE_WORDS)
 _LABELLED = re.compile(rf"^\s*(?P<label>{_WORDS})\s*[:：]\s*(?P<value>.*)$", re.S)
-_PARTS = re.compile(rf"[；;]\s*(?=(?:{_WORDS})\s*[:：])")
+_PARTS = re.compile(rf"[；;，,]\s*(?=(?:{_WORDS})\s*[:：])")
+# A bracket without labels that says who does the item: X牵头，Y（按职责分工）负责 (or 配合),
+# then maybe a sentence more.
+_DUTY = re.compile(
+    r"^(?:(?P<lead>[^。；;，,][^。；;]*?)牵头(?:[，,；;](?=.)|(?=[。；;]|$)))?"
+    r"(?:(?P<others>[^。；;]+?)(?P<role>按职责分工负责|分别负责|负责|配合))?"
+    r"(?:[。；;](?P<rest>.*))?$",
+    re.S,
+)
 
 
 @dataclass(frozen=True)
@@ -89,6 +101,13 @@ def brackets(text: str) -> tuple[str, str, str]:
         char = text[i]
         end = _closing(text, i) if char in _OPEN else None
         labelled = _LABELLED.match(text[i + 1 : end]) if end is not None else None
+        duty = _duty(text, i, end) if end is not None and labelled is None else None
+        if duty is not None and end is not None:
+            said, rest = duty
+            units.append(said)
+            kept.append(f"{char}{rest}{text[end]}" if rest else "")
+            i = end + 1
+            continue
         if end is None or labelled is None:
             kept.append(char)
             i += 1
@@ -106,6 +125,21 @@ def brackets(text: str) -> tuple[str, str, str]:
                 units.append(value)
         i = end + 1
     return "".join(kept).strip(), "；".join(u for u in units if u), "，".join(deadlines)
+
+
+def _duty(text: str, start: int, end: int) -> tuple[str, str] | None:
+    """The units of a bracket without labels that ends the item (X牵头，Y负责), as a cell
+    holds them (牵头单位：X；Y), and the bracket's sentence after them; None for any other."""
+    if text[end + 1 :].strip(" 。；;，,"):
+        return None
+    m = _DUTY.match(text[start + 1 : end].strip())
+    if m is None or not (m["lead"] or m["others"]):
+        return None
+    lead = f"牵头单位：{m['lead'].strip()}" if m["lead"] else ""
+    others = (m["others"] or "").strip()
+    if others and m["role"] == "配合":
+        others = f"配合单位：{others}"
+    return "；".join(part for part in (lead, others) if part), (m["rest"] or "").strip()
 
 
 def _closing(text: str, start: int) -> int | None:
@@ -278,7 +312,7 @@ def read_document(
 
 _NUMBER = re.compile(r"[\u4e00-\u9fff]{2,12}[〔\[［(（]\d{4}[〕\]］)）]\d{1,4}号")
 _DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
-_QUOTED = re.compile(r"印发.*?《(?P<title>[^》]+)》")
+_QUOTED = re.compile(r"印发.*?《(?P<title>[^》]+)》|^《(?P<first>[^》]+)》.*印发")
 
 
 def document_hints(body: Body, properties: str = "") -> DocumentHints:
@@ -293,8 +327,10 @@ def document_hints(body: Body, properties: str = "") -> DocumentHints:
         and not _DATE.fullmatch(line)
         and not re.search(r"[《》]|通知$", line)
     ]
-    quoted = next((m["title"] for line in lines if (m := _QUOTED.search(line))), None)
-    title = titles[-1] if titles else quoted or table_title(lines) or properties or None
+    quoted = next((m["title"] or m["first"] for line in lines if (m := _QUOTED.search(line))), None)
+    # A date line (2023年7月5日) names a year but is no title.
+    undated = [line for line in lines if not _DATE.fullmatch(line)]
+    title = titles[-1] if titles else quoted or table_title(undated) or properties or None
     number = next((m.group(0) for line in lines if (m := _NUMBER.search(line))), None)
     dates = [m for line in lines if (m := _DATE.fullmatch(line))]
     published = None
