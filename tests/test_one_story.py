@@ -213,7 +213,7 @@ def test_every_view_tells_the_same_status(history: tuple[Dataset, date, Unit | N
             continue
         shown = wide()
         with shown.capture() as captured:
-            shown.print(terminal.task_detail(dataset, s, [], as_of))
+            shown.print(terminal.task_detail(dataset, s, []))
         assert f"状态      {STATUS_LABELS[truth[task_id]]}" in captured.get()
     # the plan-wide listing's table
     if unit is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from enum import StrEnum
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 
 class Pos(NamedTuple):
@@ -89,6 +89,20 @@ class Progress(NamedTuple):
             and (self.returned is None or self.returned > as_of)
         )
 
+    def as_of(self, day: datetime.date) -> Progress:
+        """The entry as it stood on that day: a sending back (退办) or an acceptance (确认完成)
+        made later is not there yet. Its `recorded` day stays: the entry counts by its own
+        date in every state as of a day (core.status), and says when it reached the office."""
+        back = self.returned is not None and self.returned > day
+        taken = self.accepted is not None and self.accepted > day
+        if not (back or taken):
+            return self
+        return self._replace(
+            returned=None if back else self.returned,
+            return_reason="" if back else self.return_reason,
+            accepted=None if taken else self.accepted,
+        )
+
 
 class Extension(NamedTuple):
     """A request to move a task's deadline (延期), recorded with the date it was asked, and
@@ -123,6 +137,15 @@ class Extension(NamedTuple):
             and self.decided is not None
             and self.decided <= as_of
         )
+
+    def as_of(self, day: datetime.date) -> Extension:
+        """The request as it stood on that day: still waiting (待批) where the office decided
+        it later (what open_on and approved_on read)."""
+        if self.decision is Decision.REQUESTED or (
+            self.decided is not None and self.decided <= day
+        ):
+            return self
+        return self._replace(decision=Decision.REQUESTED, decided=None, decision_note="")
 
     def open_on(self, as_of: datetime.date) -> bool:
         """Asked on or before that day and not decided by then (延期申请待批)."""
@@ -181,6 +204,35 @@ class Task(NamedTuple):
     @property
     def lead(self) -> str | None:
         return self.units[0] if self.units else None
+
+    def as_of(self, day: datetime.date) -> Task:
+        """The task's records as they stood on that day, the one filter every view as of a
+        day shows records through (core.status gives it in each TaskState): progress and
+        extension requests dated after it left out, and the office's acts dated after it
+        (退办, 确认完成, decisions on requests, 销号) not made yet. The task itself when
+        nothing is later, as for most tasks."""
+        progress = _kept(self.progress, tuple(p.as_of(day) for p in self.progress if p.date <= day))
+        extensions = _kept(
+            self.extensions, tuple(e.as_of(day) for e in self.extensions if e.date <= day)
+        )
+        later_close = self.closed is not None and self.closed > day
+        if progress is self.progress and extensions is self.extensions and not later_close:
+            return self
+        return self._replace(
+            progress=progress,
+            extensions=extensions,
+            closed=None if later_close else self.closed,
+            closed_note="" if later_close else self.closed_note,
+        )
+
+
+_R = TypeVar("_R")
+
+
+def _kept(old: tuple[_R, ...], new: tuple[_R, ...]) -> tuple[_R, ...]:
+    """`old` itself where `new` holds the very same records (nothing was later)."""
+    same = len(new) == len(old) and all(a is b for a, b in zip(new, old, strict=True))
+    return old if same else new
 
 
 class Plan(NamedTuple):

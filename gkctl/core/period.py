@@ -95,6 +95,7 @@ def changes(dataset: Dataset, since: date, as_of: date, unit: Unit | None = None
     requests: list[ExtensionChange] = []
     decisions: list[ExtensionChange] = []
     for task in dataset.plan.tasks:
+        task = task.as_of(as_of)  # its records as they stood at the period's end
         how = involvement(task, unit, dataset.directory) if unit is not None else None
         if unit is not None and (how is None or how.possible):
             continue

@@ -93,7 +93,8 @@ def _to_close(dataset: Dataset, as_of: date, within: int) -> list[ToClose]:
 def _requests(dataset: Dataset, as_of: date, within: int) -> list[Waiting]:
     out = []
     for task in dataset.plan.tasks:
-        if task.closed is not None and task.closed <= as_of:
+        task = task.as_of(as_of)  # a request decided later is still waiting, and shown so
+        if task.closed is not None:
             continue
         for e in task.extensions:
             if not e.open_on(as_of):

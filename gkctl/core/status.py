@@ -272,7 +272,8 @@ def state(
 ) -> TaskState:
     """The task as of `as_of`, in `unit`'s view (the plan-wide view without one). `plain`
     is a memo that views over many tasks pass, kept for one as_of and within. With
-    `with_reported=False` a unit's view leaves `reported` out (None), for counts that never read it."""
+    `with_reported=False` a unit's view leaves `reported` out (None), for counts that never read it.
+    The state's `task` is the task as it stood on as_of (Task.as_of)."""
     if plain is not None and not task.progress and not task.extensions and task.closed is None:
         key = (task.deadline, task.due)
         shared = plain.get(key)
@@ -288,6 +289,9 @@ def state(
                 full.days_late,
             )
         return TaskState(task, *shared[:6], None, how, days_late=shared[6])
+    # The state's task carries its records as they stood on as_of, so that no view shows a
+    # return, acceptance, decision or closing the status does not count yet.
+    task = task.as_of(as_of)
     deadline = task_deadline(dataset, task)
     original = deadline.due_on(as_of)
     extension = _extension(task, unit, as_of) if task.extensions else None

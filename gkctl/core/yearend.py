@@ -113,6 +113,9 @@ def review(dataset: Dataset, as_of: date) -> YearReview:
             f"请用 --as-of {after.isoformat()} 或之后的日期。"
         )
     states = tuple(status.plan_states(dataset, as_of))
+    # The records as they stood on as_of: requests decided later are undecided, returns
+    # later are not there, and a task is unrecorded if nothing was on it by then.
+    tasks = tuple(t.as_of(as_of) for t in dataset.plan.tasks)
     units = []
     for unit in dataset.directory.units:
         own = [
@@ -139,9 +142,9 @@ def review(dataset: Dataset, as_of: date) -> YearReview:
         tally(states),
         tuple(units),
         sections,
-        *_decisions(dataset.plan.tasks, as_of),
-        tuple(_returned(dataset.plan.tasks, as_of)),
-        tuple(t for t in dataset.plan.tasks if _unrecorded(t, as_of)),
+        *_decisions(tasks, as_of),
+        tuple(_returned(tasks, as_of)),
+        tuple(t for t in tasks if not (t.progress or t.extensions or t.closed)),
     )
 
 
@@ -151,8 +154,6 @@ def _decisions(
     approved, rejected, undecided = [], [], []
     for task in tasks:
         for e in task.extensions:
-            if e.date > as_of:
-                continue
             if e.open_on(as_of):
                 undecided.append(Decided(task, e))
             elif e.decision is Decision.APPROVED:
@@ -168,19 +169,5 @@ def _decisions(
 
 
 def _returned(tasks: Sequence[Task], as_of: date) -> list[Returned]:
-    out = [
-        Returned(task, p)
-        for task in tasks
-        for p in task.progress
-        if p.returned is not None and p.returned <= as_of
-    ]
+    out = [Returned(task, p) for task in tasks for p in task.progress if p.returned is not None]
     return sorted(out, key=lambda r: (r.progress.returned or as_of, r.task.id))
-
-
-def _unrecorded(task: Task, as_of: date) -> bool:
-    """Nobody recorded anything on the task by `as_of`: no progress, request or closing."""
-    return (
-        not any(p.date <= as_of for p in task.progress)
-        and not any(e.date <= as_of for e in task.extensions)
-        and not (task.closed is not None and task.closed <= as_of)
-    )

@@ -190,7 +190,6 @@ class TaskDicts:
                 expected = len(expected_units(self.dataset, task))
                 self._expected[task.units] = expected
         how = s.involvement
-        as_of = self.as_of
         return {
             "id": task.id,
             "section": task.section,
@@ -221,17 +220,15 @@ class TaskDicts:
             "closed": iso(task.closed),
             "closed_note": task.closed_note,
             "notes": task.notes,
+            # s.task is the task as it stood on as_of (Task.as_of): later records are not there.
             "progress": [
-                _progress(p)
-                for p in sorted(task.progress, key=lambda p: (p.date, p.unit))
-                if p.date <= as_of
+                _progress(p) for p in sorted(task.progress, key=lambda p: (p.date, p.unit))
             ]
             if task.progress
             else [],
             "extensions": [
                 extension_record(e)
                 for e in sorted(task.extensions, key=lambda e: (e.date, e.unit, e.to))
-                if e.date <= as_of
             ]
             if task.extensions
             else [],
@@ -246,7 +243,8 @@ class TaskDicts:
 
 def task_dict(dataset: Dataset, s: TaskState, as_of: date) -> dict[str, Any]:
     """One task as templates see it (plan view, or a unit's view when s has involvement);
-    records made after `as_of` are not shown, as they do not count. Views over many tasks
+    records made after `as_of` are not there (the state's task is as it stood then: Task.as_of),
+    as they do not count. Views over many tasks
     use one TaskDicts."""
     return TaskDicts(dataset, as_of)(s)
 
@@ -581,13 +579,14 @@ def with_unit(
     possible = [as_dict(s) for s in states if s.involvement and s.involvement.possible]
     progress, extensions = [], []
     for task in sorted(dataset.plan.tasks, key=lambda t: t.id):
+        task = task.as_of(as_of)
         for p in task.progress:
-            if p.unit == unit.name and p.date <= as_of:
+            if p.unit == unit.name:
                 progress.append(
                     {"task": task.id, "task_summary": short(task.content), **_progress(p)}
                 )
         for e in task.extensions:
-            if e.unit == unit.name and e.date <= as_of:
+            if e.unit == unit.name:
                 extensions.append(
                     {"task": task.id, "task_summary": short(task.content), **extension_record(e)}
                 )

@@ -529,18 +529,19 @@ def explain_deadline(
     return table
 
 
-def extension_line(e: Extension, as_of: date) -> str:
-    """An extension entry with the decision as it stands on that day."""
+def extension_line(e: Extension) -> str:
+    """An extension entry with its decision, of a task as of a day (Task.as_of: a request
+    decided later is still waiting)."""
     line = f"{e.date.isoformat()} {e.unit} 申请延期至 {e.to.isoformat()}：{e.reason}"
     line += "（逾期后申请）" if e.late else ""
     line += _recorded(e.recorded, e.date)
-    if e.decided is not None and e.decided <= as_of and e.decision is not Decision.REQUESTED:
+    if e.decided is not None and e.decision is not Decision.REQUESTED:
         word = "批准" if e.decision is Decision.APPROVED else "不批准"
         line += f"；{e.decided.isoformat()} {word}" + (
             f"：{e.decision_note}" if e.decision_note else ""
         )
         line += "（未写决定，按旧格式视为批准）" if e.legacy else ""
-    elif e.date <= as_of:
+    else:
         line += "；待批"
     return line
 
@@ -550,21 +551,23 @@ def _recorded(recorded: date | None, day: date) -> str:
     return f"（{recorded.isoformat()} 录入）" if recorded is not None and recorded != day else ""
 
 
-def progress_line(p: Progress, as_of: date) -> str:
+def progress_line(p: Progress) -> str:
+    """A progress entry with what the office did with it, of a task as of a day
+    (Task.as_of: a return or acceptance made later is not there)."""
     line = f"{p.date.isoformat()} {p.unit} {PROGRESS_LABELS[p.status]}"
     line += f"：{p.note}" if p.note else ""
     if p.link:
         line += f"（{p.link}）"
     line += _recorded(p.recorded, p.date)
-    if p.returned is not None and p.returned <= as_of:
+    if p.returned is not None:
         line += f"；{p.returned.isoformat()} 退办：{p.return_reason}"
-    if p.accepted is not None and p.accepted <= as_of:
+    if p.accepted is not None:
         line += f"；{p.accepted.isoformat()} 确认完成"
     return line
 
 
 def task_detail(
-    dataset: Dataset, s: TaskState, milestones: list[dict[str, object]], as_of: date
+    dataset: Dataset, s: TaskState, milestones: list[dict[str, object]]
 ) -> RenderableType:
     task = s.task
     table = Table(box=None, show_header=False, pad_edge=False)
@@ -601,10 +604,10 @@ def task_detail(
     if task.closed:
         table.add_row("销号", safe(f"{task.closed.isoformat()} {task.closed_note}".strip()))
     for e in task.extensions:
-        table.add_row("延期", safe(extension_line(e, as_of)))
+        table.add_row("延期", safe(extension_line(e)))
     if task.progress:
         for p in task.progress:
-            table.add_row("进展", safe(progress_line(p, as_of)))
+            table.add_row("进展", safe(progress_line(p)))
     else:
         table.add_row("进展", Text("暂无进展记录", style="dim"))
     if task.notes:

@@ -676,9 +676,7 @@ def show(
     else:
         from gkctl.views import terminal
 
-        detail = terminal.task_detail(
-            dataset, s, machine.milestones(dataset, task, s.deadline), day
-        )
+        detail = terminal.task_detail(dataset, s, machine.milestones(dataset, task, s.deadline))
         print_trimmed(terminal.with_ending(ending, detail))
 
 
