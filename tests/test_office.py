@@ -72,8 +72,15 @@ def test_approve_writes_the_decision_into_the_request(
     assert record["extension_request"] is None
     before_decision = task_json(gk, data_copy, 31, "--unit", "经委", "--as-of", "2024-10-24")
     assert before_decision["deadline"]["due"] == "2024-10-31"
-    # It was waiting on that day (the entry reads as recorded, with its later decision).
-    assert before_decision["extension_request"]["decided"] == "2024-10-25"
+    # It was waiting on that day, and reads so: the decision made the day after is not there
+    # yet (Task.as_of), as in every view of that day.
+    waiting = before_decision["extension_request"]
+    assert (waiting["decision"], waiting["decided"], waiting["decision_note"]) == (
+        "requested",
+        None,
+        "",
+    )
+    assert [e["decision"] for e in before_decision["extensions"]] == ["requested"]
 
 
 def test_scene_two_a_late_request_changes_nothing_until_decided(gk: Run, data_copy: Path) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from enum import StrEnum
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 
 class Pos(NamedTuple):
@@ -211,10 +211,16 @@ class Task(NamedTuple):
         extension requests dated after it left out, and the office's acts dated after it
         (退办, 确认完成, decisions on requests, 销号) not made yet. The task itself when
         nothing is later, as for most tasks."""
-        progress = _kept(self.progress, tuple(p.as_of(day) for p in self.progress if p.date <= day))
-        extensions = _kept(
-            self.extensions, tuple(e.as_of(day) for e in self.extensions if e.date <= day)
-        )
+        progress, extensions = self.progress, self.extensions
+        if not (progress or extensions or self.closed):
+            return self
+        # Look before building: most tasks have nothing later, and views ask of every task.
+        if any(
+            p.date > day or (p.returned or day) > day or (p.accepted or day) > day for p in progress
+        ):
+            progress = tuple(p.as_of(day) for p in progress if p.date <= day)
+        if any(e.date > day or (e.decided or day) > day for e in extensions):
+            extensions = tuple(e.as_of(day) for e in extensions if e.date <= day)
         later_close = self.closed is not None and self.closed > day
         if progress is self.progress and extensions is self.extensions and not later_close:
             return self
@@ -224,15 +230,6 @@ class Task(NamedTuple):
             closed=None if later_close else self.closed,
             closed_note="" if later_close else self.closed_note,
         )
-
-
-_R = TypeVar("_R")
-
-
-def _kept(old: tuple[_R, ...], new: tuple[_R, ...]) -> tuple[_R, ...]:
-    """`old` itself where `new` holds the very same records (nothing was later)."""
-    same = len(new) == len(old) and all(a is b for a, b in zip(new, old, strict=True))
-    return old if same else new
 
 
 class Plan(NamedTuple):
