@@ -795,3 +795,28 @@ def test_nothing_is_off_screen_on_a_phone(
             "getComputedStyle(document.querySelector('table.tasks td.days'), '::before').content"
         )
         assert days == '"剩余"'
+
+
+class _Reading(dict):
+    """A task as the templates see it that notes each field read (any field reads as
+    present and set, so that every branch of a template is taken)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read: set[str] = set()
+
+    def __missing__(self, key: str) -> str:
+        self.read.add(key)
+        return "2024-01-01"
+
+
+@pytest.mark.parametrize("with_role", [True, False])
+def test_a_task_row_reads_only_the_fields_it_is_cached_by(with_role: bool) -> None:
+    """site.task_row renders a row once per distinct ROW_FIELDS: a field the `row` macro
+    reads that is not among them would show one unit's value on another unit's page."""
+    macros = site.environment().get_template("_macros.html.j2").module
+    t = _Reading()
+    html = str(macros.row(t, "../", with_role))
+    assert html.startswith("<tr") and "销号" in html and "已退办" in html  # every branch
+    assert t.read <= set(site.ROW_FIELDS), t.read - set(site.ROW_FIELDS)
+    assert ("role" in t.read) == with_role
