@@ -136,15 +136,24 @@ def test_commands_answer_from_slices_as_from_the_plan(
 ) -> None:
     folder = tmp_path / "cache"
     for unit in UNITS:
-        monkeypatch.setenv("GKCTL_NO_CACHE", "1")
-        whole = _run(gk, monkeypatch, folder, generated, *args, "--unit", unit)
-        monkeypatch.delenv("GKCTL_NO_CACHE")
-        first = _run(gk, monkeypatch, folder, generated, *args, "--unit", unit)
-        with monkeypatch.context() as m:
-            _whole_plan_refused(m)
-            sliced = _run(gk, monkeypatch, folder, generated, *args, "--unit", unit)
-        assert whole == first == sliced, unit
-        assert whole[0] or whole[1]
+        _three_ways(gk, monkeypatch, folder, generated, (*args, "--unit", unit))
+
+
+def _three_ways(
+    gk, monkeypatch, folder: Path, data: Path, args: tuple[str, ...]
+) -> tuple[str, str, int]:
+    """The command with the cache off, then on (writing the entry), then from the slices
+    only: the same output, exit code and messages each time (returned)."""
+    monkeypatch.setenv("GKCTL_NO_CACHE", "1")
+    whole = _run(gk, monkeypatch, folder, data, *args)
+    monkeypatch.delenv("GKCTL_NO_CACHE")
+    first = _run(gk, monkeypatch, folder, data, *args)
+    with monkeypatch.context() as m:
+        _whole_plan_refused(m)
+        sliced = _run(gk, monkeypatch, folder, data, *args)
+    assert whole == first == sliced, args
+    assert whole[0] or whole[1]
+    return whole
 
 
 def test_show_and_completion_read_one_task(gk, monkeypatch, tmp_path: Path) -> None:
@@ -253,16 +262,7 @@ def test_cross_plan_due_from_slices_as_from_the_plans(
     folder = tmp_path / "cache"
     shown = ""
     for unit in UNITS:
-        monkeypatch.setenv("GKCTL_NO_CACHE", "1")
-        whole = _run(gk, monkeypatch, folder, plans_folder, *args, "--unit", unit)
-        monkeypatch.delenv("GKCTL_NO_CACHE")
-        first = _run(gk, monkeypatch, folder, plans_folder, *args, "--unit", unit)
-        with monkeypatch.context() as m:
-            _whole_plan_refused(m)
-            sliced = _run(gk, monkeypatch, folder, plans_folder, *args, "--unit", unit)
-        assert whole == first == sliced, unit
-        assert whole[0] or whole[1]
-        shown += whole[0]
+        shown += _three_ways(gk, monkeypatch, folder, plans_folder, (*args, "--unit", unit))[0]
     # Rows of more than one plan (of the one named), each marked with its plan.
     marks = re.findall(r'(202\d)#\d|"plan": "(202\d)"|^(202\d),', shown, re.M)
     plans = {"".join(m) for m in marks}

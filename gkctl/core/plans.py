@@ -75,12 +75,24 @@ def unit_due_states(
     out: list[TaskState] = []
     for name, dataset in plans:
         states = status.unit_states(dataset, unit, as_of, within, direct_only)
-        document = dataset.plan.document
-        if not keep_ended and ended(document, as_of):
-            end = plan_end(document)
-            states = [s for s in states if still_running(s, end)]
-        out += [s._replace(plan=name) for s in states]
+        out += _marked(name, _shown(dataset, states, as_of, keep_ended))
     return sorted(out, key=status.sort_key)
+
+
+def _shown(
+    dataset: Dataset, states: Sequence[TaskState], as_of: date, keep_ended: bool
+) -> Sequence[TaskState]:
+    """The states a view across plans lists of one plan: all of them, or of an ended plan
+    only what still runs in it (still_running) unless `keep_ended`."""
+    document = dataset.plan.document
+    if keep_ended or not ended(document, as_of):
+        return states
+    end = plan_end(document)
+    return [s for s in states if still_running(s, end)]
+
+
+def _marked(name: str, states: Sequence[TaskState]) -> list[TaskState]:
+    return [s._replace(plan=name) for s in states]
 
 
 class SlicedPlan(NamedTuple):
@@ -111,21 +123,20 @@ def sliced_due(
     maybe_rows: list[TaskState] = []
     final = False
     for name, reader, part in plans:
-        document = reader.dataset.plan.document
-        if not keep_ended and ended(document, as_of):
+        if not keep_ended and ended(reader.dataset.plan.document, as_of):
+            # still_running keeps no done task: only the others are read and judged.
             undone = [st for st in status.STATUS_ORDER if st not in status.DONE_STATUSES]
             states = unitview.unit_states(reader, unit, part, as_of, within, direct_only, undone)
-            end = plan_end(document)
-            kept = sorted((s for s in states if still_running(s, end)), key=status.sort_key)
-            one = unitview.summarize(kept, shown, limit)
+            kept = _shown(reader.dataset, states, as_of, keep_ended)
+            one = unitview.summarize(sorted(kept, key=status.sort_key), shown, limit)
         else:
             one = unitview.unit_due(reader, unit, part, as_of, within, direct_only, shown, limit)
         for st in Status:
             counts[st] += one.counts[st]
             maybe[st] += one.maybe[st]
         for st in shown:
-            rows[st] += [s._replace(plan=name) for s in one.rows[st]]
-        maybe_rows += [s._replace(plan=name) for s in one.maybe_rows]
+            rows[st] += _marked(name, one.rows[st])
+        maybe_rows += _marked(name, one.maybe_rows)
         final = final or one.final
 
     def first(states: list[TaskState]) -> list[TaskState]:
@@ -152,11 +163,7 @@ def sliced_states(
     out: list[TaskState] = []
     for name, reader, part in plans:
         states = unitview.unit_states(reader, unit, part, as_of, within, direct_only, statuses)
-        document = reader.dataset.plan.document
-        if not keep_ended and ended(document, as_of):
-            end = plan_end(document)
-            states = [s for s in states if still_running(s, end)]
-        out += [s._replace(plan=name) for s in states]
+        out += _marked(name, _shown(reader.dataset, states, as_of, keep_ended))
     return sorted(out, key=status.sort_key)
 
 
