@@ -167,11 +167,17 @@ def _lines(
             if justify == "right":  # Lines.justify: stripped on the right, padded on the left
                 return [" " * (width - cell_len(line.rstrip())) + line.rstrip() for line in lines]
             return [line + " " * (width - cell_len(line)) for line in lines]
+    overflow = text.overflow or column.overflow or "fold"
+    plain_lines = getattr(text, "plain_lines", None)  # views.terminal.ChineseText
+    if plain_lines is not None and not no_wrap:
+        found: list[str] | None = plain_lines(width, justify, overflow)
+        if found is not None:
+            return found
     wrapped = text.wrap(
         console,
         width,
         justify=justify,
-        overflow=text.overflow or column.overflow or "fold",
+        overflow=overflow,
         tab_size=(console.tab_size if text.tab_size is None else text.tab_size) or 8,
         no_wrap=no_wrap,
     )

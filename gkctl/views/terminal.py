@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date
+from itertools import pairwise
 from typing import NamedTuple
 
 from rich import box
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from rich.console import (
     Console,
     ConsoleOptions,
@@ -151,13 +152,8 @@ class ChineseText(Text):
             if "\t" in line:
                 line.expand_tabs(tab_size)
             plain = line.plain
-            whole = [
-                (start - offset, end - offset)
-                for start, end in self.whole
-                if offset <= start and end <= offset + len(plain)
-            ]
+            spans = self._breaks(plain, offset, width)
             offset += len(plain) + 1  # and the line break
-            spans = linebreak.break_offsets(plain, width, cell_len, whole) or [(0, 0)]
             cuts = [start for start, _ in spans[1:]]
             pieces = line.divide(cuts)
             for piece in pieces:
@@ -169,6 +165,38 @@ class ChineseText(Text):
                 piece.truncate(width, overflow="fold")
             lines.extend(pieces)
         return lines
+
+    def _breaks(self, plain: str, offset: int, width: int) -> list[tuple[int, int]]:
+        """Where the line of the text that starts at `offset` breaks at `width`."""
+        whole = [
+            (start - offset, end - offset)
+            for start, end in self.whole
+            if offset <= start and end <= offset + len(plain)
+        ]
+        return linebreak.break_offsets(plain, width, cell_len, whole) or [(0, 0)]
+
+    def plain_lines(self, width: int, justify: str, overflow: str) -> list[str] | None:
+        """The characters of wrap()'s lines, each padded or cut to `width` cells, for a
+        console that writes no styles (views.plaintable): the same lines without building
+        a Text for each piece. None where wrap() does more than break, strip and pad."""
+        plain = self.plain
+        if (
+            "\t" in plain
+            or self.no_wrap
+            or justify not in ("default", "left")
+            or overflow in ("crop", "ellipsis", "ignore")
+            or (self.overflow or "fold") != "fold"
+        ):
+            return None
+        out: list[str] = []
+        offset = 0
+        for line in plain.split("\n"):
+            # Pieces as wrap() divides them: from one break to the next (the first from the
+            # line's start, spaces and all), each stripped on the right.
+            cuts = [0, *(start for start, _ in self._breaks(line, offset, width)[1:]), len(line)]
+            out.extend(set_cell_size(line[a:b].rstrip(), width) for a, b in pairwise(cuts))
+            offset += len(line) + 1
+        return out
 
 
 def safe(value: object, style: str = "") -> Text:
