@@ -1,6 +1,8 @@
 """Shared test set-up: byte-stable Rich output, a CLI runner, and copies of the real data."""
 
+import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +14,32 @@ from gkctl.cli.app import app
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _symlink_problem() -> str | None:
+    """Why this system cannot make a symbolic link (None: it can), found by making one.
+    Windows refuses without the privilege or developer mode; Wine's os.symlink returns as
+    if it had made one and leaves nothing, so the link is looked at, not the call's return."""
+    with tempfile.TemporaryDirectory() as folder:
+        target, link = Path(folder) / "target", Path(folder) / "link"
+        target.write_bytes(b"probe")
+        try:
+            os.symlink(target.name, link)
+        except (OSError, NotImplementedError) as exc:
+            return f"os.symlink failed: {exc!r}"
+        if not link.is_symlink():
+            return "os.symlink returned but made no link (as under Wine)"
+        if link.read_bytes() != b"probe":
+            return "a symbolic link made here does not lead to its target"
+    return None
+
+
+# Tests whose premise is a symbolic link: they run wherever one can be made (Linux, macOS,
+# Windows with the privilege) and skip with the probe's finding elsewhere.
+SYMLINK_PROBLEM = _symlink_problem()
+needs_symlinks = pytest.mark.skipif(
+    SYMLINK_PROBLEM is not None, reason=f"no symbolic links here: {SYMLINK_PROBLEM}"
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import escape
 
-from gkctl.core.filenames import STEM_BYTES, file_stem, file_stems, same_file_key
+from gkctl.core.filenames import STEM_BYTES, file_stem, file_stems, same_file_key, too_long
 
 AS_OF = "2024-10-15"
 LONG = "浦" * 105  # 315 bytes of UTF-8: no file system takes it as one name
@@ -256,3 +256,22 @@ def test_site_gives_each_unit_its_own_page_and_links_to_it(
         assert unquote(row.group(1)) == unquote(link.group(1))
         page = (out / unquote(row.group(1))).read_text(encoding="utf-8")
         assert f"<h1>{shown} " in page, name
+
+
+# Issue 26 item 3: Windows calls a path too long "not found"; gkctl says what is wrong.
+@pytest.mark.parametrize(
+    ("path", "platform", "expected"),
+    [
+        ("C:\\d\\" + "y" * 254, "win32", False),  # 259 characters: the most MAX_PATH allows
+        ("C:\\d\\" + "y" * 255, "win32", True),  # 260
+        ("C:/d/" + "y" * 255, "win32", True),  # either separator
+        ("/" + "/".join(["y" * 100] * 3), "linux", False),  # Linux: 4,096 for the whole path
+        ("/d/" + "y" * 255, "linux", False),
+        ("/d/" + "y" * 256, "linux", True),  # one part over 255 bytes
+        ("/d/" + "浦" * 86, "linux", True),  # 258 bytes of UTF-8
+        ("C:\\d\\" + "浦" * 86, "win32", False),  # 86 UTF-16 units
+        ("C:\\" + "𠮷" * 128, "win32", True),  # 256 units: two each
+    ],
+)
+def test_too_long(path: str, platform: str, expected: bool) -> None:
+    assert too_long(path, platform) is expected

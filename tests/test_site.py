@@ -21,7 +21,7 @@ import pytest
 from gkctl.core.status import FINAL, Status
 from gkctl.views import charts, site
 from tests import browser
-from tests.conftest import DATA, FIXTURES
+from tests.conftest import DATA, FIXTURES, needs_symlinks
 
 AS_OF = "2024-10-15"
 PLAN = FIXTURES / "site" / "plan"
@@ -201,6 +201,7 @@ def test_a_folder_built_before_the_manifest_loses_nothing(
     assert again.stderr == f"已生成网站 {out}：首页 index.html、40 个单位页、74 个任务页。\n"
 
 
+@needs_symlinks
 def test_a_link_out_of_the_folder_is_refused_and_nothing_changes(
     gk, tmp_path: Path, data_copy: Path
 ) -> None:
@@ -227,6 +228,7 @@ def test_a_link_out_of_the_folder_is_refused_and_nothing_changes(
     assert _files(out) == before
 
 
+@needs_symlinks
 def test_a_page_linked_out_of_the_folder_is_refused(gk, tmp_path: Path, data_copy: Path) -> None:
     out = tmp_path / "s"
     _build(gk, out, data_copy)
@@ -240,6 +242,7 @@ def test_a_page_linked_out_of_the_folder_is_refused(gk, tmp_path: Path, data_cop
     assert outside.read_text(encoding="utf-8") == "mine"
 
 
+@needs_symlinks
 def test_a_link_inside_the_folder_is_followed(gk, tmp_path: Path, data_copy: Path) -> None:
     out = tmp_path / "s"
     (out / "real-tasks").mkdir(parents=True)

@@ -109,3 +109,28 @@ def unit_stems(directory: Directory) -> dict[str, str]:
     """Each unit's stem, in the order of units.yaml: a unit's file has the same name
     whichever command writes it, for one unit or for all."""
     return file_stems(u.name for u in directory.units)
+
+
+# The longest a part of a path may be (bytes of UTF-8 on Linux and macOS, UTF-16 units on
+# NTFS), and the length from which Windows refuses a whole path unless long paths are turned
+# on (MAX_PATH counts the closing NUL).
+NAME_MAX = 255
+WINDOWS_MAX_PATH = 260
+
+
+def too_long(path: str, platform: str) -> bool:
+    """Whether the system `platform` (a value of sys.platform) refuses the absolute `path`
+    for its length: a part longer than NAME_MAX, or on Windows the whole path MAX_PATH long
+    or more. Windows reports either as a file not found, which would send a person looking
+    for a folder that is there."""
+    windows = platform == "win32"
+
+    def size(text: str) -> int:
+        if windows:
+            return len(text.encode("utf-16-le", "surrogatepass")) // 2
+        return len(text.encode("utf-8", "surrogateescape"))
+
+    parts = re.split(r"[\\/]" if windows else "/", path)
+    return any(size(part) > NAME_MAX for part in parts) or (
+        windows and size(path) >= WINDOWS_MAX_PATH
+    )

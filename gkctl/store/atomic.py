@@ -22,6 +22,7 @@ hand edit.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import sys
@@ -30,6 +31,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from gkctl.core.errors import GkctlError, UsageError, os_reason
+from gkctl.core.filenames import too_long
+
+# Windows opens a descriptor in text mode unless told otherwise: os.read would turn \r\n into
+# \n, so a file with Windows line ends would never read back as the bytes gkctl read, and
+# every write to it would be refused as changed meanwhile. (0 elsewhere: no such mode.)
+_BINARY = getattr(os, "O_BINARY", 0)
 
 
 class FileChanged(GkctlError):
@@ -55,7 +62,11 @@ def write_bytes(path: Path, data: bytes, durable: bool = True, expect: bytes | N
         ) from None
 
 
-def _reason(path: Path, exc: OSError) -> str:
+def _reason(path: Path, exc: OSError, platform: str = sys.platform) -> str:
+    # Windows says "not found" of a path too long (ERROR_FILENAME_EXCED_RANGE; Wine as well)
+    # or "invalid" (ERROR_INVALID_NAME), where the folder is there: say what is wrong.
+    if exc.errno in (errno.ENOENT, errno.EINVAL) and too_long(os.path.abspath(path), platform):
+        return os_reason(OSError(errno.ENAMETOOLONG, exc.strerror))
     try:
         is_dir = path.is_dir()
     except OSError:  # the name itself is the problem (too long, a loop)
@@ -267,7 +278,7 @@ def create_new(path: Path, data: bytes, mode: int = 0o600) -> bool:
 def _write_in_place(path: Path, data: bytes) -> None:
     """A FIFO, terminal or device: opened and written as it is (it cannot be half-replaced,
     and replacing it would turn it into a regular file that nothing reads)."""
-    fd = os.open(path, os.O_WRONLY)
+    fd = os.open(path, os.O_WRONLY | _BINARY)
     try:
         view = memoryview(data)
         while view:
@@ -296,7 +307,7 @@ def _open_unchanged(path: Path, expect: bytes) -> int | None:
     returned open, so that what an in-place writer puts into it from now on can still be
     seen after the rename has taken it out of the folder."""
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY | _BINARY)
     except FileNotFoundError:
         raise FileChanged(f"{path} 在读取之后被其他程序修改了，未写入。") from None
     try:
@@ -353,7 +364,7 @@ def _confirm(path: Path, real: Path, data: bytes, expect: bytes, replaced: int |
 
 
 def _read_all_of(path: Path, size: int) -> bytes:
-    fd = os.open(path, os.O_RDONLY)
+    fd = os.open(path, os.O_RDONLY | _BINARY)
     try:
         return _read_all(fd, size)
     finally:

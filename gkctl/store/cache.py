@@ -113,6 +113,8 @@ def _file_fingerprint(path: Path) -> tuple[str, _Seen | None]:
 # after that moment stamps a later tick. Otherwise the file is hashed, and the record made
 # anew, so that a later run can trust it. An edit with the old mtime put back (touch -d)
 # still changes st_ctime; a file renamed over the old one, or a copy, has another inode.
+# Not on Windows: there Python's st_ctime is the creation time, which a write leaves as it
+# was, so an edit that keeps the size and puts the old mtime back goes unseen (README).
 _RACY_NS = 3 * 10**9  # FAT's 2 s tick, and some slack for a clock that lags
 
 
