@@ -190,13 +190,13 @@ def _cn_to_int(s: str) -> int:
     return total + current
 
 
-_DASH_RUN = re.compile(r"[-—–~～]{2,}")
+_DASH_RUN = r"[-—–~～]{2,}"
 
 
 def _fold(text: str) -> str:
     folded = unicodedata.normalize("NFKC", text)
     # 9月30日——10月30日: a doubled dash is one dash.
-    return _DASH_RUN.sub("—", "".join(folded.split()).replace("号", "日"))
+    return re.sub(_DASH_RUN, "—", "".join(folded.split()).replace("号", "日"))
 
 
 def normalize(text: str) -> str:
@@ -654,43 +654,43 @@ def _grammar() -> _Grammar:
 
 _RELATIVE_YEARS = (("明年", 1), ("次年", 1), ("来年", 1), ("今年", 0), ("当年", 0), ("本年", 0))
 # 2023年当年内: a year word right after a written year repeats it.
-_YEAR_REPEATED = re.compile(r"(\d{4}年)(?:当年|本年|今年)")
+_YEAR_REPEATED = r"(\d{4}年)(?:当年|本年|今年)"
 # 一直持续到12月16日: ongoing until a date.
-_UNTIL = re.compile(r"(?:一直)?持续(?:到|至)(?P<rest>.+)")
+_UNTIL = r"(?:一直)?持续(?:到|至)(?P<rest>.+)"
 # The start of a span that is the notice itself (自即日起至…, 自本公告发布之日起至…): the
 # span's end is the deadline. 截止 may follow (从公告之日起，截止到10月31日).
-_FROM_NOTICE = re.compile(
+_FROM_NOTICE = (
     r"(?:自|从)?(?:即日|(?:本)?(?:公告|通告|通知|方案|文件)?(?:发布|印发|下发)?之日"
     r"|(?:发布|印发|下发)(?:本)?(?:公告|通告|通知|方案|文件)之日)(?:开始)?起?"
 )
 # A span's start that names its month, and an end that names only a day or a 旬.
-_MONTH_HEAD = re.compile(r"(?:\d{4}年)?\d+月")
-_DAY_OR_PERIOD = re.compile(r"\d+日|[上中下]旬")
+_MONTH_HEAD = r"(?:\d{4}年)?\d+月"
+_DAY_OR_PERIOD = r"\d+日|[上中下]旬"
 # 从5月初起到6月25日, 自2021年10月13日起至10月19日止: the words around a span's start.
-_FROM_WORDS = re.compile(r"^(?:自|从)|(?:起|开始)$")
+_FROM_WORDS = r"^(?:自|从)|(?:起|开始)$"
 # The words joining a span's ends, written in one way: 自本公告发布之日起，至12月15日止 (a comma
 # inside a span does not separate milestones), 从公告之日起，截至12月20日, 自即日开始，12月31日结束.
 _SPAN_JOINS = (
-    (re.compile(r"起,?(?:截止到?|截至)"), "起至"),
-    (re.compile(r"起,(?=至|到)"), "起"),
-    (re.compile(r"(?:开始|起),?(.+)结束$"), r"起至\1"),
+    (r"起,?(?:截止到?|截至)", "起至"),
+    (r"起,(?=至|到)", "起"),
+    (r"(?:开始|起),?(.+)结束$", r"起至\1"),
 )
 
 
 def _join_span(norm: str) -> str:
     for pattern, joined in _SPAN_JOINS:
-        norm = pattern.sub(joined, norm)
+        norm = re.sub(pattern, joined, norm)
     return norm
 
 
 def _resolve_clause(clause: str, ctx: _Ctx) -> _Clause:
     """One clause: a year word (明年 …) made explicit, then one form read whole, or a range
     of two forms (11月15日至11月30日, 2025年1月11日-2025年10月底) due at its end."""
-    clause = _YEAR_REPEATED.sub(r"\1", clause)
+    clause = re.sub(_YEAR_REPEATED, r"\1", clause)
     for word, offset in _RELATIVE_YEARS:
         if word in clause:
             clause = clause.replace(word, f"{ctx.check_year(ctx.year + offset)}年")
-    until = _UNTIL.fullmatch(clause)
+    until = re.fullmatch(_UNTIL, clause)
     if until:
         end = _resolve_form(until.group("rest"), ctx)
         if end is not None and end.due is not None:
@@ -734,7 +734,7 @@ def _resolve_range(clause: str, ctx: _Ctx) -> _Clause | None:
     failure: ValueError | None = None
     for dash in _grammar().dash.finditer(clause):
         left, right = clause[: dash.start()], clause[dash.end() :]
-        if _FROM_NOTICE.fullmatch(left):
+        if re.fullmatch(_FROM_NOTICE, left):
             until = _resolve_form(right, ctx)
             if until is not None and until.due is not None:
                 if ctx.published is not None and until.due < ctx.published:
@@ -745,9 +745,9 @@ def _resolve_range(clause: str, ctx: _Ctx) -> _Clause | None:
                 rule = f"自发文之日起的区间：以结束日期为截止日期（{until.rule}）"
                 return _Clause(until.kind, until.due, rule)
             continue
-        left = _FROM_WORDS.sub("", left)
-        month = _MONTH_HEAD.match(left)
-        if month and _DAY_OR_PERIOD.match(right):
+        left = re.sub(_FROM_WORDS, "", left)
+        month = re.match(_MONTH_HEAD, left)
+        if month and re.match(_DAY_OR_PERIOD, right):
             right = month.group(0) + right  # 11月1日至20日, 12月中旬至下旬: the month holds too
         year = _grammar().year_head.match(left)
         if year and not _grammar().year_head.match(right):
@@ -841,25 +841,25 @@ def _clip(number: str) -> str:
 # Numbered milestones (①3月底前,完成设计招标。②5月底前,…): a circled or bracketed number
 # starts a milestone. NFKC would fold ① into 1 and glue it to the month (①3月 -> 13月), so
 # the numbers become clause breaks before anything else is done to the text.
-_ORDINAL = re.compile("[\u2460-\u249b]")
+_ORDINAL = "[\u2460-\u249b]"
 # In a numbered cell, the clauses after a milestone's date say what is done by then; a
 # clause that starts the way a date does is never taken for such words (a typo stays an error).
-_DATE_START = re.compile(
+_DATE_START = (
     r"\d|每|按|根据|全年|年内|年底|年末|[上下]半年|明年|次年|今年|当年|本年"
     r"|(?:力争|争取|务|须|应|请)?(?:于|在|到)\d|截至|截止"
 )
 # A period word inside a sentence: the cell describes recurring work in prose.
-_PERIOD_IN_PROSE = re.compile(r"每个?(?:月|季度|半年|年|周)")
+_PERIOD_IN_PROSE = r"每个?(?:月|季度|半年|年|周)"
 
 
 # A period with, in brackets, the dates it falls on for the rest of the year, as a notice
 # writes it: 在每季度末(分别在6月、9月和12月底). The dates named are the milestones (the
 # office said which); each must end the period, and an end word after the last month
 # (底, 末, 底前) is every bare month's.
-_PERIOD_LISTED = re.compile(
+_PERIOD_LISTED = (
     r"(?:(?:于|在|到)?每个?(?P<r>月|季度|半年)末?)\((?:分别(?:在|于|为|是)?|即)?(?P<dates>[^()]+)\)"
 )
-_LISTED_PARTS = re.compile(r"[、,和及与]")
+_LISTED_PARTS = r"[、,和及与]"
 _PERIOD_ENDS = {"月": tuple(range(1, 13)), "季度": (3, 6, 9, 12), "半年": (6, 12)}
 
 
@@ -867,10 +867,10 @@ def _period_listed(text: str, year: int, published: date | None) -> Deadline | N
     """The milestones a period's bracket names (see _PERIOD_LISTED); None for other text."""
     if "每" not in text or not any(b in text for b in "(（"):
         return None  # most texts: nothing to fold
-    m = _PERIOD_LISTED.fullmatch(_normalize_bounded(text))
+    m = re.fullmatch(_PERIOD_LISTED, _normalize_bounded(text))
     if m is None:
         return None
-    parts = [p for p in _LISTED_PARTS.split(m["dates"]) if p]
+    parts = [p for p in re.split(_LISTED_PARTS, m["dates"]) if p]
     last = re.fullmatch(r"\d{1,2}月(?P<end>\D*)", parts[-1]) if parts else None
     end = last["end"] if last else ""
     dates = [f"{p}{end}" if re.fullmatch(r"\d{1,2}月", p) else p for p in parts]
@@ -897,8 +897,8 @@ def _resolve(text: str, year: int, published: date | None = None) -> Deadline:
     if listed is not None:
         return listed
     ctx = _Ctx(year, published)
-    numbered = _ORDINAL.search(text) is not None
-    norm = _join_span(_normalize_bounded(_ORDINAL.sub("；", text) if numbered else text))
+    numbered = re.search(_ORDINAL, text) is not None
+    norm = _join_span(_normalize_bounded(re.sub(_ORDINAL, "；", text) if numbered else text))
     clauses = [c for c in _grammar().clauses.split(norm) if c]
     resolved: list[tuple[str, _Clause]] = []
     for clause in clauses:
@@ -907,13 +907,13 @@ def _resolve(text: str, year: int, published: date | None = None) -> Deadline:
             if found.due is not None:
                 ctx.check_year(found.due.year)  # 发布后3000日内 lands years away
         except (ValueError, OverflowError) as exc:
-            if numbered and resolved and not _DATE_START.match(clause):
+            if numbered and resolved and not re.match(_DATE_START, clause):
                 # What is done by the milestone before it: kept with it, shown with its date.
                 raw, found_before = resolved[-1]
                 resolved[-1] = (f"{raw}，{clause}", found_before)
                 continue
             recurring_form = clause[_grammar().head.match(clause).end() :].startswith("每")  # type: ignore[union-attr]
-            if _PERIOD_IN_PROSE.search(norm) and not recurring_form:
+            if re.search(_PERIOD_IN_PROSE, norm) and not recurring_form:
                 raise DeadlineError(
                     f"无法识别时间节点“{text}”：周期性的工作请只写周期"
                     "（如“每月”“每季度”“每月10日前”），做法写入任务内容。"

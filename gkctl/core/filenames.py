@@ -33,7 +33,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from gkctl.core.model import Directory
-from gkctl.core.textsafe import INVISIBLE
+from gkctl.core.textsafe import INVISIBLE_CHARS, char_class
 
 # 255 bytes (NAME_MAX) less the temporary name's additions (".", ".<pid>.<8>.tmp": 22)
 # and the longest text around a stem (任务分解表- and -2024-10-15.xlsx: 32), with room left.
@@ -61,7 +61,7 @@ def _trim(text: str) -> str:
 def file_stem(name: str, limit: int = STEM_BYTES) -> str:
     """`name` as the stem of one file name (see the module's docstring); equal to `name`
     where nothing had to change."""
-    cleaned = _trim(INVISIBLE.sub("_", _SEPARATORS_AND_RESERVED.sub("_", name)))
+    cleaned = _trim(char_class(INVISIBLE_CHARS).sub("_", _SEPARATORS_AND_RESERVED.sub("_", name)))
     cleaned = _trim(_cut(cleaned, limit)) or "_"
     if cleaned.split(".", 1)[0].rstrip(" ").upper() in _RESERVED:
         cleaned = _cut(f"_{cleaned}", limit)
