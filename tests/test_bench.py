@@ -1,16 +1,23 @@
-"""benchmarks/run.py measures each command's own peak memory, not its own script's."""
+"""benchmarks/run.py measures each command's own peak memory, not its own script's, and
+checks its targets on ratios to the floor measured beside each figure."""
 
 import sys
+from types import ModuleType
 
 from tests.conftest import ROOT
 
 
-def test_peak_memory_is_the_commands_own() -> None:
+def bench_script() -> ModuleType:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:
         import run  # benchmarks/run.py
     finally:
         sys.path.remove(str(ROOT / "benchmarks"))
+    return run
+
+
+def test_peak_memory_is_the_commands_own() -> None:
+    run = bench_script()
     # The script holds much memory (it generates plans): 200 MB, each page touched.
     ballast = bytearray(200 * 1024 * 1024)
     ballast[:: 1 << 12] = b"x" * len(ballast[:: 1 << 12])
@@ -21,3 +28,32 @@ def test_peak_memory_is_the_commands_own() -> None:
     assert small < 60, small  # a bare interpreter: ~10 MB, not the script's 200
     assert 120 <= big < 190, big
     del ballast
+
+
+def test_hostile_input_targets_are_ratios_taken_side_by_side() -> None:
+    run = bench_script()
+
+    def fig(size: int, name: str, ratio: float, floor: float) -> object:
+        return run.Figure(size, name, ratio * floor, [], 20.0, ratio, floor)
+
+    figures = [
+        # The floor doubled between the two digit runs: the seconds grew 24 times, the
+        # ratios 12 times, and only the ratios count.
+        fig(5000, "deadline digit run", 0.8, 0.1),
+        fig(50000, "deadline digit run", 9.6, 0.2),
+        fig(4000, "deadline 一 run", 0.8, 0.1),
+        fig(40000, "deadline 一 run", 0.9, 0.1),
+        fig(75, "import xlsx", 2.5, 0.1),
+        fig(75, "import xlsx zip_bomb", 1.0, 0.1),
+        fig(75, "import docx", 4.0, 0.1),
+        fig(75, "import docx merged_20000_rows", 9.0, 0.1),
+    ]
+    got = {t["command"]: (t["value"], t["ok"]) for t in run.check_targets(figures)}
+    assert got["deadline digit run growth vs 5000"] == (12.0, True)
+    assert got["deadline digit run"] == (9.6, False)  # held to the floor as well
+    assert got["deadline 一 run growth vs 4000"] == (1.12, True)
+    assert got["deadline 一 run"] == (0.9, True)
+    assert got["import xlsx zip_bomb vs normal"] == (0.4, True)
+    assert got["import docx merged_20000_rows vs normal"] == (2.25, False)
+    # A case not measured has no target (a quicker run still reports the rest).
+    assert "import xlsx billion_laughs vs normal" not in got
