@@ -994,9 +994,9 @@ def test_a_writer_killed_mid_write_leaves_the_old_file(
             assert time.monotonic() < end
             time.sleep(0.01)
     finally:
-        writer.send_signal(signal.SIGKILL)
+        writer.kill()  # SIGKILL; on Windows TerminateProcess with exit code 1 (no SIGKILL there)
         writer.wait(10)
-    assert writer.returncode == -signal.SIGKILL
+    assert writer.returncode == (1 if sys.platform == "win32" else -signal.SIGKILL)
     assert tasks(data_copy) == before
     assert loader.check(data_copy)[1] == []
     # The half-done write is a temporary file beside it, which nothing reads.
@@ -1017,8 +1017,10 @@ def test_a_writer_killed_mid_write_leaves_the_old_file(
     )
     assert after.exit_code == 0, after.stderr
     assert len(loader.load(data_copy).plan.task(28).progress) == 1  # type: ignore[union-attr]
-    # ... and removes the dead writer's temporary file.
-    assert list(data_copy.glob(".tasks.yaml.*.tmp")) == []
+    # ... and removes the dead writer's temporary file (not on Windows, where a writer's pid
+    # cannot be probed and every writer counts as alive: atomic._alive).
+    left = list(data_copy.glob(".tasks.yaml.*.tmp"))
+    assert len(left) == (1 if sys.platform == "win32" else 0)
 
 
 @pytest.mark.parametrize(
