@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+import rich.console
 
 from tests.conftest import DATA
 
@@ -24,6 +25,15 @@ def test_due_unit_table_golden(gk, golden) -> None:
     assert "可能涉及（2）" in result.stdout
     assert result.stdout.index("可能涉及（2）") > result.stdout.index("待市级部署（1）")
     assert "（另有可能涉及 14 项）" in result.stdout
+
+
+def test_piped_output_on_windows_is_as_wide_as_elsewhere(gk, golden, monkeypatch) -> None:
+    """Rich takes output without VT codes on Windows for the legacy console and draws it
+    narrower (found under Wine): as Rich sees a pipe there, the table is the golden one."""
+    monkeypatch.setattr(rich.console, "detect_legacy_windows", lambda: True)
+    result = gk("due", "--unit", "区经委", "--as-of", AS_OF)
+    assert result.exit_code == 0
+    golden("due-区经委-2024-10-15.txt", result.stdout)
 
 
 def test_due_unit_all_golden(gk, golden) -> None:

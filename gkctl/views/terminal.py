@@ -6,6 +6,7 @@ characters made visible, so a task text holding "[red]" or an ESC byte prints li
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator, Sequence
 from datetime import date
 from itertools import pairwise
@@ -722,5 +723,14 @@ def with_ending(ending: Ending, view: RenderableType) -> RenderableType:
 
 def console() -> Console:
     """A console for the command layer. Rich colours only a terminal and honours NO_COLOR;
-    COLUMNS fixes the width (the tests set it)."""
-    return Console(highlight=False, emoji=False)
+    COLUMNS fixes the width (the tests set it).
+
+    On Windows Rich takes any output without VT codes for the legacy console, which wraps at
+    its last column, and draws a column narrower (two, with COLUMNS and LINES set: rich 15
+    takes it off twice). A pipe or a file has no such column, so Rich's guess is left to
+    a terminal: piped tables are as wide on Windows as elsewhere (found under Wine)."""
+    try:
+        terminal = sys.stdout.isatty()
+    except (AttributeError, ValueError):  # no stdout, or a closed one
+        terminal = False
+    return Console(highlight=False, emoji=False, legacy_windows=None if terminal else False)
