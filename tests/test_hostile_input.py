@@ -345,6 +345,33 @@ def test_hidden_format_characters_are_refused_and_escaped(
     assert hidden not in out and json.loads(out)["note"] == note
 
 
+
+def test_every_unsafe_character_fails_the_printable_fast_path() -> None:
+    """visible() and the refusal of a line or a text skip their search where
+    str.isprintable() passes the text: that is safe only while every character they look
+    for is unprintable. Checked against the classes themselves for every code point, so a
+    character added to _UNSAFE that Python calls printable (or a Unicode update that makes
+    one printable) fails here instead of slipping through unescaped."""
+    import sys
+
+    from gkctl.core import textsafe
+
+    classes = {
+        "visible": textsafe.char_class(textsafe.UNSAFE_CHARS + "\r"),
+        **{f.value: textsafe._refused(f) for f in (textsafe.Field.LINE, textsafe.Field.TEXT)},
+    }
+    for name, pattern in classes.items():
+        matched = [c for c in map(chr, range(sys.maxunicode + 1)) if pattern.match(c)]
+        assert len(matched) > 150, name  # the class is the real one, not an empty one
+        printable = [f"U+{ord(c):04X}" for c in matched if c.isprintable()]
+        assert printable == [], name
+        for char in matched:
+            if name == "visible":
+                assert textsafe.visible(f"甲{char}乙") != f"甲{char}乙"
+            else:
+                assert textsafe.refusal(f"甲{char}乙", textsafe.Field(name), "备注") is not None
+
+
 # --- item 11: custom templates run in bounded time and size --------------------------------------
 
 
