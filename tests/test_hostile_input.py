@@ -345,7 +345,6 @@ def test_hidden_format_characters_are_refused_and_escaped(
     assert hidden not in out and json.loads(out)["note"] == note
 
 
-
 def test_every_unsafe_character_fails_the_printable_fast_path() -> None:
     """visible() and the refusal of a line or a text skip their search where
     str.isprintable() passes the text: that is safe only while every character they look

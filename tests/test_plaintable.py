@@ -137,6 +137,18 @@ _pieces = st.sampled_from(
         "……",
         "a",
         "2024-10-15",
+        # Characters whose width is not one per code point: combining marks (0 cells),
+        # emoji with a skin tone or a variation selector, a flag, an emoji ZWJ sequence (the
+        # joiner is unsafe, shown as \u200d), half-width kana with a voiced mark, Hangul.
+        "e\u0301",
+        "\u0301",
+        "👍🏽",
+        "❤\ufe0f",
+        "🇨🇳",
+        "👨\u200d👩\u200d👧",
+        "ｶﾞ",
+        "한글",
+        "\u3000",
     ]
 )
 _text = st.lists(_pieces, max_size=30).map("".join)
@@ -145,7 +157,7 @@ _text = st.lists(_pieces, max_size=30).map("".join)
 @settings(max_examples=150, deadline=None)
 @given(
     rows=st.lists(st.tuples(_text, _text, _text, _text, st.booleans()), min_size=1, max_size=6),
-    width=st.integers(min_value=40, max_value=160),
+    width=st.integers(min_value=8, max_value=160),
 )
 def test_any_text(rows: list[tuple[str, str, str, str, bool]], width: int) -> None:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
@@ -166,3 +178,27 @@ def test_any_text(rows: list[tuple[str, str, str, str, bool]], width: int) -> No
     got = _drawn(table, width)
     if got is not None:  # None: left to Rich, which is always right
         assert got == _by_rich(table, width)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=_text,
+    width=st.integers(min_value=1, max_value=30),
+    spans=st.lists(st.tuples(st.integers(0, 80), st.integers(0, 80)), max_size=3),
+)
+def test_plain_lines_are_the_wrapped_lines(
+    text: str, width: int, spans: list[tuple[int, int]]
+) -> None:
+    """ChineseText.plain_lines (the piped fast path) gives the characters of wrap()'s lines,
+    padded or cut to the width, for any text safe() lets through, at any width down to one
+    cell, with spans kept whole (unit names) anywhere in it."""
+    from rich.cells import set_cell_size
+
+    cell = terminal.safe(text)
+    cell.whole = tuple(sorted((a, b) for a, b in spans if a < b <= len(cell.plain)))
+    fast = cell.plain_lines(width, "default", "fold")
+    if fast is None:  # a tab: left to wrap()
+        assert "\t" in cell.plain
+        return
+    wrapped = cell.wrap(_console(100), width, justify="default", overflow="fold")
+    assert fast == ([set_cell_size(line.plain, width) for line in wrapped] or [" " * width])
