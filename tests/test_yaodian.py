@@ -260,6 +260,13 @@ def test_a_level_list_in_a_unit_name_is_one_unit_in_the_review(gk, tmp_path: Pat
         # ... and brackets that say no unit, or stand inside the text: kept as written
         ("落实《规范（试行）》要求（2024年）", "落实《规范（试行）》要求（2024年）", "", []),
         ("做好公开（县财政局负责）并报送。", "做好公开（县财政局负责）并报送。", "", []),
+        # ... or that end in 负责 but name no unit: a sentence of the text, not a cell (the
+        # words before 负责 are no unit's name, and dropping them would lose what they say)
+        ("建立审查机制（保密审查由各单位负责）。", "建立审查机制（保密审查由各单位负责）。", "", []),
+        ("开展开放日活动（每季度一次，由区政务服务中心负责）",
+         "开展开放日活动（每季度一次，由区政务服务中心负责）", "", []),
+        ("落实主体责任（主要负责）", "落实主体责任（主要负责）", "", []),
+        ("做好公开（县政府办牵头，按季度报送）", "做好公开（县政府办牵头，按季度报送）", "", []),
     ],
 )  # fmt: skip
 def test_an_unlabelled_bracket_ending_the_item(item, kept, cell, roles) -> None:

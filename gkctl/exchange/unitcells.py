@@ -68,6 +68,11 @@ class Units:
     leads: int = 0
 
 
+def looks_like_unit(name: str) -> bool:
+    """Whether `name` ends as a unit's name does (区经委, 各部门, 区政务服务中心)."""
+    return len(name) >= 2 and _UNIT_END.search(name) is not None
+
+
 def _decide_break(before: str, after: str, known: Callable[[str], bool]) -> str:
     """What a line break or space between two pieces of text means: "" (a wrap inside one
     name) or "、" (between two names)."""
@@ -79,7 +84,7 @@ def _decide_break(before: str, after: str, known: Callable[[str], bool]) -> str:
         return ""
     if known(tail) and known(head):
         return "、"
-    if len(tail) >= 2 and _UNIT_END.search(tail):
+    if looks_like_unit(tail):
         return "、"
     return ""
 

@@ -135,11 +135,29 @@ def _duty(text: str, start: int, end: int) -> tuple[str, str] | None:
     m = _DUTY.match(text[start + 1 : end].strip())
     if m is None or not (m["lead"] or m["others"]):
         return None
+    if not all(_names_units(m[part] or "") for part in ("lead", "others")):
+        return None  # （每季度一次，由区政务服务中心负责）: a sentence of the item's text
     lead = f"牵头单位：{m['lead'].strip()}" if m["lead"] else ""
     others = (m["others"] or "").strip()
     if others and m["role"] == "配合":
         others = f"配合单位：{others}"
     return "；".join(part for part in (lead, others) if part), (m["rest"] or "").strip()
+
+
+# A unit's name as a bracket without labels writes it ends as one (局, 办, 中心, 各部门 …,
+# unitcells' rule) or in 政府 (各县〔区〕政府), a bracket at its end aside (市府办〔市大数据局〕).
+_TRAILING_BRACKET = re.compile(r"[〔［\[（(][^〔［\[（(]*[〕］\]）)]$")
+
+
+def _names_units(text: str) -> bool:
+    """Whether every name of `text` (split as a cell is) looks like a unit's: a 由 only in
+    front (由区政府办负责), never inside (保密审查由各单位负责)."""
+    for clause in unitcells.pieces(text):
+        for name in clause:
+            name = _TRAILING_BRACKET.sub("", name.removeprefix("由"))
+            if "由" in name or not (unitcells.looks_like_unit(name) or name.endswith("政府")):
+                return False
+    return True
 
 
 def _closing(text: str, start: int) -> int | None:
