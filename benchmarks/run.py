@@ -378,7 +378,7 @@ def taskwarrior(size: int, data: Path, work: Path, env: dict[str, str], runs: in
 # at most 128 KiB in one argument (MAX_ARG_STRLEN) and 一 is three bytes in UTF-8.
 DIGIT_RUNS = {
     "deadline digit run": ("1", 5000, 50000),
-    "deadline 一 run": ("一", 4000, 40000),
+    "deadline Chinese-digit run": ("一", 4000, 40000),
 }
 # Ten times the digits cost at most ten times the work where the refusal is linear (the
 # length guard of core/deadlines.py reads the text once); 15 leaves half again for the noise

@@ -41,8 +41,8 @@ def test_hostile_input_targets_are_ratios_taken_side_by_side() -> None:
         # ratios 12 times, and only the ratios count.
         fig(5000, "deadline digit run", 0.8, 0.1),
         fig(50000, "deadline digit run", 9.6, 0.2),
-        fig(4000, "deadline 一 run", 0.8, 0.1),
-        fig(40000, "deadline 一 run", 0.9, 0.1),
+        fig(4000, "deadline Chinese-digit run", 0.8, 0.1),
+        fig(40000, "deadline Chinese-digit run", 0.9, 0.1),
         fig(75, "import xlsx", 2.5, 0.1),
         fig(75, "import xlsx zip_bomb", 1.0, 0.1),
         fig(75, "import docx", 4.0, 0.1),
@@ -51,8 +51,8 @@ def test_hostile_input_targets_are_ratios_taken_side_by_side() -> None:
     got = {t["command"]: (t["value"], t["ok"]) for t in run.check_targets(figures)}
     assert got["deadline digit run growth vs 5000"] == (12.0, True)
     assert got["deadline digit run"] == (9.6, False)  # held to the floor as well
-    assert got["deadline 一 run growth vs 4000"] == (1.12, True)
-    assert got["deadline 一 run"] == (0.9, True)
+    assert got["deadline Chinese-digit run growth vs 4000"] == (1.12, True)
+    assert got["deadline Chinese-digit run"] == (0.9, True)
     assert got["import xlsx zip_bomb vs normal"] == (0.4, True)
     assert got["import docx merged_20000_rows vs normal"] == (2.25, False)
     # A case not measured has no target (a quicker run still reports the rest).
