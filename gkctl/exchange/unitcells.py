@@ -114,11 +114,14 @@ def pieces(text: str, known: Callable[[str], bool] = lambda _: False) -> list[li
     return [[p for p in _split(c, _WEAK) if p] for c in clauses]
 
 
-# Levels of government written one character each, 、 between them, the last one with a
-# bracket: 各区、县〔市〕政府办公室 is one name (the offices of every 区 and 县(市)), as is
-# 各市、区、县（市）政府; the 、 in it separates levels, not units.
+# Levels of government written one character each (a level may carry its own bracket of
+# levels: 县（市、区）), 、 between them, the last one followed by a bracket or by how many
+# levels they are: 各区、县〔市〕政府办公室 is one name (the offices of every 区 and 县(市)),
+# as are 各市、区、县（市）政府, 区、县两级人民政府, 市、县（区）、乡（镇）三级政府 and
+# 市（州）、县（市、区）人民政府; the 、 in it separates levels, not units.
+_LEVEL = r"[省市县区乡镇](?:[（(〔［\[][省市县区乡镇州旗、]{1,5}[）)〕］\]])?"
 _LEVELS = re.compile(
-    r"(?:各|(?<![\u4e00-\u9fff]))[省市县区乡镇](?:、[省市县区乡镇])+(?=[（(〔［\[])"
+    rf"(?:各|(?<![\u4e00-\u9fff])){_LEVEL}(?:、{_LEVEL})+(?=[（(〔［\[]|[两三四五各]级)"
 )
 
 
