@@ -145,7 +145,8 @@ def _duty(text: str, start: int, end: int) -> tuple[str, str] | None:
 
 
 # A unit's name as a bracket without labels writes it ends as one (局, 办, 中心, 各部门 …,
-# unitcells' rule) or in 政府 (各县〔区〕政府), a bracket at its end aside (市府办〔市大数据局〕).
+# unitcells' rule), in 政府 (各县〔区〕政府) or in 协 (区科协, 区政协), a bracket at its end
+# aside (市府办〔市大数据局〕).
 _TRAILING_BRACKET = re.compile(r"[〔［\[（(][^〔［\[（(]*[〕］\]）)]$")
 
 
@@ -155,7 +156,9 @@ def _names_units(text: str) -> bool:
     for clause in unitcells.pieces(text):
         for name in clause:
             name = _TRAILING_BRACKET.sub("", name.removeprefix("由"))
-            if "由" in name or not (unitcells.looks_like_unit(name) or name.endswith("政府")):
+            if "由" in name or not (
+                unitcells.looks_like_unit(name) or name.endswith(("政府", "协"))
+            ):
                 return False
     return True
 
