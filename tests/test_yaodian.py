@@ -276,6 +276,20 @@ def test_an_unlabelled_bracket_ending_the_item(item, kept, cell, roles) -> None:
     assert unitcells.read_cell(cell, lambda _: False) == roles
 
 
+def test_a_bracket_too_long_for_a_list_of_units_stays_in_the_text() -> None:
+    """Reading a bracket as units takes time that grows with the square of its length: one
+    longer than any list of units (600 characters) is a sentence, kept as written; 40 units
+    with their words still fit."""
+    units = "、".join(f"区第{n}局" for n in range(40))
+    assert brackets(f"做好公开。（区政府办牵头，{units}负责）") == (
+        "做好公开。",
+        f"牵头单位：区政府办；{units}",
+        "",
+    )
+    item = "做好公开。（" + "区政府办牵头，" * 100 + "各部门负责）"
+    assert brackets(item) == (item, "", "")
+
+
 def test_the_item_text_is_the_documents_without_its_brackets(gk, tmp_path: Path) -> None:
     _, plan = _imported(gk, REAL / "ganzhou-2023.txt", tmp_path / "tasks.yaml")
     body = (REAL / "ganzhou-2023.txt").read_text(encoding="utf-8").splitlines()[-1]

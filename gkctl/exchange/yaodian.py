@@ -127,10 +127,16 @@ def brackets(text: str) -> tuple[str, str, str]:
     return "".join(kept).strip(), "；".join(u for u in units if u), "，".join(deadlines)
 
 
+# The longest bracket read as a list of units: 40 units and their words are 300 characters.
+# _DUTY's search grows with the square of the bracket (4 s for one of 24,000 characters,
+# 2,000 of them 牵头); a longer bracket is a sentence, kept in the text as written.
+_DUTY_MOST = 600
+
+
 def _duty(text: str, start: int, end: int) -> tuple[str, str] | None:
     """The units of a bracket without labels that ends the item (X牵头，Y负责), as a cell
     holds them (牵头单位：X；Y), and the bracket's sentence after them; None for any other."""
-    if text[end + 1 :].strip(" 。；;，,"):
+    if text[end + 1 :].strip(" 。；;，,") or end - start > _DUTY_MOST:
         return None
     m = _DUTY.match(text[start + 1 : end].strip())
     if m is None or not (m["lead"] or m["others"]):
