@@ -113,9 +113,10 @@ def review(dataset: Dataset, as_of: date) -> YearReview:
             f"请用 --as-of {after.isoformat()} 或之后的日期。"
         )
     states = tuple(status.plan_states(dataset, as_of))
-    # The records as they stood on as_of: requests decided later are undecided, returns
-    # later are not there, and a task is unrecorded if nothing was on it by then.
-    tasks = tuple(t.as_of(as_of) for t in dataset.plan.tasks)
+    # The records as they stood on as_of (each state's task is, Task.as_of): requests decided
+    # later are undecided, returns later are not there, and a task is unrecorded if nothing
+    # was on it by then.
+    tasks = tuple(s.task for s in states)
     units = []
     for unit in dataset.directory.units:
         own = [

@@ -31,7 +31,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from gkctl.core.errors import GkctlError, UsageError, os_reason
-from gkctl.core.filenames import too_long
 
 # Windows opens a descriptor in text mode unless told otherwise: os.read would turn \r\n into
 # \n, so a file with Windows line ends would never read back as the bytes gkctl read, and
@@ -65,8 +64,11 @@ def write_bytes(path: Path, data: bytes, durable: bool = True, expect: bytes | N
 def _reason(path: Path, exc: OSError, platform: str = sys.platform) -> str:
     # Windows says "not found" of a path too long (ERROR_FILENAME_EXCED_RANGE; Wine as well)
     # or "invalid" (ERROR_INVALID_NAME), where the folder is there: say what is wrong.
-    if exc.errno in (errno.ENOENT, errno.EINVAL) and too_long(os.path.abspath(path), platform):
-        return os_reason(OSError(errno.ENAMETOOLONG, exc.strerror))
+    if exc.errno in (errno.ENOENT, errno.EINVAL):
+        from gkctl.core.filenames import too_long  # only on this error: every write imports atomic
+
+        if too_long(os.path.abspath(path), platform):
+            return os_reason(OSError(errno.ENAMETOOLONG, exc.strerror))
     try:
         is_dir = path.is_dir()
     except OSError:  # the name itself is the problem (too long, a loop)
