@@ -12,7 +12,6 @@ is entered: for bash, a candidate holding anything the shell reads specially is 
 
 from __future__ import annotations
 
-import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -91,6 +90,8 @@ def bash_word(value: str) -> str:
     """The candidate as bash must insert it: as it is where it is plain, else shlex-quoted."""
     if all(_plain(c) for c in value):
         return value
+    import shlex  # only for a name that needs quoting
+
     return shlex.quote(value)
 
 

@@ -27,7 +27,6 @@ number), so hostile text costs linear time and never builds a huge integer.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from datetime import date, timedelta
 from enum import StrEnum
@@ -194,6 +193,8 @@ _DASH_RUN = r"[-—–~～]{2,}"
 
 
 def _fold(text: str) -> str:
+    import unicodedata  # a warm run resolves nothing (the cache holds the deadlines)
+
     folded = unicodedata.normalize("NFKC", text)
     # 9月30日——10月30日: a doubled dash is one dash.
     return re.sub(_DASH_RUN, "—", "".join(folded.split()).replace("号", "日"))

@@ -5,6 +5,7 @@ none ends with an opening one). Shared by the help formatter and the Rich tables
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from itertools import accumulate
 
 # East Asian wide characters (CJK, full-width forms): two terminal columns each. Plain range
 # checks rather than a regular expression: this module loads with every table, and compiling
@@ -86,35 +87,52 @@ def break_offsets(
     at most `columns` wide (a word wider than that is cut), spaces at a break left out, and
     a character that may not start a line carried down with the one before it. The `whole`
     spans (a unit name with its 、) are not broken, unless one is wider than the line."""
+    return break_spans(text, columns, lambda a, b: measure(text[a:b]), whole)
+
+
+def additive(text: str, char_width: Callable[[str], int]) -> Callable[[int, int], int]:
+    """The width of text[a:b] as the sum of its characters' widths, from prefix sums: for a
+    measure that adds up (Rich's cell_len does, for text without a zero-width joiner or
+    variation selector 16), break_spans asks it of every token in constant time."""
+    sums = list(accumulate(map(char_width, text), initial=0))
+    return lambda a, b: sums[b] - sums[a]
+
+
+def break_spans(
+    text: str,
+    columns: int,
+    span: Callable[[int, int], int],
+    whole: Sequence[tuple[int, int]] = (),
+) -> list[tuple[int, int]]:
+    """break_offsets, with the width of text[a:b] given as span(a, b)."""
     columns = max(columns, 2)
     # A span wider than the line breaks as any text would (the 禁则 still hold).
-    whole = [(a, b) for a, b in whole if measure(text[a:b]) <= columns]
+    whole = [(a, b) for a, b in whole if span(a, b) <= columns]
     lines: list[list[tuple[int, int]]] = [[]]
     used = 0
     for start, end in _tokens(text, whole):
-        token = text[start:end]
         line = lines[-1]
-        if token.isspace():
+        if text[start].isspace() and text[start:end].isspace():
             if line:
                 line.append((start, end))
-                used += measure(token)
+                used += span(start, end)
             continue
-        size = measure(token)
+        size = span(start, end)
         if used + size > columns and line:
             _drop_spaces(text, line)
             carried: list[tuple[int, int]] = []
-            head = token
-            while head[0] in NO_LINE_START and len(line) > 1:  # "1），" moves down whole
+            head = text[start]
+            while head in NO_LINE_START and len(line) > 1:  # "1），" moves down whole
                 piece = line.pop()
                 carried.insert(0, piece)
-                head = text[piece[0] : piece[1]]
+                head = text[piece[0]]
             while carried and text[carried[0][0] : carried[0][1]].isspace():
                 carried.pop(0)
             _drop_spaces(text, line)
             while len(line) > 1 and text[line[-1][1] - 1] in NO_LINE_END:
                 carried.insert(0, line.pop())
             # What moves down is measured up to this token, spaces between included.
-            used = measure(text[carried[0][0] : start]) if carried else 0
+            used = span(carried[0][0], start) if carried else 0
             if used + size > columns:
                 line.extend(carried)  # the 禁则 give way to the width
                 _drop_spaces(text, line)
@@ -123,14 +141,14 @@ def break_offsets(
             line = lines[-1]
         while size > columns and not line:  # a word wider than the line: cut it
             cut = start
-            while cut < end and measure(text[start : cut + 1]) <= columns:
+            while cut < end and span(start, cut + 1) <= columns:
                 cut += 1
             cut = max(cut, start + 1)
             line.append((start, cut))
             lines.append([])
             line = lines[-1]
             start = cut
-            size = measure(text[start:end])
+            size = span(start, end)
         if start < end:
             line.append((start, end))
             used += size

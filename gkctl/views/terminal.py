@@ -10,10 +10,10 @@ import sys
 from collections.abc import Iterator, Sequence
 from datetime import date
 from itertools import pairwise
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich import box
-from rich.cells import cell_len, set_cell_size
+from rich.cells import cell_len, get_character_cell_size, set_cell_size
 from rich.console import (
     Console,
     ConsoleOptions,
@@ -29,7 +29,6 @@ from rich.table import Table
 from rich.text import Text
 
 from gkctl.core import linebreak, textsafe, unitview
-from gkctl.core.behind import Answer, places, rank_note
 from gkctl.core.deadlines import Deadline, Kind
 from gkctl.core.model import Dataset, Decision, Extension, Link, Progress, Unit
 from gkctl.core.planyear import Ending
@@ -56,6 +55,9 @@ from gkctl.views.labels import (
     short,
     zh_date,
 )
+
+if TYPE_CHECKING:
+    from gkctl.core.behind import Answer
 
 STATUS_STYLES = {
     Status.OVERDUE: "bold red",
@@ -174,7 +176,11 @@ class ChineseText(Text):
             for start, end in self.whole
             if offset <= start and end <= offset + len(plain)
         ]
-        return linebreak.break_offsets(plain, width, cell_len, whole) or [(0, 0)]
+        if "\u200d" in plain or "\ufe0f" in plain:  # graphemes Rich measures whole
+            return linebreak.break_offsets(plain, width, cell_len, whole) or [(0, 0)]
+        # Else Rich's cell_len is the sum of its characters' sizes (rich.cells._cell_len).
+        span = linebreak.additive(plain, get_character_cell_size)
+        return linebreak.break_spans(plain, width, span, whole) or [(0, 0)]
 
     def plain_lines(self, width: int, justify: str, overflow: str) -> list[str] | None:
         """The characters of wrap()'s lines, each padded or cut to `width` cells, for a
@@ -508,6 +514,8 @@ def summary_table(
 ) -> RenderableType:
     """The plan-wide due view: a row per unit, in the one ranking (core.behind), with what
     the order is by under it."""
+    from gkctl.core.behind import places, rank_note  # not for one unit's view
+
     title = Text(f"各单位任务情况 · 截至 {zh_date(as_of)}", style="bold")
     undated = (
         "\n未明：未明确时限（任务没有时间节点）。"

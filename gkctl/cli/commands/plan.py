@@ -293,8 +293,6 @@ def due(
 
     示例：gkctl due --unit 区经委 --as-of 2024-10-15
     """
-    from gkctl.views import machine
-
     check_format(fmt, F.TABLE, F.JSON, F.CSV)
     scope = plan_scope(data, plan)
     if scope.several:
@@ -336,6 +334,8 @@ def due(
             if not sum(summary.counts[st] + summary.maybe[st] for st in wanted):
                 warn(f"{found.name} 截至 {day.isoformat()} 没有需要关注的任务。")
         else:
+            from gkctl.views import machine
+
             if reader is not None and part is not None:
                 shown = sorted(
                     unitview.unit_states(reader, found, part, day, within, direct, wanted),
@@ -366,6 +366,7 @@ def due(
             sorted(status.plan_states(dataset, day, within), key=status.sort_key) if needed else []
         )
         from gkctl.core import behind
+        from gkctl.views import machine
 
         rows, ranked = behind.ranked_summaries(dataset, day, within, direct)
         if fmt is F.JSON:
