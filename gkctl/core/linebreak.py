@@ -5,7 +5,6 @@ none ends with an opening one). Shared by the help formatter and the Rich tables
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from itertools import accumulate
 
 # East Asian wide characters (CJK, full-width forms): two terminal columns each. Plain range
 # checks rather than a regular expression: this module loads with every table, and compiling
@@ -90,21 +89,14 @@ def break_offsets(
     return break_spans(text, columns, lambda a, b: measure(text[a:b]), whole)
 
 
-def additive(text: str, char_width: Callable[[str], int]) -> Callable[[int, int], int]:
-    """The width of text[a:b] as the sum of its characters' widths, from prefix sums: for a
-    measure that adds up (Rich's cell_len does, for text without a zero-width joiner or
-    variation selector 16), break_spans asks it of every token in constant time."""
-    sums = list(accumulate(map(char_width, text), initial=0))
-    return lambda a, b: sums[b] - sums[a]
-
-
 def break_spans(
     text: str,
     columns: int,
     span: Callable[[int, int], int],
     whole: Sequence[tuple[int, int]] = (),
 ) -> list[tuple[int, int]]:
-    """break_offsets, with the width of text[a:b] given as span(a, b)."""
+    """break_offsets, with the width of text[a:b] given as span(a, b): from prefix sums of
+    its characters' widths, where the measure adds up, each token costs a subtraction."""
     columns = max(columns, 2)
     # A span wider than the line breaks as any text would (the 禁则 still hold).
     whole = [(a, b) for a, b in whole if span(a, b) <= columns]

@@ -464,21 +464,23 @@ def _write(entry: Path, head: bytes, dataset: Dataset) -> None:
 
 def _view_order(dataset: Dataset, resolved: dict[Any, Any]) -> list[int]:
     """The plan's positions in the order the slices store them: by due date (the resolved
-    deadline, or the task's own `due:`; none last), then id, the order the views list rows
-    in. A unit's due view shows the first rows of each status, which then sit in a few
-    neighbouring slices instead of one slice each: at 10,000 tasks a unit's ~190 rows were
-    spread over 132 of the plan's 313 slices in plan order and lie in 37 in this order."""
+    deadline, or the task's own `due:`; none last), deadline text and id, near the order
+    the views list rows in (a status is mostly a function of the deadline, and its rows are
+    listed by due date and id). A unit's due view shows the first rows of each status,
+    which then sit in a few neighbouring slices instead of one slice each: at 10,000 tasks
+    a unit's ~190 rows were spread over 132 of the plan's 313 slices in plan order, over 37
+    by due date and id, and over 30 in this order."""
     doc = dataset.plan.document
     tasks = dataset.plan.tasks
     last = date.max.toordinal() + 1
 
-    def key(position: int) -> tuple[int, int]:
+    def key(position: int) -> tuple[int, str, int]:
         task = tasks[position]
         due = task.due
         if due is None and task.deadline:
             found = resolved.get((task.deadline, doc.year, doc.published))
             due = found.due if found is not None else None
-        return (due.toordinal() if due is not None else last, task.id)
+        return (due.toordinal() if due is not None else last, task.deadline, task.id)
 
     return sorted(range(len(tasks)), key=key)
 

@@ -29,6 +29,13 @@ from rich.text import Text
 def draw(table: Table, console: Console, options: ConsoleOptions) -> list[Segment] | None:
     """The table's lines as Rich would write them to `console` (one segment a line), or
     None where this is not sure to be so."""
+    found = lines(table, console, options)
+    return None if found is None else [Segment(line + "\n") for line in found]
+
+
+def lines(table: Table, console: Console, options: ConsoleOptions) -> list[str] | None:
+    """The table's lines as Rich would write them to `console`, each as wide as the table
+    (never wider than options.max_width), or None where this is not sure to be so."""
     if console.color_system is not None or not _covered(table):
         return None
     assert table.box is not None  # _covered
@@ -46,7 +53,7 @@ def draw(table: Table, console: Console, options: ConsoleOptions) -> list[Segmen
     if sum(widths) > max_width:
         return None  # wider than the line: what the console then crops is left to Rich
     box = table.box.substitute(options, safe=pick_bool(table.safe_box, console.safe_box))
-    out: list[Segment] = []
+    out: list[str] = []
     rows = len(texts[0])
     for r in range(rows):
         first, last = r == 0, r == rows - 1
@@ -58,10 +65,9 @@ def draw(table: Table, console: Console, options: ConsoleOptions) -> list[Segmen
         divider = box.head_vertical if first else box.foot_vertical if last else box.mid_vertical
         shaped = [_shape(c, widths[i] - pads[i], height, bottom=first) for i, c in enumerate(cells)]
         for n in range(height):
-            line = divider.join(shaped[i][n] + " " * pads[i] for i in range(len(columns)))
-            out.append(Segment(line + "\n"))
+            out.append(divider.join(shaped[i][n] + " " * pads[i] for i in range(len(columns))))
         if first:
-            out.append(Segment(box.get_row(widths, "head", edge=False) + "\n"))
+            out.append(box.get_row(widths, "head", edge=False))
     return out
 
 
@@ -103,6 +109,10 @@ def _widest(text: Text | None) -> int:
     """Text.__rich_measure__'s maximum: the widest line (-1: not a Text)."""
     if text is None:
         return -1
+    widest = getattr(text, "widest", None)  # views.terminal.ChineseText: from its sums
+    found: int | None = widest() if widest is not None else None
+    if found is not None:
+        return found
     lines = text.plain.splitlines()
     return max(cell_len(line) for line in lines) if lines else 0
 

@@ -7,9 +7,9 @@ characters made visible, so a task text holding "[red]" or an ESC byte prints li
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from typing import TYPE_CHECKING, NamedTuple
 
 from rich import box
@@ -120,6 +120,30 @@ class Pieces:
         yield safe(line, self.style)
 
 
+class _Cells(dict[str, int]):
+    """Rich's cell size of each character met (rich.cells.get_character_cell_size), looked
+    up in C: a text's prefix sums then take one dict lookup a character."""
+
+    def __missing__(self, char: str) -> int:
+        size = self[char] = get_character_cell_size(char)
+        return size
+
+
+_CELLS = _Cells()
+# str.splitlines (how views.plaintable measures a cell's lines) breaks at these besides \n.
+_OTHER_LINE_BREAKS = frozenset("\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def _sums(line: str) -> list[int] | None:
+    """Prefix sums of Rich's cell sizes of the line's characters: sums[b] - sums[a] is
+    cell_len(line[a:b]) where Rich's cell_len adds up (rich.cells._cell_len: text with no
+    zero-width joiner or variation selector 16, which join characters into one grapheme);
+    None where it does not."""
+    if "\u200d" in line or "\ufe0f" in line:
+        return None
+    return list(accumulate(map(_CELLS.__getitem__, line), initial=0))
+
+
 class ChineseText(Text):
     """Text that wraps by the Chinese rules (core.linebreak): a cell never starts a line
     with ，or ” nor ends one with “, which Rich's own wrap (made for spaced words) allows.
@@ -127,6 +151,27 @@ class ChineseText(Text):
     names: 区政府办 ⏎ 公室 reads as two units)."""
 
     whole: tuple[tuple[int, int], ...] = ()
+    _measured: tuple[str, list[list[int] | None]] | None = None
+
+    def _line_sums(self) -> list[list[int] | None]:
+        """_sums() of each line of the text (split at \\n), kept while the text is the same."""
+        plain = self.plain
+        if self._measured is None or self._measured[0] != plain:
+            self._measured = (plain, [_sums(line) for line in plain.split("\n")])
+        return self._measured[1]
+
+    def widest(self) -> int | None:
+        """The cells of the widest line, as views.plaintable measures a cell (cell_len of
+        each of plain.splitlines()), from the sums the lines are broken with; None where
+        they do not give it."""
+        if not _OTHER_LINE_BREAKS.isdisjoint(self.plain):
+            return None
+        found = 0
+        for sums in self._line_sums():
+            if sums is None:
+                return None
+            found = max(found, sums[-1])
+        return found
 
     def wrap(
         self,
@@ -169,17 +214,21 @@ class ChineseText(Text):
             lines.extend(pieces)
         return lines
 
-    def _breaks(self, plain: str, offset: int, width: int) -> list[tuple[int, int]]:
-        """Where the line of the text that starts at `offset` breaks at `width`."""
+    def _breaks(
+        self, plain: str, offset: int, width: int, sums: list[int] | None = None
+    ) -> list[tuple[int, int]]:
+        """Where the line of the text that starts at `offset` breaks at `width` (`sums`: the
+        line's _sums(), where they were taken)."""
         whole = [
             (start - offset, end - offset)
             for start, end in self.whole
             if offset <= start and end <= offset + len(plain)
         ]
-        if "\u200d" in plain or "\ufe0f" in plain:  # graphemes Rich measures whole
+        found = sums if sums is not None else _sums(plain)
+        if found is None:  # graphemes Rich measures whole
             return linebreak.break_offsets(plain, width, cell_len, whole) or [(0, 0)]
-        # Else Rich's cell_len is the sum of its characters' sizes (rich.cells._cell_len).
-        span = linebreak.additive(plain, get_character_cell_size)
+        # Else Rich's cell_len is the sum of its characters' sizes: one subtraction a token.
+        span: Callable[[int, int], int] = lambda a, b: found[b] - found[a]  # noqa: E731
         return linebreak.break_spans(plain, width, span, whole) or [(0, 0)]
 
     def plain_lines(self, width: int, justify: str, overflow: str) -> list[str] | None:
@@ -197,11 +246,18 @@ class ChineseText(Text):
             return None
         out: list[str] = []
         offset = 0
-        for line in plain.split("\n"):
+        for line, sums in zip(plain.split("\n"), self._line_sums(), strict=True):
             # Pieces as wrap() divides them: from one break to the next (the first from the
             # line's start, spaces and all), each stripped on the right.
-            cuts = [0, *(start for start, _ in self._breaks(line, offset, width)[1:]), len(line)]
-            out.extend(set_cell_size(line[a:b].rstrip(), width) for a, b in pairwise(cuts))
+            breaks = self._breaks(line, offset, width, sums)
+            cuts = [0, *(start for start, _ in breaks[1:]), len(line)]
+            for a, b in pairwise(cuts):
+                piece = line[a:b].rstrip()
+                # set_cell_size(piece, width), its cells taken from the sums where it fits.
+                cells = sums[a + len(piece)] - sums[a] if sums is not None else width + 1
+                out.append(
+                    piece + " " * (width - cells) if cells <= width else set_cell_size(piece, width)
+                )
             offset += len(line) + 1
         return out
 
@@ -328,6 +384,14 @@ class TaskListing:
             yield table
         else:
             yield from drawn
+
+    def plain(self, console: Console) -> list[str] | None:
+        """The lines print() writes of the listing to a console that writes no styles, or
+        None where Rich must draw it (see piped())."""
+        options = console.options
+        if options.max_width < NARROW:
+            return None
+        return plaintable.lines(self._table(), console, options)
 
     def _last_cell(self, s: TaskState) -> Text:
         if self.with_unit:
@@ -719,6 +783,44 @@ def unit_list(units: Sequence[Unit], groups: Sequence[object]) -> RenderableType
         assert isinstance(g, UnitGroup)
         table.add_row(safe(g.name), "统称", "", safe(g.meaning))
     return table
+
+
+def piped(renderable: RenderableType, out: Console) -> str:
+    """What out.print(renderable) writes, for a console that writes no styles (piped to a
+    file or a program). A TaskListing's lines come from views.plaintable as they are: they
+    fit the width by construction, and Rich's print would measure each of their characters
+    again to crop them (4 ms of the 190 rows of a unit's due view). The rest is printed by
+    Rich, a run of parts at a time, inside a Group as print() would render them: each part
+    ends its last line, so the lines are the same."""
+    done: list[str] = []
+    rest: list[RenderableType] = []
+
+    def flush() -> None:
+        if rest:
+            with out.capture() as captured:
+                out.print(Group(*rest))
+            done.append(captured.get())
+            rest.clear()
+
+    for part in _parts(renderable):
+        lines = part.plain(out) if isinstance(part, TaskListing) else None
+        if lines is None:
+            rest.append(part)
+        else:
+            flush()
+            done.extend(line + "\n" for line in lines)
+    flush()
+    return "".join(done)
+
+
+def _parts(renderable: RenderableType) -> Iterator[RenderableType]:
+    """The parts of nested Groups, in order (a Group renders as its parts one after
+    another, each with the same options)."""
+    if isinstance(renderable, Group):
+        for part in renderable.renderables:
+            yield from _parts(part)
+    else:
+        yield renderable
 
 
 def with_ending(ending: Ending, view: RenderableType) -> RenderableType:

@@ -29,6 +29,8 @@ from gkctl.core.planyear import Ending
 from gkctl.store import paths
 
 if TYPE_CHECKING:
+    from rich.console import RenderableType
+
     from gkctl.core.plans import NamedPlan
     from gkctl.store.cache import Sliced
 
@@ -253,18 +255,16 @@ def warn_outside_plan_year(dataset: Dataset, as_of: date) -> Ending:
     return ending
 
 
-def print_trimmed(renderable: object) -> None:
+def print_trimmed(renderable: "RenderableType") -> None:
     """Print a Rich renderable; piped, without the spaces Rich pads each line with (a
     terminal shows none of them, a file or a diff would)."""
-    from gkctl.views.terminal import console
+    from gkctl.views.terminal import console, piped
 
     out = console()
     if out.is_terminal:
         out.print(renderable)
         return
-    with out.capture() as captured:
-        out.print(renderable)
-    write_stdout("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
+    write_stdout("".join(line.rstrip() + "\n" for line in piped(renderable, out).splitlines()))
 
 
 def write_stdout(text: str) -> None:
@@ -306,7 +306,7 @@ def each_plan(data: Path | None, plan: str | None) -> "list[NamedPlan] | None":
     return load_plans(scope.chosen)
 
 
-def print_answer(answer: object) -> None:
+def print_answer(answer: "RenderableType") -> None:
     """One plan's answer: text (JSON, CSV) as it is, a renderable printed."""
     if isinstance(answer, str):
         write_stdout(answer)
