@@ -2,10 +2,19 @@
 help formatter and the Rich tables alike."""
 
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from gkctl.core.linebreak import NO_LINE_END, break_offsets, width, wrap
+from gkctl.core.linebreak import (
+    NO_LINE_END,
+    NO_LINE_START,
+    break_offsets,
+    break_spans,
+    break_sums,
+    is_wide,
+    width,
+    wrap,
+)
 
 
 @pytest.mark.parametrize(
@@ -144,3 +153,50 @@ def test_unit_cells_keep_the_rules_for_every_task(gk, columns: int) -> None:
         for piece in cell:
             assert piece[0] not in set("、，。；：）"), (task_id, columns, cell)
             assert piece[-1] not in NO_LINE_END, (task_id, columns, cell)
+
+
+# break_sums (the tables' path: widths as prefix sums) fills a line by bisecting the sums
+# and finds only the tokens at its end; it must break every text where break_spans, token
+# by token, does. Its alphabet: wide and narrow characters, runs of spaces (the ideographic
+# space too), every mark of the 禁则 on both sides, a combining mark (0 cells) and an emoji
+# (2 cells, not wide to _tokens), widths from Rich's table and from width().
+SUMS_PIECES = [
+    *"政务公开工作要点任务abcXY12",
+    *sorted(NO_LINE_START),
+    *sorted(NO_LINE_END),
+    " ",
+    "  ",
+    "\u3000",
+    "\u0301",
+    "😀",
+    "GKCTL_TODAY",
+    "https://example.gov.cn/a/b",
+]
+
+
+@example("?任。）X “要：:、“;…;1工{公作", 5)  # what moves down at the next break
+@example("（要 \u0301作任%「“(作》1：）？", 6)
+@given(
+    st.lists(st.sampled_from(SUMS_PIECES), max_size=80).map("".join),
+    st.integers(min_value=1, max_value=70),
+)
+@settings(max_examples=600, deadline=None)
+def test_break_sums_breaks_as_break_spans(text: str, columns: int) -> None:
+    from itertools import accumulate
+
+    from rich.cells import get_character_cell_size
+
+    for size in (get_character_cell_size, lambda c: 2 if is_wide(c) else 1):
+        sums = list(accumulate(map(size, text), initial=0))
+        expected = break_spans(text, columns, lambda a, b, s=sums: s[b] - s[a])
+        assert break_sums(text, columns, sums) == expected
+
+
+def test_break_sums_leaves_notes_and_whole_spans_to_break_spans() -> None:
+    text = "临期窗口。  [默认：30；0<=x<=3660] 区政府办公室、区经委"
+    sums = list(range(len(text) + 1))
+    for whole in ((), ((len(text) - 9, len(text) - 3),)):
+        expected = break_spans(text, 12, lambda a, b: b - a, whole)
+        assert break_sums(text, 12, sums, whole) == expected
+    lines = [text[a:b] for a, b in break_sums(text, 24, sums)]
+    assert lines[1].startswith("[默认：30；0<=x<=3660] ")  # the note whole

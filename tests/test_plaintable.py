@@ -202,3 +202,67 @@ def test_plain_lines_are_the_wrapped_lines(
         return
     wrapped = cell.wrap(_console(100), width, justify="default", overflow="fold")
     assert fast == ([set_cell_size(line.plain, width) for line in wrapped] or [" " * width])
+
+
+def test_quick_cell_sizes_are_richs_in_every_unicode_version() -> None:
+    """terminal._Cells answers printable ASCII and 一 to 龥 without Rich's table: Rich's
+    table for every Unicode version it has must agree (UNICODE_VERSION picks one)."""
+    import pkgutil
+
+    import rich._unicode_data
+    from rich.cells import get_character_cell_size
+
+    versions = [
+        m.name.removeprefix("unicode").replace("-", ".")
+        for m in pkgutil.iter_modules(rich._unicode_data.__path__)
+        if m.name.startswith("unicode")
+    ]
+    assert len(versions) > 10
+    quick = terminal._Cells()
+    for low, high in ((0x20, 0x7E), (0x4E00, 0x9FA5)):
+        for code in range(low, high + 1):
+            char = chr(code)
+            for version in versions:
+                assert get_character_cell_size(char, version) == quick[char], (hex(code), version)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=_text)
+def test_widest_is_what_rich_measures(text: str) -> None:
+    from rich.cells import cell_len
+
+    cell = terminal.safe(text)
+    lines = cell.plain.splitlines()
+    rich_widest = max((cell_len(line) for line in lines), default=0)
+    found = cell.widest()
+    assert found is None or found == rich_widest
+    assert plaintable._widest(cell, {}) == rich_widest
+
+
+@pytest.mark.parametrize("width", [50, 72, 80, 100, 120])
+def test_piped_is_what_rich_prints(dataset: Dataset, width: int) -> None:  # noqa: F811
+    """terminal.piped (print_trimmed's path when piped) writes what Rich prints: the due
+    view of every unit, under a note that the plan ended, at widths that stack the listing
+    (< 72), leave it to Rich (a generated plan's long deadlines) or draw it."""
+    from gkctl.core import planyear, unitview
+
+    console = _console(width)
+    compared = drawn = 0
+    for unit in dataset.directory.units:
+        for as_of in (date(2024, 10, 15), date(2026, 12, 4)):
+            states = sorted(status.unit_states(dataset, unit, as_of), key=status.sort_key)
+            summary = unitview.summarize(states, list(status.ATTENTION), 5)
+            view = terminal.due_summary_view(summary, unit, as_of, False, 30)
+            ending = planyear.ending(dataset.plan, as_of)
+            view = terminal.with_ending(ending, view)
+            with console.capture() as captured:
+                console.print(view)
+            assert terminal.piped(view, console) == captured.get(), (unit.name, as_of)
+            compared += 1
+            drawn += any(
+                isinstance(part, terminal.TaskListing) and part.plain(console) is not None
+                for part in terminal._parts(view)
+            )
+    assert compared
+    if width >= 100:
+        assert drawn  # the listing's own lines were compared too

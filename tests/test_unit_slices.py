@@ -95,6 +95,43 @@ def test_a_group_of_tasks_is_read_only_for_the_rows_shown(generated: Path) -> No
     assert len(counting.read) < total / 2
 
 
+def test_a_units_rows_lie_in_few_slices(generated: Path, tmp_path: Path, monkeypatch) -> None:  # noqa: F811
+    """The cache stores tasks by due date, deadline and id (cache._view_order), near the
+    order a view lists them in: the rows a unit's due view shows are unpickled from fewer
+    slices than they would be in plan order."""
+    monkeypatch.setenv("GKCTL_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "_TASKS_PER_PICKLE", 8)
+    whole = cache.load(generated)
+    sliced = cache.open_slices(generated)
+    assert sliced is not None
+    read: list[int] = []
+
+    def load(positions: list[int]) -> list:
+        read.extend(positions)
+        return sliced.tasks(positions)
+
+    reader = unitview.Reader(sliced.dataset, sliced.ids, load)
+    checked = 0
+    for unit in whole.directory.units[:8]:
+        name = unit.name
+        read.clear()
+        sliced._slices.clear()
+        got = unitview.unit_due(
+            reader, unit, sliced.unit(name), date(2024, 10, 15), 30, False, SHOWN[0], 5
+        )
+        expected = unitview.summarize(
+            sorted(status.unit_states(whole, unit, date(2024, 10, 15)), key=status.sort_key),
+            SHOWN[0],
+            5,
+        )
+        assert got == expected, name
+        in_plan_order = len({p // 8 for p in read})
+        assert len(read) > 10, name
+        assert len(sliced._slices) < in_plan_order, (name, len(sliced._slices), in_plan_order)
+        checked += 1
+    assert checked == 8
+
+
 def _run(gk, monkeypatch, folder: Path, data: Path, *args: str) -> tuple[str, str, int]:
     monkeypatch.setenv("GKCTL_CACHE_DIR", str(folder))
     result = gk(*args, data=data)

@@ -41,7 +41,11 @@ def lines(table: Table, console: Console, options: ConsoleOptions) -> list[str] 
     assert table.box is not None  # _covered
     columns = table.columns
     texts = [[_text(console, options, c) for c in (col.header, *col.cells)] for col in columns]
-    widest = [[_widest(t) for t in col] for col in texts]
+    # A listing repeats its short cells (a deadline, a date, 逾期198天) down its rows: each
+    # is measured and laid out once.
+    measured: dict[str, int] = {}
+    made: dict[tuple[str, int, str], list[str]] = {}
+    widest = [[_widest(t, measured) for t in col] for col in texts]
     pads = [0 if i == len(columns) - 1 else 1 for i in range(len(columns))]
     extra = len(columns) - 1
     max_width = (table.width if table.width is not None else options.max_width) - extra
@@ -58,7 +62,7 @@ def lines(table: Table, console: Console, options: ConsoleOptions) -> list[str] 
     for r in range(rows):
         first, last = r == 0, r == rows - 1
         cells = [
-            _lines(console, table, col, texts[i][r], widths[i] - pads[i], first)
+            _lines(console, table, col, texts[i][r], widths[i] - pads[i], made)
             for i, col in enumerate(columns)
         ]
         height = max(len(c) for c in cells)
@@ -105,16 +109,21 @@ def _text(console: Console, options: ConsoleOptions, cell: object) -> Text | Non
     return None
 
 
-def _widest(text: Text | None) -> int:
-    """Text.__rich_measure__'s maximum: the widest line (-1: not a Text)."""
+def _widest(text: Text | None, measured: dict[str, int]) -> int:
+    """Text.__rich_measure__'s maximum: the widest line (-1: not a Text). `measured`: the
+    plain texts measured before, and their widths."""
     if text is None:
         return -1
     widest = getattr(text, "widest", None)  # views.terminal.ChineseText: from its sums
     found: int | None = widest() if widest is not None else None
     if found is not None:
         return found
-    lines = text.plain.splitlines()
-    return max(cell_len(line) for line in lines) if lines else 0
+    plain = text.plain
+    found = measured.get(plain)
+    if found is None:
+        lines = plain.splitlines()
+        found = measured[plain] = max(cell_len(line) for line in lines) if lines else 0
+    return found
 
 
 def _column_width(column: Column, widest: Sequence[int], pad: int, room: int) -> int:
@@ -161,10 +170,16 @@ def _widths(
 
 
 def _lines(
-    console: Console, table: Table, column: Column, text: Text | None, width: int, header: bool
+    console: Console,
+    table: Table,
+    column: Column,
+    text: Text | None,
+    width: int,
+    made: dict[tuple[str, int, str], list[str]],
 ) -> list[str]:
     """A cell's lines, each `width` cells wide, as Text.__rich_console__ wraps it in the
-    column (justify, overflow, no_wrap) and render_lines pads or crops it."""
+    column (justify, overflow, no_wrap) and render_lines pads or crops it. `made`: the
+    lines of cells that fit unbroken, by text, width and justification, made before."""
     assert text is not None  # _widths gave up on cells that are not text
     justify = text.justify or column.justify or "default"
     no_wrap = text.no_wrap if text.no_wrap is not None else column.no_wrap
@@ -172,17 +187,24 @@ def _lines(
     if no_wrap and justify in ("left", "default", "right") and "\t" not in plain:
         # What Text.wrap makes of lines that fit, without building a Text for each: most
         # cells (numbers, dates, days) are these.
+        key = (plain, width, justify)
+        found = made.get(key)
+        if found is not None:
+            return found
         lines = plain.split("\n")
         if all(cell_len(line) <= width for line in lines):
             if justify == "right":  # Lines.justify: stripped on the right, padded on the left
-                return [" " * (width - cell_len(line.rstrip())) + line.rstrip() for line in lines]
-            return [line + " " * (width - cell_len(line)) for line in lines]
+                found = [" " * (width - cell_len(line.rstrip())) + line.rstrip() for line in lines]
+            else:
+                found = [line + " " * (width - cell_len(line)) for line in lines]
+            made[key] = found
+            return found
     overflow = text.overflow or column.overflow or "fold"
     plain_lines = getattr(text, "plain_lines", None)  # views.terminal.ChineseText
     if plain_lines is not None and not no_wrap:
-        found: list[str] | None = plain_lines(width, justify, overflow)
-        if found is not None:
-            return found
+        broken: list[str] | None = plain_lines(width, justify, overflow)
+        if broken is not None:
+            return broken
     wrapped = text.wrap(
         console,
         width,

@@ -7,7 +7,7 @@ characters made visible, so a task text holding "[red]" or an ESC byte prints li
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from itertools import accumulate, pairwise
 from typing import TYPE_CHECKING, NamedTuple
@@ -122,10 +122,20 @@ class Pieces:
 
 class _Cells(dict[str, int]):
     """Rich's cell size of each character met (rich.cells.get_character_cell_size), looked
-    up in C: a text's prefix sums then take one dict lookup a character."""
+    up in C: a text's prefix sums then take one dict lookup a character. Printable ASCII
+    is 1 and the ideographs 一 to 龥 (U+4E00-U+9FA5, assigned since Unicode 1.1) are 2 in
+    every Unicode version Rich has a table for (tests/test_plaintable.py checks each), so
+    most characters of a task's text skip Rich's search of its table."""
 
     def __missing__(self, char: str) -> int:
-        size = self[char] = get_character_cell_size(char)
+        code = ord(char)
+        if 0x20 <= code <= 0x7E:
+            size = 1
+        elif 0x4E00 <= code <= 0x9FA5:
+            size = 2
+        else:
+            size = get_character_cell_size(char)
+        self[char] = size
         return size
 
 
@@ -227,9 +237,8 @@ class ChineseText(Text):
         found = sums if sums is not None else _sums(plain)
         if found is None:  # graphemes Rich measures whole
             return linebreak.break_offsets(plain, width, cell_len, whole) or [(0, 0)]
-        # Else Rich's cell_len is the sum of its characters' sizes: one subtraction a token.
-        span: Callable[[int, int], int] = lambda a, b: found[b] - found[a]  # noqa: E731
-        return linebreak.break_spans(plain, width, span, whole) or [(0, 0)]
+        # Else Rich's cell_len is the sum of its characters' sizes.
+        return linebreak.break_sums(plain, width, found, whole) or [(0, 0)]
 
     def plain_lines(self, width: int, justify: str, overflow: str) -> list[str] | None:
         """The characters of wrap()'s lines, each padded or cut to `width` cells, for a
