@@ -221,6 +221,13 @@ def break_sums(
         while (bulk_b > bulk_a or listed) and is_space(last()):
             pop()
 
+    def join_until(end: int) -> None:
+        """The tokens from i to `end` join the line (after any listed)."""
+        nonlocal bulk_a, bulk_b
+        if bulk_b == bulk_a:
+            bulk_a = i
+        bulk_b = end
+
     def close() -> None:
         """The line as break_spans ends it: without its spaces at the end, if any is left."""
         nonlocal bulk_a, bulk_b
@@ -236,28 +243,18 @@ def break_sums(
         if empty and kinds[i] == " ":
             i = token(i, i)[1]  # spaces do not start a line
             continue
-        first = listed[0][0] if listed else bulk_a if not empty else i
+        first = i if empty else listed[0][0] if listed else bulk_a
         # Every token up to the first that is not spaces and ends past the line's width
         # joins the line (spaces always do).
-        limit = sums[first] + columns
-        past = bisect_right(sums, limit, i)
-        if past > n:  # the rest fits
-            if bulk_b == bulk_a:
-                bulk_a = i
-            bulk_b = n
+        past = bisect_right(sums, sums[first] + columns, i)
+        start, end = token(max(past - 1, i), i) if past <= n else (n, n)
+        if start < n and kinds[start] == " ":
+            start, end = token(end, end) if end < n else (n, n)
+        if start >= n:  # the rest fits, or only spaces are left
+            join_until(n)
             break
-        start, end = token(max(past - 1, i), i)
-        if kinds[start] == " ":
-            if end >= n:  # only spaces left
-                if bulk_b == bulk_a:
-                    bulk_a = i
-                bulk_b = n
-                break
-            start, end = token(end, end)
         if start > i:
-            if bulk_b == bulk_a:
-                bulk_a = i
-            bulk_b = start
+            join_until(start)
         i = start
         size = sums[end] - sums[start]
         if listed or bulk_b > bulk_a:  # the token does not fit on the line (see break_spans)
@@ -273,10 +270,12 @@ def break_sums(
             drop_spaces()
             while count_over_one() and text[last()[1] - 1] in NO_LINE_END:
                 carried.insert(0, pop())
-            if sums[start] - (sums[carried[0][0]] if carried else sums[start]) + size > columns:
-                # The 禁则 give way to the width: what moved down goes back on the line.
+            used = sums[start] - sums[carried[0][0]] if carried else 0
+            if carried and used + size > columns:
+                # The 禁则 give way to the width: what moved down goes back on the line
+                # (after the tokens left in text[bulk_a:bulk_b], if any: it came off them).
                 if bulk_b > bulk_a:
-                    bulk_b = carried[-1][1] if carried else bulk_b
+                    bulk_b = carried[-1][1]
                 else:
                     listed.extend(carried)
                 carried = []

@@ -430,7 +430,7 @@ def _write(entry: Path, head: bytes, dataset: Dataset) -> None:
 
         def fill(handle: IO[bytes]) -> None:
             handle.write(_MAGIC + len(head).to_bytes(8, "little") + head)
-            order = _view_order(dataset, memo[0])
+            order = _view_order(dataset)
             tasks = [dataset.plan.tasks[p] for p in order]
             slot_of = array("q", bytes(8 * len(order)))
             for slot, position in enumerate(order):
@@ -462,7 +462,7 @@ def _write(entry: Path, head: bytes, dataset: Dataset) -> None:
 # that hold the tasks it needs.
 
 
-def _view_order(dataset: Dataset, resolved: dict[Any, Any]) -> list[int]:
+def _view_order(dataset: Dataset) -> list[int]:
     """The plan's positions in the order the slices store them: by due date (the resolved
     deadline, or the task's own `due:`; none last), deadline text and id, near the order
     the views list rows in (a status is mostly a function of the deadline, and its rows are
@@ -470,16 +470,14 @@ def _view_order(dataset: Dataset, resolved: dict[Any, Any]) -> list[int]:
     which then sit in a few neighbouring slices instead of one slice each: at 10,000 tasks
     a unit's ~190 rows were spread over 132 of the plan's 313 slices in plan order, over 37
     by due date and id, and over 30 in this order."""
-    doc = dataset.plan.document
+    from gkctl.core.status import task_deadline  # resolved already (_memo): no grammar
+
     tasks = dataset.plan.tasks
     last = date.max.toordinal() + 1
 
     def key(position: int) -> tuple[int, str, int]:
         task = tasks[position]
-        due = task.due
-        if due is None and task.deadline:
-            found = resolved.get((task.deadline, doc.year, doc.published))
-            due = found.due if found is not None else None
+        due = task_deadline(dataset, task).due
         return (due.toordinal() if due is not None else last, task.deadline, task.id)
 
     return sorted(range(len(tasks)), key=key)
