@@ -11,10 +11,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gkctl.core import behind, status
-from gkctl.core.model import Dataset
-from gkctl.core.units import involvement, involvement_of
+from gkctl.core.model import Dataset, Directory, Group, Task, Unit, UnitKind
+from gkctl.core.units import by_unit, involvement, involvement_of
 from gkctl.store import loader
 from tests.conftest import DATA, FIXTURES, ROOT
 
@@ -96,6 +98,77 @@ def test_involvement_of_answers_as_involvement(dataset: Dataset) -> None:
             assert of(task) == involvement(task, unit, dataset.directory), (task.id, unit.name)
             checked += of(task) is not None
     assert checked > len(dataset.plan.tasks)  # groups bring many units into tasks
+
+
+def test_tasks_by_unit_are_each_units_involvements(dataset: Dataset) -> None:
+    index = by_unit(dataset.directory, dataset.plan.tasks)
+    for unit, found in zip(dataset.directory.units, index, strict=True):
+        of = involvement_of(unit, dataset.directory)
+        expected = [(t, how) for t in dataset.plan.tasks if (how := of(t)) is not None]
+        assert found == expected, unit.name
+    assert sum(map(len, index)) > len(dataset.plan.tasks)
+
+
+# Directories that the bundled one does not show: a group name written twice (the first
+# counts), a unit named as a group is, two units of one name, a group of no unit.
+_NAMES = ["甲", "乙", "丙", "各部门", "各街镇", "各相关部门"]
+_units = st.lists(
+    st.builds(Unit, st.sampled_from(_NAMES[:4]), st.sampled_from(list(UnitKind))), max_size=6
+)
+_groups = st.lists(
+    st.builds(
+        Group,
+        st.sampled_from(_NAMES[3:]),
+        st.just(""),
+        st.lists(st.sampled_from(list(UnitKind)), unique=True).map(tuple),
+        st.booleans(),
+        same_as=st.sampled_from([None, "各单位"]),
+    ),
+    max_size=4,
+)
+_written = st.lists(st.lists(st.sampled_from(_NAMES), max_size=4).map(tuple), max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_units, _groups, _written)
+def test_tasks_by_unit_in_any_directory(
+    units: list[Unit], groups: list[Group], written: list[tuple[str, ...]]
+) -> None:
+    directory = Directory(tuple(units), tuple(groups))
+    tasks = tuple(Task(i + 1, "一", "", "", "", names, "全年") for i, names in enumerate(written))
+    index = by_unit(directory, tasks)
+    assert len(index) == len(units)
+    for unit, found in zip(units, index, strict=True):
+        expected = [(t, how) for t in tasks if (how := involvement(t, unit, directory)) is not None]
+        assert found == expected
+
+
+@pytest.mark.parametrize("as_of", DAYS)
+@pytest.mark.parametrize("with_reported", [True, False])
+def test_a_view_over_every_unit_reads_as_each_units_own(
+    dataset: Dataset, as_of: date, with_reported: bool
+) -> None:
+    """unit_states walks the plan for the first unit asked and indexes it for the next ones
+    (a view over every unit), sharing the task's own state among the units that recorded
+    nothing on it: both ways, and a unit of another directory, answer alike."""
+    units = dataset.directory.units
+
+    def states(of: Dataset, unit: Unit) -> list[status.TaskState]:
+        return status.unit_states(of, unit, as_of, with_reported=with_reported)
+
+    # Each unit alone, over its own copy of the plan: the first unit asked of a plan.
+    alone = [states(dataset._replace(plan=dataset.plan._replace()), unit) for unit in units]
+    # The same plan, unit after unit: from the second on, from the index.
+    assert [states(dataset, unit) for unit in units] == alone
+    if not with_reported:
+        assert all(s.reported is None for found in alone for s in found)
+    stranger = units[0]._replace(name="区经委", aliases=("别名",))
+    walked = [
+        status.state(dataset, t, as_of, unit=stranger, how=how)
+        for t in dataset.plan.tasks
+        if (how := involvement(t, stranger, dataset.directory)) is not None
+    ]
+    assert status.unit_states(dataset, stranger, as_of) == walked
 
 
 @pytest.mark.parametrize("as_of", DAYS)

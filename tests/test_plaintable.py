@@ -266,3 +266,59 @@ def test_piped_is_what_rich_prints(dataset: Dataset, width: int) -> None:  # noq
     assert compared
     if width >= 100:
         assert drawn  # the listing's own lines were compared too
+
+
+@pytest.mark.parametrize("width", [40, 60, 80, 120])
+def test_piped_review_is_what_rich_prints(dataset: Dataset, width: int) -> None:  # noqa: F811
+    """The office's queue (gkctl review: a Text, or a Text indented by a Padding, for each
+    line of thousands in a large plan) written by terminal.piped is what Rich prints, and
+    piped wrote most of its parts itself."""
+    from gkctl.core.review import queue
+    from gkctl.views.review import review_view
+
+    console = _console(width)
+    for as_of in (date(2024, 10, 15), date(2024, 12, 20)):
+        view = review_view(queue(dataset, as_of))
+        with console.capture() as captured:
+            console.print(view)
+        assert terminal.piped(view, console) == captured.get(), as_of
+        parts = list(terminal._parts(view))
+        left = [p for p in parts if terminal._plain(p, console) is None]
+        if width >= 60:  # narrower, a line of facts (plain Text) may need Rich's wrap
+            assert not left
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    parts=st.lists(
+        st.tuples(
+            _text,
+            st.sampled_from([0, 2, 6]),
+            st.booleans(),
+            st.sampled_from([None, "default", "left", "right", "full"]),
+            st.sampled_from([None, "fold", "crop", "ellipsis"]),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    width=st.integers(min_value=1, max_value=120),
+)
+def test_piped_text_is_what_rich_prints(
+    parts: list[tuple[str, int, bool, str | None, str | None]], width: int
+) -> None:
+    """Any text, Chinese-wrapped (terminal.safe) or Rich's own, alone or indented, with any
+    justify and overflow, written by terminal.piped as Rich prints it."""
+    from rich.console import Group, RenderableType
+    from rich.padding import Padding
+
+    made: list[RenderableType] = []
+    for text, left, chinese, justify, overflow in parts:
+        cell = terminal.safe(text) if chinese else Text(text.replace("\x1b", ""))
+        cell.justify = justify  # type: ignore[assignment]
+        cell.overflow = overflow  # type: ignore[assignment]
+        made.append(Padding(cell, (0, 0, 0, left)) if left else cell)
+    view = Group(*made)
+    console = _console(width)
+    with console.capture() as captured:
+        console.print(view)
+    assert terminal.piped(view, console) == captured.get()

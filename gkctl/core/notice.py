@@ -142,16 +142,26 @@ def notices_across(
 _BY_URGENCY = (Matter.OVERDUE, Matter.DUE_SOON)
 
 
+def _to_do(s: TaskState) -> bool:
+    """A state a notice lists: sent back, late or due soon, and not done."""
+    return s.status not in (Status.DONE, Status.REPORTED) and (
+        s.returned is not None or s.status in (Status.OVERDUE, Status.DUE_SOON)
+    )
+
+
 def unit_items(
     dataset: Dataset, unit: Unit, as_of: date, within: int, recent: int = RECENT_DAYS
 ) -> list[Item]:
     since = as_of - timedelta(days=recent)
     returned, late, soon, decided = [], [], [], []
-    for s in sorted(status.unit_states(dataset, unit, as_of, within), key=status.sort_key):
-        if s.involvement is not None and s.involvement.possible:
-            continue
-        if s.status in (Status.DONE, Status.REPORTED):
-            continue
+    # What is still to do, most urgent first (sorted after the rest are left out: a unit
+    # of a large plan has thousands of tasks). A notice never says who else reported.
+    todo = [
+        s
+        for s in status.unit_states(dataset, unit, as_of, within, with_reported=False, keep=_to_do)
+        if not (s.involvement is not None and s.involvement.possible)
+    ]
+    for s in sorted(todo, key=status.sort_key):
         if s.returned is not None:
             returned.append(Item(Matter.RETURNED, s))
         elif s.status is Status.OVERDUE:
@@ -159,7 +169,7 @@ def unit_items(
         elif s.status is Status.DUE_SOON:
             soon.append(Item(Matter.DUE_SOON, s))
     for task in dataset.plan.tasks:
-        if task.closed is not None and task.closed <= as_of:
+        if not task.extensions or (task.closed is not None and task.closed <= as_of):
             continue
         for e in task.extensions:
             if e.unit != unit.name or e.legacy or e.decided is None:

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from enum import StrEnum
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 from gkctl.core import collector, deadlines, planyear
 from gkctl.core.deadlines import Deadline, Kind, WorkdayDue
-from gkctl.core.model import Dataset, Directory, Extension, Group, Progress, Task, Unit, UnitKind
-from gkctl.core.units import DIRECT, Involvement, involvement_of
+from gkctl.core.model import (
+    Dataset,
+    Directory,
+    Extension,
+    Group,
+    Plan,
+    Progress,
+    Task,
+    Unit,
+    UnitKind,
+)
+from gkctl.core.units import DIRECT, Involvement, by_unit, involvement_of
 
 DEFAULT_WITHIN = 30
 
@@ -420,17 +430,90 @@ def unit_states(
     as_of: date,
     within: int = DEFAULT_WITHIN,
     direct_only: bool = False,
+    *,
+    with_reported: bool = True,
+    keep: Callable[[TaskState], bool] | None = None,
 ) -> list[TaskState]:
-    """The tasks that name the unit, directly or through a group, in a unit's view."""
+    """The tasks that name the unit, directly or through a group, in a unit's view; with
+    `with_reported=False`, without who else has reported (state's `reported` is None).
+    `keep`: only the states it accepts (what a view over every unit leaves out is not
+    built); it is asked before a state's involvement is filled in, so it must not read it."""
     out = []
     plain: dict[tuple[str, date | None], _Plain] = {}
-    involves = involvement_of(unit, dataset.directory)
-    for task in dataset.plan.tasks:
-        how = involves(task)
-        if how is None or (direct_only and how.via != DIRECT):
+    tasks, shared = _unit_tasks(dataset, unit, (as_of, within, with_reported))
+    name = unit.name
+    for task, how in tasks:
+        if direct_only and how.via != DIRECT:
             continue
-        out.append(state(dataset, task, as_of, within, unit, how, plain))
+        if shared is None or (
+            (task.progress or task.extensions)
+            and (
+                any(p.unit == name for p in task.progress)
+                or any(e.unit == name for e in task.extensions)
+            )
+        ):
+            mine = state(
+                dataset, task, as_of, within, unit, how, plain, with_reported=with_reported
+            )
+            if keep is None or keep(mine):
+                out.append(mine)
+            continue
+        # A unit that recorded nothing on the task sees the task's own state (as Viewer):
+        # worked out once for every unit of a view over every unit.
+        found = shared.get(id(task))
+        if found is None:
+            found = shared[id(task)] = state(
+                dataset, task, as_of, within, _NOBODY, plain=plain, with_reported=with_reported
+            )
+        if keep is None or keep(found):
+            # found._replace(involvement=how), without _replace's keyword machinery.
+            out.append(_new_state(TaskState, (*found[:_HOW], how, *found[_HOW + 1 :])))
     return out
+
+
+_HOW = TaskState._fields.index("involvement")
+_new_state = tuple.__new__
+
+
+_Day = tuple[date, int, bool]  # as_of, within, with_reported
+
+
+class _ByUnit:
+    """The last plan's tasks by unit (units.by_unit), built once a second unit of the same
+    plan is asked for: a view over every unit (review, notify, stats, forms) then walks the
+    plan once, not once per unit, and one unit's view keeps its single walk. Beside it, for
+    each day asked, the task's own state of each task with records (by id: the tasks live in
+    `plan`), which every unit that recorded nothing on the task sees."""
+
+    plan: ClassVar[Plan | None] = None
+    directory: ClassVar[Directory | None] = None
+    asked: ClassVar[Unit | None] = None
+    index: ClassVar[list[list[tuple[Task, Involvement]]] | None] = None
+    shared: ClassVar[dict[_Day, dict[int, TaskState]]] = {}
+
+
+def _unit_tasks(
+    dataset: Dataset, unit: Unit, day: _Day
+) -> tuple[Iterable[tuple[Task, Involvement]], dict[int, TaskState] | None]:
+    """The tasks that name the unit and how, in plan order; and the shared states of the
+    day where the plan is indexed (a view over every unit), else None."""
+    plan, directory = dataset.plan, dataset.directory
+    tasks = plan.tasks
+    memo = _ByUnit
+    if memo.plan is not plan or memo.directory is not directory:
+        memo.plan, memo.directory, memo.asked, memo.index = plan, directory, unit, None
+        memo.shared = {}
+    elif memo.index is None and unit != memo.asked:
+        memo.index = by_unit(directory, tasks)
+    if memo.index is not None:
+        try:
+            at = directory.units.index(unit)
+        except ValueError:  # a unit from elsewhere (not in this directory): walk
+            pass
+        else:
+            return memo.index[at], memo.shared.setdefault(day, {})
+    involves = involvement_of(unit, directory)
+    return ((task, how) for task in tasks if (how := involves(task)) is not None), None
 
 
 @collector.pausing

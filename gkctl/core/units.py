@@ -75,6 +75,49 @@ def involvement_of(unit: Unit, directory: Directory) -> Callable[[Task], Involve
     return of
 
 
+def by_unit(directory: Directory, tasks: tuple[Task, ...]) -> list[list[tuple[Task, Involvement]]]:
+    """For each unit of the directory (by position), the tasks that name it and how, in plan
+    order: involvement_of(unit)(task) for every unit and task, in one pass over the tasks.
+    A view over every unit walks the plan once this way instead of once per unit."""
+    units = directory.units
+    named: dict[str, list[int]] = {}
+    for i, unit in enumerate(units):
+        named.setdefault(unit.name, []).append(i)
+    # A group name -> the units it covers, surely or possibly (involvement_of's rule: the
+    # first group of a name counts).
+    sure: dict[str, list[tuple[int, Involvement]]] = {}
+    maybe: dict[str, list[tuple[int, Involvement]]] = {}
+    seen: set[str] = set()
+    for group in directory.groups:
+        if group.name in seen:
+            continue
+        seen.add(group.name)
+        how = Involvement(group.canonical, possible=group.relevant)
+        covered = [(i, how) for i, u in enumerate(units) if u.kind in group.members]
+        if covered:
+            (maybe if group.relevant else sure)[group.name] = covered
+    direct, lead = Involvement(DIRECT), Involvement(DIRECT, lead=True)
+    out: list[list[tuple[Task, Involvement]]] = [[] for _ in units]
+    for task in tasks:
+        names = task.units
+        found: dict[int, Involvement] = {}
+        for written in names:  # named itself: 牵头 when named first
+            for i in named.get(written, ()):
+                if i not in found:
+                    found[i] = lead if written == names[0] else direct
+        for written in names:  # else the first group that surely covers it, else possibly
+            for i, how in sure.get(written, ()):
+                now = found.get(i)
+                if now is None or now.possible:
+                    found[i] = how
+            for i, how in maybe.get(written, ()):
+                if i not in found:
+                    found[i] = how
+        for i, how in found.items():
+            out[i].append((task, how))
+    return out
+
+
 def suggest(word: str, candidates: list[str]) -> str | None:
     """The closest candidate, for a did-you-mean; containment counts before similarity."""
     if not word:

@@ -17,9 +17,7 @@ from gkctl.views.terminal import safe
 def _title(text: str, count: int, note: str) -> Group:
     # The note on a line of its own, indented, so that a narrow terminal wraps it under
     # itself rather than under the title.
-    return Group(
-        Text(f"{text}（{count}）", style="bold"), Padding(Text(note, style="dim"), (0, 0, 0, 2))
-    )
+    return Group(Text(f"{text}（{count}）", style="bold"), Padding(safe(note, "dim"), (0, 0, 0, 2)))
 
 
 def _indented(text: Text) -> Padding:
@@ -80,15 +78,17 @@ def review_view(q: Queue) -> RenderableType:
         lead = [
             t.state.task.id for t in ch.tasks if t.state.involvement and t.state.involvement.lead
         ]
-        other = [t.state.task.id for t in ch.tasks if t.state.task.id not in lead]
+        leading = set(lead)  # a unit can owe thousands of tasks: no list scan per task
+        other = [t.state.task.id for t in ch.tasks if t.state.task.id not in leading]
         said = [
             f"{word}：{'、'.join(map(str, ids))}"
             for word, ids in (("牵头", lead), ("配合", other))
             if ids
         ]
-        parts.append(_indented(Text("；".join(said), style="dim")))
+        # Broken the Chinese way, after a 、 (Rich's own wrap cut 60、7 ⏎ 2 inside a number).
+        parts.append(_indented(safe("；".join(said), "dim")))
     if q.chase:
-        parts.append(Padding(Text(behind.rank_note(), style="dim"), (0, 0, 0, 2)))
+        parts.append(Padding(safe(behind.rank_note(), "dim"), (0, 0, 0, 2)))
     else:
         parts.append(Text("      无", style="dim"))
     if q.forms:  # only where gkctl form has sent some (forms-log.yaml)

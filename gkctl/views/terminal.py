@@ -240,10 +240,13 @@ class ChineseText(Text):
         # Else Rich's cell_len is the sum of its characters' sizes.
         return linebreak.break_sums(plain, width, found, whole) or [(0, 0)]
 
-    def plain_lines(self, width: int, justify: str, overflow: str) -> list[str] | None:
+    def plain_lines(
+        self, width: int, justify: str, overflow: str, pad: bool = True
+    ) -> list[str] | None:
         """The characters of wrap()'s lines, each padded or cut to `width` cells, for a
         console that writes no styles (views.plaintable): the same lines without building
-        a Text for each piece. None where wrap() does more than break, strip and pad."""
+        a Text for each piece. None where wrap() does more than break, strip and pad.
+        `pad=False`: a line that fits is not padded (the Text printed alone)."""
         plain = self.plain
         if (
             "\t" in plain
@@ -263,10 +266,14 @@ class ChineseText(Text):
             for a, b in pairwise(cuts):
                 piece = line[a:b].rstrip()
                 # set_cell_size(piece, width), its cells taken from the sums where it fits.
-                cells = sums[a + len(piece)] - sums[a] if sums is not None else width + 1
-                out.append(
-                    piece + " " * (width - cells) if cells <= width else set_cell_size(piece, width)
-                )
+                if sums is not None:
+                    cells = sums[a + len(piece)] - sums[a]
+                else:  # Rich measures graphemes whole; padded, set_cell_size measures
+                    cells = width + 1 if pad else cell_len(piece)
+                if cells > width:
+                    out.append(set_cell_size(piece, width))
+                else:
+                    out.append(piece + " " * (width - cells) if pad else piece)
             offset += len(line) + 1
         return out
 
@@ -812,7 +819,7 @@ def piped(renderable: RenderableType, out: Console) -> str:
             rest.clear()
 
     for part in _parts(renderable):
-        lines = part.plain(out) if isinstance(part, TaskListing) else None
+        lines = _plain(part, out)
         if lines is None:
             rest.append(part)
         else:
@@ -820,6 +827,43 @@ def piped(renderable: RenderableType, out: Console) -> str:
             done.extend(line + "\n" for line in lines)
     flush()
     return "".join(done)
+
+
+def _plain(part: RenderableType, out: Console) -> list[str] | None:
+    """The lines out.print(part) writes to a console that writes no styles, where they are
+    sure without Rich: a TaskListing, and a Text alone or indented by a Padding (what
+    `gkctl review` prints, a line for each of thousands of tasks in a large plan); else
+    None."""
+    if out.color_system is not None:
+        return None
+    if isinstance(part, TaskListing):
+        return part.plain(out)
+    left = 0
+    if isinstance(part, Padding):
+        if part.top or part.right or part.bottom or not part.expand:
+            return None
+        left, part = part.left, part.renderable
+    if not isinstance(part, Text) or part.end != "\n" or part.no_wrap:
+        return None
+    width = out.width - left
+    padded = left > 0  # Padding pads each line to the width; a Text alone does not
+    justify = part.justify or "default"
+    if width < 2 or justify not in ("default", "left") or (part.overflow or "fold") != "fold":
+        return None
+    if justify == "left" and not padded:
+        return None  # Rich pads a left-justified line itself
+    if isinstance(part, ChineseText):
+        lines = part.plain_lines(width, justify, "fold", pad=padded)
+    else:  # Rich's own wrap: only a line that fits, which it leaves as it is
+        plain = part.plain
+        cells = cell_len(plain)
+        if cells > width or not plain.isprintable():
+            return None
+        lines = [plain + " " * (width - cells) if padded else plain]
+    if lines is None:
+        return None
+    indent = " " * left
+    return [indent + line for line in lines]
 
 
 def _parts(renderable: RenderableType) -> Iterator[RenderableType]:
