@@ -440,31 +440,20 @@ def unit_states(
     built); it is asked before a state's involvement is filled in, so it must not read it."""
     out = []
     plain: dict[tuple[str, date | None], _Plain] = {}
-    tasks, shared = _unit_tasks(dataset, unit, (as_of, within, with_reported))
-    name = unit.name
+    tasks, viewer = _unit_tasks(dataset, unit, as_of, within, with_reported)
     for task, how in tasks:
         if direct_only and how.via != DIRECT:
             continue
-        if shared is None or (
-            (task.progress or task.extensions)
-            and (
-                any(p.unit == name for p in task.progress)
-                or any(e.unit == name for e in task.extensions)
-            )
-        ):
-            mine = state(
+        if viewer is None:
+            found = state(
                 dataset, task, as_of, within, unit, how, plain, with_reported=with_reported
             )
-            if keep is None or keep(mine):
-                out.append(mine)
+            if keep is None or keep(found):
+                out.append(found)
             continue
-        # A unit that recorded nothing on the task sees the task's own state (as Viewer):
-        # worked out once for every unit of a view over every unit.
-        found = shared.get(id(task))
-        if found is None:
-            found = shared[id(task)] = state(
-                dataset, task, as_of, within, _NOBODY, plain=plain, with_reported=with_reported
-            )
+        # A view over every unit: each task's state worked out once for all the units that
+        # recorded nothing on it (Viewer), the unit's involvement put in.
+        found = viewer.of(task, unit)
         if keep is None or keep(found):
             # found._replace(involvement=how), without _replace's keyword machinery.
             out.append(_new_state(TaskState, (*found[:_HOW], how, *found[_HOW + 1 :])))
@@ -475,45 +464,44 @@ _HOW = TaskState._fields.index("involvement")
 _new_state = tuple.__new__
 
 
-_Day = tuple[date, int, bool]  # as_of, within, with_reported
-
-
 class _ByUnit:
     """The last plan's tasks by unit (units.by_unit), built once a second unit of the same
     plan is asked for: a view over every unit (review, notify, stats, forms) then walks the
-    plan once, not once per unit, and one unit's view keeps its single walk. Beside it, for
-    each day asked, the task's own state of each task with records (by id: the tasks live in
-    `plan`), which every unit that recorded nothing on the task sees."""
+    plan once, not once per unit, and one unit's view keeps its single walk. Beside it, a
+    Viewer for each day asked, which shares each task's state among the units."""
 
     plan: ClassVar[Plan | None] = None
     directory: ClassVar[Directory | None] = None
     asked: ClassVar[Unit | None] = None
     index: ClassVar[list[list[tuple[Task, Involvement]]] | None] = None
-    shared: ClassVar[dict[_Day, dict[int, TaskState]]] = {}
+    viewers: ClassVar[dict[tuple[date, int, bool], Viewer]] = {}
 
 
 def _unit_tasks(
-    dataset: Dataset, unit: Unit, day: _Day
-) -> tuple[Iterable[tuple[Task, Involvement]], dict[int, TaskState] | None]:
-    """The tasks that name the unit and how, in plan order; and the shared states of the
-    day where the plan is indexed (a view over every unit), else None."""
+    dataset: Dataset, unit: Unit, as_of: date, within: int, with_reported: bool
+) -> tuple[Iterable[tuple[Task, Involvement]], Viewer | None]:
+    """The tasks that name the unit and how, in plan order; and the day's Viewer where the
+    plan is indexed (a view over every unit), else None."""
     plan, directory = dataset.plan, dataset.directory
-    tasks = plan.tasks
     memo = _ByUnit
     if memo.plan is not plan or memo.directory is not directory:
         memo.plan, memo.directory, memo.asked, memo.index = plan, directory, unit, None
-        memo.shared = {}
+        memo.viewers = {}
     elif memo.index is None and unit != memo.asked:
-        memo.index = by_unit(directory, tasks)
+        memo.index = by_unit(directory, plan.tasks)
     if memo.index is not None:
         try:
             at = directory.units.index(unit)
         except ValueError:  # a unit from elsewhere (not in this directory): walk
             pass
         else:
-            return memo.index[at], memo.shared.setdefault(day, {})
+            day = (as_of, within, with_reported)
+            viewer = memo.viewers.get(day)
+            if viewer is None:
+                viewer = memo.viewers[day] = Viewer(dataset, as_of, within, with_reported)
+            return memo.index[at], viewer
     involves = involvement_of(unit, directory)
-    return ((task, how) for task in tasks if (how := involves(task)) is not None), None
+    return ((task, how) for task in plan.tasks if (how := involves(task)) is not None), None
 
 
 @collector.pausing
@@ -654,12 +642,19 @@ class Viewer:
     on a task sees the task's own state, worked out once per task (and once per deadline
     for the tasks nobody recorded anything on); a unit that recorded progress or an
     extension on it gets its own. Its states leave out who reported the task (`reported`
-    is None): the counts and rankings it serves never read it."""
+    is None: the counts and rankings it serves never read it) unless `with_reported`."""
 
-    def __init__(self, dataset: Dataset, as_of: date, within: int = DEFAULT_WITHIN) -> None:
+    def __init__(
+        self,
+        dataset: Dataset,
+        as_of: date,
+        within: int = DEFAULT_WITHIN,
+        with_reported: bool = False,
+    ) -> None:
         self.dataset = dataset
         self.as_of = as_of
         self.within = within
+        self.with_reported = with_reported
         self._plain: dict[tuple[str, date | None], _Plain] = {}
         # By id(): the tasks live in self.dataset as long as this does.
         self._nobody: dict[int, TaskState] = {}
@@ -674,7 +669,12 @@ class Viewer:
             found = self._mine.get(key)
             if found is None:
                 found = self._mine[key] = state(
-                    self.dataset, task, self.as_of, self.within, unit, with_reported=False
+                    self.dataset,
+                    task,
+                    self.as_of,
+                    self.within,
+                    unit,
+                    with_reported=self.with_reported,
                 )
             return found
         return self.nobody(task)
@@ -725,7 +725,7 @@ class Viewer:
                 self.within,
                 _NOBODY,
                 plain=self._plain,
-                with_reported=False,
+                with_reported=self.with_reported,
             )
         return found
 
