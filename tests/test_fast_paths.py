@@ -7,6 +7,7 @@ units.involvement on plans with progress, extensions, closings and groups.
 """
 
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gkctl.core import behind, status
+from gkctl.core import behind, notice, status
 from gkctl.core.model import Dataset, Directory, Group, Task, Unit, UnitKind
 from gkctl.core.units import by_unit, involvement, involvement_of
 from gkctl.store import loader
@@ -66,6 +67,19 @@ def overlapping(tmp_path_factory: pytest.TempPathFactory) -> Path:
         {"date": date(2024, 9, 20), "unit": "枫泾镇", "status": "done", "note": "已完成"},
         {"date": date(2024, 9, 21), "unit": "朱泾镇", "status": "doing", "note": "推进中"},
     ]
+    # A report sent back (退办) on an all-year task: the unit that wrote it has it to do again
+    # while the task's own state (not due yet) is not on anybody's list.
+    plan["tasks"][1]["deadline"] = "全年"
+    plan["tasks"][1]["progress"] = [
+        {
+            "date": date(2024, 9, 10),
+            "unit": "区经委",
+            "status": "done",
+            "note": "已完成",
+            "returned": date(2024, 9, 20),
+            "return_reason": "缺少佐证材料",
+        },
+    ]
     text = yaml.safe_dump(plan, allow_unicode=True, sort_keys=False)
     (out / "tasks.yaml").write_text(text, encoding="utf-8")
     (out / "units.yaml").write_bytes((DATA / "units.yaml").read_bytes())
@@ -102,10 +116,11 @@ def test_involvement_of_answers_as_involvement(dataset: Dataset) -> None:
 
 def test_tasks_by_unit_are_each_units_involvements(dataset: Dataset) -> None:
     index = by_unit(dataset.directory, dataset.plan.tasks)
+    tasks = dataset.plan.tasks
     for unit, found in zip(dataset.directory.units, index, strict=True):
         of = involvement_of(unit, dataset.directory)
-        expected = [(t, how) for t in dataset.plan.tasks if (how := of(t)) is not None]
-        assert found == expected, unit.name
+        expected = [(t, how) for t in tasks if (how := of(t)) is not None]
+        assert [(tasks[at], how) for at, how in found.items()] == expected, unit.name
     assert sum(map(len, index)) > len(dataset.plan.tasks)
 
 
@@ -140,7 +155,7 @@ def test_tasks_by_unit_in_any_directory(
     assert len(index) == len(units)
     for unit, found in zip(units, index, strict=True):
         expected = [(t, how) for t in tasks if (how := involvement(t, unit, directory)) is not None]
-        assert found == expected
+        assert [(tasks[at], how) for at, how in found.items()] == expected
 
 
 @pytest.mark.parametrize("as_of", DAYS)
@@ -169,6 +184,56 @@ def test_a_view_over_every_unit_reads_as_each_units_own(
         if (how := involvement(t, stranger, dataset.directory)) is not None
     ]
     assert status.unit_states(dataset, stranger, as_of) == walked
+
+
+def _copy(dataset: Dataset) -> Dataset:
+    return dataset._replace(plan=dataset.plan._replace())
+
+
+def _late(s: status.TaskState) -> bool:
+    return s.status is status.Status.OVERDUE
+
+
+# states_by_unit's options as notify (sure_only, without who reported) and review's chase
+# (direct_only) use them, and others.
+_OPTIONS = [
+    {"sure_only": True, "with_reported": False},
+    {"direct_only": True},
+    {"sure_only": True, "direct_only": True, "with_reported": False},
+    {},
+]
+
+
+@pytest.mark.parametrize("keep", [notice._to_do, _late, None])
+@pytest.mark.parametrize("options", _OPTIONS)
+def test_states_by_unit_are_each_units_states_kept(
+    dataset: Dataset, keep: Callable[[status.TaskState], bool] | None, options: dict[str, bool]
+) -> None:
+    """states_by_unit walks the plan once for every unit, task by task (each task's own
+    state shared among the units that recorded nothing on it, the others judged as they
+    see it): the same states, in plan order, as each unit's own view filtered."""
+    units = dataset.directory.units
+    sure_only = options.get("sure_only", False)
+    direct_only = options.get("direct_only", False)
+    with_reported = options.get("with_reported", True)
+    kept_any = 0
+    for as_of in DAYS:
+        # Each unit alone, over its own copy of the plan: the first unit asked walks it.
+        alone = [
+            [
+                s
+                for s in status.unit_states(
+                    _copy(dataset), u, as_of, direct_only=direct_only, with_reported=with_reported
+                )
+                if (keep is None or keep(s))
+                and not (sure_only and s.involvement is not None and s.involvement.possible)
+            ]
+            for u in units
+        ]
+        kept = status.states_by_unit(dataset, as_of, keep=keep, **options)
+        assert kept == alone, as_of
+        kept_any += sum(map(len, kept))
+    assert kept_any, "no state kept on any day: the check would not see a difference"
 
 
 @pytest.mark.parametrize("as_of", DAYS)

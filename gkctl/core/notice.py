@@ -16,9 +16,9 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import NamedTuple
 
-from gkctl.core import planyear, status
+from gkctl.core import collector, planyear, status
 from gkctl.core.forms import FormState
-from gkctl.core.model import Dataset, Extension, Unit
+from gkctl.core.model import Dataset, Extension, Task, Unit
 from gkctl.core.plans import NamedPlan, still_running
 from gkctl.core.status import Status, TaskState
 
@@ -83,6 +83,7 @@ def period_of(as_of: date) -> str:
     return f"{year}-W{week:02d}"
 
 
+@collector.pausing
 def notices(
     dataset: Dataset,
     as_of: date,
@@ -97,13 +98,16 @@ def notices(
         return []
     owed = {f.unit: f for f in forms if f.returned is None}
     out = []
-    for unit in dataset.directory.units:
-        items = unit_items(dataset, unit, as_of, within, recent)
+    extended = _extended(dataset, as_of)
+    todo = _todo_by_unit(dataset, as_of, within)
+    for unit, theirs in zip(dataset.directory.units, todo, strict=True):
+        items = unit_items(dataset, unit, theirs, as_of, within, recent, extended)
         if items or unit.name in owed:
             out.append(Notice(unit, as_of, tuple(items), owed.get(unit.name)))
     return out
 
 
+@collector.pausing
 def notices_across(
     plans: Sequence[NamedPlan],
     as_of: date,
@@ -118,10 +122,13 @@ def notices_across(
         return []
     owed = {f.unit: f for f in forms if f.returned is None}
     out = []
+    extended = [_extended(dataset, as_of) for _, dataset in plans]
+    todo = [_todo_by_unit(dataset, as_of, within) for _, dataset in plans]
     for unit in plans[0].dataset.directory.units:
         items: list[Item] = []
-        for name, dataset in plans:
-            found = unit_items(dataset, unit, as_of, within, recent)
+        for (name, dataset), ext, by_unit in zip(plans, extended, todo, strict=True):
+            theirs = _todo(dataset, unit, as_of, within, by_unit)
+            found = unit_items(dataset, unit, theirs, as_of, within, recent, ext)
             if planyear.ended(dataset.plan, as_of):
                 end = planyear.plan_end(dataset.plan)
                 found = [i for i in found if still_running(i.state, end)]
@@ -149,18 +156,51 @@ def _to_do(s: TaskState) -> bool:
     )
 
 
+def _extended(dataset: Dataset, as_of: date) -> list[Task]:
+    """The tasks with an extension and not closed by `as_of`: those a decision can be on."""
+    return [
+        t for t in dataset.plan.tasks if t.extensions and (t.closed is None or t.closed > as_of)
+    ]
+
+
+def _todo_by_unit(dataset: Dataset, as_of: date, within: int) -> list[list[TaskState]]:
+    """What each unit of the directory has still to do (_to_do), of the tasks that surely
+    name it, in plan order: worked out for every unit in one pass over the plan, the
+    states a notice drops never built. A notice never says who else reported."""
+    return status.states_by_unit(
+        dataset, as_of, within, with_reported=False, keep=_to_do, sure_only=True
+    )
+
+
+def _todo(
+    dataset: Dataset, unit: Unit, as_of: date, within: int, by_unit: list[list[TaskState]]
+) -> list[TaskState]:
+    """The unit's part of _todo_by_unit(dataset); a unit that is not in the plan's own
+    directory (a folder's plans read with different units files) on its own."""
+    try:
+        return by_unit[dataset.directory.units.index(unit)]
+    except ValueError:
+        return [
+            s
+            for s in status.unit_states(dataset, unit, as_of, within, with_reported=False)
+            if _to_do(s) and not (s.involvement is not None and s.involvement.possible)
+        ]
+
+
 def unit_items(
-    dataset: Dataset, unit: Unit, as_of: date, within: int, recent: int = RECENT_DAYS
+    dataset: Dataset,
+    unit: Unit,
+    todo: list[TaskState],
+    as_of: date,
+    within: int,
+    recent: int,
+    extended: list[Task],
 ) -> list[Item]:
+    """The unit's notice: `todo`, its share of _todo_by_unit, most urgent first (sorted once
+    the rest are left out: a unit of a large plan has thousands of tasks), and the
+    decisions on its extensions of the last `recent` days (`extended`: _extended())."""
     since = as_of - timedelta(days=recent)
     returned, late, soon, decided = [], [], [], []
-    # What is still to do, most urgent first (sorted after the rest are left out: a unit
-    # of a large plan has thousands of tasks). A notice never says who else reported.
-    todo = [
-        s
-        for s in status.unit_states(dataset, unit, as_of, within, with_reported=False, keep=_to_do)
-        if not (s.involvement is not None and s.involvement.possible)
-    ]
     for s in sorted(todo, key=status.sort_key):
         if s.returned is not None:
             returned.append(Item(Matter.RETURNED, s))
@@ -168,9 +208,7 @@ def unit_items(
             late.append(Item(Matter.OVERDUE, s))
         elif s.status is Status.DUE_SOON:
             soon.append(Item(Matter.DUE_SOON, s))
-    for task in dataset.plan.tasks:
-        if not task.extensions or (task.closed is not None and task.closed <= as_of):
-            continue
+    for task in extended:
         for e in task.extensions:
             if e.unit != unit.name or e.legacy or e.decided is None:
                 continue

@@ -108,14 +108,18 @@ def _requests(dataset: Dataset, as_of: date, within: int) -> list[Waiting]:
     return out
 
 
+def _overdue(s: TaskState) -> bool:
+    return s.status is Status.OVERDUE
+
+
 def _chase(dataset: Dataset, as_of: date, within: int, quiet: int) -> list[Chase]:
     since = as_of - timedelta(days=quiet)
     out = []
-    for unit in dataset.directory.units:
+    # Each unit's overdue tasks that name it: every unit's in one pass over the plan.
+    late = status.states_by_unit(dataset, as_of, within, keep=_overdue, direct_only=True)
+    for unit, overdue in zip(dataset.directory.units, late, strict=True):
         tasks = []
-        for s in status.unit_states(dataset, unit, as_of, within, direct_only=True):
-            if s.status is not Status.OVERDUE:
-                continue
+        for s in overdue:
             assert s.involvement is not None and s.involvement.via == DIRECT
             own = [p.date for p in s.task.progress if p.unit == unit.name and p.date <= as_of]
             last = max(own) if own else None

@@ -21,7 +21,7 @@ from gkctl.core.model import (
     Unit,
     UnitKind,
 )
-from gkctl.core.units import DIRECT, Involvement, by_unit, involvement_of
+from gkctl.core.units import DIRECT, Involvement, by_unit, involved, involvement_of
 
 DEFAULT_WITHIN = 30
 
@@ -298,7 +298,11 @@ def state(
                 full.days_left,
                 full.days_late,
             )
-        return TaskState(task, *shared[:6], None, how, days_late=shared[6])
+        # TaskState(task, *shared[:6], None, how, days_late=shared[6]), without NamedTuple's
+        # keyword call (a view over 100,000 tasks builds a state per task this way).
+        return _new_state(
+            TaskState, (task, *shared[:6], None, how, None, None, None, "", shared[6], None)
+        )
     # The state's task carries its records as they stood on as_of, so that no view shows a
     # return, acceptance, decision or closing the status does not count yet.
     task = task.as_of(as_of)
@@ -432,76 +436,136 @@ def unit_states(
     direct_only: bool = False,
     *,
     with_reported: bool = True,
-    keep: Callable[[TaskState], bool] | None = None,
 ) -> list[TaskState]:
     """The tasks that name the unit, directly or through a group, in a unit's view; with
-    `with_reported=False`, without who else has reported (state's `reported` is None).
-    `keep`: only the states it accepts (what a view over every unit leaves out is not
-    built); it is asked before a state's involvement is filled in, so it must not read it."""
+    `with_reported=False`, without who else has reported (state's `reported` is None)."""
+    indexed = _indexed(dataset, unit, as_of, within, with_reported)
     out = []
-    plain: dict[tuple[str, date | None], _Plain] = {}
-    tasks, viewer = _unit_tasks(dataset, unit, as_of, within, with_reported)
-    for task, how in tasks:
+    if indexed is None:
+        plain: dict[tuple[str, date | None], _Plain] = {}
+        involves = involvement_of(unit, dataset.directory)
+        for task in dataset.plan.tasks:
+            how = involves(task)
+            if how is None or (direct_only and how.via != DIRECT):
+                continue
+            out.append(
+                state(dataset, task, as_of, within, unit, how, plain, with_reported=with_reported)
+            )
+        return out
+    # A view over every unit: each task's state worked out once for all the units that
+    # recorded nothing on it (Viewer), the unit's involvement put in.
+    mine, viewer = indexed
+    tasks = dataset.plan.tasks
+    for at, how in mine.items():
         if direct_only and how.via != DIRECT:
             continue
-        if viewer is None:
-            found = state(
-                dataset, task, as_of, within, unit, how, plain, with_reported=with_reported
-            )
-            if keep is None or keep(found):
-                out.append(found)
-            continue
-        # A view over every unit: each task's state worked out once for all the units that
-        # recorded nothing on it (Viewer), the unit's involvement put in.
-        found = viewer.of(task, unit)
-        if keep is None or keep(found):
-            # found._replace(involvement=how), without _replace's keyword machinery.
-            out.append(_new_state(TaskState, (*found[:_HOW], how, *found[_HOW + 1 :])))
+        found = viewer.of(tasks[at], unit)
+        # found._replace(involvement=how), without _replace's keyword machinery.
+        out.append(_new_state(TaskState, (*found[:_HOW], how, *found[_HOW + 1 :])))
     return out
 
 
+@collector.pausing
+def states_by_unit(
+    dataset: Dataset,
+    as_of: date,
+    within: int = DEFAULT_WITHIN,
+    *,
+    with_reported: bool = True,
+    keep: Callable[[TaskState], bool] | None = None,
+    sure_only: bool = False,
+    direct_only: bool = False,
+) -> list[list[TaskState]]:
+    """unit_states(…) of every unit of the directory, in its order, those `keep` accepts:
+    in one pass over the plan, task by task, each task's state worked out once for the
+    units that recorded nothing on it while the task is at hand (a view over every unit
+    that drops most states: notify). `keep` is asked before a state's involvement is
+    filled in, so it must not read it; `sure_only` leaves out the tasks that name a unit
+    only possibly (各相关部门: the group of the units concerned), and `direct_only` those
+    that do not name it itself."""
+    units = dataset.directory.units
+    names = [u.name for u in units]
+    out: list[list[TaskState]] = [[] for _ in units]
+    viewer = Viewer(dataset, as_of, within, with_reported)
+    for task, found in involved(dataset.directory, dataset.plan.tasks):
+        if not found:
+            continue
+        shared = viewer.nobody(task)
+        passes = keep is None or keep(shared)
+        recorded = viewer.own(task) if task.progress or task.extensions else _NO_NAMES
+        for i, how in found.items():
+            if (sure_only and how.possible) or (direct_only and how.via != DIRECT):
+                continue
+            if names[i] in recorded:  # the unit's own view of the task
+                mine = viewer.of(task, units[i])
+                if keep is not None and not keep(mine):
+                    continue
+            elif passes:
+                mine = shared
+            else:
+                continue
+            out[i].append(_new_state(TaskState, (*mine[:_HOW], how, *mine[_HOW + 1 :])))
+    return out
+
+
+_NO_NAMES: frozenset[str] = frozenset()
 _HOW = TaskState._fields.index("involvement")
+assert len(TaskState._fields) == 15, "state()'s plain path builds a TaskState of 15 fields"
 _new_state = tuple.__new__
 
 
 class _ByUnit:
-    """The last plan's tasks by unit (units.by_unit), built once a second unit of the same
-    plan is asked for: a view over every unit (review, notify, stats, forms) then walks the
-    plan once, not once per unit, and one unit's view keeps its single walk. Beside it, a
-    Viewer for each day asked, which shares each task's state among the units."""
+    """A plan's tasks by unit (units.by_unit), built once a second unit of the plan is
+    asked for: a view over every unit (review, notify, stats, forms) then walks the plan
+    once, not once per unit, and one unit's view keeps its single walk. Beside it, the
+    positions of the tasks each unit recorded progress or an extension on, and a Viewer for
+    each day asked, which shares each task's state among the units. Kept for the last few
+    plans asked (a view over every unit of a folder of plans asks each plan in turn)."""
 
-    plan: ClassVar[Plan | None] = None
-    directory: ClassVar[Directory | None] = None
-    asked: ClassVar[Unit | None] = None
-    index: ClassVar[list[list[tuple[Task, Involvement]]] | None] = None
-    viewers: ClassVar[dict[tuple[date, int, bool], Viewer]] = {}
+    KEPT: ClassVar[int] = 4
+    # By id() of the plan and directory, which each slot holds (so the ids stay theirs).
+    slots: ClassVar[dict[tuple[int, int], _ByUnit]] = {}
+
+    def __init__(self, plan: Plan, directory: Directory, asked: Unit) -> None:
+        self.plan, self.directory, self.asked = plan, directory, asked
+        self.index: list[dict[int, Involvement]] | None = None
+        self.viewers: dict[tuple[date, int, bool], Viewer] = {}
+
+    @classmethod
+    def of(cls, plan: Plan, directory: Directory, unit: Unit) -> _ByUnit | None:
+        """The plan's slot, indexed; None the first time the plan is asked (or while only
+        that unit is asked)."""
+        key = (id(plan), id(directory))
+        slot = cls.slots.get(key)
+        if slot is None:
+            if len(cls.slots) >= cls.KEPT:
+                del cls.slots[next(iter(cls.slots))]
+            cls.slots[key] = cls(plan, directory, unit)
+            return None
+        if slot.index is None:
+            if unit == slot.asked:
+                return None
+            slot.index = by_unit(directory, plan.tasks)
+        return slot
 
 
-def _unit_tasks(
+def _indexed(
     dataset: Dataset, unit: Unit, as_of: date, within: int, with_reported: bool
-) -> tuple[Iterable[tuple[Task, Involvement]], Viewer | None]:
-    """The tasks that name the unit and how, in plan order; and the day's Viewer where the
-    plan is indexed (a view over every unit), else None."""
-    plan, directory = dataset.plan, dataset.directory
-    memo = _ByUnit
-    if memo.plan is not plan or memo.directory is not directory:
-        memo.plan, memo.directory, memo.asked, memo.index = plan, directory, unit, None
-        memo.viewers = {}
-    elif memo.index is None and unit != memo.asked:
-        memo.index = by_unit(directory, plan.tasks)
-    if memo.index is not None:
-        try:
-            at = directory.units.index(unit)
-        except ValueError:  # a unit from elsewhere (not in this directory): walk
-            pass
-        else:
-            day = (as_of, within, with_reported)
-            viewer = memo.viewers.get(day)
-            if viewer is None:
-                viewer = memo.viewers[day] = Viewer(dataset, as_of, within, with_reported)
-            return memo.index[at], viewer
-    involves = involvement_of(unit, directory)
-    return ((task, how) for task in plan.tasks if (how := involves(task)) is not None), None
+) -> tuple[dict[int, Involvement], Viewer] | None:
+    """Where the plan is indexed (a view over every unit): the unit's tasks (position ->
+    involvement, in plan order) and the day's Viewer; else None (walk the plan)."""
+    slot = _ByUnit.of(dataset.plan, dataset.directory, unit)
+    if slot is None or slot.index is None:
+        return None
+    try:
+        at = dataset.directory.units.index(unit)
+    except ValueError:  # a unit from elsewhere (not in this directory): walk
+        return None
+    day = (as_of, within, with_reported)
+    viewer = slot.viewers.get(day)
+    if viewer is None:
+        viewer = slot.viewers[day] = Viewer(dataset, as_of, within, with_reported)
+    return slot.index[at], viewer
 
 
 @collector.pausing

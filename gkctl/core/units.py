@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from gkctl.core.errors import UsageError
@@ -75,10 +75,25 @@ def involvement_of(unit: Unit, directory: Directory) -> Callable[[Task], Involve
     return of
 
 
-def by_unit(directory: Directory, tasks: tuple[Task, ...]) -> list[list[tuple[Task, Involvement]]]:
-    """For each unit of the directory (by position), the tasks that name it and how, in plan
-    order: involvement_of(unit)(task) for every unit and task, in one pass over the tasks.
-    A view over every unit walks the plan once this way instead of once per unit."""
+def by_unit(directory: Directory, tasks: tuple[Task, ...]) -> list[dict[int, Involvement]]:
+    """For each unit of the directory (by position), the tasks that name it and how: the
+    task's position in `tasks` -> involvement_of(unit)(task), in plan order, for every unit
+    and task in one pass over the tasks. A view over every unit walks the plan once this
+    way instead of once per unit."""
+    out: list[dict[int, Involvement]] = [{} for _ in directory.units]
+    for at, (_, found) in enumerate(involved(directory, tasks)):
+        for i, how in found.items():
+            out[i][at] = how
+    return out
+
+
+def involved(
+    directory: Directory, tasks: Iterable[Task]
+) -> Iterator[tuple[Task, dict[int, Involvement]]]:
+    """Each task with the units it names, by position in the directory, and how:
+    involvement_of(unit)(task) for every unit, with the groups' cover inverted once (not
+    asked once per unit and task). Tasks of one unit list get the same dict: read it, do
+    not change it."""
     units = directory.units
     named: dict[str, list[int]] = {}
     for i, unit in enumerate(units):
@@ -97,10 +112,16 @@ def by_unit(directory: Directory, tasks: tuple[Task, ...]) -> list[list[tuple[Ta
         if covered:
             (maybe if group.relevant else sure)[group.name] = covered
     direct, lead = Involvement(DIRECT), Involvement(DIRECT, lead=True)
-    out: list[list[tuple[Task, Involvement]]] = [[] for _ in units]
+    # A plan repeats its unit lists (the bundled one: 42 lists over 75 tasks): each list's
+    # units are worked out once, and the tasks that share it share the answer.
+    seen_lists: dict[tuple[str, ...], dict[int, Involvement]] = {}
     for task in tasks:
         names = task.units
-        found: dict[int, Involvement] = {}
+        found = seen_lists.get(names)
+        if found is not None:
+            yield task, found
+            continue
+        found = seen_lists[names] = {}
         for written in names:  # named itself: 牵头 when named first
             for i in named.get(written, ()):
                 if i not in found:
@@ -113,9 +134,7 @@ def by_unit(directory: Directory, tasks: tuple[Task, ...]) -> list[list[tuple[Ta
             for i, how in maybe.get(written, ()):
                 if i not in found:
                     found[i] = how
-        for i, how in found.items():
-            out[i].append((task, how))
-    return out
+        yield task, found
 
 
 def suggest(word: str, candidates: list[str]) -> str | None:
