@@ -279,8 +279,13 @@ def test_one_viewer_shared_gives_the_same_counts(dataset: Dataset) -> None:
     shared = (
         status.unit_summaries(dataset, as_of, viewer=viewer),
         behind.answers(dataset, as_of, viewer=viewer),
+        status.states_by_unit(dataset, as_of, viewer=viewer, keep=_late),
     )
-    alone = (status.unit_summaries(dataset, as_of), behind.answers(dataset, as_of))
+    alone = (
+        status.unit_summaries(dataset, as_of),
+        behind.answers(dataset, as_of),
+        status.states_by_unit(dataset, as_of, with_reported=False, keep=_late),
+    )
     assert shared == alone
     assert any(r.total for r in shared[0])
 
@@ -365,6 +370,10 @@ def test_a_viewer_of_another_day_is_refused(dataset: Dataset) -> None:
         status.unit_summaries(dataset, date(2024, 10, 16), viewer=viewer)
     with pytest.raises(ValueError):
         behind.answers(dataset, date(2024, 10, 15), within=7, viewer=viewer)
+    with pytest.raises(ValueError):
+        status.states_by_unit(
+            dataset._replace(plan=dataset.plan._replace()), viewer=viewer, as_of=date(2024, 10, 15)
+        )
 
 
 @pytest.mark.parametrize("plan", ["generated", "progress", "bundled"])

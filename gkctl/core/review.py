@@ -116,7 +116,11 @@ def _chase(dataset: Dataset, as_of: date, within: int, quiet: int) -> list[Chase
     since = as_of - timedelta(days=quiet)
     out = []
     # Each unit's overdue tasks that name it: every unit's in one pass over the plan.
-    late = status.states_by_unit(dataset, as_of, within, keep=_overdue, direct_only=True)
+    # One Viewer for these and the ranking: each task's own state worked out once.
+    viewer = status.Viewer(dataset, as_of, within)
+    late = status.states_by_unit(
+        dataset, as_of, within, keep=_overdue, direct_only=True, viewer=viewer
+    )
     for unit, overdue in zip(dataset.directory.units, late, strict=True):
         tasks = []
         for s in overdue:
@@ -128,5 +132,5 @@ def _chase(dataset: Dataset, as_of: date, within: int, quiet: int) -> list[Chase
         if tasks:
             tasks.sort(key=lambda c: (c.state.due or as_of, c.state.task.id))
             out.append(Chase(unit, tuple(tasks)))
-    place = behind.places(behind.answers(dataset, as_of, within)[0])
+    place = behind.places(behind.answers(dataset, as_of, within, viewer=viewer)[0])
     return sorted((c._replace(rank=place[c.unit.name]) for c in out), key=lambda c: c.rank)

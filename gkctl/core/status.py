@@ -475,6 +475,7 @@ def states_by_unit(
     keep: Callable[[TaskState], bool] | None = None,
     sure_only: bool = False,
     direct_only: bool = False,
+    viewer: Viewer | None = None,
 ) -> list[list[TaskState]]:
     """unit_states(…) of every unit of the directory, in its order, those `keep` accepts:
     in one pass over the plan, task by task, each task's state worked out once for the
@@ -482,11 +483,15 @@ def states_by_unit(
     that drops most states: notify). `keep` is asked before a state's involvement is
     filled in, so it must not read it; `sure_only` leaves out the tasks that name a unit
     only possibly (各相关部门: the group of the units concerned), and `direct_only` those
-    that do not name it itself."""
+    that do not name it itself. `viewer`: a Viewer of the same day that another view over
+    every unit shares (behind.answers), which then decides `with_reported`."""
     units = dataset.directory.units
     names = [u.name for u in units]
     out: list[list[TaskState]] = [[] for _ in units]
-    viewer = Viewer(dataset, as_of, within, with_reported)
+    if viewer is None:
+        viewer = Viewer(dataset, as_of, within, with_reported)
+    elif viewer.dataset is not dataset or viewer.as_of != as_of or viewer.within != within:
+        raise ValueError("a Viewer of another dataset, day or window")
     for task, found in involved(dataset.directory, dataset.plan.tasks):
         if not found:
             continue

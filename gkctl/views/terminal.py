@@ -818,8 +818,10 @@ def piped(renderable: RenderableType, out: Console) -> str:
             done.append(captured.get())
             rest.clear()
 
+    # Asked once: Console.width looks at the terminal each time (thousands of parts).
+    width = out.width if out.color_system is None else None
     for part in _parts(renderable):
-        lines = _plain(part, out)
+        lines = None if width is None else _plain(part, out, width)
         if lines is None:
             rest.append(part)
         else:
@@ -829,11 +831,11 @@ def piped(renderable: RenderableType, out: Console) -> str:
     return "".join(done)
 
 
-def _plain(part: RenderableType, out: Console) -> list[str] | None:
+def _plain(part: RenderableType, out: Console, width: int | None = None) -> list[str] | None:
     """The lines out.print(part) writes to a console that writes no styles, where they are
     sure without Rich: a TaskListing, and a Text alone or indented by a Padding (what
     `gkctl review` prints, a line for each of thousands of tasks in a large plan); else
-    None."""
+    None. `width`: out.width, where the caller has it."""
     if out.color_system is not None:
         return None
     if isinstance(part, TaskListing):
@@ -845,7 +847,7 @@ def _plain(part: RenderableType, out: Console) -> list[str] | None:
         left, part = part.left, part.renderable
     if not isinstance(part, Text) or part.end != "\n" or part.no_wrap:
         return None
-    width = out.width - left
+    width = (out.width if width is None else width) - left
     padded = left > 0  # Padding pads each line to the width; a Text alone does not
     justify = part.justify or "default"
     if width < 2 or justify not in ("default", "left") or (part.overflow or "fold") != "fold":
