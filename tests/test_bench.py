@@ -57,3 +57,20 @@ def test_hostile_input_targets_are_ratios_taken_side_by_side() -> None:
     assert got["import docx merged_20000_rows vs normal"] == (2.25, False)
     # A case not measured has no target (a quicker run still reports the rest).
     assert "import xlsx billion_laughs vs normal" not in got
+
+
+def test_growth_is_held_for_gkctl_commands_not_for_taskwarrior() -> None:
+    run = bench_script()
+
+    def fig(size: int, name: str, ratio: float) -> object:
+        return run.Figure(size, name, ratio * 0.1, [], 20.0, ratio, 0.1)
+
+    figures = [
+        fig(10000, "review", 4.0),
+        fig(100000, "review", 44.0),
+        fig(10000, run.TASKWARRIOR, 4.0),
+        fig(100000, run.TASKWARRIOR, 52.0),
+    ]
+    got = {t["command"]: (t["value"], t["ok"]) for t in run.check_targets(figures)}
+    assert got["review growth vs 10000"] == (11.0, False)
+    assert not any(run.TASKWARRIOR in name for name in got)
