@@ -258,13 +258,19 @@ def warn_outside_plan_year(dataset: Dataset, as_of: date) -> Ending:
 def print_trimmed(renderable: "RenderableType") -> None:
     """Print a Rich renderable; piped, without the spaces Rich pads each line with (a
     terminal shows none of them, a file or a diff would)."""
+    from gkctl.core import collector
     from gkctl.views.terminal import console, piped
 
     out = console()
-    if out.is_terminal:
-        out.print(renderable)
-        return
-    write_stdout("".join(line.rstrip() + "\n" for line in piped(renderable, out).splitlines()))
+    # Rendering a listing builds a Text, cells and segments for each of its rows (30,000
+    # rows: a unit's `list` over a 100,000-task plan) and no reference cycle: see
+    # core.collector.
+    with collector.paused():
+        if out.is_terminal:
+            out.print(renderable)
+            return
+        text = piped(renderable, out)
+    write_stdout("".join(line.rstrip() + "\n" for line in text.splitlines()))
 
 
 def write_stdout(text: str) -> None:
