@@ -8,7 +8,10 @@ and `list --format json` spent half its record building in collections. Referenc
 still frees everything while it is paused.
 
 What was built is then frozen (gc.freeze): it lives until the command ends, and the first
-pass after the collector is back would otherwise walk all of it to free none of it.
+pass after the collector is back would otherwise walk all of it to free none of it. Freezing
+takes whatever is alive, garbage in a reference cycle not yet collected included (an
+openpyxl workbook already saved): such garbage is never freed after it, so code that makes
+cycles (the Excel writers) runs after the paused building, not between its calls.
 """
 
 from __future__ import annotations
