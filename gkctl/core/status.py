@@ -488,10 +488,7 @@ def states_by_unit(
     units = dataset.directory.units
     names = [u.name for u in units]
     out: list[list[TaskState]] = [[] for _ in units]
-    if viewer is None:
-        viewer = Viewer(dataset, as_of, within, with_reported)
-    elif viewer.dataset is not dataset or viewer.as_of != as_of or viewer.within != within:
-        raise ValueError("a Viewer of another dataset, day or window")
+    viewer = Viewer.of_day(dataset, as_of, within, viewer, with_reported)
     for task, found in involved(dataset.directory, dataset.plan.tasks):
         if not found:
             continue
@@ -522,10 +519,9 @@ _new_state = tuple.__new__
 class _ByUnit:
     """A plan's tasks by unit (units.by_unit), built once a second unit of the plan is
     asked for: a view over every unit (review, notify, stats, forms) then walks the plan
-    once, not once per unit, and one unit's view keeps its single walk. Beside it, the
-    positions of the tasks each unit recorded progress or an extension on, and a Viewer for
-    each day asked, which shares each task's state among the units. Kept for the last few
-    plans asked (a view over every unit of a folder of plans asks each plan in turn)."""
+    once, not once per unit, and one unit's view keeps its single walk. Beside it, a Viewer
+    for each day asked, which shares each task's state among the units. Kept for the last
+    few plans asked (a view over every unit of a folder of plans asks each plan in turn)."""
 
     KEPT: ClassVar[int] = 4
     # By id() of the plan and directory, which each slot holds (so the ids stay theirs).
@@ -749,11 +745,18 @@ class Viewer:
         return self.nobody(task)
 
     @classmethod
-    def of_day(cls, dataset: Dataset, as_of: date, within: int, given: Viewer | None) -> Viewer:
+    def of_day(
+        cls,
+        dataset: Dataset,
+        as_of: date,
+        within: int,
+        given: Viewer | None,
+        with_reported: bool = False,
+    ) -> Viewer:
         """`given` where it is for this dataset, day and window, else a new Viewer; a
         Viewer of another day would give another day's counts."""
         if given is None:
-            return cls(dataset, as_of, within)
+            return cls(dataset, as_of, within, with_reported)
         if given.dataset is not dataset or given.as_of != as_of or given.within != within:
             raise ValueError("a Viewer of another dataset, day or window")
         return given
