@@ -74,3 +74,26 @@ def test_growth_is_held_for_gkctl_commands_not_for_taskwarrior() -> None:
     got = {t["command"]: (t["value"], t["ok"]) for t in run.check_targets(figures)}
     assert got["review growth vs 10000"] == (11.0, False)
     assert not any(run.TASKWARRIOR in name for name in got)
+
+
+def test_a_figure_of_one_run_has_a_floor_of_several(monkeypatch) -> None:
+    """A heavy command runs once per size; the floor it is divided by is still the median
+    of FLOOR_RUNS runs, not one sample of a process that moves by a third run to run."""
+    run = bench_script()
+    python = [sys.executable, "-c"]
+    monkeypatch.setattr(run, "FLOOR", [*python, "import json"])
+    started: list[list[str]] = []
+    real = run.run_once
+
+    def counting(argv: list[str], env: dict[str, str], cwd: object = None) -> tuple:
+        started.append(argv)
+        return real(argv, env, cwd)
+
+    monkeypatch.setattr(run, "run_once", counting)
+    command = [*python, "pass"]
+    for runs, floors in ((1, 5), (3, 6), (5, 5)):
+        started.clear()
+        figure = run.measure(10000, "x", command, {}, runs, warm_up=False)
+        assert started.count(run.FLOOR) == floors, runs
+        assert started.count(command) == runs == len(figure.runs)
+        assert figure.ratio > 0 and figure.floor_s > 0

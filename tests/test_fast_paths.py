@@ -237,6 +237,18 @@ def test_states_by_unit_are_each_units_states_kept(
 
 
 @pytest.mark.parametrize("as_of", DAYS)
+def test_every_units_form_is_each_units_own(dataset: Dataset, as_of: date) -> None:
+    """form --each-unit lays out every unit's form from one walk of the plan, each task's
+    fingerprint worked out once: the same forms as each unit's alone."""
+    from gkctl.exchange import form
+
+    every = form.form_layouts(dataset, as_of)
+    alone = [(u, form.form_layout(_copy(dataset), u, as_of)) for u in dataset.directory.units]
+    assert every == alone
+    assert any(sheet.rows for _, sheet in every), "no form has a row: nothing compared"
+
+
+@pytest.mark.parametrize("as_of", DAYS)
 def test_views_over_many_tasks_match_one_task_state(dataset: Dataset, as_of: date) -> None:
     tasks = dataset.plan.tasks
     assert status.plan_states(dataset, as_of) == [status.state(dataset, t, as_of) for t in tasks]
@@ -395,3 +407,34 @@ def test_trend_counts_as_status_state_on_every_day(plan: str, generated: Path) -
             assert p.dated == len(dated), p.day
             assert p.passed == sum(1 for s in dated if s.original_due <= p.day)
             assert p.done == sum(1 for s in dated if s.status is status.Status.DONE)
+
+
+# JSON values as machine output holds them, and what it does not (keys that are not text,
+# NaN and infinities, other types), which dumps hands to json.
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text()
+    | st.sampled_from(["", "\u2028", "\x00", '\\"', "区经委\n全年", "\ud800"]),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.dictionaries(st.text(max_size=4), inner, max_size=4)
+        | st.dictionaries(st.integers() | st.booleans() | st.none(), inner, max_size=2)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_JSON)
+def test_machine_json_is_the_standard_librarys(data: object) -> None:
+    """machine.dumps writes indented JSON itself (the standard library's indented encoder
+    is pure Python and slow): the same text as json.dumps, for any value."""
+    import json
+
+    from gkctl.views import machine
+
+    assert machine.dumps(data) == json.dumps(data, ensure_ascii=False, indent=2) + "\n"

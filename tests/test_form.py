@@ -2,6 +2,7 @@
 openpyxl, the way people do: typed dates in each style, a hand-typed drop-down value, an
 extra column, rows re-sorted or deleted); `gkctl progress import` takes it back."""
 
+import io
 import json
 import re
 import shutil
@@ -17,6 +18,7 @@ from openpyxl import load_workbook
 from gkctl.exchange import form
 from gkctl.exchange.form_read import parse_date
 from gkctl.store import loader
+from tests.conftest import DATA
 from tests.test_progress import git_diff
 
 TODAY = {"GKCTL_TODAY": "2024-10-20"}
@@ -672,3 +674,33 @@ def test_review_lists_the_units_that_owe_a_form_with_days(
     assert "区经委" not in section
     # Before any form went out, review says nothing of forms.
     assert "填报表" not in gk("review", "--as-of", "2024-10-14", data=data_copy).stdout
+
+
+def test_a_written_form_leaves_no_workbook_behind() -> None:
+    """openpyxl's workbook is a web of reference cycles: write_form builds it with the
+    collector off and collects it once saved (core.collector.collected_after), so that a
+    form per unit does not leave 40 workbooks to the collector's passes over every unit's
+    rows. Here the collector is off around the call, as inside a paused building."""
+    import gc
+
+    from openpyxl import Workbook
+
+    from gkctl.store.formkey import FormKey
+
+    dataset = loader.load(DATA)
+    unit = next(u for u in dataset.directory.units if u.name == "区经委")
+    sheet = form.form_layout(dataset, unit, date(2024, 10, 15))
+
+    def workbooks() -> int:
+        return sum(1 for o in gc.get_objects() if isinstance(o, Workbook))
+
+    gc.collect()
+    before = workbooks()
+    gc.disable()
+    try:
+        written = form.write_form(sheet, FormKey(b"k" * 32, "test"))
+        assert not gc.isenabled(), "the collector's own state is given back"
+        assert workbooks() == before
+    finally:
+        gc.enable()
+    assert load_workbook(io.BytesIO(written))[form.SHEET]["A1"].value == sheet.title

@@ -78,6 +78,9 @@ def form(
     scope = plan_scope(data, plan)
     if len(scope.chosen) > 1:
         sheet_of, directory, logs = _across(scope, day)
+
+        def every_sheet() -> list[tuple[Unit, layout.FormLayout]]:
+            return [(one, sheet_of(one)) for one in directory.units]
     else:
         dataset = load(data, plan)
         warn_outside_plan_year(dataset, day)
@@ -85,6 +88,9 @@ def form(
 
         def sheet_of(one: Unit) -> layout.FormLayout:
             return layout.form_layout(dataset, one, day)
+
+        def every_sheet() -> list[tuple[Unit, layout.FormLayout]]:
+            return layout.form_layouts(dataset, day)
 
         def logs(sheet: layout.FormLayout) -> list[Path]:
             return [folder]
@@ -118,10 +124,11 @@ def form(
     out = output or Path("填报表")
     if out.exists() and not out.is_dir():
         raise UsageError(f"--each-unit 的 -o 应是目录，{out} 是文件。")
-    # Every sheet before any workbook: building a sheet (status.unit_states) ends with
-    # gc.freeze() (core.collector), which would make an earlier workbook's uncollected
-    # openpyxl reference cycles immortal (tried: 200 MB -> 765 MB at 10,000 tasks).
-    sheets = [(one, sheet_of(one)) for one in directory.units]
+    # Every sheet before any workbook: one walk of the plan for every unit
+    # (form.form_layouts), and that building ends with gc.freeze() (core.collector),
+    # which would make an earlier workbook's reference cycles immortal had any been left
+    # uncollected (write_form collects its own; streaming before it did: 200 -> 765 MB).
+    sheets = every_sheet()
     empty = [one.name for one, sheet in sheets if not sheet.rows]
     sheets = [(one, sheet) for one, sheet in sheets if sheet.rows]
     targets = [out / layout.form_filename(stems[one.name]) for one, _ in sheets]
