@@ -10,11 +10,10 @@ still frees everything while it is paused.
 What was built is then frozen (gc.freeze): it lives until the command ends, and the first
 pass after the collector is back would otherwise walk all of it to free none of it. Freezing
 takes whatever is alive, garbage in a reference cycle not yet collected included (an
-openpyxl workbook already saved): such garbage is never freed after it, so code that makes
-cycles (the Excel writers) runs after the paused building, not between its calls.
-
-Code that does make cycles in bulk (an openpyxl workbook: every cell points at its sheet)
-runs in collected_after(): the collector off while it builds, then one collection.
+openpyxl workbook already saved): such garbage is never freed after it. Code that makes
+cycles in bulk (an openpyxl workbook: every cell points at its sheet) therefore runs in
+collected_after(): the collector off while it builds, then one collection, so that no
+cycle of it is left for a later freeze.
 """
 
 from __future__ import annotations
