@@ -171,6 +171,31 @@ def test_word_needs_a_docx_file(gk, args: list[str], message: str) -> None:
     assert result.stderr == message
 
 
+def test_a_docx_file_without_format_is_the_word_report(gk, tmp_path: Path) -> None:
+    """-o 通报.docx alone writes the Word 通报 (as export's -o does), not Markdown text in a
+    file Word refuses to open; the same bytes as --format docx."""
+    named = tmp_path / "named.docx"
+    result = gk("report", "--as-of", AS_OF, "-o", str(named))
+    assert result.exit_code == 0, result.output
+    _write(gk, tmp_path / "chosen.docx")
+    assert named.read_bytes()[:2] == b"PK"
+    assert named.read_bytes() == (tmp_path / "chosen.docx").read_bytes()
+    markdown = tmp_path / "r.md"
+    assert gk("report", "--as-of", AS_OF, "-o", str(markdown)).exit_code == 0
+    assert markdown.read_text(encoding="utf-8").startswith("# ")
+
+
+def test_markdown_into_a_docx_file_is_refused(gk, tmp_path: Path) -> None:
+    path = tmp_path / "通报.docx"
+    result = gk("report", "--as-of", AS_OF, "-f", "markdown", "-o", str(path))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"-o {path} 是 Word 文件，与 --format markdown 不符：Markdown 报告请写入 .md 文件，"
+        "Word 通报去掉 --format 或用 --format docx。\n"
+    )
+    assert not path.exists()
+
+
 def test_report_refuses_other_formats(gk) -> None:
     result = gk("report", "--as-of", AS_OF, "-f", "json")
     assert result.exit_code == 2

@@ -90,8 +90,8 @@ def report(
         ),
     ] = None,
     fmt: Annotated[
-        OutputFormat, format_option(OutputFormat.MARKDOWN, OutputFormat.DOCX)
-    ] = OutputFormat.MARKDOWN,
+        OutputFormat | None, format_option(OutputFormat.MARKDOWN, OutputFormat.DOCX)
+    ] = None,
     office: Annotated[
         str | None,
         typer.Option(
@@ -123,7 +123,8 @@ def report(
 ) -> None:
     """用模板生成报告：督办情况汇总、单位任务清单、任务分解表或自定义模板。
 
-    默认输出 Markdown；--format docx 输出按党政机关公文格式（GB/T 9704-2012）排版的 Word 通报。
+    默认输出 Markdown；--format docx（或 -o 写到 .docx 文件）输出按党政机关公文格式
+    （GB/T 9704-2012）排版的 Word 通报。
     督办情况汇总是一份通报：主送、正文（总体进展、本期变化、存在问题、下一步要求）、
     落款和成文日期，明细表作为附件（落款、主送见 --office、--recipients 和 gkctl.toml）。
 
@@ -135,12 +136,21 @@ def report(
     from gkctl.store import atomic
     from gkctl.views import report as core
 
-    check_format(fmt, OutputFormat.MARKDOWN, OutputFormat.DOCX)
-    word = fmt is OutputFormat.DOCX
+    if fmt is not None:
+        check_format(fmt, OutputFormat.MARKDOWN, OutputFormat.DOCX)
+    # Without --format, a single report's file says what it is (as export's -o does): Markdown
+    # text in 通报.docx is a file Word refuses to open.
+    named_docx = not each_unit and out is not None and out.suffix.lower() == ".docx"
+    word = fmt is OutputFormat.DOCX or (fmt is None and named_docx)
     if word and out is None:
         raise UsageError("Word 格式的报告需要用 -o 指定文件，如 -o 督办通报.docx。")
     if word and not each_unit and out is not None and out.suffix.lower() != ".docx":
         raise UsageError(f"Word 格式的报告应写入 .docx 文件，{out} 不是。")
+    if not word and named_docx:
+        raise UsageError(
+            f"-o {out} 是 Word 文件，与 --format markdown 不符：Markdown 报告请写入 .md 文件，"
+            "Word 通报去掉 --format 或用 --format docx。"
+        )
     scope = plan_scope(data, plan)
     # templates/ stands beside the data folder: beside plans/ where it holds several plans.
     ref = core.find_template(template, scope.folder)
