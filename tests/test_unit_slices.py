@@ -7,6 +7,7 @@ rows for several limits, and the commands' output through a real cache entry aga
 same commands with the cache off.
 """
 
+from array import array
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 
 from gkctl.core import status, unitview
 from gkctl.core.model import Dataset
+from gkctl.core.units import involvement_of
 from gkctl.store import cache
 from tests.conftest import DATA
 from tests.test_fast_paths import DAYS, dataset, generated, overlapping  # noqa: F401
@@ -33,6 +35,47 @@ class Counting:
     def load(self, positions: list[int]) -> list:
         self.read += positions
         return [self.tasks[p] for p in positions]
+
+
+def _slices_unit_by_unit(data: Dataset) -> dict[str, unitview.Slice]:
+    """The slices as their definition reads: each unit asks each task how it is involved."""
+    tasks = data.plan.tasks
+    out = {}
+    for unit in data.directory.units:
+        of = involvement_of(unit, data.directory)
+        groups: dict[tuple, list[int]] = {}
+        own = []
+        for pos, task in enumerate(tasks):
+            how = of(task)
+            if how is None:
+                continue
+            mine = {p.unit for p in task.progress} | {e.unit for e in task.extensions}
+            if task.closed is not None or unit.name in mine:
+                own.append(pos)
+            else:
+                groups.setdefault((task.deadline, task.due, how), []).append(pos)
+        kept = tuple(
+            unitview.Group(*key, array("l", sorted(members, key=lambda p: tasks[p].id)))
+            for key, members in groups.items()
+        )
+        thin = tuple(unitview.thin(tasks[p]) for p in own)
+        out[unit.name] = unitview.Slice(kept, array("l", own), thin)
+    return out
+
+
+@pytest.mark.parametrize("order", ["plan", "reversed"])
+def test_slices_are_each_units_tasks_asked_one_by_one(dataset: Dataset, order: str) -> None:  # noqa: F811
+    """slices() walks the plan once for every unit (units.involved); a plan whose tasks do
+    not stand in id order has each group's tasks sorted by id all the same."""
+    if order == "reversed":
+        plan = dataset.plan._replace(tasks=dataset.plan.tasks[::-1])
+        dataset = dataset._replace(plan=plan)
+    got = unitview.slices(dataset)
+    assert got == _slices_unit_by_unit(dataset)
+    assert sum(len(g.positions) for sl in got.values() for g in sl.groups) > len(dataset.plan.tasks)
+    thin = [t for sl in got.values() for t in sl.own_thin]
+    assert all(not (t.name or t.content or t.text or t.notes) for t in thin)
+    assert all(not p.note for t in thin for p in t.progress)
 
 
 @pytest.mark.parametrize("as_of", DAYS)

@@ -14,13 +14,14 @@ compares them for every unit of generated plans).
 
 from __future__ import annotations
 
+import itertools
 from array import array
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
 from gkctl.core import collector
-from gkctl.core.model import Dataset, Task, Unit
+from gkctl.core.model import Dataset, Progress, Task, Unit
 from gkctl.core.status import (
     FINAL,
     STATUS_ORDER,
@@ -29,7 +30,7 @@ from gkctl.core.status import (
     _Plain,
     state,
 )
-from gkctl.core.units import DIRECT, Involvement, involvement_of
+from gkctl.core.units import DIRECT, Involvement, involved, involvement_of
 
 # Tasks as their positions in the plan's task order (array("l")); subscripted for the
 # type checker only (array is not subscriptable at run time in Python 3.11).
@@ -61,55 +62,91 @@ def thin(task: Task) -> Task:
     them): the unit's view counts its own tasks from these, which unpickle in a fraction of
     the time, and reads in full only the rows it shows. 1,200 tasks of a unit's own are
     spread over a thousand slices of a 100,000-task plan (0.15 s to read)."""
-    return task._replace(
-        name="",
-        content="",
-        text="",
-        notes="",
-        closed_note="",
-        progress=tuple(p._replace(note="") for p in task.progress),
-    )
+    values = list(task)
+    for at in _THINNED:
+        values[at] = ""
+    if task.progress:
+        values[_PROGRESS] = tuple(_noteless(p) for p in task.progress)
+    return tuple.__new__(Task, values)  # Task._replace, without its Python-level _make
+
+
+_THINNED = tuple(Task._fields.index(f) for f in ("name", "content", "text", "notes", "closed_note"))
+_PROGRESS = Task._fields.index("progress")
+_NOTE = Progress._fields.index("note")
+
+
+def _noteless(p: Progress) -> Progress:
+    values = list(p)
+    values[_NOTE] = ""
+    return tuple.__new__(Progress, values)
 
 
 def slices(dataset: Dataset) -> dict[str, Slice]:
-    """Every unit's Slice. Each unit's involvement is asked once per distinct unit list (a
-    plan repeats its lists over many tasks), not once per task and unit."""
+    """Every unit's Slice, in one walk of the plan (units.involved: each distinct unit list
+    is worked out once for every unit, not asked of each unit in turn). Written with the
+    cache on a plan's first run, so it costs what the plan's (task, unit) pairs cost: a
+    task's group key is made once per way it involves units, not once per unit."""
     directory = dataset.directory
     tasks = dataset.plan.tasks
-    involves = {u.name: involvement_of(u, directory) for u in directory.units}
-    by_list: dict[tuple[str, ...], list[tuple[str, Involvement]]] = {}
-    groups: dict[str, dict[tuple[str, date | None, Involvement], list[int]]] = {
-        u.name: {} for u in directory.units
-    }
-    own: dict[str, list[int]] = {u.name: [] for u in directory.units}
+    names = [u.name for u in directory.units]
+    groups: list[dict[tuple[str, date | None, Involvement], list[int]]] = [{} for _ in names]
+    own: list[list[int]] = [[] for _ in names]
+    # A unit list's units by how the list involves them (few ways per list).
+    by_how: dict[int, list[tuple[Involvement, list[int]]]] = {}
     with collector.paused():
-        for pos, task in enumerate(tasks):
-            found = by_list.get(task.units)
-            if found is None:
-                found = by_list[task.units] = [
-                    (name, how) for name, of in involves.items() if (how := of(task)) is not None
-                ]
+        for pos, (task, found) in enumerate(involved(directory, tasks)):
             if not found:
                 continue
-            recorded = (
-                {p.unit for p in task.progress} | {e.unit for e in task.extensions}
-                if task.progress or task.extensions
-                else ()
-            )
-            closed = task.closed is not None
-            for name, how in found:
-                if closed or name in recorded:
-                    own[name].append(pos)
-                else:
-                    groups[name].setdefault((task.deadline, task.due, how), []).append(pos)
+            if task.closed is not None:
+                for i in found:
+                    own[i].append(pos)
+                continue
+            ways = by_how.get(id(found))
+            if ways is None:  # found is kept by involved() for its list: its id is stable
+                gathered: dict[Involvement, list[int]] = {}
+                for i, how in found.items():
+                    gathered.setdefault(how, []).append(i)
+                ways = by_how[id(found)] = list(gathered.items())
+            if task.progress or task.extensions:
+                recorded = {p.unit for p in task.progress} | {e.unit for e in task.extensions}
+                for how, members in ways:
+                    key = (task.deadline, task.due, how)
+                    for i in members:
+                        if names[i] in recorded:
+                            own[i].append(pos)
+                        else:
+                            groups[i].setdefault(key, []).append(pos)
+                continue
+            for how, members in ways:
+                key = (task.deadline, task.due, how)
+                for i in members:
+                    g = groups[i]
+                    at = g.get(key)
+                    if at is None:
+                        g[key] = [pos]
+                    else:
+                        at.append(pos)
+    ids = [t.id for t in tasks]
+    in_id_order = all(a < b for a, b in itertools.pairwise(ids))
+    thinned: dict[int, Task] = {}  # a closed task is in every involved unit's own list
     out = {}
-    for name, by_key in groups.items():
+    for name, by_key, mine in zip(names, groups, own, strict=True):
         kept = tuple(
-            Group(deadline, due, how, array("l", sorted(members, key=lambda p: tasks[p].id)))
+            Group(
+                deadline,
+                due,
+                how,
+                array("l", members if in_id_order else sorted(members, key=ids.__getitem__)),
+            )
             for (deadline, due, how), members in by_key.items()
         )
-        mine = own[name]
-        out[name] = Slice(kept, array("l", mine), tuple(thin(tasks[p]) for p in mine))
+        thin_own = []
+        for p in mine:
+            t = thinned.get(p)
+            if t is None:
+                t = thinned[p] = thin(tasks[p])
+            thin_own.append(t)
+        out[name] = Slice(kept, array("l", mine), tuple(thin_own))
     return out
 
 
