@@ -82,3 +82,28 @@ def test_no_exported_cell_is_a_formula(gk: Run, data_copy: Path, tmp_path: Path)
     assert "<f>" not in sheet and "<f " not in sheet
     for shown in ("=HYPERLINK(", "=cmd|", "=1+1"):
         assert shown in strings.replace("&quot;", '"').replace("&apos;", "'")
+
+
+# --- a workbook made again from the same data and date is the same file ----------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("export", "--as-of", "2024-10-15"), ("form", "--unit", "经委", "--as-of", "2024-10-15")],
+)
+def test_a_written_workbook_holds_no_clock(
+    gk: Run, data_copy: Path, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """openpyxl stamps a saved workbook's `modified` property and zipfile each member with
+    the current time: the same 填报表 made twice in CI was two different files. Dated by the
+    as-of date and 1980-01-01 instead, it is one."""
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    for out in (first, second):
+        result = gk(*command, "-o", str(out), data=data_copy)
+        assert result.exit_code == 0, result.stderr
+    with zipfile.ZipFile(first) as package:
+        assert {m.date_time for m in package.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        core = package.read("docProps/core.xml").decode("utf-8")
+    assert "2024-10-15T00:00:00Z</dcterms:modified>" in core
+    assert "2024-10-15T00:00:00Z</dcterms:created>" in core
+    assert first.read_bytes() == second.read_bytes()

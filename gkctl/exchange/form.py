@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -29,7 +28,7 @@ from gkctl.core import collector, dates, planyear, status
 from gkctl.core.model import Dataset, Task, Unit
 from gkctl.core.units import DIRECT
 from gkctl.exchange.table import lines_needed
-from gkctl.exchange.xlsx_io import StyleStamps, cell_text, print_landscape
+from gkctl.exchange.xlsx_io import StyleStamps, cell_text, print_landscape, saved
 from gkctl.store.formkey import FormKey
 from gkctl.views.labels import outcome_days
 
@@ -460,9 +459,7 @@ def _form_bytes(layout: FormLayout, key: FormKey) -> bytes:
     props.keywords = cell_text(f"{FORMAT} {layout.meta.unit} {layout.meta.as_of.isoformat()}")
     props.creator = props.lastModifiedBy = "gkctl"
     props.created = props.modified = stamp
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return saved(workbook)
 
 
 def _text(cell: Any) -> Any:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import shutil
+import zipfile
 from collections.abc import Hashable
 from copy import copy
 from datetime import date, datetime, time
@@ -188,8 +190,59 @@ def write_xlsx(table: ExportTable) -> bytes:
     props.description = cell_text(table.meta)
     props.creator = props.lastModifiedBy = "gkctl"
     props.created = props.modified = stamp
+    return saved(workbook)
+
+
+# Every member of a written package is dated this (the earliest time a zip can hold), as
+# docx_layout.pinned dates a Word file's.
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def _member(name: str) -> zipfile.ZipInfo:
+    member = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
+    member.compress_type = zipfile.ZIP_DEFLATED
+    member.external_attr = 0o600 << 16
+    return member
+
+
+class _PinnedZip(zipfile.ZipFile):
+    """A zip whose members all carry _ZIP_EPOCH, whichever way openpyxl adds them."""
+
+    def writestr(
+        self,
+        zinfo_or_arcname: str | zipfile.ZipInfo,
+        data: Any,
+        compress_type: int | None = None,
+        compresslevel: int | None = None,
+    ) -> None:
+        member = zinfo_or_arcname
+        if isinstance(member, str):
+            member = _member(member)
+        super().writestr(member, data, compress_type, compresslevel)
+
+    def write(
+        self,
+        filename: Any,
+        arcname: Any = None,
+        compress_type: int | None = None,
+        compresslevel: int | None = None,
+    ) -> None:
+        member = _member(str(arcname or filename))
+        # In pieces, as ZipFile.write copies: a sheet of 100,000 rows is tens of MB.
+        with open(filename, "rb") as source, self.open(member, "w", force_zip64=True) as to:
+            shutil.copyfileobj(source, to, 1 << 20)
+
+
+def saved(workbook: Any) -> bytes:
+    """The workbook's bytes, the same for the same workbook whenever it is written: its
+    properties keep the dates set on them (openpyxl's Workbook.save stamps `modified` with
+    the current time) and every zip member is dated 1980-01-01 (zipfile dates a member
+    with the clock, or with the temporary file openpyxl wrote a sheet to). A 填报表 or
+    任务分解表 made again in CI from the same data and date is then the same file."""
+    from openpyxl.writer.excel import ExcelWriter
+
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    ExcelWriter(workbook, _PinnedZip(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
     return buffer.getvalue()
 
 
