@@ -90,7 +90,8 @@ wheelhouse-windows: $(WHEELHOUSE)/gkctl
 golden: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -q --update-golden
 
-# make bench BENCH_ARGS=--large also measures 100,000 tasks (three to five minutes more).
+# make bench BENCH_ARGS=--large also measures 100,000 tasks (about fifteen minutes more on two
+# cores: form --each-unit and the first site build alone take some eight).
 BENCH_ARGS ?=
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)

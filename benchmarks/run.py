@@ -2,14 +2,15 @@
 
 Each figure is the median wall time of several runs and the peak memory (max RSS) of the
 process, and also a ratio to the import floor (`python -c "import typer, rich.console,
-rich.table, yaml"`), run once before each measured run so that both medians see the same
-machine: machines are shared and noisy, so ratios taken side by side compare; seconds
+rich.table, yaml"`), run before each measured run (FLOOR_RUNS in all at least) so that both
+medians see the same machine: machines are shared and noisy, so ratios taken side by side
+compare; seconds
 from different days do not. Growth from one size to another is the quotient of those
 ratios (each figure over the floor measured beside it), never of raw seconds taken minutes
 apart: a floor that doubled in between used to print a false MISS.
 
-    python benchmarks/run.py                  # 75 (bundled), 1000, 2000, 10000, 50000: ~10 min
-    python benchmarks/run.py --large          # the same and 100,000 tasks: ~11-13 min
+    python benchmarks/run.py                  # 75 (bundled), 1000, 2000, 10000, 50000: ~15 min
+    python benchmarks/run.py --large          # the same and 100,000 tasks: ~30 min
     python benchmarks/run.py --sizes 75,1000  # a quicker look
     python benchmarks/run.py --sizes 10000,100000  # the 100,000-task targets alone
 
@@ -559,7 +560,7 @@ def main() -> None:
         "--sizes", default="75,1000,2000,10000,50000", help="plan sizes, comma-separated"
     )
     parser.add_argument(
-        "--large", action="store_true", help=f"also {LARGE:,} tasks (adds three to five minutes)"
+        "--large", action="store_true", help=f"also {LARGE:,} tasks (adds about fifteen minutes)"
     )
     parser.add_argument("--runs", type=int, default=0, help="runs per figure (default by size)")
     parser.add_argument("--out", default=str(HERE / "results" / "latest.json"))
