@@ -854,3 +854,24 @@ def test_piped_the_count_comes_after_the_problems(tmp_path: Path) -> None:
     lines = merged.stdout.splitlines()
     assert lines[0].startswith(f"{data / 'tasks.yaml'}:15:13: "), lines
     assert lines[1] == "共发现 1 个问题。"
+
+
+def test_a_name_is_judged_at_every_place_it_is_written() -> None:
+    """schema.Reader.name() remembers the texts it found good (a unit's name is written
+    thousands of times); a refused one is refused again wherever it stands, and a good one
+    written after it is still good."""
+    source = (FIXTURES / "valid_minimal.yaml").read_text(encoding="utf-8")
+    bad = "区经\u200b委"
+    text = source.replace("units: [区经委]", f"units: [区经委, {bad}]", 1).replace(
+        "units: [区政府办公室, 各部门]", f"units: [{bad}, 区经委, 区政府办公室]", 1
+    )
+    assert text.count(bad) == 2
+    _, problems = loader.check_bytes(
+        text.encode("utf-8"), (DATA / "units.yaml").read_bytes(), "t", "u"
+    )
+    refused = [p for p in problems if p.code == "invisible-char"]
+    lines = text.splitlines()
+    assert len(refused) == 2 and refused[0].line != refused[1].line
+    for p in refused:
+        assert lines[p.line - 1][p.column - 1] == "\u200b", p
+    assert [p.code for p in problems if p.code != "invisible-char"] == []

@@ -46,6 +46,8 @@ class Reader:
         # a few hundred distinct ones, and the parsed-plan cache pickles (and a warm run
         # unpickles) each object once, not each time it was written.
         self._days: dict[date, date] = {}
+        # Names read and found good, by their text (name() checks each distinct text once).
+        self._names: dict[str, str] = {}
 
     def problem(self, node: Node, code: str, message: str) -> None:
         p = yamlsrc.pos(self.path, node)
@@ -130,8 +132,21 @@ class Reader:
     def name(self, node: Node | None, what: str) -> str | None:
         """A name or id: one line with no invisible characters (zero-width, bidirectional
         controls), which would make two names that look the same differ."""
+        # A unit's name is written over and over (300,000 times in a plan of 100,000
+        # tasks): a text already read as a good name is one (refusal depends on the text).
+        plain = isinstance(node, ScalarNode) and node.tag == yamlsrc.STR
+        if plain:
+            assert node is not None
+            known = self._names.get(node.value)
+            if known is not None:
+                return known
         value = self.text(node, what, field=textsafe.Field.NAME)
-        return None if value is None else sys.intern(value)  # see _days
+        if value is None:
+            return None
+        value = sys.intern(value)  # see _days
+        if plain:
+            self._names[value] = value
+        return value
 
     def integer(self, node: Node | None, what: str) -> int | None:
         if node is None:
