@@ -107,19 +107,17 @@ def slices(dataset: Dataset) -> dict[str, Slice]:
                 for i, how in found.items():
                     gathered.setdefault(how, []).append(i)
                 ways = by_how[id(found)] = list(gathered.items())
-            if task.progress or task.extensions:
-                recorded = {p.unit for p in task.progress} | {e.unit for e in task.extensions}
-                for how, members in ways:
-                    key = (task.deadline, task.due, how)
-                    for i in members:
-                        if names[i] in recorded:
-                            own[i].append(pos)
-                        else:
-                            groups[i].setdefault(key, []).append(pos)
-                continue
+            recorded = (
+                {p.unit for p in task.progress} | {e.unit for e in task.extensions}
+                if task.progress or task.extensions
+                else ()
+            )
             for how, members in ways:
                 key = (task.deadline, task.due, how)
                 for i in members:
+                    if recorded and names[i] in recorded:
+                        own[i].append(pos)
+                        continue
                     g = groups[i]
                     at = g.get(key)
                     if at is None:

@@ -18,6 +18,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from gkctl.core import textsafe
+from gkctl.exchange.package import pinned_member
 
 MM_PER_PT = 25.4 / 72
 # Left and right cell margins (set_table_widths writes them): 1 mm each side, narrower
@@ -285,8 +286,5 @@ def pinned(docx_bytes: bytes) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            target.writestr(fixed, source.read(info.filename))
+            target.writestr(pinned_member(info.filename), source.read(info.filename))
     return out.getvalue()

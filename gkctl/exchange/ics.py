@@ -79,6 +79,15 @@ def feed(
     task's own due date is the task's event already and is not repeated. alarm_days 0:
     no alarm; done tasks get none either.
     """
+    # icalendar's components are dicts and lists: built with the collector on, each of its
+    # passes walked every event made so far (a unit's 31,000 events at 100,000 tasks:
+    # 15-26x the work of 10,000 in vText and CaselessDict). Off while building, then one
+    # collection, once the calendar is dropped, of whatever cycles it left.
+    with collector.collected_after():
+        return _feed(dataset, as_of, unit, alarm_days, within)
+
+
+def _feed(dataset: Dataset, as_of: date, unit: Unit | None, alarm_days: int, within: int) -> Feed:
     from icalendar import Alarm, Calendar, Event, vText
 
     def text(value: str) -> vText:
@@ -95,74 +104,64 @@ def feed(
     stamp = datetime.combine(as_of, time(0), tzinfo=UTC)
     name = doc.title + (f"（{unit.name}）" if unit is not None else "")
 
+    calendar = Calendar()
+    calendar.add("prodid", f"-//gkctl//gkctl {__version__}//ZH")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", text(name))
+    calendar.add("x-wr-caldesc", text(f"{doc.number} 截止日期（截至 {as_of.isoformat()}）"))
+    calendar.add("x-wr-timezone", "Asia/Shanghai")
+
+    def event(key: str, day: date, summary: str, description: str, alarm: bool) -> None:
+        item = Event()
+        item.add("uid", key)
+        item.add("dtstamp", stamp)
+        item.add("dtstart", day)
+        item.add("dtend", day + timedelta(days=1))
+        item.add("summary", text(summary))
+        item.add("description", text(description))
+        item.add("transp", "TRANSPARENT")  # a due date, not a meeting: the day stays free
+        if alarm and alarm_days > 0:
+            reminder = Alarm()
+            reminder.add("action", "DISPLAY")
+            reminder.add("description", text(summary))
+            reminder.add("trigger", timedelta(days=-alarm_days))
+            item.add_component(reminder)
+        calendar.add_component(item)
+
     pending: list[int] = []
-
-    def build() -> tuple[bytes, int]:
-        calendar = Calendar()
-        calendar.add("prodid", f"-//gkctl//gkctl {__version__}//ZH")
-        calendar.add("version", "2.0")
-        calendar.add("calscale", "GREGORIAN")
-        calendar.add("method", "PUBLISH")
-        calendar.add("x-wr-calname", text(name))
-        calendar.add("x-wr-caldesc", text(f"{doc.number} 截止日期（截至 {as_of.isoformat()}）"))
-        calendar.add("x-wr-timezone", "Asia/Shanghai")
-
-        def event(key: str, day: date, summary: str, description: str, alarm: bool) -> None:
-            item = Event()
-            item.add("uid", key)
-            item.add("dtstamp", stamp)
-            item.add("dtstart", day)
-            item.add("dtend", day + timedelta(days=1))
-            item.add("summary", text(summary))
-            item.add("description", text(description))
-            item.add("transp", "TRANSPARENT")  # a due date, not a meeting: the day stays free
-            if alarm and alarm_days > 0:
-                reminder = Alarm()
-                reminder.add("action", "DISPLAY")
-                reminder.add("description", text(summary))
-                reminder.add("trigger", timedelta(days=-alarm_days))
-                item.add_component(reminder)
-            calendar.add_component(item)
-
-        count = 0
-        for s in states:
-            task = s.task
-            if s.due is None:
-                pending.append(task.id)
+    count = 0
+    for s in states:
+        task = s.task
+        if s.due is None:
+            pending.append(task.id)
+            continue
+        done = s.status in DONE_STATUSES
+        # An ended plan's outcome needs no reminder: the day is long past.
+        mark = f"【{STATUS_LABELS[s.status]}】" if s.final else "【已完成】" if done else ""
+        description = _description(s, as_of)
+        event(
+            uid(doc, task.id),
+            s.due,
+            f"{mark}任务{task.id}：{_short(task.content)}",
+            description,
+            not done and not s.final,
+        )
+        count += 1
+        for k, milestone in enumerate(machine.milestones(dataset, task, s.deadline), start=1):
+            if milestone["due"] is None:
                 continue
-            done = s.status in DONE_STATUSES
-            # An ended plan's outcome needs no reminder: the day is long past.
-            mark = f"【{STATUS_LABELS[s.status]}】" if s.final else "【已完成】" if done else ""
-            description = _description(s, as_of)
+            day = date.fromisoformat(milestone["due"])
+            if day == s.due:
+                continue
+            summary = f"{mark}任务{task.id} 节点：{_short(milestone['text'])}"
             event(
-                uid(doc, task.id),
-                s.due,
-                f"{mark}任务{task.id}：{_short(task.content)}",
-                description,
-                not done and not s.final,
+                uid(doc, task.id, k),
+                day,
+                summary,
+                f"节点：{milestone['text']}\n" + description,
+                not done,
             )
             count += 1
-            for k, milestone in enumerate(machine.milestones(dataset, task, s.deadline), start=1):
-                if milestone["due"] is None:
-                    continue
-                day = date.fromisoformat(milestone["due"])
-                if day == s.due:
-                    continue
-                summary = f"{mark}任务{task.id} 节点：{_short(milestone['text'])}"
-                event(
-                    uid(doc, task.id, k),
-                    day,
-                    summary,
-                    f"节点：{milestone['text']}\n" + description,
-                    not done,
-                )
-                count += 1
-        return calendar.to_ical(), count
-
-    # icalendar's components are dicts and lists: built with the collector on, each of its
-    # passes walked every event made so far (a unit's 31,000 events at 100,000 tasks:
-    # 15-26x the work of 10,000 in vText and CaselessDict). Off while building, then one
-    # collection of whatever cycles the dropped calendar left.
-    with collector.collected_after():
-        data, count = build()
-    return Feed(data, count, tuple(pending))
+    return Feed(calendar.to_ical(), count, tuple(pending))

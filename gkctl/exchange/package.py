@@ -28,6 +28,19 @@ _WML = "http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _SML = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
+# Every member of a package gkctl writes is dated this (the earliest time a zip can hold),
+# not with the clock: the same input gives the same bytes (docx_layout.pinned, xlsx_io.saved).
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def pinned_member(name: str) -> zipfile.ZipInfo:
+    """A deflated member of that name, dated ZIP_EPOCH, readable by its owner only."""
+    member = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+    member.compress_type = zipfile.ZIP_DEFLATED
+    member.external_attr = 0o600 << 16
+    return member
+
+
 class BadPackage(GkctlError):
     """The file is not one gkctl will read; the message says why, in Chinese."""
 

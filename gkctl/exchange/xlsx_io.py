@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from gkctl.core import textsafe
+from gkctl.exchange.package import pinned_member
 from gkctl.exchange.table import ExportTable, HeadingRow, Sheet, TaskRow, lines_needed
 
 SHEET_TITLE = "任务分解表"
@@ -193,20 +194,9 @@ def write_xlsx(table: ExportTable) -> bytes:
     return saved(workbook)
 
 
-# Every member of a written package is dated this (the earliest time a zip can hold), as
-# docx_layout.pinned dates a Word file's.
-_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
-
-
-def _member(name: str) -> zipfile.ZipInfo:
-    member = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
-    member.compress_type = zipfile.ZIP_DEFLATED
-    member.external_attr = 0o600 << 16
-    return member
-
-
 class _PinnedZip(zipfile.ZipFile):
-    """A zip whose members all carry _ZIP_EPOCH, whichever way openpyxl adds them."""
+    """A zip whose members are all pinned (package.pinned_member), whichever way openpyxl
+    adds them."""
 
     def writestr(
         self,
@@ -217,7 +207,7 @@ class _PinnedZip(zipfile.ZipFile):
     ) -> None:
         member = zinfo_or_arcname
         if isinstance(member, str):
-            member = _member(member)
+            member = pinned_member(member)
         super().writestr(member, data, compress_type, compresslevel)
 
     def write(
@@ -227,7 +217,7 @@ class _PinnedZip(zipfile.ZipFile):
         compress_type: int | None = None,
         compresslevel: int | None = None,
     ) -> None:
-        member = _member(str(arcname or filename))
+        member = pinned_member(str(arcname or filename))
         # In pieces, as ZipFile.write copies: a sheet of 100,000 rows is tens of MB.
         with open(filename, "rb") as source, self.open(member, "w", force_zip64=True) as to:
             shutil.copyfileobj(source, to, 1 << 20)

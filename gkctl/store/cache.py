@@ -470,23 +470,17 @@ def _view_order(dataset: Dataset) -> list[int]:
     which then sit in a few neighbouring slices instead of one slice each: at 10,000 tasks
     a unit's ~190 rows were spread over 132 of the plan's 313 slices in plan order, over 37
     by due date and id, and over 30 in this order."""
-    doc = dataset.plan.document
+    from gkctl.core.status import task_deadline  # resolved already (_memo): no grammar
+
+    tasks = dataset.plan.tasks
     last = date.max.toordinal() + 1
-    # status.task_deadline's due, asked once per deadline text (resolved already: _memo):
-    # a task's own `due:` is its due date, a text without one has none.
-    by_text: dict[str, int] = {"": last}
-    keys = []
-    for task in dataset.plan.tasks:
-        if task.due is not None:
-            ordinal = task.due.toordinal()
-        else:
-            found = by_text.get(task.deadline)
-            if found is None:
-                due = deadlines.resolve(task.deadline, doc.year, doc.published).due
-                found = by_text[task.deadline] = due.toordinal() if due is not None else last
-            ordinal = found
-        keys.append((ordinal, task.deadline, task.id))
-    return sorted(range(len(keys)), key=keys.__getitem__)
+
+    def key(position: int) -> tuple[int, str, int]:
+        task = tasks[position]
+        due = task_deadline(dataset, task).due
+        return (due.toordinal() if due is not None else last, task.deadline, task.id)
+
+    return sorted(range(len(tasks)), key=key)
 
 
 def _write_index(handle: IO[bytes], dataset: Dataset, starts: array[int]) -> None:

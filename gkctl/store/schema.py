@@ -134,18 +134,15 @@ class Reader:
         controls), which would make two names that look the same differ."""
         # A unit's name is written over and over (300,000 times in a plan of 100,000
         # tasks): a text already read as a good name is one (refusal depends on the text).
-        plain = isinstance(node, ScalarNode) and node.tag == yamlsrc.STR
-        if plain:
-            assert node is not None
-            known = self._names.get(node.value)
-            if known is not None:
-                return known
+        written = node.value if isinstance(node, ScalarNode) and node.tag == yamlsrc.STR else None
+        if written is not None and written in self._names:
+            return self._names[written]
         value = self.text(node, what, field=textsafe.Field.NAME)
         if value is None:
             return None
         value = sys.intern(value)  # see _days
-        if plain:
-            self._names[value] = value
+        if written is not None:
+            self._names[written] = value
         return value
 
     def integer(self, node: Node | None, what: str) -> int | None:
