@@ -7,7 +7,10 @@ medians see the same machine: machines are shared and noisy, so ratios taken sid
 compare; seconds
 from different days do not. Growth from one size to another is the quotient of those
 ratios (each figure over the floor measured beside it), never of raw seconds taken minutes
-apart: a floor that doubled in between used to print a false MISS.
+apart: a floor that doubled in between used to print a false MISS. With 10,000 and 100,000
+tasks both asked (--large), each command's two figures are taken in turn, run for run, over
+one floor (side_by_side): floors sampled apart made the growth of a linear command read
+anywhere from 9 to 11.6 times.
 
     python benchmarks/run.py                  # 75 (bundled), 1000, 2000, 10000, 50000: ~15 min
     python benchmarks/run.py --large          # the same and 100,000 tasks: ~30 min
@@ -118,6 +121,19 @@ def run_once(argv: list[str], env: dict[str, str], cwd: Path | None = None) -> t
     return wall, peak_kb / 1024
 
 
+@dataclass
+class Spec:
+    """One figure to measure: a command at a size."""
+
+    size: int
+    name: str
+    argv: list[str]
+    runs: int
+    cold: bool = False
+    cwd: Path | None = None
+    warm_up: bool = True
+
+
 def measure(
     size: int,
     name: str,
@@ -130,26 +146,54 @@ def measure(
 ) -> Figure:
     """Median wall and peak memory of `runs` runs, each right after a run of the import
     floor: the ratio compares medians taken side by side, whatever the machine is doing."""
-    walls, peaks, floors = [], [], []
-    if warm_up and (not cold or size < LARGE):
-        run_once(argv, env, cwd)  # warm-up: bytecode, the OS file cache, the plan cache
-    for _ in range(runs):
-        # At least FLOOR_RUNS floor runs in all: a figure of one run (HEAVY) is not held
-        # to one 100 ms sample of a floor that moves by a third from run to run.
-        for _ in range(-(-FLOOR_RUNS // runs)):
-            floors.append(run_once(FLOOR, env)[0])
-        run_env = env
-        if cold:
-            fresh = tempfile.mkdtemp(prefix="gkctl-bench-cache-")
-            run_env = {**env, "GKCTL_CACHE_DIR": fresh}
-        wall, peak = run_once(argv, run_env, cwd)
-        if cold:
-            shutil.rmtree(run_env["GKCTL_CACHE_DIR"], ignore_errors=True)
-        walls.append(wall)
-        peaks.append(peak)
+    return side_by_side([Spec(size, name, argv, runs, cold, cwd, warm_up)], env)[0]
+
+
+def side_by_side(specs: list[Spec], env: dict[str, str]) -> list[Figure]:
+    """Each spec's figure, their runs taken in turn (one of each, then again) with the floor
+    run before each, and every figure divided by the median of all those floors.
+
+    One command at two sizes measured so shares its moments and its floor: the growth is
+    the quotient of seconds taken in the same minutes, neither size's figure taken while the
+    machine was busier than for the other, nor divided by a floor sampled at another time."""
+    walls: list[list[float]] = [[] for _ in specs]
+    peaks: list[list[float]] = [[] for _ in specs]
+    floors: list[float] = []
+    for spec in specs:
+        if spec.warm_up and (not spec.cold or spec.size < LARGE):
+            run_once(spec.argv, env, spec.cwd)  # warm-up: bytecode, OS file cache, plan cache
+    # At least FLOOR_RUNS floor runs in all: a figure of one run (HEAVY) is not held to one
+    # 100 ms sample of a floor that moves by a third from run to run.
+    total = sum(spec.runs for spec in specs)
+    per_run = -(-FLOOR_RUNS // total)
+    for turn in range(max(spec.runs for spec in specs)):
+        for at, spec in enumerate(specs):
+            if turn >= spec.runs:
+                continue
+            for _ in range(per_run):
+                floors.append(run_once(FLOOR, env)[0])
+            run_env = env
+            if spec.cold:
+                fresh = tempfile.mkdtemp(prefix="gkctl-bench-cache-")
+                run_env = {**env, "GKCTL_CACHE_DIR": fresh}
+            wall, peak = run_once(spec.argv, run_env, spec.cwd)
+            if spec.cold:
+                shutil.rmtree(run_env["GKCTL_CACHE_DIR"], ignore_errors=True)
+            walls[at].append(wall)
+            peaks[at].append(peak)
     floor = statistics.median(floors)
-    median = statistics.median(walls)
-    return Figure(size, name, median, walls, max(peaks), median / floor, floor)
+    return [
+        Figure(
+            spec.size,
+            spec.name,
+            statistics.median(walls[at]),
+            walls[at],
+            max(peaks[at]),
+            statistics.median(walls[at]) / floor,
+            floor,
+        )
+        for at, spec in enumerate(specs)
+    ]
 
 
 def plan_dir(size: int, work: Path) -> Path:
@@ -584,6 +628,11 @@ def main() -> None:
     floor = measure(0, "import floor", FLOOR, env, 15)
     print(f"import floor: {floor.median_s * 1000:.0f} ms (median of {len(floor.runs)})", flush=True)
     figures: list[Figure] = []
+    # With both sizes asked, each command's 10,000-task figure is taken beside its
+    # 100,000-task one (side_by_side), not half an hour earlier: the growth check is then
+    # a quotient of seconds of the same minutes over one floor.
+    paired = EVERY in sizes and LARGE in sizes
+    waiting: dict[str, Spec] = {}
     try:
         figures += hostile_input(work, env, args.runs or HOSTILE_RUNS)
         for size in sizes:
@@ -591,11 +640,19 @@ def main() -> None:
             runs = args.runs or RUNS.get(size, 3)
             for name, argv, cold, cwd in commands(size, data, has_report, work):
                 heavy = name in HEAVY
-                fig = measure(
-                    size, name, argv, env, 1 if heavy else runs, cold, cwd, warm_up=not heavy
-                )
-                figures.append(fig)
-                show(fig)
+                spec = Spec(size, name, argv, 1 if heavy else runs, cold, cwd, not heavy)
+                if paired and size == EVERY:
+                    waiting[name] = spec
+                    continue
+                specs = [waiting.pop(name), spec] if name in waiting and size == LARGE else [spec]
+                for fig in side_by_side(specs, env):
+                    figures.append(fig)
+                    show(fig)
+            if size == LARGE:
+                for spec in waiting.values():  # measured at 10,000 tasks only
+                    fig = side_by_side([spec], env)[0]
+                    figures.append(fig)
+                    show(fig)
             if size >= EVERY or size == 75:
                 found = taskwarrior(size, data, work, env, runs)
                 if found is None:

@@ -97,3 +97,36 @@ def test_a_figure_of_one_run_has_a_floor_of_several(monkeypatch) -> None:
         assert started.count(run.FLOOR) == floors, runs
         assert started.count(command) == runs == len(figure.runs)
         assert figure.ratio > 0 and figure.floor_s > 0
+
+
+def test_two_sizes_are_measured_in_turn_over_one_floor(monkeypatch) -> None:
+    """A command's 10,000- and 100,000-task figures are taken run for run in turn, each
+    after a floor run, and both divided by the median of all those floors: the growth is
+    the quotient of seconds of the same minutes."""
+    run = bench_script()
+    python = [sys.executable, "-c"]
+    monkeypatch.setattr(run, "FLOOR", [*python, "import json"])
+    small, big = [*python, "pass"], [*python, "import email.mime.text"]
+    started: list[str] = []
+    real = run.run_once
+
+    def naming(argv: list[str], env: dict[str, str], cwd: object = None) -> tuple:
+        started.append({tuple(run.FLOOR): "F", tuple(small): "s", tuple(big): "b"}[tuple(argv)])
+        return real(argv, env, cwd)
+
+    monkeypatch.setattr(run, "run_once", naming)
+    specs = [
+        run.Spec(10000, "x", small, runs=3, warm_up=False),
+        run.Spec(100000, "x", big, runs=2, warm_up=False),
+    ]
+    ten, hundred = run.side_by_side(specs, {})
+    assert "".join(started) == "FsFbFsFbFs"
+    assert ten.floor_s == hundred.floor_s > 0
+    assert (len(ten.runs), len(hundred.runs)) == (3, 2)
+    growth = {t["command"]: t["value"] for t in run.check_targets([ten, hundred])}
+    assert growth["x growth vs 10000"] == round(hundred.median_s / ten.median_s, 2)
+
+    started.clear()  # heavy: one run of each, and still FLOOR_RUNS floors in all
+    specs = [run.Spec(10000, "y", small, runs=1), run.Spec(100000, "y", big, runs=1)]
+    run.side_by_side(specs, {})
+    assert "".join(started) == "sbFFFsFFFb"

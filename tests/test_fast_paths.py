@@ -242,9 +242,11 @@ def test_every_units_form_is_each_units_own(dataset: Dataset, as_of: date) -> No
     fingerprint worked out once: the same forms as each unit's alone."""
     from gkctl.exchange import form
 
-    every = form.form_layouts(dataset, as_of)
+    pending = form.form_layouts(dataset, as_of)
+    every = [(p.unit, p.make()) for p in pending]
     alone = [(u, form.form_layout(_copy(dataset), u, as_of)) for u in dataset.directory.units]
     assert every == alone
+    assert [p.rows for p in pending] == [len(sheet.rows) for _, sheet in alone]
     assert any(sheet.rows for _, sheet in every), "no form has a row: nothing compared"
 
 
@@ -437,4 +439,39 @@ def test_machine_json_is_the_standard_librarys(data: object) -> None:
 
     from gkctl.views import machine
 
+    assert machine.dumps(data) == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_JSON, max_size=6))
+def test_a_lazy_list_is_written_as_its_items_made(items: list[object]) -> None:
+    """machine.Lazy (records made one by one as they are written) is written as the list of
+    what it makes, on both of dumps' paths (its own writer, and json for what it leaves)."""
+    import json
+
+    from gkctl.views import machine
+
+    def make(item: object) -> object:
+        return {"item": item, "n": 1}
+
+    made = [make(item) for item in items]
+    lazy = machine.Lazy(items, make)
+    want = json.dumps({"tasks": made}, ensure_ascii=False, indent=2) + "\n"
+    assert machine.dumps({"tasks": lazy}) == want
+    assert machine.dumps({"tasks": lazy}) == want  # made again, as many times as written
+
+
+def test_machine_json_in_chunks_is_the_same_text() -> None:
+    """dumps joins its pieces into chunks every few thousand (machine._CHUNK) so that a
+    whole plan's pieces are not all alive at once: lists far past a chunk, nested and
+    flat, are still the standard library's text."""
+    import json
+
+    from gkctl.views import machine
+
+    rows = [
+        {"id": n, "units": ["区经委", f"单位{n}"], "text": "全年" * (n % 7), "x": [[n], {}]}
+        for n in range(3 * machine._CHUNK)
+    ]
+    data = {"tasks": rows, "flat": list(range(machine._CHUNK * 2 + 3)), "after": "末"}
     assert machine.dumps(data) == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
