@@ -242,11 +242,9 @@ def test_every_units_form_is_each_units_own(dataset: Dataset, as_of: date) -> No
     fingerprint worked out once: the same forms as each unit's alone."""
     from gkctl.exchange import form
 
-    pending = form.form_layouts(dataset, as_of)
-    every = [(p.unit, p.make()) for p in pending]
+    every = form.form_layouts(dataset, as_of)
     alone = [(u, form.form_layout(_copy(dataset), u, as_of)) for u in dataset.directory.units]
     assert every == alone
-    assert [p.rows for p in pending] == [len(sheet.rows) for _, sheet in alone]
     assert any(sheet.rows for _, sheet in every), "no form has a row: nothing compared"
 
 

@@ -22,7 +22,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
-from typing import Any, NamedTuple
+from typing import Any
 
 from gkctl.core import collector, dates, planyear, status
 from gkctl.core.model import Dataset, Task, Unit
@@ -173,26 +173,11 @@ def form_layout(dataset: Dataset, unit: Unit, as_of: date) -> FormLayout:
     return _layout(dataset, unit, status.unit_states(dataset, unit, as_of), as_of, fingerprint)
 
 
-class Pending(NamedTuple):
-    """A unit's form not laid out yet: `rows` says how many rows it will have."""
-
-    unit: Unit
-    rows: int
-    make: Callable[[], FormLayout]
-
-
-def laid_out(unit: Unit, sheet: FormLayout) -> Pending:
-    """A form already laid out, as a Pending."""
-    return Pending(unit, len(sheet.rows), lambda: sheet)
-
-
-def form_layouts(dataset: Dataset, as_of: date) -> list[Pending]:
-    """Every unit's form_layout, in the directory's order, each laid out when `make` is
-    called: the plan walked once for all the units (status.states_by_unit), each task's
-    fingerprint worked out once, not once for each unit it names (a form per unit over
-    100,000 tasks hashed 1.2 million rows), and one unit's rows alive at a time (all 40
-    units' rows at once were ~500 MB over 100,000 tasks, and laying them out grew 11
-    times from 10,000 tasks)."""
+@collector.pausing
+def form_layouts(dataset: Dataset, as_of: date) -> list[tuple[Unit, FormLayout]]:
+    """Every unit's form_layout, in the directory's order: the plan walked once for all the
+    units (status.states_by_unit), and each task's fingerprint worked out once, not once
+    for each unit it names (a form per unit over 100,000 tasks hashed 1.2 million rows)."""
     prints: dict[int, str] = {}
 
     def printed(task: Task) -> str:
@@ -201,12 +186,12 @@ def form_layouts(dataset: Dataset, as_of: date) -> list[Pending]:
             found = prints[task.id] = fingerprint(task)
         return found
 
-    def pending(unit: Unit, states: list[status.TaskState]) -> Pending:
-        return Pending(unit, len(states), lambda: _layout(dataset, unit, states, as_of, printed))
-
-    with collector.paused():
-        by_unit = status.states_by_unit(dataset, as_of)
-    return [pending(u, s) for u, s in zip(dataset.directory.units, by_unit, strict=True)]
+    units = dataset.directory.units
+    by_unit = status.states_by_unit(dataset, as_of)
+    return [
+        (unit, _layout(dataset, unit, states, as_of, printed))
+        for unit, states in zip(units, by_unit, strict=True)
+    ]
 
 
 def _layout(

@@ -79,8 +79,8 @@ def form(
     if len(scope.chosen) > 1:
         sheet_of, directory, logs = _across(scope, day)
 
-        def every_sheet() -> list[layout.Pending]:
-            return [layout.laid_out(one, sheet_of(one)) for one in directory.units]
+        def every_sheet() -> list[tuple[Unit, layout.FormLayout]]:
+            return [(one, sheet_of(one)) for one in directory.units]
     else:
         dataset = load(data, plan)
         warn_outside_plan_year(dataset, day)
@@ -89,7 +89,7 @@ def form(
         def sheet_of(one: Unit) -> layout.FormLayout:
             return layout.form_layout(dataset, one, day)
 
-        def every_sheet() -> list[layout.Pending]:
+        def every_sheet() -> list[tuple[Unit, layout.FormLayout]]:
             return layout.form_layouts(dataset, day)
 
         def logs(sheet: layout.FormLayout) -> list[Path]:
@@ -124,27 +124,26 @@ def form(
     out = output or Path("填报表")
     if out.exists() and not out.is_dir():
         raise UsageError(f"--each-unit 的 -o 应是目录，{out} 是文件。")
-    # Every unit's tasks before any workbook: one walk of the plan for every unit
-    # (form.form_layouts), and that walk ends with gc.freeze() (core.collector), which
-    # would make an earlier workbook's reference cycles immortal had any been left
+    # Every sheet before any workbook: one walk of the plan for every unit
+    # (form.form_layouts), and that building ends with gc.freeze() (core.collector),
+    # which would make an earlier workbook's reference cycles immortal had any been left
     # uncollected (write_form collects its own; streaming before it did: 200 -> 765 MB).
-    # Each unit's rows are then laid out just before its workbook, and let go after it.
-    pending = every_sheet()
-    empty = [p.unit.name for p in pending if not p.rows]
-    pending = [p for p in pending if p.rows]
-    targets = [out / layout.form_filename(stems[p.unit.name]) for p in pending]
+    # Laying each unit's rows out just before its workbook (one unit's rows alive at a
+    # time) was tried and measured worse: 100,000 tasks 320 s -> 376 s, 1,460 -> 1,669 MB.
+    sheets = every_sheet()
+    empty = [one.name for one, sheet in sheets if not sheet.rows]
+    sheets = [(one, sheet) for one, sheet in sheets if sheet.rows]
+    targets = [out / layout.form_filename(stems[one.name]) for one, _ in sheets]
     _refuse_overwrite(targets, force)
     key = signing_key()
-    forms: list[tuple[Path, bytes]] = []
-    sent: list[tuple[str, list[Path]]] = []
-    for path, one in zip(targets, pending, strict=True):
-        sheet = one.make()
-        forms.append((path, layout.write_form(sheet, key)))
-        sent.append((one.unit.name, logs(sheet)))
+    forms = [
+        (path, layout.write_form(sheet, key))
+        for path, (_, sheet) in zip(targets, sheets, strict=True)
+    ]
     atomic.make_folder(out)
     atomic.write_all(forms)
-    _log_sent(sent, day)
-    written = len(pending)
+    _log_sent([(one.name, logs(sheet)) for one, sheet in sheets], day)
+    written = len(sheets)
     warn(f"已写出 {written} 份填报表到 {out}/，状态截至 {day.isoformat()}。")
     if empty:
         warn(f"没有任务的单位未生成：{'、'.join(empty)}。")
