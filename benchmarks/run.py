@@ -196,6 +196,31 @@ def side_by_side(specs: list[Spec], env: dict[str, str]) -> list[Figure]:
     ]
 
 
+class Pairing:
+    """Which figures are measured together (side_by_side), size by size in ascending order.
+
+    With 10,000 and 100,000 tasks both asked, each command's 10,000-task figure waits to be
+    taken beside its 100,000-task one, not half an hour earlier: the growth check is then a
+    quotient of seconds of the same minutes over one floor. A command measured at 10,000
+    tasks only is measured alone after the 100,000-task ones."""
+
+    def __init__(self, sizes: list[int]) -> None:
+        self.paired = EVERY in sizes and LARGE in sizes
+        self.waiting: dict[str, Spec] = {}
+
+    def take(self, size: int, specs: list[Spec]) -> list[list[Spec]]:
+        """The groups to measure now, of `specs` (one size's) and what waited for them."""
+        if self.paired and size == EVERY:
+            self.waiting.update((spec.name, spec) for spec in specs)
+            return []
+        if size < LARGE:
+            return [[s] for s in specs]
+        groups = [[self.waiting.pop(s.name), s] if s.name in self.waiting else [s] for s in specs]
+        groups += [[spec] for spec in self.waiting.values()]
+        self.waiting.clear()
+        return groups
+
+
 def plan_dir(size: int, work: Path) -> Path:
     if size == 75:
         return ROOT / "data"
@@ -319,12 +344,12 @@ def commands(
 
 # From this size on, every command that reads the plan is measured (issue 27), so that
 # each one's growth to 100,000 tasks is seen; the heaviest, which write a file per task or
-# per unit, once at 100,000 tasks (HEAVY_RUNS times below it).
+# per unit, once per size, except at 10,000 tasks (HEAVY_RUNS).
 EVERY = 10000
 HEAVY = ("site (first build)", "form --each-unit", "export xlsx")
-# Below 100,000 tasks a heavy command runs three times: `form --each-unit` over 10,000 tasks
-# took 28 s, 34 s and 37 s in one hour, and its growth (linear, ~10x by construction: a row
-# costs the same at both sizes) is held against its 10,000-task figure.
+# At 10,000 tasks, the size growth is held against, a heavy command runs three times:
+# `form --each-unit` there took 28 s, 34 s and 37 s in one hour, and its growth (linear,
+# ~10x by construction: a row costs the same at both sizes) needs a median, not one sample.
 HEAVY_RUNS = 3
 
 
@@ -613,9 +638,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=0, help="runs per figure (default by size)")
     parser.add_argument("--out", default=str(HERE / "results" / "latest.json"))
     args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-    if args.large and LARGE not in sizes:
-        sizes.append(LARGE)
+    sizes = sorted({int(s) for s in args.sizes.split(",")} | ({LARGE} if args.large else set()))
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
     env.pop("GKCTL_NO_CACHE", None)
     # Measure what users run: an installed package has its bytecode compiled. (Some
@@ -632,31 +655,21 @@ def main() -> None:
     floor = measure(0, "import floor", FLOOR, env, 15)
     print(f"import floor: {floor.median_s * 1000:.0f} ms (median of {len(floor.runs)})", flush=True)
     figures: list[Figure] = []
-    # With both sizes asked, each command's 10,000-task figure is taken beside its
-    # 100,000-task one (side_by_side), not half an hour earlier: the growth check is then
-    # a quotient of seconds of the same minutes over one floor.
-    paired = EVERY in sizes and LARGE in sizes
-    waiting: dict[str, Spec] = {}
+    pairing = Pairing(sizes)
     try:
         figures += hostile_input(work, env, args.runs or HOSTILE_RUNS)
         for size in sizes:
             data = plan_dir(size, work)
             runs = args.runs or RUNS.get(size, 3)
+            specs = []
             for name, argv, cold, cwd in commands(size, data, has_report, work):
                 heavy = name in HEAVY
                 spec = Spec(size, name, argv, runs, cold, cwd, warm_up=not heavy)
                 if heavy:
-                    spec.runs = 1 if size >= LARGE else HEAVY_RUNS
-                if paired and size == EVERY:
-                    waiting[name] = spec
-                    continue
-                specs = [waiting.pop(name), spec] if name in waiting and size == LARGE else [spec]
-                for fig in side_by_side(specs, env):
-                    figures.append(fig)
-                    show(fig)
-            if size == LARGE:
-                for spec in waiting.values():  # measured at 10,000 tasks only
-                    fig = side_by_side([spec], env)[0]
+                    spec.runs = HEAVY_RUNS if size == EVERY else 1
+                specs.append(spec)
+            for group in pairing.take(size, specs):
+                for fig in side_by_side(group, env):
                     figures.append(fig)
                     show(fig)
             if size >= EVERY or size == 75:

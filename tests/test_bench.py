@@ -130,3 +130,33 @@ def test_two_sizes_are_measured_in_turn_over_one_floor(monkeypatch) -> None:
     specs = [run.Spec(10000, "y", small, runs=1), run.Spec(100000, "y", big, runs=1)]
     run.side_by_side(specs, {})
     assert "".join(started) == "sbFFFsFFFb"
+
+
+def test_each_command_is_paired_with_itself_at_the_other_size_and_none_is_lost() -> None:
+    """main() measures what Pairing gives it: with 10,000 and 100,000 tasks asked, each
+    command's two figures in one group; a command at one of the two sizes only, alone;
+    every spec exactly once; other sizes alone as they come."""
+    run = bench_script()
+
+    def specs(size: int, *names: str) -> list:
+        return [run.Spec(size, name, [name], runs=1) for name in names]
+
+    pairing = run.Pairing([75, 10000, 50000, 100000])
+    assert [[s.name for s in g] for g in pairing.take(75, specs(75, "due", "--help"))] == [
+        ["due"],
+        ["--help"],
+    ]
+    assert pairing.take(10000, specs(10000, "due", "site", "validate")) == []
+    assert [[s.name for s in g] for g in pairing.take(50000, specs(50000, "due"))] == [["due"]]
+    groups = pairing.take(100000, specs(100000, "due", "validate", "site (first build)"))
+    got = [[(s.size, s.name) for s in g] for g in groups]
+    assert got == [
+        [(10000, "due"), (100000, "due")],
+        [(10000, "validate"), (100000, "validate")],
+        [(100000, "site (first build)")],
+        [(10000, "site")],
+    ]
+    assert pairing.waiting == {}
+
+    alone = run.Pairing([10000, 50000])  # no 100,000: nothing waits
+    assert [[s.size for s in g] for g in alone.take(10000, specs(10000, "due"))] == [[10000]]
