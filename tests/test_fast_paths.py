@@ -472,4 +472,9 @@ def test_machine_json_in_chunks_is_the_same_text() -> None:
         for n in range(3 * machine._CHUNK)
     ]
     data = {"tasks": rows, "flat": list(range(machine._CHUNK * 2 + 3)), "after": "末"}
-    assert machine.dumps(data) == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    want = json.dumps(data, ensure_ascii=False, indent=2)
+    assert machine.dumps(data) == want + "\n"
+    # A Lazy list of plain records is written by dumps' own writer, record by record, not
+    # handed to json (which would make every record first: the memory this is for).
+    lazy = {**data, "tasks": machine.Lazy(range(len(rows)), rows.__getitem__)}
+    assert machine._indented(lazy, json.encoder.encode_basestring) == want

@@ -233,7 +233,7 @@ class Lazy:
 def _listed(o: Any) -> Any:
     if isinstance(o, Lazy):
         return list(o)
-    raise TypeError(f"{type(o).__name__} is not JSON serializable")
+    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
 
 
 def dumps(data: Any) -> str:
