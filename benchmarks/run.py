@@ -4,8 +4,7 @@ Each figure is the median wall time of several runs and the peak memory (max RSS
 process, and also a ratio to the import floor (`python -c "import typer, rich.console,
 rich.table, yaml"`), run before each measured run (FLOOR_RUNS in all at least) so that both
 medians see the same machine: machines are shared and noisy, so ratios taken side by side
-compare; seconds
-from different days do not. Growth from one size to another is the quotient of those
+compare; seconds from different days do not. Growth from one size to another is the quotient of those
 ratios (each figure over the floor measured beside it), never of raw seconds taken minutes
 apart: a floor that doubled in between used to print a false MISS. With 10,000 and 100,000
 tasks both asked (--large), each command's two figures are taken in turn, run for run, over
@@ -121,7 +120,7 @@ def run_once(argv: list[str], env: dict[str, str], cwd: Path | None = None) -> t
     return wall, peak_kb / 1024
 
 
-@dataclass
+@dataclass(frozen=True)
 class Spec:
     """One figure to measure: a command at a size."""
 
@@ -671,12 +670,12 @@ def main() -> None:
             specs = []
             for name, argv, cold, cwd in commands(size, data, has_report, work):
                 heavy = name in HEAVY
-                spec = Spec(size, name, argv, runs, cold, cwd, warm_up=not heavy)
+                times = runs
                 if heavy:
-                    spec.runs = HEAVY_RUNS if size == EVERY else 1
+                    times = HEAVY_RUNS if size == EVERY else 1
                 elif (size, name) in HELD_TO_FLOOR and not args.runs:
-                    spec.runs = max(spec.runs, RATIO_RUNS)
-                specs.append(spec)
+                    times = max(runs, RATIO_RUNS)
+                specs.append(Spec(size, name, argv, times, cold, cwd, warm_up=not heavy))
             for group in pairing.take(size, specs):
                 for fig in side_by_side(group, env):
                     figures.append(fig)
