@@ -27,8 +27,9 @@ from typing import Any
 from gkctl.core import collector, dates, planyear, status
 from gkctl.core.model import Dataset, Task, Unit
 from gkctl.core.units import DIRECT
+from gkctl.exchange.sheetrows import Rows
 from gkctl.exchange.table import lines_needed
-from gkctl.exchange.xlsx_io import StyleStamps, cell_text, print_landscape, saved
+from gkctl.exchange.xlsx_io import cell_text, print_landscape, saved
 from gkctl.store.formkey import FormKey
 from gkctl.views.labels import outcome_days
 
@@ -153,6 +154,7 @@ class FormRow:
     task_id: int
     possible: bool
     plan: str = ""
+    lines: int = 1  # lines its tallest cell wraps to, in its form's column widths
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,8 @@ class FormLayout:
 
 def form_layout(dataset: Dataset, unit: Unit, as_of: date) -> FormLayout:
     """The form of one unit over one plan."""
-    return _layout(dataset, unit, status.unit_states(dataset, unit, as_of), as_of, fingerprint)
+    states = status.unit_states(dataset, unit, as_of)
+    return _layout(dataset, unit, states, as_of, fingerprint, lambda t: _text_lines(t, WIDTHS))
 
 
 @collector.pausing
@@ -179,6 +182,7 @@ def form_layouts(dataset: Dataset, as_of: date) -> list[tuple[Unit, FormLayout]]
     units (status.states_by_unit), and each task's fingerprint worked out once, not once
     for each unit it names (a form per unit over 100,000 tasks hashed 1.2 million rows)."""
     prints: dict[int, str] = {}
+    measures: dict[int, int] = {}
 
     def printed(task: Task) -> str:
         found = prints.get(task.id)
@@ -186,10 +190,16 @@ def form_layouts(dataset: Dataset, as_of: date) -> list[tuple[Unit, FormLayout]]
             found = prints[task.id] = fingerprint(task)
         return found
 
+    def measured(task: Task) -> int:
+        found = measures.get(task.id)
+        if found is None:
+            found = measures[task.id] = _text_lines(task, WIDTHS)
+        return found
+
     units = dataset.directory.units
     by_unit = status.states_by_unit(dataset, as_of)
     return [
-        (unit, _layout(dataset, unit, states, as_of, printed))
+        (unit, _layout(dataset, unit, states, as_of, printed, measured))
         for unit, states in zip(units, by_unit, strict=True)
     ]
 
@@ -200,9 +210,10 @@ def _layout(
     states: list[status.TaskState],
     as_of: date,
     printed: Callable[[Task], str],
+    measured: Callable[[Task], int],
 ) -> FormLayout:
     plan = dataset.plan
-    rows = [_row(s) for s in states]
+    rows = [_row(s, measured(s.task)) for s in states]
     doc = plan.document
     meta = FormMeta(
         doc.title,
@@ -235,7 +246,7 @@ def plans_form_layout(
     order = {name: i for i, (name, _) in enumerate(plans)}
     datasets = dict(plans)
     states = sorted(states, key=lambda s: (order[s.plan], s.task.id))
-    rows = tuple(_row(s, s.plan) for s in states)
+    rows = tuple(_row(s, _text_lines(s.task, PLANS_WIDTHS[1:]), s.plan) for s in states)
     named = tuple(name for name, _ in plans if any(r.plan == name for r in rows))
     meta = FormMeta(
         "",
@@ -271,7 +282,9 @@ def plans_form_layout(
     )
 
 
-def _row(s: status.TaskState, plan: str = "") -> FormRow:
+def _row(s: status.TaskState, text_lines: int, plan: str = "") -> FormRow:
+    """A task's row; `text_lines` is what its own text needs (_text_lines), worked out
+    once for every unit's form it is on."""
     task, how = s.task, s.involvement
     possible = how is not None and how.possible
     units = "、".join(task.units) + ("\n" + POSSIBLY if possible else "")
@@ -284,7 +297,19 @@ def _row(s: status.TaskState, plan: str = "") -> FormRow:
         s.due.isoformat() if s.due else "待定",
         _state_text(s),
     )
-    return FormRow((plan, *cells) if plan else cells, task.id, possible, plan)
+    # The units, the due date and the state can differ from unit to unit.
+    widths = PLANS_WIDTHS[1:] if plan else WIDTHS
+    lines = max(text_lines, *(lines_needed(cells[j], widths[j]) for j in (3, 5, 6)))
+    if plan:
+        lines = max(lines, lines_needed(plan, PLANS_WIDTHS[0]))
+    return FormRow((plan, *cells) if plan else cells, task.id, possible, plan, lines)
+
+
+def _text_lines(task: Task, widths: tuple[int, ...]) -> int:
+    """Lines the tallest of the task's own cells (序号, 任务名称, 任务内容, 时间节点) wraps
+    to in the form's columns `widths` (of the cells _row makes)."""
+    cells = ((0, str(task.id)), (1, task.name), (2, task.content), (4, task.deadline))
+    return max(lines_needed(text, widths[j]) for j, text in cells)
 
 
 def _day(day: date) -> str:
@@ -324,6 +349,7 @@ def write_form(layout: FormLayout, key: FormKey) -> bytes:
 
 def _form_bytes(layout: FormLayout, key: FormKey) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -371,7 +397,7 @@ def _form_bytes(layout: FormLayout, key: FormKey) -> bytes:
     first = HEADER_ROW + 1
     wrapped = {at["任务名称"], at["任务内容"], at["责任单位"]}
     dated = {at[label] for label in ("截止日期", "完成日期", "申请延期至")}
-    # Each column's styles, set once and copied (xlsx_io.StyleStamps).
+    # Each column's styles, for the rows below the header (sheetrows).
     styles: list[dict[str, Any]] = []
     for j in range(ncol):
         style: dict[str, Any] = {"font": body, "border": border}
@@ -382,19 +408,29 @@ def _form_bytes(layout: FormLayout, key: FormKey) -> bytes:
         if j in dated:
             style["number_format"] = "yyyy-mm-dd"
         styles.append(style)
-    stamps = StyleStamps()
-    for i, row in enumerate(layout.rows):
-        r = first + i
-        values: list[Any] = list(row.cells)
-        values[at["序号"]] = int(values[at["序号"]])
-        due = row.cells[at["截止日期"]]
+    # The rows go in as text (sheetrows), each column with the style index openpyxl
+    # gives it: worked out after the cells above, so the indices are those openpyxl
+    # numbers in the order it writes the cells (the same styles.xml as a cell per value).
+    for _, cell in sorted(ws._cells.items()):
+        if cell.has_style:
+            cell.style_id  # noqa: B018 (registers the style, in openpyxl's order)
+    column_styles = []
+    for j, style in enumerate(styles):
+        scratch = Cell(ws, row=first, column=j + 1)
+        for name, value in style.items():
+            setattr(scratch, name, value)
+        column_styles.append(scratch.style_id)
+    values, heights = [], []
+    due_at, id_at = at["截止日期"], at["序号"]
+    for row in layout.rows:
+        cells: list[Any] = [cell_text(v) for v in row.cells]
+        cells[id_at] = int(cells[id_at])
+        due = row.cells[due_at]
         if due[:1].isdigit():
-            values[at["截止日期"]] = date.fromisoformat(due)
-        for j in range(ncol):
-            cell = _text(ws.cell(r, j + 1, cell_text(values[j]) if j < len(values) else None))
-            stamps.put(cell, j, **styles[j])
-        lines = max(lines_needed(text, layout.widths[j]) for j, text in enumerate(row.cells))
-        ws.row_dimensions[r].height = max(lines, 2) * 13 + 6
+            cells[due_at] = date.fromisoformat(due)
+        values.append(cells + [None] * (ncol - len(cells)))
+        heights.append(max(row.lines, 2) * 13 + 6)
+    rows = {ws: Rows(first, values, heights, column_styles)}
     end = first + max(len(layout.rows), 1) - 1
 
     def column(label: str) -> str:
@@ -445,9 +481,8 @@ def _form_bytes(layout: FormLayout, key: FormKey) -> bytes:
     ws.protection.formatRows = False
 
     meta = workbook.create_sheet(META_SHEET)
-    for r, (name, value) in enumerate(layout.meta.signed(key).encode(), start=1):
-        _text(meta.cell(r, 1, name))
-        _text(meta.cell(r, 2, cell_text(value)))
+    signed = [(name, cell_text(value)) for name, value in layout.meta.signed(key).encode()]
+    rows[meta] = Rows(1, signed, [None] * len(signed), [None, None])
     meta.sheet_state = "hidden"
     meta.protection.sheet = True
     workbook.active = 0
@@ -459,7 +494,7 @@ def _form_bytes(layout: FormLayout, key: FormKey) -> bytes:
     props.keywords = cell_text(f"{FORMAT} {layout.meta.unit} {layout.meta.as_of.isoformat()}")
     props.creator = props.lastModifiedBy = "gkctl"
     props.created = props.modified = stamp
-    return saved(workbook)
+    return saved(workbook, rows)
 
 
 def _text(cell: Any) -> Any:

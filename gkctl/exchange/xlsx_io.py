@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from gkctl.core import textsafe
+from gkctl.exchange import sheetrows
 from gkctl.exchange.package import pinned_member
+from gkctl.exchange.sheetrows import Rows
 from gkctl.exchange.table import ExportTable, HeadingRow, Sheet, TaskRow, lines_needed
 
 SHEET_TITLE = "任务分解表"
@@ -196,7 +198,10 @@ def write_xlsx(table: ExportTable) -> bytes:
 
 class _PinnedZip(zipfile.ZipFile):
     """A zip whose members are all pinned (package.pinned_member), whichever way openpyxl
-    adds them."""
+    adds them, with `rows` spliced into the worksheets they are for (sheetrows.splice:
+    member name -> rows)."""
+
+    rows: dict[str, Rows]
 
     def writestr(
         self,
@@ -217,22 +222,36 @@ class _PinnedZip(zipfile.ZipFile):
         compress_type: int | None = None,
         compresslevel: int | None = None,
     ) -> None:
-        member = pinned_member(str(arcname or filename))
+        name = str(arcname or filename)
+        member = pinned_member(name)
+        rows = self.rows.get(name)
         # In pieces, as ZipFile.write copies: a sheet of 100,000 rows is tens of MB.
         with open(filename, "rb") as source, self.open(member, "w", force_zip64=True) as to:
-            shutil.copyfileobj(source, to, 1 << 20)
+            if rows is None:
+                shutil.copyfileobj(source, to, 1 << 20)
+                return
+            for piece in sheetrows.splice(source.read(), rows):
+                to.write(piece)
 
 
-def saved(workbook: Any) -> bytes:
+def saved(workbook: Any, rows: dict[Any, Rows] | None = None) -> bytes:
     """The workbook's bytes, the same for the same workbook whenever it is written: its
     properties keep the dates set on them (openpyxl's Workbook.save stamps `modified` with
     the current time) and every zip member is dated 1980-01-01 (zipfile dates a member
     with the clock, or with the temporary file openpyxl wrote a sheet to). A 填报表 or
-    任务分解表 made again in CI from the same data and date is then the same file."""
+    任务分解表 made again in CI from the same data and date is then the same file.
+
+    `rows` (worksheet -> sheetrows.Rows) are written below each worksheet's own cells."""
     from openpyxl.writer.excel import ExcelWriter
 
     buffer = io.BytesIO()
-    ExcelWriter(workbook, _PinnedZip(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()
+    archive = _PinnedZip(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    # openpyxl numbers the worksheets' parts in the workbook's order (ExcelWriter).
+    sheets = workbook.worksheets
+    archive.rows = {
+        f"xl/worksheets/sheet{sheets.index(ws) + 1}.xml": more for ws, more in (rows or {}).items()
+    }
+    ExcelWriter(workbook, archive).save()
     return buffer.getvalue()
 
 

@@ -1,0 +1,168 @@
+"""Many rows of a worksheet written as text, beside a workbook openpyxl builds.
+
+openpyxl keeps a Python object for every cell and writes each through lxml, element by
+element: a form per unit over 100,000 tasks is 1.2 million rows of 13 cells, and that
+cost ~220 µs a row, nearly all of `form --each-unit`. Here a sheet's long run of rows is
+kept as tuples of values and written as XML text; openpyxl builds the rest (the title and
+header rows, the styles, merges, validations, protection, print setup) and writes it, and
+`splice` puts the rows in the sheet's XML as it goes into the zip (xlsx_io.saved).
+
+The XML is what openpyxl 3.1 with lxml writes for the same cells, element for element
+and attribute for attribute: each string inline (`t="inlineStr"`), with
+`xml:space="preserve"` when it has white space at an end, escaped as lxml escapes it (&, <,
+>, CR), truncated at 32,767 characters as openpyxl truncates; numbers and dates as
+openpyxl's safe_string and to_excel write them; an empty cell with a style as
+`<c r=".." s=".." t="n"></c>`. Two differences, on purpose: the text is UTF-8 where lxml
+writes a decimal reference for every character beyond ASCII (a Chinese character is 3
+bytes, not 8: half the XML to compress, a file a fifth smaller); and a text that reads as
+an Excel error (#N/A, #REF!, ...) is written as text, where openpyxl made it an error
+cell. tests/test_form.py holds this to openpyxl's own writer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+# openpyxl's limit on a cell's text (Cell.check_string).
+MAX_TEXT = 32767
+# Text is joined and encoded in pieces of about this many rows.
+_CHUNK_ROWS = 2048
+
+
+def column_letter(index: int) -> str:
+    """The letters of the 1-based column `index` (A, ..., Z, AA, ...)."""
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Rows from `first` on, each a sequence of cell values (str, int, date or None) in
+    columns A.., with the style index of each column (`styles[j]`, None for no style) and
+    each row's height in points (None: no height written). A date goes in a column whose
+    style has a date format (openpyxl gives a date cell a format of its own)."""
+
+    first: int
+    values: Sequence[Sequence[Any]]
+    heights: Sequence[float | None]
+    styles: Sequence[int | None]
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.values) - 1
+
+
+def text_xml(value: str) -> str:
+    """A cell's text (its <is> element) as openpyxl writes it through lxml."""
+    value = value[:MAX_TEXT]
+    space = ' xml:space="preserve"' if value != value.strip() else ""
+    # str.replace finds nothing fast; str.translate walks a Chinese text a character at a
+    # time (1.3 s of the forms over 10,000 tasks).
+    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"<is><t{space}>{escaped.replace(chr(13), '&#13;')}</t></is>"
+
+
+def _number(value: float) -> str:
+    # openpyxl.compat.safe_string
+    return f"{value:.16g}"
+
+
+def row_texts(rows: Rows) -> Iterator[str]:
+    """The rows' XML, a row at a time."""
+    from openpyxl.utils.datetime import to_excel
+
+    days: dict[date, str] = {}
+    # Each column's cell up to its row number ('<c r="B'), and after it (' s="9"', style 0,
+    # the default, is not written), and an empty cell's whole text ("" with no style: not
+    # written).
+    opens = [f'<c r="{column_letter(j + 1)}' for j in range(len(rows.styles))]
+    styles = [f' s="{s}"' if s else "" for s in rows.styles]
+    empty = [(o, f'"{s} t="n"></c>') if s else None for o, s in zip(opens, styles, strict=True)]
+    for i, (values, height) in enumerate(zip(rows.values, rows.heights, strict=True)):
+        r = str(rows.first + i)
+        parts = [
+            f'<row r="{r}" ht="{_number(height)}" customHeight="1">'
+            if height is not None
+            else f'<row r="{r}">'
+        ]
+        for j, value in enumerate(values):
+            if value is None:
+                blank = empty[j]
+                if blank is not None:
+                    parts += (blank[0], r, blank[1])
+                continue
+            parts += (opens[j], r, '"', styles[j])
+            if isinstance(value, str):
+                parts.append(
+                    f' t="inlineStr">{text_xml(value)}</c>' if value else ' t="inlineStr"></c>'
+                )
+            elif isinstance(value, date):
+                found = days.get(value)
+                if found is None:
+                    found = days[value] = _number(to_excel(value))
+                parts.append(f' t="n"><v>{found}</v></c>')
+            else:
+                parts.append(f' t="n"><v>{_number(value)}</v></c>')
+        parts.append("</row>")
+        yield "".join(parts)
+
+
+def chunks(rows: Rows) -> Iterator[bytes]:
+    """The rows' XML in UTF-8, a few thousand rows at a time. (The data files cannot
+    hold a lone surrogate, the one text UTF-8 cannot carry: the loader refuses it.)"""
+    texts = row_texts(rows)
+    while True:
+        piece = [t for _, t in zip(range(_CHUNK_ROWS), texts, strict=False)]
+        if not piece:
+            return
+        yield "".join(piece).encode("utf-8")
+
+
+def dimension(rows: Rows, above: str) -> str:
+    """The sheet's <dimension> ref once `rows` are in: `above` is the ref openpyxl works
+    out from its own cells ("A1:M5"), rows reach down to rows.last and across their
+    columns."""
+    start, _, end = above.partition(":")
+    end = end or start
+    col = "".join(ch for ch in end if ch.isalpha())
+    row = int(end[len(col) :])
+    width = max((len(v) for v in rows.values), default=0)
+    cols = max(_column_index(col), width)
+    return f"{start}:{column_letter(cols)}{max(row, rows.last)}"
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index
+
+
+_SHEET_DATA_END = b"</sheetData>"
+_DIMENSION = b'<dimension ref="'
+
+
+def splice(sheet: bytes, rows: Rows) -> Iterable[bytes]:
+    """`sheet` (a worksheet's XML as openpyxl wrote it) with `rows` at the end of its
+    <sheetData> and its <dimension> widened to them, in pieces."""
+    if not rows.values:
+        return [sheet]
+    at = sheet.index(_SHEET_DATA_END)
+    head, tail = sheet[:at], sheet[at:]
+    d = head.index(_DIMENSION) + len(_DIMENSION)
+    closing = head.index(b'"', d)
+    above = head[d:closing].decode("ascii")
+    widened = dimension(rows, above).encode("ascii")
+    return _joined(head[:d] + widened + head[closing:], chunks(rows), tail)
+
+
+def _joined(head: bytes, middle: Iterator[bytes], tail: bytes) -> Iterator[bytes]:
+    yield head
+    yield from middle
+    yield tail

@@ -1,0 +1,190 @@
+"""Rows written as text (gkctl.exchange.sheetrows) are the rows openpyxl writes.
+
+The reference is openpyxl itself: the same values put in cells with the same styles and
+heights and saved through the same writer (xlsx_io.saved). The two sheets are compared as
+XML (canonical form), since the text rows are UTF-8 where lxml writes character
+references; the styles part must be the same too. And a form's row heights, now worked
+out in its layout, are still those of its tallest cell.
+"""
+
+import io
+import sys
+import zipfile
+from copy import copy
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+
+from gkctl.exchange import form, sheetrows
+from gkctl.exchange.sheetrows import Rows
+from gkctl.exchange.table import lines_needed
+from gkctl.exchange.xlsx_io import saved
+from gkctl.store import loader
+from tests.conftest import DATA, FIXTURES, ROOT
+
+_THIN = Side(style="thin", color="000000")
+STYLES: list[dict[str, Any] | None] = [
+    {"font": Font(name="宋体", size=10), "border": Border(left=_THIN, right=_THIN)},
+    None,
+    {"fill": PatternFill("solid", fgColor="EDEDED"), "alignment": Alignment(wrap_text=True)},
+    {"number_format": "yyyy-mm-dd", "protection": Protection(locked=False)},
+    None,
+]
+
+# Text as a cell may hold it once core.textsafe has shown its controls: anything but C0
+# controls other than tab, LF and CR (openpyxl refuses those) and lone surrogates (the
+# loader refuses them). Chinese, astral characters, XML's specials and white space at
+# either end (xml:space) are what matter.
+_CHARS = st.characters(
+    blacklist_categories=("Cs",),
+    blacklist_characters=[chr(c) for c in range(32) if chr(c) not in "\t\n\r"],
+)
+_TEXT = st.one_of(
+    st.text(_CHARS, max_size=30),
+    st.text(st.sampled_from("汉字 &<>\"'\r\n\t\u3000=#N/A😀"), max_size=12),
+)
+_VALUE = st.one_of(st.none(), _TEXT, st.integers(min_value=0, max_value=10**9))
+# Dates in the column with a date format, as in a form (Rows' contract).
+_DATED = st.one_of(_VALUE, st.dates(min_value=date(1901, 1, 1), max_value=date(2099, 12, 31)))
+_ROW = st.tuples(*(_DATED if s and "number_format" in s else _VALUE for s in STYLES)).map(list)
+
+
+def _workbook() -> tuple[Workbook, Any, list[int | None]]:
+    """A workbook with STYLES registered column by column, as form.py registers them."""
+    workbook = Workbook()
+    ws = workbook.active
+    ids: list[int | None] = []
+    for j, style in enumerate(STYLES):
+        if style is None:
+            ids.append(None)
+            continue
+        scratch = Cell(ws, row=1, column=j + 1)
+        for name, value in style.items():
+            setattr(scratch, name, value)
+        ids.append(scratch.style_id)
+    return workbook, ws, ids
+
+
+def _parts(data: bytes) -> dict[str, bytes]:
+    """The sheet and the styles, canonical."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {
+            name: etree.tostring(etree.fromstring(z.read(name)), method="c14n")
+            for name in ("xl/worksheets/sheet1.xml", "xl/styles.xml")
+        }
+
+
+def by_openpyxl(values: list[list[Any]], heights: list[float | None]) -> dict[str, bytes]:
+    workbook, ws, ids = _workbook()
+    for i, (row, height) in enumerate(zip(values, heights, strict=True), start=1):
+        for j, value in enumerate(row):
+            cell = ws.cell(i, j + 1, value)
+            # What gkctl writes as text is text: openpyxl reads "=..." as a formula and
+            # "#N/A" as an error (the form turned the first back; sheetrows writes both).
+            if cell.data_type in ("f", "e"):
+                cell.data_type = "s"
+            if ids[j] is not None:
+                cell._style = copy(workbook._cell_styles[ids[j]])
+        if height is not None:
+            ws.row_dimensions[i].height = height
+    return _parts(saved(workbook))
+
+
+def by_rows(values: list[list[Any]], heights: list[float | None]) -> dict[str, bytes]:
+    workbook, ws, ids = _workbook()
+    return _parts(saved(workbook, {ws: Rows(1, values, heights, ids)}))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            _ROW,
+            st.one_of(st.none(), st.integers(min_value=1, max_value=400)),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_rows_as_text_are_the_rows_openpyxl_writes(rows: list[tuple[list[Any], Any]]) -> None:
+    values = [v for v, _ in rows]
+    heights = [h for _, h in rows]
+    assert by_rows(values, heights) == by_openpyxl(values, heights)
+
+
+def test_a_long_text_is_cut_where_openpyxl_cuts_it_and_read_back() -> None:
+    long = "长" * (sheetrows.MAX_TEXT + 10)
+    values: list[list[Any]] = [[" 前后有空格 ", None, long, date(2024, 11, 30), 7]]
+    assert by_rows(values, [32]) == by_openpyxl(values, [32])
+    workbook, ws, ids = _workbook()
+    sheet = load_workbook(io.BytesIO(saved(workbook, {ws: Rows(3, values, [32], ids)}))).active
+    assert sheet.max_row == 3 and sheet.max_column == len(STYLES)
+    assert sheet["A3"].value == " 前后有空格 " and sheet["C3"].value == long[: sheetrows.MAX_TEXT]
+    assert sheet["D3"].value.date() == date(2024, 11, 30) and sheet["E3"].value == 7
+    assert sheet.row_dimensions[3].height == 32
+
+
+def test_rows_below_openpyxl_s_own_cells_widen_its_dimension() -> None:
+    workbook, ws, ids = _workbook()
+    ws["A1"] = "标题"
+    ws["G2"] = "右边"
+    rows = Rows(3, [["一", None, "三"], ["四"]], [None, 20], ids[:3])
+    with zipfile.ZipFile(io.BytesIO(saved(workbook, {ws: rows}))) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    assert b'<dimension ref="A1:G4"/>' in sheet
+    read = load_workbook(io.BytesIO(saved(workbook, {ws: rows}))).active
+    assert [read.cell(r, 1).value for r in range(1, 5)] == ["标题", None, "一", "四"]
+    assert read["C3"].value == "三" and read["G2"].value == "右边"
+
+
+@pytest.mark.parametrize(
+    ("index", "letters"), [(1, "A"), (13, "M"), (26, "Z"), (27, "AA"), (52, "AZ"), (703, "AAA")]
+)
+def test_column_letters(index: int, letters: str) -> None:
+    from openpyxl.utils import get_column_letter
+
+    assert sheetrows.column_letter(index) == letters == get_column_letter(index)
+
+
+def _generated(tmp: Path) -> Path:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    generate(400, tmp)
+    return tmp
+
+
+@pytest.mark.parametrize("source", ["bundled", "generated", "progress"])
+def test_a_form_row_is_as_tall_as_its_tallest_cell(source: str, tmp_path: Path) -> None:
+    """The height each row gets from its layout (its task's text measured once for all
+    the units' forms) is the one of its tallest cell, on every unit's form, one plan's
+    and across plans."""
+    from gkctl.core import plans as across
+
+    folders = {"bundled": DATA, "progress": FIXTURES / "progress" / "plan"}
+    folder = folders[source] if source in folders else _generated(tmp_path)
+    dataset = loader.load(folder)
+    day = date(2024, 10, 15)
+    checked = 0
+    layouts = [layout for _, layout in form.form_layouts(dataset, day)]
+    layouts += [form.form_layout(dataset, dataset.directory.units[0], day)]
+    running = across.running([across.NamedPlan("p", dataset)], day)
+    for unit in dataset.directory.units[:5]:
+        states = across.unit_form_states(running, unit, day)
+        layouts.append(form.plans_form_layout([("p", dataset)], unit, states, day))
+    for layout in layouts:
+        for row in layout.rows:
+            cells = enumerate(row.cells)
+            assert row.lines == max(lines_needed(t, layout.widths[j]) for j, t in cells)
+            checked += 1
+    assert checked >= len(dataset.plan.tasks)
