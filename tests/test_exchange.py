@@ -788,7 +788,9 @@ def test_export_xlsx_styles_every_cell(gk, tmp_path) -> None:
     path = tmp_path / "t.xlsx"
     assert gk("export", "--as-of", AS_OF, "-o", str(path)).exit_code == 0
     ws = openpyxl.load_workbook(path).active
-    tasks = headings = 0
+    names = [r for r in ws.merged_cells.ranges if r.min_col == r.max_col == 2]
+    ends = {r.max_row for r in names}
+    tasks = headings = covered = 0
     for row in ws.iter_rows(min_row=4):
         if row[0].value is None:
             continue
@@ -796,10 +798,22 @@ def test_export_xlsx_styles_every_cell(gk, tmp_path) -> None:
             headings += 1
             assert (row[0].font.name, row[0].font.b) == ("黑体", True)
             assert row[0].alignment.horizontal is None
+            # Merged across: the covered cells carry the block's top and bottom lines,
+            # the last its right one.
+            for cell in row[1:]:
+                assert isinstance(cell, MergedCell)
+                sides = {cell.border.top.style, cell.border.bottom.style}
+                assert sides == {"thin"} and cell.border.left.style is None
+                assert cell.border.right.style == ("thin" if cell is row[-1] else None)
             continue
         tasks += 1
         for j, cell in enumerate(row):
             if isinstance(cell, MergedCell):  # under a merged 任务名称: styled by its top
+                # ... and carrying the block's sides, the last its bottom line.
+                assert j == 1 and cell.border.left.style == cell.border.right.style == "thin"
+                assert cell.border.bottom.style == ("thin" if cell.row in ends else None)
+                assert cell.border.top.style is None
+                covered += 1
                 continue
             assert (cell.font.name, cell.font.sz, cell.font.b) == ("宋体", 11, False)
             assert {cell.border.left.style, cell.border.bottom.style} == {"thin"}
@@ -808,6 +822,7 @@ def test_export_xlsx_styles_every_cell(gk, tmp_path) -> None:
             assert cell.alignment.horizontal == ("center" if centered else None), (row, j)
             assert cell.number_format == ("yyyy-mm-dd" if j == 5 else "General")
     assert (tasks, headings) == (75, 5)
+    assert covered == sum(r.max_row - r.min_row for r in names) > 0
 
 
 def test_export_docx_layout(gk, tmp_path) -> None:

@@ -57,12 +57,20 @@ _DATED = st.one_of(_VALUE, st.dates(min_value=date(1901, 1, 1), max_value=date(2
 _ROW = st.tuples(*(_DATED if s and "number_format" in s else _VALUE for s in STYLES)).map(list)
 
 
-def _workbook() -> tuple[Workbook, Any, list[int | None]]:
-    """A workbook with STYLES registered column by column, as form.py registers them."""
-    workbook = Workbook()
-    ws = workbook.active
+# A second kind of row (a heading, say): other styles in some columns.
+OTHER: list[dict[str, Any] | None] = [
+    {"font": Font(name="黑体", size=11, bold=True)},
+    {"border": Border(top=_THIN, bottom=_THIN)},
+    None,
+    STYLES[3],
+    {"alignment": Alignment(horizontal="center")},
+]
+
+
+def _ids(workbook: Workbook, ws: Any, styles: list[dict[str, Any] | None]) -> list[int | None]:
+    """`styles` registered column by column, as form.py registers them."""
     ids: list[int | None] = []
-    for j, style in enumerate(STYLES):
+    for j, style in enumerate(styles):
         if style is None:
             ids.append(None)
             continue
@@ -70,7 +78,13 @@ def _workbook() -> tuple[Workbook, Any, list[int | None]]:
         for name, value in style.items():
             setattr(scratch, name, value)
         ids.append(scratch.style_id)
-    return workbook, ws, ids
+    return ids
+
+
+def _workbook() -> tuple[Workbook, Any, list[int | None]]:
+    workbook = Workbook()
+    ws = workbook.active
+    return workbook, ws, _ids(workbook, ws, STYLES)
 
 
 def _parts(data: bytes) -> dict[str, bytes]:
@@ -82,9 +96,13 @@ def _parts(data: bytes) -> dict[str, bytes]:
         }
 
 
-def by_openpyxl(values: list[list[Any]], heights: list[float | None]) -> dict[str, bytes]:
-    workbook, ws, ids = _workbook()
+def by_openpyxl(
+    values: list[list[Any]], heights: list[float | None], kinds: list[str] | None = None
+) -> dict[str, bytes]:
+    workbook, ws, plain = _workbook()
+    other = _ids(workbook, ws, OTHER) if kinds else plain
     for i, (row, height) in enumerate(zip(values, heights, strict=True), start=1):
+        ids = other if kinds and kinds[i - 1] == "other" else plain
         for j, value in enumerate(row):
             cell = ws.cell(i, j + 1, value)
             # What gkctl writes as text is text: openpyxl reads "=..." as a formula and
@@ -98,9 +116,12 @@ def by_openpyxl(values: list[list[Any]], heights: list[float | None]) -> dict[st
     return _parts(saved(workbook))
 
 
-def by_rows(values: list[list[Any]], heights: list[float | None]) -> dict[str, bytes]:
+def by_rows(
+    values: list[list[Any]], heights: list[float | None], kinds: list[str] | None = None
+) -> dict[str, bytes]:
     workbook, ws, ids = _workbook()
-    return _parts(saved(workbook, {ws: Rows(1, values, heights, ids)}))
+    by_kind = {"plain": ids, "other": _ids(workbook, ws, OTHER)} if kinds else {}
+    return _parts(saved(workbook, {ws: Rows(1, values, heights, ids, kinds, by_kind)}))
 
 
 @settings(max_examples=150, deadline=None)
@@ -118,6 +139,19 @@ def test_rows_as_text_are_the_rows_openpyxl_writes(rows: list[tuple[list[Any], A
     values = [v for v, _ in rows]
     heights = [h for _, h in rows]
     assert by_rows(values, heights) == by_openpyxl(values, heights)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(_ROW, st.sampled_from(["plain", "other"]), st.sampled_from([None, 22, 49.5])),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_rows_of_two_kinds_take_each_kind_s_styles(rows: list[tuple[list[Any], str, Any]]) -> None:
+    values, kinds, heights = [v for v, _, _ in rows], [k for _, k, _ in rows], [h for *_, h in rows]
+    assert by_rows(values, heights, kinds) == by_openpyxl(values, heights, kinds)
 
 
 def test_a_long_text_is_cut_where_openpyxl_cuts_it_and_read_back() -> None:

@@ -16,13 +16,13 @@ openpyxl's safe_string and to_excel write them; an empty cell with a style as
 writes a decimal reference for every character beyond ASCII (a Chinese character is 3
 bytes, not 8: half the XML to compress, a file a fifth smaller); and a text that reads as
 an Excel error (#N/A, #REF!, ...) is written as text, where openpyxl made it an error
-cell. tests/test_form.py holds this to openpyxl's own writer.
+cell. tests/test_sheetrows.py holds this to openpyxl's own writer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -52,6 +52,10 @@ class Rows:
     values: Sequence[Sequence[Any]]
     heights: Sequence[float | None]
     styles: Sequence[int | None]
+    # Rows of several kinds (a heading, a task row): each row's kind, whose column styles
+    # are by_kind[kind] instead of `styles`.
+    kinds: Sequence[str] | None = None
+    by_kind: Mapping[str, Sequence[int | None]] = field(default_factory=dict)
 
     @property
     def last(self) -> int:
@@ -73,18 +77,29 @@ def _number(value: float) -> str:
     return f"{value:.16g}"
 
 
+class _Columns:
+    """Each column's cell up to its row number ('<c r="B'), after it (' s="9"'; style 0,
+    the default, is not written), and an empty cell's (None with no style: not written)."""
+
+    def __init__(self, styles: Sequence[int | None]) -> None:
+        self.opens = [f'<c r="{column_letter(j + 1)}' for j in range(len(styles))]
+        self.styles = [f' s="{s}"' if s else "" for s in styles]
+        self.empty = [
+            (o, f'"{s} t="n"></c>') if s else None
+            for o, s in zip(self.opens, self.styles, strict=True)
+        ]
+
+
 def row_texts(rows: Rows) -> Iterator[str]:
     """The rows' XML, a row at a time."""
     from openpyxl.utils.datetime import to_excel
 
     days: dict[date, str] = {}
-    # Each column's cell up to its row number ('<c r="B'), and after it (' s="9"', style 0,
-    # the default, is not written), and an empty cell's whole text ("" with no style: not
-    # written).
-    opens = [f'<c r="{column_letter(j + 1)}' for j in range(len(rows.styles))]
-    styles = [f' s="{s}"' if s else "" for s in rows.styles]
-    empty = [(o, f'"{s} t="n"></c>') if s else None for o, s in zip(opens, styles, strict=True)]
+    plain = _Columns(rows.styles)
+    by_kind = {kind: _Columns(styles) for kind, styles in rows.by_kind.items()}
     for i, (values, height) in enumerate(zip(rows.values, rows.heights, strict=True)):
+        columns = by_kind[rows.kinds[i]] if rows.kinds is not None else plain
+        opens, styles, empty = columns.opens, columns.styles, columns.empty
         r = str(rows.first + i)
         parts = [
             f'<row r="{r}" ht="{_number(height)}" customHeight="1">'

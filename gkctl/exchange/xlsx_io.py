@@ -133,49 +133,62 @@ def write_xlsx(table: ExportTable) -> bytes:
     ws.row_dimensions[header_row].height = 22
     r = header_row
 
-    merges: list[tuple[int, int]] = []
     heading_font = Font(name=_HEADING_FONT, size=11, bold=True)
     heading_align = Alignment(vertical="center")
+    heading = [{"font": heading_font, "border": border, "alignment": heading_align}]
+    heading += [{"border": border}] * (ncol - 1)
+    heading_kinds = ["heading"] + ["heading rest"] * (ncol - 1)
+    task = [
+        {"font": body, "border": border, "alignment": middle if j in _CENTERED else wrap}
+        | ({"number_format": "yyyy-mm-dd"} if j == 5 else {})  # column F holds the due date
+        for j in range(ncol)
+    ]
+    # The rows go in as text (sheetrows), a kind of row each: a section heading merged
+    # across, a task row, and a task row under a merged 任务名称 (its B cell covered, the
+    # last one closing the merge's border). Each kind's styles are what openpyxl gave its
+    # cells when it wrote a cell per value, registered in the order it registered them:
+    # the same styles part and the same style indices (_Kinds).
+    kinds = _Kinds(workbook, stamps)
+    values: list[list[Any]] = []
+    heights: list[float] = []
+    row_kinds: list[str] = []
+    merges: list[tuple[int, int]] = []
+    covered = 0  # rows of the 任务名称 merged above still to come
     for row in table.rows:
         r += 1
         if isinstance(row, HeadingRow):
-            ws.append([cell_text(row.text)] + [None] * (ncol - 1))
-            stamps.put(
-                ws.cell(r, 1), "heading", font=heading_font, border=border, alignment=heading_align
-            )
-            for j in range(2, ncol + 1):
-                stamps.put(ws.cell(r, j), "heading rest", border=border)
-            merge(ws, f"A{r}:{last}{r}")
-            ws.row_dimensions[r].height = 22
+            kinds.merged("heading", list(zip(heading_kinds, heading, strict=True)), ncol)
+            values.append([cell_text(row.text)] + [None] * (ncol - 1))
+            heights.append(22)
+            row_kinds.append("heading")
+            add_merge(ws, f"A{r}:{last}{r}")
             continue
-        ws.append([cell_text(v) for v in _values(row)])
-        for j in range(ncol):
-            centered = j in _CENTERED
-            stamps.put(
-                ws.cell(r, j + 1),
-                (j == 5, centered),
-                font=body,
-                border=border,
-                alignment=middle if centered else wrap,
-                # Column F holds the due date.
-                **({"number_format": "yyyy-mm-dd"} if j == 5 else {}),
-            )
+        kinds.plain("task", [((j == 5, j in _CENTERED), style) for j, style in enumerate(task)])
+        values.append([cell_text(v) for v in _values(row)])
         # A merged 任务名称 spreads over its rows; a single one must fit its own row.
         lines = max(
             lines_needed(text, table.widths[j])
             for j, text in enumerate(row.cells)
             if j != 1 or row.name_rows == 1
         )
-        ws.row_dimensions[r].height = max(1, lines) * _LINE_HEIGHT + 6
+        heights.append(max(1, lines) * _LINE_HEIGHT + 6)
         if row.name_rows > 1:
             merges.append((r, r + row.name_rows - 1))
-    # Merged after every row is in: a merged range counts as written, and ws.append would
-    # start below it.
+            covered = row.name_rows - 1
+            row_kinds.append("task")
+        elif covered:
+            covered -= 1
+            row_kinds.append("covered" if covered else "covered last")
+        else:
+            row_kinds.append("task")
     for first, last_row in merges:
-        merge(ws, f"B{first}:B{last_row}")
-
-    # Text that starts with "=" is text, never a formula: in every cell written (title,
-    # subtitle and section headings come from the plan as much as the task rows do).
+        add_merge(ws, f"B{first}:B{last_row}")
+    if merges:
+        kinds.covered_name("task", "covered", "covered last")
+    styles = kinds.indices(ws, row_kinds)
+    rows = {ws: Rows(header_row + 1, values, heights, [], row_kinds, styles)}
+    # Text that starts with "=" is text, never a formula: in the title and subtitle, which
+    # come from the plan as much as the rows (written as text by sheetrows) do.
     for row_cells in ws.iter_rows():
         for cell in row_cells:
             if cell.data_type == "f":
@@ -193,7 +206,7 @@ def write_xlsx(table: ExportTable) -> bytes:
     props.description = cell_text(table.meta)
     props.creator = props.lastModifiedBy = "gkctl"
     props.created = props.modified = stamp
-    return saved(workbook)
+    return saved(workbook, rows)
 
 
 class _PinnedZip(zipfile.ZipFile):
@@ -265,6 +278,79 @@ def merge(ws: Any, coord: str) -> None:
     merged = MergedCellRange(ws, coord)
     ws.merged_cells.ranges.add(merged)
     ws._clean_merge_range(merged)
+
+
+class _Kinds:
+    """The styles of each kind of row an export writes as text (sheetrows), registered
+    in the workbook as openpyxl registered them when the export was a cell per value:
+    fonts, borders and the rest when a kind's style is first set (StyleStamps), a merged
+    range's borders when it is merged, cell styles in the order the cells are written
+    (`indices`). Each kind is laid out once on a worksheet of its own that is never saved,
+    with openpyxl's own merge, so that its covered cells are what openpyxl makes them."""
+
+    def __init__(self, workbook: Any, stamps: StyleStamps) -> None:
+        self.workbook = workbook
+        self.stamps = stamps
+        self.arrays: dict[str, list[Any]] = {}
+
+    def _sheet(self, columns: list[tuple[Hashable, dict[str, Any]]], rows: int = 1) -> Any:
+        from openpyxl.worksheet.worksheet import Worksheet
+
+        ws = Worksheet(self.workbook)
+        for r in range(1, rows + 1):
+            for j, (stamp, style) in enumerate(columns, start=1):
+                self.stamps.put(ws.cell(r, j), stamp, **style)
+        return ws
+
+    def plain(self, kind: str, columns: list[tuple[Hashable, dict[str, Any]]]) -> None:
+        """A row of cells, each with its stamp's style."""
+        if kind not in self.arrays:
+            ws = self._sheet(columns)
+            self.arrays[kind] = [copy(ws.cell(1, j)._style) for j in range(1, len(columns) + 1)]
+
+    def merged(self, kind: str, columns: list[tuple[Hashable, dict[str, Any]]], ncol: int) -> None:
+        """A row merged across: its first cell's style, the others covered."""
+        if kind not in self.arrays:
+            from openpyxl.utils import get_column_letter
+
+            ws = self._sheet(columns)
+            merge(ws, f"A1:{get_column_letter(ncol)}1")
+            self.arrays[kind] = [copy(ws._cells[1, j]._style) for j in range(1, ncol + 1)]
+
+    def covered_name(self, kind: str, middle: str, last: str) -> None:
+        """Rows of `kind` under a merged 任务名称 (column B): the covered cells of the merge
+        (`middle`) and the last of them (`last`), which closes its border."""
+        plain = self.arrays[kind]
+        ws = self._sheet([(("covered", j), {}) for j in range(len(plain))], rows=3)
+        for r in (1, 2, 3):
+            for j, array in enumerate(plain, start=1):
+                ws.cell(r, j)._style = copy(array)
+        merge(ws, "B1:B3")
+        self.arrays[middle] = [copy(ws._cells[2, j]._style) for j in range(1, len(plain) + 1)]
+        self.arrays[last] = [copy(ws._cells[3, j]._style) for j in range(1, len(plain) + 1)]
+
+    def indices(self, ws: Any, row_kinds: list[str]) -> dict[str, list[int | None]]:
+        """Each kind's style index per column, numbered as openpyxl numbers them while it
+        writes: the sheet's own cells first, then each kind of row where it first comes."""
+        for _, cell in sorted(ws._cells.items()):
+            if cell.has_style:
+                cell.style_id  # noqa: B018 (registers the style, in openpyxl's order)
+        styles = self.workbook._cell_styles
+        return {
+            kind: [styles.add(a) if any(a) else None for a in self.arrays[kind]]
+            for kind in dict.fromkeys(row_kinds)
+        }
+
+
+def add_merge(ws: Any, coord: str) -> None:
+    """A merged range over cells written as text (sheetrows), which openpyxl never holds:
+    merge's covered cells (and its border on them) are the row kinds' (_Kinds)."""
+    from openpyxl.worksheet.merge import MergedCellRange
+
+    merged = MergedCellRange(ws, coord)
+    # Made to be the range's start cell: the cell is a text row's, not openpyxl's.
+    del ws._cells[merged.min_row, merged.min_col]
+    ws.merged_cells.ranges.add(merged)
 
 
 class StyleStamps:
