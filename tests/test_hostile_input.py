@@ -177,9 +177,9 @@ def test_a_plan_with_them_is_refused_by_every_command(gk: Run, data_copy: Path) 
 
 # What a plan read before the loader refused it could hold: a bidi override that makes
 # 理由…意同 read as ending in 同意, ESC, BEL, NUL, a bare CR and a line feed before lines a
-# calendar would obey, a zero-width space.
-SLIPPED = "理由\u202e意同\x1b[31m\x07\x00\rATTACH:x\nEND:VCALENDAR\u200b"
-UNSHOWABLE = ("\u202e", "\x1b", "\x07", "\x00", "\u200b")
+# calendar would obey, a zero-width space, the noncharacter U+FFFE (XML cannot carry it).
+SLIPPED = "理由\u202e意同\x1b[31m\x07\x00\ufffe\rATTACH:x\nEND:VCALENDAR\u200b"
+UNSHOWABLE = ("\u202e", "\x1b", "\x07", "\x00", "\ufffe", "\u200b")
 
 
 def slipped(data: Path) -> Any:
@@ -228,13 +228,13 @@ def test_word_and_excel_show_what_xml_cannot_carry(data_copy: Path) -> None:
     for data in files.values():
         xml = _texts_of_package(data)
         assert not any(c in xml for c in UNSHOWABLE)
-        assert "理由\\u202e意同\\x1b[31m\\x07\\x00\\x0dATTACH:x" in xml
+        assert "理由\\u202e意同\\x1b[31m\\x07\\x00\\ufffe\\x0dATTACH:x" in xml
     import io
 
     cells = [
         c.value for row in load_workbook(io.BytesIO(files["xlsx"])).active.iter_rows() for c in row
     ]
-    assert "理由\\u202e意同\\x1b[31m\\x07\\x00\\x0dATTACH:x\nEND:VCALENDAR\\u200b" in cells
+    assert "理由\\u202e意同\\x1b[31m\\x07\\x00\\ufffe\\x0dATTACH:x\nEND:VCALENDAR\\u200b" in cells
     words = Document(io.BytesIO(files["docx"]))
     assert words.core_properties.title.endswith("\\u200b")
     assert any("\\u202e" in cell.text for cell in words.tables[0]._cells)
@@ -257,7 +257,7 @@ def test_the_site_shows_bidi_controls_as_escapes(data_copy: Path) -> None:
     files = site.build(slipped(data_copy), date(2024, 10, 15))
     for name in ("index.html", "tasks/2.html"):
         assert not any(c in files[name] for c in UNSHOWABLE), name
-    assert "理由\\u202e意同\\x1b[31m\\x07\\x00\\x0dATTACH:x" in files["tasks/2.html"]
+    assert "理由\\u202e意同\\x1b[31m\\x07\\x00\\ufffe\\x0dATTACH:x" in files["tasks/2.html"]
     # The section's title in the chart's SVG too.
     assert "\\u202e" in files["index.html"].split("<svg", 1)[1]
 
@@ -280,7 +280,7 @@ def test_the_calendar_escapes_its_header_as_its_events(data_copy: Path) -> None:
     name = next(line for line in unfolded.split("\r\n") if line.startswith("X-WR-CALNAME:"))
     assert name == (
         "X-WR-CALNAME:2024年金山区政务公开工作要点理由\\\\u202e意同\\\\x1b[31m\\\\x07"
-        "\\\\x00\\\\x0dATTACH:x\\nEND:VCALENDAR\\\\u200b（区经委）"
+        "\\\\x00\\\\ufffe\\\\x0dATTACH:x\\nEND:VCALENDAR\\\\u200b（区经委）"
     )
 
 
@@ -441,3 +441,22 @@ def test_a_lone_carriage_return_in_an_lf_file_is_a_problem(gk: Run, data_copy: P
         f"{data_copy / 'tasks.yaml'}:{line}:1: 这一行以单独的回车符（CR）结束，"
         "而文件其余各行以换行符（LF）结束：请统一换行符（编辑器中选 LF 或 CRLF）\n"
     )
+
+
+@pytest.mark.parametrize("code", ["FFFE", "FFFF"])
+def test_a_noncharacter_xml_cannot_carry_is_refused_where_it_is_written(
+    gk: Run, data_copy: Path, code: str
+) -> None:
+    """U+FFFE and U+FFFF, which a YAML escape can spell, would make every Word and Excel
+    file of the plan unreadable (lxml refused to write one): validate names the place."""
+    path = data_copy / "tasks.yaml"
+    text = path.read_text(encoding="utf-8")
+    line = "    name: 围绕落实重大战略任务做好信息公开\n"
+    assert line in text
+    text = text.replace(line, f'    name: "围绕\\u{code}落实"\n', 1)
+    path.write_text(text, encoding="utf-8")
+    row = text[: text.index(f"\\u{code}")].count("\n") + 1
+    result = gk("validate", data=data_copy)
+    assert result.exit_code != 0
+    assert f"tasks.yaml:{row}:" in result.stdout + result.stderr
+    assert f"无法识别的字符（U+{code}，第 3 个字符），请删去" in result.stdout + result.stderr

@@ -25,13 +25,15 @@ from typing import NamedTuple
 # BOM; the line and paragraph separators, which terminals and editors break lines at; the
 # other format characters that show nothing and can carry hidden text (the Mongolian vowel
 # separator, the invisible operators, the deprecated formatting marks, the interlinear
-# annotation marks, the language tag and the tag characters that spell hidden ASCII).
+# annotation marks, the language tag and the tag characters that spell hidden ASCII);
+# the noncharacters U+FFFE and U+FFFF, which XML 1.0 cannot carry either (lxml refused a
+# Word or Excel file holding one, and Excel refuses to open one that does).
 # (The word joiner U+2060 is left to output: Markdown uses it to keep @names inert.)
 # Every one is unprintable to str.isprintable(), which the policy's fast path relies on.
 _UNSAFE = (
     "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
     "\u061c\u180e\u200b-\u200f\u202a-\u202e\u2061-\u2064\u2066-\u206f\ufeff\u2028\u2029"
-    "\ufff9-\ufffb\U000e0001\U000e0020-\U000e007f"
+    "\ufff9-\ufffb\ufffe\uffff\U000e0001\U000e0020-\U000e007f"
 )
 UNSAFE_CHARS = _UNSAFE  # for a character class of one's own (one class searches fastest)
 # In a name or id, any character that shows nothing makes two names that look alike differ:
@@ -174,7 +176,7 @@ def _kind(char: str) -> tuple[str, str]:
         return "control-char", "回车符"
     if char == "\t":
         return "control-char", "制表符"
-    if "\ud800" <= char <= "\udfff":
+    if "\ud800" <= char <= "\udfff" or char in "\ufffe\uffff":
         return "control-char", "无法识别的字符"
     if ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F:
         return "control-char", "控制字符"
