@@ -158,5 +158,22 @@ def test_each_command_is_paired_with_itself_at_the_other_size_and_none_is_lost()
     ]
     assert pairing.waiting == {}
 
+    # The site's rebuild at 2,000 tasks is taken beside its 10,000-task one, which waits
+    # on for the 100,000-task figures when they are asked.
+    pairing = run.Pairing([2000, 10000, 100000])
+    assert pairing.take(2000, specs(2000, "due", "site")) == [[run.Spec(2000, "due", ["due"], 1)]]
+    assert pairing.take(10000, specs(10000, "due", "site")) == []
+    got = [[(s.size, s.name) for s in g] for g in pairing.take(100000, specs(100000, "due"))]
+    assert got == [[(10000, "due"), (100000, "due")], [(2000, "site"), (10000, "site")]]
+    assert pairing.waiting == {}
+    pairing = run.Pairing([2000, 10000, 50000])
+    assert pairing.take(2000, specs(2000, "site")) == []
+    got = [[(s.size, s.name) for s in g] for g in pairing.take(10000, specs(10000, "site"))]
+    assert got == [[(2000, "site"), (10000, "site")]]
+    assert pairing.take(50000, specs(50000, "site (first build)"))[0][0].size == 50000
+    assert pairing.waiting == {}
+    only = run.Pairing([2000, 50000])  # no 10,000: the site at 2,000 does not wait
+    assert [[s.size for s in g] for g in only.take(2000, specs(2000, "site"))] == [[2000]]
+
     alone = run.Pairing([10000, 50000])  # no 100,000: nothing waits
     assert [[s.size for s in g] for g in alone.take(10000, specs(10000, "due"))] == [[10000]]
