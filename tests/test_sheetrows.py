@@ -166,6 +166,21 @@ def test_a_long_text_is_cut_where_openpyxl_cuts_it_and_read_back() -> None:
     assert sheet.row_dimensions[3].height == 32
 
 
+def test_what_xml_cannot_carry_is_written_as_an_escape_not_a_broken_file() -> None:
+    """A text holding a C0 control or U+FFFE (a plan folder's name on the form's hidden
+    sheet is not shown through textsafe.visible): the sheet stays XML that Excel and
+    openpyxl read, the character shown as its escape; tab, LF and CR stay themselves."""
+    values: list[list[Any]] = [["任务 2025\x07/3", None, "甲\ufffe乙\x00", None, "行\n\t\r尾"]]
+    workbook, ws, ids = _workbook()
+    data = saved(workbook, {ws: Rows(1, values, [None], ids)})
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        etree.fromstring(z.read("xl/worksheets/sheet1.xml"))  # well-formed
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet["A1"].value == "任务 2025\\x07/3"
+    assert sheet["C1"].value == "甲\\ufffe乙\\x00"
+    assert sheet["E1"].value == "行\n\t\r尾"
+
+
 def test_rows_below_openpyxl_s_own_cells_widen_its_dimension() -> None:
     workbook, ws, ids = _workbook()
     ws["A1"] = "标题"

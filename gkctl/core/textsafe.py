@@ -81,6 +81,20 @@ def visible(text: str) -> str:
     return char_class(_UNSAFE + "\r").sub(_escape, text)
 
 
+# What XML 1.0 cannot carry at all: C0 controls but tab, line feed and carriage return, the
+# noncharacters U+FFFE and U+FFFF, and lone surrogates. Every one is unprintable.
+_NOT_XML = "\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff"
+
+
+def xml_text(text: str) -> str:
+    """`text` with each character XML 1.0 cannot carry as \\xNN or \\uNNNN: the last guard
+    of a writer that writes XML as text (exchange.sheetrows), so that what slipped past
+    `visible` (a plan folder's name, say) cannot make a file Excel refuses to open."""
+    if text.isprintable():
+        return text
+    return char_class(_NOT_XML).sub(_escape, text)
+
+
 def visible_line(text: str) -> str:
     """For one line of a message: tabs and line breaks escaped too."""
     return char_class(_UNSAFE + "\t\n\r").sub(_escape, text)

@@ -12,11 +12,12 @@ and attribute for attribute: each string inline (`t="inlineStr"`), with
 `xml:space="preserve"` when it has white space at an end, escaped as lxml escapes it (&, <,
 >, CR), truncated at 32,767 characters as openpyxl truncates; numbers and dates as
 openpyxl's safe_string and to_excel write them; an empty cell with a style as
-`<c r=".." s=".." t="n"></c>`. Two differences, on purpose: the text is UTF-8 where lxml
-writes a decimal reference for every character beyond ASCII (a Chinese character is 3
-bytes, not 8: half the XML to compress, a file a fifth smaller); and a text that reads as
-an Excel error (#N/A, #REF!, ...) is written as text, where openpyxl made it an error
-cell. tests/test_sheetrows.py holds this to openpyxl's own writer.
+`<c r=".." s=".." t="n"></c>`. Three differences, on purpose: the text is UTF-8 where
+lxml writes a decimal reference for every character beyond ASCII (a Chinese character is 3
+bytes, not 8: half the XML to compress, a file a fifth smaller); a text that reads as an
+Excel error (#N/A, #REF!, ...) is written as text, where openpyxl made it an error cell;
+and a character XML cannot carry is written as an escape, where lxml refused the whole
+file. tests/test_sheetrows.py holds this to openpyxl's own writer.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+from gkctl.core import textsafe
 
 # openpyxl's limit on a cell's text (Cell.check_string).
 MAX_TEXT = 32767
@@ -63,8 +66,9 @@ class Rows:
 
 
 def text_xml(value: str) -> str:
-    """A cell's text (its <is> element) as openpyxl writes it through lxml."""
-    value = value[:MAX_TEXT]
+    """A cell's text (its <is> element) as openpyxl writes it through lxml; a character
+    XML cannot carry (where lxml refused the whole file) as an escape (textsafe.xml_text)."""
+    value = textsafe.xml_text(value)[:MAX_TEXT]
     space = ' xml:space="preserve"' if value != value.strip() else ""
     # str.replace finds nothing fast; str.translate walks a Chinese text a character at a
     # time (1.3 s of the forms over 10,000 tasks).
@@ -129,8 +133,7 @@ def row_texts(rows: Rows) -> Iterator[str]:
 
 
 def chunks(rows: Rows) -> Iterator[bytes]:
-    """The rows' XML in UTF-8, a few thousand rows at a time. (The data files cannot
-    hold a lone surrogate, the one text UTF-8 cannot carry: the loader refuses it.)"""
+    """The rows' XML in UTF-8, a few thousand rows at a time."""
     texts = row_texts(rows)
     while True:
         piece = [t for _, t in zip(range(_CHUNK_ROWS), texts, strict=False)]
