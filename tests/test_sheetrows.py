@@ -237,3 +237,51 @@ def test_a_form_row_is_as_tall_as_its_tallest_cell(source: str, tmp_path: Path) 
             assert row.lines == max(lines_needed(t, layout.widths[j]) for j, t in cells)
             checked += 1
     assert checked >= len(dataset.plan.tasks)
+
+
+def test_booleans_and_numbers_without_a_value_are_written_as_openpyxl_writes_them() -> None:
+    values: list[list[Any]] = [[True, False, float("nan"), float("inf"), 2.5]]
+    assert by_rows(values, [None]) == by_openpyxl(values, [None])
+
+
+def test_rows_that_would_interleave_with_openpyxl_s_own_are_refused() -> None:
+    """Rows out of order make a file Excel calls corrupt: a caller's mistake, refused."""
+    workbook, ws, ids = _workbook()
+    ws.row_dimensions[7].height = 30
+    with pytest.raises(ValueError, match="rows from 6 under openpyxl's row 7"):
+        saved(workbook, {ws: Rows(6, [["a"]], [None], ids[:1])})
+
+
+def test_a_merge_over_text_rows_keeps_a_cell_openpyxl_already_holds() -> None:
+    from gkctl.exchange.xlsx_io import add_merge
+
+    _, ws, _ = _workbook()
+    ws["A1"] = "标题"
+    add_merge(ws, "A1:C1")
+    add_merge(ws, "A2:C2")  # over a row written as text: no cell of openpyxl's is left
+    assert ws["A1"].value == "标题" and (2, 1) not in ws._cells
+    assert {str(r) for r in ws.merged_cells.ranges} == {"A1:C1", "A2:C2"}
+
+
+@pytest.mark.parametrize("unit", ["区经委", "empty"])
+def test_a_form_registers_only_the_cell_styles_it_uses(unit: str) -> None:
+    """Every cell style in styles.xml is one a cell of the form uses (a form without rows
+    registers none of the rows' styles, as a cell per value registered none)."""
+    import re
+    from dataclasses import replace
+
+    from gkctl.store.formkey import FormKey
+
+    dataset = loader.load(DATA)
+    one = dataset.directory.unit("区经委")
+    assert one is not None
+    layout = form.form_layout(dataset, one, date(2024, 10, 15))
+    if unit == "empty":  # as `form --unit` writes one for a unit with no task
+        layout = replace(layout, rows=())
+    data = form.write_form(layout, FormKey(b"k" * 32, "test"))
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        styles = z.read("xl/styles.xml").decode()
+        sheets = "".join(z.read(n).decode() for n in z.namelist() if "worksheets/" in n)
+    count = int(re.search(r'<cellXfs count="(\d+)"', styles).group(1))
+    used = {int(n) for n in re.findall(r' s="(\d+)"', sheets)}
+    assert used == set(range(1, count))

@@ -415,7 +415,8 @@ def _form_bytes(layout: FormLayout, key: FormKey) -> bytes:
         if cell.has_style:
             cell.style_id  # noqa: B018 (registers the style, in openpyxl's order)
     column_styles = []
-    for j, style in enumerate(styles):
+    # A form without rows has none of their styles (a cell per value registered none).
+    for j, style in enumerate(styles if layout.rows else []):
         scratch = Cell(ws, row=first, column=j + 1)
         for name, value in style.items():
             setattr(scratch, name, value)

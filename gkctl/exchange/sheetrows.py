@@ -33,6 +33,7 @@ from gkctl.core import textsafe
 MAX_TEXT = 32767
 # Text is joined and encoded in pieces of about this many rows.
 _CHUNK_ROWS = 2048
+_INF = float("inf")
 
 
 def column_letter(index: int) -> str:
@@ -46,10 +47,12 @@ def column_letter(index: int) -> str:
 
 @dataclass(frozen=True)
 class Rows:
-    """Rows from `first` on, each a sequence of cell values (str, int, date or None) in
-    columns A.., with the style index of each column (`styles[j]`, None for no style) and
-    each row's height in points (None: no height written). A date goes in a column whose
-    style has a date format (openpyxl gives a date cell a format of its own)."""
+    """Rows from `first` on, each a sequence of cell values (str, int, float, bool, date or
+    None) in columns A.., with the style index of each column (`styles[j]`, None for no
+    style) and each row's height in points (None: no height written). A date (not a
+    datetime) goes in a column whose style has a date format (openpyxl gives a date cell a
+    format of its own). The worksheet's own cells and row heights are all above `first`
+    (splice refuses rows that would interleave with them)."""
 
     first: int
     values: Sequence[Sequence[Any]]
@@ -126,6 +129,10 @@ def row_texts(rows: Rows) -> Iterator[str]:
                 if found is None:
                     found = days[value] = _number(to_excel(value))
                 parts.append(f' t="n"><v>{found}</v></c>')
+            elif isinstance(value, bool):
+                parts.append(f' t="b"><v>{int(value)}</v></c>')
+            elif value != value or value in (_INF, -_INF):
+                parts.append(' t="n"><v></v></c>')  # NaN, infinity: as openpyxl, no value
             else:
                 parts.append(f' t="n"><v>{_number(value)}</v></c>')
         parts.append("</row>")
@@ -164,6 +171,7 @@ def _column_index(letters: str) -> int:
 
 _SHEET_DATA_END = b"</sheetData>"
 _DIMENSION = b'<dimension ref="'
+_ROW = b'<row r="'
 
 
 def splice(sheet: bytes, rows: Rows) -> Iterable[bytes]:
@@ -173,10 +181,15 @@ def splice(sheet: bytes, rows: Rows) -> Iterable[bytes]:
         return [sheet]
     at = sheet.index(_SHEET_DATA_END)
     head, tail = sheet[:at], sheet[at:]
+    above = head.rfind(_ROW)
+    if above >= 0:
+        number = head[above + len(_ROW) : head.index(b'"', above + len(_ROW))]
+        if int(number) >= rows.first:
+            # Rows out of order are a file Excel calls corrupt: a caller's mistake.
+            raise ValueError(f"rows from {rows.first} under openpyxl's row {int(number)}")
     d = head.index(_DIMENSION) + len(_DIMENSION)
     closing = head.index(b'"', d)
-    above = head[d:closing].decode("ascii")
-    widened = dimension(rows, above).encode("ascii")
+    widened = dimension(rows, head[d:closing].decode("ascii")).encode("ascii")
     return _joined(head[:d] + widened + head[closing:], chunks(rows), tail)
 
 

@@ -347,10 +347,19 @@ def add_merge(ws: Any, coord: str) -> None:
     merge's covered cells (and its border on them) are the row kinds' (_Kinds)."""
     from openpyxl.worksheet.merge import MergedCellRange
 
+    start = ws._cells.get(coord_start := _start_of(coord))
     merged = MergedCellRange(ws, coord)
-    # Made to be the range's start cell: the cell is a text row's, not openpyxl's.
-    del ws._cells[merged.min_row, merged.min_col]
+    if start is None:
+        # Made to be the range's start cell: the cell is a text row's, not openpyxl's.
+        del ws._cells[coord_start]
     ws.merged_cells.ranges.add(merged)
+
+
+def _start_of(coord: str) -> tuple[int, int]:
+    from openpyxl.utils.cell import range_boundaries
+
+    min_col, min_row, _, _ = range_boundaries(coord)
+    return (min_row, min_col)
 
 
 class StyleStamps:
