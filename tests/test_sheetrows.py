@@ -194,15 +194,6 @@ def test_rows_below_openpyxl_s_own_cells_widen_its_dimension() -> None:
     assert read["C3"].value == "三" and read["G2"].value == "右边"
 
 
-@pytest.mark.parametrize(
-    ("index", "letters"), [(1, "A"), (13, "M"), (26, "Z"), (27, "AA"), (52, "AZ"), (703, "AAA")]
-)
-def test_column_letters(index: int, letters: str) -> None:
-    from openpyxl.utils import get_column_letter
-
-    assert sheetrows.column_letter(index) == letters == get_column_letter(index)
-
-
 def _generated(tmp: Path) -> Path:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     try:

@@ -29,7 +29,7 @@ from gkctl.core.model import Dataset, Task, Unit
 from gkctl.core.units import DIRECT
 from gkctl.exchange.sheetrows import Rows
 from gkctl.exchange.table import lines_needed
-from gkctl.exchange.xlsx_io import cell_text, print_landscape, saved
+from gkctl.exchange.xlsx_io import RowStyles, cell_text, print_landscape, saved
 from gkctl.store.formkey import FormKey
 from gkctl.views.labels import outcome_days
 
@@ -349,7 +349,6 @@ def write_form(layout: FormLayout, key: FormKey) -> bytes:
 
 def _form_bytes(layout: FormLayout, key: FormKey) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.cell.cell import Cell
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -409,18 +408,11 @@ def _form_bytes(layout: FormLayout, key: FormKey) -> bytes:
             style["number_format"] = "yyyy-mm-dd"
         styles.append(style)
     # The rows go in as text (sheetrows), each column with the style index openpyxl
-    # gives it: worked out after the cells above, so the indices are those openpyxl
-    # numbers in the order it writes the cells (the same styles.xml as a cell per value).
-    for _, cell in sorted(ws._cells.items()):
-        if cell.has_style:
-            cell.style_id  # noqa: B018 (registers the style, in openpyxl's order)
-    column_styles = []
-    # A form without rows has none of their styles (a cell per value registered none).
-    for j, style in enumerate(styles if layout.rows else []):
-        scratch = Cell(ws, row=first, column=j + 1)
-        for name, value in style.items():
-            setattr(scratch, name, value)
-        column_styles.append(scratch.style_id)
+    # gives it (RowStyles); a form without rows registers none of their styles.
+    row_styles = RowStyles(workbook)
+    if layout.rows:
+        row_styles.plain("row", list(enumerate(styles)))
+    column_styles = row_styles.indices(ws, ["row"] if layout.rows else []).get("row", [])
     values, heights = [], []
     due_at, id_at = at["截止日期"], at["序号"]
     for row in layout.rows:

@@ -36,15 +36,6 @@ _CHUNK_ROWS = 2048
 _INF = float("inf")
 
 
-def column_letter(index: int) -> str:
-    """The letters of the 1-based column `index` (A, ..., Z, AA, ...)."""
-    letters = ""
-    while index > 0:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 @dataclass(frozen=True)
 class Rows:
     """Rows from `first` on, each a sequence of cell values (str, int, float, bool, date or
@@ -89,7 +80,9 @@ class _Columns:
     the default, is not written), and an empty cell's (None with no style: not written)."""
 
     def __init__(self, styles: Sequence[int | None]) -> None:
-        self.opens = [f'<c r="{column_letter(j + 1)}' for j in range(len(styles))]
+        from openpyxl.utils import get_column_letter
+
+        self.opens = [f'<c r="{get_column_letter(j + 1)}' for j in range(len(styles))]
         self.styles = [f' s="{s}"' if s else "" for s in styles]
         self.empty = [
             (o, f'"{s} t="n"></c>') if s else None
@@ -153,20 +146,12 @@ def dimension(rows: Rows, above: str) -> str:
     """The sheet's <dimension> ref once `rows` are in: `above` is the ref openpyxl works
     out from its own cells ("A1:M5"), rows reach down to rows.last and across their
     columns."""
-    start, _, end = above.partition(":")
-    end = end or start
-    col = "".join(ch for ch in end if ch.isalpha())
-    row = int(end[len(col) :])
+    from openpyxl.utils import get_column_letter, range_boundaries
+
+    min_col, min_row, max_col, max_row = range_boundaries(above)
     width = max((len(v) for v in rows.values), default=0)
-    cols = max(_column_index(col), width)
-    return f"{start}:{column_letter(cols)}{max(row, rows.last)}"
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for ch in letters:
-        index = index * 26 + ord(ch) - 64
-    return index
+    last = f"{get_column_letter(max(max_col, width))}{max(max_row, rows.last)}"
+    return f"{get_column_letter(min_col)}{min_row}:{last}"
 
 
 _SHEET_DATA_END = b"</sheetData>"

@@ -110,7 +110,6 @@ def write_xlsx(table: ExportTable) -> bytes:
     wrap = Alignment(wrap_text=True, vertical="center")
     middle = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
-    stamps = StyleStamps()
     # Rows are counted here: ws.max_row and ws[r] scan every cell of the sheet (quadratic:
     # 64 s of the 98 s an export of 10,000 tasks took).
     ws.append([cell_text(table.title)])
@@ -147,8 +146,8 @@ def write_xlsx(table: ExportTable) -> bytes:
     # across, a task row, and a task row under a merged 任务名称 (its B cell covered, the
     # last one closing the merge's border). Each kind's styles are what openpyxl gave its
     # cells when it wrote a cell per value, registered in the order it registered them:
-    # the same styles part and the same style indices (_Kinds).
-    kinds = _Kinds(workbook, stamps)
+    # the same styles part and the same style indices (RowStyles).
+    kinds = RowStyles(workbook)
     values: list[list[Any]] = []
     heights: list[float] = []
     row_kinds: list[str] = []
@@ -280,26 +279,25 @@ def merge(ws: Any, coord: str) -> None:
     ws._clean_merge_range(merged)
 
 
-class _Kinds:
-    """The styles of each kind of row an export writes as text (sheetrows), registered
-    in the workbook as openpyxl registered them when the export was a cell per value:
-    fonts, borders and the rest when a kind's style is first set (StyleStamps), a merged
-    range's borders when it is merged, cell styles in the order the cells are written
-    (`indices`). Each kind is laid out once on a worksheet of its own that is never saved,
-    with openpyxl's own merge, so that its covered cells are what openpyxl makes them."""
+class RowStyles:
+    """The styles of each kind of row written as text (sheetrows), registered in the
+    workbook as openpyxl registered them when each cell was written as a value: fonts,
+    borders and the rest when a kind's style is first set (StyleStamps), a merged range's
+    borders when it is merged, cell styles in the order the cells are written (`indices`).
+    Each kind is laid out once on a worksheet of its own that is never saved, with
+    openpyxl's own merge, so that its covered cells are what openpyxl makes them."""
 
-    def __init__(self, workbook: Any, stamps: StyleStamps) -> None:
+    def __init__(self, workbook: Any) -> None:
         self.workbook = workbook
-        self.stamps = stamps
+        self.stamps = StyleStamps()
         self.arrays: dict[str, list[Any]] = {}
 
-    def _sheet(self, columns: list[tuple[Hashable, dict[str, Any]]], rows: int = 1) -> Any:
+    def _sheet(self, columns: list[tuple[Hashable, dict[str, Any]]]) -> Any:
         from openpyxl.worksheet.worksheet import Worksheet
 
         ws = Worksheet(self.workbook)
-        for r in range(1, rows + 1):
-            for j, (stamp, style) in enumerate(columns, start=1):
-                self.stamps.put(ws.cell(r, j), stamp, **style)
+        for j, (stamp, style) in enumerate(columns, start=1):
+            self.stamps.put(ws.cell(1, j), stamp, **style)
         return ws
 
     def plain(self, kind: str, columns: list[tuple[Hashable, dict[str, Any]]]) -> None:
@@ -320,8 +318,10 @@ class _Kinds:
     def covered_name(self, kind: str, middle: str, last: str) -> None:
         """Rows of `kind` under a merged 任务名称 (column B): the covered cells of the merge
         (`middle`) and the last of them (`last`), which closes its border."""
+        from openpyxl.worksheet.worksheet import Worksheet
+
         plain = self.arrays[kind]
-        ws = self._sheet([(("covered", j), {}) for j in range(len(plain))], rows=3)
+        ws = Worksheet(self.workbook)
         for r in (1, 2, 3):
             for j, array in enumerate(plain, start=1):
                 ws.cell(r, j)._style = copy(array)
@@ -344,7 +344,7 @@ class _Kinds:
 
 def add_merge(ws: Any, coord: str) -> None:
     """A merged range over cells written as text (sheetrows), which openpyxl never holds:
-    merge's covered cells (and its border on them) are the row kinds' (_Kinds)."""
+    merge's covered cells (and its border on them) are the row kinds' (RowStyles)."""
     from openpyxl.worksheet.merge import MergedCellRange
 
     start = ws._cells.get(coord_start := _start_of(coord))
